@@ -1,0 +1,49 @@
+"""Entry point of the ``verivote`` command.
+
+Errors a user can meet are printed as one line (what is wrong, what to do) and the command exits
+non-zero: 1 for a failed check or refused action, 2 for input that could not be read.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from crypto.errors import MalformedInput, VerivoteError
+
+# Each command group lives in its own module and exposes a click command named ``command``.
+_COMMAND_MODULES = ("cli.demo",)
+
+
+class _Verivote(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MalformedInput as exc:
+            _fail(str(exc), code=2)
+        except VerivoteError as exc:
+            _fail(str(exc), code=1)
+        except OSError as exc:
+            _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc), code=2)
+
+
+def _fail(message: str, *, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=_Verivote, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="verivote")
+def verivote() -> None:
+    """verivote: end-to-end verifiable elections for membership organisations."""
+
+
+for _name in _COMMAND_MODULES:
+    verivote.add_command(importlib.import_module(_name).command)
+
+
+def main() -> None:
+    verivote()

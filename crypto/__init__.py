@@ -1,0 +1,13 @@
+"""verivote's cryptographic core (docs/spec.md sections 2-9): pure functions, immutable values.
+
+No I/O, no logging, no global mutable state. Every public function cites the spec section it
+implements. Modules: ``group`` (Scalar, Point), ``hashing``, ``canonical`` (RFC 8785 JSON),
+``wire`` (strict JSON field readers), ``signing`` (Ed25519), ``elgamal``, ``proofs/``,
+``threshold``, ``merkle`` (RFC 9162).
+
+Side channels: Python gives no constant-time guarantees. Secret exponents go through
+libsecp256k1's constant-time paths (``g_pow``, ``Point.__pow__``), and secret comparisons use
+``hmac.compare_digest``, but the Python code around them (big-integer arithmetic, branches)
+may still leak timing. Do not run key-holding code (trustee, voter client) where an attacker
+can time it finely.
+"""

@@ -1,0 +1,123 @@
+"""Spec §4 Canonical JSON (RFC 8785, JSON Canonicalization Scheme), restricted to integers.
+
+Every object verivote hashes or signs is encoded with ``encode`` and read back with ``decode``,
+which accepts only the exact bytes ``encode`` would produce: no duplicate keys, no floats, no
+NaN/Infinity, no insignificant white space, keys sorted, UTF-8 without BOM, no lone surrogates,
+integers within the I-JSON safe range ±(2^53 - 1).
+
+The reference encoder is the ``rfc8785`` package. For the shapes verivote writes (ASCII keys),
+``json.dumps`` with sorted keys and compact separators produces the same bytes much faster;
+``encode`` uses it only under that condition, and tests/test_canonical.py checks on random
+values that both agree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final, TypeAlias
+
+import rfc8785
+
+from crypto.errors import MalformedInput, NonCanonicalEncoding
+
+__all__ = ["JsonValue", "decode", "encode"]
+
+JsonValue: TypeAlias = "bool | int | str | list[JsonValue] | dict[str, JsonValue] | None"
+
+MAX_SAFE_INTEGER: Final = 2**53 - 1
+DEFAULT_MAX_BYTES: Final = 16 * 2**20
+
+
+def encode(value: JsonValue) -> bytes:
+    """Spec §4.1 The RFC 8785 encoding of ``value`` (integers only).
+
+    Raises:
+        MalformedInput: a float, a non-string key, an integer outside ±(2^53 - 1), a lone
+            surrogate, or a type JSON has no notation for.
+    """
+    ascii_keys = _check(value)
+    if ascii_keys:
+        try:
+            return json.dumps(
+                value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+            ).encode("utf-8")
+        except UnicodeEncodeError:
+            raise MalformedInput("string contains a lone surrogate") from None
+    try:
+        return bytes(rfc8785.dumps(value))
+    except rfc8785.CanonicalizationError as exc:
+        raise MalformedInput(f"cannot canonicalise: {exc}") from None
+
+
+def _check(value: Any) -> bool:
+    """Reject what canonical JSON cannot hold; say whether every key is ASCII."""
+    ascii_keys = True
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if v is None or isinstance(v, (bool, str)):
+            continue
+        if isinstance(v, int):
+            if not -MAX_SAFE_INTEGER <= v <= MAX_SAFE_INTEGER:
+                raise MalformedInput(f"integer outside ±(2^53 - 1): {v}")
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            for k, item in v.items():
+                if not isinstance(k, str):
+                    raise MalformedInput(f"object key is not a string: {k!r}")
+                if not k.isascii():
+                    ascii_keys = False
+                stack.append(item)
+        elif isinstance(v, float):
+            raise MalformedInput(f"floats are not allowed in canonical JSON: {v!r}")
+        else:
+            raise MalformedInput(f"no JSON notation for {type(v).__name__}")
+    return ascii_keys
+
+
+def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
+    """Spec §4.2 Parse canonical JSON strictly.
+
+    Raises:
+        MalformedInput: too large, not UTF-8, not JSON, duplicate keys, floats, NaN/Infinity,
+            too deeply nested, or an integer outside ±(2^53 - 1).
+        NonCanonicalEncoding: valid JSON whose bytes are not its canonical encoding.
+    """
+    if len(data) > max_bytes:
+        raise MalformedInput(f"JSON document too large: {len(data)} bytes > {max_bytes}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedInput(f"not UTF-8 at byte {exc.start}") from None
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_float=_no_float,
+            parse_constant=_no_constant,
+        )
+    except json.JSONDecodeError as exc:
+        raise MalformedInput(f"invalid JSON: {exc.msg} at position {exc.pos}") from None
+    except RecursionError:
+        raise MalformedInput("JSON nested too deeply") from None
+    if encode(value) != data:
+        raise NonCanonicalEncoding("JSON is not in canonical form (RFC 8785)")
+    return value  # type: ignore[no-any-return]
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise MalformedInput(f"duplicate JSON key: {key!r}")
+        obj[key] = value
+    return obj
+
+
+def _no_float(text: str) -> None:
+    raise MalformedInput(f"floats are not allowed in canonical JSON: {text}")
+
+
+def _no_constant(text: str) -> None:
+    raise MalformedInput(f"{text} is not allowed in JSON")

@@ -1,0 +1,65 @@
+"""The one error hierarchy of verivote, rooted here because every layer imports crypto.
+
+    VerivoteError
+    ├── MalformedInput (also a ValueError)      bytes that do not parse, or lie outside the group
+    │   └── NonCanonicalEncoding                parses, but is not the one canonical encoding
+    └── VerificationFailed                      well-formed, but a check does not hold
+        ├── InvalidProof                        a zero-knowledge proof does not verify
+        ├── InvalidSignature                    an Ed25519 or credential signature does not verify
+        ├── InclusionProofMismatch              a Merkle inclusion proof gives another root
+        └── InconsistentLog                     two tree heads cannot both be views of one log
+
+Messages name the spec item and the offending value, e.g. ``"ciphertext 3: beta not on curve"``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "InclusionProofMismatch",
+    "InconsistentLog",
+    "InvalidProof",
+    "InvalidSignature",
+    "MalformedInput",
+    "NonCanonicalEncoding",
+    "VerificationFailed",
+    "VerivoteError",
+]
+
+
+class VerivoteError(Exception):
+    """Base of every error verivote raises on purpose."""
+
+
+class MalformedInput(VerivoteError, ValueError):
+    """Input that does not parse, has the wrong length or type, or lies outside the group."""
+
+
+class NonCanonicalEncoding(MalformedInput):
+    """Input that parses but is not the canonical encoding the spec requires."""
+
+
+class VerificationFailed(VerivoteError):
+    """A well-formed object that fails a check."""
+
+
+class InvalidProof(VerificationFailed):
+    """A zero-knowledge proof that does not verify against its statement and context."""
+
+
+class InvalidSignature(VerificationFailed):
+    """A signature that does not verify."""
+
+
+class InclusionProofMismatch(VerificationFailed):
+    """An inclusion proof that leads to a root other than the expected one."""
+
+    def __init__(self, message: str, *, expected: bytes, calculated: bytes) -> None:
+        super().__init__(
+            f"{message}: expected root {expected.hex()}, calculated {calculated.hex()}"
+        )
+        self.expected = expected
+        self.calculated = calculated
+
+
+class InconsistentLog(VerificationFailed):
+    """Two tree heads (or a tree head and a receipt) that no single append-only log can produce."""

@@ -1,0 +1,412 @@
+"""Spec §2 The group: secp256k1 through libsecp256k1, written multiplicatively as in the spec.
+
+``Scalar`` is an integer mod n (§2.2). ``Point`` is an element of the group (§2.3), including
+the identity, which libsecp256k1 cannot represent and which we therefore carry ourselves.
+
+Group arithmetic goes straight to libsecp256k1 through coincurve's cffi bindings
+(``coincurve._libsecp256k1``), because coincurve's object API re-parses and re-serialises
+around every call. That module is private to coincurve, so pyproject pins coincurve's major
+version and tests/test_group.py exercises every call we make.
+
+Two kinds of exponentiation (§2.5):
+
+* ``g_pow(k)`` and ``point ** k`` use libsecp256k1's constant-time code; use them for secrets
+  (keys, encryption randomness, proof nonces).
+* ``*_vartime`` functions (precomputed ``FixedBase`` tables, ``multi_pow_vartime``) run in time
+  that depends on the exponent; use them only where every exponent is public (verification).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Final
+
+from coincurve._libsecp256k1 import ffi, lib
+
+from crypto.errors import MalformedInput
+from crypto.wire import parse_hex
+
+__all__ = [
+    "ENCODED_POINT_LENGTH",
+    "ENCODED_SCALAR_LENGTH",
+    "IDENTITY",
+    "FixedBase",
+    "G",
+    "N",
+    "P",
+    "Point",
+    "Scalar",
+    "g_pow",
+    "g_pow_vartime",
+    "lift_x",
+    "multi_pow_vartime",
+]
+
+# Spec §2.1 Parameters of secp256k1 (SEC 2 v2, section 2.4.1).
+P: Final = 2**256 - 2**32 - 977
+N: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+_G_COMPRESSED: Final = bytes.fromhex(
+    "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+)
+
+ENCODED_SCALAR_LENGTH: Final = 32
+ENCODED_POINT_LENGTH: Final = 33
+# Spec §2.3: the identity is encoded as 33 zero bytes; no curve point starts with 0x00.
+_IDENTITY_ENCODING: Final = bytes(ENCODED_POINT_LENGTH)
+
+_CTX: Final = lib.secp256k1_context_create(lib.SECP256K1_CONTEXT_NONE)
+# Blind libsecp256k1's fixed-base multiplication against side channels.
+if not lib.secp256k1_context_randomize(_CTX, secrets.token_bytes(32)):  # pragma: no cover
+    raise RuntimeError("libsecp256k1: context randomisation failed")
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    """Spec §2.2 An integer mod n. Constructing one checks 0 <= value < n.
+
+    Raises:
+        MalformedInput: value out of range.
+    """
+
+    value: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.value < N:
+            raise MalformedInput(f"scalar out of range [0, n): {self.value:#x}")
+
+    # Named constructors -------------------------------------------------------------------
+    @classmethod
+    def reduce(cls, value: int) -> Scalar:
+        """The scalar congruent to ``value`` mod n (for any Python integer)."""
+        return _scalar(value % N)
+
+    @classmethod
+    def random(cls) -> Scalar:
+        """A uniformly random non-zero scalar from ``secrets`` (rejection sampling)."""
+        return _scalar(secrets.randbelow(N - 1) + 1)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Scalar:
+        """Spec §2.2: exactly 32 bytes, big-endian, value < n.
+
+        Raises:
+            MalformedInput: wrong length or value >= n.
+        """
+        if len(data) != ENCODED_SCALAR_LENGTH:
+            raise MalformedInput(f"scalar must be 32 bytes, got {len(data)}")
+        return cls(int.from_bytes(data, "big"))
+
+    @classmethod
+    def from_hex(cls, text: str) -> Scalar:
+        """Spec §2.2: 64 lower-case hex digits.
+
+        Raises:
+            MalformedInput: not 64 hex digits, or value >= n.
+            NonCanonicalEncoding: upper-case hex digits or white space.
+        """
+        return cls.from_bytes(parse_hex(text, ENCODED_SCALAR_LENGTH, "scalar"))
+
+    # Encoding -------------------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        return self.value.to_bytes(ENCODED_SCALAR_LENGTH, "big")
+
+    def to_hex(self) -> str:
+        return self.to_bytes().hex()
+
+    # Arithmetic mod n -------------------------------------------------------------------------
+    def __add__(self, other: Scalar) -> Scalar:
+        return _scalar((self.value + other.value) % N)
+
+    def __sub__(self, other: Scalar) -> Scalar:
+        return _scalar((self.value - other.value) % N)
+
+    def __mul__(self, other: Scalar) -> Scalar:
+        return _scalar((self.value * other.value) % N)
+
+    def __neg__(self) -> Scalar:
+        return _scalar(-self.value % N)
+
+    def inverse(self) -> Scalar:
+        """The multiplicative inverse mod n.
+
+        Raises:
+            ZeroDivisionError: the scalar is zero.
+        """
+        if self.value == 0:
+            raise ZeroDivisionError("zero scalar has no inverse")
+        return _scalar(pow(self.value, -1, N))
+
+    def __bool__(self) -> bool:
+        return self.value != 0
+
+    def __repr__(self) -> str:
+        return f"Scalar({self.value:#066x})"
+
+
+def _scalar(value: int) -> Scalar:
+    """Build a Scalar from a value already known to be in range (skips the check)."""
+    s = object.__new__(Scalar)
+    object.__setattr__(s, "value", value)
+    return s
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Point:
+    """Spec §2.3 An element of the secp256k1 group, the identity included.
+
+    Use the named constructors; the fields are private. Points compare and hash by encoding.
+    """
+
+    _encoding: bytes
+    _raw: Any  # cffi "secp256k1_pubkey *" holding the point, or None for the identity
+
+    # Named constructors -------------------------------------------------------------------
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Point:
+        """Spec §2.3: 33-byte compressed SEC1, or 33 zero bytes for the identity.
+
+        Exactly one encoding is accepted per point: uncompressed (0x04) and hybrid
+        (0x06/0x07) encodings, x >= p and x not on the curve are all rejected.
+
+        Raises:
+            MalformedInput: wrong length, wrong prefix, x >= p or x off the curve.
+        """
+        if len(data) != ENCODED_POINT_LENGTH:
+            raise MalformedInput(f"point must be 33 bytes, got {len(data)}")
+        if data == _IDENTITY_ENCODING:
+            return IDENTITY
+        if data[0] not in (0x02, 0x03):
+            raise MalformedInput(f"point prefix must be 0x02 or 0x03, got {data[0]:#04x}")
+        raw = ffi.new("secp256k1_pubkey *")
+        if not lib.secp256k1_ec_pubkey_parse(_CTX, raw, data, ENCODED_POINT_LENGTH):
+            raise MalformedInput(f"point not on curve: {data.hex()}")
+        return cls(bytes(data), raw)
+
+    @classmethod
+    def from_hex(cls, text: str) -> Point:
+        """Spec §2.3: 66 lower-case hex digits of the encoding.
+
+        Raises:
+            MalformedInput: not 66 hex digits, or not a valid encoding.
+            NonCanonicalEncoding: upper-case hex digits or white space.
+        """
+        return cls.from_bytes(parse_hex(text, ENCODED_POINT_LENGTH, "point"))
+
+    # Encoding -------------------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        return self._encoding
+
+    def to_hex(self) -> str:
+        return self._encoding.hex()
+
+    @property
+    def is_identity(self) -> bool:
+        return self._raw is None
+
+    # Group operations (multiplicative notation) ---------------------------------------------
+    def __mul__(self, other: Point) -> Point:
+        if self._raw is None:
+            return other
+        if other._raw is None:
+            return self
+        return _combine([self._raw, other._raw])
+
+    def inverse(self) -> Point:
+        if self._raw is None:
+            return self
+        raw = ffi.new("secp256k1_pubkey *")
+        ffi.memmove(raw, self._raw, 64)
+        lib.secp256k1_ec_pubkey_negate(_CTX, raw)
+        return _point_from_raw(raw)
+
+    def __truediv__(self, other: Point) -> Point:
+        return self * other.inverse()
+
+    def __pow__(self, exponent: Scalar) -> Point:
+        """Constant-time (in libsecp256k1) exponentiation; safe for secret exponents."""
+        if self._raw is None or exponent.value == 0:
+            return IDENTITY
+        return _point_from_raw(_tweak_mul(self._raw, exponent.value))
+
+    # Value semantics --------------------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Point) and self._encoding == other._encoding
+
+    def __hash__(self) -> int:
+        return hash(self._encoding)
+
+    def __repr__(self) -> str:
+        return "Point(identity)" if self._raw is None else f"Point({self._encoding.hex()})"
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (Point.from_bytes, (self._encoding,))
+
+
+IDENTITY: Final = Point(_IDENTITY_ENCODING, None)
+G: Final = Point.from_bytes(_G_COMPRESSED)
+
+
+# libsecp256k1 plumbing ------------------------------------------------------------------------
+def _point_from_raw(raw: Any) -> Point:
+    out = ffi.new("unsigned char[33]")
+    outlen = ffi.new("size_t *", ENCODED_POINT_LENGTH)
+    lib.secp256k1_ec_pubkey_serialize(_CTX, out, outlen, raw, lib.SECP256K1_EC_COMPRESSED)
+    return Point(bytes(ffi.buffer(out, ENCODED_POINT_LENGTH)), raw)
+
+
+def _combine_raw(raws: list[Any]) -> Any:
+    """Sum of the raw points, or None when the sum is the identity."""
+    if not raws:
+        return None
+    if len(raws) == 1:
+        return raws[0]
+    out = ffi.new("secp256k1_pubkey *")
+    if not lib.secp256k1_ec_pubkey_combine(_CTX, out, raws, len(raws)):
+        return None  # the only failure on valid inputs: the sum is the point at infinity
+    return out
+
+
+def _combine(raws: list[Any]) -> Point:
+    raw = _combine_raw(raws)
+    return IDENTITY if raw is None else _point_from_raw(raw)
+
+
+def _tweak_mul(raw: Any, k: int) -> Any:
+    """k · raw for 0 < k < n (libsecp256k1's constant-time ecmult_const)."""
+    out = ffi.new("secp256k1_pubkey *")
+    ffi.memmove(out, raw, 64)
+    if not lib.secp256k1_ec_pubkey_tweak_mul(_CTX, out, k.to_bytes(32, "big")):
+        raise AssertionError("unreachable: tweak in range and base not the identity")
+    return out
+
+
+def g_pow(exponent: Scalar) -> Point:
+    """Spec §2.5 g^k with libsecp256k1's constant-time, blinded fixed-base multiplication."""
+    if exponent.value == 0:
+        return IDENTITY
+    raw = ffi.new("secp256k1_pubkey *")
+    if not lib.secp256k1_ec_pubkey_create(_CTX, raw, exponent.value.to_bytes(32, "big")):
+        raise AssertionError("unreachable: secret key in range")
+    return _point_from_raw(raw)
+
+
+# Spec §2.5 Fixed-base tables: 32 windows of 8 bits; window i holds d·256^i·B for d = 1..255.
+_WINDOWS: Final = 32
+_DIGITS: Final = 255
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class FixedBase(Point):
+    """A long-lived base (g, an election public key) carrying a precomputed window table.
+
+    A FixedBase *is* a Point (it compares, hashes and encodes as one), so any function taking a
+    Point takes it; ``multi_pow_vartime`` and ``pow_vartime`` then use the table, at the cost of
+    one n-ary addition of at most 32 entries instead of a scalar multiplication. Building the
+    table costs about 8,000 point additions (tens of milliseconds) and 520 KB.
+    """
+
+    _table: Any  # cffi "secp256k1_pubkey[8160]", or None for the identity
+
+    @classmethod
+    def precompute(cls, point: Point) -> FixedBase:
+        if point._raw is None:
+            return cls(point._encoding, None, None)
+        table = ffi.new("secp256k1_pubkey[]", _WINDOWS * _DIGITS)
+        window_base = point._raw
+        for i in range(_WINDOWS):
+            row = i * _DIGITS
+            ffi.memmove(table + row, window_base, 64)
+            for d in range(1, _DIGITS):
+                raw = _combine_raw([table + row + d - 1, window_base])
+                ffi.memmove(table + row + d, raw, 64)
+            window_base = _combine_raw([table + row + _DIGITS - 1, window_base])  # 256·base
+        return cls(point._encoding, point._raw, table)
+
+    def _entries(self, exponent: Scalar) -> list[Any]:
+        if self._table is None:
+            return []
+        table = self._table
+        digits = exponent.value.to_bytes(32, "little")
+        return [table + (i * _DIGITS + d - 1) for i, d in enumerate(digits) if d]
+
+    def pow_vartime(self, exponent: Scalar) -> Point:
+        """B^k in variable time: only for public exponents."""
+        return _combine(self._entries(exponent))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (FixedBase.precompute, (Point.from_bytes(self._encoding),))
+
+
+@cache
+def _g_table() -> FixedBase:
+    return FixedBase.precompute(G)
+
+
+def g_pow_vartime(exponent: Scalar) -> Point:
+    """Spec §2.5 g^k from the precomputed table, in variable time: only for public exponents."""
+    return _g_table().pow_vartime(exponent)
+
+
+def multi_pow_vartime(terms: Iterable[tuple[Point, Scalar]]) -> Point:
+    """Spec §2.5 The product of b_i^(k_i), in variable time: only for public exponents.
+
+    FixedBase terms contribute table entries; the first g term and the first other base are
+    done together by one Strauss double multiplication (libsecp256k1's public-key recovery,
+    see ``_g_pow_mul_raw``); each remaining base costs one scalar multiplication. Everything is
+    then summed in one libsecp256k1 call.
+    """
+    raws: list[Any] = []
+    g_exponent = 0
+    variable: list[tuple[Point, int]] = []
+    for base, exponent in terms:
+        if exponent.value == 0 or base._raw is None:
+            continue
+        if isinstance(base, FixedBase):
+            raws.extend(base._entries(exponent))
+        elif base._encoding == _G_COMPRESSED:
+            g_exponent = (g_exponent + exponent.value) % N
+        else:
+            variable.append((base, exponent.value))
+    if g_exponent and variable:
+        base, k = variable.pop(0)
+        raw = _g_pow_mul_raw(g_exponent, base, k)
+        if raw is not None:
+            raws.append(raw)
+    elif g_exponent:
+        raws.extend(_g_table()._entries(_scalar(g_exponent)))
+    raws.extend(_tweak_mul(base._raw, k) for base, k in variable)
+    return _combine(raws)
+
+
+def _g_pow_mul_raw(a: int, base: Point, b: int) -> Any:
+    """g^a · base^b with one variable-time Strauss multiplication (None for the identity).
+
+    libsecp256k1 exposes its double multiplication only inside ECDSA public-key recovery,
+    which returns Q = r^-1·(s·R - z·G) for the point R with x-coordinate r. Taking R = base,
+    s = b·r and z = -a·r gives Q = b·base + a·G. When base's x is not below n (probability
+    about 2^-128) we fall back to two multiplications.
+    """
+    x = int.from_bytes(base._encoding[1:], "big")
+    if x >= N:  # pragma: no cover - needs an x in [n, p)
+        return _combine_raw([*_g_table()._entries(_scalar(a)), _tweak_mul(base._raw, b)])
+    signature = ffi.new("secp256k1_ecdsa_recoverable_signature *")
+    compact = x.to_bytes(32, "big") + (b * x % N).to_bytes(32, "big")
+    recid = base._encoding[0] - 2  # y parity
+    if not lib.secp256k1_ecdsa_recoverable_signature_parse_compact(_CTX, signature, compact, recid):
+        raise AssertionError("unreachable: r and s in [1, n)")
+    out = ffi.new("secp256k1_pubkey *")
+    if not lib.secp256k1_ecdsa_recover(_CTX, out, signature, (-a * x % N).to_bytes(32, "big")):
+        return None  # the result is the point at infinity
+    return out
+
+
+def lift_x(x: bytes) -> Point:
+    """Spec §2.4 The point with x-coordinate ``x`` (32 bytes, big-endian) and even y.
+
+    Raises:
+        MalformedInput: x >= p, or no curve point has this x.
+    """
+    return Point.from_bytes(b"\x02" + x)

@@ -1,0 +1,1 @@
+"""Elections: definitions, roll, ballot styles, issuer, trustee and voter logic, counting."""

@@ -1,0 +1,98 @@
+"""Spec §4 Canonical JSON: RFC 8785 encoding and a strict decoder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import rfc8785
+from hypothesis import given
+
+from crypto.canonical import JsonValue, decode, encode
+from crypto.errors import MalformedInput, NonCanonicalEncoding
+from tests.strategies import json_values
+
+
+def test_rfc8785_section_3_2_3_sorting_example() -> None:
+    # RFC 8785 §3.2.3: members sorted by UTF-16 code units (non-ASCII keys take the library path).
+    value = {
+        "\u20ac": "Euro Sign",
+        "\r": "Carriage Return",
+        "\ufb33": "Hebrew Letter Dalet With Dagesh",
+        "1": "One",
+        "\U0001f600": "Emoji: Grinning Face",
+        "\u0080": "Control",
+        "\u00f6": "Latin Small Letter O With Diaeresis",
+    }
+    keys = list(json.loads(encode(value)))
+    assert keys == ["\r", "1", "\u0080", "\u00f6", "\u20ac", "\U0001f600", "\ufb33"]
+
+
+def test_rfc8785_string_escapes() -> None:
+    value = {"s": '\u0000\b\t\n\f\r"\\/\u001f\u007f\u00e9\u2028'}
+    assert encode(value) == b'{"s":"\\u0000\\b\\t\\n\\f\\r\\"\\\\/\\u001f\x7f\xc3\xa9\xe2\x80\xa8"}'
+
+
+@given(json_values)
+def test_fast_path_agrees_with_rfc8785(value: JsonValue) -> None:
+    assert encode(value) == rfc8785.dumps(value)
+
+
+@given(json_values)
+def test_decode_inverts_encode(value: JsonValue) -> None:
+    assert decode(encode(value)) == value
+
+
+NON_CANONICAL = {
+    "white-space": b'{"a": 1}',
+    "unsorted-keys": b'{"b":1,"a":2}',
+    "escaped-non-ascii": b'{"a":"\\u00e9"}',
+    "upper-case-escape": b'{"a":"\\u001F"}',
+    "escaped-slash": b'{"a":"\\/"}',
+    "negative-zero": b"-0",
+    "trailing-newline": b"{}\n",
+    "leading-space": b" {}",
+}
+
+MALFORMED = {
+    "duplicate-keys": b'{"a":1,"a":1}',
+    "nested-duplicate-keys": b'{"x":{"a":1,"a":2}}',
+    "float": b'{"a":1.5}',
+    "exponent": b'{"a":1e3}',
+    "integer-as-float": b'{"a":1.0}',
+    "nan": b'{"a":NaN}',
+    "infinity": b'{"a":Infinity}',
+    "too-big-integer": b'{"a":9007199254740992}',
+    "lone-surrogate": b'{"a":"\\ud800"}',
+    "not-utf8": b'{"a":"\xff"}',
+    "bom": b'\xef\xbb\xbf{"a":1}',
+    "truncated": b'{"a":',
+    "trailing-garbage": b'{"a":1}x',
+    "deep-nesting": b"[" * 100_000 + b"]" * 100_000,
+    "single-quotes": b"{'a':1}",
+}
+
+
+@pytest.mark.parametrize("name", NON_CANONICAL)
+def test_decode_rejects_non_canonical(name: str) -> None:
+    with pytest.raises(NonCanonicalEncoding):
+        decode(NON_CANONICAL[name])
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_decode_rejects_malformed(name: str) -> None:
+    with pytest.raises(MalformedInput):
+        decode(MALFORMED[name])
+
+
+def test_decode_caps_size() -> None:
+    with pytest.raises(MalformedInput, match="too large"):
+        decode(b'"' + b"a" * 100 + b'"', max_bytes=50)
+
+
+@pytest.mark.parametrize(
+    "value", [1.5, float("nan"), {1: "x"}, 2**53, -(2**53), {"a": b"x"}, "\ud800"]
+)
+def test_encode_rejects_what_json_cannot_hold(value: object) -> None:
+    with pytest.raises(MalformedInput):
+        encode(value)  # type: ignore[arg-type]

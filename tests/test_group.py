@@ -1,0 +1,218 @@
+"""Spec §2 The group: encodings (one per element), arithmetic, tables, multi-exponentiation."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crypto.errors import MalformedInput, NonCanonicalEncoding
+from crypto.group import (
+    IDENTITY,
+    FixedBase,
+    G,
+    N,
+    P,
+    Point,
+    Scalar,
+    g_pow,
+    g_pow_vartime,
+    lift_x,
+    multi_pow_vartime,
+)
+from tests.strategies import nonzero_scalars, points, scalars
+
+# Public vectors: multiples of the secp256k1 generator (SEC 2; widely reproduced test values).
+KNOWN_MULTIPLES = {
+    1: "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
+    2: "02c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5",
+    3: "02f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9",
+    N - 1: "0379be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798",
+}
+
+
+@pytest.mark.parametrize(("k", "encoding"), KNOWN_MULTIPLES.items())
+def test_known_multiples_of_g(k: int, encoding: str) -> None:
+    assert g_pow(Scalar(k)).to_hex() == encoding
+    assert g_pow_vartime(Scalar(k)).to_hex() == encoding
+    assert Point.from_hex(encoding) == g_pow(Scalar(k))
+
+
+def _uncompressed(point: Point) -> bytes:
+    # Recover y from the compressed encoding: y^2 = x^3 + 7 mod p, p = 3 mod 4.
+    x = int.from_bytes(point.to_bytes()[1:], "big")
+    y = pow(x**3 + 7, (P + 1) // 4, P)
+    if y % 2 != point.to_bytes()[0] - 2:
+        y = P - y
+    return x.to_bytes(32, "big") + y.to_bytes(32, "big")
+
+
+def _off_curve_x() -> bytes:
+    x = 1
+    while True:
+        try:
+            lift_x(x.to_bytes(32, "big"))
+        except MalformedInput:
+            return x.to_bytes(32, "big")
+        x += 1
+
+
+G2 = g_pow(Scalar(2))
+BAD_POINT_ENCODINGS = {
+    "empty": b"",
+    "truncated": G2.to_bytes()[:32],
+    "trailing-garbage": G2.to_bytes() + b"\x00",
+    "uncompressed": b"\x04" + _uncompressed(G2),
+    "uncompressed-prefix-33-bytes": b"\x04" + G2.to_bytes()[1:],
+    "hybrid-even": b"\x06" + _uncompressed(G2),
+    "hybrid-prefix-33-bytes": b"\x06" + G2.to_bytes()[1:],
+    "hybrid-odd-prefix-33-bytes": b"\x07" + G2.to_bytes()[1:],
+    "identity-with-garbage": b"\x00" * 32 + b"\x01",
+    "sec1-infinity-one-byte": b"\x00",
+    "x-equals-p": b"\x02" + P.to_bytes(32, "big"),
+    "x-above-p": b"\x03" + (2**256 - 1).to_bytes(32, "big"),
+    "off-curve-x": b"\x02" + _off_curve_x(),
+    "bad-prefix": b"\x05" + G2.to_bytes()[1:],
+}
+
+
+@pytest.mark.parametrize("name", BAD_POINT_ENCODINGS)
+def test_point_decoder_rejects(name: str) -> None:
+    with pytest.raises(MalformedInput):
+        Point.from_bytes(BAD_POINT_ENCODINGS[name])
+
+
+def test_point_hex_must_be_lower_case() -> None:
+    with pytest.raises(NonCanonicalEncoding):
+        Point.from_hex(G2.to_hex().upper())
+    with pytest.raises(MalformedInput):
+        Point.from_hex("zz" + G2.to_hex()[2:])
+
+
+def test_identity_encoding_is_33_zero_bytes() -> None:
+    assert IDENTITY.to_bytes() == bytes(33)
+    assert Point.from_bytes(bytes(33)) is IDENTITY
+    assert IDENTITY.is_identity
+    assert not G.is_identity
+
+
+@given(points)
+def test_point_encoding_round_trips(point: Point) -> None:
+    assert Point.from_bytes(point.to_bytes()) == point
+    assert Point.from_hex(point.to_hex()) == point
+    assert len(point.to_bytes()) == 33
+
+
+BAD_SCALARS = {
+    "n": N.to_bytes(32, "big"),
+    "max": (2**256 - 1).to_bytes(32, "big"),
+    "short": bytes(31),
+    "long": bytes(33),
+}
+
+
+@pytest.mark.parametrize("name", BAD_SCALARS)
+def test_scalar_decoder_rejects(name: str) -> None:
+    with pytest.raises(MalformedInput):
+        Scalar.from_bytes(BAD_SCALARS[name])
+
+
+def test_scalar_constructor_and_hex() -> None:
+    with pytest.raises(MalformedInput):
+        Scalar(N)
+    with pytest.raises(MalformedInput):
+        Scalar(-1)
+    with pytest.raises(NonCanonicalEncoding):
+        Scalar.from_hex("AB" * 32)
+    assert Scalar.from_hex((N - 1).to_bytes(32, "big").hex()) == Scalar(N - 1)
+    assert Scalar.reduce(N + 5) == Scalar(5)
+    with pytest.raises(ZeroDivisionError):
+        Scalar(0).inverse()
+
+
+@given(scalars, scalars)
+def test_scalar_field_laws(a: Scalar, b: Scalar) -> None:
+    assert (a + b) - b == a
+    assert a * b == b * a
+    assert -a + a == Scalar(0)
+    if b:
+        assert a * b * b.inverse() == a
+
+
+@given(scalars, scalars)
+def test_exponent_laws(a: Scalar, b: Scalar) -> None:
+    assert g_pow(a) * g_pow(b) == g_pow(a + b)
+    assert g_pow(a) ** b == g_pow(a * b)
+    assert g_pow(a) / g_pow(b) == g_pow(a - b)
+    assert g_pow(a).inverse() == g_pow(-a)
+
+
+@given(points)
+def test_identity_is_neutral(point: Point) -> None:
+    assert point * IDENTITY == point
+    assert IDENTITY * point == point
+    assert point / point == IDENTITY
+    assert point * point.inverse() == IDENTITY
+    assert IDENTITY.inverse() == IDENTITY
+    assert point ** Scalar(0) == IDENTITY
+    assert IDENTITY ** Scalar(5) == IDENTITY
+    assert point ** Scalar(N - 1) == point.inverse()
+
+
+@given(scalars)
+def test_vartime_paths_agree_with_constant_time(k: Scalar) -> None:
+    assert g_pow_vartime(k) == g_pow(k)
+
+
+H = g_pow(Scalar(0xC0FFEE))
+H_TABLE = FixedBase.precompute(H)
+
+
+@given(scalars)
+def test_fixed_base_table(k: Scalar) -> None:
+    assert H_TABLE.pow_vartime(k) == H**k
+    assert H_TABLE == H
+    assert hash(H_TABLE) == hash(H)
+    assert H_TABLE**k == H**k
+
+
+@given(st.lists(st.tuples(st.sampled_from([G, H, H_TABLE, G2, IDENTITY]), scalars), max_size=6))
+def test_multi_pow_matches_naive_product(terms: list[tuple[Point, Scalar]]) -> None:
+    expected = IDENTITY
+    for base, k in terms:
+        expected = expected * base**k
+    assert multi_pow_vartime(terms) == expected
+
+
+@given(nonzero_scalars)
+def test_multi_pow_cancelling_terms_give_identity(k: Scalar) -> None:
+    assert multi_pow_vartime([(G, k), (g_pow(k), Scalar(N - 1))]) == IDENTITY
+    assert multi_pow_vartime([(H_TABLE, k), (H, -k)]) == IDENTITY
+
+
+def test_multi_pow_base_with_x_at_least_n() -> None:
+    # A point whose x lies in [n, p) takes the fallback path of the double multiplication.
+    x = N
+    while True:
+        try:
+            base = lift_x(x.to_bytes(32, "big"))
+            break
+        except MalformedInput:
+            x += 1
+    a, b = Scalar(12345), Scalar(67890)
+    assert multi_pow_vartime([(G, a), (base, b)]) == g_pow(a) * base**b
+
+
+def test_points_and_tables_pickle() -> None:
+    assert pickle.loads(pickle.dumps(G2)) == G2
+    assert pickle.loads(pickle.dumps(IDENTITY)) is IDENTITY
+    table = pickle.loads(pickle.dumps(H_TABLE))
+    assert isinstance(table, FixedBase)
+    assert table.pow_vartime(Scalar(7)) == H ** Scalar(7)
+
+
+def test_identity_table() -> None:
+    table = FixedBase.precompute(IDENTITY)
+    assert table.pow_vartime(Scalar(9)) == IDENTITY

@@ -1,0 +1,1 @@
+"""The independent verifier: checks a whole election from the published board alone."""
