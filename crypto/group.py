@@ -43,6 +43,7 @@ __all__ = [
     "g_pow_vartime",
     "lift_x",
     "multi_pow_vartime",
+    "product",
 ]
 
 # Spec §2.1 Parameters of secp256k1 (SEC 2 v2, section 2.4.1).
@@ -281,6 +282,22 @@ def _tweak_mul(raw: Any, k: int) -> Any:
     if not lib.secp256k1_ec_pubkey_tweak_mul(_CTX, out, k.to_bytes(32, "big")):
         raise AssertionError("unreachable: tweak in range and base not the identity")
     return out
+
+
+def product(points: Iterable[Point]) -> Point:
+    """Spec §2.5 The group product of ``points`` (the identity for none), in one n-ary addition.
+
+    Much faster than folding ``*``: libsecp256k1 adds in Jacobian coordinates and normalises
+    once. Used to aggregate ciphertexts for a tally.
+    """
+    raws = [p._raw for p in points if p._raw is not None]
+    result = IDENTITY
+    for start in range(0, len(raws), _PRODUCT_CHUNK):
+        result = result * _combine(raws[start : start + _PRODUCT_CHUNK])
+    return result
+
+
+_PRODUCT_CHUNK: Final = 4096
 
 
 def g_pow(exponent: Scalar) -> Point:

@@ -21,6 +21,7 @@ from crypto.group import (
     g_pow_vartime,
     lift_x,
     multi_pow_vartime,
+    product,
 )
 from tests.strategies import nonzero_scalars, points, scalars
 
@@ -216,3 +217,18 @@ def test_points_and_tables_pickle() -> None:
 def test_identity_table() -> None:
     table = FixedBase.precompute(IDENTITY)
     assert table.pow_vartime(Scalar(9)) == IDENTITY
+
+
+@given(st.lists(scalars, max_size=12))
+def test_product_matches_folded_multiplication(exponents: list[Scalar]) -> None:
+    expected = IDENTITY
+    for k in exponents:
+        expected = expected * g_pow(k)
+    assert product(g_pow(k) for k in exponents) == expected
+
+
+def test_product_of_many_crosses_chunks() -> None:
+    ks = [Scalar(i + 1) for i in range(5000)]
+    total = Scalar(sum(k.value for k in ks))
+    assert product(g_pow_vartime(k) for k in ks) == g_pow(total)
+    assert product([G, G.inverse()]) == IDENTITY
