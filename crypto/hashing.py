@@ -41,6 +41,8 @@ class Dst:
     ED25519: Final = b"verivote-1/sig/ed25519"
     CREDENTIAL_KEY: Final = b"verivote-1/credential/key"
     CREDENTIAL_SIGNATURE: Final = b"verivote-1/credential/signature"
+    # §11 elections
+    ELECTION_FINGERPRINT: Final = b"verivote-1/election/fingerprint"
 
     @classmethod
     def all(cls) -> dict[str, bytes]:

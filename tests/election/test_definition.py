@@ -1,0 +1,183 @@
+"""Spec §11.1-§11.3 The election definition: TOML reading, validation, wire form, styles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import verivote
+from crypto import canonical
+from crypto.errors import MalformedInput
+from election.definition import BallotStyle, ContestKind, DefinitionError, ElectionDefinition
+
+EXAMPLE = (Path(__file__).resolve().parents[2] / "docs" / "examples" / "election.toml").read_text()
+
+
+def _example() -> ElectionDefinition:
+    return ElectionDefinition.from_toml(EXAMPLE)
+
+
+def test_example_reads_with_local_times_converted_to_utc() -> None:
+    d = _example()
+    assert d.id == "nec-2027"
+    assert d.threshold == 3
+    assert len(d.trustees) == 5
+    # 1 December 09:00 London time is GMT, 09:00Z.
+    assert d.timetable.to_json()["nominations_open"] == "2026-12-01T09:00:00Z"
+    clp = d.contest("nec-clp")
+    assert clp.kind is ContestKind.BLOCK
+    assert clp.max_selections == 9
+    assert clp.constraints[0].minimum == 5
+    assert d.contest("rule-change-1").options == ("Yes", "No")
+
+
+def test_summer_time_offset_is_applied() -> None:
+    d = ElectionDefinition.from_toml(EXAMPLE.replace("2027-01-26T12:00:00", "2027-07-01T12:00:00"))
+    assert d.timetable.to_json()["voting_close"] == "2027-07-01T11:00:00Z"
+
+
+def test_wire_form_round_trips_and_is_canonical() -> None:
+    d = _example()
+    wire = canonical.encode(d.to_json())
+    assert ElectionDefinition.from_json(canonical.decode(wire)) == d
+    assert d.canonical_bytes() == wire
+
+
+def test_fingerprint_binds_every_field() -> None:
+    base = _example().fingerprint
+    assert len(base) == 32
+    for old, new in [
+        ('title = "National', 'title = "Regional'),
+        ("min = 5", "min = 4"),
+        ("threshold = 3", "threshold = 2"),
+        ('sections = ["youth"]', 'sections = ["bame"]'),
+    ]:
+        assert ElectionDefinition.from_toml(EXAMPLE.replace(old, new, 1)).fingerprint != base
+
+
+INVALID = {
+    "not-toml": ("version = 1", "version = ", "not valid TOML"),
+    "bad-id": ('id = "nec-2027"', 'id = "NEC 2027"', "id: must be"),
+    "unknown-top-level-key": (
+        "version = 1",
+        'version = 1\ncolour = "red"',
+        "unknown key(s) colour",
+    ),
+    "unknown-contest-key": ("seats = 9", "seats = 9\nseat = 9", "unknown field(s) seat"),
+    "unknown-constraint-key": ("min = 5 }", "min = 5, mni = 5 }", "unknown field(s) mni"),
+    "voting-before-nominations-close": (
+        "voting_open = 2027-01-05T09:00:00",
+        "voting_open = 2026-12-10T09:00:00",
+        "voting cannot open before nominations close",
+    ),
+    "close-before-open": (
+        "voting_close = 2027-01-26T12:00:00",
+        "voting_close = 2027-01-05T08:00:00",
+        "voting must open before it closes",
+    ),
+    "time-not-datetime": (
+        "voting_close = 2027-01-26T12:00:00",
+        'voting_close = "tomorrow"',
+        "must be a TOML date-time",
+    ),
+    "missing-timetable-entry": (
+        "voting_close = 2027-01-26T12:00:00\n",
+        "",
+        "missing field(s) voting_close",
+    ),
+    "threshold-above-n": ("threshold = 3", "threshold = 6", "between 1 and 5"),
+    "threshold-zero": ("threshold = 3", "threshold = 0", "between 1 and 5"),
+    "short-key": (
+        'name = "Trustee One",   key = "',
+        'name = "Trustee One",   key = "00',
+        "trustees.members[0].key",
+    ),
+    "unknown-section": (
+        'sections = ["youth"]',
+        'sections = ["youthh"]',
+        "unknown roll section 'youthh'",
+    ),
+    "duplicate-contest-id": ('id = "bame-rep"', 'id = "youth-rep"', "ids must be distinct"),
+    "block-max-above-seats": ("seats = 9 ", "seats = 9\nmax_selections = 10 ", "max_selections"),
+    "constraint-min-above-seats": ("min = 5", "min = 10", "more than the 9 seats"),
+    "constraint-max-below-min": ("min = 5 }", "min = 5, max = 4 }", "max is below min"),
+    "referendum-one-option": ('options = ["Yes", "No"]', 'options = ["Yes"]', "at least 2 options"),
+    "referendum-without-question": (
+        'question = "Should conference adopt rule change 1?"\n',
+        "",
+        "needs a question",
+    ),
+    "ranked-without-method": ('kind = "block"\nseats = 9', 'kind = "ranked"\nseats = 9', "method"),
+    "unknown-kind": ('kind = "block"\nseats = 9', 'kind = "borda"\nseats = 9', "must be one of"),
+    "bad-time-zone": (
+        'time_zone = "Europe/London"',
+        'time_zone = "Mars/Olympus"',
+        "unknown time zone",
+    ),
+    "text-with-outer-space": (
+        'title = "NEC: youth',
+        'title = " NEC: youth',
+        "without outer spaces",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", INVALID)
+def test_invalid_definitions_are_refused_with_the_key_named(name: str) -> None:
+    old, new, message = INVALID[name]
+    assert old in EXAMPLE, f"mutation {name} does not apply"
+    with pytest.raises(DefinitionError) as info:
+        ElectionDefinition.from_toml(EXAMPLE.replace(old, new, 1), source="x.toml")
+    assert str(info.value).startswith("x.toml: ")
+    assert message in str(info.value)
+
+
+def test_shared_keys_are_refused() -> None:
+    d = _example().to_json()
+    d["issuer"]["key"] = d["administrator"]["key"]
+    with pytest.raises(DefinitionError, match="distinct keys"):
+        ElectionDefinition.from_json(d)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("version", 2), ("contests", "x"), ("trustees", {"threshold": 1}), ("sections", [1])],
+)
+def test_wire_form_is_parsed_strictly(field: str, value: object) -> None:
+    d = _example().to_json()
+    d[field] = value
+    with pytest.raises(MalformedInput):
+        ElectionDefinition.from_json(d)
+
+
+def test_ballot_styles_follow_sections() -> None:
+    d = _example()
+    assert d.style_for(["member"]) == BallotStyle(("nec-clp", "rule-change-1"))
+    both = d.style_for(["member", "youth", "bame"])
+    assert both is not None
+    assert both.id == "nec-clp+youth-rep+bame-rep+rule-change-1"
+    restricted = ElectionDefinition.from_toml(
+        EXAMPLE.replace('id = "nec-clp"', 'id = "nec-clp"\nsections = ["member"]').replace(
+            'id = "rule-change-1"', 'id = "rule-change-1"\nsections = ["member"]'
+        )
+    )
+    assert restricted.style_for(["youth"]) == BallotStyle(("youth-rep",))
+    assert restricted.style_for(["bame"]) == BallotStyle(("bame-rep",))
+    assert restricted.style_for([]) is None
+
+
+def test_cli_check(tmp_path: Path) -> None:
+    runner = CliRunner()
+    good = tmp_path / "election.toml"
+    good.write_text(EXAMPLE)
+    result = runner.invoke(verivote, ["election", "check", str(good)])
+    assert result.exit_code == 0, result.output
+    assert _example().fingerprint.hex() in result.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text(EXAMPLE.replace("threshold = 3", "threshold = 9"))
+    result = runner.invoke(verivote, ["election", "check", str(bad)])
+    assert result.exit_code == 2
+    assert "trustees.threshold: must be between 1 and 5" in result.output
+    assert "Traceback" not in result.output
