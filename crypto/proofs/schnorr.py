@@ -1,7 +1,7 @@
 """Spec §6.2 Schnorr proof of knowledge of a discrete logarithm: know x with X = B^x.
 
 The sigma protocol itself (``_prove``, ``_verify``) takes its domain-separation tag, so that
-credential signatures (§8) reuse it under their own tag instead of duplicating it.
+credential signatures (§8.2) reuse it under their own tag instead of duplicating it.
 """
 
 from __future__ import annotations
