@@ -126,7 +126,7 @@ def test_batch_decryption_of_a_tally() -> None:
         )
 
 
-def test_batch_with_precomputed_tables_agrees() -> None:
+def test_batch_with_precomputed_tables_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
     from crypto.threshold import _decryption
 
     ciphertexts = [
@@ -135,12 +135,8 @@ def test_batch_with_precomputed_tables_agrees() -> None:
     ]
     alphas = [a for a, _ in ciphertexts]
     batches = [partial_decrypt_many(CER.key_shares[j], alphas, context=CONTEXT) for j in (1, 2, 3)]
-    saved = _decryption._TABLE_THRESHOLD
-    try:
-        _decryption._TABLE_THRESHOLD = 1
-        with_tables = threshold_decrypt_many(ciphertexts, batches, joint_key=JOINT, context=CONTEXT)
-    finally:
-        _decryption._TABLE_THRESHOLD = saved
+    monkeypatch.setattr(_decryption, "_TABLE_THRESHOLD", 1)
+    with_tables = threshold_decrypt_many(ciphertexts, batches, joint_key=JOINT, context=CONTEXT)
     assert with_tables == [g_pow(Scalar(k)) for k in range(4)]
 
 
