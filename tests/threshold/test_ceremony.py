@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 from crypto.errors import InsufficientShares, MalformedInput
 from crypto.group import G, Point, Scalar, g_pow, multi_pow_vartime
 from crypto.threshold import (
+    DealerSecret,
     KeyShare,
     ThresholdParameters,
+    TrusteeKeyPair,
     combine_decryption_shares,
     combine_partial_decryptions,
     confirm_key,
@@ -25,7 +27,12 @@ from crypto.threshold import (
     verify_trustee_key,
 )
 from tests.strategies import thresholds
-from tests.threshold.ceremony import FINGERPRINT, Ceremony, run_ceremony
+from tests.threshold.ceremony import (
+    FINGERPRINT,
+    Ceremony,
+    deterministic_ceremony,
+    run_ceremony,
+)
 
 CONTEXT = FINGERPRINT + b"|tally|contest-1"
 
@@ -150,3 +157,22 @@ def test_key_share_import_rejects_a_mismatched_verification_key() -> None:
     forged = KeyShare(1, one.secret, two.verification_key)
     with pytest.raises(MalformedInput):
         KeyShare.import_secret(forged.export_secret())
+
+
+def test_trustee_and_dealer_secrets_round_trip_through_export() -> None:
+    ceremony = deterministic_ceremony(ThresholdParameters(FINGERPRINT, 3, 2), seed="export")
+    pair = ceremony.key_pairs[1]
+    again = TrusteeKeyPair.import_secret(pair.export_secret())
+    assert again.public == pair.public
+    assert again.secret == pair.secret
+    dealer = ceremony.dealer_secrets[2]
+    back = DealerSecret.import_secret(dealer.export_secret())
+    assert back.dealer == dealer.dealer
+    assert back.coefficients == dealer.coefficients
+    # A secret that does not match its public key is refused.
+    other = ceremony.key_pairs[0]
+    mixed = TrusteeKeyPair(pair.trustee, other.secret, pair.public)
+    with pytest.raises(MalformedInput):
+        TrusteeKeyPair.import_secret(mixed.export_secret())
+    with pytest.raises(MalformedInput):
+        DealerSecret.import_secret(b'{"coefficients":[],"dealer":1}')
