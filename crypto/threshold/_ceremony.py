@@ -49,12 +49,12 @@ class JointKey:
         """Spec §7.5 The joint key for Q with joint commitments A_0..A_t-1.
 
         Raises:
-            MalformedInput: Q not strictly increasing within 1..n, or not t commitments.
+            MalformedInput: Q not strictly increasing within 1..n_T, or not t commitments.
             CeremonyFailed: |Q| < t, or Y is the identity.
         """
         q = tuple(qualified)
         if list(q) != sorted(set(q)) or not all(1 <= i <= parameters.trustees for i in q):
-            raise MalformedInput(f"joint key: qualified set {list(q)} not increasing in 1..n")
+            raise MalformedInput(f"joint key: qualified set {list(q)} not increasing in 1..n_T")
         if len(commitments) != parameters.threshold:
             raise MalformedInput(f"joint key: need t = {parameters.threshold} commitments")
         if len(q) < parameters.threshold:
@@ -75,7 +75,7 @@ class JointKey:
         """Spec §7.5 X_j = g^x_j.
 
         Raises:
-            MalformedInput: ``trustee`` not in 1..n.
+            MalformedInput: ``trustee`` not in 1..n_T.
         """
         return self.verification_keys[self.parameters.check_index(trustee, "joint key") - 1]
 
@@ -90,7 +90,7 @@ class JointKey:
         """Spec §7.5 Parse a joint key strictly and recompute the verification keys.
 
         Raises:
-            MalformedInput: fields missing or unknown, bad points, Q not increasing in 1..n,
+            MalformedInput: fields missing or unknown, bad points, Q not increasing in 1..n_T,
                 not t commitments.
             CeremonyFailed: |Q| < t or Y is the identity.
         """
@@ -134,8 +134,8 @@ def verify_ceremony(
     """Spec §7.5 Check a whole ceremony transcript and derive Q, the joint key and the verdicts.
 
     Raises:
-        MalformedInput: ``trustee_keys`` not trustees 1..n in order, two dealings from one
-            dealer, or a complaint naming an index outside 1..n.
+        MalformedInput: ``trustee_keys`` not trustees 1..n_T in order, two dealings from one
+            dealer, or a complaint naming an index outside 1..n_T.
         CeremonyFailed: a trustee key is invalid, |Q| < t, or Y is the identity.
     """
     # Step 1: every trustee key must verify before dealing starts.
@@ -332,7 +332,7 @@ def verify_key_confirmation(confirmation: KeyConfirmation, joint_key: JointKey) 
     """Spec §7.5 Check that trustee j confirms this joint key and its own X_j, with a valid proof.
 
     Raises:
-        MalformedInput: the trustee index is not in 1..n.
+        MalformedInput: the trustee index is not in 1..n_T.
         InvalidProof: Y or X_j differ from the joint key's, or the proof does not verify.
     """
     j = confirmation.trustee

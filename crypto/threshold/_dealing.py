@@ -242,10 +242,10 @@ def deal(
 ) -> tuple[DealerSecret, Dealing]:
     """Spec §7.2-§7.3 Draw dealer ``dealer``'s polynomial, commit to it, encrypt its shares.
 
-    ``trustee_keys`` are the n verified trustee keys (§7.1), in index order.
+    ``trustee_keys`` are the n_T verified trustee keys (§7.1), in index order.
 
     Raises:
-        MalformedInput: ``dealer`` not in 1..n, or ``trustee_keys`` not exactly trustees 1..n.
+        MalformedInput: ``dealer`` not in 1..n_T, or ``trustee_keys`` not exactly trustees 1..n_T.
     """
     others = [j for j in parameters.indices if j != dealer]
     return unsafe_deal(
@@ -274,7 +274,7 @@ def unsafe_deal(
 
     Raises:
         MalformedInput: wrong number of coefficients, a zero coefficient or ephemeral secret,
-            ``ephemerals`` not exactly the other trustees, or ``trustee_keys`` not 1..n.
+            ``ephemerals`` not exactly the other trustees, or ``trustee_keys`` not 1..n_T.
     """
     parameters.check_index(dealer, "dealing")
     keys = check_trustee_keys(parameters, trustee_keys)
@@ -346,7 +346,7 @@ def _encrypt_share(
 def check_trustee_keys(
     parameters: ThresholdParameters, trustee_keys: Sequence[TrusteePublicKey]
 ) -> Sequence[TrusteePublicKey]:
-    """Raises: MalformedInput unless ``trustee_keys`` are exactly trustees 1..n, in order."""
+    """Raises: MalformedInput unless ``trustee_keys`` are exactly trustees 1..n_T, in order."""
     if [k.trustee for k in trustee_keys] != list(parameters.indices):
         raise MalformedInput(f"need the keys of trustees 1..{parameters.trustees}, in order")
     return trustee_keys
@@ -357,7 +357,7 @@ def verify_dealing(dealing: Dealing, parameters: ThresholdParameters) -> None:
     dealer without any complaint.
 
     Raises:
-        MalformedInput: dealer not in 1..n, not t commitments, or not one share for each
+        MalformedInput: dealer not in 1..n_T, not t commitments, or not one share for each
             other trustee.
         InvalidProof: a commitment is the identity, or a proof of knowledge (of a_i0, or of an
             ephemeral secret) does not verify.

@@ -145,9 +145,11 @@ def combine_partial_decryptions(partials: Iterable[PartialDecryption], *, thresh
     """Spec §7.7 alpha^x from already verified partial decryptions: the t lowest indices are used.
 
     Raises:
-        MalformedInput: two partial decryptions from one trustee.
+        MalformedInput: t < 1, or two partial decryptions from one trustee.
         InsufficientShares: fewer than t partial decryptions.
     """
+    if threshold < 1:
+        raise MalformedInput(f"threshold t must be at least 1, got {threshold}")
     by_trustee: dict[int, Point] = {}
     for partial in partials:
         if partial.trustee in by_trustee:
@@ -174,7 +176,7 @@ def threshold_decrypt(
     lowest indices are combined.
 
     Raises:
-        MalformedInput: two partial decryptions from one trustee, or an index not in 1..n.
+        MalformedInput: two partial decryptions from one trustee, or an index not in 1..n_T.
         InsufficientShares: fewer than t valid partial decryptions.
     """
     return threshold_decrypt_many(
@@ -197,7 +199,7 @@ def threshold_decrypt_many(
 
     Raises:
         MalformedInput: a batch of the wrong length or mixing trustees, two batches from one
-            trustee, or an index not in 1..n.
+            trustee, or an index not in 1..n_T.
         InsufficientShares: fewer than t valid partial decryptions for some ciphertext.
     """
     t = joint_key.parameters.threshold

@@ -90,7 +90,7 @@ def generate_trustee_key(parameters: ThresholdParameters, trustee: int) -> Trust
     """Spec §7.1 Draw trustee ``trustee``'s encryption key pair and prove knowledge of it.
 
     Raises:
-        MalformedInput: ``trustee`` is not in 1..n.
+        MalformedInput: ``trustee`` is not in 1..n_T.
     """
     return unsafe_generate_trustee_key(
         parameters, trustee, secret=Scalar.random(), nonce=Scalar.random()
@@ -103,7 +103,7 @@ def unsafe_generate_trustee_key(
     """Spec §7.1 The deterministic core of ``generate_trustee_key``. Never reuse a nonce.
 
     Raises:
-        MalformedInput: ``trustee`` is not in 1..n, or ``secret`` is zero.
+        MalformedInput: ``trustee`` is not in 1..n_T, or ``secret`` is zero.
     """
     parameters.check_index(trustee, "trustee key")
     if not secret:
@@ -119,10 +119,10 @@ def unsafe_generate_trustee_key(
 
 
 def verify_trustee_key(key: TrusteePublicKey, parameters: ThresholdParameters) -> None:
-    """Spec §7.1 Check a trustee's key: index in 1..n, E_i not the identity, proof valid.
+    """Spec §7.1 Check a trustee's key: index in 1..n_T, E_i not the identity, proof valid.
 
     Raises:
-        MalformedInput: the index is not in 1..n.
+        MalformedInput: the index is not in 1..n_T.
         InvalidProof: E_i is the identity or the proof of knowledge does not verify.
     """
     parameters.check_index(key.trustee, "trustee key")

@@ -17,13 +17,13 @@ MAX_TRUSTEES: Final = 255
 
 @dataclass(frozen=True, slots=True)
 class ThresholdParameters:
-    """Spec §7.1 The ceremony parameters: election fingerprint F, n trustees, threshold t.
+    """Spec §7.1 The ceremony parameters: election fingerprint F, n_T trustees, threshold t.
 
-    Trustees are numbered 1..n (Shamir evaluation points must be non-zero); any t of them
+    Trustees are numbered 1..n_T (Shamir evaluation points must be non-zero); any t of them
     decrypt, t - 1 learn nothing.
 
     Raises:
-        MalformedInput: F is not 32 bytes, or not 1 <= t <= n <= 255.
+        MalformedInput: F is not 32 bytes, or not 1 <= t <= n_T <= 255.
     """
 
     fingerprint: bytes
@@ -36,24 +36,24 @@ class ThresholdParameters:
                 f"election fingerprint must be 32 bytes, got {len(self.fingerprint)}"
             )
         if not 1 <= self.trustees <= MAX_TRUSTEES:
-            raise MalformedInput(f"trustees n must be in 1..{MAX_TRUSTEES}, got {self.trustees}")
+            raise MalformedInput(f"trustees n_T must be in 1..{MAX_TRUSTEES}, got {self.trustees}")
         if not 1 <= self.threshold <= self.trustees:
             raise MalformedInput(
-                f"threshold t must be in 1..n = {self.trustees}, got {self.threshold}"
+                f"threshold t must be in 1..n_T = {self.trustees}, got {self.threshold}"
             )
 
     @property
     def indices(self) -> range:
-        """The trustee indices 1..n."""
+        """The trustee indices 1..n_T."""
         return range(1, self.trustees + 1)
 
     @property
     def context(self) -> bytes:
-        """Spec §7.1 The ceremony context κ = encode_parts(F, I2OSP(n, 4), I2OSP(t, 4))."""
+        """Spec §7.1 The ceremony context κ = encode_parts(F, I2OSP(n_T, 4), I2OSP(t, 4))."""
         return encode_parts(self.fingerprint, _i2osp4(self.trustees), _i2osp4(self.threshold))
 
     def check_index(self, index: int, what: str) -> int:
-        """Raises: MalformedInput when ``index`` is not a trustee index 1..n."""
+        """Raises: MalformedInput when ``index`` is not a trustee index 1..n_T."""
         if not 1 <= index <= self.trustees:
             raise MalformedInput(f"{what}: trustee index {index} not in 1..{self.trustees}")
         return index

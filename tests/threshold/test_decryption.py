@@ -181,3 +181,8 @@ def test_lagrange_with_one_point_too_few_misses(coefficients: list[Scalar], data
 def test_lagrange_refuses_bad_sets(index: int, indices: list[int]) -> None:
     with pytest.raises(MalformedInput):
         derive_interpolating_value(index, indices)
+
+
+def test_threshold_below_one_is_refused() -> None:
+    with pytest.raises(MalformedInput):
+        combine_partial_decryptions([PARTIALS[1]], threshold=0)
