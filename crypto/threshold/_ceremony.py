@@ -135,7 +135,7 @@ def verify_ceremony(
 
     Raises:
         MalformedInput: ``trustee_keys`` not trustees 1..n_T in order, two dealings from one
-            dealer, or a complaint naming an index outside 1..n_T.
+            dealer, or a dealing or complaint naming an index outside 1..n_T.
         CeremonyFailed: a trustee key is invalid, |Q| < t, or Y is the identity.
     """
     # Step 1: every trustee key must verify before dealing starts.
@@ -150,6 +150,7 @@ def verify_ceremony(
     by_dealer: dict[int, Dealing] = {}
     disqualified: dict[int, str] = {}
     for dealing in dealings:
+        parameters.check_index(dealing.dealer, "dealing")
         if dealing.dealer in by_dealer:
             raise MalformedInput(f"two dealings from dealer {dealing.dealer}")
         by_dealer[dealing.dealer] = dealing

@@ -240,3 +240,15 @@ def test_invalid_trustee_key_fails_the_ceremony() -> None:
     bad = type(keys[0])(1, keys[1].encryption_key, keys[0].proof)
     with pytest.raises(CeremonyFailed):
         verify_ceremony(PARAMETERS, [bad, *keys[1:]], ceremony.dealings, [])
+
+
+def test_complaints_against_an_already_disqualified_dealer_are_not_adjudicated() -> None:
+    ceremony = run_ceremony(PARAMETERS, tamper={2: wrong_share_to(4)})
+    d = ceremony.dealings[1]
+    broken = Dealing(d.dealer, d.commitments, d.proof, d.shares[:-1])  # and publicly invalid
+    dealings = [ceremony.dealings[0], broken, *ceremony.dealings[2:]]
+    result = verify_ceremony(PARAMETERS, ceremony.public_keys, dealings, ceremony.complaints)
+    assert result.verdicts == ()
+    assert [(x.dealer, x.reason.split(":")[0]) for x in result.disqualified] == [
+        (2, "invalid dealing")
+    ]
