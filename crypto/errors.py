@@ -6,6 +6,10 @@
     └── VerificationFailed                      well-formed, but a check does not hold
         ├── InvalidProof                        a zero-knowledge proof does not verify
         ├── InvalidSignature                    an Ed25519 or credential signature does not verify
+        ├── InvalidShare                        a key-ceremony share does not open or match
+        ├── CeremonyFailed                      a key ceremony cannot produce a joint key
+        ├── InsufficientShares                  fewer than t valid decryption shares
+        ├── WrongPassphrase                     a sealed secret does not open
         ├── InclusionProofMismatch              a Merkle inclusion proof gives another root
         └── InconsistentLog                     two tree heads cannot both be views of one log
 
@@ -15,14 +19,18 @@ Messages name the spec item and the offending value, e.g. ``"ciphertext 3: beta 
 from __future__ import annotations
 
 __all__ = [
+    "CeremonyFailed",
     "InclusionProofMismatch",
     "InconsistentLog",
+    "InsufficientShares",
     "InvalidProof",
+    "InvalidShare",
     "InvalidSignature",
     "MalformedInput",
     "NonCanonicalEncoding",
     "VerificationFailed",
     "VerivoteError",
+    "WrongPassphrase",
 ]
 
 
@@ -48,6 +56,27 @@ class InvalidProof(VerificationFailed):
 
 class InvalidSignature(VerificationFailed):
     """A signature that does not verify."""
+
+
+class InvalidShare(VerificationFailed):
+    """A key-ceremony share that does not decrypt, or does not match its dealer's commitments."""
+
+
+class CeremonyFailed(VerificationFailed):
+    """A key ceremony whose transcript cannot give a joint key (too few qualified dealers)."""
+
+
+class InsufficientShares(VerificationFailed):
+    """Fewer valid decryption shares than the threshold t."""
+
+    def __init__(self, message: str, *, valid: int, threshold: int) -> None:
+        super().__init__(f"{message}: {valid} valid decryption share(s), {threshold} needed")
+        self.valid = valid
+        self.threshold = threshold
+
+
+class WrongPassphrase(VerificationFailed):
+    """A sealed secret that does not open: wrong passphrase, or the sealed bytes were altered."""
 
 
 class InclusionProofMismatch(VerificationFailed):

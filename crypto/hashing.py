@@ -35,8 +35,15 @@ class Dst:
     RANGE: Final = b"verivote-1/proof/range"
     SUM_RANGE: Final = b"verivote-1/proof/sum-range"
     RANDOMNESS: Final = b"verivote-1/proof/randomness"
-    # threshold key generation
+    # §7 threshold keys: proof contexts (first part of the context) and the share-box key
+    DKG_TRUSTEE_KEY: Final = b"verivote-1/dkg/trustee-key"
+    DKG_COMMITMENT: Final = b"verivote-1/dkg/commitment"
+    DKG_SHARE_EPHEMERAL: Final = b"verivote-1/dkg/share-ephemeral"
     DKG_SHARE_KEY: Final = b"verivote-1/dkg/share-box"
+    DKG_COMPLAINT: Final = b"verivote-1/dkg/complaint"
+    DKG_CONFIRMATION: Final = b"verivote-1/dkg/confirmation"
+    DECRYPTION_SHARE: Final = b"verivote-1/decryption/share"
+    SEALED_SECRET: Final = b"verivote-1/sealed-secret"
     # §8 signatures
     ED25519: Final = b"verivote-1/sig/ed25519"
     CREDENTIAL_KEY: Final = b"verivote-1/credential/key"

@@ -11,6 +11,12 @@ nonzero_scalars = st.integers(min_value=1, max_value=N - 1).map(Scalar)
 points: st.SearchStrategy[Point] = nonzero_scalars.map(g_pow)
 contexts = st.binary(max_size=64)
 
+# §7 threshold parameters (n, t) with 1 <= t <= n <= 7.
+trustee_counts = st.integers(min_value=1, max_value=7)
+thresholds: st.SearchStrategy[tuple[int, int]] = trustee_counts.flatmap(
+    lambda n: st.tuples(st.just(n), st.integers(min_value=1, max_value=n))
+)
+
 # JSON values verivote can hold: integers in the I-JSON range, no floats, valid Unicode.
 json_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
 json_ints = st.integers(min_value=-(2**53 - 1), max_value=2**53 - 1)

@@ -1,4 +1,8 @@
-"""Spec §6.2 Schnorr proof of knowledge of a discrete logarithm: know x with X = B^x."""
+"""Spec §6.2 Schnorr proof of knowledge of a discrete logarithm: know x with X = B^x.
+
+The sigma protocol itself (``_prove``, ``_verify``) takes its domain-separation tag, so that
+credential signatures (§8.2) reuse it under their own tag instead of duplicating it.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,36 @@ __all__ = ["SchnorrProof", "prove_schnorr", "unsafe_prove_schnorr", "verify_schn
 SchnorrProof = ChallengeResponse
 
 
-def _challenge(context: bytes, base: Point, public: Point, commitment: Point) -> Scalar:
-    return hash_to_scalar(
-        Dst.SCHNORR, context, base.to_bytes(), public.to_bytes(), commitment.to_bytes()
-    )
+def _challenge(dst: bytes, context: bytes, base: Point, public: Point, commitment: Point) -> Scalar:
+    return hash_to_scalar(dst, context, base.to_bytes(), public.to_bytes(), commitment.to_bytes())
+
+
+def _prove(
+    dst: bytes, secret: Scalar, *, public: Point, context: bytes, base: Point, nonce: Scalar
+) -> ChallengeResponse:
+    """Spec §6.2 The prover of the sigma protocol under tag ``dst``."""
+    # Step 1: commitment A = B^w.
+    commitment = base**nonce
+    # Step 2: challenge c = H_s(DST, context, B, X, A).
+    challenge = _challenge(dst, context, base, public, commitment)
+    # Step 3: response s = w + c·x.
+    return ChallengeResponse(challenge, nonce + challenge * secret)
+
+
+def _verify(
+    dst: bytes, what: str, proof: ChallengeResponse, *, public: Point, context: bytes, base: Point
+) -> None:
+    """Spec §6.2 The verifier of the sigma protocol under tag ``dst``.
+
+    Raises:
+        InvalidProof: B or X is the identity, or the transcript does not verify.
+    """
+    reject_identity(what, base, public)
+    # Step 1: A = B^s · X^-c.
+    commitment = multi_pow_vartime([(base, proof.response), (public, -proof.challenge)])
+    # Step 2: the challenge must be the hash of the whole statement and A.
+    if _challenge(dst, context, base, public, commitment) != proof.challenge:
+        raise InvalidProof(f"{what}: challenge does not match the statement")
 
 
 def prove_schnorr(
@@ -31,12 +61,7 @@ def unsafe_prove_schnorr(
     secret: Scalar, *, public: Point, context: bytes, base: Point = G, nonce: Scalar
 ) -> SchnorrProof:
     """Spec §6.2 The deterministic core of ``prove_schnorr``. Never reuse a nonce."""
-    # Step 1: commitment A = B^w.
-    commitment = base**nonce
-    # Step 2: challenge c = H_s(DST, context, B, X, A).
-    challenge = _challenge(context, base, public, commitment)
-    # Step 3: response s = w + c·x.
-    return SchnorrProof(challenge, nonce + challenge * secret)
+    return _prove(Dst.SCHNORR, secret, public=public, context=context, base=base, nonce=nonce)
 
 
 def verify_schnorr(proof: SchnorrProof, *, public: Point, context: bytes, base: Point = G) -> None:
@@ -45,9 +70,4 @@ def verify_schnorr(proof: SchnorrProof, *, public: Point, context: bytes, base: 
     Raises:
         InvalidProof: B or X is the identity, or the proof does not verify.
     """
-    reject_identity("schnorr", base, public)
-    # Step 1: A = B^s · X^-c.
-    commitment = multi_pow_vartime([(base, proof.response), (public, -proof.challenge)])
-    # Step 2: the challenge must be the hash of the whole statement and A.
-    if _challenge(context, base, public, commitment) != proof.challenge:
-        raise InvalidProof("schnorr: challenge does not match the statement")
+    _verify(Dst.SCHNORR, "schnorr", proof, public=public, context=context, base=base)
