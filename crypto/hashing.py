@@ -50,6 +50,10 @@ class Dst:
     CREDENTIAL_SIGNATURE: Final = b"verivote-1/credential/signature"
     # §11 elections
     ELECTION_FINGERPRINT: Final = b"verivote-1/election/fingerprint"
+    BALLOT_SELECTION: Final = b"verivote-1/ballot/selection"
+    BALLOT_TOTAL: Final = b"verivote-1/ballot/total"
+    BALLOT_RANKING: Final = b"verivote-1/ballot/ranking"
+    TALLY_DECRYPTION: Final = b"verivote-1/tally/decryption"
 
     @classmethod
     def all(cls) -> dict[str, bytes]:
