@@ -276,10 +276,11 @@ def discrete_log(point: Point, *, bound: int) -> int:
 
     With ``w = isqrt(bound // 2) + 1``, the baby-step table maps the encodings of ``g^d`` for
     ``d`` in [-w, w] (2w + 1 entries, built with w point additions, since ``g^-d`` is ``g^d``
-    with the other y parity) and is cached per ``w``; each giant step is one addition and one
-    dictionary look-up, at most ``bound // (2w + 1) + 1`` of them. For bound = 10^7 (w = 2237)
-    that is about 10 ms to build a table of 0.5 MB, then at most 2,237 giant steps per value;
-    for the maximum bound 2^32, 0.2 s and 10 MB.
+    with the other y parity) and is cached per ``w`` (the 8 most recent tables); each giant step
+    is one addition and one dictionary look-up, at most ``bound // (2w + 1) + 1`` of them.
+    Measured on a 2-core development machine: bound 10^6 (w = 708), table 3 ms and 0.2 MB,
+    decoding at most 3 ms; bound 10^7 (w = 2,237), table 10 ms and 0.6 MB, decoding at most
+    9 ms; the maximum bound 2^32 (w = 46,341), table 0.2 s and 14 MB, decoding at most 0.2 s.
 
     Raises:
         MalformedInput: no ``m`` in [0, bound] has ``g^m = point``, or ``bound`` is outside

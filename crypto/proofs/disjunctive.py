@@ -9,6 +9,11 @@ the real one sum to the Fiat-Shamir challenge.
 * §6.5 ``prove_sum_range``/``verify_sum_range``: the product of a list of ciphertexts encrypts
   a value in a..b (a contest's total number of selections); the challenge hashes every
   ciphertext of the list, not only the product.
+
+Side channels: the real branch uses the constant-time ``g_pow`` and ``Point.__pow__`` on the
+secret nonce; the simulated branches use variable-time arithmetic on their (c_j, s_j), which
+the proof publishes anyway. The prover does the same work whatever the value; only the order of
+the branches' computations depends on it.
 """
 
 from __future__ import annotations

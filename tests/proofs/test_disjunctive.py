@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crypto import canonical
 from crypto.elgamal import Ciphertext, PublicKey, SecretKey, aggregate, encrypt_with_randomness
 from crypto.errors import InvalidProof, MalformedInput, NonCanonicalEncoding
 from crypto.group import IDENTITY, G, N, Point, Scalar, g_pow
@@ -458,6 +459,16 @@ BAD_WIRE: dict[str, object] = {
 def test_wire_decoder_rejects(name: str) -> None:
     with pytest.raises(MalformedInput):
         DisjunctiveProof.from_json(BAD_WIRE[name], branches=2)
+
+
+def test_wire_bytes_go_through_the_strict_canonical_decoder() -> None:
+    data = canonical.encode(WIRE)
+    assert DisjunctiveProof.from_json(canonical.decode(data), branches=2) == HONEST.proof
+    duplicate = b'{"branches":[],' + data[1:]
+    with pytest.raises(MalformedInput):
+        DisjunctiveProof.from_json(canonical.decode(duplicate), branches=2)
+    with pytest.raises(NonCanonicalEncoding):
+        canonical.decode(data.replace(b",", b", ", 1))
 
 
 def test_wire_decoder_rejects_upper_case_and_counts_against_the_statement() -> None:
