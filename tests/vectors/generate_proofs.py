@@ -5,7 +5,7 @@ check the output in; never regenerate to make a failing test pass.
 
 Each vector holds the statement (public key, ciphertexts, bounds, context), the witness (value,
 randomness), the prover's random choices (nonce w, and the simulated (c_j, s_j) of the other
-branches), then every intermediate value: per branch the value v_j, B* / g^v_j and the
+branches), then every intermediate value: per branch the value v_j, beta* / g^v_j and the
 commitments (A_j, B_j); the exact bytes hashed for the challenge (encode_parts of the tag and
 the parts, §3.1, before the counter of §3.3), their SHA-256 digest with counter 0, the challenge
 c; and the proof's wire form. Secrets come from ``SHA-256("verivote-1/test-vector/" || label)
