@@ -311,6 +311,10 @@ def embed(data: bytes) -> Point:
     0x00^(29 - len(data)) || I2OSP(ctr, 1)`` that is the x-coordinate of a curve point gives the
     point with that x and even y. Each ``ctr`` succeeds with probability about 1/2.
 
+    The number of counters tried depends on ``data`` (a ranking is secret), so the time taken
+    leaks a little about it: like the rest of a voter client, run it where it cannot be timed
+    finely (see ``crypto/__init__``).
+
     Raises:
         MalformedInput: ``data`` is longer than ``EMBEDDING_CAPACITY`` bytes.
     """
