@@ -313,6 +313,8 @@ def g_pow(exponent: Scalar) -> Point:
 # Spec §2.5 Fixed-base tables: 32 windows of 8 bits; window i holds d·256^i·B for d = 1..255.
 _WINDOWS: Final = 32
 _DIGITS: Final = 255
+# Index of entry d (1..255) of window i is i·255 + d - 1 = _ROW_OFFSETS[i] + d.
+_ROW_OFFSETS: Final = tuple(range(-1, _WINDOWS * _DIGITS - 1, _DIGITS))
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
@@ -322,15 +324,17 @@ class FixedBase(Point):
     A FixedBase *is* a Point (it compares, hashes and encodes as one), so any function taking a
     Point takes it; ``multi_pow_vartime`` and ``pow_vartime`` then use the table, at the cost of
     one n-ary addition of at most 32 entries instead of a scalar multiplication. Building the
-    table costs about 8,000 point additions (tens of milliseconds) and 520 KB.
+    table costs about 8,000 point additions (tens of milliseconds), 520 KB for the table and
+    390 KB for the tuple of pointers to its entries.
     """
 
     _table: Any  # cffi "secp256k1_pubkey[8160]", or None for the identity
+    _entry_pointers: tuple[Any, ...]  # a pointer to each entry (indexing beats cffi arithmetic)
 
     @classmethod
     def precompute(cls, point: Point) -> FixedBase:
         if point._raw is None:
-            return cls(point._encoding, None, None)
+            return cls(point._encoding, None, None, ())
         table = ffi.new("secp256k1_pubkey[]", _WINDOWS * _DIGITS)
         window_base = point._raw
         for i in range(_WINDOWS):
@@ -340,14 +344,15 @@ class FixedBase(Point):
                 raw = _combine_raw([table + row + d - 1, window_base])
                 ffi.memmove(table + row + d, raw, 64)
             window_base = _combine_raw([table + row + _DIGITS - 1, window_base])  # 256·base
-        return cls(point._encoding, point._raw, table)
+        pointers = tuple(table + k for k in range(_WINDOWS * _DIGITS))
+        return cls(point._encoding, point._raw, table, pointers)
 
     def _entries(self, exponent: Scalar) -> list[Any]:
-        if self._table is None:
+        pointers = self._entry_pointers
+        if not pointers:
             return []
-        table = self._table
         digits = exponent.value.to_bytes(32, "little")
-        return [table + (i * _DIGITS + d - 1) for i, d in enumerate(digits) if d]
+        return [pointers[row + d] for row, d in zip(_ROW_OFFSETS, digits, strict=True) if d]
 
     def pow_vartime(self, exponent: Scalar) -> Point:
         """B^k in variable time: only for public exponents."""

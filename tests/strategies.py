@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from crypto.elgamal import EMBEDDING_CAPACITY, Ciphertext, PublicKey, SecretKey
 from crypto.group import N, Point, Scalar, g_pow
 
 scalars = st.integers(min_value=0, max_value=N - 1).map(Scalar)
@@ -27,3 +28,18 @@ json_values = st.recursive(
     ),
     max_leaves=25,
 )
+
+# Spec §5 ElGamal: key pairs, some public keys carrying a fixed-base table as an election key
+# would. Tables take ~70 ms to build, so those come from a small fixed pool.
+secret_keys = nonzero_scalars.map(SecretKey)
+_TABLED_PAIRS = [
+    (sk, sk.public_key().precompute())
+    for sk in (SecretKey(Scalar(0x5EC2E7)), SecretKey(Scalar(N - 2)))
+]
+key_pairs: st.SearchStrategy[tuple[SecretKey, PublicKey]] = st.one_of(
+    secret_keys.map(lambda sk: (sk, sk.public_key())), st.sampled_from(_TABLED_PAIRS)
+)
+public_keys: st.SearchStrategy[PublicKey] = key_pairs.map(lambda pair: pair[1])
+small_messages = st.integers(min_value=0, max_value=1000)
+ciphertexts: st.SearchStrategy[Ciphertext] = st.builds(Ciphertext, points, points)
+embeddable = st.binary(max_size=EMBEDDING_CAPACITY)

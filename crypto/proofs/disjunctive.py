@@ -1,0 +1,403 @@
+"""Spec §6.4 and §6.5 Disjunctive Chaum-Pedersen proofs: a ciphertext encrypts a value in a range.
+
+Both are the Cramer-Damgård-Schoenmakers OR-composition of one Chaum-Pedersen branch per
+candidate value ``v``, each claiming ``alpha = g^r`` and ``beta / g^v = pk^r``: the prover runs
+the branch of the true value honestly and simulates the others; the simulated challenges and
+the real one sum to the Fiat-Shamir challenge.
+
+* §6.4 ``prove_range``/``verify_range``: one ciphertext encrypts a value in 0..L.
+* §6.5 ``prove_sum_range``/``verify_sum_range``: the product of a list of ciphertexts encrypts
+  a value in a..b (a contest's total number of selections); the challenge hashes every
+  ciphertext of the list, not only the product.
+
+Side channels: the real branch uses the constant-time ``g_pow`` and ``Point.__pow__`` on the
+secret nonce; the simulated branches use variable-time arithmetic on their (c_j, s_j), which
+the proof publishes anyway. The prover does the same work whatever the value; only the order of
+the branches' computations depends on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from crypto.elgamal import Ciphertext, PublicKey, aggregate
+from crypto.errors import InvalidProof, MalformedInput
+from crypto.group import G, N, Point, Scalar, g_pow, g_pow_vartime, multi_pow_vartime
+from crypto.hashing import Dst, hash_to_scalar
+from crypto.proofs._common import ChallengeResponse, reject_identity
+from crypto.wire import expect_list, expect_object
+
+__all__ = [
+    "MAX_RANGE_VALUE",
+    "DisjunctiveProof",
+    "prove_range",
+    "prove_sum_range",
+    "unsafe_prove_range",
+    "unsafe_prove_sum_range",
+    "verify_range",
+    "verify_sum_range",
+]
+
+# Spec §6.4 Range bounds and list lengths are hashed as I2OSP(., 4).
+MAX_RANGE_VALUE: Final = 2**32 - 1
+
+_G_BYTES: Final = G.to_bytes()
+_G_INVERSE: Final = G.inverse()
+
+
+@dataclass(frozen=True, slots=True)
+class DisjunctiveProof:
+    """Spec §6.4 One (challenge, response) pair per candidate value, lowest value first.
+
+    Wire form: ``{"branches": [{"challenge": scalar, "response": scalar}, ...]}``.
+    """
+
+    branches: tuple[ChallengeResponse, ...]
+
+    def to_json(self) -> dict[str, list[dict[str, str]]]:
+        return {"branches": [branch.to_json() for branch in self.branches]}
+
+    @classmethod
+    def from_json(cls, value: object, *, branches: int, what: str = "proof") -> DisjunctiveProof:
+        """Spec §6.4 Parse a proof that must have exactly ``branches`` branches.
+
+        ``branches`` comes from the statement (L + 1, or b - a + 1), never from the proof.
+
+        Raises:
+            MalformedInput: a field missing or unknown, the wrong number of branches, bad hex,
+                or a scalar >= n.
+            NonCanonicalEncoding: upper-case hex digits.
+        """
+        obj = expect_object(value, what, required={"branches"})
+        items = expect_list(obj["branches"], f"{what}.branches", max_length=branches)
+        if len(items) != branches:
+            raise MalformedInput(f"{what}: expected {branches} branches, got {len(items)}")
+        return cls(
+            tuple(
+                ChallengeResponse.from_json(item, f"{what}.branches[{j}]")
+                for j, item in enumerate(items)
+            )
+        )
+
+
+# The shared core ------------------------------------------------------------------------------
+def _check_bounds(minimum: int, maximum: int) -> None:
+    if not 0 <= minimum <= maximum <= MAX_RANGE_VALUE:
+        raise MalformedInput(
+            f"range: need 0 <= minimum <= maximum <= 2^32 - 1, got {minimum}..{maximum}"
+        )
+
+
+def _bounds_parts(minimum: int, maximum: int) -> tuple[bytes, bytes]:
+    return minimum.to_bytes(4, "big"), maximum.to_bytes(4, "big")
+
+
+def _shifted_betas(beta: Point, minimum: int, count: int) -> list[Point]:
+    """``beta / g^v`` for v = minimum, ..., minimum + count - 1 (public values)."""
+    shifted = beta / g_pow_vartime(Scalar(minimum)) if minimum else beta
+    out = [shifted]
+    for _ in range(count - 1):
+        shifted = shifted * _G_INVERSE
+        out.append(shifted)
+    return out
+
+
+def _prove(
+    dst: bytes,
+    head: list[bytes],
+    *,
+    public_key: PublicKey,
+    alpha: Point,
+    beta: Point,
+    minimum: int,
+    maximum: int,
+    value: int,
+    randomness: Scalar,
+    nonce: Scalar,
+    simulated: Sequence[ChallengeResponse],
+) -> DisjunctiveProof:
+    _check_bounds(minimum, maximum)
+    if not minimum <= value <= maximum:
+        raise MalformedInput(f"range proof: value {value} not in {minimum}..{maximum}")
+    count = maximum - minimum + 1
+    if len(simulated) != count - 1:
+        raise MalformedInput(f"range proof: need {count - 1} simulated branches")
+    pk = public_key.element
+    real = value - minimum
+    fakes = iter(simulated)
+    branches: list[ChallengeResponse | None] = []
+    commitments: list[bytes] = []
+    for j, shifted in enumerate(_shifted_betas(beta, minimum, count)):
+        if j == real:
+            # Step 1 (real branch): A = g^w, B = pk^w.
+            branches.append(None)
+            commitments += [g_pow(nonce).to_bytes(), (pk**nonce).to_bytes()]
+        else:
+            # Step 1 (simulated branch): A = g^s · alpha^-c, B = pk^s · (beta/g^v)^-c.
+            fake = next(fakes)
+            minus_c = -fake.challenge
+            a = multi_pow_vartime([(G, fake.response), (alpha, minus_c)])
+            b = multi_pow_vartime([(pk, fake.response), (shifted, minus_c)])
+            branches.append(fake)
+            commitments += [a.to_bytes(), b.to_bytes()]
+    # Step 2: c = H_s(dst, head..., I2OSP(minimum, 4), I2OSP(maximum, 4), A_0, B_0, ...).
+    challenge = hash_to_scalar(dst, *head, *_bounds_parts(minimum, maximum), *commitments)
+    # Step 3: the real branch takes the rest of the challenge; s = w + c_real · r.
+    real_challenge = challenge
+    for fake in simulated:
+        real_challenge = real_challenge - fake.challenge
+    branches[real] = ChallengeResponse(real_challenge, nonce + real_challenge * randomness)
+    return DisjunctiveProof(tuple(b for b in branches if b is not None))
+
+
+def _verify(
+    what: str,
+    dst: bytes,
+    head: list[bytes],
+    proof: DisjunctiveProof,
+    *,
+    public_key: PublicKey,
+    alpha: Point,
+    beta: Point,
+    minimum: int,
+    maximum: int,
+) -> None:
+    _check_bounds(minimum, maximum)
+    count = maximum - minimum + 1
+    if len(proof.branches) != count:
+        raise InvalidProof(f"{what}: expected {count} branches, got {len(proof.branches)}")
+    pk = public_key.element
+    commitments: list[bytes] = []
+    total = 0
+    for branch, shifted in zip(proof.branches, _shifted_betas(beta, minimum, count), strict=True):
+        # Step 1: A_j = g^s_j · alpha^-c_j, B_j = pk^s_j · (beta / g^v_j)^-c_j.
+        minus_c = -branch.challenge
+        a = multi_pow_vartime([(G, branch.response), (alpha, minus_c)])
+        b = multi_pow_vartime([(pk, branch.response), (shifted, minus_c)])
+        commitments += [a.to_bytes(), b.to_bytes()]
+        total += branch.challenge.value
+    # Step 2: the challenges must sum to the hash of the whole statement and the commitments.
+    challenge = hash_to_scalar(dst, *head, *_bounds_parts(minimum, maximum), *commitments)
+    if challenge.value != total % N:
+        raise InvalidProof(f"{what}: challenges do not sum to the hash of the statement")
+
+
+# §6.4 One ciphertext in 0..L ------------------------------------------------------------------
+def _range_head(context: bytes, public_key: PublicKey, ciphertext: Ciphertext) -> list[bytes]:
+    return [
+        context,
+        _G_BYTES,
+        public_key.to_bytes(),
+        ciphertext.alpha.to_bytes(),
+        ciphertext.beta.to_bytes(),
+    ]
+
+
+def prove_range(
+    randomness: Scalar,
+    *,
+    value: int,
+    public_key: PublicKey,
+    ciphertext: Ciphertext,
+    maximum: int,
+    context: bytes,
+) -> DisjunctiveProof:
+    """Spec §6.4 Prove that ``ciphertext = Enc(value; randomness)`` with value in 0..maximum.
+
+    The caller must pass the true ``value`` and ``randomness``; the proof does not re-encrypt to
+    check them (a wrong pair gives a proof that fails verification).
+
+    Raises:
+        MalformedInput: ``value`` not in 0..maximum, or maximum not in [0, 2^32).
+    """
+    return unsafe_prove_range(
+        randomness,
+        value=value,
+        public_key=public_key,
+        ciphertext=ciphertext,
+        maximum=maximum,
+        context=context,
+        nonce=Scalar.random(),
+        simulated=_random_branches(maximum),
+    )
+
+
+def _random_branches(count: int) -> list[ChallengeResponse]:
+    return [ChallengeResponse(Scalar.random(), Scalar.random()) for _ in range(count)]
+
+
+def unsafe_prove_range(
+    randomness: Scalar,
+    *,
+    value: int,
+    public_key: PublicKey,
+    ciphertext: Ciphertext,
+    maximum: int,
+    context: bytes,
+    nonce: Scalar,
+    simulated: Sequence[ChallengeResponse],
+) -> DisjunctiveProof:
+    """Spec §6.4 The deterministic core of ``prove_range``. Never reuse a nonce.
+
+    ``simulated`` holds the L chosen (challenge, response) pairs of the branches other than
+    ``value``, in increasing order of their values.
+
+    Raises:
+        MalformedInput: ``value`` not in 0..maximum, maximum not in [0, 2^32), or not exactly
+            ``maximum`` simulated branches.
+    """
+    return _prove(
+        Dst.RANGE,
+        _range_head(context, public_key, ciphertext),
+        public_key=public_key,
+        alpha=ciphertext.alpha,
+        beta=ciphertext.beta,
+        minimum=0,
+        maximum=maximum,
+        value=value,
+        randomness=randomness,
+        nonce=nonce,
+        simulated=simulated,
+    )
+
+
+def verify_range(
+    proof: DisjunctiveProof,
+    *,
+    public_key: PublicKey,
+    ciphertext: Ciphertext,
+    maximum: int,
+    context: bytes,
+) -> None:
+    """Spec §6.4 Check that ``ciphertext`` encrypts a value in 0..maximum under ``context``.
+
+    Raises:
+        InvalidProof: alpha is the identity, the proof has other than maximum + 1 branches, or
+            the challenges do not sum to the hash of the statement and commitments.
+        MalformedInput: maximum not in [0, 2^32).
+    """
+    reject_identity("range proof: ciphertext alpha", ciphertext.alpha)
+    _verify(
+        "range proof",
+        Dst.RANGE,
+        _range_head(context, public_key, ciphertext),
+        proof,
+        public_key=public_key,
+        alpha=ciphertext.alpha,
+        beta=ciphertext.beta,
+        minimum=0,
+        maximum=maximum,
+    )
+
+
+# §6.5 The product of a list of ciphertexts in a..b --------------------------------------------
+def _sum_head(
+    context: bytes, public_key: PublicKey, ciphertexts: Sequence[Ciphertext]
+) -> list[bytes]:
+    if not 0 < len(ciphertexts) <= MAX_RANGE_VALUE:
+        raise MalformedInput(f"sum proof: need 1 to 2^32 - 1 ciphertexts, got {len(ciphertexts)}")
+    head = [context, _G_BYTES, public_key.to_bytes(), len(ciphertexts).to_bytes(4, "big")]
+    for ciphertext in ciphertexts:
+        head += [ciphertext.alpha.to_bytes(), ciphertext.beta.to_bytes()]
+    return head
+
+
+def prove_sum_range(
+    randomness: Scalar,
+    *,
+    value: int,
+    public_key: PublicKey,
+    ciphertexts: Sequence[Ciphertext],
+    minimum: int,
+    maximum: int,
+    context: bytes,
+) -> DisjunctiveProof:
+    """Spec §6.5 Prove that the product of ``ciphertexts`` encrypts a value in minimum..maximum.
+
+    ``value`` is the sum of the plaintexts and ``randomness`` the sum of the randomness (mod n)
+    of the ciphertexts.
+
+    Raises:
+        MalformedInput: ``value`` outside the range, bad bounds, or an empty list.
+    """
+    return unsafe_prove_sum_range(
+        randomness,
+        value=value,
+        public_key=public_key,
+        ciphertexts=ciphertexts,
+        minimum=minimum,
+        maximum=maximum,
+        context=context,
+        nonce=Scalar.random(),
+        simulated=_random_branches(maximum - minimum),
+    )
+
+
+def unsafe_prove_sum_range(
+    randomness: Scalar,
+    *,
+    value: int,
+    public_key: PublicKey,
+    ciphertexts: Sequence[Ciphertext],
+    minimum: int,
+    maximum: int,
+    context: bytes,
+    nonce: Scalar,
+    simulated: Sequence[ChallengeResponse],
+) -> DisjunctiveProof:
+    """Spec §6.5 The deterministic core of ``prove_sum_range``. Never reuse a nonce.
+
+    Raises:
+        MalformedInput: ``value`` outside the range, bad bounds, an empty list, or not exactly
+            maximum - minimum simulated branches.
+    """
+    head = _sum_head(context, public_key, ciphertexts)
+    total = aggregate(ciphertexts)
+    return _prove(
+        Dst.SUM_RANGE,
+        head,
+        public_key=public_key,
+        alpha=total.alpha,
+        beta=total.beta,
+        minimum=minimum,
+        maximum=maximum,
+        value=value,
+        randomness=randomness,
+        nonce=nonce,
+        simulated=simulated,
+    )
+
+
+def verify_sum_range(
+    proof: DisjunctiveProof,
+    *,
+    public_key: PublicKey,
+    ciphertexts: Sequence[Ciphertext],
+    minimum: int,
+    maximum: int,
+    context: bytes,
+) -> None:
+    """Spec §6.5 Check that the product of ``ciphertexts`` encrypts a value in minimum..maximum.
+
+    Raises:
+        InvalidProof: a ciphertext's alpha is the identity, the proof has other than
+            maximum - minimum + 1 branches, or the challenges do not sum to the hash.
+        MalformedInput: bad bounds, or an empty list.
+    """
+    for i, ciphertext in enumerate(ciphertexts):
+        reject_identity(f"sum proof: ciphertext {i} alpha", ciphertext.alpha)
+    head = _sum_head(context, public_key, ciphertexts)
+    total = aggregate(ciphertexts)
+    _verify(
+        "sum proof",
+        Dst.SUM_RANGE,
+        head,
+        proof,
+        public_key=public_key,
+        alpha=total.alpha,
+        beta=total.beta,
+        minimum=minimum,
+        maximum=maximum,
+    )
