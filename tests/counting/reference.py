@@ -203,3 +203,127 @@ def reference_scottish(profile: Profile, *, seats: int, lot: Lot) -> RefCount:
             action, subject = "exclusion", (x,)
     count.elected = elected
     return count
+
+
+NINE = Fraction(1, 10**9)
+
+
+def up9(x: Fraction) -> Fraction:
+    return -Fraction(floor(-x / NINE)) * NINE
+
+
+def down9(x: Fraction) -> Fraction:
+    return Fraction(floor(x / NINE)) * NINE
+
+
+@dataclass
+class RefMeekStage:
+    action: str
+    subject: tuple[int, ...]
+    votes: list[Fraction]
+    quota: Fraction
+    exhausted: Fraction
+    elected: list[int]
+
+
+def reference_meek(profile: Profile, *, seats: int, lot: Lot) -> list[RefMeekStage]:
+    """§12.3 step by step, one ballot at a time, exact Fractions rounded as the text says."""
+    n = len(profile.candidates)
+    ballots = [s for s, w in zip(profile.sequences, profile.weights, strict=True) for _ in range(w)]
+    valid = len(ballots)
+    keep = [Fraction(1)] * n
+    state = ["continuing"] * n
+    elected: list[int] = []
+    history: list[list[Fraction]] = []
+    stages: list[RefMeekStage] = []
+
+    def distribute() -> tuple[list[Fraction], Fraction, Fraction]:  # steps 2-3
+        votes = [Fraction(0)] * n
+        exhausted = Fraction(0)
+        for b in ballots:
+            r = Fraction(1)
+            for c in b:
+                if keep[c] == 0 or r == 0:
+                    continue
+                kept = up9(r * keep[c])
+                votes[c] += kept
+                r -= kept
+            exhausted += r
+        return votes, exhausted, down9((valid - exhausted) / (seats + 1)) + NINE
+
+    def surplus(votes: list[Fraction], q: Fraction) -> Fraction:  # step 5
+        return sum((max(votes[c] - q, Fraction(0)) for c in elected), Fraction(0))
+
+    def settle(votes, q) -> tuple[list[Fraction], Fraction, Fraction]:  # steps 2-6
+        last = None
+        while True:
+            votes, ex, q = distribute()
+            if any(votes[c] >= q for c in range(n) if state[c] == "continuing"):
+                return votes, ex, q
+            s = surplus(votes, q)
+            if s < Fraction(1, 10**5) or (last is not None and s >= last):
+                return votes, ex, q
+            last = s
+            for c in elected:  # step 6
+                keep[c] = min(Fraction(1), up9(up9(q * keep[c]) / votes[c]))
+
+    votes, exhausted, q = distribute()
+    action, subject = "first-preferences", ()
+    while True:
+        stage_no = len(history) + 1
+        new: list[int] = []
+        reaching = [c for c in range(n) if state[c] == "continuing" and votes[c] >= q]
+        while reaching and len(elected) < seats:  # step 4
+            top = max(votes[c] for c in reaching)
+            c = _choose(
+                [d for d in reaching if votes[d] == top],
+                history,
+                lowest=False,
+                lot=lot,
+                purpose="elect",
+                stage=stage_no,
+            )
+            reaching.remove(c)
+            state[c] = "elected"
+            elected.append(c)
+            new.append(c)
+        cont = [c for c in range(n) if state[c] == "continuing"]
+        if len(elected) < seats and len(cont) <= seats - len(elected):  # step 8
+            while cont:
+                top = max(votes[c] for c in cont)
+                c = _choose(
+                    [d for d in cont if votes[d] == top],
+                    history,
+                    lowest=False,
+                    lot=lot,
+                    purpose="elect",
+                    stage=stage_no,
+                )
+                cont.remove(c)
+                state[c] = "elected"
+                elected.append(c)
+                new.append(c)
+        stages.append(RefMeekStage(action, subject, list(votes), q, exhausted, new))
+        history.append(list(votes))
+        if len(elected) == seats or not any(s == "continuing" for s in state):
+            return stages
+        settled = surplus(votes, q) < Fraction(1, 10**5) or not new
+        if settled:  # step 7
+            cont = [c for c in range(n) if state[c] == "continuing"]
+            low = min(votes[c] for c in cont)
+            x = _choose(
+                [c for c in cont if votes[c] == low],
+                history[:-1],
+                lowest=True,
+                lot=lot,
+                purpose="exclude",
+                stage=stage_no + 1,
+            )
+            state[x], keep[x] = "excluded", Fraction(0)
+            action, subject = "exclusion", (x,)
+            votes, exhausted, q = settle(votes, q)
+        else:
+            action, subject = "surplus", tuple(elected)
+            for c in elected:
+                keep[c] = min(Fraction(1), up9(up9(q * keep[c]) / votes[c]))
+            votes, exhausted, q = settle(votes, q)

@@ -7,6 +7,7 @@ import pytest
 
 from election.counting.constraints import Constraints, InfeasibleConstraints
 from election.counting.lot import Lot
+from election.counting.meek import count_meek
 from election.counting.profile import Profile
 from election.counting.record import ActionKind, CountResult
 from election.counting.scottish import count_scottish
@@ -15,7 +16,7 @@ from tests.counting.data import load, name_key
 LOT = Lot(bytes(32))
 
 
-@pytest.mark.parametrize("counter", [count_scottish])
+@pytest.mark.parametrize("counter", [count_scottish, count_meek])
 def test_counts_refuse_impossible_constraints(counter) -> None:
     names = ("A", "B", "C", "D", "E")
     ballots = Profile.from_ballots(candidates=names, ballots=[(0, 1, 2), (3, 4), (4,)])
@@ -103,3 +104,25 @@ def test_a_guarded_candidate_is_never_excluded() -> None:
     assert _surnames(result, result.stages[1].action.subjects) == ["razaq"]
     assert dingwall in result.elected
     assert all(dingwall not in s.excluded for s in result.stages)
+
+
+def test_meek_respects_constraints() -> None:
+    calton = load("glasgow_2017_ward09_calton.blt").profile
+    women = {
+        n for n in calton.candidates if name_key(n)[1] in {"layden", "mclaren", "o'lone", "pike"}
+    }
+    unconstrained = count_meek(calton, seats=4, lot=LOT)
+    assert len(women.intersection(unconstrained.elected_names)) == 3
+    c = Constraints.build(candidates=calton.candidates, groups={"w": women}, maximums={"w": 2})
+    meek = count_meek(calton, seats=4, lot=LOT, constraints=c)
+    assert c.satisfied_by(meek.elected)
+    assert len(meek.elected) == 4
+    # When O'Lone makes two women, Pike is doomed, so the last seat goes to Connelly by the
+    # rule-52 step although Pike has more votes.
+    last = meek.stages[-1]
+    pike, connelly = (
+        [name_key(n)[1] for n in calton.candidates].index(s) for s in ("pike", "connelly")
+    )
+    assert last.doomed == (pike,)
+    assert connelly in last.elected
+    assert last.totals[pike] > last.totals[connelly]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from election.counting.lot import Lot
+from election.counting.meek import count_meek
 from election.counting.record import ActionKind, CountResult
 from election.counting.scottish import count_scottish
 from tests.counting.data import load, name_key, official, official_key, units
@@ -205,3 +206,21 @@ def test_glasgow_2022_linn_by_election() -> None:
     assert result.stages[7].totals[c["carson"]] == 2674 * 10**5
     assert result.stages[7].totals[c["lang-tait"]] == 2046 * 10**5
     assert result.stages[7].elected == (c["carson"],)
+
+
+def test_meek_elects_linda_pike_in_calton_2017() -> None:
+    ballots = load("glasgow_2017_ward09_calton.blt")
+    assert ballots.seats is not None
+    result = count_meek(ballots.profile, seats=ballots.seats, lot=LOT)
+    surnames = {name_key(n)[1] for n in result.elected_names}
+    # Meek differs from the official (Scottish WIGM) result here (README).
+    assert surnames == {"hepburn", "layden", "o'lone", "pike"}
+    assert "connelly" not in surnames
+
+
+@pytest.mark.parametrize("ward", [w for w in WARDS if "calton" not in w])
+def test_meek_agrees_with_the_official_winners_elsewhere(ward: str) -> None:
+    ballots = load(f"{ward}.blt")
+    assert ballots.seats is not None
+    result = count_meek(ballots.profile, seats=ballots.seats, lot=LOT)
+    assert {name_key(n)[1] for n in result.elected_names} == set(ELECTED[ward])

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from election.counting.constraints import Constraints, InfeasibleConstraints
 from election.counting.lot import Lot
+from election.counting.meek import count_meek
 from election.counting.profile import Profile
 from election.counting.record import CountResult
 from election.counting.scottish import count_scottish
@@ -27,6 +28,7 @@ def _profile(n: int, ballots: list[tuple[int, ...]]) -> Profile:
 
 COUNTS: dict[str, Counter] = {
     "scottish": count_scottish,
+    "meek": count_meek,
 }
 
 
