@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from election.counting.constraints import Constraints, InfeasibleConstraints
+from election.counting.irv import count_irv
 from election.counting.lot import Lot
 from election.counting.meek import count_meek
 from election.counting.profile import Profile
@@ -126,3 +127,20 @@ def test_meek_respects_constraints() -> None:
     assert last.doomed == (pike,)
     assert connelly in last.elected
     assert last.totals[pike] > last.totals[connelly]
+
+
+def test_irv_respects_constraints() -> None:
+    burlington = load("burlington_2009_mayor.blt").profile
+    only = Constraints.build(
+        candidates=burlington.candidates, groups={"g": {"Andy Montroll"}}, minimums={"g": 1}
+    )
+    irv = count_irv(burlington, lot=LOT, constraints=only)
+    assert irv.elected_names == ("Andy Montroll",)
+    assert len(irv.stages) == 1
+    banned = Constraints.build(
+        candidates=burlington.candidates, groups={"g": {"Bob Kiss"}}, maximums={"g": 0}
+    )
+    irv = count_irv(burlington, lot=LOT, constraints=banned)
+    assert irv.stages[0].doomed == (burlington.candidates.index("Bob Kiss"),)
+    assert irv.stages[1].action.kind == ActionKind.CONSTRAINT_EXCLUSION
+    assert irv.elected_names == ("Andy Montroll",)

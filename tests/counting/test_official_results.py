@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from election.counting.irv import count_irv
 from election.counting.lot import Lot
 from election.counting.meek import count_meek
 from election.counting.record import ActionKind, CountResult
@@ -206,6 +207,46 @@ def test_glasgow_2022_linn_by_election() -> None:
     assert result.stages[7].totals[c["carson"]] == 2674 * 10**5
     assert result.stages[7].totals[c["lang-tait"]] == 2046 * 10**5
     assert result.stages[7].elected == (c["carson"],)
+
+
+def test_burlington_2009_irv() -> None:
+    ballots = load("burlington_2009_mayor.blt")
+    result = count_irv(ballots.profile, lot=LOT)
+    c = {n: i for i, n in enumerate(result.candidates)}
+    assert result.invalid_ballots == 4
+    assert result.valid_ballots == 8976
+    # Official round 1.
+    assert dict(zip(result.candidates, result.stages[0].totals, strict=True)) == {
+        "Kurt Wright": 2951,
+        "Bob Kiss": 2585,
+        "Andy Montroll": 2063,
+        "Dan Smith": 1306,
+        "Write-In": 36,
+        "James Simpson": 35,
+    }
+    # Official round 2: Smith, Simpson and the write-ins eliminated together.
+    second = result.stages[1]
+    assert set(second.action.subjects) == {c["Dan Smith"], c["James Simpson"], c["Write-In"]}
+    assert second.totals[c["Kurt Wright"]] == 3294
+    assert second.totals[c["Bob Kiss"]] == 2981
+    assert second.totals[c["Andy Montroll"]] == 2554
+    # Winner: Bob Kiss, in round 3.
+    assert len(result.stages) == 3
+    assert result.elected == (c["Bob Kiss"],)
+    assert result.stages[2].totals[c["Bob Kiss"]] == 4313  # official
+    # Known 1-vote gap (README): the official report has Wright 4061; this file, with an
+    # overvoted rank exhausting the ballot, gives 4060.
+    assert result.stages[2].totals[c["Kurt Wright"]] == 4060
+
+
+def test_burlington_without_batch_elimination_has_the_same_winner() -> None:
+    ballots = load("burlington_2009_mayor.blt")
+    batch = count_irv(ballots.profile, lot=LOT)
+    single = count_irv(ballots.profile, lot=LOT, batch_elimination=False)
+    assert single.elected == batch.elected
+    assert len(single.stages) == 5
+    assert single.stages[3].totals == batch.stages[1].totals
+    assert single.stages[-1].totals == batch.stages[-1].totals
 
 
 def test_meek_elects_linda_pike_in_calton_2017() -> None:

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from election.counting.constraints import Constraints, InfeasibleConstraints
+from election.counting.irv import count_irv
 from election.counting.lot import Lot
 from election.counting.meek import count_meek
 from election.counting.profile import Profile
@@ -26,9 +27,14 @@ def _profile(n: int, ballots: list[tuple[int, ...]]) -> Profile:
     return Profile.from_ballots(candidates=NAMES[:n], ballots=ballots)
 
 
+def _irv(profile: Profile, *, seats: int, lot: Lot, **kw: object) -> CountResult:
+    return count_irv(profile, lot=lot, **kw)  # type: ignore[arg-type]
+
+
 COUNTS: dict[str, Counter] = {
     "scottish": count_scottish,
     "meek": count_meek,
+    "irv": _irv,
 }
 
 
