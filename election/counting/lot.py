@@ -9,7 +9,7 @@ Each tied candidate gets the key
 candidates are ordered by their keys as 32-byte big-endian numbers, smallest first. The first
 in that order is the one the rule picks: the candidate excluded, the surplus transferred
 first, the candidate placed higher. The seed is published before the draw can be computed (in
-an election, the root of the board's final signed tree head), so anyone re-running the
+an election, the result entry's seed: the tally entry's hash), so anyone re-running the
 count draws the same lot and nobody could choose it.
 """
 
