@@ -1,18 +1,21 @@
-"""Spec §12.7 Block vote ("vote for up to k of n") with a minimum number of seats for a group.
+"""Spec §12.7 Block vote ("vote for up to k of n") with a minimum for a group, or any §12.5
+constraints.
 
 The per-candidate vote counts come from the homomorphic tally; this rule only places them.
 Candidates are placed by votes, highest first, equal votes in the order of the lot of §12.6
-(purpose ``block``, stage 0). The winners are the top ``seats``; then, while fewer than
-``minimum`` winners belong to the group, the lowest-placed winner outside the group is replaced
-by the highest-placed non-winner inside it.
+(purpose ``block``, stage 0). Going down the placing, each candidate is elected unless that
+would leave no valid result (§12.5) completable from the candidates placed below. With a
+single group minimum this is the same as taking the top ``seats`` and replacing the
+lowest-placed winners outside the group by the highest-placed members of the group.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crypto.errors import MalformedInput
+from election.counting.constraints import Constraints
 from election.counting.lot import Lot
 from election.counting.record import TieBreak
 
@@ -21,16 +24,15 @@ __all__ = ["BlockVoteResult", "count_block_vote"]
 
 @dataclass(frozen=True, slots=True)
 class BlockVoteResult:
-    """Spec §12.7 The placing, the plain top ``seats``, the replacements and the winners."""
+    """Spec §12.7 The placing, the plain top ``seats``, the passed over and the winners."""
 
     candidates: tuple[str, ...]
     votes: tuple[int, ...]
     seats: int
-    group: frozenset[int]
-    minimum: int
+    constraints: tuple[str, ...]
     placing: tuple[int, ...]
     top: tuple[int, ...]
-    replacements: tuple[tuple[int, int], ...]
+    passed_over: tuple[int, ...]
     winners: tuple[int, ...]
     ties: tuple[TieBreak, ...]
 
@@ -39,27 +41,22 @@ class BlockVoteResult:
         """The winners' names, highest placed first."""
         return tuple(self.candidates[c] for c in self.winners)
 
-    @property
-    def minimum_met(self) -> bool:
-        """Whether at least ``minimum`` winners belong to the group."""
-        return len(self.group.intersection(self.winners)) >= self.minimum
-
 
 def count_block_vote(
     *,
     candidates: Sequence[str],
     votes: Sequence[int],
     seats: int,
-    group: Iterable[str],
-    minimum: int,
     lot: Lot,
+    constraints: Constraints | None = None,
 ) -> BlockVoteResult:
-    """Spec §12.7 Place the candidates and choose ``seats`` winners, at least ``minimum``
-    of them from ``group`` whenever the group has that many candidates.
+    """Spec §12.7 Place the candidates by votes and elect ``seats`` of them, meeting the
+    constraints (§12.5): the valid result that comes first in placing order.
 
     Raises:
-        MalformedInput: mismatched lengths, a negative count, fewer than one seat, a negative
-            minimum, or a group member who is not a candidate.
+        MalformedInput: mismatched lengths, duplicate names, a negative count, or fewer than
+            one seat.
+        InfeasibleConstraints: no ``min(seats, candidates)`` candidates meet the constraints.
     """
     names = tuple(candidates)
     counts = tuple(votes)
@@ -69,14 +66,12 @@ def count_block_vote(
         raise MalformedInput("duplicate candidate names")
     if any(v < 0 for v in counts):
         raise MalformedInput("vote counts must not be negative")
-    if seats < 1 or minimum < 0:
-        raise MalformedInput("at least one seat and a non-negative minimum are needed")
-    index = {name: i for i, name in enumerate(names)}
-    members: set[int] = set()
-    for name in group:
-        if name not in index:
-            raise MalformedInput(f"group member {name!r} is not a candidate")
-        members.add(index[name])
+    if seats < 1:
+        raise MalformedInput(f"seats {seats}: at least one seat is needed")
+    constraints = constraints or Constraints.none()
+    # Step 2: constraints no result can meet are refused (§12.5).
+    constraints.check(candidates=len(names), seats=seats)
+    to_fill = min(seats, len(names))
     # Step 1: the placing, by votes, equal votes by lot.
     placing: list[int] = []
     ties: list[TieBreak] = []
@@ -86,32 +81,28 @@ def count_block_vote(
         if len(tied) > 1:
             ties.append(TieBreak("block", tuple(tied), 0, drawn))
         placing.extend(drawn)
-    rank = {c: r for r, c in enumerate(placing)}
-    # Step 2: the top ``seats``.
-    top = placing[:seats]
-    winners = list(top)
-    # Step 3: replace the lowest-placed winner outside the group by the highest-placed
-    # non-winner inside it, while the group has fewer than ``minimum`` winners.
-    replacements: list[tuple[int, int]] = []
-    while len(members.intersection(winners)) < minimum:
-        outside = [c for c in winners if c not in members]
-        waiting = [c for c in placing if c in members and c not in winners]
-        if not outside or not waiting:
+    # Step 3: down the placing, electing each candidate who leaves a valid result in reach.
+    winners: list[int] = []
+    passed_over: list[int] = []
+    for position, c in enumerate(placing):
+        if len(winners) == to_fill:
             break
-        out, enter = outside[-1], waiting[0]
-        winners.remove(out)
-        winners.append(enter)
-        winners.sort(key=rank.__getitem__)
-        replacements.append((out, enter))
+        if constraints.bounds and not constraints.feasible(
+            elected=[*winners, c],
+            pool=placing[position + 1 :],
+            seats_left=to_fill - len(winners) - 1,
+        ):
+            passed_over.append(c)
+            continue
+        winners.append(c)
     return BlockVoteResult(
         candidates=names,
         votes=counts,
         seats=seats,
-        group=frozenset(members),
-        minimum=minimum,
+        constraints=constraints.describe(),
         placing=tuple(placing),
-        top=tuple(top),
-        replacements=tuple(replacements),
+        top=tuple(placing[:to_fill]),
+        passed_over=tuple(passed_over),
         winners=tuple(winners),
         ties=tuple(ties),
     )
