@@ -121,7 +121,7 @@ def _chart(result: CountResult, stage: Stage, scale_max: int) -> str:
     status = candidate_status(result, stage.number)
     n = len(result.candidates)
     height = _ROW * n + 30
-    width = _LABEL + _BAR_WIDTH + 110
+    width = _LABEL + _BAR_WIDTH + 190
     e = html.escape
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
@@ -139,7 +139,7 @@ def _chart(result: CountResult, stage: Stage, scale_max: int) -> str:
             f'fill="{colour}"><title>{e(name)}: {result.value(stage.totals[c])} '
             f"({status[c]})</title></rect>"
             f'<text x="{_LABEL + length + 6}" y="{y + 14}">{result.value(stage.totals[c])}'
-            "</text>"
+            f"{'' if status[c] == 'continuing' else f' ({status[c]})'}</text>"
         )
     quota_x = _LABEL + (stage.quota * _BAR_WIDTH // scale_max if scale_max else 0)
     parts.append(
