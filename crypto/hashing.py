@@ -54,6 +54,8 @@ class Dst:
     BALLOT_TOTAL: Final = b"verivote-1/ballot/total"
     BALLOT_RANKING: Final = b"verivote-1/ballot/ranking"
     TALLY_DECRYPTION: Final = b"verivote-1/tally/decryption"
+    # §12 counting
+    LOT: Final = b"verivote-1/count/lot"
 
     @classmethod
     def all(cls) -> dict[str, bytes]:

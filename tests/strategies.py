@@ -43,3 +43,18 @@ public_keys: st.SearchStrategy[PublicKey] = key_pairs.map(lambda pair: pair[1])
 small_messages = st.integers(min_value=0, max_value=1000)
 ciphertexts: st.SearchStrategy[Ciphertext] = st.builds(Ciphertext, points, points)
 embeddable = st.binary(max_size=EMBEDDING_CAPACITY)
+
+
+# Ranked ballots (spec §12.1): candidates in ranked order, possibly with repeats to be cut.
+@st.composite
+def raw_ballots(
+    draw: st.DrawFn, *, min_candidates: int = 1, max_candidates: int = 7, max_ballots: int = 60
+) -> tuple[int, list[tuple[int, ...]]]:
+    """(number of candidates, ballots as candidate indices in ranked order, one per voter)."""
+    n = draw(st.integers(min_value=min_candidates, max_value=max_candidates))
+    order = st.lists(st.integers(min_value=0, max_value=n - 1), max_size=n + 1)
+    ballots = draw(st.lists(order.map(tuple), min_size=1, max_size=max_ballots))
+    return n, ballots
+
+
+lot_seeds = st.binary(min_size=32, max_size=32)
