@@ -49,6 +49,7 @@ __all__ = [
     "Rules",
     "board_key_type",
     "generic_rules",
+    "named_rules",
     "note_type",
 ]
 
@@ -176,3 +177,16 @@ def generic_rules() -> Rules[GenericState]:
         types=[board_key_type(), note_type()],
         new_state=GenericState,
     )
+
+
+def named_rules(name: str) -> Rules[Any]:
+    """The rule set a board process runs, by name (``verivote board serve --rules NAME``).
+
+    Raises:
+        MalformedInput: an unknown name.
+    """
+    factories: dict[str, Callable[[], Rules[Any]]] = {"generic": generic_rules}
+    factory = factories.get(name)
+    if factory is None:
+        raise MalformedInput(f"unknown rule set {name!r} (known: {', '.join(sorted(factories))})")
+    return factory()
