@@ -269,9 +269,7 @@ COUNTER_RULES: Rules[CounterState] = Rules.build(
     schemes={"administrator": ED25519, "board": ED25519},
     types=[
         board_key_type(),
-        EntryType(
-            "note", frozenset({"administrator"}), check=_check_counter, apply=_apply_counter
-        ),
+        EntryType("note", frozenset({"administrator"}), check=_check_counter, apply=_apply_counter),
     ],
     new_state=CounterState,
 )
@@ -299,8 +297,8 @@ def test_two_boards_on_one_database_fold_each_others_appends(db_url: str) -> Non
         outcome = board.append("e1", [prechecked(note(n), rules=COUNTER_RULES)])[0]
         assert isinstance(outcome, Appended), (n, outcome)
         assert outcome.receipt.leaf.index == n + 1
-    assert one._views["e1"].state.count == 9  # noqa: SLF001 - it folded up to its own last
-    assert two._views["e1"].state.count == 10  # noqa: SLF001
+    assert one._views["e1"].state.count == 9
+    assert two._views["e1"].state.count == 10
 
 
 def test_a_foreign_board_key_is_refused(db_url: str) -> None:

@@ -108,15 +108,10 @@ def test_raw_sql_cannot_rewrite_the_log(populated: str) -> None:
     engine = _raw_engine(populated)
     before = _snapshot(engine)
     assert len(before[1]) == 4
-    refused = []
     for name, statement in _attacks(populated).items():
-        try:
-            with engine.begin() as c:
-                c.exec_driver_sql(statement)
-        except sa.exc.DBAPIError as exc:
-            assert "verivote" in str(exc) or "append-only" in str(exc), (name, exc)
-            refused.append(name)
-    assert refused == list(_attacks(populated)), "some statements were not refused"
+        with pytest.raises(sa.exc.DBAPIError, match="verivote") as info, engine.begin() as c:
+            c.exec_driver_sql(statement)
+        assert info.value is not None, name
     assert _snapshot(engine) == before
     engine.dispose()
 
@@ -139,7 +134,7 @@ def test_schema_check_refuses_an_unmigrated_database(tmp_path) -> None:
 
 def test_sqlite_is_in_wal_mode_with_full_sync(tmp_path) -> None:
     storage = Storage.open(str(tmp_path / "b.db"), migrate=True)
-    with storage._write.connect() as c:  # noqa: SLF001
+    with storage._write.connect() as c:
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert c.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     storage.close()
