@@ -55,8 +55,16 @@ from crypto.wire import parse_hex
 __all__ = [
     "ENV_DB",
     "ENV_KEY",
+    "ConsistencyAnswer",
     "ErrorBody",
+    "ErrorDetail",
+    "InclusionAnswer",
+    "LeafAnswer",
+    "LeafModel",
+    "LeavesPage",
+    "ReceiptModel",
     "ServiceSettings",
+    "TreeHeadModel",
     "create_app",
     "create_app_from_env",
 ]

@@ -6,7 +6,7 @@ lengths, and signatures checked before content is used.
 
 Signature schemes are pluggable per author role (``SignatureScheme``): administrator, issuer,
 trustee and board sign with Ed25519 (Spec §8.1, purpose ``board/entry``); the voter role is
-plugged in by the election rules with the credential scheme of Spec §8.2.
+plugged in by the election rules with the credential scheme (crypto/credentials.py).
 """
 
 from __future__ import annotations

@@ -1,17 +1,17 @@
-"""Spec §9 Merkle tree hashing and proofs (RFC 9162 §2.1), pure and storage-agnostic.
+"""Spec §9 Merkle tree hashing and proofs (RFC 9162 section 2.1), pure and storage-agnostic.
 
 Hashes (Spec §9.1): ``leaf_hash(d) = SHA-256(0x00 || d)``,
 ``node_hash(l, r) = SHA-256(0x01 || l || r)``, and the root of the empty tree is ``SHA-256()``.
 
-Verification (``verify_inclusion``, ``verify_consistency``) follows RFC 9162 §2.1.3.2 and
-§2.1.4.2 step by step. Generation (``inclusion_proof``, ``consistency_proof``, ``root_hash``)
-is expressed over a ``HashReader`` (like tlog's): a callable that, given the coordinates of
-complete subtrees, returns their stored hashes. A subtree at ``(level, index)`` covers leaves
-``[index·2^level, (index+1)·2^level)``. Every hash a proof needs is one stored complete
-subtree, or the hash of an incomplete right edge folded from at most log2(n) of them, so a
-proof over a log of n leaves reads O(log n) stored hashes in one call and never rehashes the
-log. ``Frontier`` is the compact range of a tree (its complete subtrees, largest first):
-appending a leaf to it yields the new complete subtrees to store.
+Verification (``verify_inclusion``, ``verify_consistency``) follows RFC 9162 sections
+2.1.3.2 and 2.1.4.2 step by step. Generation (``inclusion_proof``, ``consistency_proof``,
+``root_hash``) is expressed over a ``HashReader`` (like tlog's): a callable that, given the
+coordinates of complete subtrees, returns their stored hashes. A subtree at
+``(level, index)`` covers leaves ``[index·2^level, (index+1)·2^level)``. Every hash a proof
+needs is one stored complete subtree, or the hash of an incomplete right edge folded from at
+most log2(n) of them, so a proof over a log of n leaves reads O(log n) stored hashes in one
+call and never rehashes the log. ``Frontier`` is the compact range of a tree (its complete
+subtrees, largest first): appending a leaf to it yields the new complete subtrees to store.
 """
 
 from __future__ import annotations
@@ -266,7 +266,7 @@ class Frontier:
         return {(lv, ix): h for lv, ix, h in self.nodes}
 
 
-# --- verification (RFC 9162 §2.1.3.2, §2.1.4.2) --------------------------------------------
+# --- verification (RFC 9162 sections 2.1.3.2 and 2.1.4.2) ---------------------------------
 
 
 def _check_size(size: int) -> None:
@@ -283,7 +283,7 @@ def _check_hashes(what: str, hashes: Sequence[bytes]) -> None:
 def root_from_inclusion_proof(
     *, leaf_hash: bytes, index: int, tree_size: int, proof: Sequence[bytes]
 ) -> bytes:
-    """Spec §9.2 The root an inclusion proof leads to (RFC 9162 §2.1.3.2, steps 1-6).
+    """Spec §9.2 The root an inclusion proof leads to (RFC 9162 section 2.1.3.2, steps 1-6).
 
     Raises:
         MalformedInput: ``index >= tree_size``, a hash not 32 bytes, or a proof of the wrong
@@ -352,7 +352,7 @@ def verify_consistency(
 ) -> None:
     """Spec §9.3 Check that the tree ``new_root`` extends the tree ``old_root``.
 
-    RFC 9162 §2.1.4.2; a shrinking log, equal sizes with different roots, or any proof that
+    RFC 9162 section 2.1.4.2; a shrinking log, equal sizes with different roots, or any proof that
     does not reproduce both roots raises ``InconsistentLog``.
 
     Raises:
