@@ -43,6 +43,7 @@ __all__ = ["LeafRow", "Storage", "StoredTreeHead", "WriteTransaction", "normalis
 
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 _BUSY_TIMEOUT_MS: Final = 60_000
+_CHUNK: Final = 2000  # rows per INSERT: 6 columns x 2000 stays under every parameter limit
 
 _metadata = sa.MetaData()
 _elections = sa.Table(
@@ -410,15 +411,16 @@ class WriteTransaction:
         tree_head: StoredTreeHead | None,
     ) -> None:
         """Insert leaves, then the complete subtrees they create, then a tree head."""
-        if leaves:
-            self._c.execute(_leaves.insert(), [leaf.to_row(self.election) for leaf in leaves])
-        if nodes:
-            self._c.execute(
-                _nodes.insert(),
-                [
-                    {"election_id": self.election, "level": lv, "node_index": ix, "hash": h}
-                    for lv, ix, h in nodes
-                ],
-            )
+        # One multi-row INSERT per chunk: far fewer statements than an executemany, and the
+        # rows still pass through the per-row insert guards in order.
+        leaf_rows = [leaf.to_row(self.election) for leaf in leaves]
+        for i in range(0, len(leaf_rows), _CHUNK):
+            self._c.execute(_leaves.insert().values(leaf_rows[i : i + _CHUNK]))
+        node_rows = [
+            {"election_id": self.election, "level": lv, "node_index": ix, "hash": h}
+            for lv, ix, h in nodes
+        ]
+        for i in range(0, len(node_rows), _CHUNK):
+            self._c.execute(_nodes.insert().values(node_rows[i : i + _CHUNK]))
         if tree_head is not None:
             self._c.execute(_tree_heads.insert(), tree_head.to_row(self.election))
