@@ -34,6 +34,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -142,13 +143,22 @@ async def _post_all(url: str, bodies: list[bytes], clients: int) -> tuple[float,
     return time.perf_counter() - start, failures
 
 
+def _run(coroutine: Any) -> Any:
+    try:
+        import uvloop
+
+        return uvloop.run(coroutine)
+    except ImportError:
+        return asyncio.run(coroutine)
+
+
 def bench_appends(name: str, db: str, key: Path, workers: int, n: int, clients: int) -> float:
     server = Server(db, key, workers)
     try:
         warm = _entries(200, f"warm-{name}-{workers}")
-        asyncio.run(_post_all(server.url, warm, clients))
+        _run(_post_all(server.url, warm, clients))
         bodies = _entries(n, f"{name}-{workers}")
-        elapsed, failures = asyncio.run(_post_all(server.url, bodies, clients))
+        elapsed, failures = _run(_post_all(server.url, bodies, clients))
     finally:
         server.stop()
     rate = n / elapsed

@@ -394,7 +394,13 @@ class Receipt:
         }
 
     def to_bytes(self) -> bytes:
-        return canonical.encode(self.to_json())
+        """The canonical bytes, assembled around the leaf's and tree head's bytes."""
+        proof = ",".join(f'"{h.hex()}"' for h in self.inclusion_proof).encode()
+        return b'{"inclusion_proof":[%s],"leaf":%s,"leaf_hash":"%s","leaf_index":%d,' \
+            b'"sth":%s,"version":1}' % (
+                proof, self.leaf.raw, self.leaf.hash.hex().encode(), self.leaf.index,
+                self.sth.to_bytes(),
+            )  # fmt: skip
 
     @classmethod
     def from_json(cls, value: JsonValue, schemes: Mapping[str, SignatureScheme]) -> Receipt:

@@ -65,6 +65,7 @@ def test_appends_give_receipts_that_verify(db_url: str) -> None:
         assert outcome.new
         assert receipt.leaf.index == i + 1
         assert receipt.sth.tree_size == 21  # one tree head for the batch
+        assert receipt.to_bytes() == canonical.encode(receipt.to_json())
         parsed = Receipt.from_json(canonical.decode(receipt.to_bytes()), RULES.schemes)
         parsed.check(entry=raw, board_key=BOARD_KEY.verify_key.raw)
     # The stored tree equals a recomputation from the stored leaves.
