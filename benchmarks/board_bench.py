@@ -172,6 +172,24 @@ def bench_appends(name: str, db: str, key: Path, workers: int, n: int, clients: 
     return rate
 
 
+# --- the writer alone --------------------------------------------------------------------------
+
+
+def writer_rate(db: str, key: Path, batch: int, n: int) -> float:
+    """Board.append in-process (no HTTP): the bound the single writer per election sets."""
+    board = Board(Storage.open(db, migrate=True), load_or_create_board_key(key)[0],
+                  generic_rules())  # fmt: skip
+    board.create_election(ELECTION, exist_ok=True)
+    entries = [board.rules.precheck(r, election=ELECTION, max_bytes=4096)
+               for r in _entries(n, "writer")]  # fmt: skip
+    start = time.perf_counter()
+    for i in range(0, n, batch):
+        board.append(ELECTION, entries[i : i + batch])
+    rate = n / (time.perf_counter() - start)
+    board.storage.close()
+    return rate
+
+
 # --- fsync bound -----------------------------------------------------------------------------
 
 
@@ -316,6 +334,10 @@ def main() -> None:
         print("fsync bound (durable single-row commits/s, one writer):")
         for name, fresh in backends:
             _row(f"commits/s {name}", f"{commit_rate(fresh('fsync')):,.0f}/s")
+        print("the writer alone (Board.append in-process, batches of 64, no HTTP):")
+        for name, fresh in backends:
+            rate = writer_rate(fresh("writer"), key, 64, 3200)
+            _row(f"writer appends/s {name}", f"{rate:,.0f}/s")
         if not args.skip_appends:
             print("durable appends through the HTTP API:")
             for name, fresh in backends:
