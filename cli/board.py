@@ -193,7 +193,7 @@ def export(db: str, election: str | None, out: Path) -> None:
 
 
 @command.command("verify-export")
-@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--rules", default="generic", show_default=True)
 def verify_export_command(file: Path, rules: str) -> None:
     """Check an export offline: signatures, every tree head's root, order (Spec §10.4)."""
@@ -253,7 +253,7 @@ def sth(url: str, election: str, out: Path | None) -> None:
     "--old",
     "old_path",
     required=True,
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path),
     help="a signed tree head you kept (from `verivote board sth --out`)",
 )
 @click.option("--update", is_flag=True, help="on success, save the new tree head in --old")
