@@ -113,6 +113,8 @@ def _bad_posts() -> dict[str, tuple[bytes, dict[str, str], str, int, str]]:
                          "bad_signature"),
         "bad-signature": (canonical.encode(tampered), JSON, E, 400, "bad_signature"),
         "empty-body": (b"", JSON, E, 400, "malformed"),
+        "huge-integer": (b"{\"version\":" + b"9" * 4000 + b"}", JSON, E, 400, "malformed"),
+        "deep-nesting": (b"[" * 2000 + b"]" * 2000, JSON, E, 400, "malformed"),
         "array-body": (b"[]", JSON, E, 400, "malformed"),
         "voter-role": (canonical.encode(
             dict(value, author={"role": "voter", "key": value["author"]["key"]})),
