@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -367,6 +368,14 @@ class Board:
         leaf = Leaf.from_bytes(row.raw, self.rules.schemes, verify=False)
         return Receipt(leaf, sth, tuple(proof))
 
+    @contextmanager
+    def _discard_view_on_error(self, election: str) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            self._views.pop(election, None)
+            raise
+
     # --- bulk loading (benchmarks) -----------------------------------------------------------
 
     def unsafe_bulk_append(self, election: str, entries: Sequence[Entry]) -> SignedTreeHead:
@@ -376,7 +385,7 @@ class Board:
         ``append`` (leaves, nodes, one tree head), but no stateful rule runs and no replay
         check is made. Raises like ``append``.
         """
-        with self._lock, self.storage.write(election) as tx:
+        with self._lock, self._discard_view_on_error(election), self.storage.write(election) as tx:
             view = self._fold(election, tx)
             received = max(self._clock(), view.last_received)
             frontier = view.frontier
@@ -386,6 +395,7 @@ class Board:
                 frontier, created = frontier.append(leaf.hash)
                 created_nodes.extend(created)
                 rows.append(LeafRow(leaf.index, leaf.hash, entry.hash, received, leaf.raw))
+                self.rules.apply(view.state, leaf)
             sth = sign_tree_head(
                 election=election,
                 tree_size=frontier.size,
@@ -398,7 +408,7 @@ class Board:
                 created_nodes,
                 StoredTreeHead(sth.tree_size, received, sth.root_hash, sth.to_bytes()),
             )
-            self._views.pop(election, None)
+        view.frontier, view.last_received = frontier, received
         return sth
 
 

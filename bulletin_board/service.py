@@ -278,6 +278,20 @@ def _leaf_answer(index: int, leaf_hash: bytes, raw: bytes) -> bytes:
     return b'{"leaf":%s,"leaf_hash":"%s","leaf_index":%d}' % (raw, leaf_hash.hex().encode(), index)
 
 
+def _chunked(lines: Iterator[bytes], size: int = 1 << 16) -> Iterator[bytes]:
+    """Group small lines into chunks of about ``size`` bytes (one thread hop per chunk)."""
+    buffer: list[bytes] = []
+    length = 0
+    for line in lines:
+        buffer.append(line)
+        length += len(line)
+        if length >= size:
+            yield b"".join(buffer)
+            buffer, length = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
 def _proof(proof: list[bytes]) -> list[canonical.JsonValue]:
     return [h.hex() for h in proof]
 
@@ -447,7 +461,7 @@ def create_app(
                 yield (b"," if i else b"") + row.raw
             yield b'],"next":%s}' % (b"null" if next_start is None else b"%d" % next_start)
 
-        return StreamingResponse(body(), media_type=JSON)
+        return StreamingResponse(_chunked(body()), media_type=JSON)
 
     @app.get(
         "/v1/elections/{election}/proof/inclusion",
@@ -510,7 +524,7 @@ def create_app(
                 for h in board.storage.tree_heads(election, up_to=final.tree_size)
             ),
         )
-        return StreamingResponse(lines, media_type=NDJSON)
+        return StreamingResponse(_chunked(lines), media_type=NDJSON)
 
     # --- the write ---------------------------------------------------------------------------
 

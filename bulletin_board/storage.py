@@ -354,10 +354,24 @@ def _latest_tree_head(c: Connection, election: str) -> StoredTreeHead | None:
 def _read_nodes(c: Connection, election: str, wanted: Sequence[NodeId]) -> list[bytes]:
     if not wanted:
         return []
+    by_level: dict[int, list[int]] = {}
+    for level, index in wanted:
+        by_level.setdefault(level, []).append(index)
+    # One primary-key lookup per level, OR-ed, each term naming the election: SQLite and
+    # PostgreSQL use the primary key for every term (SQLite scans every node of the election
+    # for a row-value IN, or when the election is outside the OR).
     rows = c.execute(
         sa.select(_nodes.c.level, _nodes.c.node_index, _nodes.c.hash).where(
-            _nodes.c.election_id == election,
-            sa.tuple_(_nodes.c.level, _nodes.c.node_index).in_(list(wanted)),
+            sa.or_(
+                *(
+                    sa.and_(
+                        _nodes.c.election_id == election,
+                        _nodes.c.level == level,
+                        _nodes.c.node_index.in_(indices),
+                    )
+                    for level, indices in by_level.items()
+                )
+            ),
         )
     ).all()
     table = {(r.level, r.node_index): bytes(r.hash) for r in rows}
