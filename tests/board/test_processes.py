@@ -175,6 +175,7 @@ def test_rollback_is_detected_by_the_monitor(
     restored = _restore(database, backup)
     try:
         with BoardServer(restored, key) as server:
+            assert httpx.get(f"{server.url}{E}/sth").json()["tree_size"] == 6  # the old copy
             _post_notes(server.url, "c", extra_after_restore)  # different entries
             result = _run("board", "check-consistency", "--url", server.url, "--old", str(sth_file))
     finally:
@@ -189,7 +190,10 @@ def test_rollback_is_detected_by_the_monitor(
 def _backup(database: str, tmp_path: Path) -> str:
     if not database.startswith("postgresql"):
         copy = tmp_path / "backup.db"
-        shutil.copyfile(database, copy)  # the server is stopped: the WAL was checkpointed
+        # The server is stopped: the file and its write-ahead log are a consistent snapshot.
+        for suffix in ("", "-wal"):
+            if Path(database + suffix).exists():
+                shutil.copyfile(database + suffix, str(copy) + suffix)
         return str(copy)
     import sqlalchemy as sa
 
@@ -210,6 +214,8 @@ def _restore(database: str, backup: str) -> str:
     if not database.startswith("postgresql"):
         for suffix in ("-wal", "-shm"):
             Path(database + suffix).unlink(missing_ok=True)
-        shutil.copyfile(backup, database)
+        for suffix in ("", "-wal"):
+            if Path(backup + suffix).exists():
+                shutil.copyfile(backup + suffix, database + suffix)
         return database
     return backup  # serve the old copy in place of the live database
