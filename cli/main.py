@@ -15,7 +15,7 @@ import click
 from crypto.errors import MalformedInput, VerivoteError
 
 # Each command group lives in its own module and exposes a click command named ``command``.
-_COMMAND_MODULES = ("cli.count", "cli.demo", "cli.election")
+_COMMAND_MODULES = ("cli.count", "cli.demo", "cli.election", "cli.board")
 
 
 class _Verivote(click.Group):

@@ -95,6 +95,7 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
             text,
             object_pairs_hook=_no_duplicate_keys,
             parse_float=_no_float,
+            parse_int=_safe_int,
             parse_constant=_no_constant,
         )
     except json.JSONDecodeError as exc:
@@ -117,6 +118,14 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_float(text: str) -> None:
     raise MalformedInput(f"floats are not allowed in canonical JSON: {text}")
+
+
+def _safe_int(text: str) -> int:
+    # Bound the digits before int(): Python refuses (ValueError) beyond 4300 digits, and no
+    # integer in the safe range has more than 16 digits and a sign.
+    if len(text) > 17:
+        raise MalformedInput(f"integer outside ±(2^53 - 1): {text[:20]}...")
+    return int(text)
 
 
 def _no_constant(text: str) -> None:

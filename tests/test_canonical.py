@@ -96,3 +96,12 @@ def test_decode_caps_size() -> None:
 def test_encode_rejects_what_json_cannot_hold(value: object) -> None:
     with pytest.raises(MalformedInput):
         encode(value)  # type: ignore[arg-type]
+
+
+def test_huge_integer_literal_is_malformed_not_a_crash() -> None:
+    """Python's int() refuses over 4300 digits with a plain ValueError; decode must not leak it."""
+    with pytest.raises(MalformedInput):
+        decode(b'{"a":' + b"1" * 5000 + b"}")
+    with pytest.raises(MalformedInput):
+        decode(b"-" + b"9" * 17)
+    assert decode(b"-9007199254740991") == -(2**53 - 1)

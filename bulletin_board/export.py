@@ -1,0 +1,210 @@
+"""Spec §10.4 The board export: one streamable file with every leaf in order and every tree head.
+
+Pure: this module imports only ``crypto`` and the board's wire formats, never its storage or
+server, so the verifier may read exports with it. ``format_export`` writes the lines from any
+iterables of stored bytes; ``read_export`` parses and checks a file line by line in constant
+memory (a ``Frontier`` of at most 64 hashes), recomputing the root of every tree head.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import BinaryIO, Final
+
+from bulletin_board.rules import BOARD_KEY_TYPE
+from bulletin_board.wire import Leaf, SignatureScheme, SignedTreeHead, check_election_id
+from crypto import canonical
+from crypto.errors import InconsistentLog, MalformedInput
+from crypto.merkle import Frontier
+from crypto.wire import expect_int, expect_object, parse_hex
+
+__all__ = ["EXPORT_FORMAT", "ExportSummary", "format_export", "read_export", "verify_export"]
+
+EXPORT_FORMAT: Final = "verivote-board-export"
+VERSION: Final = 1
+MAX_LINE: Final = 64 * 2**20
+
+
+def _line(value: canonical.JsonValue) -> bytes:
+    return canonical.encode(value) + b"\n"
+
+
+def format_export(
+    *,
+    election: str,
+    board_key: bytes,
+    leaves: Iterable[bytes],
+    tree_heads: Iterable[tuple[int, bytes]],
+) -> Iterator[bytes]:
+    """Spec §10.4 The export's lines: header, leaves with each tree head after its last leaf,
+    end line. ``leaves`` yields leaf bytes in index order; ``tree_heads`` yields
+    ``(tree_size, signed bytes)`` by increasing size, the last one covering every leaf given.
+    """
+    yield _line(
+        {
+            "format": EXPORT_FORMAT,
+            "version": VERSION,
+            "election": election,
+            "board_key": board_key.hex(),
+        }
+    )
+    heads = iter(tree_heads)
+    pending = next(heads, None)
+    count = heads_written = 0
+    for raw in leaves:
+        yield b'{"leaf":' + raw + b"}\n"
+        count += 1
+        while pending is not None and pending[0] == count:
+            yield b'{"sth":' + pending[1] + b"}\n"
+            heads_written += 1
+            pending = next(heads, None)
+    yield _line({"end": {"leaves": count, "tree_heads": heads_written}})
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    """What a verified export holds: its election, board key, final tree head and counts."""
+
+    election: str
+    board_key: bytes
+    final: SignedTreeHead
+    leaves: int
+    tree_heads: int
+
+
+def read_export(
+    lines: Iterable[bytes], schemes: Mapping[str, SignatureScheme]
+) -> Iterator[Leaf | SignedTreeHead | ExportSummary]:
+    """Spec §10.4 Parse and check an export, yielding each leaf and tree head, then a summary.
+
+    Checks, line by line: canonical JSON; the header; leaf ``i`` has index ``i``, the header's
+    election, a valid author signature, a reception time not below the previous one; leaf 0 is
+    the board-key entry of the header's key and no other leaf is; each tree head is signed by
+    the header's key, for the header's election, at a size strictly above the previous one and
+    equal to the number of leaves read, with a timestamp not below the previous tree head's nor
+    its last leaf's reception time, and with the root recomputed from the leaves; the end line's
+    counts; the last tree head covers every leaf; nothing follows the end line.
+
+    Raises:
+        MalformedInput: a line that does not parse or breaks the format.
+        InvalidSignature: an entry or tree head signature that does not verify.
+        InconsistentLog: a tree head whose root is not the root of the leaves before it.
+    """
+    it = iter(lines)
+    number = 1
+    header = expect_object(
+        _decode(next(it, b""), number),
+        "export header",
+        required={"format", "version", "election", "board_key"},
+    )
+    if header["format"] != EXPORT_FORMAT:
+        raise MalformedInput(f"not a {EXPORT_FORMAT} file")
+    expect_int(header["version"], "export version", minimum=VERSION, maximum=VERSION)
+    election = check_election_id(header["election"])
+    board_key = parse_hex(header["board_key"], 32, "board key")
+    frontier = Frontier.empty()
+    last: SignedTreeHead | None = None
+    last_received = 0
+    heads = 0
+    for raw in it:
+        number += 1
+        where = f"export line {number}"
+        obj = expect_object(
+            _decode(raw, number), where, required=set(), optional={"leaf", "sth", "end"}
+        )
+        if len(obj) != 1:
+            raise MalformedInput(f"{where}: exactly one of leaf, sth, end")
+        if "leaf" in obj:
+            leaf = Leaf.from_json(obj["leaf"], schemes)
+            _check_leaf(leaf, frontier.size, election, board_key, last_received, where)
+            frontier, _ = frontier.append(leaf.hash)
+            last_received = leaf.received
+            yield leaf
+        elif "sth" in obj:
+            sth = SignedTreeHead.from_json(obj["sth"])
+            _check_tree_head(sth, last, frontier, election, board_key, last_received, where)
+            last = sth
+            heads += 1
+            yield sth
+        else:
+            end = expect_object(obj["end"], where, required={"leaves", "tree_heads"})
+            if expect_int(end["leaves"], "end leaves") != frontier.size or (
+                expect_int(end["tree_heads"], "end tree heads") != heads
+            ):
+                raise MalformedInput(f"{where}: end line counts differ from the file's")
+            if last is None or last.tree_size != frontier.size:
+                raise MalformedInput(f"{where}: no tree head covers the last leaves")
+            if next(it, None) is not None:
+                raise MalformedInput(f"{where}: content after the end line")
+            yield ExportSummary(election, board_key, last, frontier.size, heads)
+            return
+    raise MalformedInput(f"export truncated after line {number}: no end line")
+
+
+def _decode(raw: bytes, number: int) -> canonical.JsonValue:
+    if not raw.endswith(b"\n"):
+        raise MalformedInput(f"export line {number} is truncated (no newline)")
+    return canonical.decode(raw[:-1], max_bytes=MAX_LINE)
+
+
+def _check_leaf(
+    leaf: Leaf, index: int, election: str, board_key: bytes, last_received: int, where: str
+) -> None:
+    if leaf.index != index:
+        raise MalformedInput(f"{where}: leaf index {leaf.index}, expected {index}")
+    if leaf.entry.election != election:
+        raise MalformedInput(f"{where}: entry for election {leaf.entry.election!r}")
+    if leaf.received < last_received:
+        raise MalformedInput(f"{where}: reception time goes back ({leaf.received})")
+    is_key = leaf.entry.type == BOARD_KEY_TYPE
+    if (index == 0) != is_key or (is_key and leaf.entry.key != board_key):
+        raise MalformedInput(f"{where}: leaf 0, and only leaf 0, is the board-key entry")
+    if leaf.entry.role == "board" and leaf.entry.key != board_key:
+        raise MalformedInput(f"{where}: a board entry signed by another key")
+
+
+def _check_tree_head(
+    sth: SignedTreeHead,
+    previous: SignedTreeHead | None,
+    frontier: Frontier,
+    election: str,
+    board_key: bytes,
+    last_received: int,
+    where: str,
+) -> None:
+    if sth.board_key != board_key:
+        raise MalformedInput(f"{where}: tree head signed by another key")
+    if sth.election != election:
+        raise MalformedInput(f"{where}: tree head for election {sth.election!r}")
+    if sth.tree_size != frontier.size:
+        raise MalformedInput(f"{where}: tree head of size {sth.tree_size} after {frontier.size}")
+    if previous is not None and (
+        sth.tree_size <= previous.tree_size or sth.timestamp < previous.timestamp
+    ):
+        raise MalformedInput(f"{where}: tree heads out of order")
+    if sth.timestamp < last_received:
+        raise MalformedInput(f"{where}: tree head older than its last leaf")
+    if sth.root_hash != frontier.root():
+        raise InconsistentLog(
+            f"{where}: tree head of size {sth.tree_size} has root {sth.root_hash.hex()}, "
+            f"the leaves give {frontier.root().hex()}"
+        )
+
+
+def verify_export(stream: BinaryIO, schemes: Mapping[str, SignatureScheme]) -> ExportSummary:
+    """Spec §10.4 Read and check a whole export file (see ``read_export``)."""
+    summary: ExportSummary | None = None
+    for item in read_export(_lines(stream), schemes):
+        if isinstance(item, ExportSummary):
+            summary = item
+    assert summary is not None  # read_export ends with a summary or raises
+    return summary
+
+
+def _lines(stream: BinaryIO) -> Iterator[bytes]:
+    while True:
+        line = stream.readline(MAX_LINE + 2)
+        if not line:
+            return
+        yield line

@@ -1,0 +1,481 @@
+"""Spec §10 The board's log: appends under the rules, signed tree heads, proofs, receipts.
+
+``Board`` appends batches of prechecked entries in one write transaction (group commit):
+it takes the election's lock, folds the leaves other processes appended since it last looked,
+runs the board's invariants and the stateful rules, builds the leaves with the board's
+reception time, stores the leaves, the complete subtrees they create and ONE signed tree head
+for the batch, commits, and only then answers. Every receipt of a batch carries that batch's
+tree head, which includes its leaf; the inclusion proofs are computed from the frontier of the
+tree before the batch plus the batch's own nodes, without reading the database.
+
+``GroupCommitter`` feeds ``Board.append`` from a queue on one writer thread: requests that
+arrive while a batch commits (an fsync) form the next batch.
+
+Replays (Spec §10.1): entry bytes already in the log are not appended again; the board answers
+with a receipt for the FIRST leaf holding them (idempotent), marked ``new=False``.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Final
+
+from bulletin_board.errors import (
+    BadRange,
+    EntryRefused,
+    LogCorrupted,
+    NotFound,
+    UnknownElection,
+    UnknownTreeSize,
+)
+from bulletin_board.rules import BOARD_KEY_TYPE, Rules
+from bulletin_board.storage import LeafRow, Storage, StoredTreeHead, WriteTransaction
+from bulletin_board.wire import (
+    Entry,
+    Leaf,
+    Receipt,
+    SignedTreeHead,
+    check_election_id,
+    sign_entry,
+    sign_tree_head,
+)
+from crypto.merkle import (
+    Frontier,
+    HashReader,
+    NodeId,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    reader_from_mapping,
+)
+from crypto.signing import SigningKey
+
+__all__ = ["Appended", "Board", "GroupCommitter", "now_ms"]
+
+DEFAULT_MAX_BATCH: Final = 1000
+
+
+def now_ms() -> int:
+    """The board's clock: integer milliseconds since the Unix epoch."""
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """The outcome of one accepted entry: its receipt, and whether this call appended it."""
+
+    receipt: Receipt
+    new: bool
+
+
+@dataclass(slots=True)
+class _View:
+    """One process's view of one election's log, valid while it matches the database."""
+
+    frontier: Frontier
+    state: Any
+    last_received: int
+
+
+class Board:
+    """Spec §10 A bulletin board over one database, several elections, one board key."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        key: SigningKey,
+        rules: Rules[Any],
+        *,
+        clock: Callable[[], int] = now_ms,
+    ) -> None:
+        self.storage = storage
+        self.key = key
+        self.rules = rules
+        self._clock = clock
+        self._views: dict[str, _View] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def public_key(self) -> bytes:
+        return self.key.verify_key.raw
+
+    # --- creating a log ----------------------------------------------------------------------
+
+    def create_election(self, election: str, *, exist_ok: bool = False) -> SignedTreeHead:
+        """Spec §10.1 Create an election's log; leaf 0 is the board-key entry.
+
+        Raises:
+            MalformedInput: an invalid election id.
+            EntryRefused: (code ``election_exists``) it exists and ``exist_ok`` is false.
+        """
+        check_election_id(election)
+        exists = self.storage.has_election(election)
+        if exists and not exist_ok:
+            raise EntryRefused("election_exists", f"election log {election!r} already exists")
+        if not exists:
+            self.storage.create_election(election, created=self._clock())
+        if self.storage.size(election) == 0:
+            raw = sign_entry(
+                election=election,
+                type=BOARD_KEY_TYPE,
+                role="board",
+                payload={"key": self.key.verify_key.to_hex()},
+                key=self.key,
+            )
+            entry = self.rules.precheck(raw, election=election, max_bytes=len(raw))
+            outcome = self.append(election, [entry])[0]
+            if isinstance(outcome, Exception):
+                raise outcome
+        return self.latest_tree_head(election)
+
+    # --- appending ---------------------------------------------------------------------------
+
+    def append(self, election: str, entries: Sequence[Entry]) -> list[Appended | EntryRefused]:
+        """Spec §10.1 Append prechecked entries in one durable transaction (group commit).
+
+        Returns, per entry and in order, its ``Appended`` outcome or the ``EntryRefused`` a
+        rule raised; refused entries do not stop the others. Returns only after the commit.
+
+        Raises:
+            UnknownElection: no such log.
+            LogCorrupted: the database disagrees with itself or with this board.
+        """
+        with self._lock:
+            try:
+                outcomes = self._append_locked(election, entries)
+            except BaseException:
+                self._views.pop(election, None)  # the state may hold uncommitted leaves
+                raise
+        result: list[Appended | EntryRefused] = []
+        for outcome in outcomes:
+            if isinstance(outcome, int):
+                result.append(Appended(self.receipt(election, outcome), new=False))
+            else:
+                result.append(outcome)
+        return result
+
+    def _append_locked(
+        self, election: str, entries: Sequence[Entry]
+    ) -> list[Appended | EntryRefused | int]:
+        with self.storage.write(election) as tx:
+            view = self._fold(election, tx)
+            received = max(self._clock(), view.last_received)
+            existing = tx.find_entries([e.hash for e in entries])
+            frontier = view.frontier
+            nodes = frontier.node_table()
+            created_nodes: list[tuple[int, int, bytes]] = []
+            new_leaves: list[Leaf] = []
+            outcomes: list[Leaf | EntryRefused | int] = []
+            for entry in entries:
+                h = entry.hash
+                if h in existing:
+                    outcomes.append(existing[h])
+                    continue
+                index = frontier.size
+                try:
+                    self._check_invariants(entry, index)
+                    self.rules.check(view.state, entry, index=index, received=received)
+                except EntryRefused as exc:
+                    outcomes.append(exc)
+                    continue
+                leaf = Leaf.build(index=index, received=received, entry=entry)
+                frontier, created = frontier.append(leaf.hash)
+                created_nodes.extend(created)
+                nodes.update(((lv, ix), nh) for lv, ix, nh in created)
+                self.rules.apply(view.state, leaf)
+                existing[h] = index
+                new_leaves.append(leaf)
+                outcomes.append(leaf)
+            tree_head = None
+            if new_leaves:
+                tree_head = sign_tree_head(
+                    election=election,
+                    tree_size=frontier.size,
+                    root_hash=frontier.root(),
+                    timestamp=received,
+                    key=self.key,
+                )
+                tx.append(
+                    [
+                        LeafRow(leaf.index, leaf.hash, leaf.entry.hash, received, leaf.raw)
+                        for leaf in new_leaves
+                    ],
+                    created_nodes,
+                    StoredTreeHead(
+                        tree_head.tree_size, received, tree_head.root_hash, tree_head.to_bytes()
+                    ),
+                )
+        # Committed: the view now describes the database.
+        view.frontier = frontier
+        if new_leaves:
+            view.last_received = received
+        reader = reader_from_mapping(nodes)
+        result: list[Appended | EntryRefused | int] = []
+        for outcome in outcomes:
+            if isinstance(outcome, Leaf):
+                assert tree_head is not None
+                proof = inclusion_proof(outcome.index, tree_head.tree_size, reader)
+                result.append(Appended(Receipt(outcome, tree_head, tuple(proof)), new=True))
+            else:
+                result.append(outcome)
+        return result
+
+    def _check_invariants(self, entry: Entry, index: int) -> None:
+        """Spec §10.1 The board's own rules, whatever the election's rules are."""
+        if index == 0 and (entry.type != BOARD_KEY_TYPE or entry.key != self.public_key):
+            raise EntryRefused(
+                "board_key_first", "leaf 0 must be the board-key entry signed by this board"
+            )
+        if index > 0 and entry.type == BOARD_KEY_TYPE:
+            raise EntryRefused("board_key_only_first", "only leaf 0 is a board-key entry")
+        if entry.role == "board" and entry.key != self.public_key:
+            raise EntryRefused("not_board_key", "a board entry must be signed by this board")
+
+    def _fold(self, election: str, tx: WriteTransaction) -> _View:
+        """Bring this process's view up to the database (under the lock)."""
+        size = tx.size()
+        view = self._views.get(election)
+        if view is None:
+            view = _View(Frontier.from_reader(size, tx.read_nodes), None, 0)
+            view.state = self.rules.new_state(election)
+            rows = tx.leaves_from(0)
+            start = 0
+        else:
+            if size < view.frontier.size:
+                raise LogCorrupted(
+                    f"the log of {election!r} shrank from {view.frontier.size} to {size} leaves"
+                )
+            rows = tx.leaves_from(view.frontier.size) if size > view.frontier.size else []
+            start = view.frontier.size
+        frontier = view.frontier
+        count = 0
+        for expected, row in enumerate(rows, start=start):
+            count += 1
+            leaf = self._parse_stored(row, expected)
+            if expected == 0 and leaf.entry.key != self.public_key:
+                raise LogCorrupted(
+                    f"leaf 0 of {election!r} holds board key {leaf.entry.key.hex()}, "
+                    f"not this board's {self.public_key.hex()}"
+                )
+            if start > 0 or expected >= frontier.size:
+                frontier, _ = frontier.append(row.leaf_hash)
+            self.rules.apply(view.state, leaf)
+            view.last_received = leaf.received
+        view.frontier = frontier
+        if frontier.size != size or start + count != size:
+            raise LogCorrupted(f"the log of {election!r} has a gap below index {size}")
+        latest = tx.latest_tree_head()
+        if latest is not None and latest.tree_size == size and latest.root_hash != frontier.root():
+            raise LogCorrupted(f"the stored nodes of {election!r} disagree with its tree head")
+        self._views[election] = view
+        return view
+
+    def _parse_stored(self, row: LeafRow, expected: int) -> Leaf:
+        if row.index != expected or leaf_hash(row.raw) != row.leaf_hash:
+            raise LogCorrupted(f"stored leaf {row.index} is out of place or its hash is wrong")
+        return Leaf.from_bytes(row.raw, self.rules.schemes, verify=False)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def _reader(self, election: str) -> HashReader:
+        def read(wanted: Sequence[NodeId]) -> list[bytes]:
+            return self.storage.read_nodes(election, wanted)
+
+        return read
+
+    def _unknown(self, election: str, what: Exception) -> Exception:
+        if not self.storage.has_election(election):
+            return UnknownElection(f"no election log {election!r} on this board")
+        return what
+
+    def latest_tree_head(self, election: str) -> SignedTreeHead:
+        """Spec §10.2 The latest signed tree head. Raises: UnknownElection, NotFound."""
+        stored = self.storage.latest_tree_head(election)
+        if stored is None:
+            raise self._unknown(election, NotFound(f"{election!r} has no tree head yet"))
+        return SignedTreeHead.from_bytes(stored.raw)
+
+    def tree_head(self, election: str, tree_size: int) -> SignedTreeHead:
+        """Spec §10.2 The tree head published for ``tree_size``.
+
+        Raises: UnknownElection, UnknownTreeSize.
+        """
+        stored = self.storage.tree_head(election, tree_size)
+        if stored is None:
+            raise self._unknown(
+                election, UnknownTreeSize(f"no tree head of size {tree_size} for {election!r}")
+            )
+        return SignedTreeHead.from_bytes(stored.raw)
+
+    def leaf(self, election: str, index: int) -> LeafRow:
+        """Raises: UnknownElection, NotFound (no leaf at that index)."""
+        row = self.storage.leaf(election, index)
+        if row is None:
+            raise self._unknown(election, NotFound(f"no leaf {index} in {election!r}"))
+        return row
+
+    def leaf_by_hash(
+        self, election: str, *, leaf_hash: bytes | None = None, entry_hash: bytes | None = None
+    ) -> LeafRow:
+        """Raises: UnknownElection, NotFound (no leaf or entry with that hash)."""
+        row = self.storage.leaf_by_hash(election, leaf_hash=leaf_hash, entry_hash=entry_hash)
+        if row is None:
+            what = "leaf" if leaf_hash is not None else "entry"
+            raise self._unknown(election, NotFound(f"no {what} with that hash in {election!r}"))
+        return row
+
+    def leaves(self, election: str, start: int, end: int) -> Iterator[LeafRow]:
+        """Leaves ``[start, min(end, size))``. Raises: UnknownElection, BadRange."""
+        size = self.storage.size(election)
+        if size == 0 and not self.storage.has_election(election):
+            raise UnknownElection(f"no election log {election!r} on this board")
+        if not 0 <= start <= size or end < start:
+            raise BadRange(f"range [{start}, {end}) is not within the log of {size} leaves")
+        return self.storage.leaves(election, start, min(end, size))
+
+    def inclusion_proof(self, election: str, *, index: int, tree_size: int) -> list[bytes]:
+        """Spec §9.2 The inclusion proof of leaf ``index`` to a published tree size.
+
+        Raises: UnknownElection, UnknownTreeSize, BadRange.
+        """
+        self.tree_head(election, tree_size)
+        if not 0 <= index < tree_size:
+            raise BadRange(f"leaf {index} is not in the tree of size {tree_size}")
+        return inclusion_proof(index, tree_size, self._reader(election))
+
+    def consistency_proof(self, election: str, *, first: int, second: int) -> list[bytes]:
+        """Spec §9.3 The consistency proof between two published tree sizes.
+
+        Raises: UnknownElection, UnknownTreeSize, BadRange.
+        """
+        if first > second:
+            raise BadRange(f"first size {first} is above second size {second}")
+        self.tree_head(election, first)
+        self.tree_head(election, second)
+        return consistency_proof(first, second, self._reader(election))
+
+    def receipt(self, election: str, index: int) -> Receipt:
+        """Spec §10.3 A receipt for leaf ``index`` against the latest tree head."""
+        sth = self.latest_tree_head(election)
+        row = self.leaf(election, index)
+        proof = inclusion_proof(index, sth.tree_size, self._reader(election))
+        leaf = Leaf.from_bytes(row.raw, self.rules.schemes, verify=False)
+        return Receipt(leaf, sth, tuple(proof))
+
+    @contextmanager
+    def _discard_view_on_error(self, election: str) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            self._views.pop(election, None)
+            raise
+
+    # --- bulk loading (benchmarks) -----------------------------------------------------------
+
+    def unsafe_bulk_append(self, election: str, entries: Sequence[Entry]) -> SignedTreeHead:
+        """Append many entries in one transaction WITHOUT the election's rules.
+
+        For building large logs in benchmarks only: entries are stored exactly as by
+        ``append`` (leaves, nodes, one tree head), but no stateful rule runs and no replay
+        check is made. Raises like ``append``.
+        """
+        with self._lock, self._discard_view_on_error(election), self.storage.write(election) as tx:
+            view = self._fold(election, tx)
+            received = max(self._clock(), view.last_received)
+            frontier = view.frontier
+            rows, created_nodes = [], []
+            for entry in entries:
+                leaf = Leaf.build(index=frontier.size, received=received, entry=entry)
+                frontier, created = frontier.append(leaf.hash)
+                created_nodes.extend(created)
+                rows.append(LeafRow(leaf.index, leaf.hash, entry.hash, received, leaf.raw))
+                self.rules.apply(view.state, leaf)
+            sth = sign_tree_head(
+                election=election,
+                tree_size=frontier.size,
+                root_hash=frontier.root(),
+                timestamp=received,
+                key=self.key,
+            )
+            tx.append(
+                rows,
+                created_nodes,
+                StoredTreeHead(sth.tree_size, received, sth.root_hash, sth.to_bytes()),
+            )
+        view.frontier, view.last_received = frontier, received
+        return sth
+
+
+# --- the writer thread -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    election: str
+    entry: Entry
+    future: Future[Appended]
+
+
+class GroupCommitter:
+    """Spec §10.1 One writer thread that batches concurrent appends into one transaction."""
+
+    def __init__(self, board: Board, *, max_batch: int = DEFAULT_MAX_BATCH) -> None:
+        self.board = board
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="board-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def submit(self, election: str, entry: Entry) -> Future[Appended]:
+        future: Future[Appended] = Future()
+        self._queue.put(_Request(election, entry, future))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            by_election: dict[str, list[_Request]] = {}
+            for request in batch:
+                by_election.setdefault(request.election, []).append(request)
+            for election in sorted(by_election):
+                self._commit(election, by_election[election])
+            if stop:
+                return
+
+    def _commit(self, election: str, requests: list[_Request]) -> None:
+        try:
+            outcomes = self.board.append(election, [r.entry for r in requests])
+        except Exception as exc:
+            for request in requests:
+                request.future.set_exception(exc)
+            return
+        for request, outcome in zip(requests, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                request.future.set_exception(outcome)
+            else:
+                request.future.set_result(outcome)

@@ -1,0 +1,192 @@
+"""Spec §10.1 Entry types and the rules that decide what the board accepts.
+
+An election's rules are a ``Rules`` value: a signature scheme per author role and a registry of
+entry types. Each ``EntryType`` has
+
+- ``precheck(entry)``: stateless (format, payload, proofs). The board runs it BEFORE taking the
+  append lock, concurrently for many requests, so that expensive proof checks (~1.5 ms per
+  ballot) never serialise appends;
+- ``check(state, entry, index, received)``: stateful, against the election's state folded from
+  every earlier leaf, run UNDER the append lock; ``received`` is the board's clock (ms since the
+  epoch) that the leaf will carry, so timetable rules are judged on it and re-checkable later;
+- ``apply(state, leaf)``: folds an accepted leaf into the state, in log order.
+
+The state is mutable and owned by the board process: each process keeps one per election and,
+under the lock, first folds (``apply`` only) the leaves other processes appended since it last
+looked. If a transaction fails after ``apply`` ran, the board throws the state away and refolds
+it from the log. A rule refuses by raising ``EntryRefused(code, message)`` with a stable code.
+
+Board-level invariants hold for every rule set and are enforced by the board itself: leaf 0 is
+the ``board-key`` entry, signed by the board key; no other leaf has type ``board-key``; an entry
+with role ``board`` is signed by the board key.
+
+This module registers only ``board-key`` and the generic ``note`` type (``generic_rules``); the
+election's own types and rules plug in through the same registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Generic, TypeVar
+
+from bulletin_board.errors import EntryRefused, UnknownEntryType
+from bulletin_board.wire import (
+    ED25519,
+    ED25519_ROLES,
+    Entry,
+    Leaf,
+    SignatureScheme,
+    parse_entry,
+)
+from crypto.errors import MalformedInput
+from crypto.wire import expect_object, parse_hex
+
+__all__ = [
+    "BOARD_KEY_TYPE",
+    "EntryType",
+    "GenericState",
+    "Rules",
+    "board_key_type",
+    "generic_rules",
+    "named_rules",
+    "note_type",
+]
+
+BOARD_KEY_TYPE: Final = "board-key"
+
+StateT = TypeVar("StateT")
+
+
+def _no_precheck(entry: Entry) -> None:
+    return None
+
+
+def _no_check(state: object, entry: Entry, index: int, received: int) -> None:
+    return None
+
+
+def _no_apply(state: object, leaf: Leaf) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryType(Generic[StateT]):
+    """Spec §10.1 One registered entry type: who may author it and its three rule steps."""
+
+    name: str
+    roles: frozenset[str]
+    precheck: Callable[[Entry], None] = _no_precheck
+    check: Callable[[StateT, Entry, int, int], None] = _no_check
+    apply: Callable[[StateT, Leaf], None] = _no_apply
+
+
+@dataclass(frozen=True, slots=True)
+class Rules(Generic[StateT]):
+    """Spec §10.1 An election's rule set: schemes per role, entry types, initial state."""
+
+    name: str
+    schemes: Mapping[str, SignatureScheme]
+    types: Mapping[str, EntryType[StateT]]
+    new_state: Callable[[str], StateT] = field(repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        name: str,
+        *,
+        schemes: Mapping[str, SignatureScheme],
+        types: Iterable[EntryType[StateT]],
+        new_state: Callable[[str], StateT],
+    ) -> Rules[StateT]:
+        table = {t.name: t for t in types}
+        if BOARD_KEY_TYPE not in table:
+            raise ValueError("every rule set registers the board-key type")
+        return cls(name, dict(schemes), table, new_state)
+
+    def precheck(
+        self, raw: bytes, *, election: str | None, max_bytes: int, verify: bool = True
+    ) -> Entry:
+        """Spec §10.1 Everything that needs no state: parse, signature, type, type precheck.
+
+        Raises:
+            MalformedInput (and its board subclasses), InvalidSignature, EntryRefused.
+        """
+        entry = parse_entry(
+            raw, self.schemes, election=election, verify=verify, max_bytes=max_bytes
+        )
+        entry_type = self.types.get(entry.type)
+        if entry_type is None:
+            raise UnknownEntryType(f"unknown entry type {entry.type!r}")
+        if entry.role not in entry_type.roles:
+            raise EntryRefused(
+                "role_not_allowed", f"role {entry.role!r} may not post {entry.type!r} entries"
+            )
+        entry_type.precheck(entry)
+        return entry
+
+    def check(self, state: StateT, entry: Entry, *, index: int, received: int) -> None:
+        """Spec §10.1 The stateful rule of the entry's type. Raises: EntryRefused."""
+        self.types[entry.type].check(state, entry, index, received)
+
+    def apply(self, state: StateT, leaf: Leaf) -> None:
+        """Fold an accepted leaf into the state (types unknown to these rules are skipped)."""
+        entry_type = self.types.get(leaf.entry.type)
+        if entry_type is not None:
+            entry_type.apply(state, leaf)
+
+
+# --- the generic rule set --------------------------------------------------------------------
+
+
+def _board_key_precheck(entry: Entry) -> None:
+    payload = expect_object(entry.payload, "board-key payload", required={"key"})
+    if parse_hex(payload["key"], 32, "board key") != entry.key:
+        raise MalformedInput("board-key payload key differs from the author key")
+
+
+def board_key_type() -> EntryType[Any]:
+    """Spec §10.1 The ``board-key`` entry (leaf 0): role ``board``, payload ``{"key": hex}``."""
+    return EntryType(BOARD_KEY_TYPE, frozenset({"board"}), precheck=_board_key_precheck)
+
+
+@dataclass(slots=True)
+class GenericState:
+    """The generic rules' state: how many leaves of each type the log holds."""
+
+    election: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _count(state: GenericState, leaf: Leaf) -> None:
+    state.counts[leaf.entry.type] = state.counts.get(leaf.entry.type, 0) + 1
+
+
+def note_type() -> EntryType[GenericState]:
+    """Spec §10.1 ``note``: a free-form signed announcement by an administrator, issuer or
+    trustee; any JSON object as payload; no stateful rule."""
+    return EntryType("note", frozenset({"administrator", "issuer", "trustee"}), apply=_count)
+
+
+def generic_rules() -> Rules[GenericState]:
+    """Spec §10.1 The rules this board runs before the election's rules plug in: Ed25519 roles
+    only, the ``board-key`` and ``note`` types."""
+    return Rules.build(
+        "generic",
+        schemes=dict.fromkeys(ED25519_ROLES, ED25519),
+        types=[board_key_type(), note_type()],
+        new_state=GenericState,
+    )
+
+
+def named_rules(name: str) -> Rules[Any]:
+    """The rule set a board process runs, by name (``verivote board serve --rules NAME``).
+
+    Raises:
+        MalformedInput: an unknown name.
+    """
+    factories: dict[str, Callable[[], Rules[Any]]] = {"generic": generic_rules}
+    factory = factories.get(name)
+    if factory is None:
+        raise MalformedInput(f"unknown rule set {name!r} (known: {', '.join(sorted(factories))})")
+    return factory()

@@ -1,0 +1,574 @@
+"""Spec §10 The board's HTTP API (FastAPI), thin over ``bulletin_board.log.Board``.
+
+Reads are public; a write is an entry POSTed as canonical JSON, authenticated by its signature
+and checked by the election's rules, answered with a receipt once durably committed. Every
+error is ``{"error": {"code": ..., "message": ...}}`` with a stable code; the client's faults
+are 4xx, never 500. Pydantic models here only document the API (OpenAPI); responses are the
+canonical bytes of the domain objects. CORS is off unless origins are configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bulletin_board.errors import (
+    BoardError,
+    EntryRefused,
+    LogCorrupted,
+    NotFound,
+    UnknownElection,
+    UnknownTreeSize,
+)
+from bulletin_board.export import format_export
+from bulletin_board.keyfile import load_board_key
+from bulletin_board.log import Board, GroupCommitter
+from bulletin_board.rules import named_rules
+from bulletin_board.storage import Storage
+from bulletin_board.wire import check_election_id
+from crypto import canonical
+from crypto.errors import (
+    InvalidSignature,
+    MalformedInput,
+    NonCanonicalEncoding,
+    VerificationFailed,
+    VerivoteError,
+)
+from crypto.wire import parse_hex
+
+__all__ = [
+    "ENV_DB",
+    "ENV_KEY",
+    "ConsistencyAnswer",
+    "ErrorBody",
+    "ErrorDetail",
+    "InclusionAnswer",
+    "LeafAnswer",
+    "LeafModel",
+    "LeavesPage",
+    "ReceiptModel",
+    "ServiceSettings",
+    "TreeHeadModel",
+    "create_app",
+    "create_app_from_env",
+]
+
+ENV_DB: Final = "VERIVOTE_BOARD_DB"
+ENV_KEY: Final = "VERIVOTE_BOARD_KEY"
+ENV_RULES: Final = "VERIVOTE_BOARD_RULES"
+ENV_MAX_BODY: Final = "VERIVOTE_BOARD_MAX_BODY"
+ENV_WRITE_RATE: Final = "VERIVOTE_BOARD_WRITE_RATE"
+ENV_WRITE_BURST: Final = "VERIVOTE_BOARD_WRITE_BURST"
+ENV_CORS: Final = "VERIVOTE_BOARD_CORS_ORIGINS"
+MAX_INT: Final = 2**53 - 1
+JSON: Final = "application/json"
+NDJSON: Final = "application/x-ndjson"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSettings:
+    """Limits of the HTTP service. ``write_rate`` is per client address, per second (0: off)."""
+
+    max_body_bytes: int = 1 * 2**20
+    write_rate: float = 50.0
+    write_burst: int = 100
+    max_page: int = 10_000
+    cors_origins: tuple[str, ...] = ()
+
+
+# --- OpenAPI documentation models ------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="stable error code")
+    message: str = Field(description="one line for humans")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class TreeHeadModel(BaseModel):
+    """Spec §10.2 signed tree head."""
+
+    version: int
+    election: str
+    tree_size: int
+    root_hash: str
+    timestamp: int
+    board_key: str
+    signature: str
+
+
+class LeafModel(BaseModel):
+    """Spec §10.1 leaf."""
+
+    version: int
+    index: int
+    received: int
+    entry: dict[str, Any]
+
+
+class ReceiptModel(BaseModel):
+    """Spec §10.3 receipt."""
+
+    version: int
+    leaf_index: int
+    leaf_hash: str
+    leaf: LeafModel
+    sth: TreeHeadModel
+    inclusion_proof: list[str]
+
+
+class LeafAnswer(BaseModel):
+    leaf_index: int
+    leaf_hash: str
+    leaf: LeafModel
+
+
+class LeavesPage(BaseModel):
+    leaves: list[LeafModel]
+    next: int | None
+
+
+class InclusionAnswer(BaseModel):
+    leaf_index: int
+    tree_size: int
+    inclusion_proof: list[str]
+
+
+class ConsistencyAnswer(BaseModel):
+    first: int
+    second: int
+    consistency_proof: list[str]
+
+
+_ENTRY_SCHEMA: Final = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            JSON: {
+                "schema": {
+                    "type": "object",
+                    "description": "Spec §10.1 entry, in canonical JSON (RFC 8785)",
+                    "required": ["version", "election", "type", "author", "payload", "signature"],
+                    "properties": {
+                        "version": {"type": "integer", "enum": [1]},
+                        "election": {"type": "string"},
+                        "type": {"type": "string"},
+                        "author": {
+                            "type": "object",
+                            "required": ["role", "key"],
+                            "properties": {
+                                "role": {"type": "string"},
+                                "key": {"type": "string"},
+                            },
+                        },
+                        "payload": {"type": "object"},
+                        "signature": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+def _status_and_code(exc: Exception) -> tuple[int, str]:
+    if isinstance(exc, EntryRefused):
+        return 409, exc.code
+    if isinstance(exc, UnknownElection | NotFound | UnknownTreeSize):
+        return 404, exc.code
+    if isinstance(exc, LogCorrupted):
+        return 503, exc.code
+    if isinstance(exc, NonCanonicalEncoding):
+        return 400, "non_canonical"
+    if isinstance(exc, MalformedInput):
+        return 400, str(getattr(exc, "code", "malformed"))
+    if isinstance(exc, InvalidSignature):
+        return 400, "bad_signature"
+    if isinstance(exc, VerificationFailed):
+        return 400, "verification_failed"
+    if isinstance(exc, BoardError):
+        return 400, exc.code
+    return 500, "internal"
+
+
+def _error(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    body = canonical.encode({"error": {"code": code, "message": _one_line(message)}})
+    return Response(body, status_code=status, media_type=JSON, headers=headers)
+
+
+def _one_line(message: str) -> str:
+    line = " ".join(message.split())
+    return line[:500]
+
+
+class _ClientError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+# --- rate limiting ---------------------------------------------------------------------------
+
+
+class _RateLimiter:
+    """A token bucket per client address for writes."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> bool:
+        if self.rate <= 0:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(client, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            if tokens < 1.0:
+                self._buckets[client] = (tokens, now)
+                return False
+            self._buckets[client] = (tokens - 1.0, now)
+            if len(self._buckets) > 100_000:
+                self._buckets.clear()
+            return True
+
+
+# --- the application -------------------------------------------------------------------------
+
+ElectionId = Annotated[str, PathParam(min_length=1, max_length=63, description="election id")]
+Size = Annotated[int, PathParam(ge=0, le=MAX_INT)]
+
+
+def _json(value: bytes, status: int = 200) -> Response:
+    return Response(value, status_code=status, media_type=JSON)
+
+
+def _leaf_answer(index: int, leaf_hash: bytes, raw: bytes) -> bytes:
+    return b'{"leaf":%s,"leaf_hash":"%s","leaf_index":%d}' % (raw, leaf_hash.hex().encode(), index)
+
+
+def _chunked(lines: Iterator[bytes], size: int = 1 << 16) -> Iterator[bytes]:
+    """Group small lines into chunks of about ``size`` bytes (one thread hop per chunk)."""
+    buffer: list[bytes] = []
+    length = 0
+    for line in lines:
+        buffer.append(line)
+        length += len(line)
+        if length >= size:
+            yield b"".join(buffer)
+            buffer, length = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
+def _proof(proof: list[bytes]) -> list[canonical.JsonValue]:
+    return [h.hex() for h in proof]
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise _ClientError(400, "malformed", "invalid Content-Length")
+        if int(declared) > limit:
+            raise _ClientError(413, "too_large", f"body larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _ClientError(413, "too_large", f"body larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _check_content_type(request: Request) -> None:
+    value = request.headers.get("content-type", "")
+    media, _, params = value.partition(";")
+    params = params.strip().lower().replace(" ", "")
+    if media.strip().lower() != JSON or params not in ("", "charset=utf-8"):
+        raise _ClientError(415, "unsupported_media_type", "POST entries as application/json")
+
+
+def create_app(
+    board: Board, settings: ServiceSettings | None = None, *, own_storage: bool = False
+) -> FastAPI:
+    """The board's FastAPI application; its lifespan runs the group-commit writer thread."""
+    settings = settings or ServiceSettings()
+    committer = GroupCommitter(board)
+    limiter = _RateLimiter(settings.write_rate, settings.write_burst)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        committer.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(committer.stop)
+            if own_storage:
+                board.storage.close()
+
+    app = FastAPI(
+        title="verivote bulletin board",
+        version="1",
+        description="Append-only, Merkle-tree log of signed election entries (docs/spec.md §10).",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET"]
+        )
+
+    @app.exception_handler(_ClientError)
+    async def _client_error(_request: Request, exc: _ClientError) -> Response:
+        return _error(exc.status, exc.code, str(exc))
+
+    @app.exception_handler(VerivoteError)
+    async def _verivote_error(_request: Request, exc: VerivoteError) -> Response:
+        status, code = _status_and_code(exc)
+        message = str(exc) if status < 500 or isinstance(exc, LogCorrupted) else "internal error"
+        return _error(status, code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in exc.errors()
+        )
+        return _error(400, "bad_parameter", problems or "invalid parameter")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _error(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _internal(_request: Request, _exc: Exception) -> Response:
+        return _error(500, "internal", "internal error")
+
+    def election_of(election: str) -> str:
+        return check_election_id(election)
+
+    # --- reads -------------------------------------------------------------------------------
+
+    @app.get("/v1/elections", summary="The elections this board holds")
+    def list_elections() -> Response:
+        return _json(canonical.encode({"elections": list(board.storage.elections())}))
+
+    @app.get(
+        "/v1/elections/{election}/sth",
+        summary="The latest signed tree head",
+        response_model=TreeHeadModel,
+        responses=_errors(400, 404),
+    )
+    def latest_sth(election: ElectionId) -> Response:
+        return _json(board.latest_tree_head(election_of(election)).to_bytes())
+
+    @app.get(
+        "/v1/elections/{election}/sth/{tree_size}",
+        summary="The signed tree head published for a tree size",
+        response_model=TreeHeadModel,
+        responses=_errors(400, 404),
+    )
+    def sth_by_size(election: ElectionId, tree_size: Size) -> Response:
+        return _json(board.tree_head(election_of(election), tree_size).to_bytes())
+
+    @app.get(
+        "/v1/elections/{election}/leaves/{index}",
+        summary="One leaf (entry with its index and reception time)",
+        response_model=LeafAnswer,
+        responses=_errors(400, 404),
+    )
+    def leaf_by_index(election: ElectionId, index: Size) -> Response:
+        row = board.leaf(election_of(election), index)
+        return _json(_leaf_answer(row.index, row.leaf_hash, row.raw))
+
+    @app.get(
+        "/v1/elections/{election}/leaf-hash/{leaf_hash}",
+        summary="The leaf with this leaf hash",
+        response_model=LeafAnswer,
+        responses=_errors(400, 404),
+    )
+    def leaf_by_leaf_hash(election: ElectionId, leaf_hash: str) -> Response:
+        h = parse_hex(leaf_hash, 32, "leaf hash")
+        row = board.leaf_by_hash(election_of(election), leaf_hash=h)
+        return _json(_leaf_answer(row.index, row.leaf_hash, row.raw))
+
+    @app.get(
+        "/v1/elections/{election}/entry-hash/{entry_hash}",
+        summary="The leaf holding the entry with this SHA-256 (e.g. a ballot's tracker)",
+        response_model=LeafAnswer,
+        responses=_errors(400, 404),
+    )
+    def leaf_by_entry_hash(election: ElectionId, entry_hash: str) -> Response:
+        h = parse_hex(entry_hash, 32, "entry hash")
+        row = board.leaf_by_hash(election_of(election), entry_hash=h)
+        return _json(_leaf_answer(row.index, row.leaf_hash, row.raw))
+
+    @app.get(
+        "/v1/elections/{election}/entries",
+        summary="Leaves [start, end), streamed; at most max_page per request",
+        response_model=LeavesPage,
+        responses=_errors(400, 404),
+    )
+    def entries(
+        election: ElectionId,
+        start: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
+        end: Annotated[int | None, Query(ge=0, le=MAX_INT)] = None,
+    ) -> Response:
+        stop = start + settings.max_page if end is None else end
+        if stop - start > settings.max_page:
+            raise _ClientError(400, "bad_range", f"at most {settings.max_page} leaves per page")
+        rows = board.leaves(election_of(election), start, stop)
+        size = board.storage.size(election)
+        after = min(stop, size)
+        next_start = after if after < size else None
+
+        def body() -> Iterator[bytes]:
+            yield b'{"leaves":['
+            for i, row in enumerate(rows):
+                yield (b"," if i else b"") + row.raw
+            yield b'],"next":%s}' % (b"null" if next_start is None else b"%d" % next_start)
+
+        return StreamingResponse(_chunked(body()), media_type=JSON)
+
+    @app.get(
+        "/v1/elections/{election}/proof/inclusion",
+        summary="Inclusion proof of a leaf (by index or leaf hash) to a published tree size",
+        response_model=InclusionAnswer,
+        responses=_errors(400, 404),
+    )
+    def inclusion(
+        election: ElectionId,
+        tree_size: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+        index: Annotated[int | None, Query(ge=0, le=MAX_INT)] = None,
+        leaf_hash: Annotated[str | None, Query(min_length=64, max_length=64)] = None,
+    ) -> Response:
+        election = election_of(election)
+        if (index is None) == (leaf_hash is None):
+            raise _ClientError(400, "bad_parameter", "give exactly one of index and leaf_hash")
+        if leaf_hash is not None:
+            index = board.leaf_by_hash(
+                election, leaf_hash=parse_hex(leaf_hash, 32, "leaf hash")
+            ).index
+        assert index is not None
+        size = tree_size if tree_size is not None else board.latest_tree_head(election).tree_size
+        proof = board.inclusion_proof(election, index=index, tree_size=size)
+        return _json(
+            canonical.encode(
+                {"leaf_index": index, "tree_size": size, "inclusion_proof": _proof(proof)}
+            )
+        )
+
+    @app.get(
+        "/v1/elections/{election}/proof/consistency",
+        summary="Consistency proof between two published tree sizes",
+        response_model=ConsistencyAnswer,
+        responses=_errors(400, 404),
+    )
+    def consistency(
+        election: ElectionId,
+        first: Annotated[int, Query(ge=0, le=MAX_INT)],
+        second: Annotated[int, Query(ge=0, le=MAX_INT)],
+    ) -> Response:
+        proof = board.consistency_proof(election_of(election), first=first, second=second)
+        return _json(
+            canonical.encode({"first": first, "second": second, "consistency_proof": _proof(proof)})
+        )
+
+    @app.get(
+        "/v1/elections/{election}/export",
+        summary="The whole log as an export file (Spec §10.4), streamed",
+        responses={200: {"content": {NDJSON: {}}}, **_errors(400, 404)},
+    )
+    def export(election: ElectionId) -> Response:
+        election = election_of(election)
+        final = board.latest_tree_head(election)
+        lines = format_export(
+            election=election,
+            board_key=final.board_key,
+            leaves=(row.raw for row in board.leaves(election, 0, final.tree_size)),
+            tree_heads=(
+                (h.tree_size, h.raw)
+                for h in board.storage.tree_heads(election, up_to=final.tree_size)
+            ),
+        )
+        return StreamingResponse(_chunked(lines), media_type=NDJSON)
+
+    # --- the write ---------------------------------------------------------------------------
+
+    @app.post(
+        "/v1/elections/{election}/entries",
+        summary="Post a signed entry; answers with a receipt once durably committed",
+        status_code=201,
+        response_model=ReceiptModel,
+        responses={
+            200: {"model": ReceiptModel, "description": "already in the log: first receipt"},
+            **_errors(400, 404, 409, 413, 415, 429),
+        },
+        openapi_extra=_ENTRY_SCHEMA,
+    )
+    async def post_entry(election: ElectionId, request: Request) -> Response:
+        election = election_of(election)
+        client = request.client.host if request.client else "unknown"
+        if not limiter.allow(client):
+            return _error(429, "rate_limited", "too many writes", headers={"Retry-After": "1"})
+        _check_content_type(request)
+        raw = await _read_body(request, settings.max_body_bytes)
+        entry = await run_in_threadpool(
+            board.rules.precheck, raw, election=election, max_bytes=settings.max_body_bytes
+        )
+        appended = await asyncio.wrap_future(committer.submit(election, entry))
+        return _json(appended.receipt.to_bytes(), status=201 if appended.new else 200)
+
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The application configured by environment variables (for ``uvicorn --factory`` and
+    several workers): VERIVOTE_BOARD_DB, VERIVOTE_BOARD_KEY (an existing key file),
+    VERIVOTE_BOARD_RULES, VERIVOTE_BOARD_MAX_BODY, VERIVOTE_BOARD_WRITE_RATE,
+    VERIVOTE_BOARD_WRITE_BURST, VERIVOTE_BOARD_CORS_ORIGINS (comma-separated)."""
+    storage = Storage.open(os.environ[ENV_DB], migrate=False)
+    key = load_board_key(Path(os.environ[ENV_KEY]))
+    board = Board(storage, key, named_rules(os.environ.get(ENV_RULES, "generic")))
+    defaults = ServiceSettings()
+    cors = os.environ.get(ENV_CORS, "")
+    settings = ServiceSettings(
+        max_body_bytes=int(os.environ.get(ENV_MAX_BODY, defaults.max_body_bytes)),
+        write_rate=float(os.environ.get(ENV_WRITE_RATE, defaults.write_rate)),
+        write_burst=int(os.environ.get(ENV_WRITE_BURST, defaults.write_burst)),
+        cors_origins=tuple(o for o in cors.split(",") if o),
+    )
+    return create_app(board, settings, own_storage=True)

@@ -1,0 +1,440 @@
+"""Spec §10.2 The board's storage: SQLAlchemy 2 over SQLite (default) or PostgreSQL.
+
+Tables (schema under Alembic, ``bulletin_board/migrations``, shipped as package data):
+
+- ``elections(election_id, created)``: one row per election log;
+- ``leaves(election_id, leaf_index, leaf_hash, entry_hash, received, leaf)``: the leaves'
+  exact bytes, unique by leaf hash and by entry hash (replay detection);
+- ``nodes(election_id, level, node_index, hash)``: the hash of every complete subtree, leaves
+  included (level 0), so a proof reads O(log n) rows and never rehashes the log;
+- ``tree_heads(election_id, tree_size, timestamp, root_hash, sth)``: every signed tree head
+  the board published, as its exact bytes.
+
+Every table refuses UPDATE and DELETE by trigger, and an insert must take exactly the next
+index (v0001 migration). Appends run in one write transaction per batch that first takes the
+election's lock: ``BEGIN IMMEDIATE`` on SQLite (one writer per file), ``SELECT ... FOR UPDATE``
+of the election's row on PostgreSQL. SQLite runs in WAL mode with ``synchronous=FULL``; with
+PostgreSQL's default ``synchronous_commit=on`` a commit returns only once durable.
+
+SQLAlchemy rows stay in this module: callers get bytes, integers and the small records below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from bulletin_board.errors import LogCorrupted, UnknownElection
+from crypto.errors import MalformedInput
+from crypto.merkle import NodeId
+
+__all__ = ["LeafRow", "Storage", "StoredTreeHead", "WriteTransaction", "normalise_url"]
+
+MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
+_BUSY_TIMEOUT_MS: Final = 60_000
+_CHUNK: Final = 2000  # rows per INSERT: 6 columns x 2000 stays under every parameter limit
+
+_metadata = sa.MetaData()
+_elections = sa.Table(
+    "elections",
+    _metadata,
+    sa.Column("election_id", sa.String(64), primary_key=True),
+    sa.Column("created", sa.BigInteger, nullable=False),
+)
+_leaves = sa.Table(
+    "leaves",
+    _metadata,
+    sa.Column("election_id", sa.String(64), primary_key=True),
+    sa.Column("leaf_index", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("leaf_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("entry_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("received", sa.BigInteger, nullable=False),
+    sa.Column("leaf", sa.LargeBinary, nullable=False),
+)
+_nodes = sa.Table(
+    "nodes",
+    _metadata,
+    sa.Column("election_id", sa.String(64), primary_key=True),
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("node_index", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+)
+_tree_heads = sa.Table(
+    "tree_heads",
+    _metadata,
+    sa.Column("election_id", sa.String(64), primary_key=True),
+    sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("timestamp", sa.BigInteger, nullable=False),
+    sa.Column("root_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("sth", sa.LargeBinary, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LeafRow:
+    """A stored leaf: its index, hash and exact bytes."""
+
+    index: int
+    leaf_hash: bytes
+    entry_hash: bytes
+    received: int
+    raw: bytes
+
+    def to_row(self, election: str) -> dict[str, Any]:
+        return {
+            "election_id": election,
+            "leaf_index": self.index,
+            "leaf_hash": self.leaf_hash,
+            "entry_hash": self.entry_hash,
+            "received": self.received,
+            "leaf": self.raw,
+        }
+
+    @classmethod
+    def from_row(cls, row: sa.Row[Any]) -> LeafRow:
+        return cls(
+            row.leaf_index, bytes(row.leaf_hash), bytes(row.entry_hash), row.received,
+            bytes(row.leaf),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTreeHead:
+    """A stored signed tree head: its size, timestamp, root and exact signed bytes."""
+
+    tree_size: int
+    timestamp: int
+    root_hash: bytes
+    raw: bytes
+
+    def to_row(self, election: str) -> dict[str, Any]:
+        return {
+            "election_id": election,
+            "tree_size": self.tree_size,
+            "timestamp": self.timestamp,
+            "root_hash": self.root_hash,
+            "sth": self.raw,
+        }
+
+    @classmethod
+    def from_row(cls, row: sa.Row[Any]) -> StoredTreeHead:
+        return cls(row.tree_size, row.timestamp, bytes(row.root_hash), bytes(row.sth))
+
+
+def normalise_url(url: str) -> str:
+    """A database URL for SQLAlchemy: a bare path is a SQLite file; ``postgresql://`` uses
+    psycopg 3.
+
+    Raises:
+        MalformedInput: a scheme other than sqlite or postgresql.
+    """
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    scheme, rest = url.split("://", 1)
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        return f"postgresql+psycopg://{rest}"
+    if scheme in ("sqlite", "sqlite+pysqlite"):
+        return f"sqlite:///{rest.removeprefix('/')}" if rest.startswith("/") else url
+    raise MalformedInput(f"unsupported database URL scheme {scheme!r} (sqlite or postgresql)")
+
+
+def _sqlite_engine(url: str, *, begin: str) -> Engine:
+    engine = sa.create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=False)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+class Storage:
+    """Spec §10.2 One board database: the logs of several elections."""
+
+    def __init__(self, url: str) -> None:
+        self.url = normalise_url(url)
+        self.dialect = sa.engine.make_url(self.url).get_backend_name()
+        if self.dialect == "sqlite":
+            self._read = _sqlite_engine(self.url, begin="BEGIN")
+            self._write = _sqlite_engine(self.url, begin="BEGIN IMMEDIATE")
+        else:
+            self._read = sa.create_engine(self.url, pool_size=8, max_overflow=8)
+            self._write = sa.create_engine(self.url, pool_size=2, max_overflow=2)
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = False) -> Storage:
+        """Open a board database; ``migrate`` brings its schema to the latest revision first.
+
+        Raises:
+            LogCorrupted: (without ``migrate``) the schema is not at the latest revision.
+        """
+        storage = cls(url)
+        if migrate:
+            storage.migrate()
+        else:
+            storage.check_schema()
+        return storage
+
+    def close(self) -> None:
+        self._read.dispose()
+        self._write.dispose()
+
+    # --- schema ------------------------------------------------------------------------------
+
+    def _alembic_config(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        return config
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the latest Alembic revision, in one transaction."""
+        config = self._alembic_config()
+        with self._write.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def check_schema(self) -> None:
+        """Raises: LogCorrupted when the database is not at the latest schema revision."""
+        head = ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        with self._read.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        if current != head:
+            raise LogCorrupted(
+                f"board database schema is at {current}, expected {head}: run the migration "
+                "(verivote board serve migrates on start)"
+            )
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def create_election(self, election: str, *, created: int) -> None:
+        """Create the row for an election's log (the board appends leaf 0 next).
+
+        Raises: sqlalchemy.exc.IntegrityError when it exists (checked by the caller first).
+        """
+        with self._write.begin() as connection:
+            connection.execute(_elections.insert(), {"election_id": election, "created": created})
+
+    @contextmanager
+    def write(self, election: str) -> Iterator[WriteTransaction]:
+        """A write transaction holding ``election``'s append lock until it commits.
+
+        Raises:
+            UnknownElection: no such election log.
+        """
+        with self._write.begin() as connection:
+            query = sa.select(_elections.c.election_id).where(_elections.c.election_id == election)
+            if self.dialect != "sqlite":
+                query = query.with_for_update()
+            if connection.execute(query).first() is None:
+                raise UnknownElection(f"no election log {election!r} on this board")
+            yield WriteTransaction(connection, election)
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def elections(self) -> list[str]:
+        with self._read.begin() as c:
+            return list(c.scalars(sa.select(_elections.c.election_id).order_by("election_id")))
+
+    def has_election(self, election: str) -> bool:
+        with self._read.begin() as c:
+            query = sa.select(_elections.c.election_id).where(_elections.c.election_id == election)
+            return c.execute(query).first() is not None
+
+    def size(self, election: str) -> int:
+        with self._read.begin() as c:
+            return _size(c, election)
+
+    def latest_tree_head(self, election: str) -> StoredTreeHead | None:
+        with self._read.begin() as c:
+            return _latest_tree_head(c, election)
+
+    def tree_head(self, election: str, tree_size: int) -> StoredTreeHead | None:
+        with self._read.begin() as c:
+            row = c.execute(
+                sa.select(_tree_heads).where(
+                    _tree_heads.c.election_id == election, _tree_heads.c.tree_size == tree_size
+                )
+            ).first()
+            return None if row is None else StoredTreeHead.from_row(row)
+
+    def tree_heads(self, election: str, *, up_to: int) -> Iterator[StoredTreeHead]:
+        """Every stored tree head of size <= ``up_to``, by increasing size (streamed)."""
+        query = (
+            sa.select(_tree_heads)
+            .where(_tree_heads.c.election_id == election, _tree_heads.c.tree_size <= up_to)
+            .order_by(_tree_heads.c.tree_size)
+        )
+        with self._read.connect() as c:
+            for row in c.execution_options(stream_results=True, yield_per=1000).execute(query):
+                yield StoredTreeHead.from_row(row)
+
+    def leaf(self, election: str, index: int) -> LeafRow | None:
+        with self._read.begin() as c:
+            row = c.execute(
+                sa.select(_leaves).where(
+                    _leaves.c.election_id == election, _leaves.c.leaf_index == index
+                )
+            ).first()
+            return None if row is None else LeafRow.from_row(row)
+
+    def leaf_by_hash(self, election: str, *, leaf_hash: bytes | None = None,
+                     entry_hash: bytes | None = None) -> LeafRow | None:  # fmt: skip
+        column = _leaves.c.leaf_hash if leaf_hash is not None else _leaves.c.entry_hash
+        with self._read.begin() as c:
+            row = c.execute(
+                sa.select(_leaves).where(
+                    _leaves.c.election_id == election, column == (leaf_hash or entry_hash)
+                )
+            ).first()
+            return None if row is None else LeafRow.from_row(row)
+
+    def leaves(self, election: str, start: int, end: int) -> Iterator[LeafRow]:
+        """The leaves with index in ``[start, end)``, in order, streamed from the database."""
+        query = (
+            sa.select(_leaves)
+            .where(
+                _leaves.c.election_id == election,
+                _leaves.c.leaf_index >= start,
+                _leaves.c.leaf_index < end,
+            )
+            .order_by(_leaves.c.leaf_index)
+        )
+        with self._read.connect() as c:
+            for row in c.execution_options(stream_results=True, yield_per=1000).execute(query):
+                yield LeafRow.from_row(row)
+
+    def read_nodes(self, election: str, wanted: Sequence[NodeId]) -> list[bytes]:
+        """The stored hashes of the complete subtrees ``wanted``, in order (one query).
+
+        Raises:
+            LogCorrupted: a node is missing.
+        """
+        with self._read.begin() as c:
+            return _read_nodes(c, election, wanted)
+
+
+def _size(c: Connection, election: str) -> int:
+    top = c.execute(
+        sa.select(sa.func.max(_leaves.c.leaf_index)).where(_leaves.c.election_id == election)
+    ).scalar()
+    return 0 if top is None else int(top) + 1
+
+
+def _latest_tree_head(c: Connection, election: str) -> StoredTreeHead | None:
+    row = c.execute(
+        sa.select(_tree_heads)
+        .where(_tree_heads.c.election_id == election)
+        .order_by(_tree_heads.c.tree_size.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else StoredTreeHead.from_row(row)
+
+
+def _read_nodes(c: Connection, election: str, wanted: Sequence[NodeId]) -> list[bytes]:
+    if not wanted:
+        return []
+    by_level: dict[int, list[int]] = {}
+    for level, index in wanted:
+        by_level.setdefault(level, []).append(index)
+    # One primary-key lookup per level, OR-ed, each term naming the election: SQLite and
+    # PostgreSQL use the primary key for every term (SQLite scans every node of the election
+    # for a row-value IN, or when the election is outside the OR).
+    rows = c.execute(
+        sa.select(_nodes.c.level, _nodes.c.node_index, _nodes.c.hash).where(
+            sa.or_(
+                *(
+                    sa.and_(
+                        _nodes.c.election_id == election,
+                        _nodes.c.level == level,
+                        _nodes.c.node_index.in_(indices),
+                    )
+                    for level, indices in by_level.items()
+                )
+            ),
+        )
+    ).all()
+    table = {(r.level, r.node_index): bytes(r.hash) for r in rows}
+    try:
+        return [table[node] for node in wanted]
+    except KeyError as exc:
+        raise LogCorrupted(f"stored node {exc.args[0]} of {election!r} is missing") from None
+
+
+class WriteTransaction:
+    """An open write transaction on one election's log, holding its append lock."""
+
+    def __init__(self, connection: Connection, election: str) -> None:
+        self._c = connection
+        self.election = election
+
+    def size(self) -> int:
+        return _size(self._c, self.election)
+
+    def latest_tree_head(self) -> StoredTreeHead | None:
+        return _latest_tree_head(self._c, self.election)
+
+    def read_nodes(self, wanted: Sequence[NodeId]) -> list[bytes]:
+        return _read_nodes(self._c, self.election, wanted)
+
+    def leaves_from(self, start: int) -> list[LeafRow]:
+        """The leaves other writers appended at index >= ``start``."""
+        rows = self._c.execute(
+            sa.select(_leaves)
+            .where(_leaves.c.election_id == self.election, _leaves.c.leaf_index >= start)
+            .order_by(_leaves.c.leaf_index)
+        )
+        return [LeafRow.from_row(r) for r in rows]
+
+    def find_entries(self, entry_hashes: Sequence[bytes]) -> dict[bytes, int]:
+        """The leaf index of each entry hash already in the log."""
+        if not entry_hashes:
+            return {}
+        rows = self._c.execute(
+            sa.select(_leaves.c.entry_hash, _leaves.c.leaf_index).where(
+                _leaves.c.election_id == self.election,
+                _leaves.c.entry_hash.in_(list(entry_hashes)),
+            )
+        )
+        return {bytes(r.entry_hash): r.leaf_index for r in rows}
+
+    def append(
+        self,
+        leaves: Sequence[LeafRow],
+        nodes: Sequence[tuple[int, int, bytes]],
+        tree_head: StoredTreeHead | None,
+    ) -> None:
+        """Insert leaves, then the complete subtrees they create, then a tree head."""
+        # One multi-row INSERT per chunk: far fewer statements than an executemany, and the
+        # rows still pass through the per-row insert guards in order.
+        leaf_rows = [leaf.to_row(self.election) for leaf in leaves]
+        for i in range(0, len(leaf_rows), _CHUNK):
+            self._c.execute(_leaves.insert().values(leaf_rows[i : i + _CHUNK]))
+        node_rows = [
+            {"election_id": self.election, "level": lv, "node_index": ix, "hash": h}
+            for lv, ix, h in nodes
+        ]
+        for i in range(0, len(node_rows), _CHUNK):
+            self._c.execute(_nodes.insert().values(node_rows[i : i + _CHUNK]))
+        if tree_head is not None:
+            self._c.execute(_tree_heads.insert(), tree_head.to_row(self.election))

@@ -1,0 +1,323 @@
+"""``verivote board``: run a bulletin board, export it, and monitor a running one.
+
+Spec §10. ``serve`` migrates the database, loads or creates the board key (mode 0600), creates
+the election logs asked for, then runs uvicorn with N worker processes. ``sth`` and
+``check-consistency`` talk to a running board over HTTP and verify what it says with
+crypto/merkle.py; ``check-consistency`` exits non-zero, saying so, when the board has
+rewritten its history.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+
+from bulletin_board.errors import BoardError
+from bulletin_board.export import verify_export
+from bulletin_board.keyfile import load_or_create_board_key
+from bulletin_board.rules import named_rules
+from crypto import canonical
+from crypto.errors import InconsistentLog, MalformedInput
+from crypto.merkle import verify_consistency
+from crypto.wire import expect_list, expect_object, parse_hex
+
+DEFAULT_KEY = "board.key"
+
+
+@click.group("board")
+def command() -> None:
+    """Run, export and monitor a bulletin board (docs/spec.md §10)."""
+
+
+def _db_option(f: Any) -> Any:
+    return click.option(
+        "--db",
+        "db",
+        required=True,
+        envvar="VERIVOTE_BOARD_DB",
+        help="database URL: a SQLite file path or sqlite:///PATH, or postgresql://...",
+    )(f)
+
+
+def _key_option(f: Any) -> Any:
+    return click.option(
+        "--key",
+        "key_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=DEFAULT_KEY,
+        show_default=True,
+        envvar="VERIVOTE_BOARD_KEY",
+        help="board key file (created with mode 0600 if absent)",
+    )(f)
+
+
+def _open_board(db: str, key_path: Path, rules: str) -> Any:
+    from bulletin_board.log import Board
+    from bulletin_board.storage import Storage
+
+    storage = Storage.open(db, migrate=True)
+    key, created = load_or_create_board_key(key_path)
+    if created:
+        click.echo(f"board key created: {key_path} (public key {key.verify_key.to_hex()})")
+    return Board(storage, key, named_rules(rules))
+
+
+@command.command("new-election")
+@_db_option
+@_key_option
+@click.option("--election", required=True, help="election id ([a-z0-9-], up to 63)")
+@click.option("--rules", default="generic", show_default=True)
+def new_election(db: str, key_path: Path, election: str, rules: str) -> None:
+    """Create an election's log; leaf 0 is the board's key entry."""
+    board = _open_board(db, key_path, rules)
+    try:
+        sth = board.create_election(election)
+    finally:
+        board.storage.close()
+    click.echo(f"election log {election} created: tree size {sth.tree_size}")
+
+
+@command.command("serve")
+@_db_option
+@_key_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--rules", default="generic", show_default=True, help="rule set name")
+@click.option(
+    "--create-election", "create", multiple=True, help="create this election's log if absent"
+)
+@click.option("--max-body", default=1 * 2**20, show_default=True, type=click.IntRange(256))
+@click.option(
+    "--write-rate",
+    default=50.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="writes per second per client address (0: unlimited)",
+)
+@click.option("--write-burst", default=100, show_default=True, type=click.IntRange(1))
+@click.option("--cors-origin", "cors", multiple=True, help="allow reads from this origin")
+def serve(
+    db: str,
+    key_path: Path,
+    host: str,
+    port: int,
+    workers: int,
+    rules: str,
+    create: tuple[str, ...],
+    max_body: int,
+    write_rate: float,
+    write_burst: int,
+    cors: tuple[str, ...],
+) -> None:
+    """Serve the board over HTTP with uvicorn."""
+    import uvicorn
+
+    from bulletin_board import service
+
+    board = _open_board(db, key_path, rules)
+    try:
+        for election in create:
+            board.create_election(election, exist_ok=True)
+    finally:
+        board.storage.close()
+    os.environ.update(
+        {
+            service.ENV_DB: db,
+            service.ENV_KEY: str(key_path.resolve()),
+            service.ENV_RULES: rules,
+            service.ENV_MAX_BODY: str(max_body),
+            service.ENV_WRITE_RATE: str(write_rate),
+            service.ENV_WRITE_BURST: str(write_burst),
+            service.ENV_CORS: ",".join(cors),
+        }
+    )
+    click.echo(f"board serving on http://{host}:{port} ({workers} worker(s))")
+    sys.stdout.flush()
+    uvicorn.run(
+        "bulletin_board.service:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@command.command("export")
+@_db_option
+@click.option("--election", default=None, help="election id (default: the only one)")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def export(db: str, election: str | None, out: Path) -> None:
+    """Write an election's whole log to an export file (Spec §10.4)."""
+    from bulletin_board.export import format_export
+    from bulletin_board.storage import Storage
+    from bulletin_board.wire import SignedTreeHead
+
+    storage = Storage.open(db, migrate=False)
+    try:
+        if election is None:
+            names = storage.elections()
+            if len(names) != 1:
+                raise MalformedInput(f"give --election (the board holds {len(names)} elections)")
+            election = names[0]
+        latest = storage.latest_tree_head(election)
+        if latest is None:
+            raise BoardError(f"no tree head for election {election!r} on this board")
+        final = SignedTreeHead.from_bytes(latest.raw)
+        lines = format_export(
+            election=election,
+            board_key=final.board_key,
+            leaves=(row.raw for row in storage.leaves(election, 0, final.tree_size)),
+            tree_heads=(
+                (h.tree_size, h.raw) for h in storage.tree_heads(election, up_to=final.tree_size)
+            ),
+        )
+        temporary = out.with_name(out.name + ".partial")
+        with temporary.open("wb") as handle:
+            for line in lines:
+                handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(out)
+    finally:
+        storage.close()
+    click.echo(f"exported {election}: {final.tree_size} leaves to {out}")
+
+
+@command.command("verify-export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--rules", default="generic", show_default=True)
+def verify_export_command(file: Path, rules: str) -> None:
+    """Check an export offline: signatures, every tree head's root, order (Spec §10.4)."""
+    with file.open("rb") as handle:
+        summary = verify_export(handle, named_rules(rules).schemes)
+    click.echo(
+        f"export of {summary.election} verified: {summary.leaves} leaves, "
+        f"{summary.tree_heads} tree heads, root {summary.final.root_hash.hex()}"
+    )
+
+
+# --- talking to a running board --------------------------------------------------------------
+
+
+def _get(client: httpx.Client, path: str, **params: int) -> Any:
+    try:
+        response = client.get(path, params=params)
+    except httpx.HTTPError as exc:
+        raise BoardError(f"cannot reach the board: {exc}") from None
+    if response.status_code != 200:
+        try:
+            error = response.json()["error"]
+            detail = f"{error['code']}: {error['message']}"
+        except (ValueError, KeyError, TypeError):
+            detail = f"HTTP {response.status_code}"
+        raise _BoardAnswered(response.status_code, detail)
+    return canonical.decode(response.content)
+
+
+class _BoardAnswered(BoardError):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"the board answered {detail}")
+        self.status = status
+
+
+@command.command("sth")
+@click.option("--url", required=True, help="board base URL, e.g. http://127.0.0.1:8000")
+@click.option("--election", required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def sth(url: str, election: str, out: Path | None) -> None:
+    """Fetch, verify and print (or save) the board's latest signed tree head."""
+    from bulletin_board.wire import SignedTreeHead
+
+    with httpx.Client(base_url=url, timeout=30) as client:
+        head = SignedTreeHead.from_json(_get(client, f"/v1/elections/{election}/sth"))
+    if head.election != election:
+        raise MalformedInput(f"the board sent a tree head for {head.election!r}")
+    text = head.to_bytes().decode() + "\n"
+    if out is not None:
+        out.write_text(text)
+    click.echo(text, nl=False)
+
+
+@command.command("check-consistency")
+@click.option("--url", required=True, help="board base URL")
+@click.option(
+    "--old",
+    "old_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="a signed tree head you kept (from `verivote board sth --out`)",
+)
+@click.option("--update", is_flag=True, help="on success, save the new tree head in --old")
+def check_consistency(url: str, old_path: Path, update: bool) -> None:
+    """Monitor: check the board's current tree head extends one you kept (Spec §9.3)."""
+    from bulletin_board.wire import SignedTreeHead
+
+    old = SignedTreeHead.from_json(_parse_json_file(old_path))
+    base = f"/v1/elections/{old.election}"
+    with httpx.Client(base_url=url, timeout=30) as client:
+        new = SignedTreeHead.from_json(_get(client, f"{base}/sth"))
+        if new.election != old.election:
+            raise MalformedInput(f"the board sent a tree head for {new.election!r}")
+        if new.board_key != old.board_key:
+            raise InconsistentLog(
+                f"the board now signs with key {new.board_key.hex()}, not "
+                f"{old.board_key.hex()}: it is not the board you checked before"
+            )
+        if new.tree_size < old.tree_size:
+            raise InconsistentLog(
+                f"BOARD HISTORY REWRITTEN: the log shrank from {old.tree_size} to "
+                f"{new.tree_size} leaves (signed tree heads of both are evidence)"
+            )
+        try:
+            answer = _get(client, f"{base}/proof/consistency", first=old.tree_size,
+                          second=new.tree_size)  # fmt: skip
+        except _BoardAnswered as exc:
+            if exc.status != 404:
+                raise
+            raise InconsistentLog(
+                f"BOARD HISTORY REWRITTEN: the board no longer knows the tree head of size "
+                f"{old.tree_size} that it signed ({exc})"
+            ) from None
+    obj = expect_object(answer, "consistency answer", required={"first", "second",
+                        "consistency_proof"})  # fmt: skip
+    proof = [
+        parse_hex(h, 32, "consistency proof hash")
+        for h in expect_list(obj["consistency_proof"], "consistency proof", max_length=128)
+    ]
+    if obj["first"] != old.tree_size or obj["second"] != new.tree_size:
+        raise MalformedInput("the board answered a consistency proof for other sizes")
+    try:
+        verify_consistency(
+            old_size=old.tree_size,
+            new_size=new.tree_size,
+            old_root=old.root_hash,
+            new_root=new.root_hash,
+            proof=proof,
+        )
+    except InconsistentLog as exc:
+        raise InconsistentLog(
+            f"BOARD HISTORY REWRITTEN: tree head {new.tree_size} does not extend the tree head "
+            f"{old.tree_size} you kept: {exc}"
+        ) from None
+    click.echo(
+        f"consistent: {old.election} grew from {old.tree_size} to {new.tree_size} leaves; "
+        f"root {new.root_hash.hex()}"
+    )
+    if update:
+        old_path.write_text(new.to_bytes().decode() + "\n")
+
+
+def _parse_json_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedInput(f"{path} is not a JSON tree head") from None
