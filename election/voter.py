@@ -157,7 +157,7 @@ def sign_voter_entry(
     payload: Mapping[str, JsonValue],
     credential: CredentialKey,
 ) -> bytes:
-    """Spec §11.4 The canonical bytes of a voter entry (``ballot`` or ``audit``),
+    """Spec §10.1 and §11.4 The canonical bytes of a voter entry (``ballot`` or ``audit``),
     signed with the credential (§8.2) over the entry without its signature.
 
     Raises:

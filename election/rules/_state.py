@@ -75,7 +75,7 @@ ciphertext fingerprint hit, superseded ballots when checking the tally)."""
 
 
 def to_ms(moment: datetime) -> int:
-    """An instant as integer milliseconds since the Unix epoch (the board's clock, §11.4)."""
+    """An instant as integer milliseconds since the Unix epoch (the board's clock, §10.1)."""
     return (moment - _EPOCH) // _MS
 
 

@@ -156,7 +156,7 @@ def credential_from_bytes(data: bytes, what: str) -> Point:
 
 
 def parse_hash(value: object, what: str) -> bytes:
-    """A SHA-256 hash (an entry hash, §11.8): 64 lower-case hex digits.
+    """A SHA-256 hash (an entry hash, §10.1): 64 lower-case hex digits.
 
     Raises:
         MalformedInput, NonCanonicalEncoding: wrong length, not lower-case hex.

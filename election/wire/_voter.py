@@ -87,7 +87,7 @@ class CredentialScheme:
 
 @dataclass(frozen=True, slots=True)
 class SignedBallot:
-    """Spec §11.9 A complete, signed ``ballot`` entry (§11.4) inside an audit: never posted."""
+    """Spec §11.9 A complete, signed ``ballot`` entry (§10.1) inside an audit: never posted."""
 
     election: str
     credential: Point
@@ -103,7 +103,7 @@ class SignedBallot:
 
     @classmethod
     def from_json(cls, value: object, layout: BallotLayout) -> SignedBallot:
-        """Spec §11.4 and §11.8 Parse a voter's ballot entry object (not its signature check:
+        """Spec §10.1 and §11.8 Parse a voter's ballot entry object (not its signature check:
         ``verify_signature``).
 
         Raises:
