@@ -45,6 +45,7 @@ from bulletin_board.wire import (
     sign_entry,
     sign_tree_head,
 )
+from crypto.errors import VerivoteError
 from crypto.merkle import (
     Frontier,
     HashReader,
@@ -99,6 +100,7 @@ class Board:
         self.rules = rules
         self._clock = clock
         self._views: dict[str, _View] = {}
+        self._pending: dict[str, dict[int, Leaf]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -134,6 +136,59 @@ class Board:
                 raise outcome
         return self.latest_tree_head(election)
 
+    # --- prechecking ------------------------------------------------------------------------
+
+    def precheck(self, raw: bytes, *, election: str, max_bytes: int) -> Entry:
+        """Spec §10.1 The stateless checks of an entry posted to ``election``, with the rules'
+        parameters snapshot from this process's view of the log (outside the append lock).
+
+        If the precheck fails on a snapshot that is not final (a later entry could still change
+        it, and another process may have appended one), the view is refreshed and the entry
+        prechecked once more.
+
+        Raises:
+            MalformedInput, InvalidSignature, EntryRefused: as ``Rules.precheck``.
+            UnknownElection: the rules read parameters and there is no such log.
+        """
+        if not self.rules.uses_parameters:
+            return self.rules.precheck(raw, election=election, max_bytes=max_bytes)
+        view = self._views.get(election)
+        params = self.refresh(election) if view is None else self.rules.snapshot(view.state)
+        try:
+            return self.rules.precheck(raw, election=election, max_bytes=max_bytes, params=params)
+        except VerivoteError:
+            if view is None or self.rules.is_final(params):
+                raise
+        params = self.refresh(election)
+        return self.rules.precheck(raw, election=election, max_bytes=max_bytes, params=params)
+
+    def refresh(self, election: str) -> object:
+        """Fold the leaves other processes appended since this one last looked; the rules'
+        parameters snapshot of the result.
+
+        Raises:
+            UnknownElection, LogCorrupted.
+        """
+        check_election_id(election)
+        with self._lock, self._discard_view_on_error(election), self.storage.write(election) as tx:
+            view = self._fold(election, tx)
+        return self.rules.snapshot(view.state)
+
+    def _leaf_reader(self, election: str) -> Callable[[int], Entry]:
+        """Spec §10.1 The entry of an earlier leaf: from the batch being appended, else from
+        storage (committed). Only called under the lock, by the rules."""
+
+        def read(index: int) -> Entry:
+            pending = self._pending.get(election)
+            if pending is not None and index in pending:
+                return pending[index].entry
+            row = self.storage.leaf(election, index)
+            if row is None:
+                raise LogCorrupted(f"the rules read leaf {index} of {election!r}: it is absent")
+            return self._parse_stored(row, index).entry
+
+        return read
+
     # --- appending ---------------------------------------------------------------------------
 
     def append(self, election: str, entries: Sequence[Entry]) -> list[Appended | EntryRefused]:
@@ -152,6 +207,8 @@ class Board:
             except BaseException:
                 self._views.pop(election, None)  # the state may hold uncommitted leaves
                 raise
+            finally:
+                self._pending.pop(election, None)
         result: list[Appended | EntryRefused] = []
         for outcome in outcomes:
             if isinstance(outcome, int):
@@ -171,6 +228,7 @@ class Board:
             nodes = frontier.node_table()
             created_nodes: list[tuple[int, int, bytes]] = []
             new_leaves: list[Leaf] = []
+            pending = self._pending[election] = {}
             outcomes: list[Leaf | EntryRefused | int] = []
             for entry in entries:
                 h = entry.hash
@@ -191,6 +249,7 @@ class Board:
                 self.rules.apply(view.state, leaf)
                 existing[h] = index
                 new_leaves.append(leaf)
+                pending[index] = leaf
                 outcomes.append(leaf)
             tree_head = None
             if new_leaves:
@@ -243,7 +302,7 @@ class Board:
         view = self._views.get(election)
         if view is None:
             view = _View(Frontier.from_reader(size, tx.read_nodes), None, 0)
-            view.state = self.rules.new_state(election)
+            view.state = self.rules.state(election, self._leaf_reader(election))
             rows = tx.leaves_from(0)
             start = 0
         else:

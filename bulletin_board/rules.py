@@ -3,9 +3,12 @@
 An election's rules are a ``Rules`` value: a signature scheme per author role and a registry of
 entry types. Each ``EntryType`` has
 
-- ``precheck(entry)``: stateless (format, payload, proofs). The board runs it BEFORE taking the
-  append lock, concurrently for many requests, so that expensive proof checks (~1.5 ms per
-  ballot) never serialise appends;
+- ``precheck(entry, params)``: stateless (format, payload, proofs). The board runs it BEFORE
+  taking the append lock, concurrently for many requests, so that expensive proof checks
+  (~1.5 ms per ballot) never serialise appends. ``params`` is the rule set's read-only
+  parameters snapshot (``Rules.snapshot`` of the state: for an election, its definition,
+  fingerprint, candidate lists and key); whatever it returns travels with the entry as
+  ``Entry.checked`` to ``check`` and ``apply``;
 - ``check(state, entry, index, received)``: stateful, against the election's state folded from
   every earlier leaf, run UNDER the append lock; ``received`` is the board's clock (ms since the
   epoch) that the leaf will carry, so timetable rules are judged on it and re-checkable later;
@@ -15,19 +18,29 @@ The state is mutable and owned by the board process: each process keeps one per 
 under the lock, first folds (``apply`` only) the leaves other processes appended since it last
 looked. If a transaction fails after ``apply`` ran, the board throws the state away and refolds
 it from the log. A rule refuses by raising ``EntryRefused(code, message)`` with a stable code.
+A rule set built with ``open_state`` gets a ``LeafReader`` of the log with its state, to read
+back an earlier leaf when it must (rarely: the state keeps what it needs).
+
+A snapshot may be older than the state the entry is checked against (another process appended
+since); ``check`` must not trust a precheck made with other parameters (the election rules
+compare a generation number), and the board prechecks again with fresh parameters when a
+precheck fails on a snapshot that is not ``is_final``. Signature schemes may depend on the
+parameters too (a voter's credential signature binds the election fingerprint):
+``bind_schemes(params)`` gives the schemes a precheck verifies with.
 
 Board-level invariants hold for every rule set and are enforced by the board itself: leaf 0 is
 the ``board-key`` entry, signed by the board key; no other leaf has type ``board-key``; an entry
 with role ``board`` is signed by the board key.
 
 This module registers only ``board-key`` and the generic ``note`` type (``generic_rules``); the
-election's own types and rules plug in through the same registry.
+election's own types and rules plug in through the same registry (``named_rules("election")``,
+bulletin_board/election_rules.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Generic, TypeVar
 
 from bulletin_board.errors import EntryRefused, UnknownEntryType
@@ -46,6 +59,7 @@ __all__ = [
     "BOARD_KEY_TYPE",
     "EntryType",
     "GenericState",
+    "LeafReader",
     "Rules",
     "board_key_type",
     "generic_rules",
@@ -58,7 +72,7 @@ BOARD_KEY_TYPE: Final = "board-key"
 StateT = TypeVar("StateT")
 
 
-def _no_precheck(entry: Entry) -> None:
+def _no_precheck(entry: Entry, params: Any) -> None:
     return None
 
 
@@ -76,19 +90,38 @@ class EntryType(Generic[StateT]):
 
     name: str
     roles: frozenset[str]
-    precheck: Callable[[Entry], None] = _no_precheck
+    precheck: Callable[[Entry, Any], object] = _no_precheck
     check: Callable[[StateT, Entry, int, int], None] = _no_check
     apply: Callable[[StateT, Leaf], None] = _no_apply
 
 
+LeafReader = Callable[[int], Entry]
+"""The entry of an earlier leaf of the same log, by index (a rule's way to read back)."""
+
+
+def _no_snapshot(state: object) -> None:
+    return None
+
+
+def _always_final(params: object) -> bool:
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Rules(Generic[StateT]):
-    """Spec §10.1 An election's rule set: schemes per role, entry types, initial state."""
+    """Spec §10.1 An election's rule set: schemes per role, entry types, initial state, and
+    the read-only parameters its prechecks use (see the module docstring)."""
 
     name: str
     schemes: Mapping[str, SignatureScheme]
     types: Mapping[str, EntryType[StateT]]
     new_state: Callable[[str], StateT] = field(repr=False)
+    open_state: Callable[[str, LeafReader], StateT] | None = field(default=None, repr=False)
+    snapshot: Callable[[StateT], object] = field(default=_no_snapshot, repr=False)
+    is_final: Callable[[object], bool] = field(default=_always_final, repr=False)
+    bind_schemes: Callable[[object], Mapping[str, SignatureScheme]] | None = field(
+        default=None, repr=False
+    )
 
     @classmethod
     def build(
@@ -98,22 +131,53 @@ class Rules(Generic[StateT]):
         schemes: Mapping[str, SignatureScheme],
         types: Iterable[EntryType[StateT]],
         new_state: Callable[[str], StateT],
+        open_state: Callable[[str, LeafReader], StateT] | None = None,
+        snapshot: Callable[[StateT], object] = _no_snapshot,
+        is_final: Callable[[object], bool] = _always_final,
+        bind_schemes: Callable[[object], Mapping[str, SignatureScheme]] | None = None,
     ) -> Rules[StateT]:
         table = {t.name: t for t in types}
         if BOARD_KEY_TYPE not in table:
             raise ValueError("every rule set registers the board-key type")
-        return cls(name, dict(schemes), table, new_state)
+        return cls(
+            name, dict(schemes), table, new_state, open_state, snapshot, is_final, bind_schemes
+        )
+
+    @property
+    def uses_parameters(self) -> bool:
+        """Whether prechecks read a parameters snapshot of the state."""
+        return self.snapshot is not _no_snapshot
+
+    def state(self, election: str, leaves: LeafReader) -> StateT:
+        """A fresh state for ``election`` (with the reader when the rules read back)."""
+        if self.open_state is not None:
+            return self.open_state(election, leaves)
+        return self.new_state(election)
+
+    def schemes_for(self, params: object) -> Mapping[str, SignatureScheme]:
+        """The signature schemes a precheck with ``params`` verifies with."""
+        if self.bind_schemes is None or params is None:
+            return self.schemes
+        return self.bind_schemes(params)
 
     def precheck(
-        self, raw: bytes, *, election: str | None, max_bytes: int, verify: bool = True
+        self,
+        raw: bytes,
+        *,
+        election: str | None,
+        max_bytes: int,
+        verify: bool = True,
+        params: object = None,
     ) -> Entry:
-        """Spec §10.1 Everything that needs no state: parse, signature, type, type precheck.
+        """Spec §10.1 Everything that needs no state: parse, signature, type, type precheck,
+        with the parameters snapshot ``params`` (None: the rule set's defaults). The type
+        precheck's result is attached to the entry as ``checked``.
 
         Raises:
             MalformedInput (and its board subclasses), InvalidSignature, EntryRefused.
         """
         entry = parse_entry(
-            raw, self.schemes, election=election, verify=verify, max_bytes=max_bytes
+            raw, self.schemes_for(params), election=election, verify=verify, max_bytes=max_bytes
         )
         entry_type = self.types.get(entry.type)
         if entry_type is None:
@@ -122,8 +186,8 @@ class Rules(Generic[StateT]):
             raise EntryRefused(
                 "role_not_allowed", f"role {entry.role!r} may not post {entry.type!r} entries"
             )
-        entry_type.precheck(entry)
-        return entry
+        checked = entry_type.precheck(entry, params)
+        return entry if checked is None else replace(entry, checked=checked)
 
     def check(self, state: StateT, entry: Entry, *, index: int, received: int) -> None:
         """Spec §10.1 The stateful rule of the entry's type. Raises: EntryRefused."""
@@ -139,7 +203,7 @@ class Rules(Generic[StateT]):
 # --- the generic rule set --------------------------------------------------------------------
 
 
-def _board_key_precheck(entry: Entry) -> None:
+def _board_key_precheck(entry: Entry, params: object) -> None:
     payload = expect_object(entry.payload, "board-key payload", required={"key"})
     if parse_hex(payload["key"], 32, "board key") != entry.key:
         raise MalformedInput("board-key payload key differs from the author key")
@@ -185,7 +249,12 @@ def named_rules(name: str) -> Rules[Any]:
     Raises:
         MalformedInput: an unknown name.
     """
-    factories: dict[str, Callable[[], Rules[Any]]] = {"generic": generic_rules}
+    from bulletin_board.election_rules import election_rules
+
+    factories: dict[str, Callable[[], Rules[Any]]] = {
+        "election": election_rules,
+        "generic": generic_rules,
+    }
     factory = factories.get(name)
     if factory is None:
         raise MalformedInput(f"unknown rule set {name!r} (known: {', '.join(sorted(factories))})")

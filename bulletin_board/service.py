@@ -13,7 +13,7 @@ import asyncio
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +38,7 @@ from bulletin_board.errors import (
 )
 from bulletin_board.export import format_export
 from bulletin_board.keyfile import load_board_key
-from bulletin_board.log import Board, GroupCommitter
+from bulletin_board.log import Board, GroupCommitter, now_ms
 from bulletin_board.rules import named_rules
 from bulletin_board.storage import Storage
 from bulletin_board.wire import check_election_id
@@ -50,6 +50,7 @@ from crypto.errors import (
     VerificationFailed,
     VerivoteError,
 )
+from crypto.signing import SigningKey
 from crypto.wire import parse_hex
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "TreeHeadModel",
     "create_app",
     "create_app_from_env",
+    "create_board_app",
 ]
 
 ENV_DB: Final = "VERIVOTE_BOARD_DB"
@@ -76,6 +78,7 @@ ENV_MAX_BODY: Final = "VERIVOTE_BOARD_MAX_BODY"
 ENV_WRITE_RATE: Final = "VERIVOTE_BOARD_WRITE_RATE"
 ENV_WRITE_BURST: Final = "VERIVOTE_BOARD_WRITE_BURST"
 ENV_CORS: Final = "VERIVOTE_BOARD_CORS_ORIGINS"
+DEFAULT_RULES: Final = "election"
 MAX_INT: Final = 2**53 - 1
 JSON: Final = "application/json"
 NDJSON: Final = "application/x-ndjson"
@@ -547,12 +550,40 @@ def create_app(
         _check_content_type(request)
         raw = await _read_body(request, settings.max_body_bytes)
         entry = await run_in_threadpool(
-            board.rules.precheck, raw, election=election, max_bytes=settings.max_body_bytes
+            board.precheck, raw, election=election, max_bytes=settings.max_body_bytes
         )
         appended = await asyncio.wrap_future(committer.submit(election, entry))
         return _json(appended.receipt.to_bytes(), status=201 if appended.new else 200)
 
     return app
+
+
+def create_board_app(
+    db: str,
+    key: SigningKey,
+    *,
+    rules: str = DEFAULT_RULES,
+    clock: Callable[[], int] = now_ms,
+    settings: ServiceSettings | None = None,
+    elections: Sequence[str] = (),
+) -> FastAPI:
+    """A board application over database URL ``db`` (migrated), signing with ``key``, running
+    the named rules, with the election logs ``elections`` created if absent.
+
+    ``clock`` is the board's clock (integer ms since the Unix epoch), the system clock by
+    default: whoever builds the app in-process (a demonstration) may run it on a simulated
+    clock that passes an election's days in seconds. It is deliberately not configurable from
+    the command line or the environment.
+    """
+    storage = Storage.open(db, migrate=True)
+    board = Board(storage, key, named_rules(rules), clock=clock)
+    try:
+        for election in elections:
+            board.create_election(election, exist_ok=True)
+    except BaseException:
+        storage.close()
+        raise
+    return create_app(board, settings, own_storage=True)
 
 
 def create_app_from_env() -> FastAPI:
@@ -562,7 +593,7 @@ def create_app_from_env() -> FastAPI:
     VERIVOTE_BOARD_WRITE_BURST, VERIVOTE_BOARD_CORS_ORIGINS (comma-separated)."""
     storage = Storage.open(os.environ[ENV_DB], migrate=False)
     key = load_board_key(Path(os.environ[ENV_KEY]))
-    board = Board(storage, key, named_rules(os.environ.get(ENV_RULES, "generic")))
+    board = Board(storage, key, named_rules(os.environ.get(ENV_RULES, DEFAULT_RULES)))
     defaults = ServiceSettings()
     cors = os.environ.get(ENV_CORS, "")
     settings = ServiceSettings(

@@ -116,6 +116,8 @@ class Entry:
     payload: Mapping[str, Any] = field(compare=False)
     signature: bytes
     raw: bytes = field(repr=False)
+    checked: Any = field(default=None, compare=False, repr=False)
+    """What the rules' precheck returned (board-internal: not part of the wire form)."""
 
     @property
     def hash(self) -> bytes:

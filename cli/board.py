@@ -18,6 +18,7 @@ from typing import Any
 import click
 import httpx
 
+from bulletin_board.election_rules import ELECTION_RULES, election_schemes, export_fingerprint
 from bulletin_board.errors import BoardError
 from bulletin_board.export import verify_export
 from bulletin_board.keyfile import load_or_create_board_key
@@ -72,7 +73,7 @@ def _open_board(db: str, key_path: Path, rules: str) -> Any:
 @_db_option
 @_key_option
 @click.option("--election", required=True, help="election id ([a-z0-9-], up to 63)")
-@click.option("--rules", default="generic", show_default=True)
+@click.option("--rules", default="election", show_default=True)
 def new_election(db: str, key_path: Path, election: str, rules: str) -> None:
     """Create an election's log; leaf 0 is the board's key entry."""
     board = _open_board(db, key_path, rules)
@@ -89,7 +90,7 @@ def new_election(db: str, key_path: Path, election: str, rules: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--rules", default="generic", show_default=True, help="rule set name")
+@click.option("--rules", default="election", show_default=True, help="rule set name")
 @click.option(
     "--create-election", "create", multiple=True, help="create this election's log if absent"
 )
@@ -194,11 +195,15 @@ def export(db: str, election: str | None, out: Path) -> None:
 
 @command.command("verify-export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--rules", default="generic", show_default=True)
+@click.option("--rules", default="election", show_default=True)
 def verify_export_command(file: Path, rules: str) -> None:
     """Check an export offline: signatures, every tree head's root, order (Spec §10.4)."""
+    schemes = named_rules(rules).schemes
+    if rules == ELECTION_RULES:
+        with file.open("rb") as handle:
+            schemes = election_schemes(export_fingerprint(handle))
     with file.open("rb") as handle:
-        summary = verify_export(handle, named_rules(rules).schemes)
+        summary = verify_export(handle, schemes)
     click.echo(
         f"export of {summary.election} verified: {summary.leaves} leaves, "
         f"{summary.tree_heads} tree heads, root {summary.final.root_hash.hex()}"

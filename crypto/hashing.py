@@ -54,6 +54,7 @@ class Dst:
     BALLOT_TOTAL: Final = b"verivote-1/ballot/total"
     BALLOT_RANKING: Final = b"verivote-1/ballot/ranking"
     TALLY_DECRYPTION: Final = b"verivote-1/tally/decryption"
+    RESULT_SEED: Final = b"verivote-1/result/seed"
     # §12 counting
     LOT: Final = b"verivote-1/count/lot"
 

@@ -42,6 +42,8 @@ _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 MAX_CONTESTS: Final = 100
 MAX_TRUSTEES: Final = 64
 MAX_TEXT: Final = 500
+# Spec §11.1 A ranking travels point-embedded (§5.6): at most 29 preferences.
+MAX_RANKING: Final = 29
 
 
 class DefinitionError(MalformedInput):
@@ -265,8 +267,13 @@ class Contest:
             raise DefinitionError(f"{what}.max_selections: a block vote allows 1 to seats marks")
         if self.kind is ContestKind.APPROVAL and self.max_selections is not None:
             raise DefinitionError(f"{what}.max_selections: approval allows every candidate")
-        if self.kind is ContestKind.RANKED and self.max_selections is None:
-            raise DefinitionError(f"{what}.max_selections: required for a ranked contest")
+        if self.kind is ContestKind.RANKED:
+            if self.max_selections is None:
+                raise DefinitionError(f"{what}.max_selections: required for a ranked contest")
+            if self.max_selections > MAX_RANKING:
+                raise DefinitionError(
+                    f"{what}.max_selections: a ranking holds at most {MAX_RANKING} preferences"
+                )
         groups = [(c.attribute, c.value) for c in self.constraints]
         if len(set(groups)) != len(groups):
             raise DefinitionError(f"{what}.constraints: one constraint per group")

@@ -9,7 +9,8 @@ Each tied candidate gets the key
 candidates are ordered by their keys as 32-byte big-endian numbers, smallest first. The first
 in that order is the one the rule picks: the candidate excluded, the surplus transferred
 first, the candidate placed higher. The seed is published before the draw can be computed (in
-an election, the result entry's seed: the tally entry's hash), so anyone re-running the
+an election, the result entry's seed, §11.12: a hash of the tally entry and of the combined
+decryptions, which nobody knows before the trustees decrypt), so anyone re-running the
 count draws the same lot and nobody could choose it.
 """
 

@@ -24,19 +24,33 @@ def free_port() -> int:
 class BoardServer:
     """Starts ``verivote board serve`` in its own process group; ``kill`` sends SIGKILL to it."""
 
-    def __init__(self, db: str, key: Path, *, workers: int = 1, create: str = "e1") -> None:
+    def __init__(
+        self,
+        db: str,
+        key: Path,
+        *,
+        workers: int = 1,
+        create: str = "e1",
+        rules: str | None = "generic",
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         args = [
             VERIVOTE, "board", "serve", "--db", db, "--key", str(key), "--host", "127.0.0.1",
             "--port", str(self.port), "--workers", str(workers), "--write-rate", "0",
+            *(["--rules", rules] if rules is not None else []),
         ]  # fmt: skip
         if create:
             args += ["--create-election", create]
         self.log = key.parent / f"serve-{self.port}.log"
         self._log = self.log.open("wb")
         self.process = subprocess.Popen(
-            args, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            args,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=None if env is None else {**os.environ, **env},
         )
         self._wait_ready()
 

@@ -110,6 +110,11 @@ INVALID = {
         "needs a question",
     ),
     "ranked-without-method": ('kind = "block"\nseats = 9', 'kind = "ranked"\nseats = 9', "method"),
+    "ranking-longer-than-embedding": (
+        'kind = "block"\nseats = 9',
+        'kind = "ranked"\nmethod = "scottish"\nmax_selections = 30\nseats = 9',
+        "at most 29 preferences",
+    ),
     "unknown-kind": ('kind = "block"\nseats = 9', 'kind = "borda"\nseats = 9', "must be one of"),
     "bad-time-zone": (
         'time_zone = "Europe/London"',

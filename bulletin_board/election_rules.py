@@ -1,0 +1,137 @@
+"""Spec §11.4 The election's rules, plugged into the board's rules registry.
+
+``election_rules()`` registers every entry type of §11.4 with its author role, and adapts the
+pure rules of ``election.rules`` to the board: the stateless ``precheck`` runs outside the
+append lock with the state's ``ElectionParameters`` snapshot (ballot proofs included); the
+stateful ``check`` and ``apply`` run in log order; a ``Refusal`` becomes an ``EntryRefused``
+with the same code. The ``voter`` role signs with the credential signature of §8.2, bound to
+the election fingerprint (``election.wire.CredentialScheme``): until the definition is on the
+log, voter entries cannot verify.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from bulletin_board.errors import EntryRefused
+from bulletin_board.rules import EntryType, LeafReader, Rules, board_key_type
+from bulletin_board.wire import ED25519, ED25519_ROLES, Entry, Leaf, SignatureScheme
+from crypto import canonical
+from crypto.errors import MalformedInput
+from election import rules as election
+from election.rules import ElectionParameters, ElectionState, Prechecked, Refusal
+from election.wire import ELECTION_DEFINITION, VOTER, CredentialScheme, DefinitionPayload
+
+__all__ = ["ELECTION_RULES", "election_rules", "election_schemes", "export_fingerprint"]
+
+ELECTION_RULES: Final = "election"
+
+
+def election_schemes(fingerprint: bytes | None) -> Mapping[str, SignatureScheme]:
+    """Spec §10.1 and §11.4 The signature scheme of every role for the election with this
+    fingerprint: Ed25519 for administrator, issuer, trustee and board; the credential
+    signature for voters (refusing every voter signature without a fingerprint)."""
+    return {**dict.fromkeys(ED25519_ROLES, ED25519), VOTER: CredentialScheme(fingerprint)}
+
+
+def export_fingerprint(lines: Iterable[bytes]) -> bytes | None:
+    """Spec §10.4 and §11.2 The election fingerprint of an export's definition (leaf 1), to
+    verify its voters' signatures with; None when leaf 1 is not a definition.
+
+    Raises:
+        MalformedInput: a line before it is not canonical JSON, or the definition is invalid.
+    """
+    for line in lines:
+        value = canonical.decode(line.rstrip(b"\n"))
+        leaf = value.get("leaf") if isinstance(value, dict) else None
+        if not isinstance(leaf, dict) or leaf.get("index") != 1:
+            continue
+        entry = leaf.get("entry")
+        if not isinstance(entry, dict) or entry.get("type") != ELECTION_DEFINITION:
+            return None
+        return DefinitionPayload.from_json(entry.get("payload")).definition.fingerprint
+    return None
+
+
+def _refused(exc: Refusal) -> EntryRefused:
+    return EntryRefused(exc.code, str(exc))
+
+
+def _precheck(entry: Entry, params: object) -> Prechecked:
+    assert params is None or isinstance(params, ElectionParameters)
+    try:
+        return election.precheck(params, entry)
+    except Refusal as exc:
+        raise _refused(exc) from None
+
+
+def _checked(entry: Entry) -> Prechecked | None:
+    return entry.checked if isinstance(entry.checked, Prechecked) else None
+
+
+def _check(state: ElectionState, entry: Entry, index: int, received: int) -> None:
+    try:
+        election.check(state, entry, index=index, now=received, prechecked=_checked(entry))
+    except Refusal as exc:
+        raise _refused(exc) from None
+    except MalformedInput as exc:
+        # A payload that parsed with the snapshot it was prechecked on but not with the
+        # state's parameters (e.g. a ballot for a replaced candidate list).
+        raise EntryRefused("malformed_payload", str(exc)) from None
+
+
+def _apply(state: ElectionState, leaf: Leaf) -> None:
+    election.apply(
+        state,
+        leaf.entry,
+        index=leaf.index,
+        received=leaf.received,
+        prechecked=_checked(leaf.entry),
+    )
+
+
+def _open_state(name: str, leaves: LeafReader) -> ElectionState:
+    return ElectionState(name, leaves=leaves)
+
+
+def _new_state(name: str) -> ElectionState:
+    return ElectionState(name)
+
+
+def _snapshot(state: ElectionState) -> ElectionParameters | None:
+    return state.params
+
+
+def _is_final(params: object) -> bool:
+    return isinstance(params, ElectionParameters) and params.final
+
+
+def _bind_schemes(params: object) -> Mapping[str, SignatureScheme]:
+    assert isinstance(params, ElectionParameters)
+    return election_schemes(params.fingerprint)
+
+
+def election_rules() -> Rules[Any]:
+    """Spec §11.4 The rule set of an election board (``named_rules("election")``)."""
+    types: list[EntryType[Any]] = [board_key_type()]
+    for rule in election.ENTRY_RULES.values():
+        types.append(
+            EntryType(
+                rule.type,
+                frozenset({rule.role}),
+                precheck=_precheck,
+                check=_check,
+                apply=_apply,
+            )
+        )
+    return Rules.build(
+        ELECTION_RULES,
+        schemes=election_schemes(None),
+        types=types,
+        new_state=_new_state,
+        open_state=_open_state,
+        snapshot=_snapshot,
+        is_final=_is_final,
+        bind_schemes=_bind_schemes,
+    )

@@ -1,0 +1,151 @@
+"""Spec §11.4-§11.12 The election's rules: a pure state machine over the board's log.
+
+The state is built by folding the log's entries in order (``apply``); an entry is accepted only
+if ``check`` passes on the state folded from every earlier leaf, with ``now`` the board's
+reception time the leaf will carry. ``precheck`` is the stateless part (payload format, and for
+ballots and audits every proof): it needs only an ``ElectionParameters`` snapshot, which is
+fixed before voting opens, so a board runs it outside its append lock, in parallel. ``check``
+reuses a precheck made with the current parameters generation (else it runs it itself) and for
+a ballot is O(1): dictionary look-ups and an alpha-fingerprint probe.
+
+Refusals raise ``Refusal(code, message)`` with a stable code; a payload that does not parse
+raises ``MalformedInput``. An entry's signature is checked before, by its role's scheme (Ed25519,
+or ``election.wire.CredentialScheme`` for voters).
+
+Modules: ``_state`` (the state, parameters, the alpha index, running aggregates), ``_common``
+(author and phase checks), ``_setup`` (§11.1, §11.5), ``_ceremony`` (§11.6), ``_credentials``
+(§11.7), ``_voting`` (§11.8-§11.10), ``_tally`` (§11.11-§11.12).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Final
+
+from election.rules._ceremony import RULES as _CEREMONY
+from election.rules._common import EntryRule
+from election.rules._credentials import RULES as _CREDENTIALS
+from election.rules._setup import RULES as _SETUP
+from election.rules._setup import contest_constraints, qualifying_nominees
+from election.rules._state import (
+    ElectionParameters,
+    ElectionState,
+    LeafReader,
+    LoggedEntry,
+    Prechecked,
+    Refusal,
+    to_ms,
+)
+from election.rules._tally import RULES as _TALLY
+from election.rules._tally import (
+    combine_tally,
+    contest_result,
+    count_matches,
+    expected_result,
+    verify_decryption,
+)
+from election.rules._voting import RULES as _VOTING
+from election.wire import ELECTION_DEFINITION
+
+__all__ = [
+    "ENTRY_RULES",
+    "ElectionParameters",
+    "ElectionState",
+    "EntryRule",
+    "LeafReader",
+    "LoggedEntry",
+    "Prechecked",
+    "Refusal",
+    "apply",
+    "check",
+    "combine_tally",
+    "contest_constraints",
+    "contest_result",
+    "count_matches",
+    "expected_result",
+    "precheck",
+    "qualifying_nominees",
+    "to_ms",
+    "verify_decryption",
+]
+
+ENTRY_RULES: Final[Mapping[str, EntryRule]] = {
+    rule.type: rule for rule in (*_SETUP, *_CEREMONY, *_CREDENTIALS, *_VOTING, *_TALLY)
+}
+
+
+def _rule(entry: LoggedEntry) -> EntryRule:
+    rule = ENTRY_RULES.get(entry.type)
+    if rule is None:
+        raise Refusal("unknown_type", f"an election has no {entry.type!r} entries")
+    return rule
+
+
+def precheck(
+    params: ElectionParameters | None, entry: LoggedEntry, *, verify: bool = True
+) -> Prechecked:
+    """Spec §11.4 The stateless part of the rules: parse the payload against ``params`` and,
+    with ``verify``, check every proof of a ballot or audit.
+
+    Raises:
+        MalformedInput: a payload that does not parse.
+        Refusal: ``unknown_type``, ``no_definition``, ``voting_not_ready`` (no election key in
+            these parameters), ``invalid_proof`` or ``invalid_audit``.
+    """
+    payload = _rule(entry).parse(params, entry, verify)
+    return Prechecked(0 if params is None else params.generation, payload)
+
+
+def _payload(
+    state: ElectionState, entry: LoggedEntry, prechecked: Prechecked | None, *, verify: bool
+) -> object:
+    if prechecked is not None and prechecked.generation == state.generation:
+        return prechecked.payload
+    return _rule(entry).parse(state.params, entry, verify)
+
+
+def check(
+    state: ElectionState,
+    entry: LoggedEntry,
+    *,
+    index: int,
+    now: int,
+    prechecked: Prechecked | None = None,
+) -> None:
+    """Spec §11.4 Would the log accept ``entry`` as leaf ``index`` at board time ``now`` (ms)?
+
+    ``prechecked`` is used only if made with the state's current parameters generation.
+
+    Raises:
+        Refusal: with the rule's code (``wrong_role``, ``no_definition``, ``voting_closed``...).
+        MalformedInput: a payload that does not parse.
+    """
+    rule = _rule(entry)
+    if entry.role != rule.role:
+        raise Refusal("wrong_role", f"{entry.type} entries are posted by the {rule.role}")
+    if state.params is None and entry.type != ELECTION_DEFINITION:
+        raise Refusal("no_definition", "the election definition must come first (leaf 1)")
+    rule.check(state, entry, _payload(state, entry, prechecked, verify=True), index, now)
+
+
+def apply(
+    state: ElectionState,
+    entry: LoggedEntry,
+    *,
+    index: int,
+    received: int,
+    prechecked: Prechecked | None = None,
+) -> None:
+    """Spec §11.4 Fold an accepted entry (leaf ``index``, received at ``received`` ms) into the
+    state. Entries already on a log are trusted: their proofs are not checked again."""
+    rule = _rule(entry)
+    rule.apply(state, entry, _payload(state, entry, prechecked, verify=False), index, received)
+    state.last_received = max(state.last_received, received)
+    params = state.params
+    if (
+        params is not None
+        and not params.final
+        and state.last_received >= state.instant("voting_open")
+    ):
+        state.params = replace(params, final=True)

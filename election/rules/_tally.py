@@ -1,0 +1,303 @@
+"""Spec §11.11 and §11.12 The tally (recomputed from the counted ballots), the trustees'
+decryptions (every proof checked) and the result (counts, seed and winners recomputed), with the
+pure computations a tally producer shares with these rules."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+
+from crypto.elgamal import Ciphertext
+from crypto.errors import InsufficientShares, InvalidProof, VerivoteError
+from crypto.group import IDENTITY, Point, Scalar, g_pow_vartime
+from crypto.threshold import JointKey, combine_decryption_shares, verify_partial_decryption
+from election.counting import Lot, count_block_vote
+from election.definition import Contest, ContestKind
+from election.rules._common import EntryRule, check_administrator, check_trustee, need_params
+from election.rules._setup import contest_constraints
+from election.rules._state import ElectionParameters, ElectionState, LoggedEntry, Refusal
+from election.rules._voting import read_back
+from election.wire import (
+    ADMINISTRATOR,
+    DECRYPTION,
+    RESULT,
+    TALLY,
+    TRUSTEE,
+    Ballot,
+    CandidateList,
+    ContestResult,
+    Decryption,
+    Result,
+    Tally,
+    result_seed,
+    tally_decryption_context,
+)
+
+# --- pure computations -----------------------------------------------------------------------
+
+
+def verify_decryption(
+    decryption: Decryption, *, tally: Tally, joint_key: JointKey, fingerprint: bytes
+) -> None:
+    """Spec §11.11 Check every partial decryption of a ``decryption`` entry: one per aggregate
+    whose alpha is not the identity (``None`` exactly where it is), each proven (§7.6) against
+    the trustee's verification key with the context of its contest and option.
+
+    Raises:
+        InvalidProof: a proof fails or a share is missing or superfluous.
+    """
+    key = joint_key.verification_key(decryption.trustee)
+    for contest, row in zip(tally.contests, decryption.shares, strict=True):
+        for k, (aggregate, share) in enumerate(zip(contest.aggregates or (), row, strict=True)):
+            if aggregate.alpha.is_identity:
+                if share is not None:
+                    raise InvalidProof(f"{contest.contest} option {k}: nothing to decrypt")
+                continue
+            if share is None:
+                raise InvalidProof(f"{contest.contest} option {k}: the share is missing")
+            try:
+                verify_partial_decryption(
+                    share,
+                    alpha=aggregate.alpha,
+                    verification_key=key,
+                    context=tally_decryption_context(fingerprint, contest.contest, k),
+                )
+            except InvalidProof as exc:
+                raise InvalidProof(f"{contest.contest} option {k}: {exc}") from None
+
+
+def combine_tally(
+    tally: Tally, decryptions: Mapping[int, Decryption], *, threshold: int
+) -> tuple[tuple[int, ...], tuple[tuple[Point, ...], ...]]:
+    """Spec §7.7 and §11.12 The ``threshold`` lowest-indexed trustees of ``decryptions``
+    (verified already) and, per contest and option, the combined ``M = alpha^x`` (the identity
+    where alpha is the identity).
+
+    Raises:
+        InsufficientShares: fewer than ``threshold`` decryptions.
+    """
+    chosen = tuple(sorted(decryptions)[:threshold])
+    if len(chosen) < threshold:
+        raise InsufficientShares("cannot combine the tally", valid=len(chosen), threshold=threshold)
+    combined = []
+    for c, contest in enumerate(tally.contests):
+        row = []
+        for k, aggregate in enumerate(contest.aggregates or ()):
+            if aggregate.alpha.is_identity:
+                row.append(IDENTITY)
+                continue
+            shares = {}
+            for j in chosen:
+                share = decryptions[j].shares[c][k]
+                assert share is not None
+                shares[j] = share.decryption_share
+            row.append(combine_decryption_shares(shares))
+        combined.append(tuple(row))
+    return chosen, tuple(combined)
+
+
+def count_matches(aggregate: Ciphertext, combined: Point, count: int) -> bool:
+    """Spec §5.5 Whether ``aggregate`` decrypts, with ``combined = alpha^x``, to ``g^count``."""
+    return bool(g_pow_vartime(Scalar(count)) * combined == aggregate.beta)
+
+
+def contest_result(
+    contest: Contest,
+    counts: Sequence[int],
+    *,
+    candidates: CandidateList | None,
+    seed: bytes,
+) -> ContestResult:
+    """Spec §11.12 A homomorphic contest's result from its decrypted counts: block vote and
+    approval by §12.7 (top ``seats``, the constraints, ties by the lot of §12.6 with the
+    result's seed); a referendum's option with the most votes, none on a tie for first place.
+
+    Raises:
+        InfeasibleConstraints: no candidates can meet the constraints (refused at the
+            candidate list already, §11.5).
+    """
+    if contest.kind is ContestKind.REFERENDUM:
+        best = max(counts)
+        winners = [o for o, n in zip(contest.options, counts, strict=True) if n == best]
+        elected = tuple(winners) if len(winners) == 1 else ()
+        return ContestResult(contest.id, contest.kind, tuple(counts), elected, ())
+    assert candidates is not None
+    ids = [c.id for c in candidates.candidates]
+    outcome = count_block_vote(
+        candidates=ids,
+        votes=counts,
+        seats=contest.seats,
+        lot=Lot(seed, contest=contest.id),
+        constraints=contest_constraints(candidates, contest),
+    )
+    return ContestResult(
+        contest.id,
+        contest.kind,
+        tuple(counts),
+        tuple(ids[c] for c in outcome.winners),
+        tuple(ids[c] for c in outcome.passed_over),
+    )
+
+
+# --- tally -----------------------------------------------------------------------------------
+
+
+def _parse_tally(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Tally:
+    return Tally.from_json(entry.payload, need_params(params).layout)
+
+
+def _check_tally(
+    state: ElectionState, entry: LoggedEntry, tally: Tally, index: int, now: int
+) -> None:
+    check_administrator(state, entry)
+    params = need_params(state.params)
+    if now < state.instant("voting_close"):
+        raise Refusal("voting_not_closed", "the tally comes after voting closes")
+    if state.tallying.tally is not None:
+        raise Refusal("tally_exists", "the tally is already on the log")
+    if params.election_key is None:
+        raise Refusal("no_election_key", "there is no election key to decrypt a tally with")
+    superseded = [
+        Ballot.from_json(read_back(state, i).payload, params.layout)
+        for i in state.voting.superseded
+    ]
+    expected = state.expected_tally(superseded)
+    for got, want in zip(tally.contests, expected.contests, strict=True):
+        if got.ballots != want.ballots:
+            raise Refusal(
+                "tally_mismatch",
+                f"contest {want.contest}: {want.ballots} counted ballots, the tally says "
+                f"{got.ballots}",
+            )
+        if got.aggregates != want.aggregates:
+            raise Refusal(
+                "tally_mismatch", f"contest {want.contest}: aggregates differ from the ballots"
+            )
+
+
+def _apply_tally(
+    state: ElectionState, entry: LoggedEntry, tally: Tally, index: int, when: int
+) -> None:
+    state.tallying.tally = tally
+    state.tallying.tally_hash = hashlib.sha256(entry.raw).digest()
+
+
+# --- decryption ------------------------------------------------------------------------------
+
+
+def _parse_decryption(state: ElectionState, entry: LoggedEntry) -> tuple[Tally, Decryption]:
+    tally = state.tallying.tally
+    if tally is None:
+        raise Refusal("no_tally", "no decryption before the tally")
+    return tally, Decryption.from_json(entry.payload, tally.sizes())
+
+
+def _no_parse(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> None:
+    return None
+
+
+def _check_decryption(
+    state: ElectionState, entry: LoggedEntry, payload: None, index: int, now: int
+) -> None:
+    tally, decryption = _parse_decryption(state, entry)
+    check_trustee(state, entry, decryption.trustee)
+    params = need_params(state.params)
+    if decryption.tally != state.tallying.tally_hash:
+        raise Refusal("wrong_tally", "the decryption is for another tally entry")
+    if decryption.trustee in state.tallying.decryptions:
+        raise Refusal("duplicate_decryption", f"trustee {decryption.trustee} has decrypted")
+    assert params.election_key is not None
+    try:
+        verify_decryption(
+            decryption,
+            tally=tally,
+            joint_key=params.election_key.joint_key,
+            fingerprint=params.fingerprint,
+        )
+    except InvalidProof as exc:
+        raise Refusal("invalid_decryption", str(exc)) from None
+
+
+def _apply_decryption(
+    state: ElectionState, entry: LoggedEntry, payload: None, index: int, when: int
+) -> None:
+    _, decryption = _parse_decryption(state, entry)
+    state.tallying.decryptions[decryption.trustee] = decryption
+
+
+# --- result ----------------------------------------------------------------------------------
+
+
+def _parse_result(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Result:
+    return Result.from_json(entry.payload, need_params(params).layout)
+
+
+def expected_result(state: ElectionState, claimed: Result) -> None:
+    """Spec §11.12 Check a result against the tally and decryptions on the log.
+
+    Raises:
+        Refusal: ``result_mismatch`` naming the first difference.
+    """
+    params = need_params(state.params)
+    tally = state.tallying.tally
+    assert tally is not None
+    t = params.threshold.threshold
+    chosen, combined = combine_tally(tally, state.tallying.decryptions, threshold=t)
+    if claimed.trustees != chosen:
+        raise Refusal("result_mismatch", f"the result must name trustees {list(chosen)}")
+    seed = result_seed(state.tallying.tally_hash, [m for row in combined for m in row])
+    if claimed.seed != seed:
+        raise Refusal("result_mismatch", "the seed is not the one the decryptions give")
+    for contest, contest_tally, points, got in zip(
+        params.definition.contests, tally.contests, combined, claimed.contests, strict=True
+    ):
+        if contest_tally.aggregates is None:
+            continue
+        assert got.counts is not None
+        for k, (aggregate, m, n) in enumerate(
+            zip(contest_tally.aggregates, points, got.counts, strict=True)
+        ):
+            if n > contest_tally.ballots or not count_matches(aggregate, m, n):
+                raise Refusal(
+                    "result_mismatch", f"contest {contest.id} option {k}: {n} is not the count"
+                )
+        try:
+            want = contest_result(
+                contest, got.counts, candidates=params.candidate_lists.get(contest.id), seed=seed
+            )
+        except VerivoteError as exc:
+            raise Refusal("result_mismatch", f"contest {contest.id}: {exc}") from None
+        if (got.elected, got.passed_over) != (want.elected, want.passed_over):
+            raise Refusal(
+                "result_mismatch", f"contest {contest.id}: the elected are {list(want.elected)}"
+            )
+
+
+def _check_result(
+    state: ElectionState, entry: LoggedEntry, result: Result, index: int, now: int
+) -> None:
+    check_administrator(state, entry)
+    params = need_params(state.params)
+    if state.tallying.tally is None:
+        raise Refusal("no_tally", "no result before the tally")
+    if state.tallying.result:
+        raise Refusal("result_exists", "the result is already on the log")
+    if result.tally != state.tallying.tally_hash:
+        raise Refusal("wrong_tally", "the result is for another tally entry")
+    have, need = len(state.tallying.decryptions), params.threshold.threshold
+    if have < need:
+        raise Refusal("not_enough_decryptions", f"{have} decryption(s), {need} needed")
+    expected_result(state, result)
+
+
+def _apply_result(
+    state: ElectionState, entry: LoggedEntry, result: Result, index: int, when: int
+) -> None:
+    state.tallying.result = True
+
+
+RULES = (
+    EntryRule(TALLY, ADMINISTRATOR, _parse_tally, _check_tally, _apply_tally),
+    EntryRule(DECRYPTION, TRUSTEE, _no_parse, _check_decryption, _apply_decryption),
+    EntryRule(RESULT, ADMINISTRATOR, _parse_result, _check_result, _apply_result),
+)

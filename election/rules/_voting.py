@@ -1,0 +1,200 @@
+"""Spec §11.8-§11.10 Ballots and audited ballots: the stateless proof checks (``parse`` with
+``verify``), and the O(1) stateful rules: window, readiness, eligible credential of the right
+style, no ciphertext reused under another credential, last ballot per credential."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from crypto.elgamal import Ciphertext
+from crypto.errors import InvalidProof, InvalidSignature, MalformedInput
+from crypto.group import Point
+from election.rules._common import EntryRule, need_params
+from election.rules._state import (
+    Credential,
+    ElectionParameters,
+    ElectionState,
+    LoggedEntry,
+    Refusal,
+)
+from election.wire import (
+    AUDIT,
+    BALLOT,
+    VOTER,
+    Audit,
+    Ballot,
+    credential_from_bytes,
+    verify_audit,
+    verify_ballot,
+)
+
+
+def _ready_params(params: ElectionParameters | None) -> ElectionParameters:
+    params = need_params(params)
+    if params.public_key is None:
+        raise Refusal("voting_not_ready", "the election key is not published yet")
+    return params
+
+
+def read_back(state: ElectionState, index: int) -> LoggedEntry:
+    """The entry at an earlier leaf (Spec §11.4: rules may read the log they fold).
+
+    Raises:
+        RuntimeError: the state was built without a leaf reader.
+    """
+    if state.leaves is None:
+        raise RuntimeError(f"the election rules need leaf {index}: give the state a leaf reader")
+    return state.leaves(index)
+
+
+def ballot_of(state: ElectionState, entry: LoggedEntry) -> Ballot:
+    """The ballot a logged ``ballot`` or ``audit`` entry holds (parsed, not verified)."""
+    params = need_params(state.params)
+    if entry.type == AUDIT:
+        return Audit.from_json(entry.payload, params.layout).ballot.ballot
+    return Ballot.from_json(entry.payload, params.layout)
+
+
+# --- the shared voter checks -----------------------------------------------------------------
+
+
+def _voter(state: ElectionState, entry: LoggedEntry, style: str, now: int, what: str) -> Credential:
+    """Spec §11.4 and §11.8 Window, readiness, and an eligible credential of this style."""
+    if now < state.instant("voting_open"):
+        raise Refusal("voting_not_open", f"{what}s are accepted once voting opens")
+    if now >= state.instant("voting_close"):
+        raise Refusal("voting_closed", f"voting has closed: no more {what}s")
+    not_ready = state.ready()
+    if not_ready is not None:
+        raise Refusal("voting_not_ready", f"voting cannot start: {not_ready}")
+    credential = state.credentials.credentials.get(entry.key)
+    if credential is None:
+        raise Refusal("unknown_credential", "the credential is not on the published lists")
+    if credential.revoked:
+        raise Refusal("credential_revoked", "the credential was revoked by a reissue")
+    if credential.style != style:
+        raise Refusal("wrong_style", f"the credential is for style {credential.style}, not {style}")
+    return credential
+
+
+def _no_reuse(
+    state: ElectionState, entry: LoggedEntry, ciphertexts: Iterable[Ciphertext], *, cast: bool
+) -> None:
+    """Spec §11.8 No alpha of this ballot appears in an earlier ballot or audit under another
+    credential, and no cast ballot reuses an alpha of any audit (an audited ciphertext is
+    opened: casting it would reveal the vote). The index gives candidate leaves by
+    fingerprint; each is read back to compare whole alphas and credentials."""
+    index = state.voting.alphas
+    for ciphertext in ciphertexts:
+        for leaf in index.leaves(ciphertext.alpha):
+            earlier = read_back(state, leaf)
+            audited = cast and earlier.type == AUDIT
+            if earlier.key == entry.key and not audited:
+                continue
+            if not any(
+                c.alpha == ciphertext.alpha for c in ballot_of(state, earlier).ciphertexts()
+            ):
+                continue
+            if audited:
+                raise Refusal(
+                    "ciphertext_audited",
+                    f"a ciphertext of this ballot was opened by the audit in leaf {leaf}",
+                )
+            raise Refusal(
+                "ciphertext_reused",
+                f"a ciphertext of this ballot is in leaf {leaf} under another credential",
+            )
+
+
+def _index_alphas(state: ElectionState, ciphertexts: Iterable[Ciphertext], index: int) -> None:
+    alphas = state.voting.alphas
+    seen: set[Point] = set()
+    for ciphertext in ciphertexts:
+        if ciphertext.alpha not in seen:
+            seen.add(ciphertext.alpha)
+            alphas.add(ciphertext.alpha, index)
+
+
+# --- ballot ----------------------------------------------------------------------------------
+
+
+def _parse_ballot(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Ballot:
+    params = _ready_params(params)
+    ballot = Ballot.from_json(entry.payload, params.layout)
+    if verify:
+        assert params.public_key is not None
+        try:
+            verify_ballot(
+                ballot,
+                credential=credential_from_bytes(entry.key, "voter key"),
+                fingerprint=params.fingerprint,
+                public_key=params.public_key,
+                layout=params.layout,
+            )
+        except InvalidProof as exc:
+            raise Refusal("invalid_proof", str(exc)) from None
+    return ballot
+
+
+def _check_ballot(
+    state: ElectionState, entry: LoggedEntry, ballot: Ballot, index: int, now: int
+) -> None:
+    _voter(state, entry, ballot.style, now, "ballot")
+    _no_reuse(state, entry, ballot.ciphertexts(), cast=True)
+
+
+def _apply_ballot(
+    state: ElectionState, entry: LoggedEntry, ballot: Ballot, index: int, when: int
+) -> None:
+    credential = state.credentials.credentials[entry.key]
+    voting = state.voting
+    if credential.last_ballot is None:
+        voting.voters[credential.style] = voting.voters.get(credential.style, 0) + 1
+    else:
+        voting.superseded.append(credential.last_ballot)
+    credential.last_ballot = index
+    _index_alphas(state, ballot.ciphertexts(), index)
+    voting.add(ballot)
+    voting.ballots += 1
+
+
+# --- audit -----------------------------------------------------------------------------------
+
+
+def _parse_audit(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Audit:
+    params = _ready_params(params)
+    audit = Audit.from_json(entry.payload, params.layout)
+    if verify:
+        assert params.public_key is not None
+        try:
+            verify_audit(
+                audit,
+                election=params.election,
+                author=credential_from_bytes(entry.key, "voter key"),
+                fingerprint=params.fingerprint,
+                public_key=params.public_key,
+                layout=params.layout,
+            )
+        except (InvalidProof, InvalidSignature, MalformedInput) as exc:
+            raise Refusal("invalid_audit", str(exc)) from None
+    return audit
+
+
+def _check_audit(
+    state: ElectionState, entry: LoggedEntry, audit: Audit, index: int, now: int
+) -> None:
+    _voter(state, entry, audit.ballot.ballot.style, now, "audit")
+    _no_reuse(state, entry, audit.ballot.ballot.ciphertexts(), cast=False)
+
+
+def _apply_audit(
+    state: ElectionState, entry: LoggedEntry, audit: Audit, index: int, when: int
+) -> None:
+    _index_alphas(state, audit.ballot.ballot.ciphertexts(), index)
+    state.voting.audits += 1
+
+
+RULES = (
+    EntryRule(BALLOT, VOTER, _parse_ballot, _check_ballot, _apply_ballot),
+    EntryRule(AUDIT, VOTER, _parse_audit, _check_audit, _apply_audit),
+)

@@ -1,0 +1,390 @@
+"""Spec §11.3 and §11.8 Ballots: the layout of each ballot style, the per-contest forms, the
+proof contexts, and the stateless check of every proof a ballot carries.
+
+A ballot is parsed against a ``BallotLayout``: the definition's contests with their number of
+options (candidates from the candidate lists in force, or a referendum's options), so that the
+number of ciphertexts and proof branches comes from the statement, never from the ballot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final, cast
+
+from crypto.canonical import JsonValue
+from crypto.elgamal import Ciphertext, PublicKey
+from crypto.errors import InvalidProof, MalformedInput
+from crypto.group import Point
+from crypto.hashing import Dst, encode_parts
+from crypto.proofs.disjunctive import DisjunctiveProof, verify_range, verify_sum_range
+from crypto.proofs.randomness import RandomnessProof, verify_randomness
+from election.definition import ContestKind, ElectionDefinition
+from election.wire._common import (
+    MAX_CONTESTS,
+    expect_exact,
+    expect_items,
+    parse_style,
+)
+from election.wire._setup import CandidateList
+
+# Spec §11.8 A ranked ballot that marks nobody sends this one-byte ranking.
+EMPTY_RANKING: Final = b"\xff"
+# Spec §5.6 / §11.1 A ranking must fit the point embedding.
+MAX_RANKING_LENGTH: Final = 29
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContestShape:
+    """Spec §11.8 What a contest's ballot must look like: its kind, its number of options L_c,
+    and how many marks the total proof allows."""
+
+    id: str
+    kind: ContestKind
+    options: int
+    max_selections: int | None
+    seats: int
+
+    @property
+    def homomorphic(self) -> bool:
+        """Block, approval and referendum contests are counted homomorphically (§11.11)."""
+        return self.kind is not ContestKind.RANKED
+
+    @property
+    def total_range(self) -> tuple[int, int] | None:
+        """Spec §11.8 The range of the sum proof: 0..max_selections (block), 0..1 (referendum),
+        none (approval); ranked contests have no sum proof."""
+        if self.kind is ContestKind.BLOCK:
+            assert self.max_selections is not None
+            return (0, self.max_selections)
+        if self.kind is ContestKind.REFERENDUM:
+            return (0, 1)
+        return None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BallotLayout:
+    """Spec §11.3 and §11.8 The shapes of every contest and the ballot styles the definition can
+    produce. ``contests`` holds only the contests that have options (a candidate list, or a
+    referendum's options)."""
+
+    definition: ElectionDefinition
+    contests: Mapping[str, ContestShape]
+    _styles: dict[str, tuple[ContestShape, ...]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(
+        cls, definition: ElectionDefinition, candidate_lists: Mapping[str, CandidateList]
+    ) -> BallotLayout:
+        """The layout from the definition and the candidate lists in force (by contest id)."""
+        shapes: dict[str, ContestShape] = {}
+        for contest in definition.contests:
+            if contest.kind is ContestKind.REFERENDUM:
+                options = len(contest.options)
+            elif contest.id in candidate_lists:
+                options = len(candidate_lists[contest.id].candidates)
+            else:
+                continue
+            shapes[contest.id] = ContestShape(
+                contest.id, contest.kind, options, contest.max_selections, contest.seats
+            )
+        return cls(definition, shapes)
+
+    def style(self, style: str) -> tuple[ContestShape, ...]:
+        """Spec §11.3 The contests of ballot style ``style``, in definition order.
+
+        The style must be one the definition can produce: for some set of roll sections S, its
+        contests are exactly those whose sections are empty or meet S.
+
+        Raises:
+            MalformedInput: a style the definition cannot produce, or one with a contest that
+                has no candidate list yet.
+        """
+        cached = self._styles.get(style)
+        if cached is not None:
+            return cached
+        ids = check_style(self.definition, style)
+        missing = [c for c in ids if c not in self.contests]
+        if missing:
+            raise MalformedInput(f"ballot style {style}: contest {missing[0]} has no candidates")
+        shapes = tuple(self.contests[c] for c in ids)
+        if len(self._styles) < 4096:
+            self._styles[style] = shapes
+        return shapes
+
+
+def check_style(definition: ElectionDefinition, style: str) -> tuple[str, ...]:
+    """Spec §11.3 The contest ids of ``style`` if the definition can produce it.
+
+    Let C be the style's contests and U' the sections of C's contests that belong to no
+    contest outside C; the style is producible iff C is non-empty, in definition order, holds
+    every contest open to all members, and every sectional contest of C meets U'.
+
+    Raises:
+        MalformedInput: the style cannot be produced.
+    """
+    ids = tuple(parse_style(style, "ballot style").split("+"))
+    order = [c.id for c in definition.contests]
+    if len(set(ids)) != len(ids) or any(c not in order for c in ids):
+        raise MalformedInput(f"ballot style {style}: unknown or repeated contest")
+    if list(ids) != [c for c in order if c in ids]:
+        raise MalformedInput(f"ballot style {style}: contests not in definition order")
+    chosen = set(ids)
+    outside = {s for c in definition.contests if c.id not in chosen for s in c.sections}
+    usable = {s for c in definition.contests if c.id in chosen for s in c.sections} - outside
+    for contest in definition.contests:
+        if not contest.sections and contest.id not in chosen:
+            raise MalformedInput(f"ballot style {style}: lacks {contest.id}, open to all")
+        if contest.id in chosen and contest.sections and not usable & set(contest.sections):
+            raise MalformedInput(f"ballot style {style}: no member can have exactly it")
+    return ids
+
+
+# --- proof contexts --------------------------------------------------------------------------
+
+
+def selection_context(fingerprint: bytes, credential: Point, contest: str, option: int) -> bytes:
+    """Spec §11.8 ctx_sel(c, k) = encode_parts("verivote-1/ballot/selection", F, X, c,
+    I2OSP(k, 4))."""
+    return encode_parts(
+        Dst.BALLOT_SELECTION,
+        fingerprint,
+        credential.to_bytes(),
+        contest.encode("utf-8"),
+        option.to_bytes(4, "big"),
+    )
+
+
+def total_context(fingerprint: bytes, credential: Point, contest: str) -> bytes:
+    """Spec §11.8 ctx_total(c) = encode_parts("verivote-1/ballot/total", F, X, c)."""
+    return encode_parts(
+        Dst.BALLOT_TOTAL, fingerprint, credential.to_bytes(), contest.encode("utf-8")
+    )
+
+
+def ranking_context(fingerprint: bytes, credential: Point, contest: str) -> bytes:
+    """Spec §11.8 ctx_rank(c) = encode_parts("verivote-1/ballot/ranking", F, X, c)."""
+    return encode_parts(
+        Dst.BALLOT_RANKING, fingerprint, credential.to_bytes(), contest.encode("utf-8")
+    )
+
+
+# --- per-contest forms -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HomomorphicContestBallot:
+    """Spec §11.8 A block, approval or referendum contest: one 0/1 ciphertext per option, a range
+    proof for each, and the sum proof (none for approval)."""
+
+    contest: str
+    selections: tuple[Ciphertext, ...]
+    proofs: tuple[DisjunctiveProof, ...]
+    total: DisjunctiveProof | None
+
+    @classmethod
+    def from_json(cls, value: object, shape: ContestShape) -> HomomorphicContestBallot:
+        """Raises: MalformedInput (wrong contest, counts of selections, proofs or branches)."""
+        what = f"contest {shape.id}"
+        obj = expect_exact(value, what, {"contest", "selections", "proofs", "total"})
+        if obj["contest"] != shape.id:
+            raise MalformedInput(f"{what}: ballot holds contest {obj['contest']!r} here")
+        selections = expect_items(obj["selections"], f"{what}.selections", maximum=shape.options)
+        proofs = expect_items(obj["proofs"], f"{what}.proofs", maximum=shape.options)
+        if len(selections) != shape.options or len(proofs) != shape.options:
+            raise MalformedInput(f"{what}: need {shape.options} selections and proofs")
+        total_range = shape.total_range
+        total: DisjunctiveProof | None = None
+        if total_range is None:
+            if obj["total"] is not None:
+                raise MalformedInput(f"{what}: an approval contest has no total proof")
+        else:
+            low, high = total_range
+            total = DisjunctiveProof.from_json(
+                obj["total"], branches=high - low + 1, what=f"{what}.total"
+            )
+        return cls(
+            contest=shape.id,
+            selections=tuple(
+                Ciphertext.from_json(s, f"{what}.selections[{k}]") for k, s in enumerate(selections)
+            ),
+            proofs=tuple(
+                DisjunctiveProof.from_json(p, branches=2, what=f"{what}.proofs[{k}]")
+                for k, p in enumerate(proofs)
+            ),
+            total=total,
+        )
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {
+            "contest": self.contest,
+            "selections": [dict(c.to_json()) for c in self.selections],
+            "proofs": [_proof_json(p) for p in self.proofs],
+            "total": None if self.total is None else _proof_json(self.total),
+        }
+
+    def ciphertexts(self) -> tuple[Ciphertext, ...]:
+        return self.selections
+
+
+@dataclass(frozen=True, slots=True)
+class RankedContestBallot:
+    """Spec §11.8 A ranked contest: one point-embedded ciphertext of the ranking and a proof of
+    knowledge of its randomness (§6.6)."""
+
+    contest: str
+    ranking: Ciphertext
+    proof: RandomnessProof
+
+    @classmethod
+    def from_json(cls, value: object, shape: ContestShape) -> RankedContestBallot:
+        """Raises: MalformedInput."""
+        what = f"contest {shape.id}"
+        obj = expect_exact(value, what, {"contest", "ranking", "proof"})
+        if obj["contest"] != shape.id:
+            raise MalformedInput(f"{what}: ballot holds contest {obj['contest']!r} here")
+        return cls(
+            contest=shape.id,
+            ranking=Ciphertext.from_json(obj["ranking"], f"{what}.ranking"),
+            proof=RandomnessProof.from_json(obj["proof"], f"{what}.proof"),
+        )
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {
+            "contest": self.contest,
+            "ranking": dict(self.ranking.to_json()),
+            "proof": dict(self.proof.to_json()),
+        }
+
+    def ciphertexts(self) -> tuple[Ciphertext, ...]:
+        return (self.ranking,)
+
+
+def _proof_json(proof: DisjunctiveProof) -> JsonValue:
+    return cast(JsonValue, proof.to_json())
+
+
+ContestBallot = HomomorphicContestBallot | RankedContestBallot
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """Spec §11.8 The ``ballot`` payload: a style and one contest ballot per contest of it."""
+
+    style: str
+    contests: tuple[ContestBallot, ...]
+
+    @classmethod
+    def from_json(cls, value: object, layout: BallotLayout) -> Ballot:
+        """Spec §11.8 Parse a ballot against the layout (the number of contests, options and
+        proof branches all come from the layout).
+
+        Raises:
+            MalformedInput: a style the definition cannot produce, a contest missing, extra or
+                out of order, or a malformed contest ballot.
+        """
+        obj = expect_exact(value, "ballot payload", {"style", "contests"})
+        style = parse_style(obj["style"], "ballot style")
+        shapes = layout.style(style)
+        items = expect_items(obj["contests"], "ballot contests", maximum=MAX_CONTESTS)
+        if len(items) != len(shapes):
+            raise MalformedInput(
+                f"ballot: style {style} has {len(shapes)} contests, the ballot {len(items)}"
+            )
+        contests: list[ContestBallot] = []
+        for item, shape in zip(items, shapes, strict=True):
+            if shape.homomorphic:
+                contests.append(HomomorphicContestBallot.from_json(item, shape))
+            else:
+                contests.append(RankedContestBallot.from_json(item, shape))
+        return cls(style, tuple(contests))
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {"style": self.style, "contests": [c.to_json() for c in self.contests]}
+
+    def ciphertexts(self) -> Iterator[Ciphertext]:
+        """Every ciphertext of the ballot, contest by contest, option by option."""
+        for contest in self.contests:
+            yield from contest.ciphertexts()
+
+
+def verify_ballot(
+    ballot: Ballot,
+    *,
+    credential: Point,
+    fingerprint: bytes,
+    public_key: PublicKey,
+    layout: BallotLayout,
+) -> None:
+    """Spec §11.8 Check every proof of a ballot cast with ``credential`` (the author key): the
+    range proof of each selection, each contest's sum proof, each ranking's randomness proof,
+    all bound to F and X. The credential signature is checked with the entry (§11.4).
+
+    ``public_key`` should be ``PublicKey.precompute()``-d: a ballot makes many proofs under it.
+
+    Raises:
+        InvalidProof: a proof does not verify (the message names the contest and option), or
+            an alpha is the identity.
+        MalformedInput: the ballot does not fit the layout.
+    """
+    shapes = layout.style(ballot.style)
+    for contest, shape in zip(ballot.contests, shapes, strict=True):
+        if isinstance(contest, RankedContestBallot):
+            try:
+                verify_randomness(
+                    contest.proof,
+                    public_key=public_key,
+                    ciphertext=contest.ranking,
+                    context=ranking_context(fingerprint, credential, shape.id),
+                )
+            except InvalidProof as exc:
+                raise InvalidProof(f"contest {shape.id}: ranking: {exc}") from None
+            continue
+        for k, (selection, proof) in enumerate(
+            zip(contest.selections, contest.proofs, strict=True)
+        ):
+            try:
+                verify_range(
+                    proof,
+                    public_key=public_key,
+                    ciphertext=selection,
+                    maximum=1,
+                    context=selection_context(fingerprint, credential, shape.id, k),
+                )
+            except InvalidProof as exc:
+                raise InvalidProof(f"contest {shape.id}: option {k}: {exc}") from None
+        total_range = shape.total_range
+        if total_range is not None:
+            assert contest.total is not None
+            try:
+                verify_sum_range(
+                    contest.total,
+                    public_key=public_key,
+                    ciphertexts=contest.selections,
+                    minimum=total_range[0],
+                    maximum=total_range[1],
+                    context=total_context(fingerprint, credential, shape.id),
+                )
+            except InvalidProof as exc:
+                raise InvalidProof(f"contest {shape.id}: total: {exc}") from None
+
+
+def check_ranking(data: Sequence[int], shape: ContestShape) -> bytes:
+    """Spec §11.8 The bytes a ranked contest encrypts: 1 to max_selections distinct option
+    indices (each below L_c), most preferred first; or ``EMPTY_RANKING`` for nobody ranked.
+
+    Raises:
+        MalformedInput: repeats, an index out of range, too long, or empty.
+    """
+    ranking = bytes(data) if all(0 <= i <= 255 for i in data) else b""
+    if ranking == EMPTY_RANKING:
+        return ranking
+    limit = min(shape.max_selections or MAX_RANKING_LENGTH, MAX_RANKING_LENGTH)
+    if not 1 <= len(data) <= limit or len(ranking) != len(data):
+        raise MalformedInput(f"contest {shape.id}: a ranking holds 1 to {limit} preferences")
+    if len(set(ranking)) != len(ranking) or any(i >= shape.options for i in ranking):
+        raise MalformedInput(f"contest {shape.id}: a ranking lists distinct options only")
+    return ranking

@@ -1,0 +1,827 @@
+"""Spec §11.4-§11.12 The election's rules: each entry type accepted in its phase and refused out
+of order, with its stable code; ballots, revotes, audits, the tally, decryptions and result."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from crypto.credentials import CredentialCode, derive_credential_key
+from crypto.errors import MalformedInput
+from crypto.group import G, Scalar
+from crypto.proofs.disjunctive import prove_range, prove_sum_range
+from crypto.proofs.randomness import prove_randomness
+from crypto.threshold import complain
+from election.rules import ElectionState, Prechecked, Refusal, check, precheck
+from election.rules._state import AlphaIndex
+from election.voter import EncryptedBallot
+from election.wire import (
+    Ballot,
+    HomomorphicContestBallot,
+    HomomorphicOpening,
+    RankedContestBallot,
+    RankedOpening,
+    ranking_context,
+    selection_context,
+    total_context,
+)
+from tests.election.scenario import (
+    ADMIN,
+    DAY,
+    DEFINITION,
+    ISSUER,
+    NEC_NOMINEES,
+    NOMINATIONS_CLOSE,
+    NOMINATIONS_OPEN,
+    STRANGER,
+    STYLE_ALL,
+    STYLE_YOUTH,
+    TRUSTEES,
+    VOTING_CLOSE,
+    VOTING_OPEN,
+    Log,
+    Member,
+    Posted,
+    Scenario,
+    admin,
+    issuer,
+    nomination,
+    nominee,
+    signed,
+    trustee,
+    voter,
+)
+from tests.threshold.ceremony import wrong_share_to
+
+NOW = VOTING_OPEN + 1000
+
+
+def refused(log: Log, entry: Posted, now: int, code: str) -> Refusal:
+    """``entry`` is refused with ``code`` and the log does not change."""
+    size = len(log.entries)
+    with pytest.raises(Refusal) as info:
+        log.post(entry, now)
+    assert info.value.code == code, str(info.value)
+    assert len(log.entries) == size
+    return info.value
+
+
+# --- checkpoints, built once and forked per test ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def defined() -> Scenario:
+    s = Scenario()
+    s.define()
+    return s
+
+
+@pytest.fixture(scope="module")
+def nominated(defined: Scenario) -> Scenario:
+    s = defined.fork()
+    s.nominate()
+    return s
+
+
+@pytest.fixture(scope="module")
+def listed(nominated: Scenario) -> Scenario:
+    s = nominated.fork()
+    s.candidate_lists()
+    return s
+
+
+@pytest.fixture(scope="module")
+def ready(listed: Scenario) -> Scenario:
+    s = listed.fork()
+    s.ceremony()
+    s.issue()
+    return s
+
+
+@pytest.fixture(scope="module")
+def voted(ready: Scenario) -> Scenario:
+    s = ready.fork()
+    for m in s.members:
+        s.log.post(s.ballot(m), NOW)
+    return s
+
+
+@pytest.fixture(scope="module")
+def tallied(voted: Scenario) -> Scenario:
+    s = voted.fork()
+    s.log.post(s.tally_entry(), VOTING_CLOSE)
+    return s
+
+
+# --- definition ------------------------------------------------------------------------------
+
+
+def _definition(key: Any = ADMIN) -> Posted:
+    return admin("election-definition", {"definition": DEFINITION.to_json()}, key=key)
+
+
+def test_nothing_before_the_definition() -> None:
+    log = Log()
+    refused(
+        log, nomination("nec-clp", NEC_NOMINEES[0], "Ashton CLP"), NOMINATIONS_OPEN, "no_definition"
+    )
+    refused(log, issuer("credentials-complete", {"counts": {STYLE_ALL: 1}}), 0, "no_definition")
+
+
+def test_the_definition_is_leaf_1_once_for_this_election_by_its_administrator() -> None:
+    refused(Log(), _definition(STRANGER), 0, "wrong_author")
+    refused(Log(election="other-2027"), _definition(), 0, "definition_id_mismatch")
+    late = Log()
+    late.entries.append((None, 0))
+    refused(late, _definition(), 0, "definition_not_first")
+    log = Log()
+    assert log.post(_definition(), 0) == 1
+    refused(log, _definition(), 0, "definition_exists")
+
+
+def test_roles_and_author_keys(defined: Scenario) -> None:
+    log = defined.fork().log
+    entry = nomination("nec-clp", NEC_NOMINEES[0], "Ashton CLP")
+    as_issuer = signed("nomination", entry.payload, ISSUER, "issuer")
+    refused(log, as_issuer, NOMINATIONS_OPEN + DAY, "wrong_role")
+    stranger = admin("nomination", entry.payload, key=STRANGER)
+    refused(log, stranger, NOMINATIONS_OPEN + DAY, "wrong_author")
+    issued = issuer("credentials-complete", {"counts": {STYLE_ALL: 1}}, key=ADMIN)
+    refused(log, issued, NOMINATIONS_OPEN, "wrong_author")
+
+
+# --- timetable-change ------------------------------------------------------------------------
+
+
+def _change(field: str, ms: int, reason: str = "Postal strike") -> Posted:
+    from datetime import UTC, datetime
+
+    time = datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return admin("timetable-change", {"field": field, "time": time, "reason": reason})
+
+
+def test_a_deadline_moves_only_before_it_passes(listed: Scenario) -> None:
+    s = listed.fork()
+    now = VOTING_OPEN - DAY
+    s.log.post(_change("voting_close", VOTING_CLOSE + 5 * DAY), now)
+    assert s.log.state.instant("voting_close") == VOTING_CLOSE + 5 * DAY
+    refused(s.log, _change("nominations_close", VOTING_OPEN - 2 * DAY), now, "deadline_passed")
+    refused(s.log, _change("voting_open", now - 1000), now, "time_in_past")
+    refused(s.log, _change("voting_open", VOTING_CLOSE + 6 * DAY), now, "timetable_disorder")
+    s.log.post(_change("voting_open", VOTING_OPEN + DAY), now)
+    assert s.log.state.instant("voting_open") == VOTING_OPEN + DAY
+
+
+# --- nominations, exclusions, candidate lists -------------------------------------------------
+
+
+def test_nominations(defined: Scenario) -> None:
+    log = defined.fork().log
+    ana = NEC_NOMINEES[0]
+    refused(
+        log, nomination("nec-clp", ana, "Ashton CLP"), NOMINATIONS_OPEN - 1, "nominations_not_open"
+    )
+    now = NOMINATIONS_OPEN + 2 * DAY
+    refused(log, nomination("mayor", ana, "Ashton CLP"), now, "unknown_contest")
+    refused(log, nomination("rule-change-1", ana, "Ashton CLP"), now, "no_candidates")
+    refused(
+        log,
+        nomination("nec-clp", ana, "Ashton CLP", day="2027-01-03"),
+        now,
+        "received_out_of_period",
+    )
+    refused(
+        log,
+        nomination("nec-clp", ana, "Ashton CLP", day="2027-01-07"),
+        now,
+        "received_out_of_period",
+    )
+    log.post(nomination("nec-clp", ana, "Ashton CLP", day="2027-01-06"), now)
+    refused(log, nomination("nec-clp", ana, "Ashton CLP"), now, "duplicate_nomination")
+    renamed = ("ana", "Ana Alves-Smith", "woman")
+    refused(log, nomination("nec-clp", renamed, "Barnet CLP"), now, "nominee_mismatch")
+    # A nomination received in time may be recorded after nominations close.
+    log.post(nomination("nec-clp", ana, "Barnet CLP", day="2027-01-14"), NOMINATIONS_CLOSE + DAY)
+    refused(log, nomination("nec-clp", ana, "Camden CLP"), VOTING_OPEN, "voting_opened")
+
+
+def test_candidate_lists(nominated: Scenario) -> None:
+    s = nominated.fork()
+    candidates = [nominee(*w) for w in NEC_NOMINEES]
+    entry = admin("candidate-list", {"contest": "nec-clp", "candidates": candidates})
+    refused(s.log, entry, NOMINATIONS_CLOSE - 1, "nominations_not_closed")
+    now = NOMINATIONS_CLOSE + DAY
+    short = admin("candidate-list", {"contest": "nec-clp", "candidates": candidates[:-1]})
+    refused(s.log, short, now, "candidates_mismatch")
+    extra = [*candidates, nominee("fay", "Fay Fox", "woman")]
+    refused(
+        s.log,
+        admin("candidate-list", {"contest": "nec-clp", "candidates": extra}),
+        now,
+        "candidates_mismatch",
+    )
+    renamed = [nominee("ana", "Anna Alves", "woman"), *candidates[1:]]
+    refused(
+        s.log,
+        admin("candidate-list", {"contest": "nec-clp", "candidates": renamed}),
+        now,
+        "candidates_mismatch",
+    )
+    refused(
+        s.log,
+        admin("candidate-list", {"contest": "rule-change-1", "candidates": candidates}),
+        now,
+        "no_candidates",
+    )
+    # Below the threshold of 2 nominations: fay, nominated once, does not qualify.
+    s.log.post(nomination("nec-clp", ("fay", "Fay Fox", "woman"), "Camden CLP"), now)
+    s.log.post(entry, now)
+    reordered = admin("candidate-list", {"contest": "nec-clp", "candidates": candidates[::-1]})
+    s.log.post(reordered, now)  # a later list replaces the earlier one before voting opens
+    assert s.log.state.params.candidate_lists["nec-clp"].candidates[0].id == "eve"  # type: ignore[union-attr]
+    refused(
+        s.log,
+        nomination("nec-clp", ("fay", "Fay Fox", "woman"), "Dover CLP"),
+        now,
+        "candidate_list_published",
+    )
+    refused(s.log, entry, VOTING_OPEN, "voting_opened")
+
+
+def test_constraints_that_cannot_be_met_are_refused_with_the_list(nominated: Scenario) -> None:
+    s = nominated.fork()
+    now = NOMINATIONS_CLOSE + DAY
+    for who in ("cat", "eve"):
+        s.log.post(
+            admin("exclusion", {"contest": "nec-clp", "nominee": who, "reason": "Withdrew"}), now
+        )
+    remaining = [nominee(*w) for w in NEC_NOMINEES if w[0] not in ("cat", "eve")]
+    entry = admin("candidate-list", {"contest": "nec-clp", "candidates": remaining})
+    refused(s.log, entry, now, "constraints_infeasible")
+
+
+def test_exclusions(listed: Scenario) -> None:
+    s = listed.fork()
+    now = VOTING_OPEN - DAY
+    exclude = admin("exclusion", {"contest": "nec-clp", "nominee": "ben", "reason": "Withdrew"})
+    refused(
+        s.log,
+        admin("exclusion", {"contest": "nec-clp", "nominee": "zed", "reason": "x"}),
+        now,
+        "unknown_nominee",
+    )
+    s.log.post(exclude, now)
+    refused(s.log, exclude, now, "already_excluded")
+    assert s.log.state.ready() is not None  # the list in force names an excluded nominee
+    without = [nominee(*w) for w in NEC_NOMINEES if w[0] != "ben"]
+    s.log.post(admin("candidate-list", {"contest": "nec-clp", "candidates": without}), now)
+    assert "nec-clp" not in s.log.state.setup.stale_lists
+    later = admin("exclusion", {"contest": "nec-clp", "nominee": "dan", "reason": "Withdrew"})
+    refused(s.log, later, VOTING_OPEN, "voting_opened")
+
+
+def test_decisions_any_time(defined: Scenario) -> None:
+    log = defined.fork().log
+    decision = {"subject": "Count venue", "decision": "Online", "reason": "Cost"}
+    log.post(admin("decision", decision), VOTING_CLOSE + 10 * DAY)
+    refused(log, admin("decision", decision, key=STRANGER), VOTING_CLOSE, "wrong_author")
+
+
+# --- key ceremony ----------------------------------------------------------------------------
+
+
+def test_ceremony_order_and_refusals(listed: Scenario) -> None:
+    s = listed.fork()
+    now = NOMINATIONS_OPEN + 2 * DAY
+    keys = s.trustee_key_entries()
+    s.log.post(keys[0], now)
+    refused(s.log, keys[0], now, "duplicate_trustee_key")
+    wrong_key = signed("trustee-key", keys[1].payload, TRUSTEES[0], "trustee")
+    refused(s.log, wrong_key, now, "wrong_author")
+    bad_proof = copy.deepcopy(dict(keys[1].payload))
+    bad_proof["key"]["proof"]["response"] = Scalar(1).to_hex()
+    refused(s.log, trustee("trustee-key", bad_proof, 2), now, "invalid_proof")
+    identity = copy.deepcopy(dict(keys[1].payload))
+    identity["key"]["encryption_key"] = "00" * 33
+    refused(s.log, trustee("trustee-key", identity, 2), now, "invalid_proof")
+    sixth = copy.deepcopy(dict(keys[1].payload))
+    sixth["key"]["trustee"] = 6
+    refused(s.log, trustee("trustee-key", sixth, 2), now, "unknown_trustee")
+    for e in keys[1:4]:
+        s.log.post(e, now)
+    dealings = s.dealing_entries()
+    refused(s.log, dealings[0], now, "trustee_keys_missing")
+    s.log.post(keys[4], now)
+    bad_dealing = copy.deepcopy(dict(dealings[0].payload))
+    bad_dealing["dealing"]["proof"]["response"] = Scalar(1).to_hex()
+    refused(s.log, trustee("dealing", bad_dealing, 1), now, "invalid_dealing")
+    s.log.post(dealings[0], now)
+    refused(s.log, dealings[0], now, "duplicate_dealing")
+    refused(s.log, trustee("shares-accepted", {"trustee": 1}, 1), now, "dealings_missing")
+    for e in dealings[1:]:
+        s.log.post(e, now)
+    checks, _ = s.checking_entries()
+    assert [e.type for e in checks] == ["shares-accepted"] * 5
+    for e in checks[:4]:
+        s.log.post(e, now)
+    refused(s.log, checks[0], now, "duplicate_shares_accepted")
+    refused(s.log, s.election_key_entry(), now, "ceremony_incomplete")
+    s.log.post(checks[4], now)
+    key = s.election_key_entry()
+    wrong = copy.deepcopy(dict(key.payload))
+    wrong["joint_key"]["commitments"][0] = G.to_hex()
+    refused(s.log, admin("election-key", wrong), now, "election_key_mismatch")
+    refused(s.log, key, VOTING_OPEN, "voting_opened")
+    s.log.post(key, now)
+    refused(s.log, key, now, "election_key_exists")
+    refused(s.log, dealings[0], now, "ceremony_closed")
+
+
+def test_a_cheating_trustee_is_named_by_the_complaint_and_disqualified(listed: Scenario) -> None:
+    s = listed.fork()
+    now = NOMINATIONS_OPEN + 2 * DAY
+    for e in s.trustee_key_entries():
+        s.log.post(e, now)
+    for e in s.dealing_entries({2: wrong_share_to(4)}):
+        s.log.post(e, now)
+    checks, _ = s.checking_entries()
+    assert [(e.type, e.payload.get("trustee")) for e in checks[:1]] == [("complaint", None)]
+    complaint = checks[0]
+    assert complaint.payload["complaint"]["dealer"] == 2
+    assert complaint.payload["complaint"]["complainant"] == 4
+    forged = copy.deepcopy(dict(complaint.payload))
+    forged["complaint"]["shared_secret"] = G.to_hex()
+    refused(s.log, trustee("complaint", forged, 4), now, "invalid_complaint")
+    s.log.post(complaint, now)
+    refused(s.log, complaint, now, "duplicate_complaint")
+    for e in checks[1:]:
+        s.log.post(e, now)
+    late = complain(s.params, s.trustee_keys[5], s.dealings[1])
+    refused(
+        s.log,
+        trustee("complaint", {"complaint": late.to_json()}, 5),
+        now,
+        "shares_already_accepted",
+    )
+    key = s.election_key_entry()
+    assert key.payload["disqualified"] == [2]
+    assert key.payload["joint_key"]["qualified"] == [1, 3, 4, 5]
+    s.log.post(key, now)
+
+
+def test_complaint_before_the_accused_deals(listed: Scenario) -> None:
+    s = listed.fork()
+    now = NOMINATIONS_OPEN + 2 * DAY
+    for e in s.trustee_key_entries():
+        s.log.post(e, now)
+    dealings = s.dealing_entries({2: wrong_share_to(4)})
+    c = complain(s.params, s.trustee_keys[4], s.dealings[2])
+    refused(s.log, trustee("complaint", {"complaint": c.to_json()}, 4), now, "no_dealing")
+    assert dealings
+
+
+@pytest.fixture(scope="module")
+def two_confirmed(listed: Scenario) -> tuple[Scenario, list[Posted]]:
+    """The ceremony done, only trustees 1 and 2 of t = 3 confirmed, credentials issued."""
+    s = listed.fork()
+    s.ceremony()
+    partial = Scenario(
+        log=Log(entries=[s.log.entries[0]]),
+        params=s.params,
+        key_shares=s.key_shares,
+        public_key=s.public_key,
+    )
+    held: list[Posted] = []
+    for entry, when in s.log.entries[1:]:
+        assert entry is not None
+        if entry.type == "key-confirmation" and entry.payload["confirmation"]["trustee"] > 2:
+            held.append(entry)
+        else:
+            partial.log.post(entry, when)
+    partial.issue()
+    return partial, held
+
+
+def test_key_confirmations(defined: Scenario, two_confirmed: tuple[Scenario, list[Posted]]) -> None:
+    base, held = two_confirmed
+    s = base.fork()
+    refused(defined.fork().log, held[0], NOW, "no_election_key")
+    forged = copy.deepcopy(dict(held[0].payload))
+    forged["confirmation"]["proof"] = held[1].payload["confirmation"]["proof"]
+    refused(s.log, trustee("key-confirmation", forged, 3), NOW, "invalid_confirmation")
+    refused(s.log, s.ballot(s.members[0]), NOW, "voting_not_ready")
+    s.log.post(held[0], NOW)
+    refused(s.log, held[0], NOW, "duplicate_confirmation")
+    s.log.post(s.ballot(s.members[0]), NOW)
+
+
+# --- credentials -----------------------------------------------------------------------------
+
+
+def _credentials(n: int) -> list[str]:
+    keys = [
+        derive_credential_key(CredentialCode.generate(), fingerprint=DEFINITION.fingerprint).public
+        for _ in range(n)
+    ]
+    return sorted(k.to_hex() for k in keys)
+
+
+def test_credential_parts(listed: Scenario) -> None:
+    log = listed.fork().log
+    now = NOMINATIONS_CLOSE + DAY
+    keys = _credentials(6)
+
+    def part(style: str, p: int, ks: list[str]) -> Posted:
+        return issuer("credentials", {"style": style, "part": p, "credentials": ks})
+
+    refused(log, part("nec-clp+leader+rule-change-1+youth-rep", 0, keys[:2]), now, "unknown_style")
+    refused(log, part(STYLE_ALL, 1, keys[:2]), now, "part_out_of_order")
+    log.post(part(STYLE_ALL, 0, keys[2:4]), now)
+    refused(log, part(STYLE_ALL, 1, keys[:2]), now, "credentials_unsorted")
+    refused(log, part(STYLE_YOUTH, 0, keys[3:5]), now, "duplicate_credential")
+    log.post(part(STYLE_ALL, 1, keys[4:5]), now)
+    log.post(part(STYLE_YOUTH, 0, keys[:2]), now)
+    refused(
+        log,
+        issuer("credentials-complete", {"counts": {STYLE_ALL: 3, STYLE_YOUTH: 1}}),
+        now,
+        "counts_mismatch",
+    )
+    refused(log, issuer("credentials-complete", {"counts": {STYLE_ALL: 3}}), now, "counts_mismatch")
+    refused(
+        log,
+        issuer("credentials-complete", {"counts": {STYLE_ALL: 3, STYLE_YOUTH: 2}}),
+        VOTING_OPEN,
+        "voting_opened",
+    )
+    log.post(issuer("credentials-complete", {"counts": {STYLE_ALL: 3, STYLE_YOUTH: 2}}), now)
+    refused(log, part(STYLE_ALL, 2, keys[5:]), now, "credentials_complete")
+    refused(
+        log,
+        issuer("credentials-complete", {"counts": {STYLE_ALL: 3, STYLE_YOUTH: 2}}),
+        now,
+        "credentials_complete",
+    )
+
+
+def test_part_before_voting_opens(listed: Scenario) -> None:
+    log = listed.fork().log
+    part = issuer("credentials", {"style": STYLE_ALL, "part": 0, "credentials": _credentials(1)})
+    refused(log, part, VOTING_OPEN, "voting_opened")
+
+
+def _reissue(old: str, new: str, style: str = STYLE_ALL) -> Posted:
+    return issuer(
+        "credential-reissue",
+        {"style": style, "revoked": old, "credential": new, "reason": "Letter lost in the post"},
+    )
+
+
+def test_reissues(listed: Scenario, ready: Scenario) -> None:
+    early = listed.fork()
+    new = _credentials(2)
+    refused(early.log, _reissue(new[0], new[1]), NOW, "credentials_incomplete")
+    s = ready.fork()
+    old = s.members[0].key.public.to_hex()
+    youth = s.members[2].key.public.to_hex()
+    refused(s.log, _reissue(new[0], new[1]), NOW, "unknown_credential")
+    refused(s.log, _reissue(old, youth), NOW, "duplicate_credential")
+    refused(s.log, _reissue(old, new[0], style=STYLE_YOUTH), NOW, "style_mismatch")
+    refused(s.log, _reissue(old, new[0]), VOTING_CLOSE, "voting_closed")
+    s.log.post(_reissue(old, new[0]), NOW)
+    refused(s.log, _reissue(old, new[1]), NOW, "credential_revoked")
+    refused(s.log, s.ballot(s.members[0]), NOW, "credential_revoked")
+
+
+# --- ballots ---------------------------------------------------------------------------------
+
+
+def test_ballots_only_in_the_voting_window(ready: Scenario) -> None:
+    s = ready.fork()
+    m = s.members[0]
+    refused(s.log, s.ballot(m), VOTING_OPEN - 1, "voting_not_open")
+    refused(s.log, s.ballot(m), VOTING_CLOSE, "voting_closed")
+    s.log.post(s.ballot(m), VOTING_OPEN)
+    assert s.log.state.params.final  # type: ignore[union-attr]
+
+
+def test_ballots_wait_for_the_credentials(listed: Scenario) -> None:
+    s = listed.fork()
+    s.ceremony()
+    member = _stranger(s)
+    refused(s.log, s.ballot(member), NOW, "voting_not_ready")
+
+
+def test_no_ballot_before_the_election_key(defined: Scenario) -> None:
+    s = defined.fork()
+    fake = Ballot("nec-clp+leader+rule-change-1", ()).to_json()
+    member = derive_credential_key(CredentialCode.generate(), fingerprint=DEFINITION.fingerprint)
+    refused(s.log, voter("ballot", fake, member), NOW, "voting_not_ready")
+
+
+def _stranger(s: Scenario, style: str = STYLE_ALL) -> Member:
+    code = CredentialCode.generate()
+    return Member(code, derive_credential_key(code, fingerprint=DEFINITION.fingerprint), style)
+
+
+def test_ballot_credentials_and_styles(ready: Scenario) -> None:
+    s = ready.fork()
+    refused(s.log, s.ballot(_stranger(s)), NOW, "unknown_credential")
+    member = s.members[0]
+    assert member.style == STYLE_ALL
+    as_youth = Member(member.code, member.key, STYLE_YOUTH)
+    refused(s.log, s.ballot(as_youth), NOW, "wrong_style")
+
+
+def test_a_tampered_proof_is_refused(ready: Scenario) -> None:
+    s = ready.fork()
+    entry = s.ballot(s.members[0])
+    payload = copy.deepcopy(dict(entry.payload))
+    branch = payload["contests"][0]["proofs"][0]["branches"][0]
+    branch["response"] = (int(branch["response"], 16) ^ 1).to_bytes(32, "big").hex()
+    refused(s.log, voter("ballot", payload, s.members[0].key), NOW, "invalid_proof")
+
+
+def _reprove(s: Scenario, original: EncryptedBallot, member: Member) -> Posted:
+    """Member re-proves every ciphertext of ``original`` (whose randomness it was given) under
+    its own credential: a valid ballot reusing another voter's ciphertexts."""
+    assert s.public_key is not None
+    pk, f, x = s.public_key, DEFINITION.fingerprint, member.key.public
+    contests: list[Any] = []
+    for contest, opening in zip(original.ballot.contests, original.openings, strict=True):
+        if isinstance(contest, RankedContestBallot):
+            assert isinstance(opening, RankedOpening)
+            proof = prove_randomness(
+                opening.randomness[0], public_key=pk, ciphertext=contest.ranking,
+                context=ranking_context(f, x, contest.contest),
+            )  # fmt: skip
+            contests.append(RankedContestBallot(contest.contest, contest.ranking, proof))
+            continue
+        assert isinstance(opening, HomomorphicOpening)
+        assert isinstance(contest, HomomorphicContestBallot)
+        proofs = tuple(
+            prove_range(r, value=m, public_key=pk, ciphertext=c, maximum=1,
+                        context=selection_context(f, x, contest.contest, k))
+            for k, (m, r, c) in enumerate(
+                zip(opening.choices, opening.randomness, contest.selections, strict=True)
+            )
+        )  # fmt: skip
+        total = None
+        if contest.total is not None:
+            r_sum = Scalar(0)
+            for r in opening.randomness:
+                r_sum = r_sum + r
+            high = len(contest.total.branches) - 1
+            total = prove_sum_range(
+                r_sum, value=sum(opening.choices), public_key=pk, ciphertexts=contest.selections,
+                minimum=0, maximum=high, context=total_context(f, x, contest.contest),
+            )  # fmt: skip
+        contests.append(
+            HomomorphicContestBallot(contest.contest, contest.selections, proofs, total)
+        )
+    return voter("ballot", Ballot(original.ballot.style, tuple(contests)).to_json(), member.key)
+
+
+def test_ciphertexts_copied_under_another_credential_are_refused(ready: Scenario) -> None:
+    s = ready.fork()
+    a, b = s.members[0], s.members[1]
+    original = s.encrypt(a)
+    s.log.post(voter("ballot", original.ballot.to_json(), a.key), NOW)
+    # A plain copy cannot carry valid proofs under b's credential...
+    refused(s.log, voter("ballot", original.ballot.to_json(), b.key), NOW, "invalid_proof")
+    # ...and even knowing the randomness, b may not reuse a's ciphertexts.
+    refused(s.log, _reprove(s, original, b), NOW, "ciphertext_reused")
+    # a itself may (an odd client), it is still a's ballot.
+    s.log.post(_reprove(s, original, a), NOW)
+
+
+def test_an_audited_ciphertext_is_never_cast(ready: Scenario) -> None:
+    s = ready.fork()
+    a = s.members[0]
+    encrypted = s.encrypt(a)
+    from election.voter import audit_payload, sign_voter_entry
+
+    inner = sign_voter_entry(
+        election="nec-2027", type="ballot", payload=encrypted.ballot.to_json(), credential=a.key
+    )
+    s.log.post(voter("audit", audit_payload(inner, encrypted.openings), a.key), NOW)
+    assert s.log.state.voting.audits == 1
+    refused(s.log, voter("ballot", encrypted.ballot.to_json(), a.key), NOW, "ciphertext_audited")
+    assert s.log.state.credentials.credentials[a.key.public.to_bytes()].last_ballot is None
+
+
+def test_an_audit_that_does_not_open_is_refused(ready: Scenario) -> None:
+    s = ready.fork()
+    a = s.members[0]
+    entry = s.audit(a)
+    payload = copy.deepcopy(dict(entry.payload))
+    payload["openings"][0]["choices"][0] ^= 1
+    refused(s.log, voter("audit", payload, a.key), NOW, "invalid_audit")
+    other = s.members[1]
+    refused(s.log, voter("audit", dict(entry.payload), other.key), NOW, "invalid_audit")
+    refused(s.log, s.audit(_stranger(s)), NOW, "unknown_credential")
+    refused(s.log, entry, VOTING_CLOSE, "voting_closed")
+
+
+def test_revotes_count_once_the_last(voted: Scenario) -> None:
+    s = voted.fork()
+    a = s.members[0]
+    first = s.log.state.credentials.credentials[a.key.public.to_bytes()].last_ballot
+    index = s.log.post(s.ballot(a, s.choices(a, nec_clp=[4])), NOW)
+    credential = s.log.state.credentials.credentials[a.key.public.to_bytes()]
+    assert credential.last_ballot == index
+    assert s.log.state.voting.superseded == [first]
+    assert s.log.state.voting.voters == {
+        STYLE_ALL: 2,
+        STYLE_YOUTH: 1,
+        "nec-clp+bame-rep+leader+rule-change-1": 1,
+    }
+    s.log.post(s.tally_entry(), VOTING_CLOSE)
+    for j in (1, 2, 3):
+        s.log.post(s.decryption_entry(j), VOTING_CLOSE)
+    result = s.result_entry()
+    counts = result.payload["contests"][0]["counts"]
+    # members 1-3 marked ana and cat (0, 2); member 0 now marks eve (4) only.
+    assert counts == [3, 0, 3, 0, 1]
+    s.log.post(result, VOTING_CLOSE)
+
+
+def test_a_revoked_credentials_ballots_do_not_count(voted: Scenario) -> None:
+    s = voted.fork()
+    a = s.members[0]
+    s.log.post(_reissue(a.key.public.to_hex(), _credentials(1)[0]), NOW)
+    tally = s.tally_entry()
+    assert tally.payload["contests"][0]["ballots"] == 3
+    s.log.post(tally, VOTING_CLOSE)
+
+
+def test_a_stale_precheck_is_not_trusted(ready: Scenario) -> None:
+    s = ready.fork()
+    good, bad = s.ballot(s.members[0]), s.ballot(s.members[1])
+    payload = copy.deepcopy(dict(bad.payload))
+    payload["contests"][0]["proofs"][0]["branches"][0]["challenge"] = Scalar(7).to_hex()
+    bad = voter("ballot", payload, s.members[1].key)
+    stale = Prechecked(s.log.state.generation - 1, precheck(s.log.state.params, good).payload)
+    with pytest.raises(Refusal) as info:
+        check(s.log.state, bad, index=len(s.log.entries), now=NOW, prechecked=stale)
+    assert info.value.code == "invalid_proof"
+
+
+# --- tally, decryptions, result --------------------------------------------------------------
+
+
+def test_tally(voted: Scenario) -> None:
+    s = voted.fork()
+    entry = s.tally_entry()
+    refused(s.log, entry, VOTING_CLOSE - 1, "voting_not_closed")
+    wrong_count = copy.deepcopy(dict(entry.payload))
+    wrong_count["contests"][0]["ballots"] += 1
+    refused(s.log, admin("tally", wrong_count), VOTING_CLOSE, "tally_mismatch")
+    swapped = copy.deepcopy(dict(entry.payload))
+    aggregates = swapped["contests"][0]["aggregates"]
+    aggregates[0], aggregates[1] = aggregates[1], aggregates[0]
+    refused(s.log, admin("tally", swapped), VOTING_CLOSE, "tally_mismatch")
+    refused(s.log, admin("tally", dict(entry.payload), key=STRANGER), VOTING_CLOSE, "wrong_author")
+    s.log.post(entry, VOTING_CLOSE)
+    refused(s.log, entry, VOTING_CLOSE, "tally_exists")
+    refused(s.log, s.ballot(s.members[0]), VOTING_CLOSE, "voting_closed")
+
+
+def test_decryptions(voted: Scenario, tallied: Scenario) -> None:
+    early = voted.fork()
+    refused(early.log, tallied.decryption_entry(1), VOTING_CLOSE, "no_tally")
+    s = tallied.fork()
+    entry = s.decryption_entry(1)
+    other_tally = copy.deepcopy(dict(entry.payload))
+    other_tally["tally"] = "00" * 32
+    refused(s.log, trustee("decryption", other_tally, 1), VOTING_CLOSE, "wrong_tally")
+    forged = copy.deepcopy(dict(entry.payload))
+    forged["shares"][0][0]["decryption_share"] = G.to_hex()
+    refused(s.log, trustee("decryption", forged, 1), VOTING_CLOSE, "invalid_decryption")
+    refused(
+        s.log,
+        signed("decryption", entry.payload, TRUSTEES[1], "trustee"),
+        VOTING_CLOSE,
+        "wrong_author",
+    )
+    s.log.post(entry, VOTING_CLOSE)
+    refused(s.log, entry, VOTING_CLOSE, "duplicate_decryption")
+
+
+def test_result_with_two_trustees_absent(tallied: Scenario) -> None:
+    s = tallied.fork()
+    s.log.post(s.decryption_entry(4), VOTING_CLOSE)
+    s.log.post(s.decryption_entry(2), VOTING_CLOSE)
+    refused(s.log, _result_anyway(s), VOTING_CLOSE, "not_enough_decryptions")
+    s.log.post(s.decryption_entry(5), VOTING_CLOSE)
+    entry = s.result_entry()
+    assert entry.payload["trustees"] == [2, 4, 5]
+    s.log.post(entry, VOTING_CLOSE)
+    refused(s.log, entry, VOTING_CLOSE, "result_exists")
+
+
+def _result_anyway(s: Scenario) -> Posted:
+    tally_hash = s.log.state.tallying.tally_hash.hex()
+    return admin("result", {"tally": tally_hash, "trustees": [2, 4], "seed": "00" * 32,
+                            "contests": [
+        {"contest": "nec-clp", "counts": [0] * 5, "elected": [], "passed_over": []},
+        {"contest": "youth-rep", "counts": [0] * 2, "elected": [], "passed_over": []},
+        {"contest": "bame-rep", "counts": [0] * 2, "elected": [], "passed_over": []},
+        {"contest": "leader", "status": "pending-mixing"},
+        {"contest": "rule-change-1", "counts": [0, 0], "elected": []},
+    ]})  # fmt: skip
+
+
+def _bump_count(counts: list[int]) -> None:
+    counts[0] += 1
+
+
+RESULT_MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "count-plus-1": lambda p: _bump_count(p["contests"][0]["counts"]),
+    "winners-swapped": lambda p: p["contests"][0]["elected"].reverse(),
+    "quota-broken": lambda p: p["contests"][0].__setitem__("elected", ["ana", "ben", "dan"]),
+    "seed-is-tally-hash": lambda p: p.__setitem__("seed", p["tally"]),
+    "other-trustees": lambda p: p.__setitem__("trustees", [1, 2, 4]),
+    "referendum-tie-claimed": lambda p: p["contests"][4].__setitem__("elected", []),
+    "wrong-tally": lambda p: p.__setitem__("tally", "11" * 32),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(RESULT_MUTATIONS))
+def test_a_wrong_result_is_refused(tallied: Scenario, name: str) -> None:
+    s = tallied.fork()
+    for j in (1, 2, 3):
+        s.log.post(s.decryption_entry(j), VOTING_CLOSE)
+    entry = s.result_entry()
+    payload = copy.deepcopy(dict(entry.payload))
+    RESULT_MUTATIONS[name](payload)
+    code = "wrong_tally" if name == "wrong-tally" else "result_mismatch"
+    refused(s.log, admin("result", payload), VOTING_CLOSE, code)
+    s.log.post(entry, VOTING_CLOSE)
+
+
+def test_a_contest_nobody_voted_in_decrypts_without_shares(ready: Scenario) -> None:
+    s = ready.fork()
+    youth = [m for m in s.members if m.style != STYLE_YOUTH]
+    for m in youth:
+        s.log.post(s.ballot(m), NOW)
+    s.log.post(s.tally_entry(), VOTING_CLOSE)
+    tally = s.log.state.tallying.tally
+    assert tally is not None
+    assert tally.contests[1].ballots == 0
+    assert all(a.alpha.is_identity for a in tally.contests[1].aggregates or ())
+    for j in (1, 3, 5):
+        entry = s.decryption_entry(j)
+        assert entry.payload["shares"][1] == [None, None]
+        s.log.post(entry, VOTING_CLOSE)
+    result = s.result_entry()
+    assert result.payload["contests"][1]["counts"] == [0, 0]
+    s.log.post(result, VOTING_CLOSE)
+
+
+# --- the state's building blocks -------------------------------------------------------------
+
+
+class _FakePoint:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def to_bytes(self) -> bytes:
+        return self.data
+
+
+def test_alpha_index_finds_every_leaf_with_a_fingerprint_and_grows() -> None:
+    index = AlphaIndex(capacity=4)
+    points = [_FakePoint(bytes([2]) + i.to_bytes(8, "big") + bytes(24)) for i in range(1, 1001)]
+    for leaf, p in enumerate(points, start=1):
+        index.add(p, leaf)  # type: ignore[arg-type]
+    twin = _FakePoint(bytes([3]) + (7).to_bytes(8, "big") + bytes([1]) * 24)  # same prefix as 7
+    index.add(twin, 5000)  # type: ignore[arg-type]
+    assert len(index) == 1001
+    for leaf, p in enumerate(points, start=1):
+        found = index.leaves(p)  # type: ignore[arg-type]
+        assert leaf in found
+        assert found == ([7, 5000] if leaf == 7 else [leaf])
+    assert index.leaves(_FakePoint(bytes([2]) + bytes([9]) * 32)) == []  # type: ignore[arg-type]
+
+
+def test_state_without_leaf_reader_says_so(voted: Scenario) -> None:
+    state = ElectionState("nec-2027")
+    from election.rules._voting import read_back
+
+    with pytest.raises(RuntimeError):
+        read_back(state, 3)
+
+
+def test_unknown_types_are_refused(defined: Scenario) -> None:
+    with pytest.raises(Refusal) as info:
+        precheck(defined.log.state.params, admin("note", {}))
+    assert info.value.code == "unknown_type"
+
+
+def test_malformed_payloads_raise_malformed_input(defined: Scenario) -> None:
+    with pytest.raises(MalformedInput):
+        defined.fork().log.post(admin("decision", {"subject": "x"}), NOW)

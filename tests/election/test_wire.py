@@ -1,0 +1,647 @@
+"""Spec §11.4-§11.12 Every election payload: parse∘format = id on real entries, and strict
+refusals (a named mutation table per payload type)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from crypto import canonical
+from crypto.errors import InvalidProof, InvalidSignature, MalformedInput
+from crypto.group import G, Point
+from election.wire import (
+    Audit,
+    Ballot,
+    CandidateList,
+    ComplaintPayload,
+    CredentialReissue,
+    CredentialScheme,
+    CredentialsComplete,
+    CredentialsPart,
+    DealingPayload,
+    Decision,
+    Decryption,
+    DefinitionPayload,
+    ElectionKey,
+    Exclusion,
+    KeyConfirmationPayload,
+    Nomination,
+    Result,
+    SharesAccepted,
+    Tally,
+    TimetableChange,
+    TrusteeKeyPayload,
+    check_style,
+    result_seed,
+    verify_audit,
+    verify_ballot,
+)
+from tests.election.scenario import DEFINITION, STYLE_ALL, STYLE_YOUTH, Posted, Scenario
+from tests.threshold.ceremony import wrong_share_to
+
+
+@pytest.fixture(scope="module")
+def election() -> Scenario:
+    scenario = Scenario()
+    scenario.run(tamper={2: wrong_share_to(4)})
+    return scenario
+
+
+def _entries(scenario: Scenario, type: str) -> list[Posted]:
+    return [e for e, _ in scenario.log.entries[1:] if e is not None and e.type == type]
+
+
+def _layout(s: Scenario) -> Any:
+    params = s.log.state.params
+    assert params is not None
+    return params.layout
+
+
+def _sizes(s: Scenario) -> Any:
+    tally = s.log.state.tallying.tally
+    assert tally is not None
+    return tally.sizes()
+
+
+PARSERS: dict[str, Callable[[Any, Scenario], Any]] = {
+    "election-definition": lambda p, s: DefinitionPayload.from_json(p),
+    "nomination": lambda p, s: Nomination.from_json(p),
+    "candidate-list": lambda p, s: CandidateList.from_json(p),
+    "trustee-key": lambda p, s: TrusteeKeyPayload.from_json(p),
+    "dealing": lambda p, s: DealingPayload.from_json(p),
+    "complaint": lambda p, s: ComplaintPayload.from_json(p),
+    "shares-accepted": lambda p, s: SharesAccepted.from_json(p),
+    "election-key": lambda p, s: ElectionKey.from_json(p, s.params),
+    "key-confirmation": lambda p, s: KeyConfirmationPayload.from_json(p),
+    "credentials": lambda p, s: CredentialsPart.from_json(p),
+    "credentials-complete": lambda p, s: CredentialsComplete.from_json(p),
+    "ballot": lambda p, s: Ballot.from_json(p, _layout(s)),
+    "audit": lambda p, s: Audit.from_json(p, _layout(s)),
+    "tally": lambda p, s: Tally.from_json(p, _layout(s)),
+    "decryption": lambda p, s: Decryption.from_json(p, _sizes(s)),
+    "result": lambda p, s: Result.from_json(p, _layout(s)),
+}
+
+EXTRA: dict[str, dict[str, Any]] = {
+    "timetable-change": {
+        "field": "voting_close",
+        "time": "2027-02-10T12:00:00Z",
+        "reason": "Postal strike",
+    },
+    "exclusion": {"contest": "nec-clp", "nominee": "ben", "reason": "Withdrew"},
+    "decision": {"subject": "Ballot design", "decision": "Random order", "reason": "Fairness"},
+    "credential-reissue": {
+        "style": STYLE_ALL,
+        "revoked": G.to_hex(),
+        "credential": (G * G).to_hex(),
+        "reason": "Lost letter",
+    },
+}
+EXTRA_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "timetable-change": TimetableChange.from_json,
+    "exclusion": Exclusion.from_json,
+    "decision": Decision.from_json,
+    "credential-reissue": CredentialReissue.from_json,
+}
+
+
+def _payload(s: Scenario, type: str) -> dict[str, Any]:
+    if type in EXTRA:
+        return copy.deepcopy(EXTRA[type])
+    return copy.deepcopy(dict(_entries(s, type)[0].payload))
+
+
+def _parse(s: Scenario, type: str, payload: Any) -> Any:
+    if type in EXTRA_PARSERS:
+        return EXTRA_PARSERS[type](payload)
+    return PARSERS[type](payload, s)
+
+
+ALL_TYPES = sorted({*PARSERS, *EXTRA_PARSERS})
+
+
+def test_the_scenario_holds_every_parsed_type(election: Scenario) -> None:
+    for type in PARSERS:
+        assert _entries(election, type), type
+
+
+@pytest.mark.parametrize("type", ALL_TYPES)
+def test_round_trip_is_identity(election: Scenario, type: str) -> None:
+    for payload in [_payload(election, type)] + [
+        dict(e.payload) for e in _entries(election, type)[1:]
+    ]:
+        parsed = _parse(election, type, payload)
+        assert canonical.encode(parsed.to_json()) == canonical.encode(payload)
+
+
+@pytest.mark.parametrize("type", ALL_TYPES)
+def test_missing_unknown_and_mistyped_fields_are_refused(election: Scenario, type: str) -> None:
+    payload = _payload(election, type)
+    for key in payload:
+        missing = {k: v for k, v in payload.items() if k != key}
+        with pytest.raises(MalformedInput):
+            _parse(election, type, missing)
+        mistyped = {**payload, key: [[]] if not isinstance(payload[key], list) else {"x": 1}}
+        with pytest.raises(MalformedInput):
+            _parse(election, type, mistyped)
+    with pytest.raises(MalformedInput):
+        _parse(election, type, {**payload, "extra": 1})
+    with pytest.raises(MalformedInput):
+        _parse(election, type, [payload])
+
+
+def _set(path: str, value: Any) -> Callable[[Any], Any]:
+    def mutate(payload: Any) -> Any:
+        target = payload
+        parts = path.split(".")
+        for part in parts[:-1]:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        last = parts[-1]
+        if isinstance(target, list):
+            target[int(last)] = value
+        else:
+            target[last] = value
+        return payload
+
+    return mutate
+
+
+def _apply(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return f
+
+
+OFF_CURVE = "02" + "00" * 31 + "05"
+IDENTITY_HEX = "00" * 33
+UPPER = G.to_hex().upper()
+
+MUTATIONS: list[tuple[str, str, Callable[[Any], Any]]] = [
+    ("timetable-change", "unknown-field-name", _set("field", "count_open")),
+    ("timetable-change", "time-with-offset", _set("time", "2027-02-10T12:00:00+01:00")),
+    ("timetable-change", "reason-outer-space", _set("reason", " Postal strike")),
+    ("timetable-change", "reason-empty", _set("reason", "")),
+    ("timetable-change", "reason-too-long", _set("reason", "x" * 501)),
+    ("nomination", "contest-upper-case", _set("contest", "NEC-clp")),
+    ("nomination", "nominee-id-leading-dash", _set("nominee.id", "-ana")),
+    ("nomination", "received-not-a-date", _set("received", "2027-02-30")),
+    ("nomination", "received-with-time", _set("received", "2027-01-05T10:00:00Z")),
+    ("nomination", "attribute-value-number", _set("nominee.attributes.gender", 1)),
+    (
+        "nomination",
+        "too-many-attributes",
+        _set("nominee.attributes", {f"a{i}": "x" for i in range(17)}),
+    ),
+    ("nomination", "nominee-extra-field", _set("nominee.age", 40)),
+    ("exclusion", "nominee-bad-id", _set("nominee", "Ben")),
+    ("candidate-list", "no-candidate", _set("candidates", [])),
+    (
+        "candidate-list",
+        "same-id-twice",
+        lambda p: {**p, "candidates": p["candidates"] + p["candidates"][:1]},
+    ),
+    (
+        "candidate-list",
+        "too-many",
+        lambda p: {**p, "candidates": [dict(p["candidates"][0], id=f"c{i}") for i in range(501)]},
+    ),
+    ("decision", "subject-not-text", _set("subject", 3)),
+    ("trustee-key", "off-curve-key", _set("key.encryption_key", OFF_CURVE)),
+    ("trustee-key", "upper-case-hex", _set("key.encryption_key", UPPER)),
+    ("trustee-key", "index-zero", _set("key.trustee", 0)),
+    ("dealing", "share-to-dealer", lambda p: _dealing_share_to_self(p)),
+    ("dealing", "short-box", _set("dealing.shares.0.ciphertext", "00" * 47)),
+    ("complaint", "against-oneself", lambda p: _self_complaint(p)),
+    ("shares-accepted", "index-zero", _set("trustee", 0)),
+    ("shares-accepted", "index-bool", _set("trustee", True)),
+    ("election-key", "too-few-commitments", lambda p: _drop_commitment(p)),
+    (
+        "election-key",
+        "disqualified-also-qualified",
+        lambda p: {**p, "disqualified": p["joint_key"]["qualified"][:1] + p["disqualified"]},
+    ),
+    (
+        "election-key",
+        "disqualified-unsorted",
+        lambda p: {**p, "disqualified": [5, 2] if p["disqualified"] == [2] else [2, 1]},
+    ),
+    ("election-key", "identity-joint-key", _set("joint_key.commitments.0", IDENTITY_HEX)),
+    ("key-confirmation", "uncompressed-point", _set("confirmation.public_key", "04" + "00" * 32)),
+    ("credentials", "identity-credential", _set("credentials.0", IDENTITY_HEX)),
+    (
+        "credentials",
+        "unsorted",
+        lambda p: {
+            **p,
+            "credentials": sorted(p["credentials"], reverse=True)
+            if len(p["credentials"]) > 1
+            else p["credentials"] * 2,
+        },
+    ),
+    ("credentials", "negative-part", _set("part", -1)),
+    ("credentials", "empty", _set("credentials", [])),
+    ("credentials", "style-with-space", _set("style", "nec-clp + leader")),
+    ("credentials", "too-many", lambda p: {**p, "credentials": [G.to_hex()] * 10_001}),
+    ("credentials-complete", "no-style", _set("counts", {})),
+    ("credentials-complete", "zero-count", _set("counts", {STYLE_ALL: 0})),
+    ("credential-reissue", "same-credential", lambda p: {**p, "credential": p["revoked"]}),
+    ("credential-reissue", "identity-credential", _set("credential", IDENTITY_HEX)),
+    ("ballot", "unknown-style", _set("style", "nec-clp+leader")),
+    ("ballot", "style-of-unknown-contest", _set("style", "nec-clp+mayor+leader+rule-change-1")),
+    ("ballot", "contest-missing", lambda p: {**p, "contests": p["contests"][:-1]}),
+    (
+        "ballot",
+        "contests-swapped",
+        lambda p: {**p, "contests": [p["contests"][1], p["contests"][0], *p["contests"][2:]]},
+    ),
+    ("ballot", "selection-missing", lambda p: _contest0(p, selections=lambda s: s[:-1])),
+    (
+        "ballot",
+        "proof-three-branches",
+        lambda p: _contest0(
+            p, proofs=lambda ps: [{"branches": ps[0]["branches"] * 2}, *ps[1:]][: len(ps)]
+        ),
+    ),
+    (
+        "ballot",
+        "total-branches-short",
+        lambda p: _contest0(p, total=lambda t: {"branches": t["branches"][:-1]}),
+    ),
+    ("ballot", "total-missing", lambda p: _contest0(p, total=lambda t: None)),
+    (
+        "ballot",
+        "alpha-off-curve",
+        lambda p: _contest0(p, selections=lambda s: [{**s[0], "alpha": OFF_CURVE}, *s[1:]]),
+    ),
+    (
+        "ballot",
+        "beta-upper-case",
+        lambda p: _contest0(p, selections=lambda s: [{**s[0], "beta": UPPER}, *s[1:]]),
+    ),
+    (
+        "ballot",
+        "challenge-above-n",
+        lambda p: _contest0(
+            p,
+            total=lambda t: {
+                "branches": [{**t["branches"][0], "challenge": "ff" * 32}, *t["branches"][1:]]
+            },
+        ),
+    ),
+    (
+        "ballot",
+        "ranked-as-homomorphic",
+        lambda p: {
+            **p,
+            "contests": [
+                p["contests"][0],
+                p["contests"][0] | {"contest": "leader"},
+                p["contests"][2],
+            ],
+        },
+    ),
+    ("audit", "inner-not-a-ballot", _set("ballot.type", "audit")),
+    ("audit", "inner-not-a-voter", _set("ballot.author.role", "issuer")),
+    ("audit", "opening-missing", lambda p: {**p, "openings": p["openings"][:-1]}),
+    ("audit", "choice-two", lambda p: _opening0(p, choices=lambda c: [2, *c[1:]])),
+    (
+        "audit",
+        "ranking-repeats",
+        lambda p: {
+            **p,
+            "openings": [
+                p["openings"][0],
+                {**p["openings"][1], "ranking": [0, 0]},
+                p["openings"][2],
+            ],
+        },
+    ),
+    (
+        "audit",
+        "ranking-out-of-range",
+        lambda p: {
+            **p,
+            "openings": [p["openings"][0], {**p["openings"][1], "ranking": [7]}, p["openings"][2]],
+        },
+    ),
+    ("tally", "contest-missing", lambda p: {"contests": p["contests"][:-1]}),
+    (
+        "tally",
+        "aggregate-missing",
+        lambda p: {
+            "contests": [
+                {**p["contests"][0], "aggregates": p["contests"][0]["aggregates"][:-1]},
+                *p["contests"][1:],
+            ]
+        },
+    ),
+    (
+        "tally",
+        "ranked-not-pending",
+        lambda p: {
+            "contests": [
+                *p["contests"][:3],
+                {**p["contests"][3], "rankings": "done"},
+                p["contests"][4],
+            ]
+        },
+    ),
+    (
+        "tally",
+        "ballots-negative",
+        lambda p: {"contests": [{**p["contests"][0], "ballots": -1}, *p["contests"][1:]]},
+    ),
+    ("decryption", "tally-hash-short", _set("tally", "00" * 31)),
+    ("decryption", "share-of-another-trustee", lambda p: _share_trustee(p)),
+    ("decryption", "row-missing", lambda p: {**p, "shares": p["shares"][:-1]}),
+    (
+        "decryption",
+        "share-missing",
+        lambda p: {**p, "shares": [p["shares"][0][:-1], *p["shares"][1:]]},
+    ),
+    ("result", "trustees-unsorted", lambda p: {**p, "trustees": list(reversed(p["trustees"]))}),
+    ("result", "seed-upper-case", _set("seed", "AB" * 32)),
+    (
+        "result",
+        "count-missing",
+        lambda p: {
+            **p,
+            "contests": [
+                {**p["contests"][0], "counts": p["contests"][0]["counts"][:-1]},
+                *p["contests"][1:],
+            ],
+        },
+    ),
+    (
+        "result",
+        "referendum-passed-over",
+        lambda p: {**p, "contests": [*p["contests"][:4], {**p["contests"][4], "passed_over": []}]},
+    ),
+    (
+        "result",
+        "block-without-passed-over",
+        lambda p: {
+            **p,
+            "contests": [
+                {k: v for k, v in p["contests"][0].items() if k != "passed_over"},
+                *p["contests"][1:],
+            ],
+        },
+    ),
+]
+
+
+def _dealing_share_to_self(p: Any) -> Any:
+    p["dealing"]["shares"][0]["recipient"] = p["dealing"]["dealer"]
+    return p
+
+
+def _self_complaint(p: Any) -> Any:
+    p["complaint"]["dealer"] = p["complaint"]["complainant"]
+    return p
+
+
+def _drop_commitment(p: Any) -> Any:
+    p["joint_key"]["commitments"] = p["joint_key"]["commitments"][:-1]
+    return p
+
+
+def _contest0(p: Any, **edit: Callable[[Any], Any]) -> Any:
+    contest = dict(p["contests"][0])
+    for key, f in edit.items():
+        contest[key] = f(contest[key])
+    return {**p, "contests": [contest, *p["contests"][1:]]}
+
+
+def _opening0(p: Any, **edit: Callable[[Any], Any]) -> Any:
+    opening = dict(p["openings"][0])
+    for key, f in edit.items():
+        opening[key] = f(opening[key])
+    return {**p, "openings": [opening, *p["openings"][1:]]}
+
+
+def _share_trustee(p: Any) -> Any:
+    p["shares"][0][0]["trustee"] = p["trustee"] % 5 + 1
+    return p
+
+
+@pytest.mark.parametrize(
+    ("type", "mutate"),
+    [pytest.param(t, f, id=f"{t}-{name}") for t, name, f in MUTATIONS],
+)
+def test_mutation_is_refused(election: Scenario, type: str, mutate: Callable[[Any], Any]) -> None:
+    payload = _payload(election, type)
+    _parse(election, type, copy.deepcopy(payload))  # the unmutated payload parses
+    with pytest.raises(MalformedInput):
+        _parse(election, type, mutate(payload))
+
+
+# --- stateless proof checks ------------------------------------------------------------------
+
+
+def _ballot_entry(s: Scenario) -> tuple[Posted, Ballot]:
+    entry = _entries(s, "ballot")[0]
+    return entry, Ballot.from_json(entry.payload, _layout(s))
+
+
+def _verify(
+    s: Scenario, ballot: Ballot, credential: Point, fingerprint: bytes | None = None
+) -> None:
+    assert s.public_key is not None
+    verify_ballot(
+        ballot,
+        credential=credential,
+        fingerprint=fingerprint or DEFINITION.fingerprint,
+        public_key=s.public_key,
+        layout=_layout(s),
+    )
+
+
+def test_every_cast_ballot_verifies(election: Scenario) -> None:
+    for entry in _entries(election, "ballot"):
+        ballot = Ballot.from_json(entry.payload, _layout(election))
+        _verify(election, ballot, Point.from_bytes(entry.key))
+
+
+PROOF_MUTATIONS: dict[str, Callable[[Any], Any]] = {
+    "response-plus-1": lambda p: _contest0(p, proofs=lambda ps: [_bump(ps[0]), *ps[1:]]),
+    "total-response-plus-1": lambda p: _contest0(p, total=_bump),
+    "swapped-alpha-beta": lambda p: _contest0(
+        p, selections=lambda s: [{"alpha": s[0]["beta"], "beta": s[0]["alpha"]}, *s[1:]]
+    ),
+    "swapped-selections": lambda p: _contest0(p, selections=lambda s: [s[1], s[0], *s[2:]]),
+    "identity-alpha": lambda p: _contest0(
+        p, selections=lambda s: [{**s[0], "alpha": IDENTITY_HEX}, *s[1:]]
+    ),
+    "ranking-response-plus-1": lambda p: {
+        **p,
+        "contests": [
+            p["contests"][0],
+            {**p["contests"][1], "proof": _bump_pair(p["contests"][1]["proof"])},
+            p["contests"][2],
+        ],
+    },
+}
+
+
+def _bump_pair(pair: Any) -> Any:
+    value = (int(pair["response"], 16) + 1).to_bytes(32, "big").hex()
+    return {**pair, "response": value}
+
+
+def _bump(proof: Any) -> Any:
+    return {"branches": [_bump_pair(proof["branches"][0]), *proof["branches"][1:]]}
+
+
+@pytest.mark.parametrize("name", sorted(PROOF_MUTATIONS))
+def test_tampered_proofs_do_not_verify(election: Scenario, name: str) -> None:
+    entry, _ = _ballot_entry(election)
+    payload = PROOF_MUTATIONS[name](copy.deepcopy(dict(entry.payload)))
+    ballot = Ballot.from_json(payload, _layout(election))
+    with pytest.raises(InvalidProof):
+        _verify(election, ballot, Point.from_bytes(entry.key))
+
+
+def test_a_ballot_does_not_verify_under_another_credential_or_election(election: Scenario) -> None:
+    entry, ballot = _ballot_entry(election)
+    other = election.members[1].key.public
+    assert other.to_bytes() != entry.key
+    with pytest.raises(InvalidProof):
+        _verify(election, ballot, other)
+    with pytest.raises(InvalidProof):
+        _verify(election, ballot, Point.from_bytes(entry.key), fingerprint=bytes(32))
+
+
+def test_credential_scheme(election: Scenario) -> None:
+    entry = _entries(election, "ballot")[0]
+    obj = canonical.decode(entry.raw)
+    assert isinstance(obj, dict)
+    signature = bytes.fromhex(obj.pop("signature"))
+    message = canonical.encode(obj)
+    CredentialScheme(DEFINITION.fingerprint).verify(entry.key, message, signature)
+    for scheme, sig, msg in [
+        (CredentialScheme(DEFINITION.fingerprint), signature[:-1] + b"\x00", message),
+        (CredentialScheme(DEFINITION.fingerprint), signature, message + b" "),
+        (CredentialScheme(bytes(32)), signature, message),
+        (CredentialScheme(None), signature, message),
+        (CredentialScheme(DEFINITION.fingerprint), b"\xff" * 64, message),
+    ]:
+        with pytest.raises(InvalidSignature):
+            scheme.verify(entry.key, msg, sig)
+    with pytest.raises(MalformedInput):
+        CredentialScheme(DEFINITION.fingerprint).verify(bytes(33), message, signature)
+
+
+def _audit(s: Scenario) -> tuple[Posted, Any]:
+    entry = _entries(s, "audit")[0]
+    return entry, copy.deepcopy(dict(entry.payload))
+
+
+def _verify_audit(s: Scenario, payload: Any, author: bytes, election: str = "nec-2027") -> None:
+    assert s.public_key is not None
+    verify_audit(
+        Audit.from_json(payload, _layout(s)),
+        election=election,
+        author=Point.from_bytes(author),
+        fingerprint=DEFINITION.fingerprint,
+        public_key=s.public_key,
+        layout=_layout(s),
+    )
+
+
+def test_audit_opens_to_its_choices(election: Scenario) -> None:
+    entry, payload = _audit(election)
+    _verify_audit(election, payload, entry.key)
+    with pytest.raises(MalformedInput):
+        _verify_audit(election, payload, election.members[0].key.public.to_bytes())
+    with pytest.raises(MalformedInput):
+        _verify_audit(election, payload, entry.key, election="other")
+
+
+@pytest.mark.parametrize(
+    ("name", "mutate", "error"),
+    [
+        (
+            "flipped-choice",
+            lambda p: _opening0(p, choices=lambda c: [1 - c[0], *c[1:]]),
+            InvalidProof,
+        ),
+        (
+            "other-randomness",
+            lambda p: _opening0(p, randomness=lambda r: [r[1], r[0], *r[2:]]),
+            InvalidProof,
+        ),
+        (
+            "ranking-changed",
+            lambda p: {
+                **p,
+                "openings": [
+                    p["openings"][0],
+                    {**p["openings"][1], "ranking": [0, 1]},
+                    p["openings"][2],
+                ],
+            },
+            InvalidProof,
+        ),
+        (
+            "inner-signature",
+            lambda p: {**p, "ballot": {**p["ballot"], "signature": "00" * 64}},
+            InvalidSignature,
+        ),
+    ],
+)
+def test_audit_mutations_fail(
+    election: Scenario, name: str, mutate: Callable[[Any], Any], error: type[Exception]
+) -> None:
+    entry, payload = _audit(election)
+    with pytest.raises(error):
+        _verify_audit(election, mutate(payload), entry.key)
+
+
+def test_styles_the_definition_can_produce() -> None:
+    assert check_style(DEFINITION, STYLE_YOUTH) == (
+        "nec-clp",
+        "youth-rep",
+        "leader",
+        "rule-change-1",
+    )
+    assert check_style(DEFINITION, "nec-clp+youth-rep+bame-rep+leader+rule-change-1")
+    for style in [
+        "nec-clp+leader",  # lacks the referendum open to all
+        "leader+nec-clp+rule-change-1",  # not in definition order
+        "nec-clp+nec-clp+leader+rule-change-1",
+        "nec-clp+mayor+leader+rule-change-1",
+    ]:
+        with pytest.raises(MalformedInput):
+            check_style(DEFINITION, style)
+
+
+def test_a_style_no_member_can_have_is_refused() -> None:
+    text = DEFINITION.to_json()
+    text["contests"][1]["sections"] = ["youth", "bame"]  # youth-rep: youth or bame members
+    from election.definition import ElectionDefinition
+
+    definition = ElectionDefinition.from_json(text)
+    # bame members see youth-rep too, so bame-rep without youth-rep is impossible
+    with pytest.raises(MalformedInput):
+        check_style(definition, "nec-clp+bame-rep+leader+rule-change-1")
+    assert check_style(definition, "nec-clp+youth-rep+bame-rep+leader+rule-change-1")
+
+
+def test_result_seed_binds_the_tally_and_every_combined_point() -> None:
+    points = [G, G * G, G * G * G]
+    seed = result_seed(bytes(32), points)
+    assert len(seed) == 32
+    assert result_seed(bytes(32), points) == seed
+    assert result_seed(bytes(31) + b"\x01", points) != seed
+    assert result_seed(bytes(32), points[:2]) != seed
+    assert result_seed(bytes(32), [points[1], points[0], points[2]]) != seed
+    with pytest.raises(MalformedInput):
+        result_seed(bytes(31), points)
+
+
+def test_the_result_on_the_log_carries_the_unpredictable_seed(election: Scenario) -> None:
+    result = Result.from_json(_entries(election, "result")[0].payload, _layout(election))
+    tally_hash = election.log.state.tallying.tally_hash
+    assert result.seed != tally_hash
