@@ -22,6 +22,8 @@ _COMMAND_MODULES = (
     "cli.board",
     "cli.keys",
     "cli.admin",
+    "cli.roll",
+    "cli.credentials",
 )
 
 
