@@ -24,6 +24,7 @@ _COMMAND_MODULES = (
     "cli.admin",
     "cli.roll",
     "cli.credentials",
+    "cli.trustee",
 )
 
 
