@@ -153,11 +153,11 @@ class Issue:
     issued: Issued
 
 
-def _fresh(definition: ElectionDefinition, taken: set[bytes]) -> tuple[CredentialCode, Point]:
+def _fresh(fingerprint: bytes, taken: set[bytes]) -> tuple[CredentialCode, Point]:
     while True:
         code = CredentialCode.generate()
         try:
-            public = derive_credential_key(code, fingerprint=definition.fingerprint).public
+            public = derive_credential_key(code, fingerprint=fingerprint).public
         except MalformedInput:  # x = 0, probability 2^-256: draw again (Spec §8.3)
             continue
         if public.to_bytes() not in taken:
@@ -184,17 +184,23 @@ def issue_credentials(
     letters: list[Letter] = []
     credentials: dict[str, tuple[str, Point]] = {}
     taken: set[bytes] = set()
+    fingerprint = definition.fingerprint
+    styles: dict[frozenset[str], str | None] = {}
     for member in roll.members:
         if not set(member.sections) <= known:
             raise MalformedInput(f"member {member.id}: a section the definition does not have")
-        style = definition.style_for(member.sections)
-        if style is not None:
-            code, public = _fresh(definition, taken)
-            letters.append(Letter(member, style.id, code))
-            credentials[member.id] = (style.id, public)
+        sections = frozenset(member.sections)
+        if sections not in styles:
+            style = definition.style_for(member.sections)
+            styles[sections] = None if style is None else style.id
+        style_id = styles[sections]
+        if style_id is not None:
+            code, public = _fresh(fingerprint, taken)
+            letters.append(Letter(member, style_id, code))
+            credentials[member.id] = (style_id, public)
         if advance is not None:
             advance(1)
-    issued = Issued(definition.id, definition.fingerprint, credentials)
+    issued = Issued(definition.id, fingerprint, credentials)
     return Issue(tuple(letters), issued)
 
 
@@ -213,7 +219,7 @@ def reissue_credential(
     style, old = current
     taken = {c.to_bytes() for _, c in issued.credentials.values()}
     taken |= {c.to_bytes() for _, c in issued.revoked}
-    code, public = _fresh(definition, taken)
+    code, public = _fresh(definition.fingerprint, taken)
     payload = CredentialReissue(style, old, public, reason)
     updated = Issued(
         issued.election,
