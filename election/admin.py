@@ -1,6 +1,8 @@
-"""Spec §11.5 and §11.6 What the administrator computes from the log before posting: the
-candidate list of a contest (from the nominations and exclusions on the board) and the
-election key (from the ceremony on the board). Producer code; the rules check both again."""
+"""Spec §11.5, §11.6, §11.11 and §11.12 What the administrator computes from the log before
+posting: the candidate list of a contest (from the nominations and exclusions on the board),
+the election key (from the ceremony on the board), the tally (from the counted ballots) and the
+result (from the tally and the trustees' decryptions). Producer code; the rules check each
+again."""
 
 from __future__ import annotations
 
@@ -8,13 +10,30 @@ import secrets
 from dataclasses import dataclass
 from typing import Final
 
+from crypto.elgamal import discrete_log
 from crypto.errors import CeremonyFailed
 from crypto.threshold import CeremonyResult, verify_ceremony
 from election.definition import ContestKind
-from election.rules import ElectionState, Refusal, qualifying_nominees
-from election.wire import Candidate, CandidateList, ElectionKey
+from election.rules import (
+    ElectionState,
+    Refusal,
+    combine_tally,
+    contest_result,
+    qualifying_nominees,
+    read_back,
+)
+from election.wire import (
+    Ballot,
+    Candidate,
+    CandidateList,
+    ContestResult,
+    ElectionKey,
+    Result,
+    Tally,
+    result_seed,
+)
 
-__all__ = ["ORDERS", "CeremonyOutcome", "candidate_list", "election_key"]
+__all__ = ["ORDERS", "CeremonyOutcome", "candidate_list", "election_key", "result", "tally"]
 
 #: Spec §11.5 How the administrator may order a ballot paper.
 ORDERS: Final = ("alphabetical", "nominated", "random")
@@ -91,3 +110,54 @@ def election_key(state: ElectionState) -> CeremonyOutcome:
         raise Refusal("ceremony_failed", str(exc)) from None
     key = ElectionKey(result.joint_key, tuple(d.dealer for d in result.disqualified))
     return CeremonyOutcome(key, result)
+
+
+def tally(state: ElectionState) -> Tally:
+    """Spec §11.11 The tally of the counted ballots on the log: the rules' running products
+    divided by the ballots superseded since (revotes, revoked credentials), read back.
+
+    Raises:
+        Refusal: ``no_definition``.
+    """
+    params = state.params
+    if params is None:
+        raise Refusal("no_definition", "the definition is not on the log")
+    superseded = [
+        Ballot.from_json(read_back(state, i).payload, params.layout)
+        for i in state.voting.superseded
+    ]
+    return state.expected_tally(superseded)
+
+
+def result(state: ElectionState) -> Result:
+    """Spec §11.12 The result the tally and the decryptions on the log give: the t lowest
+    trustees, the seed, each count decoded (§5.5, bound N_c) and the elected (§12.7).
+
+    Raises:
+        Refusal: ``no_tally``.
+        InsufficientShares: fewer than t decryptions.
+    """
+    params, tallied = state.params, state.tallying.tally
+    if params is None or tallied is None:
+        raise Refusal("no_tally", "the tally is not on the log")
+    chosen, combined = combine_tally(
+        tallied, state.tallying.decryptions, threshold=params.threshold.threshold
+    )
+    seed = result_seed(state.tallying.tally_hash, [m for row in combined for m in row])
+    contests = []
+    for contest, contest_tally, points in zip(
+        params.definition.contests, tallied.contests, combined, strict=True
+    ):
+        if contest_tally.aggregates is None:
+            contests.append(ContestResult(contest.id, contest.kind, None, (), ()))
+            continue
+        counts = [
+            discrete_log(a.beta / m, bound=contest_tally.ballots)
+            for a, m in zip(contest_tally.aggregates, points, strict=True)
+        ]
+        contests.append(
+            contest_result(
+                contest, counts, candidates=params.candidate_lists.get(contest.id), seed=seed
+            )
+        )
+    return Result(state.tallying.tally_hash, chosen, seed, tuple(contests))
