@@ -15,7 +15,17 @@ import click
 from crypto.errors import MalformedInput, VerivoteError
 
 # Each command group lives in its own module and exposes a click command named ``command``.
-_COMMAND_MODULES = ("cli.count", "cli.demo", "cli.election", "cli.board")
+_COMMAND_MODULES = (
+    "cli.count",
+    "cli.demo",
+    "cli.election",
+    "cli.board",
+    "cli.keys",
+    "cli.admin",
+    "cli.roll",
+    "cli.credentials",
+    "cli.trustee",
+)
 
 
 class _Verivote(click.Group):

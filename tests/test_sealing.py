@@ -101,3 +101,15 @@ def test_a_trustee_key_share_round_trips_through_a_seal() -> None:
     assert share.secret.to_hex().encode() not in sealed
     back = KeyShare.import_secret(open_sealed(sealed, PASSPHRASE))
     assert back.export_secret() == share.export_secret()
+
+
+def test_named_strengths_are_libsodium_levels_and_open() -> None:
+    from crypto.sealing import STRENGTHS
+
+    sealed = seal(SECRET, PASSPHRASE, strength="interactive")
+    assert int.from_bytes(sealed[7:11], "big") == 2
+    assert int.from_bytes(sealed[11:15], "big") == 64 * 2**20
+    assert open_sealed(sealed, PASSPHRASE) == SECRET
+    assert set(STRENGTHS) == {"moderate", "interactive"}
+    with pytest.raises(MalformedInput):
+        seal(SECRET, PASSPHRASE, strength="weak")

@@ -46,6 +46,7 @@ from election.rules._tally import (
     verify_decryption,
 )
 from election.rules._voting import RULES as _VOTING
+from election.rules._voting import read_back
 from election.wire import ELECTION_DEFINITION
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "expected_result",
     "precheck",
     "qualifying_nominees",
+    "read_back",
     "to_ms",
     "verify_decryption",
 ]

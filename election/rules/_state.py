@@ -205,7 +205,7 @@ class CredentialState:
 
 class AlphaIndex:
     """Spec §11.8 Which leaf holds each ciphertext alpha, compactly: an open-addressing table of
-    64-bit fingerprints (the first 8 bytes of alpha's x) and leaf indices, about 24 bytes per
+    64-bit fingerprints (the first 8 bytes of alpha's x) and leaf indices, 24 to 48 bytes per
     alpha. A fingerprint hit is confirmed by reading the leaf back, so the rule is exact."""
 
     __slots__ = ("_keys", "_leaves", "_mask", "_size")
@@ -247,12 +247,12 @@ class AlphaIndex:
         self._leaves[slot] = leaf
 
     def _grow(self) -> None:
-        old = list(zip(self._keys, self._leaves, strict=True))
-        capacity = 2 * len(self._keys)
+        old_keys, old_leaves = self._keys, self._leaves
+        capacity = 2 * len(old_keys)
         self._keys = array("Q", bytes(8 * capacity))
         self._leaves = array("Q", bytes(8 * capacity))
         self._mask = capacity - 1
-        for key, leaf in old:
+        for key, leaf in zip(old_keys, old_leaves, strict=True):
             if key:
                 self._insert(key, leaf)
 

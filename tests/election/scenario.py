@@ -10,7 +10,7 @@ from typing import Any
 
 from crypto import canonical
 from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
-from crypto.elgamal import PublicKey, discrete_log
+from crypto.elgamal import PublicKey
 from crypto.errors import InvalidShare
 from crypto.signing import SigningKey
 from crypto.threshold import (
@@ -28,18 +28,18 @@ from crypto.threshold import (
     partial_decrypt,
     verify_ceremony,
 )
+from election.admin import result as admin_result
+from election.admin import tally as admin_tally
 from election.definition import ElectionDefinition
 from election.rules import (
     ElectionState,
     apply,
     check,
-    combine_tally,
-    contest_result,
     precheck,
     to_ms,
 )
 from election.voter import EncryptedBallot, audit_payload, encrypt_ballot, sign_voter_entry
-from election.wire import Candidate, result_seed, tally_decryption_context
+from election.wire import Candidate, tally_decryption_context
 from tests.threshold.ceremony import DealingTamper
 
 ELECTION = "nec-2027"
@@ -481,17 +481,7 @@ class Scenario:
 
     # --- tally --------------------------------------------------------------------------
     def tally_entry(self) -> Posted:
-        state = self.log.state
-        from election.rules._voting import read_back
-        from election.wire import Ballot
-
-        params = state.params
-        assert params is not None
-        superseded = [
-            Ballot.from_json(read_back(state, i).payload, params.layout)
-            for i in state.voting.superseded
-        ]
-        return admin("tally", state.expected_tally(superseded).to_json())
+        return admin("tally", admin_tally(self.log.state).to_json())
 
     def decryption_entry(self, j: int) -> Posted:
         state = self.log.state
@@ -515,31 +505,4 @@ class Scenario:
 
     def result_entry(self) -> Posted:
         """The result the tally and the decryptions on the log give (counts by BSGS)."""
-        state = self.log.state
-        params, tally = state.params, state.tallying.tally
-        assert params is not None
-        assert tally is not None
-        chosen, combined = combine_tally(tally, state.tallying.decryptions, threshold=3)
-        seed = result_seed(state.tallying.tally_hash, [m for row in combined for m in row])
-        contests = []
-        for contest, ct, points in zip(DEFINITION.contests, tally.contests, combined, strict=True):
-            if ct.aggregates is None:
-                contests.append({"contest": contest.id, "status": "pending-mixing"})
-                continue
-            counts = [
-                discrete_log(a.beta / m, bound=ct.ballots)
-                for a, m in zip(ct.aggregates, points, strict=True)
-            ]
-            result = contest_result(
-                contest, counts, candidates=params.candidate_lists.get(contest.id), seed=seed
-            )
-            contests.append(result.to_json())
-        return admin(
-            "result",
-            {
-                "tally": state.tallying.tally_hash.hex(),
-                "trustees": list(chosen),
-                "seed": seed.hex(),
-                "contests": contests,
-            },
-        )
+        return admin("result", admin_result(self.log.state).to_json())

@@ -825,3 +825,16 @@ def test_unknown_types_are_refused(defined: Scenario) -> None:
 def test_malformed_payloads_raise_malformed_input(defined: Scenario) -> None:
     with pytest.raises(MalformedInput):
         defined.fork().log.post(admin("decision", {"subject": "x"}), NOW)
+
+
+def test_nothing_that_fixes_the_ballot_changes_after_voting_opens(voted: Scenario) -> None:
+    s = voted.fork()
+    assert s.log.state.params is not None
+    assert s.log.state.params.final
+    refused(s.log, _change("voting_open", VOTING_CLOSE - DAY), NOW, "deadline_passed")
+    refused(s.log, _definition(), NOW, "definition_exists")
+    listed = [nominee(*w) for w in NEC_NOMINEES]
+    entry = admin("candidate-list", {"contest": "nec-clp", "candidates": listed[::-1]})
+    refused(s.log, entry, NOW, "voting_opened")
+    refused(s.log, s.election_key_entry(), NOW, "election_key_exists")
+    s.log.post(_change("voting_close", VOTING_CLOSE + DAY), NOW)  # extending the close is fine

@@ -1,0 +1,257 @@
+"""Spec §10 A client of a board's HTTP API, shared by every command that talks to a board.
+
+Nothing the board says is taken on trust: the board key is the key of leaf 0 (or one pinned by
+the caller); every tree head is checked under it; every receipt is checked against the posted
+bytes, the tree head and its inclusion proof (crypto/merkle.py); a downloaded log is hashed
+again and must give the root of a signed tree head; every entry's signature is verified with
+the election's schemes (the voter scheme bound to the fingerprint of the definition in leaf 1).
+
+A refusal becomes ``BoardRefused`` with the board's stable code and one line saying what it
+means; an unreachable board, ``BoardUnreachable``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import httpx
+
+from bulletin_board.election_rules import election_schemes
+from bulletin_board.errors import BoardError
+from bulletin_board.rules import BOARD_KEY_TYPE
+from bulletin_board.wire import Entry, Leaf, Receipt, SignatureScheme, SignedTreeHead
+from crypto import canonical
+from crypto.errors import InconsistentLog, MalformedInput, VerificationFailed
+from crypto.merkle import Frontier
+from crypto.wire import expect_list, expect_object
+from election.definition import ElectionDefinition
+from election.rules import ElectionState, apply
+from election.wire import ELECTION_DEFINITION, DefinitionPayload
+
+__all__ = ["HINTS", "BoardClient", "BoardRefused", "BoardUnreachable"]
+
+JSON: Final = {"content-type": "application/json"}
+PAGE: Final = 5000
+
+#: What a refusal code means for the person who posted the entry (Spec §10.1, §11.4).
+HINTS: Final[Mapping[str, str]] = {
+    "malformed": "the entry is not well formed",
+    "bad_signature": "the signature does not verify (wrong key, or another election)",
+    "rate_limited": "the board is busy: try again in a moment",
+    "unknown_election": "the board has no such election",
+    "no_definition": "publish the election definition first",
+    "definition_exists": "the definition is already published and never changes",
+    "wrong_author": "this key is not the one the definition names for that role",
+    "deadline_passed": "that deadline has passed and can no longer be changed",
+    "time_in_past": "the new time must be in the future",
+    "timetable_disorder": "the timetable would be out of order",
+    "nominations_not_open": "nominations have not opened yet",
+    "nominations_not_closed": "nominations have not closed yet",
+    "voting_opened": "voting has opened: that can no longer change",
+    "candidate_list_published": "the candidate list is published: no more nominations",
+    "candidates_mismatch": "the list must be exactly the qualifying nominees",
+    "constraints_infeasible": "no set of candidates can meet the contest's constraints",
+    "trustee_keys_missing": "wait for every trustee's key",
+    "dealings_missing": "wait for every trustee's dealing",
+    "ceremony_incomplete": "wait for every trustee to finish checking shares",
+    "ceremony_closed": "the election key is published: the ceremony is over",
+    "election_key_mismatch": "the key differs from what the ceremony on the board gives",
+    "no_election_key": "the election key is not published yet",
+    "credentials_complete": "the credentials are complete: use a reissue",
+    "credentials_incomplete": "the credentials are not complete yet",
+    "voting_not_open": "voting has not opened yet",
+    "voting_closed": "voting has closed",
+    "voting_not_ready": "the election is not ready for voting yet",
+    "unknown_credential": "this credential is not on the published lists",
+    "credential_revoked": "this credential was revoked by a reissue",
+    "wrong_style": "the ballot is not of this credential's style",
+    "invalid_proof": "a proof does not verify",
+    "ciphertext_reused": "the ballot reuses a ciphertext of another voter",
+    "ciphertext_audited": "the ballot reuses a ciphertext that was audited (opened)",
+}
+
+
+class BoardRefused(VerificationFailed):
+    """The board refused an entry or a request: its stable ``code`` and HTTP ``status``."""
+
+    def __init__(self, status: int, code: str, message: str, *, what: str = "request") -> None:
+        hint = HINTS.get(code)
+        text = f"the board refused the {what}: {message} [{code}]"
+        super().__init__(f"{text} ({hint})" if hint and hint not in message else text)
+        self.status = status
+        self.code = code
+
+
+class BoardUnreachable(BoardError):
+    """No answer from the board (network, DNS, timeout, or not a board)."""
+
+    code = "board_unreachable"
+
+
+@dataclass
+class BoardClient:
+    """Spec §10.3 One election's log on a board at ``url``; ``board_key`` pins the board key
+    (else it is leaf 0's, trusted on first use)."""
+
+    url: str
+    election: str
+    board_key: bytes | None = None
+    timeout: float = 120.0
+    _http: httpx.Client = field(init=False, repr=False)
+    _definition: ElectionDefinition | None = field(default=None, init=False, repr=False)
+    _key: bytes | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._http = httpx.Client(base_url=self.url.rstrip("/"), timeout=self.timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> BoardClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transport -------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, *, what: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, f"/v1/elections/{self.election}{path}", **kwargs)
+        except httpx.HTTPError as exc:
+            raise BoardUnreachable(f"cannot reach the board at {self.url}: {exc}") from None
+        if response.status_code >= 400:
+            try:
+                error = response.json()["error"]
+                code, message = str(error["code"]), str(error["message"])
+            except (ValueError, KeyError, TypeError):
+                raise BoardUnreachable(
+                    f"{self.url} answered HTTP {response.status_code}: is it a verivote board?"
+                ) from None
+            raise BoardRefused(response.status_code, code, message, what=what)
+        return response
+
+    def _get(self, path: str, **params: int) -> Any:
+        response = self._request("GET", path, what="request", params=params)
+        try:
+            return canonical.decode(response.content)
+        except MalformedInput as exc:
+            raise MalformedInput(f"the board answered {path} with bad JSON: {exc}") from None
+
+    # --- trust -----------------------------------------------------------------------------
+
+    def key(self) -> bytes:
+        """Spec §10.1 The board key: leaf 0's, which must equal a pinned one.
+
+        Raises:
+            InconsistentLog: leaf 0 is not a board-key entry, or not of the pinned key.
+        """
+        if self._key is None:
+            answer = expect_object(
+                self._get("/leaves/0"), "leaf", required={"leaf", "leaf_hash", "leaf_index"}
+            )
+            leaf = Leaf.from_json(answer["leaf"], election_schemes(None))
+            if leaf.index != 0 or leaf.entry.type != BOARD_KEY_TYPE:
+                raise InconsistentLog("leaf 0 of the board is not its board-key entry")
+            if self.board_key is not None and leaf.entry.key != self.board_key:
+                raise InconsistentLog(
+                    f"the board signs with key {leaf.entry.key.hex()}, not the pinned "
+                    f"{self.board_key.hex()}"
+                )
+            self._key = leaf.entry.key
+        return self._key
+
+    def definition(self) -> ElectionDefinition | None:
+        """Spec §11.1 The definition on the log (leaf 1), or None before it is published."""
+        if self._definition is None:
+            try:
+                answer = self._get("/leaves/1")
+            except BoardRefused as exc:
+                if exc.status == 404 and exc.code == "not_found":
+                    return None
+                raise
+            obj = expect_object(answer, "leaf", required={"leaf", "leaf_hash", "leaf_index"})
+            leaf = Leaf.from_json(obj["leaf"], election_schemes(None))
+            if leaf.entry.type != ELECTION_DEFINITION:
+                raise MalformedInput("leaf 1 of this log is not an election definition")
+            self._definition = DefinitionPayload.from_json(leaf.entry.payload).definition
+        return self._definition
+
+    def schemes(self) -> Mapping[str, SignatureScheme]:
+        """The signature schemes of this election's entries."""
+        definition = self.definition()
+        return election_schemes(None if definition is None else definition.fingerprint)
+
+    def tree_head(self) -> SignedTreeHead:
+        """Spec §10.2 The latest tree head, checked under the board key."""
+        head = SignedTreeHead.from_json(self._get("/sth"))
+        if head.board_key != self.key() or head.election != self.election:
+            raise InconsistentLog("the tree head is signed by another key or for another log")
+        return head
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def post(self, raw: bytes, *, what: str = "entry") -> Receipt:
+        """Spec §10.3 Post an entry; its receipt, checked: same bytes, the trusted board key,
+        a valid tree head, the inclusion proof.
+
+        Raises:
+            BoardRefused, BoardUnreachable, InconsistentLog / MalformedInput (a bad receipt).
+        """
+        response = self._request("POST", "/entries", what=what, content=raw, headers=JSON)
+        receipt = Receipt.from_json(canonical.decode(response.content), self.schemes())
+        try:
+            receipt.check(entry=raw, board_key=self.key())
+        except MalformedInput as exc:
+            raise InconsistentLog(f"the board's receipt does not hold: {exc}") from None
+        return receipt
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def leaves(self, start: int = 0, end: int | None = None) -> Iterator[Leaf]:
+        """The leaves [start, end) in order, each entry's signature verified."""
+        schemes: Mapping[str, SignatureScheme] | None = None
+        index = start
+        while end is None or index < end:
+            stop = index + PAGE if end is None else min(end, index + PAGE)
+            page = expect_object(
+                self._get("/entries", start=index, end=stop), "page", required={"leaves", "next"}
+            )
+            items = expect_list(page["leaves"], "leaves")
+            for value in items:
+                if schemes is None or index == 1:
+                    schemes = self.schemes()
+                leaf = Leaf.from_json(value, schemes)
+                if leaf.index != index:
+                    raise InconsistentLog(f"the board sent leaf {leaf.index} for {index}")
+                yield leaf
+                index += 1
+            if page["next"] is None or not items:
+                return
+
+    def entry(self, index: int) -> Entry:
+        """The entry of leaf ``index`` (signature verified)."""
+        obj = expect_object(
+            self._get(f"/leaves/{index}"), "leaf", required={"leaf", "leaf_hash", "leaf_index"}
+        )
+        return Leaf.from_json(obj["leaf"], self.schemes()).entry
+
+    def fold(self) -> tuple[ElectionState, SignedTreeHead]:
+        """Spec §11.4 Download the log up to the latest tree head, check its root, and fold the
+        election's state from it (every entry's signature checked; the rules' apply).
+
+        Raises:
+            InconsistentLog: the leaves do not hash to the tree head's root.
+        """
+        head = self.tree_head()
+        state = ElectionState(self.election, leaves=self.entry)
+        frontier = Frontier.empty()
+        for leaf in self.leaves(0, head.tree_size):
+            frontier, _ = frontier.append(leaf.hash)
+            if leaf.index > 0:
+                apply(state, leaf.entry, index=leaf.index, received=leaf.received)
+        if frontier.size != head.tree_size or frontier.root() != head.root_hash:
+            raise InconsistentLog("the downloaded log does not hash to the board's tree head")
+        return state, head

@@ -1,0 +1,326 @@
+"""``verivote credentials``: issue one credential per member, check one, reissue a lost one.
+
+The issuer's directory holds the roll and the member → public credential record (mode 0600);
+private codes exist in memory until delivered (a mail-merge CSV, which then holds secrets, or
+SMTP), then are dropped. Spec §8.3, §11.7.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bulletin_board.client import BoardClient
+from bulletin_board.wire import sign_entry
+from cli._common import (
+    board_options,
+    console,
+    election_id,
+    load_role_key,
+    open_client,
+    passphrase_option,
+    post_entry,
+    progress,
+    replace_secret,
+    write_new_secret,
+)
+from cli._mail import Smtp, send_letters, smtp_options
+from cli.roll import ROLL_FILE, issuer_dir_option, private_dir
+from crypto.credentials import CredentialCode, derive_credential_key
+from crypto.errors import MalformedInput, VerificationFailed
+from election.definition import ElectionDefinition
+from election.issuer import Issued, Letter, issue_credentials, reissue_credential
+from election.role_keys import RoleKey
+from election.roll import Roll
+from election.wire import (
+    CREDENTIAL_REISSUE,
+    CREDENTIALS,
+    CREDENTIALS_COMPLETE,
+    CredentialReissue,
+    CredentialsPart,
+)
+
+ISSUED_FILE = "issued.json"
+CSV_COLUMNS = ("member_id", "name", "email", "style", "code")
+
+
+@click.group("credentials")
+def command() -> None:
+    """Voting credentials: issue, check, reissue (docs/spec.md §8.3, §11.7)."""
+
+
+def _key_option(f: Any) -> Any:
+    return click.option(
+        "--key",
+        "key_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default="issuer.key",
+        show_default=True,
+        envvar="VERIVOTE_ISSUER_KEY",
+        help="the sealed issuer key (verivote keys generate --role issuer)",
+    )(f)
+
+
+def _out_option(f: Any) -> Any:
+    return click.option(
+        "--out",
+        "out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="write the codes to this CSV for a mail merge (it holds SECRETS: deliver, delete)",
+    )(f)
+
+
+def _load_roll(issuer_dir: Path) -> Roll:
+    path = issuer_dir / ROLL_FILE
+    if not path.exists():
+        raise MalformedInput(f"no roll in {issuer_dir}: run verivote roll import first")
+    return Roll.from_bytes(path.read_bytes())
+
+
+def _codes_csv(letters: list[Letter]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for letter in letters:
+        m = letter.member
+        writer.writerow((m.id, m.name, m.email, letter.style, letter.code.formatted()))
+    return buffer.getvalue().encode("utf-8")
+
+
+def _smtp(options: dict[str, Any]) -> Smtp | None:
+    if options["smtp_address"] is None:
+        return None
+    return Smtp.from_options(
+        options["smtp_address"],
+        options["sender"],
+        starttls=options["smtp_starttls"],
+        user=options["smtp_user"],
+        password_env=options["smtp_password_env"],
+    )
+
+
+def _deliver(
+    letters: list[Letter],
+    definition: ElectionDefinition,
+    smtp: Smtp | None,
+    *,
+    board_url: str,
+    vote_url: str | None,
+) -> None:
+    if smtp is None or not letters:
+        return
+    with progress("sending letters", len(letters)) as advance:
+        failures = send_letters(
+            smtp, letters, definition, board_url=board_url, vote_url=vote_url, advance=advance
+        )
+    click.echo(f"{len(letters) - len(failures)} letter(s) sent by email")
+    for member, reason in failures:
+        click.echo(f"not sent to member {member}: {reason} (reissue their credential)", err=True)
+
+
+def _warn_secret_file(path: Path, count: int) -> None:
+    console.print(
+        f"[bold red]WARNING[/]: {path} holds {count} secret credential code(s) in clear "
+        "(mode 0600). Deliver them, then delete the file securely."
+    )
+
+
+@command.command("issue")
+@issuer_dir_option
+@board_options
+@_key_option
+@passphrase_option
+@_out_option
+@smtp_options
+@click.option("--resume", is_flag=True, help="finish an issue that was interrupted")
+def issue(
+    issuer_dir: Path,
+    board_url: str,
+    election: str | None,
+    definition_path: Path,
+    key_path: Path,
+    passphrase_env: str | None,
+    out: Path | None,
+    resume: bool,
+    **mail: Any,
+) -> None:
+    """Issue one credential per eligible member: public credentials to the board (sorted
+    parts per ballot style, then the counts), private codes to --out and/or --smtp."""
+    smtp = _smtp(mail)
+    if out is None and smtp is None and not resume:
+        raise MalformedInput("say how to deliver the codes: --out CODES.csv and/or --smtp")
+    if out is not None and out.exists():
+        raise MalformedInput(f"{out} exists: choose another file (it is never overwritten)")
+    roll = _load_roll(issuer_dir)
+    issued_path = issuer_dir / ISSUED_FILE
+    with open_client(board_url, election_id(election, definition_path)) as client:
+        definition = client.definition()
+        if definition is None:
+            raise MalformedInput("the election definition is not on the board yet")
+        key = load_role_key(key_path, "issuer", passphrase_env)
+        state, _ = client.fold()
+        letters: list[Letter] = []
+        partial = None if out is None else out.with_name(out.name + ".partial")
+        if resume:
+            if not issued_path.exists():
+                raise MalformedInput(f"nothing to resume: no {issued_path}")
+            record = Issued.from_bytes(issued_path.read_bytes())
+        else:
+            if issued_path.exists():
+                raise MalformedInput(
+                    f"credentials were issued already ({issued_path}); "
+                    "if that issue was interrupted, add --resume"
+                )
+            if state.credentials.parts or state.credentials.complete:
+                raise MalformedInput("the board already holds credentials for this election")
+            with progress("deriving credentials", len(roll.members)) as advance:
+                result = issue_credentials(roll, definition, advance=advance)
+            letters, record = list(result.letters), result.issued
+            replace_secret(issued_path, record.to_bytes())
+            if partial is not None:
+                write_new_secret(partial, _codes_csv(letters))
+        if record.fingerprint != definition.fingerprint:
+            raise MalformedInput("the issuer record is for another definition than the board's")
+        if not state.credentials.complete:
+            parts = record.parts()
+            with progress("posting credentials", len(record.credentials)) as advance:
+                for part in parts:
+                    _post_part(client, part, key)
+                    advance(len(part.credentials))
+            post_entry(
+                client,
+                type=CREDENTIALS_COMPLETE,
+                payload=record.complete().to_json(),
+                key=key,
+                what="credentials-complete",
+            )
+        counts = record.complete().counts if not record.revoked else {}
+        for style, n in sorted(counts.items()):
+            click.echo(f"  {n:>8} credentials of style {style}")
+    if partial is not None and out is not None and partial.exists():
+        os.replace(partial, out)
+        _warn_secret_file(out, len(letters) or len(record.credentials))
+    elif resume and smtp is not None and not letters:
+        click.echo(
+            "the codes of the interrupted issue are gone: reissue to members who did "
+            "not receive theirs",
+            err=True,
+        )
+    _deliver(letters, definition, smtp, board_url=board_url, vote_url=mail["vote_url"])
+    del letters
+    click.echo(f"issuer record (member -> public credential) kept in {issued_path} (mode 0600)")
+
+
+def _post_part(client: BoardClient, part: CredentialsPart, key: RoleKey) -> None:
+    raw = sign_entry(
+        election=client.election,
+        type=CREDENTIALS,
+        role="issuer",
+        payload=part.to_json(),
+        key=key.key,
+    )
+    client.post(raw, what=f"credentials part {part.part} of {part.style}")
+
+
+@command.command("check")
+@click.argument("code", required=False)
+@board_options
+def check(code: str | None, board_url: str, election: str | None, definition_path: Path) -> None:
+    """Check that your credential is on the published lists and not revoked. The code never
+    leaves this computer: only the public credential it gives is looked for."""
+    if code is None:
+        code = click.prompt("your credential code", hide_input=True, err=True)
+    parsed = CredentialCode.parse(str(code))
+    with open_client(board_url, election_id(election, definition_path)) as client:
+        definition = client.definition()
+        if definition is None:
+            raise MalformedInput("the election definition is not on the board yet")
+        public = derive_credential_key(parsed, fingerprint=definition.fingerprint).public
+        found: str | None = None
+        revoked: int | None = None
+        target = public.to_hex()
+        for leaf in client.leaves():
+            entry = leaf.entry
+            if entry.type == CREDENTIALS and target in entry.payload["credentials"]:
+                found = f"style {entry.payload['style']} (leaf {leaf.index})"
+            elif entry.type == CREDENTIAL_REISSUE:
+                reissue = CredentialReissue.from_json(entry.payload)
+                if reissue.credential == public:
+                    found = f"style {reissue.style} (reissued, leaf {leaf.index})"
+                if reissue.revoked == public:
+                    revoked = leaf.index
+    if found is None:
+        raise VerificationFailed(
+            f"your credential {target[:16]}... is NOT on the published lists of "
+            f"{definition.id}: contact {definition.issuer.name}"
+        )
+    if revoked is not None:
+        raise VerificationFailed(
+            f"your credential was REVOKED by a reissue (leaf {revoked}): use the newer one"
+        )
+    click.echo(f"your credential is on the published list of {definition.id}: {found}; not revoked")
+
+
+@command.command("reissue")
+@click.argument("member_id")
+@click.option("--reason", required=True, help="why (published), e.g. letter lost in the post")
+@issuer_dir_option
+@board_options
+@_key_option
+@passphrase_option
+@_out_option
+@smtp_options
+def reissue(
+    member_id: str,
+    reason: str,
+    issuer_dir: Path,
+    board_url: str,
+    election: str | None,
+    definition_path: Path,
+    key_path: Path,
+    passphrase_env: str | None,
+    out: Path | None,
+    **mail: Any,
+) -> None:
+    """Give MEMBER_ID a new credential; the old one is revoked on the board."""
+    smtp = _smtp(mail)
+    if out is None and smtp is None:
+        raise MalformedInput("say how to deliver the new code: --out FILE.csv and/or --smtp")
+    if out is not None and out.exists():
+        raise MalformedInput(f"{out} exists: choose another file (it is never overwritten)")
+    roll = _load_roll(issuer_dir)
+    issued_path = issuer_dir / ISSUED_FILE
+    if not issued_path.exists():
+        raise MalformedInput(f"no issued credentials in {issuer_dir}")
+    record = Issued.from_bytes(issued_path.read_bytes())
+    try:
+        member = roll.member(member_id)
+    except KeyError:
+        raise MalformedInput(f"member {member_id} is not on the roll") from None
+    with open_client(board_url, election_id(election, definition_path)) as client:
+        definition = client.definition()
+        if definition is None or definition.fingerprint != record.fingerprint:
+            raise MalformedInput(
+                "the board's definition is not the one credentials were issued for"
+            )
+        key = load_role_key(key_path, "issuer", passphrase_env)
+        letter, payload, updated = reissue_credential(record, member, definition, reason=reason)
+        post_entry(
+            client,
+            type=CREDENTIAL_REISSUE,
+            payload=payload.to_json(),
+            key=key,
+            what=f"reissue for member {member_id}",
+        )
+    replace_secret(private_dir(issuer_dir) / ISSUED_FILE, updated.to_bytes())
+    if out is not None:
+        write_new_secret(out, _codes_csv([letter]))
+        _warn_secret_file(out, 1)
+    _deliver([letter], definition, smtp, board_url=board_url, vote_url=mail["vote_url"])
+    del letter

@@ -1,0 +1,174 @@
+"""Spec §11.3 The electoral roll: members and their sections, held privately by the issuer.
+
+The roll is personal data and never goes on the board. ``Roll.read_csv`` reads the membership
+office's export (``member_id,name,email,sections``, sections separated by ``;``), checks it
+against the definition and reports every problem with its line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from crypto import canonical
+from crypto.canonical import JsonValue
+from crypto.errors import MalformedInput
+from crypto.wire import expect_int, expect_list, expect_object, expect_str
+from election.definition import BallotStyle, ElectionDefinition
+
+__all__ = ["COLUMNS", "Member", "Roll", "RollProblems", "duplicate_emails"]
+
+COLUMNS: Final = ("member_id", "name", "email", "sections")
+FORMAT: Final = "verivote-roll"
+_EMAIL: Final = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+_MEMBER_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
+MAX_PROBLEMS_SHOWN: Final = 20
+
+
+class RollProblems(MalformedInput):
+    """A roll with problems; ``problems`` lists each as ``(line, message)``."""
+
+    def __init__(self, source: str, problems: list[tuple[int, str]]) -> None:
+        super().__init__(f"{source}: {len(problems)} problem(s); nothing imported")
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """Spec §11.3 One member on the roll: id, name, email and roll sections."""
+
+    id: str
+    name: str
+    email: str
+    sections: tuple[str, ...]
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "sections": list(self.sections),
+        }
+
+    @classmethod
+    def from_json(cls, value: object) -> Member:
+        obj = expect_object(value, "member", required={"id", "name", "email", "sections"})
+        return cls(
+            expect_str(obj["id"], "member id"),
+            expect_str(obj["name"], "member name"),
+            expect_str(obj["email"], "member email"),
+            tuple(expect_str(s, "section") for s in expect_list(obj["sections"], "sections")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Roll:
+    """Spec §11.3 The electoral roll of one election."""
+
+    election: str
+    members: tuple[Member, ...]
+
+    @classmethod
+    def read_csv(cls, text: str, definition: ElectionDefinition, *, source: str) -> Roll:
+        """Read ``member_id,name,email,sections`` rows (a header first).
+
+        Raises:
+            RollProblems: every problem found, with its line: a bad header, a duplicate member
+                id, an invalid email, an unknown or repeated section, an empty name.
+        """
+        reader = csv.reader(io.StringIO(text, newline=""))
+        problems: list[tuple[int, str]] = []
+        header = next(reader, None)
+        if header is None or tuple(h.strip() for h in header) != COLUMNS:
+            raise RollProblems(source, [(1, f"the header must be {','.join(COLUMNS)}")])
+        known = set(definition.sections)
+        first_line: dict[str, int] = {}
+        members: list[Member] = []
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(COLUMNS):
+                problems.append((line, f"{len(row)} columns, expected {len(COLUMNS)}"))
+                continue
+            member_id, name, email, sections_text = (cell.strip() for cell in row)
+            if not _MEMBER_ID.fullmatch(member_id):
+                problems.append((line, f"member id {member_id!r} is not a valid id"))
+            elif member_id in first_line:
+                problems.append(
+                    (
+                        line,
+                        f"member {member_id} appears twice (first on line {first_line[member_id]})",
+                    )
+                )
+            else:
+                first_line[member_id] = line
+            if not name:
+                problems.append((line, "the name is empty"))
+            if not _EMAIL.fullmatch(email) or len(email) > 254:
+                problems.append((line, f"{email!r} is not an email address"))
+            sections = tuple(s.strip() for s in re.split(r"[;\s]+", sections_text) if s.strip())
+            for section in sections:
+                if section not in known:
+                    problems.append(
+                        (
+                            line,
+                            f"unknown section {section!r} (the definition has "
+                            f"{', '.join(definition.sections) or 'none'})",
+                        )
+                    )
+            if len(set(sections)) != len(sections):
+                problems.append((line, "a section is listed twice"))
+            members.append(Member(member_id, name, email, sections))
+        if problems:
+            raise RollProblems(source, problems)
+        return cls(definition.id, tuple(members))
+
+    def styles(self, definition: ElectionDefinition) -> dict[str, BallotStyle | None]:
+        """Spec §11.3 Each member's ballot style (None: no contest, no credential)."""
+        return {m.id: definition.style_for(m.sections) for m in self.members}
+
+    def member(self, member_id: str) -> Member:
+        """Raises: KeyError for an id not on the roll."""
+        for m in self.members:
+            if m.id == member_id:
+                return m
+        raise KeyError(member_id)
+
+    def to_bytes(self) -> bytes:
+        return canonical.encode(
+            {
+                "format": FORMAT,
+                "version": 1,
+                "election": self.election,
+                "members": [m.to_json() for m in self.members],
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Roll:
+        """Raises: MalformedInput (not a stored roll)."""
+        obj = expect_object(
+            canonical.decode(data, max_bytes=2**30),
+            "roll",
+            required={"format", "version", "election", "members"},
+        )
+        if obj["format"] != FORMAT:
+            raise MalformedInput("not a verivote roll")
+        expect_int(obj["version"], "roll version", minimum=1, maximum=1)
+        return cls(
+            expect_str(obj["election"], "roll election"),
+            tuple(Member.from_json(m) for m in expect_list(obj["members"], "members")),
+        )
+
+
+def duplicate_emails(members: Iterable[Member]) -> dict[str, list[str]]:
+    """Emails shared by several members (allowed: households share addresses)."""
+    seen: dict[str, list[str]] = {}
+    for m in members:
+        seen.setdefault(m.email.casefold(), []).append(m.id)
+    return {e: ids for e, ids in seen.items() if len(ids) > 1}

@@ -1,0 +1,303 @@
+"""Spec §7 and §11.6 A trustee's side of the key ceremony, step by step, with every secret
+kept in one sealed state file (§7.1 secrets at rest).
+
+Each step reads the log (the election's folded state) and returns the new state and the
+payloads to post:
+
+1. ``keygen``: the trustee's encryption key pair (§7.1) → ``trustee-key``;
+2. ``share``: once every trustee key is published, a dealing (§7.2-§7.3) → ``dealing``;
+3. ``verify``: once every dealing is published, open each share addressed to this trustee
+   (§7.4) → a ``complaint`` per bad share, then ``shares-accepted``;
+4. ``publish``: once the election key is published, check it against the ceremony on the log
+   (§7.5), derive the key share x_j → ``key-confirmation``.
+
+The state file is also what ``trustee decrypt`` needs later: it holds ``key_share``.
+Producer code: it holds secrets (never shown in repr) and draws randomness.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+from crypto import canonical
+from crypto.canonical import JsonValue
+from crypto.errors import InvalidShare, MalformedInput, VerificationFailed, VerivoteError
+from crypto.group import Scalar
+from crypto.sealing import open_sealed, seal
+from crypto.threshold import (
+    DealerSecret,
+    KeyShare,
+    ThresholdParameters,
+    TrusteeKeyPair,
+    complain,
+    confirm_key,
+    deal,
+    derive_key_share,
+    generate_trustee_key,
+    open_share,
+    unsafe_deal,
+    verify_ceremony,
+    verify_dealing,
+)
+from crypto.wire import expect_int, expect_list, expect_object, expect_str, parse_hex
+from election.definition import ElectionDefinition
+from election.rules import ElectionState
+from election.wire import (
+    ComplaintPayload,
+    DealingPayload,
+    KeyConfirmationPayload,
+    SharesAccepted,
+    TrusteeKeyPayload,
+)
+
+__all__ = [
+    "CeremonyNotReady",
+    "TrusteeState",
+    "keygen",
+    "publish",
+    "share",
+    "trustee_index",
+    "verify",
+]
+
+FORMAT: Final = "verivote-trustee-state"
+
+
+class CeremonyNotReady(VerificationFailed):
+    """The log is not yet where this step can run (e.g. waiting for other trustees)."""
+
+
+def trustee_index(definition: ElectionDefinition, key: bytes) -> int:
+    """Spec §7.1 The 1-based index of the trustee whose Ed25519 key is ``key``.
+
+    Raises:
+        MalformedInput: the definition names no trustee with that key.
+    """
+    for i, member in enumerate(definition.trustees, start=1):
+        if member.key.raw == key:
+            return i
+    raise MalformedInput("this key is not the key of any trustee in the definition")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TrusteeState:
+    """Spec §7.1 Everything one trustee holds for one election. Secrets never in repr."""
+
+    election: str
+    parameters: ThresholdParameters
+    trustee: int
+    key_pair: TrusteeKeyPair = field(repr=False)
+    dealer_secret: DealerSecret | None = field(default=None, repr=False)
+    received: Mapping[int, Scalar] | None = field(default=None, repr=False)
+    complaints: tuple[int, ...] = ()
+    key_share: KeyShare | None = field(default=None, repr=False)
+
+    def seal(self, passphrase: bytes, *, strength: str = "moderate") -> bytes:
+        """Spec §7.1 The state, as canonical JSON, sealed under ``passphrase``."""
+        document: dict[str, JsonValue] = {
+            "format": FORMAT,
+            "version": 1,
+            "election": self.election,
+            "fingerprint": self.parameters.fingerprint.hex(),
+            "trustees": self.parameters.trustees,
+            "threshold": self.parameters.threshold,
+            "trustee": self.trustee,
+            "key_pair": canonical.decode(self.key_pair.export_secret()),
+            "dealer_secret": None
+            if self.dealer_secret is None
+            else canonical.decode(self.dealer_secret.export_secret()),
+            "received": None
+            if self.received is None
+            else {str(i): s.to_hex() for i, s in sorted(self.received.items())},
+            "complaints": list(self.complaints),
+            "key_share": None
+            if self.key_share is None
+            else canonical.decode(self.key_share.export_secret()),
+        }
+        return seal(canonical.encode(document), passphrase, strength=strength)
+
+    @classmethod
+    def open(cls, sealed: bytes, passphrase: bytes) -> TrusteeState:
+        """Spec §7.1 The state inside a sealed state file.
+
+        Raises:
+            WrongPassphrase: the passphrase is wrong or the file was altered.
+            MalformedInput: not a trustee state file.
+        """
+        keys = {
+            "format",
+            "version",
+            "election",
+            "fingerprint",
+            "trustees",
+            "threshold",
+            "trustee",
+            "key_pair",
+            "dealer_secret",
+            "received",
+            "complaints",
+            "key_share",
+        }
+        obj = expect_object(
+            canonical.decode(open_sealed(sealed, passphrase)), "state", required=keys
+        )
+        if obj["format"] != FORMAT:
+            raise MalformedInput("not a verivote trustee state file")
+        expect_int(obj["version"], "trustee state version", minimum=1, maximum=1)
+        parameters = ThresholdParameters(
+            parse_hex(obj["fingerprint"], 32, "fingerprint"),
+            expect_int(obj["trustees"], "trustees"),
+            expect_int(obj["threshold"], "threshold"),
+        )
+        received = obj["received"]
+        return cls(
+            election=expect_str(obj["election"], "election"),
+            parameters=parameters,
+            trustee=expect_int(obj["trustee"], "trustee", minimum=1, maximum=255),
+            key_pair=TrusteeKeyPair.import_secret(canonical.encode(obj["key_pair"])),
+            dealer_secret=None
+            if obj["dealer_secret"] is None
+            else DealerSecret.import_secret(canonical.encode(obj["dealer_secret"])),
+            received=None
+            if received is None
+            else {
+                int(i): Scalar.from_hex(expect_str(v, "share")) for i, v in dict(received).items()
+            },
+            complaints=tuple(
+                expect_int(i, "complaint") for i in expect_list(obj["complaints"], "c")
+            ),
+            key_share=None
+            if obj["key_share"] is None
+            else KeyShare.import_secret(canonical.encode(obj["key_share"])),
+        )
+
+
+def _parameters(definition: ElectionDefinition) -> ThresholdParameters:
+    return ThresholdParameters(
+        definition.fingerprint, len(definition.trustees), definition.threshold
+    )
+
+
+def keygen(definition: ElectionDefinition, trustee: int) -> tuple[TrusteeState, TrusteeKeyPayload]:
+    """Spec §7.1 Step 1: trustee ``trustee``'s encryption key pair and its ``trustee-key``."""
+    parameters = _parameters(definition)
+    pair = generate_trustee_key(parameters, trustee)
+    state = TrusteeState(definition.id, parameters, trustee, pair)
+    return state, TrusteeKeyPayload(pair.public)
+
+
+def _check_log(state: TrusteeState, log: ElectionState) -> None:
+    params = log.params
+    if params is None or params.fingerprint != state.parameters.fingerprint:
+        raise MalformedInput("the log's definition is not the one this trustee state is for")
+    published = log.ceremony.trustee_keys.get(state.trustee)
+    if published is not None and published != state.key_pair.public:
+        raise MalformedInput(f"the log holds another key for trustee {state.trustee}")
+
+
+def share(state: TrusteeState, log: ElectionState) -> tuple[TrusteeState, DealingPayload]:
+    """Spec §7.2-§7.3 Step 2: once every trustee key is on the log, deal.
+
+    A dealer secret already in the state (a dealing that never reached the log) is dealt
+    again with fresh randomness, never replaced: the trustee keeps one polynomial.
+
+    Raises:
+        CeremonyNotReady: a trustee key is missing, or this trustee's dealing is on the log.
+    """
+    _check_log(state, log)
+    indices = state.parameters.indices
+    missing = [i for i in indices if i not in log.ceremony.trustee_keys]
+    if missing:
+        raise CeremonyNotReady(f"waiting for the keys of trustee(s) {missing}")
+    if state.trustee in log.ceremony.dealings:
+        raise CeremonyNotReady("this trustee's dealing is on the log already")
+    keys = [log.ceremony.trustee_keys[i] for i in indices]
+    if state.dealer_secret is None:
+        secret, dealing = deal(state.parameters, state.trustee, keys)
+    else:
+        # Dealt before but the dealing never reached the log: the same polynomial, fresh boxes.
+        secret, dealing = unsafe_deal(
+            state.parameters,
+            state.trustee,
+            keys,
+            coefficients=state.dealer_secret.coefficients,
+            nonce=Scalar.random(),
+            ephemerals={
+                i: (Scalar.random(), Scalar.random()) for i in indices if i != state.trustee
+            },
+        )
+    return replace(state, dealer_secret=secret), DealingPayload(dealing)
+
+
+def verify(
+    state: TrusteeState, log: ElectionState
+) -> tuple[TrusteeState, list[ComplaintPayload], SharesAccepted]:
+    """Spec §7.4 Step 3: once every dealing is on the log, open each share for this trustee;
+    a complaint for each that fails (never for a dealing publicly invalid), then
+    ``shares-accepted``.
+
+    Raises:
+        CeremonyNotReady: a dealing is missing.
+    """
+    _check_log(state, log)
+    parameters, j = state.parameters, state.trustee
+    missing = [i for i in parameters.indices if i not in log.ceremony.dealings]
+    if missing:
+        raise CeremonyNotReady(f"waiting for the dealings of trustee(s) {missing}")
+    received: dict[int, Scalar] = {}
+    complaints: list[ComplaintPayload] = []
+    for i, dealing in sorted(log.ceremony.dealings.items()):
+        if i == j:
+            continue
+        try:
+            verify_dealing(dealing, parameters)
+        except VerivoteError:
+            continue  # publicly invalid: the dealer is out without a complaint (§7.4)
+        try:
+            received[i] = open_share(parameters, state.key_pair, dealing)
+        except InvalidShare:
+            if (i, j) not in log.ceremony.complained:
+                complaints.append(ComplaintPayload(complain(parameters, state.key_pair, dealing)))
+    updated = replace(
+        state,
+        received=received,
+        complaints=tuple(sorted(i for i in parameters.indices if i != j and i not in received)),
+    )
+    return updated, complaints, SharesAccepted(j)
+
+
+def publish(state: TrusteeState, log: ElectionState) -> tuple[TrusteeState, KeyConfirmationPayload]:
+    """Spec §7.5 Step 4: check the published election key against the ceremony on the log,
+    derive this trustee's key share x_j, and confirm it.
+
+    Raises:
+        CeremonyNotReady: no election key yet, or this trustee has not checked its shares.
+        VerificationFailed: the published key is not what the ceremony gives.
+        InvalidShare: g^x_j is not the published X_j.
+    """
+    _check_log(state, log)
+    params = log.params
+    assert params is not None
+    if params.election_key is None:
+        raise CeremonyNotReady("the election key is not published yet")
+    if state.dealer_secret is None or state.received is None:
+        raise CeremonyNotReady("run share and verify first")
+    indices = state.parameters.indices
+    result = verify_ceremony(
+        state.parameters,
+        [log.ceremony.trustee_keys[i] for i in indices],
+        [log.ceremony.dealings[i] for i in indices],
+        log.ceremony.complaints,
+    )
+    published = params.election_key
+    expected = result.joint_key
+    if (published.joint_key.qualified, published.joint_key.commitments) != (
+        expected.qualified,
+        expected.commitments,
+    ):
+        raise VerificationFailed("the published election key is NOT what the ceremony gives")
+    key_share = derive_key_share(state.dealer_secret, state.received, expected)
+    confirmation = confirm_key(key_share, expected)
+    return replace(state, key_share=key_share), KeyConfirmationPayload(confirmation)

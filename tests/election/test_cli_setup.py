@@ -1,0 +1,531 @@
+"""A whole election set up through the CLI against a real board (uvicorn on 127.0.0.1, on a
+simulated clock): role keys, the definition, nominations, candidate lists, a 3-of-5 key
+ceremony with a cheating trustee named by a complaint, the roll, credentials issued to a CSV
+and by SMTP (a real local SMTP server), a member's check, a reissue."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import stat
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner, Result
+
+from bulletin_board.client import BoardClient
+from cli.main import verivote
+from crypto.credentials import CredentialCode, derive_credential_key
+from election.rules import to_ms
+from election.trustee import TrusteeState, share
+from election.voter import encrypt_ballot, sign_voter_entry
+from tests.board.server import free_port
+from tests.election.live_board import live_board
+from tests.threshold.ceremony import wrong_share_to
+
+PASSPHRASE = "correct horse battery staple"
+ENV = {"VV_PASS": PASSPHRASE}
+T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+ELECTION = "spring-2027"
+
+
+def run(*args: str, cwd: Path, ok: bool = True, input: str | None = None) -> Result:
+    runner = CliRunner()
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = runner.invoke(verivote, list(args), env=ENV, input=input, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    if ok:
+        assert result.exit_code == 0, f"{args}: {result.output}"
+    return result
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def _toml(keys: dict[str, str]) -> str:
+    def t(moment: datetime) -> str:
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    trustees = ",\n".join(
+        f'  {{ name = "Trustee {i}", key = "{keys[f"trustee{i}"]}" }}' for i in range(1, 6)
+    )
+    return f"""
+id = "{ELECTION}"
+title = "Spring ballot 2027"
+organisation = "Example Party"
+time_zone = "Europe/London"
+sections = ["member", "youth"]
+
+[timetable]
+nominations_open = {t(T0)}
+nominations_close = {t(T0 + 7 * DAY)}
+voting_open = {t(T0 + 14 * DAY)}
+voting_close = {t(T0 + 21 * DAY)}
+
+[administrator]
+name = "Returning Officer"
+key = "{keys["administrator"]}"
+
+[issuer]
+name = "Membership Office"
+key = "{keys["issuer"]}"
+
+[trustees]
+threshold = 3
+members = [
+{trustees}
+]
+
+[[contests]]
+id = "nec"
+title = "NEC"
+kind = "block"
+seats = 2
+nomination_threshold = 2
+constraints = [ {{ attribute = "gender", value = "woman", min = 1 }} ]
+
+[[contests]]
+id = "youth-rep"
+title = "Youth representative"
+kind = "block"
+seats = 1
+sections = ["youth"]
+
+[[contests]]
+id = "rule-1"
+title = "Rule change 1"
+kind = "referendum"
+question = "Adopt rule change 1?"
+options = ["Yes", "No"]
+"""
+
+
+MEMBERS = """member_id,name,email,sections
+A001,Ada Ames,ada@example.org,member
+A002,Bo Bell,bo@example.org,member;youth
+A003,Cy Cole,cy@example.org,member
+A004,Di Dunn,di@example.org,member youth
+"""
+
+
+def _keys(tmp: Path) -> dict[str, str]:
+    keys = {}
+    for name, role in [("administrator", "administrator"), ("issuer", "issuer")] + [
+        (f"trustee{i}", "trustee") for i in range(1, 6)
+    ]:
+        out = run(
+            "keys",
+            "generate",
+            "--role",
+            role,
+            "--out",
+            f"{name}.key",
+            "--passphrase-env",
+            "VV_PASS",
+            "--kdf",
+            "interactive",
+            cwd=tmp,
+        ).output
+        keys[name] = re.search(r"public key: ([0-9a-f]{64})", out).group(1)  # type: ignore[union-attr]
+        assert stat.S_IMODE((tmp / f"{name}.key").stat().st_mode) == 0o600
+    return keys
+
+
+def test_a_whole_setup_through_the_cli(db_url: str, tmp_path: Path) -> None:
+    keys = _keys(tmp_path)
+    (tmp_path / "election.toml").write_text(_toml(keys))
+    run("election", "check", "election.toml", cwd=tmp_path)
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    try:
+        with live_board(db_url, elections=(ELECTION,), now=to_ms(T0 - DAY)) as board:
+            _setup(tmp_path, board, smtp.port, mailbox)
+    finally:
+        smtp.stop()
+
+
+def _setup(tmp: Path, board: Any, smtp_port: int, mailbox: Mailbox) -> None:
+    b = ["--board", board.url]
+    admin = [*b, "--key", "administrator.key", "--passphrase-env", "VV_PASS"]
+    out = run(
+        "admin",
+        "publish",
+        "election.toml",
+        "--board",
+        board.url,
+        "--key",
+        "administrator.key",
+        "--passphrase-env",
+        "VV_PASS",
+        cwd=tmp,
+    ).output
+    assert "definition posted: leaf 1" in out
+    # --- nominations: one by one and from a CSV -------------------------------------------
+    board.clock.now = to_ms(T0 + DAY)
+    for nominee, name, gender in [("ana", "Ana Alves", "woman"), ("ben", "Ben Brown", "man")]:
+        for by in ("Ashton CLP", "Barnet CLP"):
+            run(
+                "admin",
+                "nominate",
+                *admin,
+                "--contest",
+                "nec",
+                "--nominee",
+                nominee,
+                "--name",
+                name,
+                "--attribute",
+                f"gender={gender}",
+                "--by",
+                by,
+                "--received",
+                "2027-03-02",
+                cwd=tmp,
+            )
+    (tmp / "nominations.csv").write_text(
+        "contest,nominee,name,attributes,nominated_by,received\n"
+        "nec,cat,Cat Cole,gender=woman,Camden CLP,2027-03-03\n"
+        "nec,cat,Cat Cole,gender=woman,Dover CLP,2027-03-03\n"
+        "nec,dan,Dan Dale,gender=man,Dover CLP,2027-03-03\n"
+        "youth-rep,yan,Yan Yu,gender=woman,Young Members,2027-03-04\n"
+        "youth-rep,zed,Zed Zola,gender=man,Young Members,2027-03-04\n"
+    )
+    board.clock.now = to_ms(T0 + 4 * DAY)
+    run("admin", "nominate", *admin, "--csv", "nominations.csv", cwd=tmp)
+    late = run("admin", "candidate-list", *admin, "--contest", "nec", "--yes", cwd=tmp, ok=False)
+    assert late.exit_code == 1
+    assert "nominations_not_closed" in late.output
+    lines = late.output.strip().splitlines()
+    assert [line.startswith("error:") for line in lines] == [False] * (len(lines) - 1) + [True]
+    board.clock.now = to_ms(T0 + 8 * DAY)
+    run(
+        "admin",
+        "exclude",
+        *admin,
+        "--contest",
+        "nec",
+        "--nominee",
+        "ben",
+        "--reason",
+        "Withdrew on 2027-03-08",
+        cwd=tmp,
+    )
+    out = run("admin", "candidate-list", *admin, "--contest", "nec", "--yes", cwd=tmp).output
+    assert "1. Ana Alves (ana; gender=woman)" in out
+    assert "2. Cat Cole" in out
+    assert "Dan" not in out  # one nomination: below the threshold of 2
+    run(
+        "admin",
+        "candidate-list",
+        *admin,
+        "--contest",
+        "youth-rep",
+        "--order",
+        "random",
+        "--yes",
+        cwd=tmp,
+    )
+    run(
+        "admin",
+        "timetable",
+        *admin,
+        "voting_close",
+        "2027-03-23T12:00:00",
+        "--reason",
+        "Bank holiday",
+        cwd=tmp,
+    )
+    # --- the key ceremony: trustee 2 sends trustee 4 a bad share ---------------------------
+    for i in range(1, 6):
+        trustee = [
+            *b,
+            "--key",
+            f"trustee{i}.key",
+            "--state",
+            f"t{i}.sealed",
+            "--passphrase-env",
+            "VV_PASS",
+        ]
+        run("trustee", "keygen", *trustee, "--kdf", "interactive", cwd=tmp)
+        assert stat.S_IMODE((tmp / f"t{i}.sealed").stat().st_mode) == 0o600
+    early = run("trustee", "verify", *_t(b, 1), cwd=tmp, ok=False)
+    assert early.exit_code == 1
+    assert "waiting for the dealings" in early.output
+    for i in (1, 3, 4, 5):
+        run("trustee", "share", *_t(b, i), cwd=tmp)
+    _cheat(tmp, board.url)
+    for i in range(1, 6):
+        out = run("trustee", "verify", *_t(b, i), cwd=tmp).output
+        if i == 4:
+            assert "complaint against trustee 2" in out
+        else:
+            assert "complaints against nobody" in out
+    out = run("admin", "election-key", *admin, "--yes", cwd=tmp).output
+    assert "qualified dealers [1, 3, 4, 5]" in out
+    assert "disqualified dealer 2: dealer 2 cheated trustee 4" in out
+    for i in range(1, 6):
+        out = run("trustee", "publish", *_t(b, i), cwd=tmp).output
+        assert "the published election key is what the ceremony on the board gives" in out
+    # --- the roll and the credentials ----------------------------------------------------
+    (tmp / "members.csv").write_text(MEMBERS)
+    out = run("roll", "import", "members.csv", "--issuer-dir", "issuer", cwd=tmp).output
+    assert "4 members imported" in out
+    assert stat.S_IMODE((tmp / "issuer").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp / "issuer" / "roll.json").stat().st_mode) == 0o600
+    issuer = [*b, "--key", "issuer.key", "--passphrase-env", "VV_PASS", "--issuer-dir", "issuer"]
+    result = run(
+        "credentials",
+        "issue",
+        *issuer,
+        "--out",
+        "codes.csv",
+        "--smtp",
+        f"127.0.0.1:{smtp_port}",
+        "--from",
+        "ballots@example.org",
+        cwd=tmp,
+    )
+    assert "WARNING" in result.output
+    assert stat.S_IMODE((tmp / "codes.csv").stat().st_mode) == 0o600
+    rows = list(csv.DictReader(io.StringIO((tmp / "codes.csv").read_text())))
+    assert [r["member_id"] for r in rows] == ["A001", "A002", "A003", "A004"]
+    assert rows[1]["style"] == "nec+youth-rep+rule-1"
+    assert len(mailbox.messages) == 4
+    by_email = {m["To"]: m for m in mailbox.messages}
+    for row in rows:
+        letter = by_email[f"{row['name']} <{row['email']}>"].get_content()
+        assert row["code"] in letter
+        assert f"--board {board.url} --election {ELECTION}" in letter
+    issued = (tmp / "issuer" / "issued.json").read_text()
+    assert all(r["code"] not in issued for r in rows)  # the issuer keeps no private code
+    again = run("credentials", "issue", *issuer, "--out", "again.csv", cwd=tmp, ok=False)
+    assert "issued already" in again.output
+    # --- a member checks; a credential is reissued ----------------------------------------
+    check = ["credentials", "check"]
+    election = [*b, "--election", ELECTION]
+    out = run(*check, rows[0]["code"].lower(), *election, cwd=tmp).output
+    assert "is on the published list" in out
+    assert "nec+rule-1" in out
+    typo = rows[0]["code"][:-1] + ("0" if rows[0]["code"][-1] != "0" else "1")
+    bad = run(*check, typo, *election, cwd=tmp, ok=False)
+    assert bad.exit_code == 2
+    assert "mistyped" in bad.output
+    stranger = CredentialCode.generate().formatted()
+    missing = run(*check, stranger, *election, cwd=tmp, ok=False)
+    assert missing.exit_code == 1
+    assert "NOT on the published lists" in missing.output
+    run(
+        "credentials",
+        "reissue",
+        "A001",
+        "--reason",
+        "Letter lost in the post",
+        *issuer,
+        "--out",
+        "a001.csv",
+        cwd=tmp,
+    )
+    new = next(iter(csv.DictReader(io.StringIO((tmp / "a001.csv").read_text()))))["code"]
+    revoked = run(*check, rows[0]["code"], *election, cwd=tmp, ok=False)
+    assert "REVOKED" in revoked.output
+    out = run(*check, new, *election, cwd=tmp).output
+    assert "reissued" in out
+    # --- the election is ready: a member votes with the new code --------------------------
+    board.clock.now = to_ms(T0 + 15 * DAY)
+    with BoardClient(board.url, ELECTION) as client:
+        state, _ = client.fold()
+        assert state.ready() is None
+        definition = client.definition()
+        assert definition is not None
+        params = state.params
+        assert params is not None
+        assert params.election_key is not None
+        assert params.election_key.disqualified == (2,)
+        credential = derive_credential_key(
+            CredentialCode.parse(new), fingerprint=definition.fingerprint
+        )
+        from crypto.elgamal import PublicKey
+
+        ballot = encrypt_ballot(
+            params.layout,
+            "nec+rule-1",
+            {"nec": [0], "rule-1": [1]},
+            public_key=PublicKey(params.election_key.joint_key.public_key),
+            credential=credential,
+        )
+        raw = sign_voter_entry(
+            election=ELECTION, type="ballot", payload=ballot.ballot.to_json(), credential=credential
+        )
+        receipt = client.post(raw, what="ballot")
+        assert receipt.leaf.entry.raw == raw
+
+
+def _t(b: list[str], i: int) -> list[str]:
+    return [
+        *b,
+        "--key",
+        f"trustee{i}.key",
+        "--state",
+        f"t{i}.sealed",
+        "--passphrase-env",
+        "VV_PASS",
+    ]
+
+
+def _cheat(tmp: Path, url: str) -> None:
+    """Trustee 2 deals with a bad share for trustee 4 (valid proofs: only a complaint shows)."""
+    from bulletin_board.wire import sign_entry
+    from election.role_keys import RoleKey
+    from election.wire import DealingPayload
+
+    passphrase = PASSPHRASE.encode()
+    state = TrusteeState.open((tmp / "t2.sealed").read_bytes(), passphrase)
+    key = RoleKey.open((tmp / "trustee2.key").read_bytes(), passphrase, role="trustee")
+    with BoardClient(url, ELECTION) as client:
+        log, _ = client.fold()
+        state, honest = share(state, log)
+        publics = [log.ceremony.trustee_keys[i] for i in range(1, 6)]
+        dealing = wrong_share_to(4)(state.parameters, honest.dealing, publics)
+        (tmp / "t2.sealed").write_bytes(state.seal(passphrase, strength="interactive"))
+        raw = sign_entry(
+            election=ELECTION,
+            type="dealing",
+            role="trustee",
+            payload=DealingPayload(dealing).to_json(),
+            key=key.key,
+        )
+        client.post(raw)
+
+
+def test_the_definition_must_be_signed_by_its_administrator(tmp_path: Path) -> None:
+    keys = _keys(tmp_path)
+    keys["administrator"], keys["issuer"] = keys["issuer"], keys["administrator"]
+    (tmp_path / "election.toml").write_text(_toml(keys))
+    result = run(
+        "admin",
+        "publish",
+        "election.toml",
+        "--board",
+        "http://127.0.0.1:9",
+        "--key",
+        "administrator.key",
+        "--passphrase-env",
+        "VV_PASS",
+        cwd=tmp_path,
+        ok=False,
+    )
+    assert result.exit_code == 2
+    assert "is not the administrator key" in result.output
+
+
+def test_a_wrong_passphrase_is_one_line(tmp_path: Path) -> None:
+    run(
+        "keys",
+        "generate",
+        "--role",
+        "issuer",
+        "--out",
+        "issuer.key",
+        "--passphrase-env",
+        "VV_PASS",
+        "--kdf",
+        "interactive",
+        cwd=tmp_path,
+    )
+    ENV["VV_WRONG"] = "not it"
+    try:
+        result = run(
+            "credentials",
+            "reissue",
+            "A001",
+            "--reason",
+            "x",
+            "--board",
+            "http://127.0.0.1:9",
+            "--election",
+            "e",
+            "--key",
+            "issuer.key",
+            "--passphrase-env",
+            "VV_WRONG",
+            "--issuer-dir",
+            "nowhere",
+            "--out",
+            "x.csv",
+            cwd=tmp_path,
+            ok=False,
+        )
+    finally:
+        del ENV["VV_WRONG"]
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    again = run(
+        "keys",
+        "generate",
+        "--role",
+        "issuer",
+        "--out",
+        "issuer.key",
+        "--passphrase-env",
+        "VV_PASS",
+        cwd=tmp_path,
+        ok=False,
+    )
+    assert "never overwritten" in again.output
+
+
+def test_an_unreachable_board_is_one_line(tmp_path: Path) -> None:
+    result = run(
+        "credentials",
+        "check",
+        CredentialCode.generate().formatted(),
+        "--board",
+        "http://127.0.0.1:9",
+        "--election",
+        "e",
+        cwd=tmp_path,
+        ok=False,
+    )
+    assert result.exit_code == 1
+    assert "cannot reach the board" in result.output
+    assert result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("A001,Ada Ames,ada@example.org,member", "member A001 appears twice (first on line 2)"),
+        ("A009,Ida Ives,ida.example.org,member", "'ida.example.org' is not an email address"),
+        ("A009,Ida Ives,ida@example.org,seniors", "unknown section 'seniors'"),
+        ("A009,,ida@example.org,member", "the name is empty"),
+        ("A009,Ida Ives,ida@example.org", "3 columns"),
+    ],
+)
+def test_roll_problems_are_reported_with_their_line(tmp_path: Path, row: str, problem: str) -> None:
+    keys = {"administrator": "aa" * 32, "issuer": "bb" * 32} | {
+        f"trustee{i}": f"{i:02x}" * 32 for i in range(1, 6)
+    }
+    (tmp_path / "election.toml").write_text(_toml(keys))
+    (tmp_path / "members.csv").write_text(MEMBERS + row + "\n")
+    result = run("roll", "import", "members.csv", cwd=tmp_path, ok=False)
+    assert result.exit_code == 2
+    assert f"members.csv, line 6: {problem}" in result.output
+    assert "nothing imported" in result.output
+    assert not (tmp_path / "issuer" / "roll.json").exists()
