@@ -30,7 +30,7 @@ from typing import Final
 
 from crypto.elgamal import Ciphertext, PublicKey
 from crypto.errors import InvalidBatch, InvalidProof, MalformedInput
-from crypto.group import IDENTITY, FixedBase, G, Point, Scalar, multi_pow_vartime, product
+from crypto.group import FixedBase, G, MultiPowAccumulator, Point, product
 from crypto.hashing import Dst
 from crypto.proofs._common import reject_identity
 from crypto.proofs.disjunctive import (
@@ -48,7 +48,6 @@ __all__ = ["WEIGHT_BITS", "BatchVerifier"]
 # Spec §6.7 Each verification equation is raised to an independent weight in [0, 2^128).
 WEIGHT_BITS: Final = 128
 _WEIGHT_MASK: Final = (1 << WEIGHT_BITS) - 1
-_IDENTITY_ENCODING: Final = IDENTITY.to_bytes()
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,24 +75,18 @@ class BatchVerifier:
     ``verify()`` once. Batches of thousands of proofs amortise best. Not thread-safe.
     """
 
-    __slots__ = (
-        "_commitments",
-        "_components",
-        "_failures",
-        "_g_exponent",
-        "_items",
-        "_keys",
-        "_products",
-    )
+    __slots__ = ("_components", "_failures", "_items", "_keys", "_products", "_terms")
 
     def __init__(self) -> None:
         self._items: list[_Item] = []
         self._failures: list[tuple[int, object, str]] = []
-        self._g_exponent = 0
-        self._keys: dict[Point, tuple[Point, int]] = {}  # the table-carrying object is kept
-        self._components: dict[Point, int] = {}  # alphas and betas, merged when repeated
+        # The combined equation's terms: g and the commitments, accumulated as they come; each
+        # public key's exponent (the table-carrying object is kept); the alphas' and betas'
+        # exponents, merged when a ciphertext recurs; the §6.5 products' exponents.
+        self._terms = MultiPowAccumulator()
+        self._keys: dict[Point, tuple[Point, int]] = {}
+        self._components: dict[Point, int] = {}
         self._products: list[_ProductTerm] = []
-        self._commitments: list[tuple[Point, Scalar]] = []
 
     def __len__(self) -> int:
         """The number of proofs added."""
@@ -239,22 +232,10 @@ class BatchVerifier:
         except InvalidProof as exc:
             self._fail(label, str(exc))
             return None
-        # Step 1b: decompress A_j^-1 and B_j^-1 (negation flips the encoding's first byte).
-        negated: list[Point] = []
-        for j, branch in enumerate(proof.branches):
-            for name, encoding in (("A", branch.a), ("B", branch.b)):
-                if encoding == _IDENTITY_ENCODING:
-                    negated.append(IDENTITY)
-                    continue
-                try:
-                    negated.append(Point.from_bytes(bytes((encoding[0] ^ 1,)) + encoding[1:]))
-                except MalformedInput:
-                    self._fail(label, f"{what}: branch {j}: {name} is not a point on the curve")
-                    return None
-        # Step 1c: weights drawn now that the proof is fixed; fold the weighted equations in.
+        # Step 1b: weights, drawn now that the proof is fixed, and the weighted equations.
         weights = secrets.randbits(2 * WEIGHT_BITS * len(proof.branches))
         g_exponent = key_exponent = alpha_exponent = beta_exponent = 0
-        commitments = self._commitments
+        commitments: list[tuple[bytes, int]] = []
         for j, branch in enumerate(proof.branches):
             za = weights & _WEIGHT_MASK
             zb = (weights >> WEIGHT_BITS) & _WEIGHT_MASK
@@ -264,9 +245,14 @@ class BatchVerifier:
             key_exponent += zb * s
             alpha_exponent -= za * c
             beta_exponent -= zb * c
-            commitments.append((negated[2 * j], Scalar(za)))
-            commitments.append((negated[2 * j + 1], Scalar(zb)))
-        self._g_exponent += g_exponent
+            commitments += ((branch.a, za), (branch.b, zb))
+        # Step 1c: decode A_j^-1 and B_j^-1 (their encodings' first byte flipped), all or none.
+        try:
+            self._terms.add_encoded(commitments, inverse=True)
+        except MalformedInput:
+            self._fail(label, f"{what}: {_undecodable(proof)} is not a point on the curve")
+            return None
+        self._terms.add(G, g_exponent)
         pk = public_key.element
         held, exponent = self._keys.get(pk, (pk, 0))
         self._keys[pk] = (pk if isinstance(pk, FixedBase) else held, exponent + key_exponent)
@@ -290,9 +276,16 @@ class BatchVerifier:
             else:
                 extra.append((product(alphas), term.alpha_exponent))
                 extra.append((product(betas), term.beta_exponent))
-        terms: list[tuple[Point, Scalar]] = [(G, Scalar.reduce(self._g_exponent))]
-        terms += [(pk, Scalar.reduce(exponent)) for pk, exponent in self._keys.values()]
-        terms += [(p, Scalar.reduce(exponent)) for p, exponent in components.items()]
-        terms += [(p, Scalar.reduce(exponent)) for p, exponent in extra]
-        terms += self._commitments
-        return multi_pow_vartime(terms).is_identity
+        terms = [*self._keys.values(), *components.items(), *extra]
+        return self._terms.compute(terms).is_identity
+
+
+def _undecodable(proof: DisjunctiveProof) -> str:
+    """Which commitment of the proof does not decode, as "branch j: A" (or B)."""
+    for j, branch in enumerate(proof.branches):
+        for name, encoding in (("A", branch.a), ("B", branch.b)):
+            try:
+                Point.from_bytes(encoding)
+            except MalformedInput:
+                return f"branch {j}: {name}"
+    raise AssertionError("unreachable: a commitment failed to decode")

@@ -19,7 +19,7 @@ Two kinds of exponentiation (§2.5):
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
@@ -35,6 +35,7 @@ __all__ = [
     "IDENTITY",
     "FixedBase",
     "G",
+    "MultiPowAccumulator",
     "N",
     "P",
     "Point",
@@ -386,41 +387,137 @@ def multi_pow_vartime(terms: Iterable[tuple[Point, Scalar]]) -> Point:
       bucket method (``_pippenger``): per base, about 15 µs (256-bit exponents) and 8 µs
       (128-bit) with a few thousand bases, 9 µs and 5 µs with a hundred thousand.
 
-    Everything is then summed in one libsecp256k1 call.
+    Everything is then summed in one libsecp256k1 call. ``MultiPowAccumulator`` is the same
+    computation, built term by term.
     """
-    raws: list[Any] = []
+    entries: list[Any] = []
     g_exponent = 0
-    variable: list[tuple[Point, int]] = []
+    raws: list[Any] = []
+    encodings: list[bytes] = []
+    exponents: list[int] = []
     for base, exponent in terms:
         if exponent.value == 0 or base._raw is None:
             continue
         if isinstance(base, FixedBase):
-            raws.extend(base._entries(exponent))
+            entries.extend(base._entries(exponent))
         elif base._encoding == _G_COMPRESSED:
-            g_exponent = (g_exponent + exponent.value) % N
+            g_exponent += exponent.value
         else:
-            variable.append((base, exponent.value))
-    if len(variable) >= _PIPPENGER_MIN_BASES:
-        exponents = [k for _, k in variable]
+            raws.append(base._raw)
+            encodings.append(base._encoding)
+            exponents.append(exponent.value)
+    return _multi_pow(entries, g_exponent % N, raws, encodings, exponents)
+
+
+class MultiPowAccumulator:
+    """Spec §2.5 A product of b_i^(k_i) built term by term, then computed once in variable time:
+    only for public exponents. The accumulating form of ``multi_pow_vartime``, for batch
+    verification (§6.7).
+
+    Exponents are Python integers, taken mod n. ``add_encoded`` takes bases as their encodings
+    and decodes them straight into libsecp256k1's form, without building Point objects.
+    """
+
+    __slots__ = ("_encodings", "_entries", "_exponents", "_g_exponent", "_raws")
+
+    def __init__(self) -> None:
+        self._entries: list[Any] = []  # fixed-base table entries
+        self._g_exponent = 0
+        self._raws: list[Any] = []  # the variable bases, their encodings and exponents
+        self._encodings: list[bytes] = []
+        self._exponents: list[int] = []
+
+    def add(self, base: Point, exponent: int) -> None:
+        """Multiply in base^exponent (a FixedBase contributes at most 32 table entries)."""
+        k = exponent % N
+        if k == 0 or base._raw is None:
+            return
+        if isinstance(base, FixedBase):
+            self._entries.extend(base._entries(_scalar(k)))
+        elif base._encoding == _G_COMPRESSED:
+            self._g_exponent += k
+        else:
+            self._raws.append(base._raw)
+            self._encodings.append(base._encoding)
+            self._exponents.append(k)
+
+    def add_encoded(self, terms: Iterable[tuple[bytes, int]], *, inverse: bool = False) -> None:
+        """Multiply in b^k for each (encoding of b, k), or (b^-1)^k if ``inverse``: all of the
+        terms, or none if one encoding does not decode (§2.3; 33 zero bytes are the identity).
+        The inverse is decoded directly, its encoding's first byte flipped (0x02 <-> 0x03).
+
+        Raises:
+            MalformedInput: an encoding of the wrong length or prefix, or x off the curve.
+        """
+        decoded: list[tuple[Any, bytes, int]] = []
+        for encoding, exponent in terms:
+            if len(encoding) != ENCODED_POINT_LENGTH:
+                raise MalformedInput(f"point must be 33 bytes, got {len(encoding)}")
+            prefix = encoding[0]
+            if prefix not in (0x02, 0x03):
+                if encoding == _IDENTITY_ENCODING:
+                    continue
+                raise MalformedInput(f"point prefix must be 0x02 or 0x03, got {prefix:#04x}")
+            if inverse:
+                encoding = bytes((prefix ^ 1,)) + encoding[1:]
+            raw = ffi.new("secp256k1_pubkey *")
+            if not lib.secp256k1_ec_pubkey_parse(_CTX, raw, encoding, ENCODED_POINT_LENGTH):
+                raise MalformedInput(f"point not on curve: {encoding.hex()}")
+            decoded.append((raw, encoding, exponent % N))
+        for raw, encoding, k in decoded:
+            if k:
+                self._raws.append(raw)
+                self._encodings.append(encoding)
+                self._exponents.append(k)
+
+    def compute(self, extra: Sequence[tuple[Point, int]] = ()) -> Point:
+        """The product of the terms added and of ``extra``, which is not kept."""
+        if not extra:
+            return _multi_pow(
+                self._entries, self._g_exponent % N, self._raws, self._encodings, self._exponents
+            )
+        more = MultiPowAccumulator()
+        for base, exponent in extra:
+            more.add(base, exponent)
+        return _multi_pow(
+            [*self._entries, *more._entries],
+            (self._g_exponent + more._g_exponent) % N,
+            [*self._raws, *more._raws],
+            [*self._encodings, *more._encodings],
+            [*self._exponents, *more._exponents],
+        )
+
+
+def _multi_pow(
+    entries: list[Any],
+    g_exponent: int,
+    raws: list[Any],
+    encodings: list[bytes],
+    exponents: list[int],
+) -> Point:
+    """Table entries, g^g_exponent and each variable base raws[i] (encoded as encodings[i])
+    to the power exponents[i] (0 < exponents[i] < n), summed; see ``multi_pow_vartime``."""
+    terms = list(entries)
+    if len(raws) >= _PIPPENGER_MIN_BASES:
         by_length = _group_by_length(exponents)
         window = _pippenger_window([len(group) for group in by_length])
         if window:
             if g_exponent:
-                raws.extend(_g_table()._entries(_scalar(g_exponent)))
-            bases = [base._raw for base, _ in variable]
-            raw = _pippenger(bases, exponents, by_length, window)
+                terms += _g_table()._entries(_scalar(g_exponent))
+            raw = _pippenger(raws, exponents, by_length, window)
             if raw is not None:
-                raws.append(raw)
-            return _combine(raws)
-    if g_exponent and variable:
-        base, k = variable.pop(0)
-        raw = _g_pow_mul_raw(g_exponent, base, k)
+                terms.append(raw)
+            return _combine(terms)
+    first = 0
+    if g_exponent and raws:
+        raw = _g_pow_mul_raw(g_exponent, raws[0], encodings[0], exponents[0])
         if raw is not None:
-            raws.append(raw)
+            terms.append(raw)
+        first = 1
     elif g_exponent:
-        raws.extend(_g_table()._entries(_scalar(g_exponent)))
-    raws.extend(_tweak_mul(base._raw, k) for base, k in variable)
-    return _combine(raws)
+        terms += _g_table()._entries(_scalar(g_exponent))
+    terms += (_tweak_mul(raw, k) for raw, k in zip(raws[first:], exponents[first:], strict=True))
+    return _combine(terms)
 
 
 # Spec §2.5 Pippenger's bucket method over libsecp256k1's n-ary addition ----------------------
@@ -552,20 +649,21 @@ def _pippenger(bases: list[Any], exponents: list[int], by_length: list[list[int]
     return acc
 
 
-def _g_pow_mul_raw(a: int, base: Point, b: int) -> Any:
-    """g^a · base^b with one variable-time Strauss multiplication (None for the identity).
+def _g_pow_mul_raw(a: int, raw: Any, encoding: bytes, b: int) -> Any:
+    """g^a · B^b with one variable-time Strauss multiplication, for the raw point B encoded as
+    ``encoding`` (None for the identity).
 
     libsecp256k1 exposes its double multiplication only inside ECDSA public-key recovery,
-    which returns Q = r^-1·(s·R - z·G) for the point R with x-coordinate r. Taking R = base,
-    s = b·r and z = -a·r gives Q = b·base + a·G. When base's x is not below n (probability
+    which returns Q = r^-1·(s·R - z·G) for the point R with x-coordinate r. Taking R = B,
+    s = b·r and z = -a·r gives Q = b·B + a·G. When B's x is not below n (probability
     about 2^-128) we fall back to two multiplications.
     """
-    x = int.from_bytes(base._encoding[1:], "big")
+    x = int.from_bytes(encoding[1:], "big")
     if x >= N:  # pragma: no cover - needs an x in [n, p)
-        return _combine_raw([*_g_table()._entries(_scalar(a)), _tweak_mul(base._raw, b)])
+        return _combine_raw([*_g_table()._entries(_scalar(a)), _tweak_mul(raw, b)])
     signature = ffi.new("secp256k1_ecdsa_recoverable_signature *")
     compact = x.to_bytes(32, "big") + (b * x % N).to_bytes(32, "big")
-    recid = base._encoding[0] - 2  # y parity
+    recid = encoding[0] - 2  # y parity
     if not lib.secp256k1_ecdsa_recoverable_signature_parse_compact(_CTX, signature, compact, recid):
         raise AssertionError("unreachable: r and s in [1, n)")
     out = ffi.new("secp256k1_pubkey *")

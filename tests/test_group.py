@@ -15,6 +15,7 @@ from crypto.group import (
     IDENTITY,
     FixedBase,
     G,
+    MultiPowAccumulator,
     N,
     P,
     Point,
@@ -335,3 +336,39 @@ def test_multi_pow_with_many_bases_cancelling_to_identity() -> None:
     assert multi_pow_vartime([]) == IDENTITY
     assert multi_pow_vartime([(b, Scalar(0)) for b, _ in _MANY]) == IDENTITY
     assert multi_pow_vartime([(IDENTITY, Scalar(3))] * 500) == IDENTITY
+
+
+# Spec §2.5 MultiPowAccumulator -----------------------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(_LOGS), exponents), max_size=60),
+    st.lists(st.tuples(st.sampled_from(_LOGS), exponents), max_size=5),
+    st.booleans(),
+)
+def test_accumulator_matches_the_oracle(
+    encoded: list[tuple[int, int]], extra: list[tuple[int, int]], inverse: bool
+) -> None:
+    """Encoded bases (or their inverses), points, g, a table, and extra terms not kept."""
+    acc = MultiPowAccumulator()
+    acc.add_encoded([(g_pow(Scalar(x)).to_bytes(), k) for x, k in encoded], inverse=inverse)
+    acc.add(G, 5)
+    acc.add(H_TABLE, N + 6)  # exponents are taken mod n
+    acc.add(G2, 7)
+    acc.add(IDENTITY, 8)
+    sign = -1 if inverse else 1
+    kept = [(x, sign * k) for x, k in encoded] + [(1, 5), (0xC0FFEE, 6), (2, 7)]
+    extras = [(g_pow(Scalar(x)), k) for x, k in extra]
+    assert acc.compute(extras) == _expected(kept + extra)
+    assert acc.compute() == _expected(kept)  # the extra terms were not kept
+
+
+def test_accumulator_decodes_all_or_nothing() -> None:
+    acc = MultiPowAccumulator()
+    good = g_pow(Scalar(5)).to_bytes()
+    acc.add_encoded([(good, 1), (IDENTITY.to_bytes(), 9), (good, 0)], inverse=True)
+    assert acc.compute() == g_pow(Scalar(N - 5))
+    for name, bad in BAD_POINT_ENCODINGS.items():
+        with pytest.raises(MalformedInput):
+            acc.add_encoded([(good, 1), (bad, 1)])
+        assert acc.compute() == g_pow(Scalar(N - 5)), name  # nothing of the failed call added
+    assert MultiPowAccumulator().compute() == IDENTITY
