@@ -2,22 +2,23 @@
 
 A ``BatchVerifier`` takes many proofs, each with the arguments ``verify_range`` or
 ``verify_sum_range`` would take and an opaque ``label``, and accepts exactly what verifying each
-alone would accept, except with probability at most 2^-128 per batch:
+alone would accept, except with probability at most 2^-128 per batch. The steps are §6.7's:
 
-1. ``add_range``/``add_sum_range`` check the statement and the proof's hash at once: the
-   ciphertexts' alphas, the number of branches, and the challenges summing to the hash of the
-   commitments as received (no exponentiation). They decompress the commitments, negated (the
-   first byte 0x02/0x03 flipped), and fold the proof's verification equations, each raised to
-   an independent random 128-bit weight, into running exponents: g's, each public key's, each
-   ciphertext component's, and one per commitment.
-2. ``verify`` computes the one multi-exponentiation over all of them (Pippenger's method for
-   large batches, ``crypto.group.multi_pow_vartime``) and accepts iff it is the identity. If it
-   is not, every proof is verified alone, to name the failing ones exactly.
+1. ``add_range``/``add_sum_range`` check each proof alone, at once and without exponentiation:
+   the ciphertexts' alphas, the number of branches, the challenges summing to the hash of the
+   commitments as received; then they decode the commitments' inverses (first byte 0x02/0x03
+   flipped). A proof failing here is recorded with its reason.
+2. They draw two independent 128-bit weights per branch from ``secrets``, the proof in hand,
+3. and fold its weighted equations into running exponents: g's, each public key's, each
+   ciphertext component's, and one per commitment (a ``MultiPowAccumulator``).
+4. ``verify`` computes the one multi-exponentiation (Pippenger's method for large batches) and
+   accepts every proof recorded as passing step 1 iff it is the identity. If it is not, each of
+   them is verified alone, so that the failures named are exactly single verification's.
 
-Statements that a verifier would refuse as malformed (bounds, an empty list) raise
-``MalformedInput`` from ``add_*`` at once, as ``verify_*`` does. The weights come from
-``secrets`` and are drawn after the proof is in hand; the group has prime order, so a failing
-equation survives its weight with probability at most 2^-128 (see §6.7).
+Statements a verifier would refuse as malformed (bounds, an empty list) raise
+``MalformedInput`` from ``add_*`` at once, as ``verify_*`` does. The group has prime order and
+the weights are unpredictable, so an invalid proof survives step 4 with probability at most
+2^-128 (see §6.7 for the argument, and for why both matter).
 """
 
 from __future__ import annotations
@@ -182,7 +183,7 @@ class BatchVerifier:
     def verify(self) -> None:
         """Spec §6.7 Check every proof added: return None, or raise ``InvalidBatch``.
 
-        Step 2: the product of all the weighted equations must be the identity. If it is not,
+        Step 4: the product of all the weighted equations must be the identity. If it is not,
         each proof is verified alone (§6.4, §6.5), so the failures named are exactly those of
         single verification.
 
@@ -219,20 +220,20 @@ class BatchVerifier:
         label: object,
         verify_alone: Callable[[], None],
     ) -> tuple[int, int] | None:
-        """Step 1 for one proof; returns the exponents of alpha* and beta*, or None if it failed.
+        """Steps 1-3 for one proof; returns alpha*'s and beta*'s exponents, or None if it failed.
 
         For branch j (value v_j = minimum + j) with weights (za, zb), the equations
         A_j = g^s_j · alpha*^-c_j and B_j = pk^s_j · (beta* / g^v_j)^-c_j contribute
         g^(za·s_j + zb·c_j·v_j) · pk^(zb·s_j) · alpha*^(-za·c_j) · beta*^(-zb·c_j) · (A_j^-1)^za ·
         (B_j^-1)^zb, which is the identity when both hold.
         """
-        # Step 1a: the branch count and sum of c_j = H_s(...) over the commitments as received.
+        # Step 1: the branch count, and sum of c_j = H_s(...) over the commitments as received.
         try:
             _check_challenges(what, dst, head, proof, minimum, maximum)
         except InvalidProof as exc:
             self._fail(label, str(exc))
             return None
-        # Step 1b: weights, drawn now that the proof is fixed, and the weighted equations.
+        # Steps 2-3: weights, drawn now that the proof is fixed, and the weighted equations.
         weights = secrets.randbits(2 * WEIGHT_BITS * len(proof.branches))
         g_exponent = key_exponent = alpha_exponent = beta_exponent = 0
         commitments: list[tuple[bytes, int]] = []
@@ -246,7 +247,7 @@ class BatchVerifier:
             alpha_exponent -= za * c
             beta_exponent -= zb * c
             commitments += ((branch.a, za), (branch.b, zb))
-        # Step 1c: decode A_j^-1 and B_j^-1 (their encodings' first byte flipped), all or none.
+        # Step 1, decoding: A_j^-1 and B_j^-1 (first byte flipped); on failure nothing is added.
         try:
             self._terms.add_encoded(commitments, inverse=True)
         except MalformedInput:
@@ -260,7 +261,7 @@ class BatchVerifier:
         return alpha_exponent, beta_exponent
 
     def _combined_equation_holds(self) -> bool:
-        """Step 2: the product over every proof in the batch is the identity."""
+        """Step 4: the product over every proof in the batch is the identity."""
         components = dict(self._components)
         extra: list[tuple[Point, int]] = []
         for term in self._products:
