@@ -4,7 +4,9 @@ No I/O, no logging, no global mutable state. Every public function cites the spe
 implements. Modules: ``group`` (Scalar, Point), ``hashing``, ``canonical`` (RFC 8785 JSON),
 ``wire`` (strict JSON field readers), ``signing`` (Ed25519), ``elgamal``, ``proofs/``,
 ``threshold/`` (key ceremony, threshold decryption), ``credentials`` (codes, credential keys and
-signatures), ``sealing`` (secrets at rest), ``merkle`` (RFC 9162).
+signatures), ``sealing`` (secrets at rest), ``merkle`` (RFC 9162), ``batch`` (batch
+verification of range and sum proofs, §6.7). The only mutable objects are accumulators a caller
+creates and fills (``group.MultiPowAccumulator``, ``batch.BatchVerifier``).
 
 Side channels: Python gives no constant-time guarantees. Secret exponents go through
 libsecp256k1's constant-time paths (``g_pow``, ``Point.__pow__``), and secret comparisons use

@@ -5,6 +5,7 @@
     │   └── NonCanonicalEncoding                parses, but is not the one canonical encoding
     └── VerificationFailed                      well-formed, but a check does not hold
         ├── InvalidProof                        a zero-knowledge proof does not verify
+        │   └── InvalidBatch                    proofs of a batch (§6.7) do not verify, by label
         ├── InvalidSignature                    an Ed25519 or credential signature does not verify
         ├── InvalidShare                        a key-ceremony share does not open or match
         ├── CeremonyFailed                      a key ceremony cannot produce a joint key
@@ -18,11 +19,14 @@ Messages name the spec item and the offending value, e.g. ``"ciphertext 3: beta 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "CeremonyFailed",
     "InclusionProofMismatch",
     "InconsistentLog",
     "InsufficientShares",
+    "InvalidBatch",
     "InvalidProof",
     "InvalidShare",
     "InvalidSignature",
@@ -52,6 +56,21 @@ class VerificationFailed(VerivoteError):
 
 class InvalidProof(VerificationFailed):
     """A zero-knowledge proof that does not verify against its statement and context."""
+
+
+class InvalidBatch(InvalidProof):
+    """Spec §6.7 Proofs of a batch that do not verify: ``failures`` pairs the label of each, in
+    the order they were added, with the reason single verification gives."""
+
+    def __init__(self, message: str, *, failures: Sequence[tuple[object, str]]) -> None:
+        self.failures: tuple[tuple[object, str], ...] = tuple(failures)
+        shown = "; ".join(f"{label!r}: {reason}" for label, reason in self.failures[:3])
+        more = f"; and {len(self.failures) - 3} more" if len(self.failures) > 3 else ""
+        super().__init__(f"{message}: {len(self.failures)} failed: {shown}{more}")
+
+    @property
+    def labels(self) -> tuple[object, ...]:
+        return tuple(label for label, _ in self.failures)
 
 
 class InvalidSignature(VerificationFailed):

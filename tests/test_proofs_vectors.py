@@ -2,7 +2,8 @@
 
 For each vector: the commitments are recomputed both as the prover makes them (g^w, pk^w for
 the real branch; the simulation equations for the others) and as the verifier does (from the
-proof); the exact challenge input is rebuilt from the spec's hash order with ``encode_parts``
+proof), and must equal those the transcript carries (§6.4 and §6.5 proofs travel as full
+transcripts); the exact challenge input is rebuilt from the spec's hash order with ``encode_parts``
 and hashed with hashlib; then the library's prover must output the recorded proof and its
 verifier must accept it. See tests/vectors/generate_proofs.py.
 """
@@ -91,14 +92,17 @@ def _check_branches(
         a = G**branch.response / alpha**branch.challenge
         b = pk.element**branch.response / shifted**branch.challenge
         assert (a.to_hex(), b.to_hex()) == (record["A"], record["B"])
+        # The transcript carries the same commitments, which are what the challenge hashes.
+        assert (branch.a.hex(), branch.b.hex()) == (record["A"], record["B"])
         if j == real:
             assert (record["A"], record["B"]) == (
                 v["real_commitments"]["A"],
                 v["real_commitments"]["B"],
             )
         else:
-            assert branch == ChallengeResponse.from_json(next(fakes))
-        commitments += [a.to_bytes(), b.to_bytes()]
+            pair = ChallengeResponse(branch.challenge, branch.response)
+            assert pair == ChallengeResponse.from_json(next(fakes))
+        commitments += [branch.a, branch.b]
     return commitments
 
 

@@ -10,6 +10,12 @@ the real one sum to the Fiat-Shamir challenge.
   a value in a..b (a contest's total number of selections); the challenge hashes every
   ciphertext of the list, not only the product.
 
+A proof travels as its full transcript: per branch the commitments (A_j, B_j), kept as the
+33-byte encodings received, with (c_j, s_j). ``verify_*`` recomputes the commitments from
+(c_j, s_j) as a compact proof would and compares encodings, so it costs no more than with the
+compact form and never decompresses a commitment; the transcript is what lets
+``crypto.batch.BatchVerifier`` (§6.7) check many proofs in one multi-exponentiation.
+
 Side channels: the real branch uses the constant-time ``g_pow`` and ``Point.__pow__`` on the
 secret nonce; the simulated branches use variable-time arithmetic on their (c_j, s_j), which
 the proof publishes anyway. The prover does the same work whatever the value; only the order of
@@ -24,13 +30,23 @@ from typing import Final
 
 from crypto.elgamal import Ciphertext, PublicKey, aggregate
 from crypto.errors import InvalidProof, MalformedInput
-from crypto.group import G, N, Point, Scalar, g_pow, g_pow_vartime, multi_pow_vartime
+from crypto.group import (
+    ENCODED_POINT_LENGTH,
+    G,
+    N,
+    Point,
+    Scalar,
+    g_pow,
+    g_pow_vartime,
+    multi_pow_vartime,
+)
 from crypto.hashing import Dst, hash_to_scalar
 from crypto.proofs._common import ChallengeResponse, reject_identity
-from crypto.wire import expect_list, expect_object
+from crypto.wire import expect_list, expect_object, parse_hex
 
 __all__ = [
     "MAX_RANGE_VALUE",
+    "DisjunctiveBranch",
     "DisjunctiveProof",
     "prove_range",
     "prove_sum_range",
@@ -47,14 +63,79 @@ _G_BYTES: Final = G.to_bytes()
 _G_INVERSE: Final = G.inverse()
 
 
-@dataclass(frozen=True, slots=True)
-class DisjunctiveProof:
-    """Spec §6.4 One (challenge, response) pair per candidate value, lowest value first.
+_IDENTITY_ENCODING: Final = bytes(ENCODED_POINT_LENGTH)
 
-    Wire form: ``{"branches": [{"challenge": scalar, "response": scalar}, ...]}``.
+
+def _check_commitment(data: bytes, what: str) -> None:
+    """Spec §6.4 The format of a received commitment: 33 bytes, first byte 0x02 or 0x03, or the
+    identity's 33 zero bytes. Whether it is on the curve is left to the verifier.
+
+    Raises:
+        MalformedInput: another length or first byte (uncompressed, hybrid, 0x00 then non-zero).
+    """
+    if len(data) != ENCODED_POINT_LENGTH:
+        raise MalformedInput(f"{what}: a commitment must be 33 bytes, got {len(data)}")
+    if data[0] not in (0x02, 0x03) and data != _IDENTITY_ENCODING:
+        raise MalformedInput(f"{what}: commitment prefix must be 0x02 or 0x03, got {data[0]:#04x}")
+
+
+@dataclass(frozen=True, slots=True)
+class DisjunctiveBranch:
+    """Spec §6.4 One branch of the transcript: commitments ``a`` = A_j and ``b`` = B_j, as the
+    33-byte encodings received, then the challenge c_j and the response s_j.
+
+    Wire form: ``{"a": point, "b": point, "challenge": scalar, "response": scalar}``.
+    Constructing one checks the commitments' format (``_check_commitment``), not that they are
+    on the curve: a verifier compares them with the encodings it computes (§6.4) or decompresses
+    them (§6.7).
+
+    Raises:
+        MalformedInput: a commitment of the wrong length or first byte.
     """
 
-    branches: tuple[ChallengeResponse, ...]
+    a: bytes
+    b: bytes
+    challenge: Scalar
+    response: Scalar
+
+    def __post_init__(self) -> None:
+        _check_commitment(self.a, "branch a")
+        _check_commitment(self.b, "branch b")
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "a": self.a.hex(),
+            "b": self.b.hex(),
+            "challenge": self.challenge.to_hex(),
+            "response": self.response.to_hex(),
+        }
+
+    @classmethod
+    def from_json(cls, value: object, what: str = "branch") -> DisjunctiveBranch:
+        """Spec §6.4 Parse one branch.
+
+        Raises:
+            MalformedInput: a field missing or unknown, bad hex, a scalar >= n, or a commitment
+                of the wrong length or first byte.
+            NonCanonicalEncoding: upper-case hex digits.
+        """
+        obj = expect_object(value, what, required={"a", "b", "challenge", "response"})
+        a = parse_hex(obj["a"], ENCODED_POINT_LENGTH, f"{what}.a")
+        b = parse_hex(obj["b"], ENCODED_POINT_LENGTH, f"{what}.b")
+        _check_commitment(a, f"{what}.a")
+        _check_commitment(b, f"{what}.b")
+        return cls(a, b, Scalar.from_hex(obj["challenge"]), Scalar.from_hex(obj["response"]))
+
+
+@dataclass(frozen=True, slots=True)
+class DisjunctiveProof:
+    """Spec §6.4 The transcript, one branch per candidate value, lowest value first.
+
+    Wire form: ``{"branches": [{"a": point, "b": point, "challenge": scalar,
+    "response": scalar}, ...]}``.
+    """
+
+    branches: tuple[DisjunctiveBranch, ...]
 
     def to_json(self) -> dict[str, list[dict[str, str]]]:
         return {"branches": [branch.to_json() for branch in self.branches]}
@@ -67,7 +148,7 @@ class DisjunctiveProof:
 
         Raises:
             MalformedInput: a field missing or unknown, the wrong number of branches, bad hex,
-                or a scalar >= n.
+                a scalar >= n, or a commitment of the wrong length or first byte.
             NonCanonicalEncoding: upper-case hex digits.
         """
         obj = expect_object(value, what, required={"branches"})
@@ -76,7 +157,7 @@ class DisjunctiveProof:
             raise MalformedInput(f"{what}: expected {branches} branches, got {len(items)}")
         return cls(
             tuple(
-                ChallengeResponse.from_json(item, f"{what}.branches[{j}]")
+                DisjunctiveBranch.from_json(item, f"{what}.branches[{j}]")
                 for j, item in enumerate(items)
             )
         )
@@ -127,12 +208,12 @@ def _prove(
     pk = public_key.element
     real = value - minimum
     fakes = iter(simulated)
-    branches: list[ChallengeResponse | None] = []
+    pairs: list[ChallengeResponse | None] = []
     commitments: list[bytes] = []
     for j, shifted in enumerate(_shifted_betas(beta, minimum, count)):
         if j == real:
             # Step 1 (real branch): A = g^w, B = pk^w.
-            branches.append(None)
+            pairs.append(None)
             commitments += [g_pow(nonce).to_bytes(), (pk**nonce).to_bytes()]
         else:
             # Step 1 (simulated branch): A = g^s · alpha^-c, B = pk^s · (beta/g^v)^-c.
@@ -140,7 +221,7 @@ def _prove(
             minus_c = -fake.challenge
             a = multi_pow_vartime([(G, fake.response), (alpha, minus_c)])
             b = multi_pow_vartime([(pk, fake.response), (shifted, minus_c)])
-            branches.append(fake)
+            pairs.append(fake)
             commitments += [a.to_bytes(), b.to_bytes()]
     # Step 2: c = H_s(dst, head..., I2OSP(minimum, 4), I2OSP(maximum, 4), A_0, B_0, ...).
     challenge = hash_to_scalar(dst, *head, *_bounds_parts(minimum, maximum), *commitments)
@@ -148,8 +229,36 @@ def _prove(
     real_challenge = challenge
     for fake in simulated:
         real_challenge = real_challenge - fake.challenge
-    branches[real] = ChallengeResponse(real_challenge, nonce + real_challenge * randomness)
-    return DisjunctiveProof(tuple(b for b in branches if b is not None))
+    pairs[real] = ChallengeResponse(real_challenge, nonce + real_challenge * randomness)
+    return DisjunctiveProof(
+        tuple(
+            DisjunctiveBranch(commitments[2 * j], commitments[2 * j + 1], p.challenge, p.response)
+            for j, p in enumerate(pairs)
+            if p is not None
+        )
+    )
+
+
+def _check_challenges(
+    what: str, dst: bytes, head: list[bytes], proof: DisjunctiveProof, minimum: int, maximum: int
+) -> None:
+    """Steps 1-2 of the verifier, shared with §6.7: the branch count, and the challenges summing
+    to the hash of the statement and the commitments exactly as received.
+
+    Raises:
+        InvalidProof: the wrong number of branches, or the challenges do not sum to the hash.
+    """
+    count = maximum - minimum + 1
+    if len(proof.branches) != count:
+        raise InvalidProof(f"{what}: expected {count} branches, got {len(proof.branches)}")
+    received: list[bytes] = []
+    total = 0
+    for branch in proof.branches:
+        received += (branch.a, branch.b)
+        total += branch.challenge.value
+    challenge = hash_to_scalar(dst, *head, *_bounds_parts(minimum, maximum), *received)
+    if challenge.value != total % N:
+        raise InvalidProof(f"{what}: challenges do not sum to the hash of the statement")
 
 
 def _verify(
@@ -165,23 +274,20 @@ def _verify(
     maximum: int,
 ) -> None:
     _check_bounds(minimum, maximum)
-    count = maximum - minimum + 1
-    if len(proof.branches) != count:
-        raise InvalidProof(f"{what}: expected {count} branches, got {len(proof.branches)}")
+    # Steps 1-2: k branches; sum of c_j = H_s(tag, head..., a, b, A_0, B_0, ...) over the bytes.
+    _check_challenges(what, dst, head, proof, minimum, maximum)
     pk = public_key.element
-    commitments: list[bytes] = []
-    total = 0
-    for branch, shifted in zip(proof.branches, _shifted_betas(beta, minimum, count), strict=True):
-        # Step 1: A_j = g^s_j · alpha^-c_j, B_j = pk^s_j · (beta / g^v_j)^-c_j.
+    shifted_betas = _shifted_betas(beta, minimum, len(proof.branches))
+    for j, (branch, shifted) in enumerate(zip(proof.branches, shifted_betas, strict=True)):
+        # Step 3: A_j = g^s_j · alpha^-c_j and B_j = pk^s_j · (beta / g^v_j)^-c_j, compared as
+        # encodings: equal to a computed element, the bytes are that element's one encoding.
         minus_c = -branch.challenge
         a = multi_pow_vartime([(G, branch.response), (alpha, minus_c)])
+        if a.to_bytes() != branch.a:
+            raise InvalidProof(f"{what}: branch {j}: A is not g^s · alpha^-c")
         b = multi_pow_vartime([(pk, branch.response), (shifted, minus_c)])
-        commitments += [a.to_bytes(), b.to_bytes()]
-        total += branch.challenge.value
-    # Step 2: the challenges must sum to the hash of the whole statement and the commitments.
-    challenge = hash_to_scalar(dst, *head, *_bounds_parts(minimum, maximum), *commitments)
-    if challenge.value != total % N:
-        raise InvalidProof(f"{what}: challenges do not sum to the hash of the statement")
+        if b.to_bytes() != branch.b:
+            raise InvalidProof(f"{what}: branch {j}: B is not pk^s · (beta / g^v)^-c")
 
 
 # §6.4 One ciphertext in 0..L ------------------------------------------------------------------
@@ -274,8 +380,9 @@ def verify_range(
     """Spec §6.4 Check that ``ciphertext`` encrypts a value in 0..maximum under ``context``.
 
     Raises:
-        InvalidProof: alpha is the identity, the proof has other than maximum + 1 branches, or
-            the challenges do not sum to the hash of the statement and commitments.
+        InvalidProof: alpha is the identity, the proof has other than maximum + 1 branches, the
+            challenges do not sum to the hash of the statement and commitments, or a commitment
+            is not the one its branch's challenge and response give.
         MalformedInput: maximum not in [0, 2^32).
     """
     reject_identity("range proof: ciphertext alpha", ciphertext.alpha)
@@ -383,7 +490,8 @@ def verify_sum_range(
 
     Raises:
         InvalidProof: a ciphertext's alpha is the identity, the proof has other than
-            maximum - minimum + 1 branches, or the challenges do not sum to the hash.
+            maximum - minimum + 1 branches, the challenges do not sum to the hash, or a
+            commitment is not the one its branch's challenge and response give.
         MalformedInput: bad bounds, or an empty list.
     """
     for i, ciphertext in enumerate(ciphertexts):

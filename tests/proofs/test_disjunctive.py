@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 from crypto import canonical
 from crypto.elgamal import Ciphertext, PublicKey, SecretKey, aggregate, encrypt_with_randomness
 from crypto.errors import InvalidProof, MalformedInput, NonCanonicalEncoding
-from crypto.group import IDENTITY, G, N, Point, Scalar, g_pow
+from crypto.group import IDENTITY, G, N, P, Point, Scalar, g_pow
 from crypto.hashing import Dst, hash_to_scalar
 from crypto.proofs._common import ChallengeResponse
 from crypto.proofs.disjunctive import (
+    DisjunctiveBranch,
     DisjunctiveProof,
     prove_range,
     prove_sum_range,
@@ -60,27 +61,32 @@ def _oracle_prove(
 ) -> DisjunctiveProof:
     t = value - a
     fakes = iter(simulated)
-    branches: list[ChallengeResponse] = []
+    pairs: list[ChallengeResponse] = []
     commitments: list[bytes] = []
     for j in range(b - a + 1):
         shifted = beta / g_pow(Scalar(a + j))
         if j == t:
-            branches.append(ChallengeResponse(Scalar(0), Scalar(0)))  # filled in below
+            pairs.append(ChallengeResponse(Scalar(0), Scalar(0)))  # filled in below
             commitments += [(G**w).to_bytes(), (pk**w).to_bytes()]
         else:
             fake = next(fakes)
-            branches.append(fake)
+            pairs.append(fake)
             commitments += [
                 (G**fake.response / alpha**fake.challenge).to_bytes(),
                 (pk**fake.response / shifted**fake.challenge).to_bytes(),
             ]
     c = challenge_of(commitments)
     c_t = c
-    for j, branch in enumerate(branches):
+    for j, pair in enumerate(pairs):
         if j != t:
-            c_t = c_t - branch.challenge
-    branches[t] = ChallengeResponse(c_t, w + c_t * r)
-    return DisjunctiveProof(tuple(branches))
+            c_t = c_t - pair.challenge
+    pairs[t] = ChallengeResponse(c_t, w + c_t * r)
+    return DisjunctiveProof(
+        tuple(
+            DisjunctiveBranch(commitments[2 * j], commitments[2 * j + 1], p.challenge, p.response)
+            for j, p in enumerate(pairs)
+        )
+    )
 
 
 def _range_hash(context: bytes, pk: PublicKey, ciphertext: Ciphertext, maximum: int) -> ChallengeFn:
@@ -201,20 +207,35 @@ def _honest(value: int = 1, maximum: int = 1, r: Scalar = R, **kw: object) -> Ra
 
 HONEST = _honest()  # encrypts 1 in 0..1: branch 1 is real, branch 0 simulated
 HONEST_WIDE = _honest(value=2, maximum=4)
+# An honest proof of another ciphertext, with another nonce: a source of foreign commitments.
+OTHER_PROOF = unsafe_prove_range(
+    _s(1003),
+    value=0,
+    public_key=PK,
+    ciphertext=encrypt_with_randomness(PK, 0, randomness=_s(1003)),
+    maximum=1,
+    context=CONTEXT,
+    nonce=_s(1004),
+    simulated=_simulated(1, seed=40),
+)
 
 
-def _edit(proof: DisjunctiveProof, j: int, *, dc: int = 0, ds: int = 0) -> DisjunctiveProof:
+def _set(proof: DisjunctiveProof, j: int, **changes: object) -> DisjunctiveProof:
     branches = list(proof.branches)
-    c, s = branches[j].challenge, branches[j].response
-    branches[j] = ChallengeResponse(c + Scalar.reduce(dc), s + Scalar.reduce(ds))
+    branches[j] = replace(branches[j], **changes)  # type: ignore[arg-type]
     return DisjunctiveProof(tuple(branches))
 
 
+def _edit(proof: DisjunctiveProof, j: int, *, dc: int = 0, ds: int = 0) -> DisjunctiveProof:
+    c, s = proof.branches[j].challenge, proof.branches[j].response
+    return _set(proof, j, challenge=c + Scalar.reduce(dc), response=s + Scalar.reduce(ds))
+
+
 def _swap(proof: DisjunctiveProof, which: str) -> DisjunctiveProof:
-    (c0, s0), (c1, s1) = ((b.challenge, b.response) for b in proof.branches[:2])
-    pairs = [(c1, s0), (c0, s1)] if which == "challenges" else [(c0, s1), (c1, s0)]
-    first = tuple(ChallengeResponse(c, s) for c, s in pairs)
-    return DisjunctiveProof(first + proof.branches[2:])
+    first, second = proof.branches[:2]
+    one = replace(first, **{which: getattr(second, which)})
+    two = replace(second, **{which: getattr(first, which)})
+    return DisjunctiveProof((one, two, *proof.branches[2:]))
 
 
 def _weak_fiat_shamir(case: RangeCase) -> DisjunctiveProof:
@@ -251,7 +272,18 @@ def _fiat_shamir_without_context(case: RangeCase) -> DisjunctiveProof:
 def _simulated_transcript(case: RangeCase) -> DisjunctiveProof:
     # Every branch simulated: each satisfies its verification equations as a sigma transcript,
     # but the challenges were chosen, not hashed, so they do not sum to the hash.
-    return DisjunctiveProof(tuple(_simulated(case.maximum + 1, seed=500)))
+    alpha, beta, pk = case.ciphertext.alpha, case.ciphertext.beta, case.public_key.element
+    return DisjunctiveProof(
+        tuple(
+            DisjunctiveBranch(
+                (G**p.response / alpha**p.challenge).to_bytes(),
+                (pk**p.response / (beta / g_pow(Scalar(j))) ** p.challenge).to_bytes(),
+                p.challenge,
+                p.response,
+            )
+            for j, p in enumerate(_simulated(case.maximum + 1, seed=500))
+        )
+    )
 
 
 def _identity_alpha(case: RangeCase) -> RangeCase:
@@ -287,6 +319,93 @@ def _cheating_prover(value: int, claimed: int, maximum: int, r: Scalar = R) -> R
     return RangeCase(proof, PK, ciphertext, maximum, CONTEXT)
 
 
+def _off_curve_encoding() -> bytes:
+    x = 1
+    while True:
+        try:
+            Point.from_bytes(b"\x02" + x.to_bytes(32, "big"))
+        except MalformedInput:
+            return b"\x02" + x.to_bytes(32, "big")
+        x += 1
+
+
+OFF_CURVE = _off_curve_encoding()
+IDENTITY_BYTES = IDENTITY.to_bytes()
+
+
+def _rehashed(case: RangeCase) -> RangeCase:
+    """The case with branch 0's challenge set so that the challenges sum to the hash of the
+    commitments as they now are: it passes step 2 of §6.4, only the equations can refuse it."""
+    proof = case.proof
+    commitments = [part for b in proof.branches for part in (b.a, b.b)]
+    c = _range_hash(case.context, case.public_key, case.ciphertext, case.maximum)(commitments)
+    rest = sum(b.challenge.value for b in proof.branches[1:])
+    return replace(case, proof=_set(proof, 0, challenge=Scalar.reduce(c.value - rest)))
+
+
+def _times_g(encoding: bytes) -> bytes:
+    return (Point.from_bytes(encoding) * G).to_bytes()
+
+
+def _negated(encoding: bytes) -> bytes:
+    return Point.from_bytes(encoding).inverse().to_bytes()
+
+
+def _forged_transcript(case: RangeCase) -> RangeCase:
+    """Commitments chosen freely (valid points), challenges split to sum to their hash,
+    responses arbitrary: the hash check passes, no equation holds."""
+    commitments = [g_pow(_s(700 + i)).to_bytes() for i in range(2 * (case.maximum + 1))]
+    c = _range_hash(case.context, case.public_key, case.ciphertext, case.maximum)(commitments)
+    challenges = [_s(800 + j) for j in range(case.maximum)]
+    challenges.insert(0, Scalar.reduce(c.value - sum(x.value for x in challenges)))
+    branches = tuple(
+        DisjunctiveBranch(commitments[2 * j], commitments[2 * j + 1], cj, _s(900 + j))
+        for j, cj in enumerate(challenges)
+    )
+    return replace(case, proof=DisjunctiveProof(branches))
+
+
+# Mutations of the commitments: each as received (the hash check refuses it), and "rehashed"
+# (the challenges re-split to match the hash, so only the equations can refuse it).
+COMMITMENT_MUTATIONS: dict[str, Callable[[RangeCase], RangeCase]] = {
+    "a-changed": lambda c: replace(c, proof=_set(c.proof, 0, a=_times_g(c.proof.branches[0].a))),
+    "b-changed": lambda c: replace(c, proof=_set(c.proof, 1, b=_times_g(c.proof.branches[1].b))),
+    "a-negated": lambda c: replace(c, proof=_set(c.proof, 1, a=_negated(c.proof.branches[1].a))),
+    "a-b-swapped": lambda c: replace(
+        c, proof=_set(c.proof, 1, a=c.proof.branches[1].b, b=c.proof.branches[1].a)
+    ),
+    "a-swapped-between-branches": lambda c: replace(
+        c,
+        proof=_set(_set(c.proof, 0, a=c.proof.branches[1].a), 1, a=c.proof.branches[0].a),
+    ),
+    "a-off-curve": lambda c: replace(c, proof=_set(c.proof, 1, a=OFF_CURVE)),
+    "b-off-curve": lambda c: replace(c, proof=_set(c.proof, 0, b=OFF_CURVE)),
+    "a-identity": lambda c: replace(c, proof=_set(c.proof, 1, a=IDENTITY_BYTES)),
+    "b-identity": lambda c: replace(c, proof=_set(c.proof, 0, b=IDENTITY_BYTES)),
+    "a-from-another-proof": lambda c: replace(
+        c, proof=_set(c.proof, 1, a=OTHER_PROOF.branches[1].a)
+    ),
+    "commitments-from-another-proof": lambda c: replace(
+        c,
+        proof=DisjunctiveProof(
+            tuple(
+                replace(b, a=o.a, b=o.b)
+                for b, o in zip(c.proof.branches, OTHER_PROOF.branches, strict=True)
+            )
+        ),
+    ),
+}
+
+
+def _then_rehash(mutate: Callable[[RangeCase], RangeCase]) -> Callable[[RangeCase], RangeCase]:
+    return lambda case: _rehashed(mutate(case))
+
+
+COMMITMENT_MUTATIONS |= {
+    f"{name}-rehashed": _then_rehash(mutate) for name, mutate in list(COMMITMENT_MUTATIONS.items())
+}
+
+
 RANGE_MUTATIONS: dict[str, Callable[[RangeCase], RangeCase]] = {
     "response-plus-1-real-branch": lambda c: replace(c, proof=_edit(c.proof, 1, ds=1)),
     "response-plus-1-simulated-branch": lambda c: replace(c, proof=_edit(c.proof, 0, ds=1)),
@@ -294,15 +413,15 @@ RANGE_MUTATIONS: dict[str, Callable[[RangeCase], RangeCase]] = {
     "challenges-rebalanced-same-sum": lambda c: replace(
         c, proof=_edit(_edit(c.proof, 0, dc=5), 1, dc=-5)
     ),
-    "challenges-swapped-between-branches": lambda c: replace(c, proof=_swap(c.proof, "challenges")),
-    "responses-swapped-between-branches": lambda c: replace(c, proof=_swap(c.proof, "responses")),
+    "challenges-swapped-between-branches": lambda c: replace(c, proof=_swap(c.proof, "challenge")),
+    "responses-swapped-between-branches": lambda c: replace(c, proof=_swap(c.proof, "response")),
     "branches-reversed": lambda c: replace(
         c, proof=DisjunctiveProof(tuple(reversed(c.proof.branches)))
     ),
     "challenge-and-response-swapped": lambda c: replace(
         c,
         proof=DisjunctiveProof(
-            tuple(ChallengeResponse(b.response, b.challenge) for b in c.proof.branches)
+            tuple(replace(b, challenge=b.response, response=b.challenge) for b in c.proof.branches)
         ),
     ),
     "branch-dropped": lambda c: replace(c, proof=DisjunctiveProof(c.proof.branches[:1])),
@@ -339,6 +458,11 @@ RANGE_MUTATIONS: dict[str, Callable[[RangeCase], RangeCase]] = {
     "value-2-outside-0..1-claiming-0": lambda c: _cheating_prover(2, 0, 1),
     "value-n-minus-1-outside-0..1": lambda c: _cheating_prover(N - 1, 0, 1),
     "wrong-randomness": lambda c: _cheating_prover(1, 1, 1, r=_s(1002)),
+    "rebalanced-challenges-rehashed": lambda c: _rehashed(
+        replace(c, proof=_edit(c.proof, 1, dc=12345))
+    ),
+    "forged-transcript-hash-matches": _forged_transcript,
+    **COMMITMENT_MUTATIONS,
 }
 
 
@@ -362,6 +486,51 @@ def test_range_happy_path(base: RangeCase) -> None:
 def test_range_mutation_is_rejected(name: str) -> None:
     with pytest.raises(InvalidProof):
         _check(RANGE_MUTATIONS[name](HONEST))
+
+
+# The mutations that keep the challenges summing to the hash: step 3's equations must refuse them.
+PASS_THE_HASH = [
+    "response-plus-1-real-branch",
+    "response-plus-1-simulated-branch",
+    "challenges-rebalanced-same-sum",
+    "challenges-swapped-between-branches",
+    "responses-swapped-between-branches",
+    "rebalanced-challenges-rehashed",
+    "forged-transcript-hash-matches",
+    "value-2-outside-0..1",
+    "value-2-outside-0..1-claiming-0",
+    "value-n-minus-1-outside-0..1",
+    "wrong-randomness",
+    *(name for name in RANGE_MUTATIONS if name.endswith("-rehashed")),
+]
+
+
+@pytest.mark.parametrize("name", PASS_THE_HASH)
+def test_mutation_passing_the_hash_fails_an_equation(name: str) -> None:
+    case = RANGE_MUTATIONS[name](HONEST)
+    commitments = [part for b in case.proof.branches for part in (b.a, b.b)]
+    challenge = _range_hash(case.context, case.public_key, case.ciphertext, case.maximum)
+    assert challenge(commitments).value == sum(b.challenge.value for b in case.proof.branches) % N
+    with pytest.raises(InvalidProof, match=r"branch \d: [AB] is not"):
+        _check(case)
+
+
+def test_identity_commitment_of_a_valid_proof_is_accepted() -> None:
+    # A prover knowing r simulates branch 0 with s_0 = c_0 · r: A_0 = g^(c_0·r) · alpha^-c_0 = 1.
+    c0 = _s(31)
+    proof = unsafe_prove_range(
+        R,
+        value=1,
+        public_key=PK,
+        ciphertext=CIPHERTEXT,
+        maximum=1,
+        context=CONTEXT,
+        nonce=_s(7),
+        simulated=[ChallengeResponse(c0, c0 * R)],
+    )
+    assert proof.branches[0].a == IDENTITY_BYTES
+    _check(replace(HONEST, proof=proof))
+    assert DisjunctiveProof.from_json(proof.to_json(), branches=2) == proof
 
 
 @pytest.mark.parametrize("j", range(5))
@@ -433,6 +602,15 @@ def test_range_proof_is_a_proof_of_knowledge_of_r() -> None:
 
 
 # §6.4 Wire form -------------------------------------------------------------------------------
+def _uncompressed_hex(compressed_hex: str) -> str:
+    data = bytes.fromhex(compressed_hex)
+    x = int.from_bytes(data[1:], "big")
+    y = pow(x**3 + 7, (P + 1) // 4, P)
+    if y % 2 != data[0] - 2:
+        y = P - y
+    return (x.to_bytes(32, "big") + y.to_bytes(32, "big")).hex()
+
+
 WIRE = HONEST.proof.to_json()
 _BRANCH = WIRE["branches"][0]
 BAD_WIRE: dict[str, object] = {
@@ -452,6 +630,34 @@ BAD_WIRE: dict[str, object] = {
     "trailing-bytes": {"branches": [{**_BRANCH, "challenge": _BRANCH["challenge"] + "00"}] * 2},
     "integer-scalar": {"branches": [{**_BRANCH, "response": 5}, _BRANCH]},
     "0x-prefix": {"branches": [{**_BRANCH, "response": "0x" + _BRANCH["response"][2:]}] * 2},
+    "branch-missing-a": {"branches": [{k: v for k, v in _BRANCH.items() if k != "a"}, _BRANCH]},
+    "branch-missing-b": {"branches": [{k: v for k, v in _BRANCH.items() if k != "b"}, _BRANCH]},
+    "compact-form-of-version-1": {
+        "branches": [
+            {"challenge": b["challenge"], "response": b["response"]} for b in WIRE["branches"]
+        ]
+    },
+    **{
+        f"{field}-{name}": {"branches": [{**_BRANCH, field: bad}, _BRANCH]}
+        for field in ("a", "b")
+        for name, bad in {
+            "uncompressed-65-bytes": "04" + _uncompressed_hex(_BRANCH[field]),
+            "uncompressed-prefix-33-bytes": "04" + _BRANCH[field][2:],
+            "hybrid-even-prefix-33-bytes": "06" + _BRANCH[field][2:],
+            "hybrid-odd-prefix-33-bytes": "07" + _BRANCH[field][2:],
+            "hybrid-65-bytes": "06" + _uncompressed_hex(_BRANCH[field]),
+            "prefix-05": "05" + _BRANCH[field][2:],
+            "identity-with-garbage": "00" * 32 + "01",
+            "zero-prefix-then-x": "00" + _BRANCH[field][2:],
+            "truncated": _BRANCH[field][:-2],
+            "trailing-bytes": _BRANCH[field] + "00",
+            "empty": "",
+            "not-hex": "zz" + _BRANCH[field][2:],
+            "integer": 2,
+            "null": None,
+            "0x-prefix": "0x" + _BRANCH[field][4:],
+        }.items()
+    },
 }
 
 
@@ -459,6 +665,31 @@ BAD_WIRE: dict[str, object] = {
 def test_wire_decoder_rejects(name: str) -> None:
     with pytest.raises(MalformedInput):
         DisjunctiveProof.from_json(BAD_WIRE[name], branches=2)
+
+
+def test_wire_form_is_the_full_transcript() -> None:
+    branch = HONEST.proof.branches[1]
+    assert WIRE["branches"][1] == {
+        "a": branch.a.hex(),
+        "b": branch.b.hex(),
+        "challenge": branch.challenge.to_hex(),
+        "response": branch.response.to_hex(),
+    }
+    assert branch.a == g_pow(_s(7)).to_bytes()  # the real branch: A = g^w, B = pk^w
+    assert branch.b == (PK.element ** _s(7)).to_bytes()
+    identity = {"branches": [{**_BRANCH, "a": "00" * 33}, WIRE["branches"][1]]}
+    assert DisjunctiveProof.from_json(identity, branches=2).branches[0].a == bytes(33)
+
+
+@pytest.mark.parametrize(
+    "bad", [b"\x04" + bytes(32), b"\x06" + bytes(32), bytes(32), b"\x00" * 32 + b"\x01"]
+)
+def test_branch_constructor_checks_the_commitment_format(bad: bytes) -> None:
+    good = HONEST.proof.branches[0]
+    with pytest.raises(MalformedInput):
+        replace(good, a=bad)
+    with pytest.raises(MalformedInput):
+        replace(good, b=bad)
 
 
 def test_wire_bytes_go_through_the_strict_canonical_decoder() -> None:
@@ -472,9 +703,10 @@ def test_wire_bytes_go_through_the_strict_canonical_decoder() -> None:
 
 
 def test_wire_decoder_rejects_upper_case_and_counts_against_the_statement() -> None:
-    upper = {"branches": [{**_BRANCH, "response": _BRANCH["response"].upper()}, _BRANCH]}
-    with pytest.raises(NonCanonicalEncoding):
-        DisjunctiveProof.from_json(upper, branches=2)
+    for field in ("a", "b", "challenge", "response"):
+        upper = {"branches": [{**_BRANCH, field: _BRANCH[field].upper()}, _BRANCH]}
+        with pytest.raises(NonCanonicalEncoding):
+            DisjunctiveProof.from_json(upper, branches=2)
     assert DisjunctiveProof.from_json(WIRE, branches=2) == HONEST.proof
     with pytest.raises(MalformedInput):
         DisjunctiveProof.from_json(WIRE, branches=3)
@@ -602,10 +834,21 @@ def _identity_alpha_in_list(case: SumCase) -> SumCase:
     return _sum_proof((*ITEMS, zero_r), 2, TOTAL_R, 1, 3)
 
 
+def _sum_rehashed(case: SumCase) -> SumCase:
+    """As ``_rehashed``, for a sum proof."""
+    proof = case.proof
+    commitments = [part for b in proof.branches for part in (b.a, b.b)]
+    hash_of = _sum_hash(case.context, case.public_key, case.ciphertexts, case.minimum, case.maximum)
+    rest = sum(b.challenge.value for b in proof.branches[1:])
+    return replace(
+        case, proof=_set(proof, 0, challenge=Scalar.reduce(hash_of(commitments).value - rest))
+    )
+
+
 SUM_MUTATIONS: dict[str, Callable[[SumCase], SumCase]] = {
     "response-plus-1": lambda c: replace(c, proof=_edit(c.proof, 1, ds=1)),
     "challenge-plus-1": lambda c: replace(c, proof=_edit(c.proof, 0, dc=1)),
-    "challenges-swapped-between-branches": lambda c: replace(c, proof=_swap(c.proof, "challenges")),
+    "challenges-swapped-between-branches": lambda c: replace(c, proof=_swap(c.proof, "challenge")),
     "ciphertext-replaced": lambda c: replace(
         c, ciphertexts=(encrypt_with_randomness(PK, 1, randomness=_s(460)), *c.ciphertexts[1:])
     ),
@@ -624,6 +867,17 @@ SUM_MUTATIONS: dict[str, Callable[[SumCase], SumCase]] = {
     "product-only-fiat-shamir": _product_only_fiat_shamir,
     "total-3-outside-1..2": lambda c: _sum_proof((*ITEMS[:3], ITEMS[0]), 2, TOTAL_R, 1, 2),
     "total-0-outside-1..3": lambda c: _sum_proof((ITEMS[1], ITEMS[3]), 1, RS[1] + RS[3], 1, 3),
+    "a-changed": lambda c: replace(c, proof=_set(c.proof, 1, a=_times_g(c.proof.branches[1].a))),
+    "a-changed-rehashed": lambda c: _sum_rehashed(
+        replace(c, proof=_set(c.proof, 1, a=_times_g(c.proof.branches[1].a)))
+    ),
+    "b-off-curve-rehashed": lambda c: _sum_rehashed(
+        replace(c, proof=_set(c.proof, 2, b=OFF_CURVE))
+    ),
+    "b-identity-rehashed": lambda c: _sum_rehashed(
+        replace(c, proof=_set(c.proof, 0, b=IDENTITY_BYTES))
+    ),
+    "response-minus-1-simulated-branch": lambda c: replace(c, proof=_edit(c.proof, 2, ds=-1)),
 }
 
 

@@ -8,7 +8,8 @@ randomness), the prover's random choices (nonce w, and the simulated (c_j, s_j) 
 branches), then every intermediate value: per branch the value v_j, beta* / g^v_j and the
 commitments (A_j, B_j); the exact bytes hashed for the challenge (encode_parts of the tag and
 the parts, §3.1, before the counter of §3.3), their SHA-256 digest with counter 0, the challenge
-c; and the proof's wire form. Secrets come from ``SHA-256("verivote-1/test-vector/" || label)
+c; and the proof's wire form, the full transcript (A_j, B_j, c_j, s_j) per branch (§6.4).
+Secrets come from ``SHA-256("verivote-1/test-vector/" || label)
 mod n``. tests/test_proofs_vectors.py recomputes all of it.
 """
 
@@ -30,7 +31,11 @@ from crypto.elgamal import (
 from crypto.group import G, Point, Scalar, g_pow
 from crypto.hashing import Dst, encode_parts, hash_to_scalar
 from crypto.proofs._common import ChallengeResponse
-from crypto.proofs.disjunctive import unsafe_prove_range, unsafe_prove_sum_range
+from crypto.proofs.disjunctive import (
+    DisjunctiveBranch,
+    unsafe_prove_range,
+    unsafe_prove_sum_range,
+)
 from crypto.proofs.randomness import unsafe_prove_randomness
 
 OUT = Path(__file__).resolve().parent / "proofs"
@@ -62,7 +67,7 @@ def challenge_record(dst: bytes, parts: list[bytes]) -> dict[str, str]:
 
 
 def branch_records(
-    proof_branches: tuple[ChallengeResponse, ...],
+    proof_branches: tuple[DisjunctiveBranch, ...],
     *,
     alpha: Point,
     beta: Point,
@@ -72,13 +77,12 @@ def branch_records(
     for j, branch in enumerate(proof_branches):
         value = minimum + j
         shifted = beta / g_pow(Scalar(value))
+        a = G**branch.response / alpha**branch.challenge
+        b = PK.element**branch.response / shifted**branch.challenge
+        # The transcript's commitments are the ones the verifier's equations give.
+        assert (a.to_bytes(), b.to_bytes()) == (branch.a, branch.b)
         records.append(
-            {
-                "value": value,
-                "shifted_beta": shifted.to_hex(),
-                "A": (G**branch.response / alpha**branch.challenge).to_hex(),
-                "B": (PK.element**branch.response / shifted**branch.challenge).to_hex(),
-            }
+            {"value": value, "shifted_beta": shifted.to_hex(), "A": a.to_hex(), "B": b.to_hex()}
         )
     return records
 
