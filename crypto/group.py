@@ -10,8 +10,9 @@ version and tests/test_group.py exercises every call we make.
 
 Two kinds of exponentiation (§2.5):
 
-* ``g_pow(k)`` and ``point ** k`` use libsecp256k1's constant-time code; use them for secrets
-  (keys, encryption randomness, proof nonces).
+* ``g_pow(k)`` (``ecmult_gen``) and ``point ** k`` (``ecmult_const``, through the ECDH entry
+  point: libsecp256k1's public-key tweak is variable-time) run in constant time; use them for
+  secrets (keys, encryption randomness, proof nonces).
 * ``*_vartime`` functions (precomputed ``FixedBase`` tables, ``multi_pow_vartime``) run in time
   that depends on the exponent; use them only where every exponent is public (verification).
 """
@@ -228,10 +229,11 @@ class Point:
         return self * other.inverse()
 
     def __pow__(self, exponent: Scalar) -> Point:
-        """Constant-time (in libsecp256k1) exponentiation; safe for secret exponents."""
+        """Spec §2.5 Constant-time exponentiation (libsecp256k1's ``ecmult_const``, reached
+        through its ECDH entry point); safe for secret exponents."""
         if self._raw is None or exponent.value == 0:
             return IDENTITY
-        return _point_from_raw(_tweak_mul(self._raw, exponent.value))
+        return _pow_constant_time(self._raw, exponent.value)
 
     # Value semantics --------------------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -276,8 +278,38 @@ def _combine(raws: list[Any]) -> Point:
     return IDENTITY if raw is None else _point_from_raw(raw)
 
 
+def _copy_xy_py(output: Any, x32: Any, y32: Any, data: Any) -> int:
+    """An ECDH "hash" that returns the shared point itself: x || y, 64 bytes."""
+    ffi.memmove(output, x32, 32)
+    ffi.memmove(output + 32, y32, 32)
+    return 1
+
+
+# Kept alive for the life of the module: libsecp256k1 calls it through a C function pointer.
+_copy_xy: Final = ffi.callback(
+    "int(unsigned char *, const unsigned char *, const unsigned char *, void *)", _copy_xy_py
+)
+
+
+def _pow_constant_time(raw: Any, k: int) -> Point:
+    """k · raw for 0 < k < n in constant time.
+
+    libsecp256k1 multiplies a variable base in constant time (``ecmult_const``) only inside
+    ``secp256k1_ecdh``; its public-key tweak (``_tweak_mul``) uses the variable-time ``ecmult``,
+    whose running time reveals the scalar. The ECDH call hands the point to a "hash" callback,
+    which here copies x and y out.
+    """
+    xy = ffi.new("unsigned char[64]")
+    if not lib.secp256k1_ecdh(_CTX, xy, raw, k.to_bytes(32, "big"), _copy_xy, ffi.NULL):
+        raise AssertionError("unreachable: scalar in range and base not the identity")
+    out = ffi.new("secp256k1_pubkey *")
+    if not lib.secp256k1_ec_pubkey_parse(_CTX, out, b"\x04" + ffi.buffer(xy, 64)[:], 65):
+        raise AssertionError("unreachable: libsecp256k1 returned a point off the curve")
+    return _point_from_raw(out)
+
+
 def _tweak_mul(raw: Any, k: int) -> Any:
-    """k · raw for 0 < k < n (libsecp256k1's constant-time ecmult_const)."""
+    """k · raw for 0 < k < n, in VARIABLE time (libsecp256k1's ``ecmult``): public k only."""
     out = ffi.new("secp256k1_pubkey *")
     ffi.memmove(out, raw, 64)
     if not lib.secp256k1_ec_pubkey_tweak_mul(_CTX, out, k.to_bytes(32, "big")):

@@ -372,3 +372,16 @@ def test_accumulator_decodes_all_or_nothing() -> None:
             acc.add_encoded([(good, 1), (bad, 1)])
         assert acc.compute() == g_pow(Scalar(N - 5)), name  # nothing of the failed call added
     assert MultiPowAccumulator().compute() == IDENTITY
+
+
+@given(scalars)
+def test_constant_time_power_agrees_with_the_variable_time_paths(k: Scalar) -> None:
+    # Point ** k goes through libsecp256k1's ECDH (constant time); multi_pow through its
+    # variable-time multiplication and tables. Both must give the same element.
+    assert H**k == multi_pow_vartime([(H, k)])
+    assert H**k == H_TABLE.pow_vartime(k)
+
+
+@pytest.mark.parametrize("k", [1, 2, N - 1, N - 2, 2**128, 2**255])
+def test_constant_time_power_edge_exponents(k: int) -> None:
+    assert H ** Scalar(k % N) == multi_pow_vartime([(H, Scalar(k % N))])
