@@ -390,8 +390,12 @@ def run(*, quick: bool) -> list[Row]:
             )
         ),
     )
+    # The 1.5 ms target is the verifier's cost per ballot, which batches (§6.7); the single
+    # path is shown so the batched rows below can say what batching buys.
     single_ballot = Row(
-        "10-candidate vote-for-1 ballot verification", bench(verify_ballot), target_us=1500
+        "10-candidate vote-for-1 ballot verification, single path",
+        bench(verify_ballot),
+        note="informative; the 1.5 ms target applies to the batched rows",
     )
     rows += [single_sum, single_ballot]
     batched = _batch_rows(

@@ -4,10 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from crypto.errors import MalformedInput
 from election.counting import _ties
 from election.counting.constraints import Constraints
 from election.counting.lot import Lot
+from election.counting.profile import Profile
 from election.counting.record import Action, Stage, TieBreak
+
+
+def admitted(profile: Profile, *, seats: int, constraints: Constraints | None) -> Constraints:
+    """The checks every ranked count makes before stage 1: at least one seat, at least one
+    valid ballot, and constraints some result can meet (§12.5); returns the constraints to
+    apply (none when none were given).
+
+    Raises:
+        MalformedInput: fewer than one seat, or no valid ballot.
+        InfeasibleConstraints: the constraints cannot be met by any result.
+    """
+    if seats < 1:
+        raise MalformedInput(f"seats {seats}: at least one seat is needed")
+    if profile.valid == 0:
+        raise MalformedInput("no valid ballot to count")
+    constraints = constraints or Constraints.none()
+    constraints.check(candidates=len(profile.candidates), seats=seats)
+    return constraints
 
 
 class Ledger:

@@ -11,9 +11,8 @@ differed, then by the lot of §12.6). Quota constraints (§12.5) apply with one 
 
 from __future__ import annotations
 
-from crypto.errors import MalformedInput
 from election.counting import _ties
-from election.counting._ledger import Ledger
+from election.counting._ledger import Ledger, admitted
 from election.counting.constraints import Constraints
 from election.counting.lot import Lot
 from election.counting.profile import Profile
@@ -52,10 +51,7 @@ def count_irv(
         InfeasibleConstraints: no candidate meets the constraints (§12.5).
     """
     n = len(profile.candidates)
-    if profile.valid == 0:
-        raise MalformedInput("no valid ballot to count")
-    constraints = constraints or Constraints.none()
-    constraints.check(candidates=n, seats=1)
+    constraints = admitted(profile, seats=1, constraints=constraints)
     seqs, weights = profile.sequences, profile.weights
     piles: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     totals = [0] * n

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from crypto.errors import MalformedInput
 from election.counting import _ties
-from election.counting._ledger import Ledger, elect_reaching_quota
+from election.counting._ledger import Ledger, admitted, elect_reaching_quota
 from election.counting.constraints import Constraints
 from election.counting.lot import Lot
 from election.counting.profile import Profile
@@ -45,13 +44,7 @@ def count_scottish(
         MalformedInput: fewer than one seat, or no valid ballot.
         InfeasibleConstraints: the constraints cannot be met by any result (§12.5).
     """
-    n = len(profile.candidates)
-    if seats < 1:
-        raise MalformedInput(f"seats {seats}: at least one seat is needed")
-    if profile.valid == 0:
-        raise MalformedInput("no valid ballot to count")
-    constraints = constraints or Constraints.none()
-    constraints.check(candidates=n, seats=seats)
+    constraints = admitted(profile, seats=seats, constraints=constraints)
     return _ScottishCount(profile, seats=seats, lot=lot, constraints=constraints).run()
 
 
