@@ -25,7 +25,7 @@ from bulletin_board.wire import Entry, Leaf, Receipt, SignatureScheme, SignedTre
 from crypto import canonical
 from crypto.errors import InconsistentLog, MalformedInput, VerificationFailed
 from crypto.merkle import Frontier
-from crypto.wire import expect_list, expect_object
+from crypto.wire import expect_list, expect_object, parse_hex
 from election.definition import ElectionDefinition
 from election.rules import ElectionState, apply
 from election.wire import ELECTION_DEFINITION, DefinitionPayload
@@ -238,6 +238,35 @@ class BoardClient:
         )
         return Leaf.from_json(obj["leaf"], self.schemes()).entry
 
+    def tree_head_at(self, tree_size: int) -> SignedTreeHead:
+        """Spec §10.2 The tree head the board published for ``tree_size``, checked."""
+        head = SignedTreeHead.from_json(self._get(f"/sth/{tree_size}"))
+        if head.board_key != self.key() or head.election != self.election:
+            raise InconsistentLog("the tree head is signed by another key or for another log")
+        if head.tree_size != tree_size:
+            raise InconsistentLog(f"asked for the tree head of size {tree_size}, got another")
+        return head
+
+    def inclusion_proof(self, index: int, tree_size: int) -> tuple[bytes, ...]:
+        """Spec §9.2 The board's inclusion proof of leaf ``index`` in the tree of ``tree_size``
+        (not checked here: the caller checks it against a tree head it trusts)."""
+        obj = expect_object(
+            self._get("/proof/inclusion", index=index, tree_size=tree_size),
+            "inclusion answer",
+            required={"leaf_index", "tree_size", "inclusion_proof"},
+        )
+        return _hashes(obj["inclusion_proof"], "inclusion proof")
+
+    def consistency_proof(self, first: int, second: int) -> tuple[bytes, ...]:
+        """Spec §9.3 The board's consistency proof between tree sizes ``first`` and
+        ``second`` (not checked here)."""
+        obj = expect_object(
+            self._get("/proof/consistency", first=first, second=second),
+            "consistency answer",
+            required={"first", "second", "consistency_proof"},
+        )
+        return _hashes(obj["consistency_proof"], "consistency proof")
+
     def fold(self) -> tuple[ElectionState, SignedTreeHead]:
         """Spec §11.4 Download the log up to the latest tree head, check its root, and fold the
         election's state from it (every entry's signature checked; the rules' apply).
@@ -255,3 +284,7 @@ class BoardClient:
         if frontier.size != head.tree_size or frontier.root() != head.root_hash:
             raise InconsistentLog("the downloaded log does not hash to the board's tree head")
         return state, head
+
+
+def _hashes(value: object, what: str) -> tuple[bytes, ...]:
+    return tuple(parse_hex(h, 32, f"{what} hash") for h in expect_list(value, what, max_length=128))

@@ -28,10 +28,19 @@ from cli._common import (
 from crypto.errors import MalformedInput
 from crypto.sealing import STRENGTHS
 from election.role_keys import RoleKey
-from election.trustee import TrusteeState, keygen, publish, share, trustee_index, verify
+from election.trustee import (
+    TrusteeState,
+    decrypt,
+    keygen,
+    publish,
+    share,
+    trustee_index,
+    verify,
+)
 from election.wire import (
     COMPLAINT,
     DEALING,
+    DECRYPTION,
     KEY_CONFIRMATION,
     SHARES_ACCEPTED,
     TRUSTEE_KEY,
@@ -40,7 +49,8 @@ from election.wire import (
 
 @click.group("trustee")
 def command() -> None:
-    """A trustee's key ceremony: keygen, share, verify, publish (docs/spec.md §7, §11.6)."""
+    """A trustee's key ceremony (keygen, share, verify, publish) and the tally's decryption
+    (decrypt) (docs/spec.md §7, §11.6, §11.11)."""
 
 
 def _trustee(f: Any) -> Any:
@@ -230,3 +240,28 @@ def publish_command(
             confirmation.to_json(),
             f"trustee {state.trustee}'s key confirmation",
         )
+
+
+@command.command("decrypt")
+@_trustee
+def decrypt_command(
+    board_url: str,
+    election: str | None,
+    definition_path: Path,
+    key_path: Path,
+    state_path: Path,
+    passphrase_env: str | None,
+) -> None:
+    """After the tally is posted: decrypt this trustee's share of every aggregate, with a proof
+    of each (docs/spec.md §7.6, §11.11), and post it."""
+    key, passphrase = _open(key_path, passphrase_env)
+    with open_client(board_url, election_id(election, definition_path)) as client:
+        state = _load_state(state_path, passphrase, client)
+        log, _ = client.fold()
+        if state.trustee in log.tallying.decryptions:
+            click.echo(f"trustee {state.trustee}'s decryption is on the board already")
+            return
+        payload = decrypt(state, log)
+        shares = sum(p is not None for row in payload.shares for p in row)
+        click.echo(f"{shares} partial decryption(s) with proofs of the tally")
+        _post(client, key, DECRYPTION, payload.to_json(), f"trustee {state.trustee}'s decryption")
