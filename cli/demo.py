@@ -92,29 +92,14 @@ ELECTION: Final = "nec-demo"
 DAY: Final = timedelta(days=1)
 ABSENT_TRUSTEE: Final = 3
 CLIENTS: Final = 3
-WOMEN: Final = [
-    "Ada Achebe",
-    "Bea Brooks",
-    "Cara Chen",
-    "Dora Diaz",
-    "Esi Evans",
-    "Fay Ford",
-    "Gia Grant",
-]
-MEN: Final = [
-    "Hal Hughes",
-    "Ian Iqbal",
-    "Jon Jones",
-    "Kai Khan",
-    "Leo Lewis",
-    "Max Moore",
-    "Ned Nash",
-]
+WOMEN: Final = ["Ada Achebe", "Bea Brooks", "Cara Chen", "Dora Diaz", "Esi Evans", "Fay Ford"]
+MEN: Final = ["Hal Hughes", "Ian Iqbal", "Jon Jones", "Kai Khan", "Leo Lewis", "Max Moore"]
 YOUTH: Final = [
     ("yas", "Yas Young", "woman"),
     ("zak", "Zak Zhou", "man"),
     ("uma", "Uma Upton", "woman"),
 ]
+Clock = Callable[[float], None]
 CLPS: Final = ["Ashton CLP", "Barnet CLP", "Camden CLP", "Dover CLP", "Ealing CLP"]
 
 
@@ -253,6 +238,64 @@ def _phase(run: DemoRun, name: str, console: Console) -> Iterator[None]:
     console.print(f"[green]✓[/green] {name} ({run.phases[name]:.1f} s)")
 
 
+def demo_keys() -> dict[str, SigningKey]:
+    """Fresh signing keys of the administrator, the issuer and trustees 1 to 5."""
+    names = ["administrator", "issuer", *(f"trustee{i}" for i in range(1, 6))]
+    return {name: SigningKey.generate() for name in names}
+
+
+@contextmanager
+def demo_board(db: str, board_key: SigningKey, t0: datetime) -> Iterator[tuple[str, Clock]]:
+    """A board on ``db`` served on 127.0.0.1 on a simulated clock starting at ``t0``; yields
+    its URL and ``at(days)``, which moves the clock to ``t0`` plus that many days."""
+    clock = SimulatedClock(to_ms(t0))
+    app = create_board_app(
+        db, board_key, clock=clock, elections=[ELECTION], settings=ServiceSettings(write_rate=0)
+    )
+
+    def at(days: float) -> None:
+        clock.now = to_ms(t0 + days * DAY)
+
+    with serve_in_thread(app) as url:
+        yield url, at
+
+
+@dataclass
+class Prepared:
+    """An election ready for voting: its keys, the trustees' states, the members' letters."""
+
+    keys: dict[str, SigningKey]
+    definition: ElectionDefinition
+    log: _Log
+    states: dict[int, TrusteeState]
+    letters: list[Letter]
+
+
+def prepare_election(
+    client: BoardClient,
+    at: Clock,
+    *,
+    t0: datetime,
+    voters: int,
+    rng: random.Random,
+    run: DemoRun,
+    console: Console,
+) -> Prepared:
+    """Phases 1 to 3 (the board's clock from ``t0`` to ``t0`` + 9.5 days): definition,
+    timetable, nominations, candidate lists; the key ceremony; roll and credentials. Voting
+    opens at ``t0`` + 15 days and closes at ``t0`` + 22 days."""
+    keys = demo_keys()
+    definition = ElectionDefinition.from_toml(_definition_toml(keys, t0), source="demo")
+    log = _Log(client, ElectionState(ELECTION, leaves=client.entry))
+    with _phase(run, "definition, timetable, nominations, candidate lists", console):
+        _setup(log, definition, keys["administrator"], at)
+    with _phase(run, "key ceremony (3 of 5 trustees)", console):
+        states = _ceremony(log, definition, keys, keys["administrator"])
+    with _phase(run, f"roll of {voters:,} members and credentials", console):
+        letters = _credentials(log, definition, keys["issuer"], voters, rng)
+    return Prepared(keys, definition, log, states, letters)
+
+
 def run_demo(
     voters: int,
     *,
@@ -268,38 +311,20 @@ def run_demo(
     console = console or Console()
     # the simulated members' choices only: never a secret
     rng = random.Random(seed if seed is not None else secrets.randbits(64))  # noqa: S311
-    keys = {
-        name: SigningKey.generate()
-        for name in ["administrator", "issuer", *(f"trustee{i}" for i in range(1, 6))]
-    }
-    admin, issuer = keys["administrator"], keys["issuer"]
     t0 = datetime.now(UTC).replace(microsecond=0)
-    definition = ElectionDefinition.from_toml(_definition_toml(keys, t0), source="demo")
-    clock = SimulatedClock(to_ms(t0))
     db = db or f"sqlite:///{directory / 'board.db'}"
-    app = create_board_app(
-        db,
-        SigningKey.generate(),
-        clock=clock,
-        elections=[ELECTION],
-        settings=ServiceSettings(write_rate=0),
-    )
     run = DemoRun(directory, directory / f"{ELECTION}.export", directory / "votes-cast.json", 0, "")
-
-    def at(days: float) -> None:
-        clock.now = to_ms(t0 + days * DAY)
-
-    with serve_in_thread(app) as url, BoardClient(url, ELECTION) as client:
-        console.print(f"board at {url} (SQLite in {directory}); simulated clock from {t0:%Y-%m-%d}")
-        log = _Log(client, ElectionState(ELECTION, leaves=client.entry))
-        with _phase(run, "definition, timetable, nominations, candidate lists", console):
-            _setup(log, definition, admin, at)
-        with _phase(run, "key ceremony (3 of 5 trustees)", console):
-            states = _ceremony(log, definition, keys, admin)
-        with _phase(run, f"roll of {voters:,} members and credentials", console):
-            letters = _credentials(log, definition, issuer, voters, rng)
+    with (
+        demo_board(db, SigningKey.generate(), t0) as (url, at),
+        BoardClient(url, ELECTION) as client,
+    ):
+        console.print(f"board at {url} (database {db}); simulated clock from {t0:%Y-%m-%d}")
+        ready = prepare_election(
+            client, at, t0=t0, voters=voters, rng=rng, run=run, console=console
+        )
+        keys, letters, admin = ready.keys, ready.letters, ready.keys["administrator"]
         at(15.1)
-        params = log.state.params
+        params = ready.log.state.params
         assert params is not None
         assert params.public_key is not None
         nec = params.candidate_lists["nec"].candidates
@@ -314,7 +339,7 @@ def run_demo(
             log = _Log(client, state)
             log.signed(TALLY, tally(state).to_json(), admin, "administrator")
         with _phase(run, f"decryption by trustees 1, 2, 4, 5 ({ABSENT_TRUSTEE} absent)", console):
-            for j, trustee_state in states.items():
+            for j, trustee_state in ready.states.items():
                 if j != ABSENT_TRUSTEE:
                     payload = decrypt(trustee_state, log.state)
                     log.signed(DECRYPTION, payload.to_json(), keys[f"trustee{j}"], "trustee")
