@@ -80,10 +80,10 @@ name = "A"
 key = "{a}"
 [issuer]
 name = "I"
-key = "{a}"
+key = "{i}"
 [trustees]
 threshold = 1
-members = [ {{ name = "T", key = "{a}" }} ]
+members = [ {{ name = "T", key = "{t}" }} ]
 [[contests]]
 id = "leader"
 title = "Leader"
@@ -103,7 +103,9 @@ def _median_ms(f: Callable[[], object], n: int) -> float:
 
 
 def bench_build_simple(n: int) -> None:
-    definition = ElectionDefinition.from_toml(SIMPLE_TOML.format(a="ab" * 32))
+    definition = ElectionDefinition.from_toml(
+        SIMPLE_TOML.format(a="ab" * 32, i="cd" * 32, t="ef" * 32)
+    )
     candidates = tuple(Candidate(f"c{k}", f"Candidate {k}", {}) for k in range(10))
     layout = BallotLayout.build(definition, {"leader": CandidateList("leader", candidates)})
     public_key = PublicKey(g_pow(Scalar.random())).precompute()

@@ -3,7 +3,7 @@
 The board's log is read and checked (every signature, the root of the tree head), the member's
 ballot paper shown (their style's contests, candidates in the published order), the choices
 checked, encrypted with every proof bound to the credential, signed with the credential key and
-posted. The receipt (§11.10: tracker, leaf, tree head, inclusion proof) is printed and saved to
+posted. The receipt (§11.13: tracker, leaf, tree head, inclusion proof) is printed and saved to
 ``--receipt-out`` for ``verivote receipt check``.
 
 The credential code comes from ``--credential``, the VERIVOTE_CREDENTIAL variable, or a hidden

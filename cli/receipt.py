@@ -1,6 +1,6 @@
-"""``verivote receipt check``: is my ballot still on the board, and does it count? (Spec §11.10)
+"""``verivote receipt check``: is my ballot still on the board, and does it count? (§11.13)
 
-The receipt file (§11.10 format) holds the board's receipt for the ballot: the leaf with the
+The receipt file (§11.13) holds the board's receipt for the ballot: the leaf with the
 ballot entry, a signed tree head and the inclusion proof. Checking it against the board now:
 
 1. the receipt itself: the ballot's signature, the tree head's signature, the inclusion proof;
@@ -34,7 +34,7 @@ FORMAT: Final = "verivote-receipt"
 
 
 def write_receipt(path: Path, *, board: str, tracker: str, receipt: Receipt) -> None:
-    """Spec §11.10 Save a ballot's receipt file (canonical JSON; it holds no secret)."""
+    """Spec §11.13 Save a ballot's receipt file (canonical JSON; it holds no secret)."""
     document: dict[str, JsonValue] = {
         "format": FORMAT,
         "version": 1,
@@ -63,7 +63,7 @@ def _document(data: bytes) -> dict[str, Any]:
 
 
 def read_receipt(data: bytes, client: BoardClient) -> Receipt:
-    """Spec §11.10 Parse a receipt file for ``client``'s election and check it offline (step 1)
+    """Spec §11.13 Parse a receipt file for ``client``'s election and check it offline (step 1)
     and against the board's key (step 2).
 
     Raises:
@@ -86,7 +86,7 @@ def read_receipt(data: bytes, client: BoardClient) -> Receipt:
 
 @click.group("receipt")
 def command() -> None:
-    """Check a ballot's receipt against the board (docs/spec.md §11.10)."""
+    """Check a ballot's receipt against the board (docs/spec.md §11.13)."""
 
 
 @command.command("check")
