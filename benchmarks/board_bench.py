@@ -358,11 +358,16 @@ def main() -> None:
         for url in created:
             pg_drop(args.pg, url)
         shutil.rmtree(work, ignore_errors=True)
+    print_results()
+
+
+def print_results(result_width: int = 48, target_width: int = 16) -> None:
+    """The table of every figure measured, with its target and verdict."""
     width = max(len(r[0]) for r in RESULTS)
     print()
-    print(f"{'measure':<{width}}  {'result':<48}  {'target':<16}  verdict")
+    print(f"{'measure':<{width}}  {'result':<{result_width}}  {'target':<{target_width}}  verdict")
     for what, value, target, verdict in RESULTS:
-        print(f"{what:<{width}}  {value:<48}  {target:<16}  {verdict}")
+        print(f"{what:<{width}}  {value:<{result_width}}  {target:<{target_width}}  {verdict}")
 
 
 def _remember(url: str, created: list[str]) -> str:

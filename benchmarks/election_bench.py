@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from board_bench import RESULTS, Server, _post_all, _row, _run, pg_create, pg_drop  # noqa: E402
+from board_bench import Server, _post_all, _row, _run, pg_create, pg_drop, print_results  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from bulletin_board.client import BoardClient  # noqa: E402
@@ -260,11 +260,7 @@ def main() -> None:
         for url in created:
             pg_drop(args.db, url)
         shutil.rmtree(work, ignore_errors=True)
-    width = max(len(r[0]) for r in RESULTS)
-    print()
-    print(f"{'measure':<{width}}  {'result':<52}  {'target':<10}  verdict")
-    for what, value, target, verdict in RESULTS:
-        print(f"{what:<{width}}  {value:<52}  {target:<10}  {verdict}")
+    print_results(52, 10)
 
 
 if __name__ == "__main__":

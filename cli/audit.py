@@ -16,8 +16,9 @@ from bulletin_board.election_rules import election_schemes
 from bulletin_board.wire import parse_entry
 from cli._common import board_options, election_id, open_client
 from cli._paper import ballot_paper, describe, opened_choices
-from crypto.errors import InvalidProof, InvalidSignature, MalformedInput, VerificationFailed
-from election.wire import AUDIT, Audit, credential_from_bytes, verify_audit
+from crypto.errors import MalformedInput, VerificationFailed
+from election.rules import Refusal, precheck
+from election.wire import AUDIT, Audit
 
 
 @click.group("audit")
@@ -54,19 +55,14 @@ def check(
             )
     if entry.type != AUDIT:
         raise MalformedInput(f"that entry is a {entry.type}, not an audit")
-    audit = Audit.from_json(entry.payload, params.layout)
-    inner = audit.ballot
     try:
-        verify_audit(
-            audit,
-            election=params.election,
-            author=credential_from_bytes(entry.key, "voter key"),
-            fingerprint=params.fingerprint,
-            public_key=params.public_key,
-            layout=params.layout,
-        )
-    except (InvalidProof, InvalidSignature, MalformedInput) as exc:
+        # the board's own check of an audit (§11.9): the inner ballot's signature and proofs,
+        # and every ciphertext re-encrypted from its opening
+        audit = precheck(params, entry).payload
+    except Refusal as exc:
         raise VerificationFailed(f"the audited ballot does NOT match its openings: {exc}") from None
+    assert isinstance(audit, Audit)
+    inner = audit.ballot
     paper = ballot_paper(params, inner.ballot.style)
     click.echo(f"audited ballot, tracker {hashlib.sha256(inner.raw).hexdigest()}")
     click.echo("MATCHES: re-encrypting the opened choices gives exactly this ballot. It encrypted:")

@@ -21,10 +21,9 @@ from pathlib import Path
 
 import click
 
-from cli._common import board_options, election_id, open_client
+from cli._common import board_options, election_id, member_credential, open_client
 from cli._paper import ballot_paper, describe, member_style, read_choices, show_paper
 from cli.receipt import write_receipt
-from crypto.credentials import CredentialCode, derive_credential_key
 from crypto.errors import MalformedInput
 from election.voter import audit_payload, encrypt_ballot, sign_voter_entry
 from election.wire import AUDIT, BALLOT
@@ -65,14 +64,8 @@ def command(
     receipt_out: Path,
 ) -> None:
     """Vote: show your ballot paper, encrypt your choices, post the ballot, save a receipt."""
-    if code is None:
-        code = click.prompt("your credential code", hide_input=True, err=True)
-    parsed = CredentialCode.parse(str(code))
     with open_client(board_url, election_id(election, definition_path)) as client:
-        definition = client.definition()
-        if definition is None:
-            raise MalformedInput("the election definition is not on the board yet")
-        credential = derive_credential_key(parsed, fingerprint=definition.fingerprint)
+        definition, credential = member_credential(code, client)
         log, _ = client.fold()
         params = log.params
         if params is None or params.public_key is None:

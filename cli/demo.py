@@ -54,7 +54,7 @@ from election.admin import candidate_list, election_key, result, tally
 from election.definition import ElectionDefinition
 from election.issuer import Letter, issue_credentials
 from election.roll import Roll
-from election.rules import ElectionState, apply, to_ms
+from election.rules import ElectionState, apply, precheck, to_ms
 from election.trustee import TrusteeState, decrypt, keygen, publish, share, verify
 from election.voter import audit_payload, encrypt_ballot, sign_voter_entry
 from election.wire import (
@@ -77,15 +77,12 @@ from election.wire import (
     TALLY,
     TIMETABLE_CHANGE,
     TRUSTEE_KEY,
-    Audit,
     Candidate,
     Decision,
     DefinitionPayload,
     Exclusion,
     Nomination,
     TimetableChange,
-    credential_from_bytes,
-    verify_audit,
 )
 
 ELECTION: Final = "nec-demo"
@@ -533,15 +530,7 @@ def _audit(
     with BoardClient(url, ELECTION) as client:
         receipt = client.post(raw, what="audit")
         entry = client.entry(receipt.leaf.index)
-        audit = Audit.from_json(entry.payload, params.layout)
-        verify_audit(
-            audit,
-            election=ELECTION,
-            author=credential_from_bytes(entry.key, "voter"),
-            fingerprint=params.fingerprint,
-            public_key=params.public_key,
-            layout=params.layout,
-        )
+        precheck(params, entry)  # §11.9 on "a second device": it re-encrypts from its openings
     tracker = hashlib.sha256(inner).hexdigest()[:16]
     click.echo(
         f"  member {letter.member.id} audited ballot {tracker}… (leaf "
