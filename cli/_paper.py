@@ -196,7 +196,8 @@ def results_table(params: ElectionParameters, result: Result, console: Console) 
         table.add_column("votes", justify="right")
         table.add_column("")
         for label, ident, count in zip(labels, ids, contest_result.counts, strict=True):
-            mark = "elected" if ident in contest_result.elected else ""
+            won = "wins" if contest.kind is ContestKind.REFERENDUM else "elected"
+            mark = won if ident in contest_result.elected else ""
             if ident in contest_result.passed_over:
                 mark = "passed over (quota)"
             table.add_row(label, str(count), mark)

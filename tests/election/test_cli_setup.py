@@ -488,7 +488,7 @@ def _vote_and_count(tmp: Path, board: Any, codes: dict[str, str]) -> None:
     assert rows["Cat Cole"] == (2, "elected")
     assert rows["Yan Yu"] == (0, "")
     assert rows["Zed Zola"] == (2, "elected")
-    assert rows["Yes"] == (3, "elected")
+    assert rows["Yes"] == (3, "wins")
     assert rows["No"] == (1, "")
     assert "quota rule: at least 1 of 2 seats to gender = woman" in out
     assert "decrypted by trustees [1, 3, 5]" in out
