@@ -25,7 +25,12 @@ from bulletin_board.wire import Receipt
 from cli._common import open_client
 from crypto import canonical
 from crypto.canonical import JsonValue
-from crypto.errors import MalformedInput, VerificationFailed
+from crypto.errors import (
+    InclusionProofMismatch,
+    InconsistentLog,
+    MalformedInput,
+    VerificationFailed,
+)
 from crypto.merkle import verify_consistency, verify_inclusion
 from crypto.wire import expect_int, expect_object, expect_str, parse_hex
 from election.wire import BALLOT
@@ -101,20 +106,25 @@ def check(receipt_file: Path, board_url: str | None) -> None:
         receipt = read_receipt(data, client)
         index, old = receipt.leaf.index, receipt.sth
         head = client.tree_head()
-        verify_consistency(
-            old_size=old.tree_size,
-            new_size=head.tree_size,
-            old_root=old.root_hash,
-            new_root=head.root_hash,
-            proof=client.consistency_proof(old.tree_size, head.tree_size),
-        )
-        verify_inclusion(
-            leaf_hash=receipt.leaf.hash,
-            index=index,
-            tree_size=head.tree_size,
-            proof=client.inclusion_proof(index, head.tree_size),
-            root=head.root_hash,
-        )
+        try:
+            verify_consistency(
+                old_size=old.tree_size,
+                new_size=head.tree_size,
+                old_root=old.root_hash,
+                new_root=head.root_hash,
+                proof=client.consistency_proof(old.tree_size, head.tree_size),
+            )
+            verify_inclusion(
+                leaf_hash=receipt.leaf.hash,
+                index=index,
+                tree_size=head.tree_size,
+                proof=client.inclusion_proof(index, head.tree_size),
+                root=head.root_hash,
+            )
+        except (InconsistentLog, InclusionProofMismatch) as exc:
+            raise InconsistentLog(
+                f"the board CONTRADICTS your receipt (keep it as evidence, report it): {exc}"
+            ) from None
         click.echo(
             f"your ballot is on the board at leaf {index}, unchanged; the board's tree "
             f"(size {head.tree_size}) is consistent with your receipt's (size {old.tree_size})"
