@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -89,6 +89,8 @@ ELECTION: Final = "nec-demo"
 DAY: Final = timedelta(days=1)
 ABSENT_TRUSTEE: Final = 3
 CLIENTS: Final = 3
+SENDERS: Final = 4  # requests in flight per client process
+CHUNK: Final = 8  # ballots per task of a client process
 WOMEN: Final = ["Ada Achebe", "Bea Brooks", "Cara Chen", "Dora Diaz", "Esi Evans", "Fay Ford"]
 MEN: Final = ["Hal Hughes", "Ian Iqbal", "Jon Jones", "Kai Khan", "Leo Lewis", "Max Moore"]
 YOUTH: Final = [
@@ -456,21 +458,29 @@ def _device_start(url: str) -> None:
     """A worker process: a client of the board and the election's parameters from its log."""
     client = BoardClient(url, ELECTION)
     state, _ = client.fold()
-    _DEVICE.update(client=client, params=state.params)
+    _DEVICE.update(client=client, params=state.params, senders=ThreadPoolExecutor(SENDERS))
 
 
-def _device_cast(task: tuple[str, str, dict[str, list[int]]]) -> int:
-    """Encrypt, sign and post one member's ballot; its leaf index (the receipt is checked)."""
-    code, style, choices = task
-    client, params = _DEVICE["client"], _DEVICE["params"]
-    credential = derive_credential_key(CredentialCode.parse(code), fingerprint=params.fingerprint)
-    ballot = encrypt_ballot(
-        params.layout, style, choices, public_key=params.public_key, credential=credential
-    )
-    raw = sign_voter_entry(
-        election=ELECTION, type=BALLOT, payload=ballot.ballot.to_json(), credential=credential
-    )
-    return int(client.post(raw, what="ballot").leaf.index)
+def _device_cast(tasks: list[tuple[str, str, dict[str, list[int]]]]) -> int:
+    """Encrypt and sign each member's ballot, posting each as soon as it is built (a few
+    requests in flight, so the board commits them in groups); how many were cast, each
+    receipt checked."""
+    client, params, senders = _DEVICE["client"], _DEVICE["params"], _DEVICE["senders"]
+    posted = []
+    for code, style, choices in tasks:
+        credential = derive_credential_key(
+            CredentialCode.parse(code), fingerprint=params.fingerprint
+        )
+        ballot = encrypt_ballot(
+            params.layout, style, choices, public_key=params.public_key, credential=credential
+        )
+        raw = sign_voter_entry(
+            election=ELECTION, type=BALLOT, payload=ballot.ballot.to_json(), credential=credential
+        )
+        posted.append(senders.submit(client.post, raw, what="ballot"))
+    for future in posted:
+        future.result()
+    return len(posted)
 
 
 def _vote(
@@ -497,9 +507,10 @@ def _vote(
     ) as pool:
         for label, batch in (("casting ballots", plans), ("revotes", revotes)):
             tasks = [(letter.code.formatted(), letter.style, choices) for letter, choices in batch]
+            chunks = [tasks[k : k + CHUNK] for k in range(0, len(tasks), CHUNK)]
             with progress(label, len(batch)) as advance:
-                for _ in pool.map(_device_cast, tasks, chunksize=4):
-                    advance(1)
+                for done in pool.map(_device_cast, chunks):
+                    advance(done)
     return final
 
 
