@@ -1,13 +1,14 @@
 """Election benchmark (issue #4): building a ballot, the board accepting ballots, and the demo
 election by phase.
 
-    .venv/bin/python benchmarks/election_bench.py [--db URL|sqlite] [--ballots 1000]
+    .venv/bin/python benchmarks/election_bench.py [--db URL|sqlite] [--ballots 2000]
         [--clients 16] [--workers 2] [--demo-voters 10000] [--quick]
 
 1. Build: median ms to encrypt, prove and sign one ballot in-process: a 10-candidate vote-for-1
    contest, and the demo's ballot (12-candidate vote-for-9 with a quota, a 2-candidate youth
    seat, a yes/no referendum). Target <= 3 ms.
-2. The board: the demo's election is set up on a fresh database (``--db``: a PostgreSQL URL,
+2. The board, for each of the two ballots: an election with that ballot is set up on a fresh
+   database (``--db``: a PostgreSQL URL,
    default postgresql://postgres@127.0.0.1:5432/test, in which a fresh database is created and
    dropped; or ``sqlite``) by an in-process board on a simulated clock, with voting open now;
    then a real ``verivote board serve`` with ``--workers`` uvicorn workers (real clock) takes
@@ -34,6 +35,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Final
 
 import httpx
 
@@ -48,92 +50,31 @@ from bulletin_board.client import BoardClient  # noqa: E402
 from bulletin_board.keyfile import load_or_create_board_key  # noqa: E402
 from cli.demo import (  # noqa: E402
     ELECTION,
+    LEADER_CONTESTS,
+    NEC_CONTESTS,
     DemoRun,
     _choose,
     demo_board,
     prepare_election,
     run_demo,
 )
-from crypto.credentials import CredentialCode, derive_credential_key  # noqa: E402
-from crypto.elgamal import PublicKey  # noqa: E402
-from crypto.group import Scalar, g_pow  # noqa: E402
-from election.definition import ElectionDefinition  # noqa: E402
+from crypto.credentials import derive_credential_key  # noqa: E402
+from election.rules import ElectionParameters  # noqa: E402
 from election.voter import encrypt_ballot, sign_voter_entry  # noqa: E402
-from election.wire import BALLOT, BallotLayout, Candidate, CandidateList  # noqa: E402
+from election.wire import BALLOT  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 BUILD_TARGET_MS = 3.0
 ACCEPT_TARGET = 400.0
-SIMPLE_TOML = """
-id = "bench-simple"
-title = "Ten candidates, vote for one"
-organisation = "Benchmark"
-time_zone = "UTC"
-sections = ["member"]
-[timetable]
-nominations_open = 2030-01-01T00:00:00Z
-nominations_close = 2030-01-02T00:00:00Z
-voting_open = 2030-01-03T00:00:00Z
-voting_close = 2030-01-04T00:00:00Z
-[administrator]
-name = "A"
-key = "{a}"
-[issuer]
-name = "I"
-key = "{i}"
-[trustees]
-threshold = 1
-members = [ {{ name = "T", key = "{t}" }} ]
-[[contests]]
-id = "leader"
-title = "Leader"
-kind = "block"
-seats = 1
-"""
-
-
-def _median_ms(f: Callable[[], object], n: int) -> float:
-    f()  # warm up
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        f()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
-def bench_build_simple(n: int) -> None:
-    definition = ElectionDefinition.from_toml(
-        SIMPLE_TOML.format(a="ab" * 32, i="cd" * 32, t="ef" * 32)
-    )
-    candidates = tuple(Candidate(f"c{k}", f"Candidate {k}", {}) for k in range(10))
-    layout = BallotLayout.build(definition, {"leader": CandidateList("leader", candidates)})
-    public_key = PublicKey(g_pow(Scalar.random())).precompute()
-    credential = derive_credential_key(
-        CredentialCode.generate(), fingerprint=definition.fingerprint
-    )
-
-    def build() -> bytes:
-        ballot = encrypt_ballot(
-            layout, "leader", {"leader": [3]}, public_key=public_key, credential=credential
-        )
-        return sign_voter_entry(
-            election=definition.id,
-            type=BALLOT,
-            payload=ballot.ballot.to_json(),
-            credential=credential,
-        )
-
-    ms = _median_ms(build, n)
-    _row(
-        "build: 10-candidate vote-for-1 ballot",
-        f"median {ms:.2f} ms",
-        "<= 3 ms",
-        ms <= BUILD_TARGET_MS,
-    )
+SHAPES: Final = {
+    "simple": "a 10-candidate vote-for-1 ballot",
+    "demo": "the demo's ballot (12-candidate vote-for-9, 2-candidate youth seat, yes/no)",
+}
+Choose = Callable[[str], dict[str, list[int]]]
 
 
 def _pg_or_sqlite(spec: str, work: Path, created: list[str]) -> tuple[str, str]:
+    work.mkdir(parents=True, exist_ok=True)
     if spec == "sqlite":
         return "sqlite", f"sqlite:///{work / 'election.db'}"
     url = pg_create(spec)
@@ -141,30 +82,47 @@ def _pg_or_sqlite(spec: str, work: Path, created: list[str]) -> tuple[str, str]:
     return "postgresql", url
 
 
-def bench_board(args: argparse.Namespace, work: Path, created: list[str]) -> None:
-    name, db = _pg_or_sqlite(args.db, work, created)
-    key_path = work / "board.key"
+def _choices_for(shape: str, params: ElectionParameters, rng: random.Random) -> Choose:
+    if shape == "simple":
+        return lambda style: {"leader": [rng.randrange(10)]}
+    nec = params.candidate_lists["nec"].candidates
+    youth = len(params.candidate_lists["youth-rep"].candidates)
+    return lambda style: _choose(rng, style, nec, youth)
+
+
+def bench_board(args: argparse.Namespace, work: Path, created: list[str], shape: str) -> None:
+    """Set up an election of ``shape`` (``simple``: one 10-candidate vote-for-1 contest, or
+    ``demo``) with voting open now; build its ballots (timed); post them to real servers."""
+    label = SHAPES[shape]
+    name, db = _pg_or_sqlite(args.db, work / shape, created)
+    key_path = work / shape / "board.key"
     board_key = load_or_create_board_key(key_path)[0]
     t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=15, hours=12)
     rng = random.Random(1)
     quiet = Console(file=open(os.devnull, "w"))  # noqa: SIM115
     run = DemoRun(work, work / "x", work / "y", 0, "")
     sequential = min(100, args.ballots // 5)
+    contests = LEADER_CONTESTS if shape == "simple" else NEC_CONTESTS
     with demo_board(db, board_key, t0) as (url, at), BoardClient(url, ELECTION) as client:
         ready = prepare_election(
-            client, at, t0=t0, voters=args.ballots + sequential, rng=rng, run=run, console=quiet
+            client,
+            at,
+            t0=t0,
+            voters=args.ballots + sequential,
+            rng=rng,
+            run=run,
+            console=quiet,
+            contests=contests,
         )
     params = ready.log.state.params
     assert params is not None
     assert params.public_key is not None
-    nec = params.candidate_lists["nec"].candidates
-    youth = len(params.candidate_lists["youth-rep"].candidates)
-    built = []
-    times = []
+    choose = _choices_for(shape, params, rng)
+    built, times = [], []
     for letter in ready.letters:
+        choices = choose(letter.style)
         start = time.perf_counter()
         credential = derive_credential_key(letter.code, fingerprint=params.fingerprint)
-        choices = _choose(rng, letter.style, nec, youth)
         ballot = encrypt_ballot(
             params.layout,
             letter.style,
@@ -182,25 +140,23 @@ def bench_board(args: argparse.Namespace, work: Path, created: list[str]) -> Non
         )
         times.append((time.perf_counter() - start) * 1000)
     ms = statistics.median(times)
-    _row(
-        "build: the demo's ballot (12 + 2 + 2 options)",
-        f"median {ms:.2f} ms",
-        "<= 3 ms",
-        ms <= BUILD_TARGET_MS,
-    )
+    _row(f"build: {label}", f"median {ms:.2f} ms", "<= 3 ms", ms <= BUILD_TARGET_MS)
     server = Server(db, key_path, args.workers)
     try:
         with httpx.Client(base_url=server.url, timeout=60) as http:
-            path = f"/v1/elections/{ELECTION}/entries"
             latencies = []
             for raw in built[:sequential]:
                 start = time.perf_counter()
-                answer = http.post(path, content=raw, headers={"content-type": "application/json"})
+                answer = http.post(
+                    f"/v1/elections/{ELECTION}/entries",
+                    content=raw,
+                    headers={"content-type": "application/json"},
+                )
                 latencies.append((time.perf_counter() - start) * 1000)
                 assert answer.status_code == 201, answer.text
         _row(
-            f"board accepts one demo ballot, {name}, {args.workers} worker(s)",
-            f"median {statistics.median(latencies):.1f} ms (sequential)",
+            f"board accepts one {shape} ballot, {name}, {args.workers} worker(s), sequential",
+            f"median {statistics.median(latencies):.1f} ms",
         )
         bodies = built[sequential:]
         elapsed, failures = _run(_post_all(server.url, bodies, args.clients, election=ELECTION))
@@ -209,7 +165,7 @@ def bench_board(args: argparse.Namespace, work: Path, created: list[str]) -> Non
     rate = len(bodies) / elapsed
     target = name == "postgresql" and args.workers == 2
     _row(
-        f"board accepts demo ballots, {name}, {args.workers} workers, {args.clients} clients",
+        f"board accepts {shape} ballots, {name}, {args.workers} workers, {args.clients} clients",
         f"{rate:,.0f} ballots/s ({len(bodies)} in {elapsed:.1f} s, {failures} failed)",
         ">= 400/s" if target else "",
         (rate >= ACCEPT_TARGET and failures == 0) if target else None,
@@ -238,21 +194,17 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--builds", type=int, default=200)
     parser.add_argument("--demo-voters", type=int, default=10_000, help="0 skips the demo")
-    parser.add_argument(
-        "--quick", action="store_true", help="--ballots 500 --builds 50 --demo-voters 1000"
-    )
+    parser.add_argument("--quick", action="store_true", help="--ballots 500 --demo-voters 1000")
     args = parser.parse_args()
     if args.quick:
-        args.ballots, args.builds, args.demo_voters = 500, 50, min(args.demo_voters, 1000)
+        args.ballots, args.demo_voters = 500, min(args.demo_voters, 1000)
     work = Path(tempfile.mkdtemp(prefix="election-bench-"))
     created: list[str] = []
     try:
-        print("building ballots (in-process):")
-        bench_build_simple(args.builds)
-        print(f"the board ({args.db}):")
-        bench_board(args, work, created)
+        for shape, label in SHAPES.items():
+            print(f"{label}: build, then the board ({args.db}):")
+            bench_board(args, work, created, shape)
         if args.demo_voters:
             print(f"the demo at {args.demo_voters:,} voters:")
             bench_demo(args.demo_voters, work)

@@ -51,7 +51,7 @@ from crypto.credentials import CredentialCode, derive_credential_key
 from crypto.errors import VerificationFailed
 from crypto.signing import SigningKey
 from election.admin import candidate_list, election_key, result, tally
-from election.definition import ElectionDefinition
+from election.definition import ContestKind, ElectionDefinition
 from election.issuer import Letter, issue_credentials
 from election.roll import Roll
 from election.rules import ElectionState, apply, precheck, to_ms
@@ -106,7 +106,43 @@ def _ident(name: str) -> str:
     return name.lower().replace(" ", "-")
 
 
-def _definition_toml(keys: Mapping[str, SigningKey], t0: datetime) -> str:
+NEC_CONTESTS: Final = """
+[[contests]]
+id = "nec"
+title = "NEC: constituency section"
+kind = "block"
+seats = 9
+nomination_threshold = 2
+constraints = [ { attribute = "gender", value = "woman", min = 5 } ]
+
+[[contests]]
+id = "youth-rep"
+title = "NEC: youth representative"
+kind = "block"
+seats = 1
+sections = ["youth"]
+
+[[contests]]
+id = "rule-change"
+title = "Rule change 1"
+kind = "referendum"
+question = "Adopt rule change 1 (one member, one vote for the NEC chair)?"
+options = ["Yes", "No"]
+"""
+#: A single 10-candidate vote-for-1 contest (the benchmark's simple ballot).
+LEADER_CONTESTS: Final = """
+[[contests]]
+id = "leader"
+title = "Leader"
+kind = "block"
+seats = 1
+"""
+LEADERS: Final = [f"Candidate {k}" for k in range(1, 11)]
+
+
+def _definition_toml(keys: Mapping[str, SigningKey], t0: datetime, contests: str = "") -> str:
+    contests = contests or NEC_CONTESTS
+
     def at(days: int) -> str:
         return (t0 + days * DAY).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -141,28 +177,7 @@ members = [
 {trustees}
 ]
 
-[[contests]]
-id = "nec"
-title = "NEC: constituency section"
-kind = "block"
-seats = 9
-nomination_threshold = 2
-constraints = [ {{ attribute = "gender", value = "woman", min = 5 }} ]
-
-[[contests]]
-id = "youth-rep"
-title = "NEC: youth representative"
-kind = "block"
-seats = 1
-sections = ["youth"]
-
-[[contests]]
-id = "rule-change"
-title = "Rule change 1"
-kind = "referendum"
-question = "Adopt rule change 1 (one member, one vote for the NEC chair)?"
-options = ["Yes", "No"]
-"""
+{contests}"""
 
 
 # --- the simulated members' choices ----------------------------------------------------------
@@ -279,12 +294,13 @@ def prepare_election(
     rng: random.Random,
     run: DemoRun,
     console: Console,
+    contests: str = NEC_CONTESTS,
 ) -> Prepared:
     """Phases 1 to 3 (the board's clock from ``t0`` to ``t0`` + 9.5 days): definition,
     timetable, nominations, candidate lists; the key ceremony; roll and credentials. Voting
     opens at ``t0`` + 15 days and closes at ``t0`` + 22 days."""
     keys = demo_keys()
-    definition = ElectionDefinition.from_toml(_definition_toml(keys, t0), source="demo")
+    definition = ElectionDefinition.from_toml(_definition_toml(keys, t0, contests), source="demo")
     log = _Log(client, ElectionState(ELECTION, leaves=client.entry))
     with _phase(run, "definition, timetable, nominations, candidate lists", console):
         _setup(log, definition, keys["administrator"], at)
@@ -380,18 +396,23 @@ def _setup(
         ).to_json(),
     )
     day = datetime.fromtimestamp(log.state.last_received / 1000, UTC).date()
-    nominees = [(n, "woman") for n in WOMEN] + [(n, "man") for n in MEN]
-    for k, (name, gender) in enumerate(nominees):
-        candidate = Candidate(_ident(name), name, {"gender": gender})
-        for clp in (CLPS[k % 5], CLPS[(k + 1) % 5]):
-            post(NOMINATION, Nomination("nec", candidate, clp, day).to_json())
-    below = Candidate("odd-one", "Oli Odd", {"gender": "man"})
-    post(NOMINATION, Nomination("nec", below, CLPS[0], day).to_json())
-    for ident, name, gender in YOUTH:
-        candidate = Candidate(ident, name, {"gender": gender})
-        for by in ("Young Members", "Youth Conference"):
-            post(NOMINATION, Nomination("youth-rep", candidate, by, day).to_json())
-    post(EXCLUSION, Exclusion("youth-rep", "uma", "Withdrew on health grounds").to_json())
+    if "leader" in [c.id for c in definition.contests]:
+        for k, name in enumerate(LEADERS):
+            candidate = Candidate(_ident(name), name, {})
+            post(NOMINATION, Nomination("leader", candidate, CLPS[k % 5], day).to_json())
+    else:
+        nominees = [(n, "woman") for n in WOMEN] + [(n, "man") for n in MEN]
+        for k, (name, gender) in enumerate(nominees):
+            candidate = Candidate(_ident(name), name, {"gender": gender})
+            for clp in (CLPS[k % 5], CLPS[(k + 1) % 5]):
+                post(NOMINATION, Nomination("nec", candidate, clp, day).to_json())
+        below = Candidate("odd-one", "Oli Odd", {"gender": "man"})
+        post(NOMINATION, Nomination("nec", below, CLPS[0], day).to_json())
+        for ident, name, gender in YOUTH:
+            candidate = Candidate(ident, name, {"gender": gender})
+            for by in ("Young Members", "Youth Conference"):
+                post(NOMINATION, Nomination("youth-rep", candidate, by, day).to_json())
+        post(EXCLUSION, Exclusion("youth-rep", "uma", "Withdrew on health grounds").to_json())
     post(
         DECISION,
         Decision(
@@ -401,8 +422,9 @@ def _setup(
         ).to_json(),
     )
     at(9.5)
-    for contest in ("nec", "youth-rep"):
-        post(CANDIDATE_LIST, candidate_list(log.state, contest).to_json())
+    for contest in definition.contests:
+        if contest.kind is not ContestKind.REFERENDUM:
+            post(CANDIDATE_LIST, candidate_list(log.state, contest.id).to_json())
 
 
 def _ceremony(
