@@ -194,6 +194,9 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--skip-board", action="store_true", help="skip the build and board measures: only the demo"
+    )
     parser.add_argument("--demo-voters", type=int, default=10_000, help="0 skips the demo")
     parser.add_argument("--quick", action="store_true", help="--ballots 500 --demo-voters 1000")
     args = parser.parse_args()
@@ -202,7 +205,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="election-bench-"))
     created: list[str] = []
     try:
-        for shape, label in SHAPES.items():
+        shapes: dict[str, str] = {} if args.skip_board else dict(SHAPES)
+        for shape, label in shapes.items():
             print(f"{label}: build, then the board ({args.db}):")
             bench_board(args, work, created, shape)
         if args.demo_voters:
