@@ -239,15 +239,6 @@ class BoardClient:
         )
         return Leaf.from_json(obj["leaf"], self.schemes()).entry
 
-    def tree_head_at(self, tree_size: int) -> SignedTreeHead:
-        """Spec §10.2 The tree head the board published for ``tree_size``, checked."""
-        head = SignedTreeHead.from_json(self._get(f"/sth/{tree_size}"))
-        if head.board_key != self.key() or head.election != self.election:
-            raise InconsistentLog("the tree head is signed by another key or for another log")
-        if head.tree_size != tree_size:
-            raise InconsistentLog(f"asked for the tree head of size {tree_size}, got another")
-        return head
-
     def inclusion_proof(self, index: int, tree_size: int) -> tuple[bytes, ...]:
         """Spec §9.2 The board's inclusion proof of leaf ``index`` in the tree of ``tree_size``
         (not checked here: the caller checks it against a tree head it trusts)."""
