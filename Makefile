@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck unit bench bench-board clean
+.PHONY: demo test lint typecheck unit bench bench-board bench-election clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ bench: $(STAMP)
 
 bench-board: $(STAMP)
 	$(BIN)/python benchmarks/board_bench.py
+
+bench-election: $(STAMP)
+	$(BIN)/python benchmarks/election_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -108,7 +108,9 @@ def _entries(n: int, tag: str) -> list[bytes]:
 # --- a minimal keep-alive HTTP/1.1 client (httpx costs more CPU than the server) -------------
 
 
-async def _post_all(url: str, bodies: list[bytes], clients: int) -> tuple[float, int]:
+async def _post_all(
+    url: str, bodies: list[bytes], clients: int, *, election: str = ELECTION
+) -> tuple[float, int]:
     host, port = url.removeprefix("http://").split(":")
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for body in bodies:
@@ -126,7 +128,7 @@ async def _post_all(url: str, bodies: list[bytes], clients: int) -> tuple[float,
             writer.write(
                 b"POST /v1/elections/%s/entries HTTP/1.1\r\nHost: b\r\n"
                 b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-                % (ELECTION.encode(), len(body), body)
+                % (election.encode(), len(body), body)
             )
             status = await reader.readline()
             length = 0
@@ -356,11 +358,16 @@ def main() -> None:
         for url in created:
             pg_drop(args.pg, url)
         shutil.rmtree(work, ignore_errors=True)
+    print_results()
+
+
+def print_results(result_width: int = 48, target_width: int = 16) -> None:
+    """The table of every figure measured, with its target and verdict."""
     width = max(len(r[0]) for r in RESULTS)
     print()
-    print(f"{'measure':<{width}}  {'result':<48}  {'target':<16}  verdict")
+    print(f"{'measure':<{width}}  {'result':<{result_width}}  {'target':<{target_width}}  verdict")
     for what, value, target, verdict in RESULTS:
-        print(f"{what:<{width}}  {value:<48}  {target:<16}  {verdict}")
+        print(f"{what:<{width}}  {value:<{result_width}}  {target:<{target_width}}  {verdict}")
 
 
 def _remember(url: str, created: list[str]) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 import httpx
@@ -25,7 +26,7 @@ from bulletin_board.wire import Entry, Leaf, Receipt, SignatureScheme, SignedTre
 from crypto import canonical
 from crypto.errors import InconsistentLog, MalformedInput, VerificationFailed
 from crypto.merkle import Frontier
-from crypto.wire import expect_list, expect_object
+from crypto.wire import expect_list, expect_object, parse_hex
 from election.definition import ElectionDefinition
 from election.rules import ElectionState, apply
 from election.wire import ELECTION_DEFINITION, DefinitionPayload
@@ -33,7 +34,7 @@ from election.wire import ELECTION_DEFINITION, DefinitionPayload
 __all__ = ["HINTS", "BoardClient", "BoardRefused", "BoardUnreachable"]
 
 JSON: Final = {"content-type": "application/json"}
-PAGE: Final = 5000
+PAGE: Final = 1000
 
 #: What a refusal code means for the person who posted the entry (Spec §10.1, §11.4).
 HINTS: Final[Mapping[str, str]] = {
@@ -238,6 +239,40 @@ class BoardClient:
         )
         return Leaf.from_json(obj["leaf"], self.schemes()).entry
 
+    def inclusion_proof(self, index: int, tree_size: int) -> tuple[bytes, ...]:
+        """Spec §9.2 The board's inclusion proof of leaf ``index`` in the tree of ``tree_size``
+        (not checked here: the caller checks it against a tree head it trusts)."""
+        obj = expect_object(
+            self._get("/proof/inclusion", index=index, tree_size=tree_size),
+            "inclusion answer",
+            required={"leaf_index", "tree_size", "inclusion_proof"},
+        )
+        return _hashes(obj["inclusion_proof"], "inclusion proof")
+
+    def consistency_proof(self, first: int, second: int) -> tuple[bytes, ...]:
+        """Spec §9.3 The board's consistency proof between tree sizes ``first`` and
+        ``second`` (not checked here)."""
+        obj = expect_object(
+            self._get("/proof/consistency", first=first, second=second),
+            "consistency answer",
+            required={"first", "second", "consistency_proof"},
+        )
+        return _hashes(obj["consistency_proof"], "consistency proof")
+
+    def export_to(self, path: Path) -> int:
+        """Spec §10.4 Stream the board's export of this election into ``path``; its size in
+        bytes (the file is checked by whoever reads it: ``verify_export``, the verifier)."""
+        url = f"/v1/elections/{self.election}/export"
+        try:
+            with self._http.stream("GET", url) as response, path.open("wb") as handle:
+                if response.status_code != 200:
+                    raise BoardUnreachable(f"the board answered HTTP {response.status_code}")
+                for chunk in response.iter_bytes():
+                    handle.write(chunk)
+        except httpx.HTTPError as exc:
+            raise BoardUnreachable(f"cannot export from the board at {self.url}: {exc}") from None
+        return path.stat().st_size
+
     def fold(self) -> tuple[ElectionState, SignedTreeHead]:
         """Spec §11.4 Download the log up to the latest tree head, check its root, and fold the
         election's state from it (every entry's signature checked; the rules' apply).
@@ -255,3 +290,7 @@ class BoardClient:
         if frontier.size != head.tree_size or frontier.root() != head.root_hash:
             raise InconsistentLog("the downloaded log does not hash to the board's tree head")
         return state, head
+
+
+def _hashes(value: object, what: str) -> tuple[bytes, ...]:
+    return tuple(parse_hex(h, 32, f"{what} hash") for h in expect_list(value, what, max_length=128))

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bulletin_board.client import BoardClient
 from bulletin_board.wire import Receipt, sign_entry
+from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
 from crypto.errors import MalformedInput
 from election.definition import ElectionDefinition
 from election.role_keys import RoleKey
@@ -155,6 +156,24 @@ def election_id(election: str | None, definition_path: Path) -> str:
     if definition_path.exists():
         return load_definition(definition_path).id
     raise MalformedInput(f"give --election ID (no {definition_path} to read it from)")
+
+
+def member_credential(
+    code: str | None, client: BoardClient
+) -> tuple[ElectionDefinition, CredentialKey]:
+    """The election's definition on the board and the credential key a member's code gives
+    in it (§8.3); the code is asked at a hidden prompt when not given, and never shown.
+
+    Raises:
+        MalformedInput: a mistyped code, or no definition on the board yet.
+    """
+    if code is None:
+        code = click.prompt("your credential code", hide_input=True, err=True)
+    parsed = CredentialCode.parse(str(code))
+    definition = client.definition()
+    if definition is None:
+        raise MalformedInput("the election definition is not on the board yet")
+    return definition, derive_credential_key(parsed, fingerprint=definition.fingerprint)
 
 
 def open_client(board_url: str, election: str) -> BoardClient:

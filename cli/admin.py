@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
+from rich.console import Console
 
 from cli._common import (
     board_options,
@@ -24,8 +25,9 @@ from cli._common import (
     passphrase_option,
     post_entry,
 )
+from cli._paper import results_table
 from crypto.errors import MalformedInput
-from election.admin import ORDERS, candidate_list, election_key
+from election.admin import ORDERS, candidate_list, election_key, result, tally
 from election.definition import format_time
 from election.wire import (
     CANDIDATE_LIST,
@@ -34,6 +36,8 @@ from election.wire import (
     ELECTION_KEY,
     EXCLUSION,
     NOMINATION,
+    RESULT,
+    TALLY,
     TIMETABLE_CHANGE,
     TIMETABLE_FIELDS,
     Candidate,
@@ -353,3 +357,43 @@ def publish_key(
         post_entry(
             client, type=ELECTION_KEY, payload=outcome.key.to_json(), key=key, what="election key"
         )
+
+
+@command.command("tally")
+@_admin
+def post_tally(
+    board_url: str,
+    election: str | None,
+    definition_path: Path,
+    key_path: Path,
+    passphrase_env: str | None,
+) -> None:
+    """After voting closes: compute the tally of the counted ballots on the board (the last
+    ballot per credential), post it (docs/spec.md §11.11)."""
+    with open_client(board_url, election_id(election, definition_path)) as client:
+        state, _ = client.fold()
+        payload = tally(state)
+        for contest in payload.contests:
+            click.echo(f"{contest.contest}: {contest.ballots} counted ballot(s)")
+        key = load_role_key(key_path, "administrator", passphrase_env)
+        post_entry(client, type=TALLY, payload=payload.to_json(), key=key, what="tally")
+
+
+@command.command("result")
+@_admin
+def post_result(
+    board_url: str,
+    election: str | None,
+    definition_path: Path,
+    key_path: Path,
+    passphrase_env: str | None,
+) -> None:
+    """Once t trustees have decrypted: combine, decode the counts, apply each contest's rules
+    (quotas, §12.7), post the result and print it (docs/spec.md §11.12)."""
+    with open_client(board_url, election_id(election, definition_path)) as client:
+        state, _ = client.fold()
+        outcome = result(state)
+        key = load_role_key(key_path, "administrator", passphrase_env)
+        post_entry(client, type=RESULT, payload=outcome.to_json(), key=key, what="result")
+        assert state.params is not None
+        results_table(state.params, outcome, Console(width=100))

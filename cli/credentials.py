@@ -22,6 +22,7 @@ from cli._common import (
     console,
     election_id,
     load_role_key,
+    member_credential,
     open_client,
     passphrase_option,
     post_entry,
@@ -31,7 +32,6 @@ from cli._common import (
 )
 from cli._mail import Smtp, send_letters, smtp_options
 from cli.roll import ROLL_FILE, issuer_dir_option, private_dir
-from crypto.credentials import CredentialCode, derive_credential_key
 from crypto.errors import MalformedInput, VerificationFailed
 from election.definition import ElectionDefinition
 from election.issuer import Issued, Letter, issue_credentials, reissue_credential
@@ -234,14 +234,9 @@ def _post_part(client: BoardClient, part: CredentialsPart, key: RoleKey) -> None
 def check(code: str | None, board_url: str, election: str | None, definition_path: Path) -> None:
     """Check that your credential is on the published lists and not revoked. The code never
     leaves this computer: only the public credential it gives is looked for."""
-    if code is None:
-        code = click.prompt("your credential code", hide_input=True, err=True)
-    parsed = CredentialCode.parse(str(code))
     with open_client(board_url, election_id(election, definition_path)) as client:
-        definition = client.definition()
-        if definition is None:
-            raise MalformedInput("the election definition is not on the board yet")
-        public = derive_credential_key(parsed, fingerprint=definition.fingerprint).public
+        definition, credential = member_credential(code, client)
+        public = credential.public
         found: str | None = None
         revoked: int | None = None
         target = public.to_hex()

@@ -25,6 +25,9 @@ _COMMAND_MODULES = (
     "cli.roll",
     "cli.credentials",
     "cli.trustee",
+    "cli.cast",
+    "cli.receipt",
+    "cli.audit",
 )
 
 

@@ -9,6 +9,8 @@ what it is waiting for. ``trustee decrypt`` (after the close) reads the same sta
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +30,20 @@ from cli._common import (
 from crypto.errors import MalformedInput
 from crypto.sealing import STRENGTHS
 from election.role_keys import RoleKey
-from election.trustee import TrusteeState, keygen, publish, share, trustee_index, verify
+from election.rules import ElectionState
+from election.trustee import (
+    TrusteeState,
+    decrypt,
+    keygen,
+    publish,
+    share,
+    trustee_index,
+    verify,
+)
 from election.wire import (
     COMPLAINT,
     DEALING,
+    DECRYPTION,
     KEY_CONFIRMATION,
     SHARES_ACCEPTED,
     TRUSTEE_KEY,
@@ -40,7 +52,8 @@ from election.wire import (
 
 @click.group("trustee")
 def command() -> None:
-    """A trustee's key ceremony: keygen, share, verify, publish (docs/spec.md §7, §11.6)."""
+    """A trustee's key ceremony (keygen, share, verify, publish) and the tally's decryption
+    (decrypt) (docs/spec.md §7, §11.6, §11.11)."""
 
 
 def _trustee(f: Any) -> Any:
@@ -108,6 +121,24 @@ def _load_state(path: Path, passphrase: bytes, client: BoardClient) -> TrusteeSt
     return state
 
 
+@contextmanager
+def _session(
+    board_url: str,
+    election: str | None,
+    definition_path: Path,
+    key_path: Path,
+    state_path: Path,
+    passphrase_env: str | None,
+) -> Iterator[tuple[RoleKey, bytes, BoardClient, TrusteeState, ElectionState]]:
+    """A step after keygen: the trustee's key and passphrase, a client of the board, the
+    opened state and the log folded from the board."""
+    key, passphrase = _open(key_path, passphrase_env)
+    with open_client(board_url, election_id(election, definition_path)) as client:
+        state = _load_state(state_path, passphrase, client)
+        log, _ = client.fold()
+        yield key, passphrase, client, state, log
+
+
 @command.command("keygen")
 @_trustee
 @click.option("--kdf", "strength", default="moderate", show_default=True, type=STRENGTH_CHOICE)
@@ -157,10 +188,8 @@ def share_command(
     passphrase_env: str | None,
 ) -> None:
     """Step 2: once every trustee key is published, deal shares of a secret to the others."""
-    key, passphrase = _open(key_path, passphrase_env)
-    with open_client(board_url, election_id(election, definition_path)) as client:
-        state = _load_state(state_path, passphrase, client)
-        log, _ = client.fold()
+    session = _session(board_url, election, definition_path, key_path, state_path, passphrase_env)
+    with session as (key, passphrase, client, state, log):
         state, dealing = share(state, log)
         _save(state_path, state, passphrase)
         _post(client, key, DEALING, dealing.to_json(), f"trustee {state.trustee}'s dealing")
@@ -178,10 +207,8 @@ def verify_command(
 ) -> None:
     """Step 3: once every dealing is published, check each share addressed to this trustee;
     complain about every bad one, then post shares-accepted."""
-    key, passphrase = _open(key_path, passphrase_env)
-    with open_client(board_url, election_id(election, definition_path)) as client:
-        state = _load_state(state_path, passphrase, client)
-        log, _ = client.fold()
+    session = _session(board_url, election, definition_path, key_path, state_path, passphrase_env)
+    with session as (key, passphrase, client, state, log):
         state, complaints, accepted = verify(state, log)
         _save(state_path, state, passphrase)
         for complaint in complaints:
@@ -213,10 +240,8 @@ def publish_command(
 ) -> None:
     """Step 4: once the election key is published, check it against the ceremony on the board,
     derive this trustee's key share (sealed) and confirm it."""
-    key, passphrase = _open(key_path, passphrase_env)
-    with open_client(board_url, election_id(election, definition_path)) as client:
-        state = _load_state(state_path, passphrase, client)
-        log, _ = client.fold()
+    session = _session(board_url, election, definition_path, key_path, state_path, passphrase_env)
+    with session as (key, passphrase, client, state, log):
         if state.trustee in log.ceremony.confirmations:
             click.echo(f"trustee {state.trustee}'s confirmation is on the board already")
             return
@@ -230,3 +255,26 @@ def publish_command(
             confirmation.to_json(),
             f"trustee {state.trustee}'s key confirmation",
         )
+
+
+@command.command("decrypt")
+@_trustee
+def decrypt_command(
+    board_url: str,
+    election: str | None,
+    definition_path: Path,
+    key_path: Path,
+    state_path: Path,
+    passphrase_env: str | None,
+) -> None:
+    """After the tally is posted: decrypt this trustee's share of every aggregate, with a proof
+    of each (docs/spec.md §7.6, §11.11), and post it."""
+    session = _session(board_url, election, definition_path, key_path, state_path, passphrase_env)
+    with session as (key, _, client, state, log):
+        if state.trustee in log.tallying.decryptions:
+            click.echo(f"trustee {state.trustee}'s decryption is on the board already")
+            return
+        payload = decrypt(state, log)
+        shares = sum(p is not None for row in payload.shares for p in row)
+        click.echo(f"{shares} partial decryption(s) with proofs of the tally")
+        _post(client, key, DECRYPTION, payload.to_json(), f"trustee {state.trustee}'s decryption")

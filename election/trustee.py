@@ -9,9 +9,9 @@ payloads to post:
 3. ``verify``: once every dealing is published, open each share addressed to this trustee
    (§7.4) → a ``complaint`` per bad share, then ``shares-accepted``;
 4. ``publish``: once the election key is published, check it against the ceremony on the log
-   (§7.5), derive the key share x_j → ``key-confirmation``.
-
-The state file is also what ``trustee decrypt`` needs later: it holds ``key_share``.
+   (§7.5), derive the key share x_j → ``key-confirmation``;
+5. ``decrypt``: once the tally is on the log, the partial decryption of every aggregate with
+   its proof (§7.6, §11.11) → ``decryption``.
 Producer code: it holds secrets (never shown in repr) and draws randomness.
 """
 
@@ -29,6 +29,7 @@ from crypto.sealing import open_sealed, seal
 from crypto.threshold import (
     DealerSecret,
     KeyShare,
+    PartialDecryption,
     ThresholdParameters,
     TrusteeKeyPair,
     complain,
@@ -37,6 +38,7 @@ from crypto.threshold import (
     derive_key_share,
     generate_trustee_key,
     open_share,
+    partial_decrypt,
     unsafe_deal,
     verify_ceremony,
     verify_dealing,
@@ -47,14 +49,17 @@ from election.rules import ElectionState
 from election.wire import (
     ComplaintPayload,
     DealingPayload,
+    Decryption,
     KeyConfirmationPayload,
     SharesAccepted,
     TrusteeKeyPayload,
+    tally_decryption_context,
 )
 
 __all__ = [
     "CeremonyNotReady",
     "TrusteeState",
+    "decrypt",
     "keygen",
     "publish",
     "share",
@@ -301,3 +306,42 @@ def publish(state: TrusteeState, log: ElectionState) -> tuple[TrusteeState, KeyC
     key_share = derive_key_share(state.dealer_secret, state.received, expected)
     confirmation = confirm_key(key_share, expected)
     return replace(state, key_share=key_share), KeyConfirmationPayload(confirmation)
+
+
+def decrypt(state: TrusteeState, log: ElectionState) -> Decryption:
+    """Spec §7.6 and §11.11 Step 5: once the tally is on the log, trustee j's partial
+    decryption D_j = alpha^x_j, with its DLEQ proof, of every aggregate of every homomorphic
+    contest whose alpha is not the identity (``None`` where it is), each bound to the context
+    of its contest and option; the ``decryption`` payload names the tally entry's hash.
+
+    Raises:
+        CeremonyNotReady: no tally on the log yet, or no key share in the state (run publish).
+        VerificationFailed: the key share is not the one the published election key gives
+            trustee j (g^x_j is not X_j).
+    """
+    _check_log(state, log)
+    params = log.params
+    assert params is not None
+    tally = log.tallying.tally
+    if tally is None:
+        raise CeremonyNotReady("the tally is not on the log yet")
+    share = state.key_share
+    if share is None:
+        raise CeremonyNotReady("this trustee has no key share: run publish first")
+    assert params.election_key is not None  # a tally needs the election key (§11.11)
+    joint = params.election_key.joint_key
+    if share.verification_key != joint.verification_key(state.trustee):
+        raise VerificationFailed(
+            f"trustee {state.trustee}'s key share is not the one the election key qualifies"
+        )
+    shares = []
+    for contest in tally.contests:
+        row: list[PartialDecryption | None] = []
+        for k, aggregate in enumerate(contest.aggregates or ()):
+            if aggregate.alpha.is_identity:
+                row.append(None)  # no ballot: nothing to decrypt (§11.11)
+                continue
+            context = tally_decryption_context(params.fingerprint, contest.contest, k)
+            row.append(partial_decrypt(share, aggregate.alpha, context=context))
+        shares.append(tuple(row))
+    return Decryption(state.trustee, log.tallying.tally_hash, tuple(shares))

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from bulletin_board.service import ServiceSettings, create_board_app
+from cli._server import SimulatedClock as Clock
 from crypto import canonical
 from crypto.errors import InvalidSignature, MalformedInput
 from crypto.signing import SigningKey
@@ -19,16 +20,6 @@ from tests.election.scenario import ELECTION, NOMINATIONS_OPEN, Log, Posted
 
 BOARD_KEY = SigningKey(bytes([77] * 32))
 JSON = {"content-type": "application/json"}
-
-
-class Clock:
-    """A simulated board clock (ms since the epoch)."""
-
-    def __init__(self, now: int) -> None:
-        self.now = now
-
-    def __call__(self) -> int:
-        return self.now
 
 
 @dataclass

@@ -25,7 +25,6 @@ from crypto.threshold import (
     derive_key_share,
     generate_trustee_key,
     open_share,
-    partial_decrypt,
     verify_ceremony,
 )
 from election.admin import result as admin_result
@@ -38,8 +37,9 @@ from election.rules import (
     precheck,
     to_ms,
 )
+from election.trustee import TrusteeState, decrypt
 from election.voter import EncryptedBallot, audit_payload, encrypt_ballot, sign_voter_entry
-from election.wire import Candidate, tally_decryption_context
+from election.wire import Candidate
 from tests.threshold.ceremony import DealingTamper
 
 ELECTION = "nec-2027"
@@ -484,24 +484,11 @@ class Scenario:
         return admin("tally", admin_tally(self.log.state).to_json())
 
     def decryption_entry(self, j: int) -> Posted:
-        state = self.log.state
-        tally = state.tallying.tally
-        assert tally is not None
-        shares = []
-        for contest in tally.contests:
-            row = []
-            for k, a in enumerate(contest.aggregates or ()):
-                if a.alpha.is_identity:
-                    row.append(None)
-                    continue
-                context = tally_decryption_context(DEFINITION.fingerprint, contest.contest, k)
-                row.append(partial_decrypt(self.key_shares[j], a.alpha, context=context).to_json())
-            shares.append(row)
-        return trustee(
-            "decryption",
-            {"trustee": j, "tally": state.tallying.tally_hash.hex(), "shares": shares},
-            j,
+        """Trustee j's ``decryption`` of the tally on the log (election.trustee.decrypt)."""
+        state = TrusteeState(
+            ELECTION, self.params, j, self.trustee_keys[j], key_share=self.key_shares[j]
         )
+        return trustee("decryption", decrypt(state, self.log.state).to_json(), j)
 
     def result_entry(self) -> Posted:
         """The result the tally and the decryptions on the log give (counts by BSGS)."""

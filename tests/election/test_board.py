@@ -283,3 +283,40 @@ def test_precheck_refusal_does_not_reach_the_lock(db_url: str) -> None:
         with pytest.raises(Refusal) as info:
             log.post(voter("ballot", payload, s.members[0].key), NOW)
         assert info.value.code == "invalid_proof"
+
+
+def test_bad_ballots_are_refused_over_http_with_their_codes(db_url: str) -> None:
+    """Issue #4: a ballot from an unlisted or wrong-style credential, with a tampered proof,
+    copied from another voter, after the close, each a 409 with the rules' code; a replay is
+    answered with the first receipt and changes nothing (the revote still counts)."""
+    from tests.election.scenario import STYLE_YOUTH, Member
+    from tests.election.test_rules import _stranger
+
+    with board_log(db_url) as log:
+        s = _scenario(log)
+        s.ready()
+        a, b = s.members[0], s.members[1]
+        refused(log, s.ballot(_stranger(s)), NOW, "unknown_credential")
+        refused(log, s.ballot(Member(a.code, a.key, STYLE_YOUTH)), NOW, "wrong_style")
+        entry = s.ballot(a)
+        payload = copy.deepcopy(dict(entry.payload))
+        branch = payload["contests"][0]["proofs"][0]["branches"][0]
+        branch["response"] = (int(branch["response"], 16) ^ 1).to_bytes(32, "big").hex()
+        refused(log, voter("ballot", payload, a.key), NOW, "invalid_proof")
+        original = s.encrypt(a)
+        first = voter("ballot", original.ballot.to_json(), a.key)
+        index = log.post(first, NOW)
+        refused(log, voter("ballot", original.ballot.to_json(), b.key), NOW, "invalid_proof")
+        refused(log, _reprove(s, original, b), NOW, "ciphertext_reused")
+        revote = log.post(s.ballot(a, s.choices(a, nec_clp=[1])), NOW + 1)
+        size = len(log.entries)
+        response = log.client.post(
+            f"/v1/elections/{ELECTION}/entries", content=first.raw, headers=JSON
+        )
+        assert response.status_code == 200  # a replay: the first receipt, nothing appended
+        assert response.json()["leaf_index"] == index
+        sth = log.client.get(f"/v1/elections/{ELECTION}/sth").json()
+        assert sth["tree_size"] == size
+        credential = log.state.credentials.credentials[a.key.public.to_bytes()]
+        assert credential.last_ballot == revote  # the replayed ballot does not count again
+        refused(log, s.ballot(b), VOTING_CLOSE, "voting_closed")

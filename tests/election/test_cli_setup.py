@@ -375,6 +375,123 @@ def _setup(tmp: Path, board: Any, smtp_port: int, mailbox: Mailbox) -> None:
         )
         receipt = client.post(raw, what="ballot")
         assert receipt.leaf.entry.raw == raw
+    codes = {"A001": new, **{r["member_id"]: r["code"] for r in rows[1:]}}
+    _vote_and_count(tmp, board, codes)
+
+
+def _cast(tmp: Path, url: str, code: str, *choices: str, ok: bool = True, **kw: Any) -> Result:
+    args = ["cast", "--board", url, "--election", ELECTION, "--credential", code]
+    for c in choices:
+        args += ["--choices", c]
+    return run(*args, *[str(a) for pair in kw.items() for a in pair], cwd=tmp, ok=ok)
+
+
+def _vote_and_count(tmp: Path, board: Any, codes: dict[str, str]) -> None:
+    """Members cast (one revotes, one audits first, one answers prompts), check receipts; the
+    administrator tallies, trustees 1, 3 and 5 decrypt (2 and 4 absent), the result."""
+    url = board.url
+    out = _cast(tmp, url, codes["A001"], "nec=ana", "rule-1=yes").output
+    assert "[nec] NEC: vote for up to 2" in out
+    assert "1. Ana Alves (ana)" in out
+    assert re.search(r"ballot cast: leaf \d+ of spring-2027", out)
+    assert codes["A001"] not in out
+    # choices refused before anything is encrypted, each in one line
+    for choices, problem in [
+        (("nec=ana,bob", "youth-rep=1", "rule-1=1"), "unknown candidate 'bob'"),
+        (("nec=1", "youth-rep=1,2", "rule-1=1"), "at most 1 mark(s), got 2"),
+        (("nec=3", "youth-rep=1", "rule-1=1"), "no option 3"),
+        (("nec=1,1", "youth-rep=1", "rule-1=1"), "marked twice"),
+        (("nec=1", "rule-1=1"), "no choices for contest youth-rep"),
+        (("nec=1", "bame=1", "youth-rep=1", "rule-1=1"), "'bame' is not on your ballot paper"),
+    ]:
+        bad = _cast(tmp, url, codes["A002"], *choices, ok=False)
+        assert bad.exit_code == 2, bad.output
+        assert problem in bad.output.splitlines()[-1]
+    first = _cast(
+        tmp, url, codes["A002"], "nec=ana,cat", "youth-rep=yan", "rule-1=No",
+        **{"--receipt-out": "a002-first.json"},
+    )  # fmt: skip
+    assert first.exit_code == 0
+    _cast(
+        tmp, url, codes["A002"], "nec=cat", "youth-rep=zed", "rule-1=Yes",
+        **{"--receipt-out": "a002.json"},
+    )  # fmt: skip
+    # interactive: the code at a hidden prompt, then one prompt per contest (a bad answer asked
+    # again)
+    old = Path.cwd()
+    os.chdir(tmp)
+    try:
+        prompted = CliRunner().invoke(
+            verivote,
+            ["cast", "--board", url, "--election", ELECTION, "--receipt-out", "a003.json"],
+            input=f"{codes['A003']}\n1,2,3\n2\n1\n",
+            env=ENV,
+        )
+    finally:
+        os.chdir(old)
+    assert prompted.exit_code == 0, prompted.output
+    assert "no option 3" in prompted.output
+    assert codes["A003"] not in prompted.output
+    # A004 audits (Benaloh), checks the audit, then casts afresh
+    audit = run(
+        "cast", "--board", url, "--election", ELECTION, "--credential", codes["A004"],
+        "--choices", "nec=1", "--choices", "youth-rep=yan", "--choices", "rule-1=Yes",
+        "--audit", cwd=tmp,
+    ).output  # fmt: skip
+    assert "AUDITED, not cast" in audit
+    index = int(re.search(r"--index (\d+)", audit).group(1))  # type: ignore[union-attr]
+    tracker = re.search(r"tracker: ([0-9a-f]{64})", audit).group(1)  # type: ignore[union-attr]
+    check = run("audit", "check", "--board", url, "--election", ELECTION, "--index",
+                str(index), cwd=tmp).output  # fmt: skip
+    assert "MATCHES" in check
+    assert tracker in check
+    assert "nec: Ana Alves" in check
+    assert "youth-rep: Yan Yu" in check
+    assert "rule-1: Yes" in check
+    not_audit = run("audit", "check", "--board", url, "--election", ELECTION, "--index", "1",
+                    cwd=tmp, ok=False)  # fmt: skip
+    assert "not an audit" in not_audit.output
+    cast = _cast(tmp, url, codes["A004"], "nec=ana", "youth-rep=zed", "rule-1=No").output
+    assert "AUDITED" not in cast
+    # receipts: the first of A002 superseded, the second counted
+    out = run("receipt", "check", "a002-first.json", cwd=tmp).output
+    assert "consistent with your receipt" in out
+    assert "SUPERSEDED" in out
+    out = run("receipt", "check", "a002.json", "--board", url, cwd=tmp).output
+    assert "it is your counted ballot" in out
+    forged = (tmp / "a002.json").read_text().replace('"leaf_index":', '"leaf_index":1', 1)
+    (tmp / "forged.json").write_text(forged)
+    assert run("receipt", "check", "forged.json", cwd=tmp, ok=False).exit_code != 0
+    # the close
+    board.clock.now = to_ms(T0 + 23 * DAY)
+    late = _cast(tmp, url, codes["A003"], "nec=1", "rule-1=1", ok=False)
+    assert late.exit_code == 1
+    assert "voting_closed" in late.output
+    admin = ["--board", url, "--key", "administrator.key", "--passphrase-env", "VV_PASS"]
+    out = run("admin", "tally", *admin, cwd=tmp).output
+    assert "nec: 4 counted ballot(s)" in out
+    assert "youth-rep: 2 counted ballot(s)" in out
+    b = ["--board", url]
+    early = run("trustee", "decrypt", *_t(b, 1), cwd=tmp).output
+    assert "partial decryption(s) with proofs" in early
+    too_few = run("admin", "result", *admin, cwd=tmp, ok=False)
+    assert too_few.exit_code == 1
+    assert "1 valid decryption share(s), 3 needed" in too_few.output
+    for i in (3, 5):
+        run("trustee", "decrypt", *_t(b, i), cwd=tmp)
+    again = run("trustee", "decrypt", *_t(b, 1), cwd=tmp).output
+    assert "on the board already" in again
+    out = run("admin", "result", *admin, cwd=tmp).output
+    rows = {m[0].strip(): (int(m[1]), m[2].strip()) for m in re.findall(
+        r"│ ([A-Za-z ]+?)\s+│\s+(\d+) │ ([a-z ()]*?)\s*│", out)}  # fmt: skip
+    assert rows["Ana Alves"] == (2, "elected")
+    assert rows["Cat Cole"] == (2, "elected")
+    assert rows["Yan Yu"] == (0, "")
+    assert rows["Zed Zola"] == (2, "elected")
+    assert rows["Yes"] == (3, "wins")
+    assert rows["No"] == (1, "")
+    assert "quota rule: at least 1 of 2 seats to gender = woman" in out
+    assert "decrypted by trustees [1, 3, 5]" in out
 
 
 def _t(b: list[str], i: int) -> list[str]:

@@ -16,6 +16,7 @@ from election.rules import Refusal
 from election.trustee import (
     CeremonyNotReady,
     TrusteeState,
+    decrypt,
     keygen,
     publish,
     share,
@@ -30,6 +31,8 @@ from tests.election.scenario import (
     ELECTION,
     NOMINATIONS_OPEN,
     TRUSTEES,
+    VOTING_CLOSE,
+    VOTING_OPEN,
     Scenario,
     admin,
     trustee,
@@ -97,6 +100,36 @@ def test_the_trustee_steps_and_their_sealed_state() -> None:
         _post(s, [trustee("key-confirmation", confirmation.to_json(), j)])
     with pytest.raises(WrongPassphrase):
         TrusteeState.open(states[1].seal(PASSPHRASE, strength="interactive"), b"wrong")
+
+
+def test_decrypt_waits_for_the_tally_and_a_qualified_key_share() -> None:
+    s = Scenario()
+    s.ready()
+    for m in s.members:
+        s.log.post(s.ballot(m), VOTING_OPEN + 1000)
+
+    def state(j: int, **changes: object) -> TrusteeState:
+        base = TrusteeState(ELECTION, s.params, j, s.trustee_keys[j], key_share=s.key_shares[j])
+        return replace(base, **changes)  # type: ignore[arg-type]
+
+    with pytest.raises(CeremonyNotReady, match="tally"):
+        decrypt(state(1), s.log.state)
+    s.log.post(s.tally_entry(), VOTING_CLOSE)
+    with pytest.raises(CeremonyNotReady, match="run publish"):
+        decrypt(state(1, key_share=None), s.log.state)
+    with pytest.raises(VerificationFailed, match="not the one the election key qualifies"):
+        decrypt(state(1, key_share=s.key_shares[2]), s.log.state)
+    payload = decrypt(state(3), s.log.state)
+    assert payload.trustee == 3
+    assert payload.tally == s.log.state.tallying.tally_hash
+    # bame-rep: one member of that style voted; every aggregate but none is non-identity
+    assert all(p is not None for row in payload.shares for p in row)
+    s.log.post(trustee("decryption", payload.to_json(), 3), VOTING_CLOSE + 1)
+    assert 3 in s.log.state.tallying.decryptions
+    with pytest.raises(Refusal, match="has decrypted"):
+        s.log.post(
+            trustee("decryption", decrypt(state(3), s.log.state).to_json(), 3), VOTING_CLOSE + 2
+        )
 
 
 def test_a_trustee_refuses_an_election_key_the_ceremony_does_not_give() -> None:

@@ -1,0 +1,71 @@
+"""``verivote audit check``: did an audited ballot encrypt what it was said to? (Spec §11.9)
+
+Reads an ``audit`` entry from the board (by leaf index) or from a file, re-encrypts every
+opened choice with the randomness shown, checks the inner ballot's signature and proofs, and
+prints the choices it encrypted so the member can compare them with what they marked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import click
+
+from bulletin_board.election_rules import election_schemes
+from bulletin_board.wire import parse_entry
+from cli._common import board_options, election_id, open_client
+from cli._paper import ballot_paper, describe, opened_choices
+from crypto.errors import MalformedInput, VerificationFailed
+from election.rules import Refusal, precheck
+from election.wire import AUDIT, Audit
+
+
+@click.group("audit")
+def command() -> None:
+    """Check an audited (Benaloh-challenged) ballot (docs/spec.md §11.9)."""
+
+
+@command.command("check")
+@board_options
+@click.option("--index", type=int, default=None, help="the audit's leaf index on the board")
+@click.option("--file", "entry_file", type=click.Path(dir_okay=False, exists=True,
+              path_type=Path), default=None, help="the audit entry (JSON) instead")  # fmt: skip
+def check(
+    board_url: str,
+    election: str | None,
+    definition_path: Path,
+    index: int | None,
+    entry_file: Path | None,
+) -> None:
+    """Re-encrypt an audited ballot's choices and say whether the ballot matches them."""
+    if (index is None) == (entry_file is None):
+        raise MalformedInput("give --index N or --file ENTRY.json")
+    with open_client(board_url, election_id(election, definition_path)) as client:
+        log, _ = client.fold()
+        params = log.params
+        if params is None or params.public_key is None:
+            raise MalformedInput("the election has no election key yet: nothing to audit")
+        if index is not None:
+            entry = client.entry(index)
+        else:
+            assert entry_file is not None
+            entry = parse_entry(
+                entry_file.read_bytes().strip(), election_schemes(params.fingerprint)
+            )
+    if entry.type != AUDIT:
+        raise MalformedInput(f"that entry is a {entry.type}, not an audit")
+    try:
+        # the board's own check of an audit (§11.9): the inner ballot's signature and proofs,
+        # and every ciphertext re-encrypted from its opening
+        audit = precheck(params, entry).payload
+    except Refusal as exc:
+        raise VerificationFailed(f"the audited ballot does NOT match its openings: {exc}") from None
+    assert isinstance(audit, Audit)
+    inner = audit.ballot
+    paper = ballot_paper(params, inner.ballot.style)
+    click.echo(f"audited ballot, tracker {hashlib.sha256(inner.raw).hexdigest()}")
+    click.echo("MATCHES: re-encrypting the opened choices gives exactly this ballot. It encrypted:")
+    for line in describe(paper, opened_choices(paper, audit.openings)):
+        click.echo(f"  {line}")
+    click.echo("if that is not what you marked, your voting device cheated: report it")

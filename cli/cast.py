@@ -1,0 +1,113 @@
+"""``verivote cast``: a member votes (Spec §11.8), or audits a ballot (§11.9).
+
+The board's log is read and checked (every signature, the root of the tree head), the member's
+ballot paper shown (their style's contests, candidates in the published order), the choices
+checked, encrypted with every proof bound to the credential, signed with the credential key and
+posted. The receipt (§11.13: tracker, leaf, tree head, inclusion proof) is printed and saved to
+``--receipt-out`` for ``verivote receipt check``.
+
+The credential code comes from ``--credential``, the VERIVOTE_CREDENTIAL variable, or a hidden
+prompt; it is never printed, logged or written anywhere.
+
+``--audit`` is a Benaloh challenge: the ballot is built, its tracker shown, then opened (its
+randomness revealed) and posted as an ``audit`` entry, never counted. Check it from a second
+device with ``verivote audit check``, then cast afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import click
+
+from cli._common import board_options, election_id, member_credential, open_client
+from cli._paper import ballot_paper, describe, member_style, read_choices, show_paper
+from cli.receipt import write_receipt
+from crypto.errors import MalformedInput
+from election.voter import audit_payload, encrypt_ballot, sign_voter_entry
+from election.wire import AUDIT, BALLOT
+
+
+@click.command("cast")
+@board_options
+@click.option(
+    "--credential",
+    "code",
+    default=None,
+    envvar="VERIVOTE_CREDENTIAL",
+    help="your credential code (default: the VERIVOTE_CREDENTIAL variable, else a hidden prompt)",
+)
+@click.option(
+    "--choices",
+    "given",
+    multiple=True,
+    metavar="CONTEST=MARKS",
+    help="e.g. nec=1,3 (numbers on the paper, or candidate ids; nec= for none); repeat per "
+    "contest. Without it you are asked contest by contest.",
+)
+@click.option("--audit", is_flag=True, help="audit a ballot instead of casting it (§11.9)")
+@click.option(
+    "--receipt-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="receipt.json",
+    show_default=True,
+    help="where to save the receipt (it does not reveal your vote)",
+)
+def command(
+    board_url: str,
+    election: str | None,
+    definition_path: Path,
+    code: str | None,
+    given: tuple[str, ...],
+    audit: bool,
+    receipt_out: Path,
+) -> None:
+    """Vote: show your ballot paper, encrypt your choices, post the ballot, save a receipt."""
+    with open_client(board_url, election_id(election, definition_path)) as client:
+        definition, credential = member_credential(code, client)
+        log, _ = client.fold()
+        params = log.params
+        if params is None or params.public_key is None:
+            raise MalformedInput("the election is not ready for voting (no election key yet)")
+        style = member_style(log, credential.public.to_bytes())
+        paper = ballot_paper(params, style)
+        click.echo(f"{definition.title}: your ballot paper (style {style})")
+        show_paper(paper)
+        click.echo()
+        choices = read_choices(paper, given, interactive=not given)
+        encrypted = encrypt_ballot(
+            params.layout, style, choices, public_key=params.public_key, credential=credential
+        )
+        signed = sign_voter_entry(
+            election=client.election,
+            type=BALLOT,
+            payload=encrypted.ballot.to_json(),
+            credential=credential,
+        )
+        tracker = hashlib.sha256(signed).hexdigest()
+        click.echo(f"your ballot's tracker: {tracker}")
+        if audit:
+            raw = sign_voter_entry(
+                election=client.election,
+                type=AUDIT,
+                payload=audit_payload(signed, encrypted.openings),
+                credential=credential,
+            )
+            receipt = client.post(raw, what="audited ballot")
+            click.echo(f"AUDITED, not cast: leaf {receipt.leaf.index}. It encrypted:")
+            for line in describe(paper, choices):
+                click.echo(f"  {line}")
+            click.echo(
+                f"check it on another device: verivote audit check --board {board_url} "
+                f"--election {client.election} --index {receipt.leaf.index}"
+            )
+            click.echo("then cast your vote afresh (verivote cast without --audit)")
+            return
+        receipt = client.post(signed, what="ballot")
+        write_receipt(receipt_out, board=board_url, tracker=tracker, receipt=receipt)
+    head = receipt.sth
+    click.echo(f"ballot cast: leaf {receipt.leaf.index} of {client.election}")
+    click.echo(f"tracker {tracker}")
+    click.echo(f"tree head: size {head.tree_size}, root {head.root_hash.hex()}")
+    click.echo(f"receipt saved to {receipt_out}: check it later with verivote receipt check")
