@@ -25,6 +25,7 @@ _COMMAND_MODULES = (
     "cli.roll",
     "cli.credentials",
     "cli.trustee",
+    "cli.verify",
 )
 
 

@@ -1,0 +1,28 @@
+"""The untouched export verifies clean, with every check counted and the ranked contest
+reported as not yet verifiable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.verifier.election import Built, export_bytes, verify_bytes
+from verifier import CHECKS
+
+
+def test_untouched_export_verifies_clean(built: Built, tmp_path: Path) -> None:
+    report = verify_bytes(export_bytes(built.leaves), tmp_path)
+    assert list(report.findings()) == []
+    assert report.passed
+    assert report.leaves == len(built.leaves)
+    assert all(report.checks[n].passed > 0 for n in CHECKS)
+    assert report.not_verifiable == ["leader"]
+    document = report.to_json()
+    json.dumps(document)
+    assert document["passed"] is True
+
+
+def test_parallel_jobs_give_the_same_report(built: Built, tmp_path: Path) -> None:
+    one = verify_bytes(export_bytes(built.leaves), tmp_path)
+    two = verify_bytes(export_bytes(built.leaves), tmp_path, jobs=2)
+    assert one.to_json() == two.to_json()
