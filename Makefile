@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck unit bench bench-board clean
+.PHONY: demo test lint typecheck unit bench bench-board bench-verify clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: $(STAMP)
 
 bench-board: $(STAMP)
 	$(BIN)/python benchmarks/board_bench.py
+
+# Installs belenios-tool with apt-get if missing; caches elections in benchmarks/.cache.
+bench-verify: $(STAMP)
+	$(BIN)/python benchmarks/verify_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
