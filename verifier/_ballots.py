@@ -11,22 +11,30 @@ style and the 64-bit prefixes of its alphas for the stateful rules (§11.8, §11
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from bulletin_board.wire import parse_entry
 from crypto import canonical
 from crypto.batch import BatchVerifier
 from crypto.elgamal import Ciphertext, PublicKey
-from crypto.errors import InvalidBatch, InvalidProof, InvalidSignature, VerivoteError
+from crypto.errors import (
+    InvalidBatch,
+    InvalidProof,
+    InvalidSignature,
+    MalformedInput,
+    VerivoteError,
+)
 from crypto.group import Point, product
 from crypto.proofs.randomness import verify_randomness
 from crypto.threshold import ThresholdParameters
+from crypto.wire import parse_hex
 from election.definition import ElectionDefinition
 from election.wire import (
     AUDIT,
     BALLOT,
+    VOTER_SIGNATURE_LENGTH,
     Audit,
     Ballot,
     BallotLayout,
@@ -140,6 +148,65 @@ def _threshold(definition: ElectionDefinition) -> ThresholdParameters:
     )
 
 
+_ENTRY_FIELDS: Final = {"version", "election", "type", "author", "payload", "signature"}
+
+
+def _no_float(text: str) -> None:
+    raise MalformedInput(f"floats are not allowed in canonical JSON: {text}")
+
+
+def _no_constant(text: str) -> None:
+    raise MalformedInput(f"{text} is not allowed in JSON")
+
+
+def _safe_int(text: str) -> int:
+    if len(text) > 17 or abs(int(text)) > 2**53 - 1:
+        raise MalformedInput(f"integer outside ±(2^53 - 1): {text[:20]}")
+    return int(text)
+
+
+def _read_entry(
+    raw: bytes, election: str, kind: str, key: bytes
+) -> tuple[dict[str, object], bytes, bytes]:
+    """Spec §4.2 and §10.1 A voter entry's payload, signature and signed bytes.
+
+    The bytes must be canonical: parsed with no float, constant or unsafe integer, they must
+    equal their re-encoding (sorted keys, no white space, UTF-8), which a duplicate key, an
+    escape or white space would change. (The keys of a valid entry are ASCII, where RFC 8785's
+    order is code point order.) The signed bytes are the entry without its signature member.
+
+    Raises:
+        MalformedInput: not canonical, not a version-1 voter entry of this election, or not
+            the type and key the log reader located.
+    """
+    try:
+        value = json.loads(
+            raw, parse_float=_no_float, parse_int=_safe_int, parse_constant=_no_constant
+        )
+        again = json.dumps(
+            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        ).encode("utf-8")
+    except (ValueError, UnicodeEncodeError, RecursionError) as exc:
+        raise MalformedInput(f"not canonical JSON: {exc}") from None
+    if again != raw:
+        raise MalformedInput("JSON is not in canonical form (RFC 8785)")
+    if not isinstance(value, dict) or value.keys() != _ENTRY_FIELDS:
+        raise MalformedInput("an entry has exactly the fields of spec §10.1")
+    author, payload, signature = value["author"], value["payload"], value["signature"]
+    if (
+        value["version"] != 1
+        or value["election"] != election
+        or value["type"] != kind
+        or author != {"role": "voter", "key": key.hex()}
+        or not isinstance(payload, dict)
+        or not isinstance(signature, str)
+    ):
+        raise MalformedInput("not a version-1 voter entry of this election")
+    signed = parse_hex(signature, VOTER_SIGNATURE_LENGTH, "entry signature")
+    member = b',"signature":"' + signature.encode() + b'"'
+    return payload, signed, raw.replace(member, b"", 1)
+
+
 def alpha_prefix(alpha: Point) -> int:
     """Spec §11.8 An alpha's 64-bit fingerprint: the first 8 bytes of its x coordinate."""
     return int.from_bytes(alpha.to_bytes()[1:9], "big") or 1
@@ -153,26 +220,21 @@ def verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome:
     ballots: dict[int, Ballot] = {}
     for index, kind, key, raw in items:
         try:
-            posted = parse_entry(
-                raw, {"voter": parsed.scheme}, election=context.election, verify=False
-            )
-            if posted.type != kind or posted.key != key:
-                raise VerivoteError("the entry's type or key was located wrongly")
+            payload, signature, unsigned = _read_entry(raw, context.election, kind, key)
         except VerivoteError as exc:
             verdicts[index] = BallotVerdict(index, 1, f"entry: {exc}")
             continue
         try:
-            unsigned = {k: v for k, v in posted.to_json().items() if k != "signature"}
-            parsed.scheme.verify(key, canonical.encode(unsigned), posted.signature)
+            parsed.scheme.verify(key, unsigned, signature)
             credential = credential_from_bytes(key, "voter key")
             if kind == BALLOT:
-                ballot = Ballot.from_json(posted.payload, parsed.layout)
+                ballot = Ballot.from_json(payload, parsed.layout)
                 _add_ballot(batch, parsed, ballot, credential, index)
                 ballots[index] = ballot
                 alphas = tuple(alpha_prefix(c.alpha) for c in ballot.ciphertexts())
                 verdicts[index] = BallotVerdict(index, style=ballot.style, alphas=alphas)
             elif kind == AUDIT:
-                audit = Audit.from_json(posted.payload, parsed.layout)
+                audit = Audit.from_json(payload, parsed.layout)
                 verify_audit(
                     audit,
                     election=context.election,

@@ -192,7 +192,7 @@ class Replay:
     result_seen: bool = False
     voting_started: bool = False
     batch: list[tuple[int, str, bytes, bytes]] = field(default_factory=list)
-    batch_size: int = 128
+    batch_size: int = 512
 
     # --- feeding -----------------------------------------------------------------------------
     def feed(self, record: LeafRecord) -> None:

@@ -97,7 +97,7 @@ def verify_export_file(
     receipt: bytes | None = None,
     since: bytes | None = None,
     progress: Progress | None = None,
-    batch_size: int = 128,
+    batch_size: int = 512,
 ) -> Report:
     """Spec §13.1 Verify an export file: every check, a receipt, consistency with a kept STH.
 
