@@ -369,6 +369,7 @@ class Replay:
             raise Rejected(2, f"constraints infeasible: {exc}") from None
         self.lists[contest.id] = (candidates, record.raw)
         self.stale.discard(contest.id)
+        self.context = None
         assert self.definition is not None
         self.layout = BallotLayout.build(
             self.definition, {c: lst for c, (lst, _) in self.lists.items()}
@@ -479,6 +480,7 @@ class Replay:
                 f"{list(joint.qualified)}, disqualified {list(disqualified)})",
             )
         self.ceremony.election_key = key
+        self.context = None
         self.ceremony.election_key_raw = canonical.encode(payload)
 
     def _key_confirmation(self, record: LeafRecord, payload: dict[str, Any]) -> None:
@@ -741,7 +743,7 @@ class Replay:
         self.tally = tally
         self.tally_hash = hashlib.sha256(record.raw).digest()
         self.tally_index = record.index
-        self.report.ok(6)
+        self.report.ok(6, sum(1 for last in self.credentials.last_ballot if last >= 0))
 
     def _decryption(self, record: LeafRecord, payload: dict[str, Any]) -> None:
         tally = self.tally
