@@ -102,7 +102,13 @@ class Report:
         for finding in self.findings():
             yield f"  {finding}"
         total = sum(t.failed for t in self.checks.values())
-        yield "verified: every check passed" if self.passed else f"FAILED: {total} failure(s)"
+        if not self.passed:
+            yield f"FAILED: {total} failure(s)"
+        elif self.not_verifiable:
+            pending = ", ".join(self.not_verifiable)
+            yield f"verified: every check passed; not yet verifiable (ranked): {pending}"
+        else:
+            yield "verified: every check passed"
 
     def to_json(self) -> dict[str, JsonValue]:
         return {
