@@ -9,12 +9,13 @@ enforces this. It replays the rules of §11 itself and recomputes every aggregat
 
 Modules: ``_report`` (the numbered checks and the report), ``_log`` (check 1, one pass over the
 export), ``_ballots`` (the stateless part of check 5, in worker processes, batch-verified),
-``_replay`` (checks 2-8), ``_verify`` (the orchestrator, receipts, downloads).
+``_replay`` (checks 2-7), ``_result`` (check 8), ``_verify`` (the orchestrator, receipts,
+downloads).
 """
 
 from verifier._log import LeafRecord, LogReader, UnreadableInput
-from verifier._replay import Rejected, Replay
-from verifier._report import CHECKS, Finding, Report
+from verifier._replay import Replay
+from verifier._report import CHECKS, Finding, Rejected, Report
 from verifier._verify import Progress, download_export, verify_export_file, verify_source
 
 __all__ = [

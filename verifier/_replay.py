@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from crypto import canonical
 from crypto.elgamal import Ciphertext
 from crypto.errors import CeremonyFailed, InvalidProof, VerivoteError
-from crypto.group import IDENTITY, Point, Scalar, g_pow_vartime, product
+from crypto.group import IDENTITY, Point, product
 from crypto.threshold import (
     Complaint,
     Dealing,
@@ -30,14 +30,12 @@ from crypto.threshold import (
     ThresholdParameters,
     TrusteePublicKey,
     adjudicate_complaint,
-    combine_decryption_shares,
     verify_ceremony,
     verify_dealing,
     verify_key_confirmation,
     verify_partial_decryption,
     verify_trustee_key,
 )
-from election.counting import Constraints, GroupBound, Lot, count_block_vote
 from election.definition import Contest, ContestKind, DefinitionError, ElectionDefinition
 from election.wire import (
     Ballot,
@@ -62,14 +60,14 @@ from election.wire import (
     TimetableChange,
     TrusteeKeyPayload,
     check_style,
-    result_seed,
     tally_decryption_context,
 )
 from verifier._ballots import BallotContext, BallotVerdict, BatchOutcome
 from verifier._log import LeafRecord
-from verifier._report import Report
+from verifier._report import Rejected, Report
+from verifier._result import check_result, contest_constraints
 
-__all__ = ["Rejected", "Replay"]
+__all__ = ["Replay"]
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 # Spec §11.4 Which check each entry type belongs to, and its author role.
@@ -96,14 +94,6 @@ ENTRY_CHECKS: Final[Mapping[str, tuple[int, str]]] = {
     "result": (8, "administrator"),
 }
 MAX_RANKED_OPTIONS: Final = 255
-
-
-class Rejected(VerivoteError):
-    """An entry the rules refuse: the check it fails (§13.1) and why."""
-
-    def __init__(self, check: int, message: str) -> None:
-        super().__init__(message)
-        self.check = check
 
 
 def _ms(moment: datetime) -> int:
@@ -798,43 +788,15 @@ class Replay:
             raise Rejected(8, f"{len(chosen)} decryption(s), {t} needed")
         if result.trustees != chosen:
             raise Rejected(8, f"the result must name trustees {list(chosen)}")
-        combined: list[list[Point]] = []
-        for c, tallied in enumerate(tally.contests):
-            row = []
-            for k, aggregate in enumerate(tallied.aggregates or ()):
-                if aggregate.alpha.is_identity:
-                    row.append(IDENTITY)
-                    continue
-                shares = {}
-                for j in chosen:
-                    share = self.decryptions[j].shares[c][k]
-                    assert share is not None
-                    shares[j] = share.decryption_share
-                row.append(combine_decryption_shares(shares))
-            combined.append(row)
-        seed = result_seed(self.tally_hash, [m for row in combined for m in row])
-        if result.seed != seed:
-            raise Rejected(8, "the seed is not the one the decryptions give")
-        for contest, contest_tally, points, got in zip(
-            self.definition.contests, tally.contests, combined, result.contests, strict=True
-        ):
-            if contest_tally.aggregates is None:
-                continue
-            assert got.counts is not None
-            for k, (aggregate, m, n) in enumerate(
-                zip(contest_tally.aggregates, points, got.counts, strict=True)
-            ):
-                if n > contest_tally.ballots or g_pow_vartime(Scalar(n)) * m != aggregate.beta:
-                    raise Rejected(8, f"contest {contest.id} option {k}: {n} is not the count")
-            want_elected, want_passed = _winners(
-                contest, got.counts, self.lists.get(contest.id), seed
-            )
-            if (got.elected, got.passed_over) != (want_elected, want_passed):
-                raise Rejected(
-                    8,
-                    f"contest {contest.id}: the elected are {list(want_elected)}, passed over "
-                    f"{list(want_passed)}; the result says {list(got.elected)}",
-                )
+        lists = {contest: listed for contest, (listed, _) in self.lists.items()}
+        check_result(
+            result,
+            definition=self.definition,
+            tally=tally,
+            tally_hash=self.tally_hash,
+            decryptions={j: self.decryptions[j] for j in chosen},
+            candidate_lists=lists,
+        )
         self.result_seen = True
 
     def finish(self) -> None:
@@ -845,54 +807,3 @@ class Replay:
             self.report.notes.append("no tally on the log yet: checks 6-8 had nothing to check")
         elif not self.result_seen:
             self.report.notes.append("no result on the log yet")
-
-
-def _winners(
-    contest: Contest,
-    counts: tuple[int, ...],
-    listed: tuple[CandidateList, bytes] | None,
-    seed: bytes,
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Spec §11.12 and §12.7 The elected and passed over from the decrypted counts."""
-    if contest.kind is ContestKind.REFERENDUM:
-        best = max(counts)
-        winners = [o for o, n in zip(contest.options, counts, strict=True) if n == best]
-        return (tuple(winners) if len(winners) == 1 else ()), ()
-    assert listed is not None
-    candidates = listed[0]
-    ids = [c.id for c in candidates.candidates]
-    outcome = count_block_vote(
-        candidates=ids,
-        votes=counts,
-        seats=contest.seats,
-        lot=Lot(seed, contest=contest.id),
-        constraints=contest_constraints(candidates, contest),
-    )
-    return tuple(ids[c] for c in outcome.winners), tuple(ids[c] for c in outcome.passed_over)
-
-
-def contest_constraints(candidates: CandidateList, contest: Contest) -> Constraints:
-    """Spec §12.5 The contest's constraints over its candidate list (group ``attribute=value``),
-    checked feasible for ``seats`` among the candidates.
-
-    Raises:
-        InfeasibleConstraints: no set of candidates meets them.
-    """
-    bounds = []
-    members = []
-    for constraint in contest.constraints:
-        bounds.append(
-            GroupBound(
-                f"{constraint.attribute}={constraint.value}", constraint.minimum, constraint.maximum
-            )
-        )
-        members.append(
-            frozenset(
-                k
-                for k, c in enumerate(candidates.candidates)
-                if c.attributes.get(constraint.attribute) == constraint.value
-            )
-        )
-    built = Constraints(tuple(bounds), tuple(members))
-    built.check(candidates=len(candidates.candidates), seats=contest.seats)
-    return built

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from crypto.canonical import JsonValue
+from crypto.errors import VerivoteError
 
-__all__ = ["CHECKS", "MAX_FINDINGS", "Finding", "Report"]
+__all__ = ["CHECKS", "MAX_FINDINGS", "Finding", "Rejected", "Report"]
 
 # Spec §13.1 The numbered checks, in the order a scrutineer reads them.
 CHECKS: Final = {
@@ -28,6 +29,14 @@ CHECKS: Final = {
 }
 # Failures kept per check: a broken board can fail every ballot; the count stays exact.
 MAX_FINDINGS: Final = 100
+
+
+class Rejected(VerivoteError):
+    """An entry the rules refuse: the check it fails (§13.1) and why."""
+
+    def __init__(self, check: int, message: str) -> None:
+        super().__init__(message)
+        self.check = check
 
 
 @dataclass(frozen=True, slots=True)
