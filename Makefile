@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck unit bench bench-board bench-election clean
+.PHONY: demo test lint typecheck unit bench bench-board bench-election bench-verify clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ bench-board: $(STAMP)
 
 bench-election: $(STAMP)
 	$(BIN)/python benchmarks/election_bench.py
+
+# Installs belenios-tool with apt-get if missing; caches elections in benchmarks/.cache.
+bench-verify: $(STAMP)
+	$(BIN)/python benchmarks/verify_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -47,6 +47,7 @@ from bulletin_board.wire import Receipt, sign_entry
 from cli._common import progress
 from cli._paper import options_of, results_table
 from cli._server import SimulatedClock, serve_in_thread
+from cli.verify import verify_with_progress
 from crypto.credentials import CredentialCode, derive_credential_key
 from crypto.errors import VerificationFailed
 from crypto.signing import SigningKey
@@ -374,7 +375,7 @@ def run_demo(
     run.votes.write_text(json.dumps(final, sort_keys=True, indent=1))
     console.print(f"board export ({size:,} bytes): {run.export}")
     console.print(f"the simulated members' final choices (demo only): {run.votes}")
-    _verify_export(run.export)
+    _verify_export(run, console)
     return run
 
 
@@ -584,9 +585,15 @@ def _expected(
     }
 
 
-def _verify_export(path: Path) -> None:
-    """HOOK for the independent verifier: once ``verifier/`` merges, run ``verivote verify``
-    on the export at ``path`` here and print its report. Deliberately a no-op until then."""
+def _verify_export(run: DemoRun, console: Console) -> None:
+    """Spec §13 What a scrutineer does next: the independent verifier over the export, which
+    trusts nothing the demo computed."""
+    with _phase(run, "independent verifier (verivote verify) on the export", console):
+        report = verify_with_progress(str(run.export))
+    for line in report.lines():
+        console.print(line, markup=False, highlight=False)
+    if not report.passed:
+        raise VerificationFailed("the independent verifier rejected the demo's export")
 
 
 @click.command("demo")

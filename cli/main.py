@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "cli.cast",
     "cli.receipt",
     "cli.audit",
+    "cli.verify",
 )
 
 

@@ -1,0 +1,169 @@
+"""Test helpers: a whole election built with real crypto (tests.election.scenario), laid out as
+a board export (§10.4) that tests can change entry by entry and re-sign."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bulletin_board.export import format_export
+from bulletin_board.wire import parse_entry, sign_entry, sign_tree_head
+from crypto import canonical
+from crypto.merkle import Frontier
+from crypto.signing import SigningKey
+from election.wire import CredentialScheme
+from tests.election.scenario import (
+    DAY,
+    DEFINITION,
+    ELECTION,
+    NOMINATIONS_OPEN,
+    VOTING_CLOSE,
+    VOTING_OPEN,
+    Scenario,
+)
+from verifier import Report, verify_export_file
+
+BOARD_KEY = SigningKey(bytes([77] * 32))
+Leaves = list[tuple[bytes, int]]
+"""(entry bytes, received) per leaf, leaf 0 included."""
+
+
+def board_key_entry(key: SigningKey = BOARD_KEY) -> bytes:
+    return sign_entry(
+        election=ELECTION,
+        type="board-key",
+        role="board",
+        payload={"key": key.verify_key.to_hex()},
+        key=key,
+    )
+
+
+def scenario_leaves(scenario: Scenario) -> Leaves:
+    """The scenario's log as leaves, with the board-key entry at leaf 0."""
+    out: Leaves = [(board_key_entry(), NOMINATIONS_OPEN - DAY)]
+    for posted, received in scenario.log.entries[1:]:
+        assert posted is not None
+        out.append((posted.raw, received))
+    return out
+
+
+def leaf_bytes(index: int, raw: bytes, received: int) -> bytes:
+    return b'{"entry":%s,"index":%d,"received":%d,"version":1}' % (raw, index, received)
+
+
+def export_bytes(
+    leaves: Leaves,
+    *,
+    key: SigningKey = BOARD_KEY,
+    every: int = 7,
+    raw_leaves: Sequence[bytes] | None = None,
+) -> bytes:
+    """An export of ``leaves`` with a tree head after every ``every`` leaves and at the end,
+    each signed by ``key``; ``raw_leaves`` replaces the leaf bytes (for non-canonical ones)."""
+    blobs = (
+        list(raw_leaves)
+        if raw_leaves is not None
+        else [leaf_bytes(i, raw, received) for i, (raw, received) in enumerate(leaves)]
+    )
+    frontier = Frontier.empty()
+    heads: list[tuple[int, bytes]] = []
+    for i, blob in enumerate(blobs):
+        from crypto.merkle import leaf_hash
+
+        frontier = frontier.append(leaf_hash(blob))[0]
+        size = i + 1
+        if size % every == 0 or size == len(blobs):
+            timestamp = max(r for _, r in leaves[:size])
+            sth = sign_tree_head(
+                election=ELECTION,
+                tree_size=size,
+                root_hash=frontier.root(),
+                timestamp=timestamp,
+                key=key,
+            )
+            heads.append((size, sth.to_bytes()))
+    return b"".join(
+        format_export(
+            election=ELECTION, board_key=key.verify_key.raw, leaves=blobs, tree_heads=heads
+        )
+    )
+
+
+def verify_bytes(data: bytes, folder: Path, **options: Any) -> Report:
+    path = folder / "export.jsonl"
+    path.write_bytes(data)
+    options.setdefault("jobs", 1)
+    return verify_export_file(path, **options)
+
+
+def entry_of(raw: bytes) -> dict[str, Any]:
+    value = canonical.decode(raw)
+    assert isinstance(value, dict)
+    return value
+
+
+def resign(raw: bytes, change: Callable[[dict[str, Any]], None], key: SigningKey) -> bytes:
+    """The entry with its payload changed by ``change`` and signed again with ``key``."""
+    entry = entry_of(raw)
+    payload = entry["payload"]
+    change(payload)
+    return sign_entry(
+        election=entry["election"],
+        type=entry["type"],
+        role=entry["author"]["role"],
+        payload=payload,
+        key=key,
+    )
+
+
+def check_voter_entry(raw: bytes) -> None:
+    """The entry is a validly signed voter entry (helpers re-sign ballots correctly)."""
+    parse_entry(raw, {"voter": CredentialScheme(DEFINITION.fingerprint)}, election=ELECTION)
+
+
+@dataclass
+class Built:
+    """A built election: its scenario (secrets) and leaves."""
+
+    scenario: Scenario
+    leaves: Leaves
+
+    def index_of(self, type: str, nth: int = 0) -> int:
+        found = [i for i, (raw, _) in enumerate(self.leaves) if entry_of(raw)["type"] == type]
+        return found[nth]
+
+
+def build_election() -> Built:
+    """Scenario.run() with the phases in time order (the ceremony before the candidate lists),
+    so that leaves' reception times never decrease, as on a board (§10.1)."""
+    scenario = Scenario()
+    scenario.define()
+    scenario.nominate()
+    scenario.ceremony()
+    scenario.candidate_lists()
+    scenario.issue()
+    now = VOTING_OPEN + 1000
+    log = scenario.log
+    for member in scenario.members:
+        log.post(scenario.ballot(member), now)
+    first = scenario.members[0]
+    log.post(scenario.ballot(first, scenario.choices(first, nec_clp=[1])), now)
+    log.post(scenario.audit(scenario.members[1]), now)
+    log.post(scenario.tally_entry(), VOTING_CLOSE)
+    for j in (2, 4, 5):
+        log.post(scenario.decryption_entry(j), VOTING_CLOSE + 1)
+    log.post(scenario.result_entry(), VOTING_CLOSE + 2)
+    return Built(scenario, scenario_leaves(scenario))
+
+
+__all__ = [
+    "BOARD_KEY",
+    "Built",
+    "build_election",
+    "export_bytes",
+    "leaf_bytes",
+    "resign",
+    "verify_bytes",
+]

@@ -1,0 +1,332 @@
+"""Spec §13.1 check 5, the stateless part: a batch of ballot and audit entries decoded,
+authenticated and their proofs verified, in a worker process.
+
+Every range and sum proof of a batch goes into one ``BatchVerifier`` (§6.7); if the combined
+equation fails, each proof is verified alone so the bad entry is named. The worker also returns
+the product of the valid ballots' ciphertexts per contest and option (§5.4), so that the main
+process aggregates a batch with one multiplication per option, and each ballot's credential,
+style and the 64-bit prefixes of its alphas for the stateful rules (§11.8, §11.10).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from crypto import canonical
+from crypto.batch import BatchVerifier
+from crypto.elgamal import Ciphertext, PublicKey
+from crypto.errors import (
+    InvalidBatch,
+    InvalidProof,
+    InvalidSignature,
+    MalformedInput,
+    VerivoteError,
+)
+from crypto.group import Point, product
+from crypto.proofs.randomness import verify_randomness
+from crypto.threshold import ThresholdParameters
+from crypto.wire import parse_hex
+from election.definition import ElectionDefinition
+from election.wire import (
+    AUDIT,
+    BALLOT,
+    VOTER_SIGNATURE_LENGTH,
+    Audit,
+    Ballot,
+    BallotLayout,
+    CandidateList,
+    CredentialScheme,
+    ElectionKey,
+    HomomorphicContestBallot,
+    RankedContestBallot,
+    credential_from_bytes,
+    ranking_context,
+    selection_context,
+    total_context,
+    verify_audit,
+)
+
+__all__ = [
+    "BallotContext",
+    "BallotVerdict",
+    "BatchOutcome",
+    "alpha_prefix",
+    "ciphertext_from_encodings",
+    "verify_batch",
+]
+
+# A ballot task: (leaf index, entry type, author key, entry bytes).
+Item = tuple[int, str, bytes, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class BallotContext:
+    """What every ballot is checked against, fixed once voting opens (§11.4): the election id,
+    the definition, the candidate lists in force, and the election key, as published JSON."""
+
+    election: str
+    definition: bytes
+    candidate_lists: tuple[bytes, ...]
+    election_key: bytes
+
+    @property
+    def digest(self) -> bytes:
+        return hashlib.sha256(
+            canonical.encode(
+                [
+                    self.election,
+                    self.definition.hex(),
+                    [c.hex() for c in self.candidate_lists],
+                    self.election_key.hex(),
+                ]
+            )
+        ).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class BallotVerdict:
+    """One entry's stateless verdict: ``check`` and ``error`` when it failed (check 1 for a
+    malformed entry, 5 for a ballot that fails), its style and alpha prefixes otherwise."""
+
+    index: int
+    check: int = 0
+    error: str = ""
+    style: str = ""
+    alphas: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """Verdicts in index order, and per contest the product of the valid ballots' ciphertexts
+    as (alpha, beta) encodings per option."""
+
+    verdicts: tuple[BallotVerdict, ...]
+    products: dict[str, list[tuple[bytes, bytes]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Parsed:
+    fingerprint: bytes
+    layout: BallotLayout
+    public_key: PublicKey
+    scheme: CredentialScheme
+
+
+_CACHE: dict[bytes, _Parsed] = {}
+_CACHE_SIZE: Final = 8
+
+
+def _parsed(context: BallotContext) -> _Parsed:
+    digest = context.digest
+    cached = _CACHE.get(digest)
+    if cached is None:
+        definition = ElectionDefinition.from_json(canonical.decode(context.definition))
+        lists = {}
+        for raw in context.candidate_lists:
+            candidates = CandidateList.from_json(canonical.decode(raw))
+            lists[candidates.contest] = candidates
+        key = ElectionKey.from_json(canonical.decode(context.election_key), _threshold(definition))
+        cached = _Parsed(
+            definition.fingerprint,
+            BallotLayout.build(definition, lists),
+            PublicKey(key.joint_key.public_key).precompute(),
+            CredentialScheme(definition.fingerprint),
+        )
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[digest] = cached
+    return cached
+
+
+def _threshold(definition: ElectionDefinition) -> ThresholdParameters:
+    return ThresholdParameters(
+        definition.fingerprint, len(definition.trustees), definition.threshold
+    )
+
+
+_ENTRY_FIELDS: Final = {"version", "election", "type", "author", "payload", "signature"}
+
+
+def _no_float(text: str) -> None:
+    raise MalformedInput(f"floats are not allowed in canonical JSON: {text}")
+
+
+def _no_constant(text: str) -> None:
+    raise MalformedInput(f"{text} is not allowed in JSON")
+
+
+def _safe_int(text: str) -> int:
+    if len(text) > 17 or abs(int(text)) > 2**53 - 1:
+        raise MalformedInput(f"integer outside ±(2^53 - 1): {text[:20]}")
+    return int(text)
+
+
+def _read_entry(
+    raw: bytes, election: str, kind: str, key: bytes
+) -> tuple[dict[str, object], bytes, bytes]:
+    """Spec §4.2 and §10.1 A voter entry's payload, signature and signed bytes.
+
+    The bytes must be canonical: parsed with no float, constant or unsafe integer, they must
+    equal their re-encoding (sorted keys, no white space, UTF-8), which a duplicate key, an
+    escape or white space would change. (The keys of a valid entry are ASCII, where RFC 8785's
+    order is code point order.) The signed bytes are the entry without its signature member.
+
+    Raises:
+        MalformedInput: not canonical, not a version-1 voter entry of this election, or not
+            the type and key the log reader located.
+    """
+    try:
+        value = json.loads(
+            raw, parse_float=_no_float, parse_int=_safe_int, parse_constant=_no_constant
+        )
+        again = json.dumps(
+            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        ).encode("utf-8")
+    except (ValueError, UnicodeEncodeError, RecursionError) as exc:
+        raise MalformedInput(f"not canonical JSON: {exc}") from None
+    if again != raw:
+        raise MalformedInput("JSON is not in canonical form (RFC 8785)")
+    if not isinstance(value, dict) or value.keys() != _ENTRY_FIELDS:
+        raise MalformedInput("an entry has exactly the fields of spec §10.1")
+    author, payload, signature = value["author"], value["payload"], value["signature"]
+    if (
+        value["version"] != 1
+        or value["election"] != election
+        or value["type"] != kind
+        or author != {"role": "voter", "key": key.hex()}
+        or not isinstance(payload, dict)
+        or not isinstance(signature, str)
+    ):
+        raise MalformedInput("not a version-1 voter entry of this election")
+    signed = parse_hex(signature, VOTER_SIGNATURE_LENGTH, "entry signature")
+    member = b',"signature":"' + signature.encode() + b'"'
+    return payload, signed, raw.replace(member, b"", 1)
+
+
+def alpha_prefix(alpha: Point) -> int:
+    """Spec §11.8 An alpha's 64-bit fingerprint: the first 8 bytes of its x coordinate."""
+    return int.from_bytes(alpha.to_bytes()[1:9], "big") or 1
+
+
+def verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome:
+    """Spec §11.8-§11.9 and §6.7 Verify a batch of voter entries (see the module docstring)."""
+    parsed = _parsed(context)
+    batch = BatchVerifier()
+    verdicts: dict[int, BallotVerdict] = {}
+    ballots: dict[int, Ballot] = {}
+    for index, kind, key, raw in items:
+        try:
+            payload, signature, unsigned = _read_entry(raw, context.election, kind, key)
+        except VerivoteError as exc:
+            verdicts[index] = BallotVerdict(index, 1, f"entry: {exc}")
+            continue
+        try:
+            parsed.scheme.verify(key, unsigned, signature)
+            credential = credential_from_bytes(key, "voter key")
+            if kind == BALLOT:
+                ballot = Ballot.from_json(payload, parsed.layout)
+                _add_ballot(batch, parsed, ballot, credential, index)
+                ballots[index] = ballot
+                alphas = tuple(alpha_prefix(c.alpha) for c in ballot.ciphertexts())
+                verdicts[index] = BallotVerdict(index, style=ballot.style, alphas=alphas)
+            elif kind == AUDIT:
+                audit = Audit.from_json(payload, parsed.layout)
+                verify_audit(
+                    audit,
+                    election=context.election,
+                    author=credential,
+                    fingerprint=parsed.fingerprint,
+                    public_key=parsed.public_key,
+                    layout=parsed.layout,
+                )
+                inner = audit.ballot.ballot
+                alphas = tuple(alpha_prefix(c.alpha) for c in inner.ciphertexts())
+                verdicts[index] = BallotVerdict(index, style=inner.style, alphas=alphas)
+            else:
+                verdicts[index] = BallotVerdict(index, 5, f"voters cannot post {kind!r} entries")
+        except InvalidSignature as exc:
+            verdicts[index] = BallotVerdict(index, 5, f"{kind} signature: {exc}")
+        except VerivoteError as exc:
+            verdicts[index] = BallotVerdict(index, 5, f"{kind}: {exc}")
+    try:
+        batch.verify()
+    except InvalidBatch as exc:
+        for label, reason in exc.failures:
+            assert isinstance(label, tuple)
+            index, what = label
+            if verdicts[index].check == 0:
+                verdicts[index] = BallotVerdict(index, 5, f"ballot: {what}: {reason}")
+                ballots.pop(index, None)
+    for index, verdict in verdicts.items():
+        if verdict.check:
+            ballots.pop(index, None)
+    return BatchOutcome(tuple(verdicts[index] for index, *_ in items), _products(ballots.values()))
+
+
+def _add_ballot(
+    batch: BatchVerifier, parsed: _Parsed, ballot: Ballot, credential: Point, index: int
+) -> None:
+    """Add every range and sum proof of ``ballot`` to the batch; verify rankings' proofs."""
+    shapes = parsed.layout.style(ballot.style)
+    for contest, shape in zip(ballot.contests, shapes, strict=True):
+        if isinstance(contest, RankedContestBallot):
+            try:
+                verify_randomness(
+                    contest.proof,
+                    public_key=parsed.public_key,
+                    ciphertext=contest.ranking,
+                    context=ranking_context(parsed.fingerprint, credential, shape.id),
+                )
+            except InvalidProof as exc:
+                raise InvalidProof(f"contest {shape.id}: ranking: {exc}") from None
+            continue
+        for k, (selection, proof) in enumerate(
+            zip(contest.selections, contest.proofs, strict=True)
+        ):
+            batch.add_range(
+                proof,
+                public_key=parsed.public_key,
+                ciphertext=selection,
+                maximum=1,
+                context=selection_context(parsed.fingerprint, credential, shape.id, k),
+                label=(index, f"contest {shape.id}: option {k}"),
+            )
+        total_range = shape.total_range
+        if total_range is not None:
+            assert contest.total is not None
+            batch.add_sum_range(
+                contest.total,
+                public_key=parsed.public_key,
+                ciphertexts=contest.selections,
+                minimum=total_range[0],
+                maximum=total_range[1],
+                context=total_context(parsed.fingerprint, credential, shape.id),
+                label=(index, f"contest {shape.id}: total"),
+            )
+
+
+def _products(ballots: Iterable[Ballot]) -> dict[str, list[tuple[bytes, bytes]]]:
+    columns: dict[str, list[tuple[list[Point], list[Point]]]] = {}
+    for ballot in ballots:
+        for contest in ballot.contests:
+            if not isinstance(contest, HomomorphicContestBallot):
+                continue
+            row = columns.get(contest.contest)
+            if row is None:
+                row = columns[contest.contest] = [([], []) for _ in contest.selections]
+            for (alphas, betas), ciphertext in zip(row, contest.selections, strict=True):
+                alphas.append(ciphertext.alpha)
+                betas.append(ciphertext.beta)
+    return {
+        contest: [(product(a).to_bytes(), product(b).to_bytes()) for a, b in row]
+        for contest, row in columns.items()
+    }
+
+
+def ciphertext_from_encodings(alpha: bytes, beta: bytes) -> Ciphertext:
+    """A product returned by a worker, back as a ciphertext."""
+    return Ciphertext(Point.from_bytes(alpha), Point.from_bytes(beta))

@@ -1,0 +1,273 @@
+"""Spec §10.4 and §13.1 check 1: read an export in one pass, keeping only the tree's frontier,
+and check every line, leaf hash, signed tree head and the consistency of the history.
+
+Ballots and audits (voter entries) take a fast path: this reader only locates their fields in
+the canonical leaf bytes; the ballot workers decode them in full, check they are canonical and
+agree with what was located, and report any disagreement as a check-1 failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Final, Protocol
+
+from bulletin_board.wire import ED25519, SignedTreeHead, check_election_id, parse_entry
+from crypto import canonical
+from crypto.errors import MalformedInput, VerivoteError
+from crypto.merkle import Frontier, leaf_hash
+from crypto.wire import expect_int, expect_object, parse_hex
+from verifier._report import Report
+
+__all__ = ["EXPORT_FORMAT", "LeafRecord", "LogReader", "UnreadableInput"]
+
+EXPORT_FORMAT: Final = "verivote-board-export"
+BOARD_KEY_TYPE: Final = "board-key"
+MAX_LINE: Final = 64 * 2**20
+_LEAF_PREFIX: Final = b'{"leaf":'
+_STH_PREFIX: Final = b'{"sth":'
+_END_PREFIX: Final = b'{"end":'
+# A voter entry inside canonical leaf bytes (keys sorted, §4.1): located, decoded by a worker.
+_VOTER_LEAF: Final = re.compile(
+    rb'\{"entry":(\{"author":\{"key":"([0-9a-f]{66})","role":"voter"\},"election":"([a-z0-9-]+)",'
+    rb'.*,"type":"([a-z-]+)","version":1\}),"index":(0|[1-9][0-9]{0,15}),'
+    rb'"received":(0|[1-9][0-9]{0,15}),"version":1\}',
+    re.DOTALL,
+)
+_SCHEMES: Final = dict.fromkeys(("administrator", "issuer", "trustee", "board"), ED25519)
+
+
+class Lines(Protocol):
+    """What the reader needs of a stream: ``readline`` with a size limit."""
+
+    def readline(self, limit: int = -1, /) -> bytes: ...
+
+
+class UnreadableInput(MalformedInput):
+    """The input is not an export at all (exit status 2): no valid header, unreadable file."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeafRecord:
+    """One leaf as read: index, reception time, the entry's type, role, key and exact bytes.
+
+    ``payload`` is the decoded payload for Ed25519 entries (signature checked here); None for
+    voter entries, which the ballot workers decode and authenticate (check 5).
+    """
+
+    index: int
+    received: int
+    type: str
+    role: str
+    key: bytes
+    raw: bytes = field(repr=False)
+    payload: dict[str, object] | None = field(repr=False)
+
+
+@dataclass(slots=True)
+class LogReader:
+    """Spec §10.4 A one-pass reader of an export that records check-1 findings in ``report``
+    and yields each leaf it could parse. ``since``: a tree head kept earlier (monitor mode,
+    §10.2), whose root must equal the root recomputed at its size."""
+
+    report: Report
+    since: SignedTreeHead | None = None
+    roots: dict[int, bytes] = field(default_factory=dict)
+    """Roots to capture at given sizes (a receipt's tree head): size -> root once read."""
+    election: str = ""
+    board_key: bytes = b""
+    sth: SignedTreeHead | None = None
+    _frontier: Frontier = field(default_factory=Frontier.empty)
+    _count: int = 0
+    _heads: int = 0
+    _last_received: int = 0
+    _entries: set[bytes] = field(default_factory=set)
+
+    def read(self, stream: Lines) -> Iterator[LeafRecord]:
+        """Yield every parsable leaf; findings go to the report.
+
+        Raises:
+            UnreadableInput: the first line is not an export header.
+        """
+        lines = _lines(stream)
+        first = next(lines, b"")
+        if not first.endswith(b"\n"):
+            raise UnreadableInput("not a verivote board export: no header line")
+        self._header(first[:-1])
+        ended = False
+        for number, text in enumerate(lines, start=2):
+            line = text[:-1] if text.endswith(b"\n") else text + b"?"
+            if ended:
+                self._fail(None, f"line {number}: data after the end line")
+                break
+            if line.startswith(_LEAF_PREFIX):
+                record = self._leaf(line)
+                if record is not None:
+                    yield record
+            elif line.startswith(_STH_PREFIX):
+                self._tree_head(line)
+            elif line.startswith(_END_PREFIX):
+                self._end(line)
+                ended = True
+            else:
+                self._fail(self._count, f"line {number}: neither a leaf, a tree head nor the end")
+        if not ended:
+            self._fail(None, "the export has no end line (truncated)")
+        if self.sth is None or self.sth.tree_size != self._count:
+            self._fail(None, f"no signed tree head covers all {self._count} leaves")
+        if self.since is not None and self.since.tree_size > self._count:
+            self._fail(
+                None,
+                f"the kept tree head has size {self.since.tree_size}, the log only "
+                f"{self._count}: history rewritten",
+            )
+        self.report.leaves = self._count
+        if self.sth is not None:
+            self.report.tree_size = self.sth.tree_size
+            self.report.root_hash = self.sth.root_hash.hex()
+
+    # --- lines -------------------------------------------------------------------------------
+    def _header(self, line: bytes) -> None:
+        try:
+            obj = expect_object(
+                canonical.decode(line), "export header",
+                required={"format", "version", "election", "board_key"},
+            )  # fmt: skip
+            if obj["format"] != EXPORT_FORMAT or obj["version"] != 1:
+                raise MalformedInput("not a version-1 verivote board export")
+            self.election = check_election_id(obj["election"])
+            self.board_key = parse_hex(obj["board_key"], 32, "board key")
+        except VerivoteError as exc:
+            raise UnreadableInput(f"not a verivote board export: {exc}") from None
+        self.report.election = self.election
+        since = self.since
+        if since is not None and (since.board_key, since.election) != (
+            self.board_key,
+            self.election,
+        ):
+            self._fail(None, "the kept tree head is from another board key or election")
+
+    def _fail(self, index: int | None, message: str) -> None:
+        self.report.fail(1, index, message)
+
+    def _leaf(self, line: bytes) -> LeafRecord | None:
+        index = self._count
+        self._count += 1
+        raw = line[len(_LEAF_PREFIX) : -1] if line.endswith(b"}") else b""
+        self._frontier = self._frontier.append(leaf_hash(raw))[0]
+        self._capture()
+        try:
+            record = self._parse_leaf(raw, index)
+        except VerivoteError as exc:
+            self._fail(index, f"leaf: {exc}")
+            return None
+        if record.received < self._last_received:
+            self._fail(index, "received is earlier than the previous leaf's")
+        self._last_received = max(self._last_received, record.received)
+        digest = hashlib.sha256(record.raw).digest()[:16]
+        if digest in self._entries:
+            self._fail(index, "the same entry bytes are already in an earlier leaf (replay)")
+            return None
+        self._entries.add(digest)
+        if (index == 0) != (record.type == BOARD_KEY_TYPE):
+            self._fail(index, "leaf 0, and only leaf 0, must be the board-key entry")
+            return None
+        if record.role == "board" and record.key != self.board_key:
+            self._fail(index, "a board entry is not signed by the export's board key")
+            return None
+        if index == 0 and record.payload != {"key": self.board_key.hex()}:
+            self._fail(index, "the board-key entry does not hold the header's board key")
+        self.report.ok(1)
+        return record
+
+    def _parse_leaf(self, raw: bytes, index: int) -> LeafRecord:
+        match = _VOTER_LEAF.fullmatch(raw)
+        if match is not None:
+            entry_raw, key, election, kind, leaf_index, received = match.groups()
+            if int(leaf_index) != index:
+                raise MalformedInput(f"holds index {int(leaf_index)}")
+            if election.decode() != self.election:
+                raise MalformedInput(f"entry for election {election.decode()!r}")
+            return LeafRecord(
+                index, int(received), kind.decode(), "voter", bytes.fromhex(key.decode()),
+                entry_raw, None,
+            )  # fmt: skip
+        obj = expect_object(
+            canonical.decode(raw, max_bytes=MAX_LINE),
+            "leaf",
+            required={"version", "index", "received", "entry"},
+        )
+        expect_int(obj["version"], "leaf version", minimum=1, maximum=1)
+        if expect_int(obj["index"], "leaf index", minimum=0) != index:
+            raise MalformedInput(f"holds index {obj['index']}")
+        received = expect_int(obj["received"], "received", minimum=0, maximum=2**53 - 1)
+        entry_raw = canonical.encode(obj["entry"])
+        entry = parse_entry(entry_raw, _SCHEMES, election=self.election)
+        return LeafRecord(
+            index, received, entry.type, entry.role, entry.key, entry_raw, dict(entry.payload)
+        )
+
+    def _capture(self) -> None:
+        size = self._frontier.size
+        if size in self.roots and not self.roots[size]:
+            self.roots[size] = self._frontier.root()
+        since = self.since
+        if (
+            since is not None
+            and since.tree_size == size
+            and self._frontier.root() != since.root_hash
+        ):
+            self._fail(
+                size - 1,
+                f"the log is not consistent with the kept tree head of size {size}: "
+                "the board forked or rewrote its history",
+            )
+
+    def _tree_head(self, line: bytes) -> None:
+        where = self._count - 1 if self._count else None
+        try:
+            sth = SignedTreeHead.from_bytes(line[len(_STH_PREFIX) : -1])
+        except VerivoteError as exc:
+            self._fail(where, f"signed tree head: {exc}")
+            return
+        problems = []
+        if sth.board_key != self.board_key:
+            problems.append("signed by another key than the board's")
+        if sth.election != self.election:
+            problems.append(f"for election {sth.election!r}")
+        if sth.tree_size != self._count:
+            problems.append(f"size {sth.tree_size} after {self._count} leaves")
+        if self.sth is not None and sth.tree_size <= self.sth.tree_size:
+            problems.append("size not above the previous tree head's")
+        if self.sth is not None and sth.timestamp < self.sth.timestamp:
+            problems.append("timestamp before the previous tree head's")
+        if sth.timestamp < self._last_received:
+            problems.append("timestamp before its last leaf's reception")
+        if sth.root_hash != self._frontier.root():
+            problems.append("root hash differs from the root of the leaves (fork or rewrite)")
+        if problems:
+            self._fail(where, f"signed tree head of size {sth.tree_size}: {'; '.join(problems)}")
+            return
+        self._heads += 1
+        self.sth = sth
+
+    def _end(self, line: bytes) -> None:
+        try:
+            obj = expect_object(canonical.decode(line), "end line", required={"end"})
+            end = expect_object(obj["end"], "end line", required={"leaves", "tree_heads"})
+        except VerivoteError as exc:
+            self._fail(None, f"end line: {exc}")
+            return
+        if end["leaves"] != self._count or end["tree_heads"] != self._heads:
+            self._fail(None, "the end line's counts differ from the lines read")
+
+
+def _lines(stream: Lines) -> Iterator[bytes]:
+    """The export's lines as read (a line lacking its 0x0A fails to parse)."""
+    while True:
+        line = stream.readline(MAX_LINE + 1)
+        if not line:
+            return
+        yield line
