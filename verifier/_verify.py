@@ -8,6 +8,7 @@ rules always see the state of the log at that entry.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections import deque
@@ -184,6 +185,17 @@ class _ReceiptCheck:
     def parse(cls, data: bytes) -> _ReceiptCheck:
         try:
             value = canonical.decode(data.strip())
+            if isinstance(value, dict) and value.get("format") == "verivote-receipt":
+                # §11.13 The receipt file a voter's client saved: the board's receipt inside.
+                if value.get("version") != 1:
+                    raise MalformedInput("receipt file: only version 1 is known")
+                inner = value.get("receipt")
+                leaf = inner.get("leaf") if isinstance(inner, dict) else None
+                entry = leaf.get("entry") if isinstance(leaf, dict) else None
+                tracker = hashlib.sha256(canonical.encode(entry)).hexdigest() if entry else None
+                if value.get("tracker") != tracker:
+                    raise MalformedInput("receipt file: its tracker is not its ballot's")
+                value = inner
             if not isinstance(value, dict) or "leaf" not in value or "sth" not in value:
                 raise MalformedInput("a receipt holds a leaf and a tree head (spec §10.3)")
             sth = SignedTreeHead.from_json(value["sth"])

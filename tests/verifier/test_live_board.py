@@ -4,13 +4,18 @@ head (monitor mode)."""
 
 from __future__ import annotations
 
-import httpx
+import hashlib
+from pathlib import Path
 
+import httpx
+import pytest
+
+from crypto import canonical
 from tests.election.board_log import JSON
 from tests.election.live_board import live_board
 from tests.election.scenario import ELECTION
-from tests.verifier.election import Built
-from verifier import verify_source
+from tests.verifier.election import Built, export_bytes
+from verifier import UnreadableInput, verify_source
 
 
 def test_a_live_board_verifies_with_receipts_and_a_kept_tree_head(
@@ -32,7 +37,18 @@ def test_a_live_board_verifies_with_receipts_and_a_kept_tree_head(
         assert list(counted.findings()) == []
         assert counted.passed
         assert "receipt: the ballot in leaf 49 is in the log, counted" in counted.notes
-        revoted = verify_source(board.url, jobs=2, receipt=receipts[48])
+        # The receipt file `verivote cast` saves (§11.13) wraps the board's receipt.
+        inner = canonical.decode(receipts[48])
+        entry = canonical.encode(inner["leaf"]["entry"])
+        saved: dict[str, canonical.JsonValue] = {
+            "format": "verivote-receipt",
+            "version": 1,
+            "board": board.url,
+            "election": ELECTION,
+            "tracker": hashlib.sha256(entry).hexdigest(),
+            "receipt": inner,
+        }
+        revoted = verify_source(board.url, jobs=2, receipt=canonical.encode(saved))
         assert revoted.passed
         assert any("replaced by the revote in leaf 52" in note for note in revoted.notes)
 
@@ -51,3 +67,18 @@ def test_a_receipt_the_log_contradicts_fails(built: Built, db_url: str) -> None:
         report = verify_source(log, jobs=1, receipt=receipt)
         assert not report.passed
         assert any(f.check == 1 and "receipt" in f.message for f in report.findings())
+
+
+def test_a_receipt_file_whose_tracker_is_not_its_ballot_is_unreadable(
+    built: Built, tmp_path: Path
+) -> None:
+    export = tmp_path / "export.jsonl"
+    export.write_bytes(export_bytes(built.leaves))
+    with pytest.raises(UnreadableInput, match="tracker"):
+        verify_source(
+            str(export),
+            jobs=1,
+            receipt=canonical.encode(
+                {"format": "verivote-receipt", "version": 1, "tracker": "00", "receipt": {}}
+            ),
+        )
