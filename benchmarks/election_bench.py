@@ -141,7 +141,7 @@ def bench_board(args: argparse.Namespace, work: Path, created: list[str], shape:
         times.append((time.perf_counter() - start) * 1000)
     ms = statistics.median(times)
     _row(f"build: {label}", f"median {ms:.2f} ms", "<= 3 ms", ms <= BUILD_TARGET_MS)
-    server = Server(db, key_path, args.workers)
+    server = Server(db, key_path, args.workers, rules="election")
     try:
         with httpx.Client(base_url=server.url, timeout=60) as http:
             latencies = []
@@ -173,7 +173,7 @@ def bench_board(args: argparse.Namespace, work: Path, created: list[str], shape:
 
 
 def bench_demo(voters: int, work: Path) -> None:
-    directory = work / "demo"
+    directory = work / "demo-run"
     directory.mkdir()
     quiet = Console(file=open(os.devnull, "w"))  # noqa: SIM115
     start = time.perf_counter()
