@@ -25,11 +25,11 @@ from bulletin_board.rules import BOARD_KEY_TYPE
 from bulletin_board.wire import Entry, Leaf, Receipt, SignatureScheme, SignedTreeHead
 from crypto import canonical
 from crypto.errors import InconsistentLog, MalformedInput, VerificationFailed
-from crypto.merkle import Frontier
+from crypto.merkle import Frontier, verify_consistency
 from crypto.wire import expect_list, expect_object, parse_hex
 from election.definition import ElectionDefinition
 from election.rules import ElectionState, apply
-from election.wire import ELECTION_DEFINITION, DefinitionPayload
+from election.wire import ELECTION_DEFINITION, VOTER, DefinitionPayload
 
 __all__ = ["HINTS", "BoardClient", "BoardRefused", "BoardUnreachable"]
 
@@ -273,22 +273,46 @@ class BoardClient:
             raise BoardUnreachable(f"cannot export from the board at {self.url}: {exc}") from None
         return path.stat().st_size
 
-    def fold(self) -> tuple[ElectionState, SignedTreeHead]:
+    def fold(self, *, setup_only: bool = False) -> tuple[ElectionState, SignedTreeHead]:
         """Spec §11.4 Download the log up to the latest tree head, check its root, and fold the
         election's state from it (every entry's signature checked; the rules' apply).
 
+        ``setup_only`` stops at the first voter entry (ballot or audit): the state holds what
+        was published before anyone voted (definition, candidate lists, election key,
+        credentials), not what came after (a credential reissued while voting is open, say).
+        The prefix is proven part of the tree head by a consistency proof (§9.3) instead of by
+        downloading the ballots: what a member's device needs, at any size of election.
+
         Raises:
-            InconsistentLog: the leaves do not hash to the tree head's root.
+            InconsistentLog: the leaves do not hash to the tree head's root, or are not a
+                prefix of its tree.
         """
         head = self.tree_head()
         state = ElectionState(self.election, leaves=self.entry)
         frontier = Frontier.empty()
         for leaf in self.leaves(0, head.tree_size):
+            if setup_only and leaf.entry.role == VOTER:
+                break
             frontier, _ = frontier.append(leaf.hash)
             if leaf.index > 0:
                 apply(state, leaf.entry, index=leaf.index, received=leaf.received)
-        if frontier.size != head.tree_size or frontier.root() != head.root_hash:
-            raise InconsistentLog("the downloaded log does not hash to the board's tree head")
+        if frontier.size == head.tree_size:
+            if frontier.root() != head.root_hash:
+                raise InconsistentLog("the downloaded log does not hash to the board's tree head")
+        else:
+            proof = self.consistency_proof(frontier.size, head.tree_size)
+            try:
+                verify_consistency(
+                    old_size=frontier.size,
+                    new_size=head.tree_size,
+                    old_root=frontier.root(),
+                    new_root=head.root_hash,
+                    proof=proof,
+                )
+            except InconsistentLog:
+                raise InconsistentLog(
+                    f"the board's first {frontier.size} leaves are not a prefix of its tree head"
+                ) from None
         return state, head
 
 

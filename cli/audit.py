@@ -42,7 +42,7 @@ def check(
     if (index is None) == (entry_file is None):
         raise MalformedInput("give --index N or --file ENTRY.json")
     with open_client(board_url, election_id(election, definition_path)) as client:
-        log, _ = client.fold()
+        log, _ = client.fold(setup_only=True)  # the parameters: no ballot needed
         params = log.params
         if params is None or params.public_key is None:
             raise MalformedInput("the election has no election key yet: nothing to audit")

@@ -1,10 +1,11 @@
 """``verivote cast``: a member votes (Spec §11.8), or audits a ballot (§11.9).
 
-The board's log is read and checked (every signature, the root of the tree head), the member's
-ballot paper shown (their style's contests, candidates in the published order), the choices
-checked, encrypted with every proof bound to the credential, signed with the credential key and
-posted. The receipt (§11.13: tracker, leaf, tree head, inclusion proof) is printed and saved to
-``--receipt-out`` for ``verivote receipt check``.
+The board's log up to its first ballot is read and checked (every signature; a consistency
+proof to the current tree head), the member's ballot paper shown (their style's contests,
+candidates in the published order), the choices checked, encrypted with every proof bound to
+the credential, signed with the credential key and posted. The receipt (§11.13: tracker, leaf,
+tree head, inclusion proof) is printed and saved to ``--receipt-out`` for
+``verivote receipt check``.
 
 The credential code comes from ``--credential``, the VERIVOTE_CREDENTIAL variable, or a hidden
 prompt; it is never printed, logged or written anywhere.
@@ -66,7 +67,12 @@ def command(
     """Vote: show your ballot paper, encrypt your choices, post the ballot, save a receipt."""
     with open_client(board_url, election_id(election, definition_path)) as client:
         definition, credential = member_credential(code, client)
-        log, _ = client.fold()
+        # What was published before the first ballot is all a ballot needs; the ballots
+        # themselves are not downloaded (§9.3 proves the prefix). A credential reissued while
+        # voting is open is after them: then the whole log is read.
+        log, _ = client.fold(setup_only=True)
+        if credential.public.to_bytes() not in log.credentials.credentials:
+            log, _ = client.fold()
         params = log.params
         if params is None or params.public_key is None:
             raise MalformedInput("the election is not ready for voting (no election key yet)")
