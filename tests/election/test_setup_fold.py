@@ -49,7 +49,8 @@ def test_a_member_reads_the_setup_only_and_a_reissued_member_the_whole_log(
         assert head.tree_size > first_ballot + 1
         assert setup.voting.ballots == 0
         assert whole.voting.ballots == len(s.members)
-        assert setup.params is not None and whole.params is not None
+        assert setup.params is not None
+        assert whole.params is not None
         assert setup.params.fingerprint == whole.params.fingerprint
         assert setup.params.public_key == whole.params.public_key
         # member 0 loses their letter while voting is open: the reissue follows the ballots
