@@ -25,6 +25,21 @@ STRENGTH_CHOICE: Final = click.Choice(["moderate", "interactive"])
 console = Console(stderr=True)
 
 
+def key_option(
+    default: str | Path, *, envvar: str, help: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--key FILE`` (parameter ``key_path``): a role's sealed key file, or the board's."""
+    return click.option(
+        "--key",
+        "key_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=default,
+        show_default=True,
+        envvar=envvar,
+        help=help,
+    )
+
+
 def passphrase_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--passphrase-env",

@@ -19,6 +19,7 @@ from rich.console import Console
 from cli._common import (
     board_options,
     election_id,
+    key_option,
     load_definition,
     load_role_key,
     open_client,
@@ -54,16 +55,11 @@ def command() -> None:
     """The administrator's entries: definition, timetable, nominations, lists, decisions, key."""
 
 
-def _key_option(f: Any) -> Any:
-    return click.option(
-        "--key",
-        "key_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default="administrator.key",
-        show_default=True,
-        envvar="VERIVOTE_ADMIN_KEY",
-        help="the sealed administrator key (verivote keys generate --role administrator)",
-    )(f)
+_key_option = key_option(
+    "administrator.key",
+    envvar="VERIVOTE_ADMIN_KEY",
+    help="the sealed administrator key (verivote keys generate --role administrator)",
+)
 
 
 def _admin(f: Any) -> Any:

@@ -23,6 +23,7 @@ from bulletin_board.errors import BoardError
 from bulletin_board.export import verify_export
 from bulletin_board.keyfile import load_or_create_board_key
 from bulletin_board.rules import named_rules
+from cli._common import key_option
 from crypto import canonical
 from crypto.errors import InconsistentLog, MalformedInput
 from crypto.merkle import verify_consistency
@@ -46,16 +47,11 @@ def _db_option(f: Any) -> Any:
     )(f)
 
 
-def _key_option(f: Any) -> Any:
-    return click.option(
-        "--key",
-        "key_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=DEFAULT_KEY,
-        show_default=True,
-        envvar="VERIVOTE_BOARD_KEY",
-        help="board key file (created with mode 0600 if absent)",
-    )(f)
+_key_option = key_option(
+    DEFAULT_KEY,
+    envvar="VERIVOTE_BOARD_KEY",
+    help="board key file (created with mode 0600 if absent)",
+)
 
 
 def _open_board(db: str, key_path: Path, rules: str) -> Any:

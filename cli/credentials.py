@@ -21,6 +21,7 @@ from cli._common import (
     board_options,
     console,
     election_id,
+    key_option,
     load_role_key,
     member_credential,
     open_client,
@@ -54,16 +55,11 @@ def command() -> None:
     """Voting credentials: issue, check, reissue (docs/spec.md §8.3, §11.7)."""
 
 
-def _key_option(f: Any) -> Any:
-    return click.option(
-        "--key",
-        "key_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default="issuer.key",
-        show_default=True,
-        envvar="VERIVOTE_ISSUER_KEY",
-        help="the sealed issuer key (verivote keys generate --role issuer)",
-    )(f)
+_key_option = key_option(
+    "issuer.key",
+    envvar="VERIVOTE_ISSUER_KEY",
+    help="the sealed issuer key (verivote keys generate --role issuer)",
+)
 
 
 def _out_option(f: Any) -> Any:

@@ -22,6 +22,7 @@ from cli._common import (
     STRENGTH_CHOICE,
     board_options,
     election_id,
+    key_option,
     open_client,
     read_passphrase,
     replace_secret,
@@ -72,12 +73,8 @@ def _trustee(f: Any) -> Any:
         envvar="VERIVOTE_TRUSTEE_STATE",
         help="this trustee's sealed state file (all its ceremony secrets)",
     )(f)
-    f = click.option(
-        "--key",
-        "key_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default="trustee.key",
-        show_default=True,
+    f = key_option(
+        "trustee.key",
         envvar="VERIVOTE_TRUSTEE_KEY",
         help="the sealed trustee key (verivote keys generate --role trustee)",
     )(f)
