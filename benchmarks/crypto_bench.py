@@ -37,15 +37,11 @@ from crypto.elgamal import (
     encrypt_bytes,
     encrypt_with_randomness,
 )
-from crypto.group import (
+from crypto.group import G, N, Point, Scalar, g_pow
+from crypto.multiexp import (
     FixedBase,
-    G,
-    N,
-    Point,
-    Scalar,
     _group_by_length,
     _pippenger_window,
-    g_pow,
     g_pow_vartime,
     multi_pow_vartime,
 )

@@ -16,7 +16,8 @@ from crypto.credentials import (
     sign_with_credential,
     verify_credential_signature,
 )
-from crypto.group import FixedBase, Point, Scalar, g_pow
+from crypto.group import Point, Scalar, g_pow
+from crypto.multiexp import FixedBase
 from crypto.threshold import (
     JointKey,
     KeyShare,

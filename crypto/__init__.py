@@ -1,12 +1,13 @@
 """verivote's cryptographic core (docs/spec.md sections 2-9): pure functions, immutable values.
 
 No I/O, no logging, no global mutable state. Every public function cites the spec section it
-implements. Modules: ``group`` (Scalar, Point), ``hashing``, ``canonical`` (RFC 8785 JSON),
+implements. Modules: ``group`` (Scalar, Point), ``multiexp`` (variable-time tables and
+multi-exponentiation, for public exponents), ``hashing``, ``canonical`` (RFC 8785 JSON),
 ``wire`` (strict JSON field readers), ``signing`` (Ed25519), ``elgamal``, ``proofs/``,
 ``threshold/`` (key ceremony, threshold decryption), ``credentials`` (codes, credential keys and
 signatures), ``sealing`` (secrets at rest), ``merkle`` (RFC 9162), ``batch`` (batch
 verification of range and sum proofs, §6.7). The only mutable objects are accumulators a caller
-creates and fills (``group.MultiPowAccumulator``, ``batch.BatchVerifier``).
+creates and fills (``multiexp.MultiPowAccumulator``, ``batch.BatchVerifier``).
 
 Side channels: Python gives no constant-time guarantees. Secret exponents go through
 libsecp256k1's constant-time paths (``g_pow``, ``Point.__pow__``), and secret comparisons use

@@ -31,8 +31,9 @@ from typing import Final
 
 from crypto.elgamal import Ciphertext, PublicKey
 from crypto.errors import InvalidBatch, InvalidProof, MalformedInput
-from crypto.group import FixedBase, G, MultiPowAccumulator, Point, product
+from crypto.group import G, Point, product
 from crypto.hashing import Dst
+from crypto.multiexp import FixedBase, MultiPowAccumulator
 from crypto.proofs._common import reject_identity
 from crypto.proofs.disjunctive import (
     DisjunctiveProof,

@@ -27,7 +27,8 @@ from math import isqrt
 from typing import Final
 
 from crypto.errors import MalformedInput
-from crypto.group import IDENTITY, FixedBase, G, N, Point, Scalar, g_pow, lift_x, product
+from crypto.group import IDENTITY, G, N, Point, Scalar, g_pow, lift_x, product
+from crypto.multiexp import FixedBase
 from crypto.wire import expect_object
 
 __all__ = [

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import crypto.batch
-import crypto.group
+import crypto.multiexp
 from crypto.batch import WEIGHT_BITS, BatchVerifier
 from crypto.elgamal import Ciphertext, PublicKey, SecretKey, encrypt_with_randomness
 from crypto.errors import InvalidBatch, InvalidProof, MalformedInput
@@ -215,7 +215,7 @@ def test_empty_batch_verifies() -> None:
 
 def test_honest_pool_verifies_through_the_bucket_method() -> None:
     assert all(_single(case) is None for case in POOL)
-    with mock.patch.object(crypto.group, "_pippenger", wraps=crypto.group._pippenger) as spy:
+    with mock.patch.object(crypto.multiexp, "_pippenger", wraps=crypto.multiexp._pippenger) as spy:
         assert _batch_failures(POOL) == []
     assert spy.call_count == 1  # enough bases for Pippenger's method
 

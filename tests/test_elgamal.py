@@ -29,7 +29,8 @@ from crypto.elgamal import (
     re_encrypt_with_randomness,
 )
 from crypto.errors import MalformedInput, NonCanonicalEncoding
-from crypto.group import IDENTITY, FixedBase, G, N, P, Point, Scalar, g_pow, lift_x
+from crypto.group import IDENTITY, G, N, P, Point, Scalar, g_pow, lift_x
+from crypto.multiexp import FixedBase
 from tests.strategies import (
     ciphertexts,
     embeddable,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from crypto.group import IDENTITY, Point, Scalar, g_pow_vartime
+from crypto.group import IDENTITY, Point, Scalar
+from crypto.multiexp import g_pow_vartime
 from crypto.threshold import combine_decryption_shares
 from election.counting import Constraints, GroupBound, Lot, count_block_vote
 from election.definition import Contest, ContestKind, ElectionDefinition

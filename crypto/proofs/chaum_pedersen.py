@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from crypto.errors import InvalidProof
-from crypto.group import Point, Scalar, multi_pow_vartime
+from crypto.group import Point, Scalar
 from crypto.hashing import Dst, hash_to_scalar
+from crypto.multiexp import multi_pow_vartime
 from crypto.proofs._common import ChallengeResponse, reject_identity
 
 __all__ = ["DleqProof", "prove_dleq", "unsafe_prove_dleq", "verify_dleq"]

@@ -30,17 +30,9 @@ from typing import Final
 
 from crypto.elgamal import Ciphertext, PublicKey, aggregate
 from crypto.errors import InvalidProof, MalformedInput
-from crypto.group import (
-    ENCODED_POINT_LENGTH,
-    G,
-    N,
-    Point,
-    Scalar,
-    g_pow,
-    g_pow_vartime,
-    multi_pow_vartime,
-)
+from crypto.group import ENCODED_POINT_LENGTH, G, N, Point, Scalar, g_pow
 from crypto.hashing import Dst, hash_to_scalar
+from crypto.multiexp import g_pow_vartime, multi_pow_vartime
 from crypto.proofs._common import ChallengeResponse, reject_identity
 from crypto.wire import expect_list, expect_object, parse_hex
 

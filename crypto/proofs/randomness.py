@@ -12,8 +12,9 @@ from typing import Final
 
 from crypto.elgamal import Ciphertext, PublicKey
 from crypto.errors import InvalidProof
-from crypto.group import G, Point, Scalar, g_pow, multi_pow_vartime
+from crypto.group import G, Point, Scalar, g_pow
 from crypto.hashing import Dst, hash_to_scalar
+from crypto.multiexp import multi_pow_vartime
 from crypto.proofs._common import ChallengeResponse, reject_identity
 
 __all__ = [

@@ -7,8 +7,9 @@ credential signatures (§8.2) reuse it under their own tag instead of duplicatin
 from __future__ import annotations
 
 from crypto.errors import InvalidProof
-from crypto.group import G, Point, Scalar, multi_pow_vartime
+from crypto.group import G, Point, Scalar
 from crypto.hashing import Dst, hash_to_scalar
+from crypto.multiexp import multi_pow_vartime
 from crypto.proofs._common import ChallengeResponse, reject_identity
 
 __all__ = ["SchnorrProof", "prove_schnorr", "unsafe_prove_schnorr", "verify_schnorr"]

@@ -8,8 +8,9 @@ from typing import Final
 
 from crypto import canonical
 from crypto.errors import InsufficientShares, InvalidProof, MalformedInput
-from crypto.group import FixedBase, G, Point, Scalar, multi_pow_vartime
+from crypto.group import G, Point, Scalar
 from crypto.hashing import Dst, encode_parts
+from crypto.multiexp import FixedBase, multi_pow_vartime
 from crypto.proofs.chaum_pedersen import DleqProof, unsafe_prove_dleq, verify_dleq
 from crypto.threshold._ceremony import JointKey, KeyShare
 from crypto.threshold._parameters import derive_interpolating_value, index_bytes, parse_index

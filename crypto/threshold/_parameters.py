@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from crypto.errors import MalformedInput
-from crypto.group import Point, Scalar, multi_pow_vartime
+from crypto.group import Point, Scalar
 from crypto.hashing import encode_parts
+from crypto.multiexp import multi_pow_vartime
 from crypto.wire import expect_int
 
 FINGERPRINT_LENGTH: Final = 32

@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 
 from crypto.elgamal import Ciphertext
 from crypto.errors import InsufficientShares, InvalidProof, VerivoteError
-from crypto.group import IDENTITY, Point, Scalar, g_pow_vartime
+from crypto.group import IDENTITY, Point, Scalar
+from crypto.multiexp import g_pow_vartime
 from crypto.threshold import JointKey, combine_decryption_shares, verify_partial_decryption
 from election.counting import Lot, count_block_vote
 from election.definition import Contest, ContestKind

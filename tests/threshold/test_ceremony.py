@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crypto.errors import InsufficientShares, MalformedInput
-from crypto.group import G, Point, Scalar, g_pow, multi_pow_vartime
+from crypto.group import G, Point, Scalar, g_pow
+from crypto.multiexp import multi_pow_vartime
 from crypto.threshold import (
     DealerSecret,
     KeyShare,

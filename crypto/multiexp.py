@@ -1,0 +1,405 @@
+"""Spec §2.5 Variable-time exponentiation, for public exponents only (verification, §6.7).
+
+Everything here runs in time that depends on the exponents; secrets go through the
+constant-time ``g_pow`` and ``Point.__pow__`` of ``crypto.group``.
+
+* ``FixedBase``: a long-lived base (g, an election public key) with a precomputed window
+  table; ``g_pow_vartime`` uses g's.
+* ``multi_pow_vartime``: a product of b_i^(k_i), by table entries, one Strauss double
+  multiplication (g and one base) and one multiplication per other base, or Pippenger's bucket
+  method when a cost model predicts it is faster (many bases).
+* ``MultiPowAccumulator``: the same product built term by term, for batch verification
+  (§6.7).
+
+All of it is built on libsecp256k1's n-ary point addition and its variable-time
+multiplication, through the plumbing of ``crypto.group``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Final
+
+from coincurve._libsecp256k1 import ffi, lib
+
+from crypto.errors import MalformedInput
+from crypto.group import (
+    _CTX,
+    _G_COMPRESSED,
+    _IDENTITY_ENCODING,
+    ENCODED_POINT_LENGTH,
+    ENCODED_SCALAR_LENGTH,
+    G,
+    N,
+    Point,
+    Scalar,
+    _combine,
+    _combine_raw,
+    _scalar,
+    _tweak_mul,
+)
+
+__all__ = ["FixedBase", "MultiPowAccumulator", "g_pow_vartime", "multi_pow_vartime"]
+
+
+# Spec §2.5 Fixed-base tables: 32 windows of 8 bits; window i holds d·256^i·B for d = 1..255.
+_WINDOWS: Final = 32
+_DIGITS: Final = 255
+# Index of entry d (1..255) of window i is i·255 + d - 1 = _ROW_OFFSETS[i] + d.
+_ROW_OFFSETS: Final = tuple(range(-1, _WINDOWS * _DIGITS - 1, _DIGITS))
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class FixedBase(Point):
+    """A long-lived base (g, an election public key) carrying a precomputed window table.
+
+    A FixedBase *is* a Point (it compares, hashes and encodes as one), so any function taking a
+    Point takes it; ``multi_pow_vartime`` and ``pow_vartime`` then use the table, at the cost of
+    one n-ary addition of at most 32 entries instead of a scalar multiplication. Building the
+    table costs about 8,000 point additions (tens of milliseconds), 520 KB for the table and
+    390 KB for the tuple of pointers to its entries.
+    """
+
+    _table: Any  # cffi "secp256k1_pubkey[8160]", or None for the identity
+    _entry_pointers: tuple[Any, ...]  # a pointer to each entry (indexing beats cffi arithmetic)
+
+    @classmethod
+    def precompute(cls, point: Point) -> FixedBase:
+        if point._raw is None:
+            return cls(point._encoding, None, None, ())
+        table = ffi.new("secp256k1_pubkey[]", _WINDOWS * _DIGITS)
+        window_base = point._raw
+        for i in range(_WINDOWS):
+            row = i * _DIGITS
+            ffi.memmove(table + row, window_base, 64)
+            for d in range(1, _DIGITS):
+                raw = _combine_raw([table + row + d - 1, window_base])
+                ffi.memmove(table + row + d, raw, 64)
+            window_base = _combine_raw([table + row + _DIGITS - 1, window_base])  # 256·base
+        pointers = tuple(table + k for k in range(_WINDOWS * _DIGITS))
+        return cls(point._encoding, point._raw, table, pointers)
+
+    def _entries(self, exponent: Scalar) -> list[Any]:
+        pointers = self._entry_pointers
+        if not pointers:
+            return []
+        digits = exponent.value.to_bytes(32, "little")
+        return [pointers[row + d] for row, d in zip(_ROW_OFFSETS, digits, strict=True) if d]
+
+    def pow_vartime(self, exponent: Scalar) -> Point:
+        """B^k in variable time: only for public exponents."""
+        return _combine(self._entries(exponent))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (FixedBase.precompute, (Point.from_bytes(self._encoding),))
+
+
+@cache
+def _g_table() -> FixedBase:
+    return FixedBase.precompute(G)
+
+
+def g_pow_vartime(exponent: Scalar) -> Point:
+    """Spec §2.5 g^k from the precomputed table, in variable time: only for public exponents."""
+    return _g_table().pow_vartime(exponent)
+
+
+def multi_pow_vartime(terms: Iterable[tuple[Point, Scalar]]) -> Point:
+    """Spec §2.5 The product of b_i^(k_i), in variable time: only for public exponents.
+
+    FixedBase terms contribute table entries and g terms accumulate into one exponent. The
+    other ("variable") bases go one of two ways, whichever ``_pippenger_window``'s cost model
+    predicts is faster for their number and exponent lengths:
+
+    * few bases: the g term and the first variable base are done together by one Strauss
+      double multiplication (libsecp256k1's public-key recovery, see ``_g_pow_mul_raw``); each
+      remaining base costs one scalar multiplication (~22 µs);
+    * many bases (a few hundred with 256-bit exponents, fewer with 128-bit ones): Pippenger's
+      bucket method (``_pippenger``): per base, about 15 µs (256-bit exponents) and 8 µs
+      (128-bit) with a few thousand bases, 9 µs and 5 µs with a hundred thousand.
+
+    Everything is then summed in one libsecp256k1 call. ``MultiPowAccumulator`` is the same
+    computation, built term by term.
+    """
+    entries: list[Any] = []
+    g_exponent = 0
+    raws: list[Any] = []
+    encodings: list[bytes] = []
+    exponents: list[int] = []
+    for base, exponent in terms:
+        if exponent.value == 0 or base._raw is None:
+            continue
+        if isinstance(base, FixedBase):
+            entries.extend(base._entries(exponent))
+        elif base._encoding == _G_COMPRESSED:
+            g_exponent += exponent.value
+        else:
+            raws.append(base._raw)
+            encodings.append(base._encoding)
+            exponents.append(exponent.value)
+    return _multi_pow(entries, g_exponent % N, raws, encodings, exponents)
+
+
+class MultiPowAccumulator:
+    """Spec §2.5 A product of b_i^(k_i) built term by term, then computed once in variable time:
+    only for public exponents. The accumulating form of ``multi_pow_vartime``, for batch
+    verification (§6.7).
+
+    Exponents are Python integers, taken mod n. ``add_encoded`` takes bases as their encodings
+    and decodes them straight into libsecp256k1's form, without building Point objects.
+    """
+
+    __slots__ = ("_encodings", "_entries", "_exponents", "_g_exponent", "_raws")
+
+    def __init__(self) -> None:
+        self._entries: list[Any] = []  # fixed-base table entries
+        self._g_exponent = 0
+        self._raws: list[Any] = []  # the variable bases, their encodings and exponents
+        self._encodings: list[bytes] = []
+        self._exponents: list[int] = []
+
+    def add(self, base: Point, exponent: int) -> None:
+        """Multiply in base^exponent (a FixedBase contributes at most 32 table entries)."""
+        k = exponent % N
+        if k == 0 or base._raw is None:
+            return
+        if isinstance(base, FixedBase):
+            self._entries.extend(base._entries(_scalar(k)))
+        elif base._encoding == _G_COMPRESSED:
+            self._g_exponent += k
+        else:
+            self._raws.append(base._raw)
+            self._encodings.append(base._encoding)
+            self._exponents.append(k)
+
+    def add_encoded(self, terms: Iterable[tuple[bytes, int]], *, inverse: bool = False) -> None:
+        """Multiply in b^k for each (encoding of b, k), or (b^-1)^k if ``inverse``: all of the
+        terms, or none if one encoding does not decode (§2.3; 33 zero bytes are the identity).
+        The inverse is decoded directly, its encoding's first byte flipped (0x02 <-> 0x03).
+
+        Raises:
+            MalformedInput: an encoding of the wrong length or prefix, or x off the curve.
+        """
+        decoded: list[tuple[Any, bytes, int]] = []
+        for encoding, exponent in terms:
+            if len(encoding) != ENCODED_POINT_LENGTH:
+                raise MalformedInput(f"point must be 33 bytes, got {len(encoding)}")
+            prefix = encoding[0]
+            if prefix not in (0x02, 0x03):
+                if encoding == _IDENTITY_ENCODING:
+                    continue
+                raise MalformedInput(f"point prefix must be 0x02 or 0x03, got {prefix:#04x}")
+            if inverse:
+                encoding = bytes((prefix ^ 1,)) + encoding[1:]
+            raw = ffi.new("secp256k1_pubkey *")
+            if not lib.secp256k1_ec_pubkey_parse(_CTX, raw, encoding, ENCODED_POINT_LENGTH):
+                raise MalformedInput(f"point not on curve: {encoding.hex()}")
+            decoded.append((raw, encoding, exponent % N))
+        for raw, encoding, k in decoded:
+            if k:
+                self._raws.append(raw)
+                self._encodings.append(encoding)
+                self._exponents.append(k)
+
+    def compute(self, extra: Sequence[tuple[Point, int]] = ()) -> Point:
+        """The product of the terms added and of ``extra``, which is not kept."""
+        if not extra:
+            return _multi_pow(
+                self._entries, self._g_exponent % N, self._raws, self._encodings, self._exponents
+            )
+        more = MultiPowAccumulator()
+        for base, exponent in extra:
+            more.add(base, exponent)
+        return _multi_pow(
+            [*self._entries, *more._entries],
+            (self._g_exponent + more._g_exponent) % N,
+            [*self._raws, *more._raws],
+            [*self._encodings, *more._encodings],
+            [*self._exponents, *more._exponents],
+        )
+
+
+def _multi_pow(
+    entries: list[Any],
+    g_exponent: int,
+    raws: list[Any],
+    encodings: list[bytes],
+    exponents: list[int],
+) -> Point:
+    """Table entries, g^g_exponent and each variable base raws[i] (encoded as encodings[i])
+    to the power exponents[i] (0 < exponents[i] < n), summed; see ``multi_pow_vartime``."""
+    terms = list(entries)
+    if len(raws) >= _PIPPENGER_MIN_BASES:
+        by_length = _group_by_length(exponents)
+        window = _pippenger_window([len(group) for group in by_length])
+        if window:
+            if g_exponent:
+                terms += _g_table()._entries(_scalar(g_exponent))
+            raw = _pippenger(raws, exponents, by_length, window)
+            if raw is not None:
+                terms.append(raw)
+            return _combine(terms)
+    first = 0
+    if g_exponent and raws:
+        raw = _g_pow_mul_raw(g_exponent, raws[0], encodings[0], exponents[0])
+        if raw is not None:
+            terms.append(raw)
+        first = 1
+    elif g_exponent:
+        terms += _g_table()._entries(_scalar(g_exponent))
+    terms += (_tweak_mul(raw, k) for raw, k in zip(raws[first:], exponents[first:], strict=True))
+    return _combine(terms)
+
+
+# Spec §2.5 Pippenger's bucket method over libsecp256k1's n-ary addition ----------------------
+#
+# For a window width c, each exponent k_i is cut into c-bit digits d_(i,w) (window w covers bits
+# c·w .. c·w + c - 1). For each window, base i goes into bucket d_(i,w); each bucket is summed by
+# one ``_combine_raw`` call into S_d, and the window's value sum_d d·S_d is taken bit by bit as
+# sum_j 2^j·T_j, with T_j the sum of the S_d whose digit d has bit j set. Windows and bits are
+# folded by Horner's rule, most significant first, one call per bit: acc <- acc + acc + T_j
+# (libsecp256k1's addition doubles correctly, and handles sums passing through the identity).
+#
+# Cost: per base and window, one point addition (~0.2 µs) and a few dozen ns of Python; per
+# window, up to 2^c - 1 calls (~2 µs each) and c·2^(c-1) additions. A base skips the windows
+# above its exponent's byte length, so 128-bit exponents cost half of 256-bit ones. Digits are
+# read from the exponents' little-endian bytes: a byte is a digit for c = 8, a nibble (through
+# bytes.translate) for c = 4; other widths shift the integers, which is slower in Python.
+
+# Costs in µs measured on this project's benchmark machine; only their ratios matter.
+_COST_ADD: Final = 0.2  # one point added inside a _combine_raw call
+_COST_CALL: Final = 2.1  # fixed cost of a _combine_raw call (the final inversion, cffi)
+_COST_DIGIT_FAST: Final = 0.05  # Python bucketing per base and window, c = 4 or 8
+_COST_DIGIT_SLOW: Final = 0.09  # the same with integer shifts, other c
+_COST_TWEAK: Final = 22.0  # one _tweak_mul with an exponent of 128 bits or more
+_COST_TWEAK_FIXED: Final = 4.5  # ... of which this much whatever the exponent's length
+_WINDOWS_TRIED: Final = range(2, 13)
+# Below this many variable bases the cost model is not even consulted.
+_PIPPENGER_MIN_BASES: Final = 32
+_SCALAR_BYTES: Final = range(ENCODED_SCALAR_LENGTH + 1)
+_LOW_NIBBLES: Final = bytes(b & 15 for b in range(256))
+_HIGH_NIBBLES: Final = bytes(b >> 4 for b in range(256))
+# _BIT_MEMBERS[c][j]: the digits d in 1 .. 2^c - 1 with bit j set.
+_BIT_MEMBERS: Final = tuple(
+    tuple(tuple(d for d in range(1, 1 << c) if d >> j & 1) for j in range(c))
+    for c in range(_WINDOWS_TRIED.stop)
+)
+
+
+def _group_by_length(exponents: list[int]) -> list[list[int]]:
+    """Indices of ``exponents`` grouped by byte length: entry L lists those L bytes long."""
+    groups: list[list[int]] = [[] for _ in _SCALAR_BYTES]
+    append = [group.append for group in groups]
+    for i, k in enumerate(exponents):
+        append[(k.bit_length() + 7) >> 3](i)
+    return groups
+
+
+def _pippenger_window(counts: list[int]) -> int:
+    """The window width predicted fastest, or 0 if one multiplication per base is faster.
+
+    ``counts[L]`` is the number of exponents L bytes long. The model charges each width c for
+    the additions and Python steps per base and window and for the calls per window (see the
+    comment above); the alternative costs one ``_tweak_mul`` per base.
+    """
+    longest_first = [(length, counts[length]) for length in reversed(_SCALAR_BYTES) if length]
+    longest_first = [(length, count) for length, count in longest_first if count]
+    best = 0
+    best_cost = sum(
+        count * min(_COST_TWEAK, _COST_TWEAK_FIXED + length * (_COST_TWEAK / 16))
+        for length, count in longest_first
+    )
+    for c in _WINDOWS_TRIED:
+        per_base = _COST_ADD + (_COST_DIGIT_FAST if c in (4, 8) else _COST_DIGIT_SLOW)
+        buckets = (1 << c) - 1
+        cost = 0.0
+        members = 0  # how many bases take part in the windows being charged
+        windows_above = 0
+        for length, count in longest_first:
+            windows = -(-8 * length // c)  # exponents this long use windows 0 .. windows - 1
+            used = min(buckets, members)
+            per_window = used * _COST_CALL + c * (_COST_CALL + used * _COST_ADD / 2)
+            cost += (windows_above - windows) * per_window if members else 0.0
+            members += count
+            cost += count * windows * per_base
+            windows_above = windows
+        used = min(buckets, members)
+        cost += windows_above * (used * _COST_CALL + c * (_COST_CALL + used * _COST_ADD / 2))
+        if cost < best_cost:
+            best, best_cost = c, cost
+    return best
+
+
+def _pippenger(bases: list[Any], exponents: list[int], by_length: list[list[int]], c: int) -> Any:
+    """Sum of k_i·B_i (raw points B_i, integers 0 < k_i < 2^256), or None for the identity.
+
+    ``by_length`` is ``_group_by_length(exponents)``. See the comment above: the bases are put
+    in decreasing order of their exponents' byte length, so that those taking part in a window
+    are a prefix of the list.
+    """
+    order = [i for group in reversed(by_length) for i in group]
+    raws = [bases[i] for i in order]
+    ks = [exponents[i] for i in order]
+    # longer[L]: how many exponents are longer than L bytes.
+    longer: list[int] = []
+    remaining = len(order)
+    for group in by_length:
+        remaining -= len(group)
+        longer.append(remaining)
+    top_bits = 8 * max(length for length, group in enumerate(by_length) if group)
+    digits = low = high = b""
+    if c in (4, 8):
+        digits = b"".join(k.to_bytes(ENCODED_SCALAR_LENGTH, "little") for k in ks)
+    if c == 4:
+        low, high = digits.translate(_LOW_NIBBLES), digits.translate(_HIGH_NIBBLES)
+    mask = (1 << c) - 1
+    bit_members = _BIT_MEMBERS[c]
+    acc: Any = None
+    for w in reversed(range(-(-top_bits // c))):
+        shift = c * w
+        members = longer[shift >> 3]
+        buckets: list[list[Any]] = [[] for _ in range(mask + 1)]
+        append = [bucket.append for bucket in buckets]
+        # The hot loop: one indexed call per base and window.
+        if c == 8:
+            for d, raw in zip(digits[w : 32 * members : 32], raws, strict=False):
+                append[d](raw)
+        elif c == 4:
+            source = high if w & 1 else low
+            for d, raw in zip(source[w >> 1 : 32 * members : 32], raws, strict=False):
+                append[d](raw)
+        else:
+            for k, raw in zip(ks[:members], raws, strict=False):
+                append[(k >> shift) & mask](raw)
+        sums = [None, *map(_combine_raw, buckets[1:])]
+        for j in reversed(range(c)):
+            parts = [s for s in map(sums.__getitem__, bit_members[j]) if s is not None]
+            if acc is not None:
+                parts += (acc, acc)
+            acc = _combine_raw(parts)
+    return acc
+
+
+def _g_pow_mul_raw(a: int, raw: Any, encoding: bytes, b: int) -> Any:
+    """g^a · B^b with one variable-time Strauss multiplication, for the raw point B encoded as
+    ``encoding`` (None for the identity).
+
+    libsecp256k1 exposes its double multiplication only inside ECDSA public-key recovery,
+    which returns Q = r^-1·(s·R - z·G) for the point R with x-coordinate r. Taking R = B,
+    s = b·r and z = -a·r gives Q = b·B + a·G. When B's x is not below n (probability
+    about 2^-128) we fall back to two multiplications.
+    """
+    x = int.from_bytes(encoding[1:], "big")
+    if x >= N:  # pragma: no cover - needs an x in [n, p)
+        return _combine_raw([*_g_table()._entries(_scalar(a)), _tweak_mul(raw, b)])
+    signature = ffi.new("secp256k1_ecdsa_recoverable_signature *")
+    compact = x.to_bytes(32, "big") + (b * x % N).to_bytes(32, "big")
+    recid = encoding[0] - 2  # y parity
+    if not lib.secp256k1_ecdsa_recoverable_signature_parse_compact(_CTX, signature, compact, recid):
+        raise AssertionError("unreachable: r and s in [1, n)")
+    out = ffi.new("secp256k1_pubkey *")
+    if not lib.secp256k1_ecdsa_recover(_CTX, out, signature, (-a * x % N).to_bytes(32, "big")):
+        return None  # the result is the point at infinity
+    return out
