@@ -3,31 +3,29 @@
 Reads are public; a write is an entry POSTed as canonical JSON, authenticated by its signature
 and checked by the election's rules, answered with a receipt once durably committed. Every
 error is ``{"error": {"code": ..., "message": ...}}`` with a stable code; the client's faults
-are 4xx, never 500. Pydantic models here only document the API (OpenAPI); responses are the
-canonical bytes of the domain objects. CORS is off unless origins are configured.
+are 4xx, never 500. Responses are the canonical bytes of the domain objects; the pydantic
+models of bulletin_board/openapi.py only document them. CORS is off unless origins are
+configured (bulletin_board/config.py); writes are rate-limited per client address
+(bulletin_board/ratelimit.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bulletin_board.config import DEFAULT_RULES, ServeConfig, ServiceSettings
 from bulletin_board.errors import (
     BoardError,
     EntryRefused,
@@ -39,6 +37,19 @@ from bulletin_board.errors import (
 from bulletin_board.export import format_export
 from bulletin_board.keyfile import load_board_key
 from bulletin_board.log import Board, GroupCommitter, now_ms
+from bulletin_board.openapi import (
+    ENTRY_REQUEST,
+    JSON,
+    NDJSON,
+    ConsistencyAnswer,
+    InclusionAnswer,
+    LeafAnswer,
+    LeavesPage,
+    ReceiptModel,
+    TreeHeadModel,
+    error_responses,
+)
+from bulletin_board.ratelimit import WriteRateLimiter
 from bulletin_board.rules import named_rules
 from bulletin_board.storage import Storage
 from bulletin_board.wire import check_election_id
@@ -53,148 +64,9 @@ from crypto.errors import (
 from crypto.signing import SigningKey
 from crypto.wire import parse_hex
 
-__all__ = [
-    "ENV_DB",
-    "ENV_KEY",
-    "ConsistencyAnswer",
-    "ErrorBody",
-    "ErrorDetail",
-    "InclusionAnswer",
-    "LeafAnswer",
-    "LeafModel",
-    "LeavesPage",
-    "ReceiptModel",
-    "ServiceSettings",
-    "TreeHeadModel",
-    "create_app",
-    "create_app_from_env",
-    "create_board_app",
-]
+__all__ = ["create_app", "create_app_from_env", "create_board_app"]
 
-ENV_DB: Final = "VERIVOTE_BOARD_DB"
-ENV_KEY: Final = "VERIVOTE_BOARD_KEY"
-ENV_RULES: Final = "VERIVOTE_BOARD_RULES"
-ENV_MAX_BODY: Final = "VERIVOTE_BOARD_MAX_BODY"
-ENV_WRITE_RATE: Final = "VERIVOTE_BOARD_WRITE_RATE"
-ENV_WRITE_BURST: Final = "VERIVOTE_BOARD_WRITE_BURST"
-ENV_CORS: Final = "VERIVOTE_BOARD_CORS_ORIGINS"
-DEFAULT_RULES: Final = "election"
 MAX_INT: Final = 2**53 - 1
-JSON: Final = "application/json"
-NDJSON: Final = "application/x-ndjson"
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceSettings:
-    """Limits of the HTTP service. ``write_rate`` is per client address, per second (0: off)."""
-
-    max_body_bytes: int = 1 * 2**20
-    write_rate: float = 50.0
-    write_burst: int = 100
-    max_page: int = 10_000
-    cors_origins: tuple[str, ...] = ()
-
-
-# --- OpenAPI documentation models ------------------------------------------------------------
-
-
-class ErrorDetail(BaseModel):
-    code: str = Field(description="stable error code")
-    message: str = Field(description="one line for humans")
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
-
-class TreeHeadModel(BaseModel):
-    """Spec §10.2 signed tree head."""
-
-    version: int
-    election: str
-    tree_size: int
-    root_hash: str
-    timestamp: int
-    board_key: str
-    signature: str
-
-
-class LeafModel(BaseModel):
-    """Spec §10.1 leaf."""
-
-    version: int
-    index: int
-    received: int
-    entry: dict[str, Any]
-
-
-class ReceiptModel(BaseModel):
-    """Spec §10.3 receipt."""
-
-    version: int
-    leaf_index: int
-    leaf_hash: str
-    leaf: LeafModel
-    sth: TreeHeadModel
-    inclusion_proof: list[str]
-
-
-class LeafAnswer(BaseModel):
-    leaf_index: int
-    leaf_hash: str
-    leaf: LeafModel
-
-
-class LeavesPage(BaseModel):
-    leaves: list[LeafModel]
-    next: int | None
-
-
-class InclusionAnswer(BaseModel):
-    leaf_index: int
-    tree_size: int
-    inclusion_proof: list[str]
-
-
-class ConsistencyAnswer(BaseModel):
-    first: int
-    second: int
-    consistency_proof: list[str]
-
-
-_ENTRY_SCHEMA: Final = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            JSON: {
-                "schema": {
-                    "type": "object",
-                    "description": "Spec §10.1 entry, in canonical JSON (RFC 8785)",
-                    "required": ["version", "election", "type", "author", "payload", "signature"],
-                    "properties": {
-                        "version": {"type": "integer", "enum": [1]},
-                        "election": {"type": "string"},
-                        "type": {"type": "string"},
-                        "author": {
-                            "type": "object",
-                            "required": ["role", "key"],
-                            "properties": {
-                                "role": {"type": "string"},
-                                "key": {"type": "string"},
-                            },
-                        },
-                        "payload": {"type": "object"},
-                        "signature": {"type": "string"},
-                    },
-                }
-            }
-        },
-    }
-}
-
-
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {status: {"model": ErrorBody} for status in statuses}
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -237,34 +109,6 @@ class _ClientError(Exception):
         super().__init__(message)
         self.status = status
         self.code = code
-
-
-# --- rate limiting ---------------------------------------------------------------------------
-
-
-class _RateLimiter:
-    """A token bucket per client address for writes."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate = rate
-        self.burst = burst
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, client: str) -> bool:
-        if self.rate <= 0:
-            return True
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(client, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            if tokens < 1.0:
-                self._buckets[client] = (tokens, now)
-                return False
-            self._buckets[client] = (tokens - 1.0, now)
-            if len(self._buckets) > 100_000:
-                self._buckets.clear()
-            return True
 
 
 # --- the application -------------------------------------------------------------------------
@@ -330,7 +174,7 @@ def create_app(
     """The board's FastAPI application; its lifespan runs the group-commit writer thread."""
     settings = settings or ServiceSettings()
     committer = GroupCommitter(board)
-    limiter = _RateLimiter(settings.write_rate, settings.write_burst)
+    limiter = WriteRateLimiter(settings.write_rate, settings.write_burst)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -393,7 +237,7 @@ def create_app(
         "/v1/elections/{election}/sth",
         summary="The latest signed tree head",
         response_model=TreeHeadModel,
-        responses=_errors(400, 404),
+        responses=error_responses(400, 404),
     )
     def latest_sth(election: ElectionId) -> Response:
         return _json(board.latest_tree_head(election_of(election)).to_bytes())
@@ -402,7 +246,7 @@ def create_app(
         "/v1/elections/{election}/sth/{tree_size}",
         summary="The signed tree head published for a tree size",
         response_model=TreeHeadModel,
-        responses=_errors(400, 404),
+        responses=error_responses(400, 404),
     )
     def sth_by_size(election: ElectionId, tree_size: Size) -> Response:
         return _json(board.tree_head(election_of(election), tree_size).to_bytes())
@@ -411,7 +255,7 @@ def create_app(
         "/v1/elections/{election}/leaves/{index}",
         summary="One leaf (entry with its index and reception time)",
         response_model=LeafAnswer,
-        responses=_errors(400, 404),
+        responses=error_responses(400, 404),
     )
     def leaf_by_index(election: ElectionId, index: Size) -> Response:
         row = board.leaf(election_of(election), index)
@@ -421,7 +265,7 @@ def create_app(
         "/v1/elections/{election}/leaf-hash/{leaf_hash}",
         summary="The leaf with this leaf hash",
         response_model=LeafAnswer,
-        responses=_errors(400, 404),
+        responses=error_responses(400, 404),
     )
     def leaf_by_leaf_hash(election: ElectionId, leaf_hash: str) -> Response:
         h = parse_hex(leaf_hash, 32, "leaf hash")
@@ -432,7 +276,7 @@ def create_app(
         "/v1/elections/{election}/entry-hash/{entry_hash}",
         summary="The leaf holding the entry with this SHA-256 (e.g. a ballot's tracker)",
         response_model=LeafAnswer,
-        responses=_errors(400, 404),
+        responses=error_responses(400, 404),
     )
     def leaf_by_entry_hash(election: ElectionId, entry_hash: str) -> Response:
         h = parse_hex(entry_hash, 32, "entry hash")
@@ -443,7 +287,7 @@ def create_app(
         "/v1/elections/{election}/entries",
         summary="Leaves [start, end), streamed; at most max_page per request",
         response_model=LeavesPage,
-        responses=_errors(400, 404),
+        responses=error_responses(400, 404),
     )
     def entries(
         election: ElectionId,
@@ -470,7 +314,7 @@ def create_app(
         "/v1/elections/{election}/proof/inclusion",
         summary="Inclusion proof of a leaf (by index or leaf hash) to a published tree size",
         response_model=InclusionAnswer,
-        responses=_errors(400, 404),
+        responses=error_responses(400, 404),
     )
     def inclusion(
         election: ElectionId,
@@ -498,7 +342,7 @@ def create_app(
         "/v1/elections/{election}/proof/consistency",
         summary="Consistency proof between two published tree sizes",
         response_model=ConsistencyAnswer,
-        responses=_errors(400, 404),
+        responses=error_responses(400, 404),
     )
     def consistency(
         election: ElectionId,
@@ -513,7 +357,7 @@ def create_app(
     @app.get(
         "/v1/elections/{election}/export",
         summary="The whole log as an export file (Spec §10.4), streamed",
-        responses={200: {"content": {NDJSON: {}}}, **_errors(400, 404)},
+        responses={200: {"content": {NDJSON: {}}}, **error_responses(400, 404)},
     )
     def export(election: ElectionId) -> Response:
         election = election_of(election)
@@ -538,9 +382,9 @@ def create_app(
         response_model=ReceiptModel,
         responses={
             200: {"model": ReceiptModel, "description": "already in the log: first receipt"},
-            **_errors(400, 404, 409, 413, 415, 429),
+            **error_responses(400, 404, 409, 413, 415, 429),
         },
-        openapi_extra=_ENTRY_SCHEMA,
+        openapi_extra=ENTRY_REQUEST,
     )
     async def post_entry(election: ElectionId, request: Request) -> Response:
         election = election_of(election)
@@ -588,18 +432,9 @@ def create_board_app(
 
 def create_app_from_env() -> FastAPI:
     """The application configured by environment variables (for ``uvicorn --factory`` and
-    several workers): VERIVOTE_BOARD_DB, VERIVOTE_BOARD_KEY (an existing key file),
-    VERIVOTE_BOARD_RULES, VERIVOTE_BOARD_MAX_BODY, VERIVOTE_BOARD_WRITE_RATE,
-    VERIVOTE_BOARD_WRITE_BURST, VERIVOTE_BOARD_CORS_ORIGINS (comma-separated)."""
-    storage = Storage.open(os.environ[ENV_DB], migrate=False)
-    key = load_board_key(Path(os.environ[ENV_KEY]))
-    board = Board(storage, key, named_rules(os.environ.get(ENV_RULES, DEFAULT_RULES)))
-    defaults = ServiceSettings()
-    cors = os.environ.get(ENV_CORS, "")
-    settings = ServiceSettings(
-        max_body_bytes=int(os.environ.get(ENV_MAX_BODY, defaults.max_body_bytes)),
-        write_rate=float(os.environ.get(ENV_WRITE_RATE, defaults.write_rate)),
-        write_burst=int(os.environ.get(ENV_WRITE_BURST, defaults.write_burst)),
-        cors_origins=tuple(o for o in cors.split(",") if o),
-    )
-    return create_app(board, settings, own_storage=True)
+    several workers): see ``bulletin_board.config.ServeConfig.from_env``."""
+    config = ServeConfig.from_env(os.environ)
+    storage = Storage.open(config.db, migrate=False)
+    key = load_board_key(config.key_path)
+    board = Board(storage, key, named_rules(config.rules))
+    return create_app(board, config.settings, own_storage=True)

@@ -18,6 +18,7 @@ from typing import Any
 import click
 import httpx
 
+from bulletin_board.config import ServeConfig, ServiceSettings
 from bulletin_board.election_rules import ELECTION_RULES, election_schemes, export_fingerprint
 from bulletin_board.errors import BoardError
 from bulletin_board.export import verify_export
@@ -116,25 +117,19 @@ def serve(
     """Serve the board over HTTP with uvicorn."""
     import uvicorn
 
-    from bulletin_board import service
-
     board = _open_board(db, key_path, rules)
     try:
         for election in create:
             board.create_election(election, exist_ok=True)
     finally:
         board.storage.close()
-    os.environ.update(
-        {
-            service.ENV_DB: db,
-            service.ENV_KEY: str(key_path.resolve()),
-            service.ENV_RULES: rules,
-            service.ENV_MAX_BODY: str(max_body),
-            service.ENV_WRITE_RATE: str(write_rate),
-            service.ENV_WRITE_BURST: str(write_burst),
-            service.ENV_CORS: ",".join(cors),
-        }
+    settings = ServiceSettings(
+        max_body_bytes=max_body,
+        write_rate=write_rate,
+        write_burst=write_burst,
+        cors_origins=cors,
     )
+    os.environ.update(ServeConfig(db, key_path.resolve(), rules, settings).to_env())
     click.echo(f"board serving on http://{host}:{port} ({workers} worker(s))")
     sys.stdout.flush()
     uvicorn.run(

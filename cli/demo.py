@@ -42,7 +42,8 @@ import click
 from rich.console import Console
 
 from bulletin_board.client import BoardClient
-from bulletin_board.service import ServiceSettings, create_board_app
+from bulletin_board.config import ServiceSettings
+from bulletin_board.service import create_board_app
 from bulletin_board.wire import Receipt, sign_entry
 from cli._common import progress
 from cli._paper import options_of, results_table

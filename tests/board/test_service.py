@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from bulletin_board.config import ServiceSettings
 from bulletin_board.export import verify_export
-from bulletin_board.service import ServiceSettings, create_app
+from bulletin_board.service import create_app
 from bulletin_board.wire import Receipt, SignedTreeHead
 from crypto import canonical
 from crypto.merkle import verify_consistency, verify_inclusion

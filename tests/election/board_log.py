@@ -10,7 +10,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from bulletin_board.service import ServiceSettings, create_board_app
+from bulletin_board.config import ServiceSettings
+from bulletin_board.service import create_board_app
 from cli._server import SimulatedClock as Clock
 from crypto import canonical
 from crypto.errors import InvalidSignature, MalformedInput

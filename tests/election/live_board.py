@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from bulletin_board.service import ServiceSettings, create_board_app
+from bulletin_board.config import ServiceSettings
+from bulletin_board.service import create_board_app
 from cli._server import serve_in_thread
 from tests.election.board_log import BOARD_KEY, Clock
 

@@ -1,0 +1,95 @@
+"""The board service's configuration: its limits (``ServiceSettings``) and how ``verivote board
+serve`` hands the whole configuration to each uvicorn worker process (``ServeConfig``, through
+environment variables, since uvicorn starts workers with ``--factory`` and no arguments).
+
+Pure Python: the CLI imports it without the server's dependencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+__all__ = [
+    "DEFAULT_RULES",
+    "ENV_CORS",
+    "ENV_DB",
+    "ENV_KEY",
+    "ENV_MAX_BODY",
+    "ENV_RULES",
+    "ENV_WRITE_BURST",
+    "ENV_WRITE_RATE",
+    "ServeConfig",
+    "ServiceSettings",
+]
+
+ENV_DB: Final = "VERIVOTE_BOARD_DB"
+ENV_KEY: Final = "VERIVOTE_BOARD_KEY"
+ENV_RULES: Final = "VERIVOTE_BOARD_RULES"
+ENV_MAX_BODY: Final = "VERIVOTE_BOARD_MAX_BODY"
+ENV_WRITE_RATE: Final = "VERIVOTE_BOARD_WRITE_RATE"
+ENV_WRITE_BURST: Final = "VERIVOTE_BOARD_WRITE_BURST"
+ENV_CORS: Final = "VERIVOTE_BOARD_CORS_ORIGINS"
+DEFAULT_RULES: Final = "election"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSettings:
+    """Limits of the HTTP service. ``write_rate`` is per client address, per second (0: off)."""
+
+    max_body_bytes: int = 1 * 2**20
+    write_rate: float = 50.0
+    write_burst: int = 100
+    max_page: int = 10_000
+    cors_origins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ServeConfig:
+    """What a worker of ``verivote board serve`` needs: the database URL, the board key file
+    (which must exist), the rule set's name and the service's limits."""
+
+    db: str
+    key_path: Path
+    rules: str = DEFAULT_RULES
+    settings: ServiceSettings = field(default_factory=ServiceSettings)
+
+    def to_env(self) -> dict[str, str]:
+        """The environment variables that ``from_env`` reads back."""
+        return {
+            ENV_DB: self.db,
+            ENV_KEY: str(self.key_path),
+            ENV_RULES: self.rules,
+            ENV_MAX_BODY: str(self.settings.max_body_bytes),
+            ENV_WRITE_RATE: str(self.settings.write_rate),
+            ENV_WRITE_BURST: str(self.settings.write_burst),
+            ENV_CORS: ",".join(self.settings.cors_origins),
+        }
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> ServeConfig:
+        """Read VERIVOTE_BOARD_DB, VERIVOTE_BOARD_KEY (both required), VERIVOTE_BOARD_RULES,
+        VERIVOTE_BOARD_MAX_BODY, VERIVOTE_BOARD_WRITE_RATE, VERIVOTE_BOARD_WRITE_BURST and
+        VERIVOTE_BOARD_CORS_ORIGINS (comma-separated); the others default as in
+        ``ServiceSettings``.
+
+        Raises:
+            KeyError: VERIVOTE_BOARD_DB or VERIVOTE_BOARD_KEY is unset.
+            ValueError: a limit is not a number.
+        """
+        defaults = ServiceSettings()
+        cors = environ.get(ENV_CORS, "")
+        settings = ServiceSettings(
+            max_body_bytes=int(environ.get(ENV_MAX_BODY, defaults.max_body_bytes)),
+            write_rate=float(environ.get(ENV_WRITE_RATE, defaults.write_rate)),
+            write_burst=int(environ.get(ENV_WRITE_BURST, defaults.write_burst)),
+            cors_origins=tuple(o for o in cors.split(",") if o),
+        )
+        return cls(
+            environ[ENV_DB],
+            Path(environ[ENV_KEY]),
+            environ.get(ENV_RULES, DEFAULT_RULES),
+            settings,
+        )
