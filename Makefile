@@ -12,8 +12,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The demo and the benchmarks run a board: the `board` extra (the server's dependencies).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[board]'
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python

@@ -25,6 +25,7 @@ from bulletin_board.export import verify_export
 from bulletin_board.keyfile import load_or_create_board_key
 from bulletin_board.rules import named_rules
 from cli._common import key_option
+from cli._extra import STORAGE_MODULES, require_board_server
 from crypto import canonical
 from crypto.errors import InconsistentLog, MalformedInput
 from crypto.merkle import verify_consistency
@@ -55,7 +56,8 @@ _key_option = key_option(
 )
 
 
-def _open_board(db: str, key_path: Path, rules: str) -> Any:
+def _open_board(db: str, key_path: Path, rules: str, *, command: str) -> Any:
+    require_board_server(command, STORAGE_MODULES)
     from bulletin_board.log import Board
     from bulletin_board.storage import Storage
 
@@ -73,7 +75,7 @@ def _open_board(db: str, key_path: Path, rules: str) -> Any:
 @click.option("--rules", default="election", show_default=True)
 def new_election(db: str, key_path: Path, election: str, rules: str) -> None:
     """Create an election's log; leaf 0 is the board's key entry."""
-    board = _open_board(db, key_path, rules)
+    board = _open_board(db, key_path, rules, command="board new-election")
     try:
         sth = board.create_election(election)
     finally:
@@ -115,9 +117,10 @@ def serve(
     cors: tuple[str, ...],
 ) -> None:
     """Serve the board over HTTP with uvicorn."""
+    require_board_server("board serve")
     import uvicorn
 
-    board = _open_board(db, key_path, rules)
+    board = _open_board(db, key_path, rules, command="board serve")
     try:
         for election in create:
             board.create_election(election, exist_ok=True)
@@ -149,6 +152,7 @@ def serve(
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def export(db: str, election: str | None, out: Path) -> None:
     """Write an election's whole log to an export file (Spec §10.4)."""
+    require_board_server("board export", STORAGE_MODULES)
     from bulletin_board.export import format_export
     from bulletin_board.storage import Storage
     from bulletin_board.wire import SignedTreeHead

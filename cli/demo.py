@@ -43,11 +43,10 @@ from rich.console import Console
 
 from bulletin_board.client import BoardClient
 from bulletin_board.config import ServiceSettings
-from bulletin_board.service import create_board_app
 from bulletin_board.wire import Receipt, sign_entry
 from cli._common import progress
+from cli._extra import require_board_server
 from cli._paper import options_of, results_table
-from cli._server import SimulatedClock, serve_in_thread
 from cli.verify import verify_with_progress
 from crypto.credentials import CredentialCode, derive_credential_key
 from crypto.errors import VerificationFailed
@@ -264,6 +263,9 @@ def demo_keys() -> dict[str, SigningKey]:
 def demo_board(db: str, board_key: SigningKey, t0: datetime) -> Iterator[tuple[str, Clock]]:
     """A board on ``db`` served on 127.0.0.1 on a simulated clock starting at ``t0``; yields
     its URL and ``at(days)``, which moves the clock to ``t0`` plus that many days."""
+    from bulletin_board.service import create_board_app
+    from cli._server import SimulatedClock, serve_in_thread
+
     clock = SimulatedClock(to_ms(t0))
     app = create_board_app(
         db, board_key, clock=clock, elections=[ELECTION], settings=ServiceSettings(write_rate=0)
@@ -611,6 +613,7 @@ def command(voters: int, out: Path | None, seed: int | None) -> None:
     """Run a whole NEC-style election on a real local board, in under a minute."""
     if voters < 1:
         raise click.BadParameter("must be at least 1", param_hint="--voters")
+    require_board_server("demo")
     directory = out or Path(tempfile.mkdtemp(prefix="verivote-demo-"))
     directory.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
