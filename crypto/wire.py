@@ -1,4 +1,5 @@
-"""Spec §4.3 Strict readers for the JSON wire format: hex fields and exact-key objects.
+"""Spec §4.3 Strict readers for the JSON wire format: hex fields, exact-key objects, and the
+two string fields every document shares, ``ID`` and ``TEXT`` (§10.1, §11.1).
 
 Parsers everywhere in verivote use these, so that a wire object with a missing field, an unknown
 field, a wrong type or upper-case hex is refused in one place, with the field named.
@@ -6,12 +7,28 @@ field, a wrong type or upper-case hex is refused in one place, with the field na
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from crypto.errors import MalformedInput, NonCanonicalEncoding
 
-__all__ = ["expect_int", "expect_list", "expect_object", "expect_str", "parse_hex"]
+__all__ = [
+    "ID_PATTERN",
+    "MAX_TEXT",
+    "expect_int",
+    "expect_list",
+    "expect_object",
+    "expect_str",
+    "parse_hex",
+    "parse_id",
+    "parse_text",
+]
+
+ID_PATTERN: Final = "[a-z0-9][a-z0-9-]{0,62}"
+"""Spec §10.1 and §11.1 An ID (an election id, a contest, section, nominee or attribute id)."""
+MAX_TEXT: Final = 500
+_ID: Final = re.compile(ID_PATTERN)
 
 
 def parse_hex(text: object, length: int, what: str) -> bytes:
@@ -89,3 +106,28 @@ def expect_list(value: object, what: str, *, max_length: int | None = None) -> l
     if max_length is not None and len(value) > max_length:
         raise MalformedInput(f"{what}: at most {max_length} items, got {len(value)}")
     return value
+
+
+def parse_id(value: object, what: str) -> str:
+    """Spec §10.1 and §11.1 An ID: 1 to 63 characters of ``a-z``, ``0-9``, ``-``, not starting
+    with ``-`` (an election id is one).
+
+    Raises:
+        MalformedInput: anything else.
+    """
+    text = expect_str(value, what)
+    if not _ID.fullmatch(text):
+        raise MalformedInput(f"{what}: must be 1-63 of a-z, 0-9, '-' (not first), got {text!r}")
+    return text
+
+
+def parse_text(value: object, what: str) -> str:
+    """Spec §11.1 A TEXT: 1 to 500 characters, no leading or trailing white space.
+
+    Raises:
+        MalformedInput: anything else.
+    """
+    text = expect_str(value, what)
+    if not text or len(text) > MAX_TEXT or text != text.strip():
+        raise MalformedInput(f"{what}: must be 1-{MAX_TEXT} characters without outer spaces")
+    return text

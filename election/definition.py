@@ -20,7 +20,7 @@ from crypto import canonical
 from crypto.errors import MalformedInput
 from crypto.hashing import Dst, hash_bytes
 from crypto.signing import VerifyKey
-from crypto.wire import expect_int, expect_list, expect_object, expect_str
+from crypto.wire import expect_int, expect_list, expect_object, expect_str, parse_id, parse_text
 
 __all__ = [
     "BallotStyle",
@@ -37,11 +37,9 @@ __all__ = [
 ]
 
 DEFINITION_VERSION: Final = 1
-_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 MAX_CONTESTS: Final = 100
 MAX_TRUSTEES: Final = 64
-MAX_TEXT: Final = 500
 # Spec §11.1 A ranking travels point-embedded (§5.6): at most 29 preferences.
 MAX_RANKING: Final = 29
 
@@ -138,7 +136,7 @@ class KeyHolder:
     @classmethod
     def from_json(cls, value: object, what: str) -> KeyHolder:
         obj = expect_object(value, what, required={"name", "key"})
-        return cls(_text(obj["name"], f"{what}.name"), _verify_key(obj["key"], f"{what}.key"))
+        return cls(parse_text(obj["name"], f"{what}.name"), _verify_key(obj["key"], f"{what}.key"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +162,8 @@ class Constraint:
         obj = expect_object(value, what, required={"attribute", "value", "min", "max"})
         maximum = obj["max"]
         return cls(
-            attribute=_ident(obj["attribute"], f"{what}.attribute"),
-            value=_text(obj["value"], f"{what}.value"),
+            attribute=parse_id(obj["attribute"], f"{what}.attribute"),
+            value=parse_text(obj["value"], f"{what}.value"),
             minimum=expect_int(obj["min"], f"{what}.min", minimum=0),
             maximum=None if maximum is None else expect_int(maximum, f"{what}.max", minimum=0),
         )
@@ -216,24 +214,24 @@ class Contest:
         question = obj["question"]
         max_selections = obj["max_selections"]
         return cls(
-            id=_ident(obj["id"], f"{what}.id"),
-            title=_text(obj["title"], f"{what}.title"),
+            id=parse_id(obj["id"], f"{what}.id"),
+            title=parse_text(obj["title"], f"{what}.title"),
             kind=kind,
             seats=expect_int(obj["seats"], f"{what}.seats", minimum=1, maximum=1000),
             max_selections=None
             if max_selections is None
             else expect_int(max_selections, f"{what}.max_selections", minimum=1, maximum=1000),
             sections=tuple(
-                _ident(s, f"{what}.sections[{i}]")
+                parse_id(s, f"{what}.sections[{i}]")
                 for i, s in enumerate(expect_list(obj["sections"], f"{what}.sections"))
             ),
             nomination_threshold=expect_int(
                 obj["nomination_threshold"], f"{what}.nomination_threshold", minimum=0
             ),
             method=None if method is None else _enum(RankedMethod, method, f"{what}.method"),
-            question=None if question is None else _text(question, f"{what}.question"),
+            question=None if question is None else parse_text(question, f"{what}.question"),
             options=tuple(
-                _text(o, f"{what}.options[{i}]")
+                parse_text(o, f"{what}.options[{i}]")
                 for i, o in enumerate(expect_list(obj["options"], f"{what}.options"))
             ),
             constraints=tuple(
@@ -371,9 +369,9 @@ class ElectionDefinition:
             members = expect_list(trustees["members"], "trustees.members", max_length=MAX_TRUSTEES)
             contests = expect_list(obj["contests"], "contests", max_length=MAX_CONTESTS)
             return cls(
-                id=_ident(obj["id"], "id"),
-                title=_text(obj["title"], "title"),
-                organisation=_text(obj["organisation"], "organisation"),
+                id=parse_id(obj["id"], "id"),
+                title=parse_text(obj["title"], "title"),
+                organisation=parse_text(obj["organisation"], "organisation"),
                 time_zone=_zone(obj["time_zone"], "time_zone"),
                 timetable=Timetable.from_json(obj["timetable"]),
                 administrator=KeyHolder.from_json(obj["administrator"], "administrator"),
@@ -383,7 +381,7 @@ class ElectionDefinition:
                     KeyHolder.from_json(m, f"trustees.members[{i}]") for i, m in enumerate(members)
                 ),
                 sections=tuple(
-                    _ident(s, f"sections[{i}]")
+                    parse_id(s, f"sections[{i}]")
                     for i, s in enumerate(expect_list(obj["sections"], "sections"))
                 ),
                 contests=tuple(
@@ -545,23 +543,7 @@ def _contest_defaults(raw: object, index: int) -> dict[str, Any]:
     return c
 
 
-# Field readers ----------------------------------------------------------------------------------
-def _ident(value: object, what: str) -> str:
-    text = expect_str(value, what)
-    if not _ID.fullmatch(text):
-        raise DefinitionError(
-            f"{what}: must be 1-63 lower-case letters, digits or '-' (not first), got {text!r}"
-        )
-    return text
-
-
-def _text(value: object, what: str) -> str:
-    text = expect_str(value, what)
-    if not text.strip() or len(text) > MAX_TEXT or text != text.strip():
-        raise DefinitionError(f"{what}: must be 1-{MAX_TEXT} characters without outer spaces")
-    return text
-
-
+# Field readers (ID and TEXT: crypto.wire.parse_id, parse_text) -----------------------------------
 def _zone(value: object, what: str) -> str:
     name = expect_str(value, what)
     try:

@@ -12,6 +12,7 @@ Modules: ``_common`` (entry type names, field readers, caps), ``_setup`` (§11.1
 §11.8), ``_voter`` (§11.4 voter signatures, §11.9 audits), ``_tally`` (§11.11, §11.12).
 """
 
+from crypto.wire import parse_id, parse_text
 from election.wire._ballot import (
     EMPTY_RANKING,
     MAX_RANKING_LENGTH,
@@ -67,9 +68,7 @@ from election.wire._common import (
     VOTER,
     credential_from_bytes,
     parse_credential,
-    parse_id,
     parse_style,
-    parse_text,
 )
 from election.wire._credentials import CredentialReissue, CredentialsComplete, CredentialsPart
 from election.wire._setup import (

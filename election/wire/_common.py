@@ -1,4 +1,5 @@
-"""Spec §11.4 What every election payload shares: entry type names, field readers, size caps."""
+"""Spec §11.4 What every election payload shares: entry type names, field readers (``parse_id``
+and ``parse_text`` are ``crypto.wire``'s, re-exported), size caps."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from typing import Any, Final
 
 from crypto.errors import MalformedInput
 from crypto.group import ENCODED_POINT_LENGTH, Point
-from crypto.wire import expect_int, expect_list, expect_object, expect_str, parse_hex
+from crypto.wire import (
+    expect_int,
+    expect_list,
+    expect_object,
+    expect_str,
+    parse_hex,
+    parse_id,
+    parse_text,
+)
 
 # Spec §11.4 The entry types of an election and the role that authors each.
 ELECTION_DEFINITION: Final = "election-definition"
@@ -69,36 +78,10 @@ MAX_CONTESTS: Final = 100
 MAX_CREDENTIALS_PER_PART: Final = 10_000
 MAX_STYLES: Final = 10_000
 MAX_COUNT: Final = 2**32 - 1
-MAX_TEXT: Final = 500
 HASH_LENGTH: Final = 32
 
-_ID: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _STYLE: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,62}(\+[a-z0-9][a-z0-9-]{0,62}){0,99}")
-
-
-def parse_id(value: object, what: str) -> str:
-    """Spec §11.1 An ID: 1 to 63 characters of ``a-z``, ``0-9``, ``-``, not starting with ``-``.
-
-    Raises:
-        MalformedInput: anything else.
-    """
-    text = expect_str(value, what)
-    if not _ID.fullmatch(text):
-        raise MalformedInput(f"{what}: must be 1-63 of a-z, 0-9, '-' (not first), got {text!r}")
-    return text
-
-
-def parse_text(value: object, what: str) -> str:
-    """Spec §11.1 A TEXT: 1 to 500 characters, no leading or trailing white space.
-
-    Raises:
-        MalformedInput: anything else.
-    """
-    text = expect_str(value, what)
-    if not text or len(text) > MAX_TEXT or text != text.strip():
-        raise MalformedInput(f"{what}: must be 1-{MAX_TEXT} characters without outer spaces")
-    return text
 
 
 def parse_style(value: object, what: str) -> str:

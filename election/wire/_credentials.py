@@ -11,7 +11,7 @@ from types import MappingProxyType
 from crypto.canonical import JsonValue
 from crypto.errors import MalformedInput
 from crypto.group import Point
-from crypto.wire import expect_int
+from crypto.wire import expect_int, parse_text
 from election.wire._common import (
     MAX_COUNT,
     MAX_CREDENTIALS_PER_PART,
@@ -20,7 +20,6 @@ from election.wire._common import (
     expect_items,
     parse_credential,
     parse_style,
-    parse_text,
 )
 
 

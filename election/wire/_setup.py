@@ -12,6 +12,7 @@ from typing import Final
 from crypto import canonical
 from crypto.canonical import JsonValue
 from crypto.errors import MalformedInput
+from crypto.wire import parse_id, parse_text
 from election.definition import ElectionDefinition, format_time, parse_time
 from election.wire._common import (
     MAX_OPTIONS,
@@ -19,8 +20,6 @@ from election.wire._common import (
     expect_items,
     parse_attributes,
     parse_date,
-    parse_id,
-    parse_text,
 )
 
 TIMETABLE_FIELDS: Final = ("nominations_open", "nominations_close", "voting_open", "voting_close")

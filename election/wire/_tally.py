@@ -13,7 +13,7 @@ from crypto.errors import MalformedInput
 from crypto.group import Point
 from crypto.hashing import Dst, encode_parts, hash_bytes
 from crypto.threshold import PartialDecryption
-from crypto.wire import expect_int, expect_str
+from crypto.wire import expect_int, expect_str, parse_id, parse_text
 from election.definition import ContestKind
 from election.wire._ballot import BallotLayout, ContestShape
 from election.wire._common import (
@@ -23,8 +23,6 @@ from election.wire._common import (
     expect_items,
     parse_count,
     parse_hash,
-    parse_id,
-    parse_text,
 )
 
 PENDING_MIXING: Final = "pending-mixing"

@@ -18,7 +18,7 @@ from crypto.elgamal import (
 )
 from crypto.errors import InvalidProof, InvalidSignature, MalformedInput
 from crypto.group import ENCODED_POINT_LENGTH, Point, Scalar
-from crypto.wire import expect_int, expect_str, parse_hex
+from crypto.wire import expect_int, expect_str, parse_hex, parse_id
 from election.wire._ballot import (
     Ballot,
     BallotLayout,
@@ -34,7 +34,6 @@ from election.wire._common import (
     credential_from_bytes,
     expect_exact,
     expect_items,
-    parse_id,
 )
 
 ENTRY_VERSION: Final = 1
