@@ -19,17 +19,22 @@ from typing import Any, Final
 
 import httpx
 
-from bulletin_board.election_rules import election_schemes
 from bulletin_board.errors import BoardError
-from bulletin_board.rules import BOARD_KEY_TYPE
-from bulletin_board.wire import Entry, Leaf, Receipt, SignatureScheme, SignedTreeHead
+from bulletin_board.wire import (
+    BOARD_KEY_TYPE,
+    Entry,
+    Leaf,
+    Receipt,
+    SignatureScheme,
+    SignedTreeHead,
+)
 from crypto import canonical
 from crypto.errors import InconsistentLog, MalformedInput, VerificationFailed
 from crypto.merkle import Frontier, verify_consistency
 from crypto.wire import expect_list, expect_object, parse_hex
 from election.definition import ElectionDefinition
 from election.rules import ElectionState, apply
-from election.wire import ELECTION_DEFINITION, VOTER, DefinitionPayload
+from election.wire import ELECTION_DEFINITION, VOTER, DefinitionPayload, election_schemes
 
 __all__ = ["HINTS", "BoardClient", "BoardRefused", "BoardUnreachable"]
 

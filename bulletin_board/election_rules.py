@@ -16,23 +16,16 @@ from typing import Any, Final
 
 from bulletin_board.errors import EntryRefused
 from bulletin_board.rules import EntryType, LeafReader, Rules, board_key_type
-from bulletin_board.wire import ED25519, ED25519_ROLES, Entry, Leaf, SignatureScheme
+from bulletin_board.wire import Entry, Leaf, SignatureScheme
 from crypto import canonical
 from crypto.errors import MalformedInput
 from election import rules as election
 from election.rules import ElectionParameters, ElectionState, Prechecked, Refusal
-from election.wire import ELECTION_DEFINITION, VOTER, CredentialScheme, DefinitionPayload
+from election.wire import ELECTION_DEFINITION, DefinitionPayload, election_schemes
 
-__all__ = ["ELECTION_RULES", "election_rules", "election_schemes", "export_fingerprint"]
+__all__ = ["ELECTION_RULES", "election_rules", "export_fingerprint"]
 
 ELECTION_RULES: Final = "election"
-
-
-def election_schemes(fingerprint: bytes | None) -> Mapping[str, SignatureScheme]:
-    """Spec §10.1 and §11.4 The signature scheme of every role for the election with this
-    fingerprint: Ed25519 for administrator, issuer, trustee and board; the credential
-    signature for voters (refusing every voter signature without a fingerprint)."""
-    return {**dict.fromkeys(ED25519_ROLES, ED25519), VOTER: CredentialScheme(fingerprint)}
 
 
 def export_fingerprint(lines: Iterable[bytes]) -> bytes | None:

@@ -15,7 +15,8 @@
         └── LogCorrupted            code "log_corrupted": the database disagrees with itself
 
 The HTTP service maps each to a status and its code (``bulletin_board.service``); the codes
-are part of the API and never change meaning.
+are part of the API and never change meaning. ``UnsupportedRole`` and ``WrongElection`` are the
+entry envelope's (``crypto.envelope``), re-exported here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from crypto.envelope import UnsupportedRole, WrongElection
 from crypto.errors import MalformedInput, VerificationFailed, VerivoteError
 
 __all__ = [
@@ -41,22 +43,10 @@ __all__ = [
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
-class UnsupportedRole(MalformedInput):
-    """An author role the board has no signature scheme for."""
-
-    code: ClassVar[str] = "unsupported_role"
-
-
 class UnknownEntryType(MalformedInput):
     """An entry type the election's rules do not register."""
 
     code: ClassVar[str] = "unknown_type"
-
-
-class WrongElection(MalformedInput):
-    """An entry posted to another election's log than the one it names."""
-
-    code: ClassVar[str] = "wrong_election"
 
 
 class BadRange(MalformedInput):

@@ -12,8 +12,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO, Final
 
-from bulletin_board.rules import BOARD_KEY_TYPE
-from bulletin_board.wire import Leaf, SignatureScheme, SignedTreeHead, check_election_id
+from bulletin_board.wire import (
+    BOARD_KEY_TYPE,
+    EXPORT_FORMAT,
+    Leaf,
+    SignatureScheme,
+    SignedTreeHead,
+    check_election_id,
+)
 from crypto import canonical
 from crypto.errors import InconsistentLog, MalformedInput
 from crypto.merkle import Frontier
@@ -21,7 +27,6 @@ from crypto.wire import expect_int, expect_object, parse_hex
 
 __all__ = ["EXPORT_FORMAT", "ExportSummary", "format_export", "read_export", "verify_export"]
 
-EXPORT_FORMAT: Final = "verivote-board-export"
 VERSION: Final = 1
 MAX_LINE: Final = 64 * 2**20
 

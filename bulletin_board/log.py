@@ -34,9 +34,10 @@ from bulletin_board.errors import (
     UnknownElection,
     UnknownTreeSize,
 )
-from bulletin_board.rules import BOARD_KEY_TYPE, Rules
+from bulletin_board.rules import Rules
 from bulletin_board.storage import LeafRow, Storage, StoredTreeHead, WriteTransaction
 from bulletin_board.wire import (
+    BOARD_KEY_TYPE,
     Entry,
     Leaf,
     Receipt,

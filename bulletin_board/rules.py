@@ -41,22 +41,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bulletin_board.errors import EntryRefused, UnknownEntryType
-from bulletin_board.wire import (
-    ED25519,
-    ED25519_ROLES,
-    Entry,
-    Leaf,
-    SignatureScheme,
-    parse_entry,
-)
+from bulletin_board.wire import BOARD_KEY_TYPE, Leaf
+from crypto.envelope import ED25519_SCHEMES, Entry, SignatureScheme, parse_entry
 from crypto.errors import MalformedInput
 from crypto.wire import expect_object, parse_hex
 
 __all__ = [
-    "BOARD_KEY_TYPE",
     "EntryType",
     "GenericState",
     "LeafReader",
@@ -66,8 +59,6 @@ __all__ = [
     "named_rules",
     "note_type",
 ]
-
-BOARD_KEY_TYPE: Final = "board-key"
 
 StateT = TypeVar("StateT")
 
@@ -237,7 +228,7 @@ def generic_rules() -> Rules[GenericState]:
     only, the ``board-key`` and ``note`` types."""
     return Rules.build(
         "generic",
-        schemes=dict.fromkeys(ED25519_ROLES, ED25519),
+        schemes=ED25519_SCHEMES,
         types=[board_key_type(), note_type()],
         new_state=GenericState,
     )

@@ -1,34 +1,51 @@
-"""Spec §10.1-§10.3 The board's wire objects: entries, leaves, signed tree heads, receipts.
+"""Spec §10.1-§10.4 The board's wire objects: leaves, signed tree heads, receipts; the entries
+they hold are ``crypto.envelope``'s (re-exported here).
 
 Pure parsers and formatters with no storage or server import, so that the verifier may use
 them. Every parser is strict (Spec §4.2, §4.3): canonical JSON only, exact field sets, exact
 lengths, and signatures checked before content is used.
 
-Signature schemes are pluggable per author role (``SignatureScheme``): administrator, issuer,
-trustee and board sign with Ed25519 (Spec §8.1, purpose ``board/entry``); the voter role is
-plugged in by the election rules with the credential scheme (crypto/credentials.py).
+``split_leaf`` is the leaf's fast path (the inverse of ``Leaf.build``'s byte layout, for
+readers of many leaves), tested equal to ``Leaf.from_bytes`` on every entry type of a real
+election's log; like ``crypto.envelope.peek_entry`` it checks nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from typing import Final
 
-from bulletin_board.errors import UnsupportedRole, WrongElection
 from crypto import canonical
 from crypto.canonical import JsonValue
+from crypto.envelope import (
+    ED25519,
+    ED25519_ROLES,
+    ED25519_SCHEMES,
+    ENTRY_PURPOSE,
+    ROLES,
+    Ed25519Scheme,
+    Entry,
+    SignatureScheme,
+    check_election_id,
+    entry_from_json,
+    entry_hash,
+    parse_entry,
+    sign_entry,
+)
 from crypto.errors import MalformedInput
 from crypto.merkle import HASH_LENGTH, leaf_hash, verify_inclusion
 from crypto.signing import SIGNATURE_LENGTH, SigningKey, VerifyKey
-from crypto.wire import expect_int, expect_list, expect_object, expect_str, parse_hex
+from crypto.wire import expect_int, expect_list, expect_object, parse_hex
 
 __all__ = [
+    "BOARD_KEY_TYPE",
     "ED25519",
     "ED25519_ROLES",
+    "ED25519_SCHEMES",
     "ENTRY_PURPOSE",
+    "EXPORT_FORMAT",
     "ROLES",
     "STH_PURPOSE",
     "Ed25519Scheme",
@@ -42,183 +59,17 @@ __all__ = [
     "parse_entry",
     "sign_entry",
     "sign_tree_head",
+    "split_leaf",
 ]
 
 VERSION: Final = 1
-ENTRY_PURPOSE: Final = b"board/entry"
+"""The version of the board's own objects: leaves, tree heads, receipts."""
 STH_PURPOSE: Final = b"board/sth"
-ROLES: Final = ("administrator", "issuer", "trustee", "voter", "board")
-ED25519_ROLES: Final = frozenset({"administrator", "issuer", "trustee", "board"})
 MAX_TIMESTAMP: Final = 2**53 - 1
-
-_ELECTION_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
-_ENTRY_TYPE = re.compile(r"[a-z][a-z0-9-]{0,63}")
-
-
-def check_election_id(text: object) -> str:
-    """Spec §10.1 An election id: 1-63 characters of ``[a-z0-9-]``, not starting with ``-``.
-
-    Raises:
-        MalformedInput: anything else.
-    """
-    value = expect_str(text, "election id")
-    if not _ELECTION_ID.fullmatch(value):
-        raise MalformedInput(f"election id must match [a-z0-9][a-z0-9-]{{0,62}}: {value!r}")
-    return value
-
-
-def entry_hash(raw: bytes) -> bytes:
-    """Spec §10.1 SHA-256 of an entry's canonical bytes: its identity for replay detection."""
-    return hashlib.sha256(raw).digest()
-
-
-# --- signature schemes -----------------------------------------------------------------------
-
-
-class SignatureScheme(Protocol):
-    """How one author role signs entries: key and signature lengths, and verification."""
-
-    @property
-    def key_length(self) -> int: ...
-
-    @property
-    def signature_length(self) -> int: ...
-
-    def verify(self, key: bytes, message: bytes, signature: bytes) -> None:
-        """Raises: InvalidSignature, or MalformedInput for an unusable key."""
-
-
-@dataclass(frozen=True, slots=True)
-class Ed25519Scheme:
-    """Spec §10.1 Ed25519 (Spec §8.1) with purpose ``board/entry``."""
-
-    key_length: int = 32
-    signature_length: int = SIGNATURE_LENGTH
-
-    def verify(self, key: bytes, message: bytes, signature: bytes) -> None:
-        VerifyKey(key).verify(ENTRY_PURPOSE, message, signature)
-
-
-ED25519: Final = Ed25519Scheme()
-
-
-# --- entries ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """Spec §10.1 A signed entry as an author posts it, with its exact canonical bytes."""
-
-    election: str
-    type: str
-    role: str
-    key: bytes
-    payload: Mapping[str, Any] = field(compare=False)
-    signature: bytes
-    raw: bytes = field(repr=False)
-    checked: Any = field(default=None, compare=False, repr=False)
-    """What the rules' precheck returned (board-internal: not part of the wire form)."""
-
-    @property
-    def hash(self) -> bytes:
-        return entry_hash(self.raw)
-
-    def to_json(self) -> dict[str, JsonValue]:
-        return {
-            "version": VERSION,
-            "election": self.election,
-            "type": self.type,
-            "author": {"role": self.role, "key": self.key.hex()},
-            "payload": dict(self.payload),
-            "signature": self.signature.hex(),
-        }
-
-
-def _unsigned(value: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in value.items() if k != "signature"}
-
-
-def parse_entry(
-    raw: bytes,
-    schemes: Mapping[str, SignatureScheme],
-    *,
-    election: str | None = None,
-    verify: bool = True,
-    max_bytes: int = canonical.DEFAULT_MAX_BYTES,
-) -> Entry:
-    """Spec §10.1 Parse and authenticate an entry's canonical bytes.
-
-    ``election``, when given, is the log the entry is posted to: another id is refused.
-    ``verify=False`` skips only the signature check, for entries already in the board's own log.
-
-    Raises:
-        MalformedInput / NonCanonicalEncoding: not canonical JSON, a field missing, unknown or
-            of the wrong type or length.
-        UnsupportedRole: a role with no scheme in ``schemes``.
-        WrongElection: the entry names another election.
-        InvalidSignature: the signature does not verify.
-    """
-    value = canonical.decode(raw, max_bytes=max_bytes)
-    return _entry_from_value(value, raw, schemes, election=election, verify=verify)
-
-
-def _entry_from_value(
-    value: JsonValue,
-    raw: bytes,
-    schemes: Mapping[str, SignatureScheme],
-    *,
-    election: str | None,
-    verify: bool,
-) -> Entry:
-    obj = expect_object(
-        value,
-        "entry",
-        required={"version", "election", "type", "author", "payload", "signature"},
-    )
-    expect_int(obj["version"], "entry version", minimum=VERSION, maximum=VERSION)
-    entry_election = check_election_id(obj["election"])
-    if election is not None and entry_election != election:
-        raise WrongElection(f"entry is for election {entry_election!r}, posted to {election!r}")
-    entry_type = expect_str(obj["type"], "entry type")
-    if not _ENTRY_TYPE.fullmatch(entry_type):
-        raise MalformedInput(f"entry type must match [a-z][a-z0-9-]{{0,63}}: {entry_type!r}")
-    author = expect_object(obj["author"], "entry author", required={"role", "key"})
-    role = expect_str(author["role"], "author role")
-    if role not in ROLES:
-        raise MalformedInput(f"unknown author role {role!r}")
-    scheme = schemes.get(role)
-    if scheme is None:
-        raise UnsupportedRole(f"this board accepts no entries from role {role!r}")
-    key = parse_hex(author["key"], scheme.key_length, f"{role} key")
-    payload = obj["payload"]
-    if not isinstance(payload, dict):
-        raise MalformedInput(f"entry payload must be a JSON object, got {type(payload).__name__}")
-    signature = parse_hex(obj["signature"], scheme.signature_length, "entry signature")
-    if verify:
-        scheme.verify(key, canonical.encode(_unsigned(obj)), signature)
-    return Entry(entry_election, entry_type, role, key, payload, signature, raw)
-
-
-def sign_entry(
-    *,
-    election: str,
-    type: str,
-    role: str,
-    payload: Mapping[str, JsonValue],
-    key: SigningKey,
-) -> bytes:
-    """Spec §10.1 The canonical bytes of an entry signed with an Ed25519 role key."""
-    if role not in ED25519_ROLES:
-        raise UnsupportedRole(f"role {role!r} does not sign with Ed25519")
-    unsigned: dict[str, JsonValue] = {
-        "version": VERSION,
-        "election": check_election_id(election),
-        "type": type,
-        "author": {"role": role, "key": key.verify_key.to_hex()},
-        "payload": dict(payload),
-    }
-    signature = key.sign(ENTRY_PURPOSE, canonical.encode(unsigned))
-    return canonical.encode({**unsigned, "signature": signature.hex()})
+BOARD_KEY_TYPE: Final = "board-key"
+"""Spec §10.1 Leaf 0's entry type, under every rule set: role ``board``, payload ``{"key"}``."""
+EXPORT_FORMAT: Final = "verivote-board-export"
+"""Spec §10.4 The ``format`` of an export's header line."""
 
 
 # --- leaves ----------------------------------------------------------------------------------
@@ -254,14 +105,21 @@ class Leaf:
         *,
         verify: bool = True,
         max_bytes: int = canonical.DEFAULT_MAX_BYTES,
+        election: str | None = None,
     ) -> Leaf:
-        """Spec §10.1 Parse a leaf's canonical bytes (and check its entry's signature).
+        """Spec §10.1 Parse a leaf's canonical bytes (and check its entry's signature);
+        ``election``, when given, is the log it is read from.
 
         Raises:
-            MalformedInput, NonCanonicalEncoding, UnsupportedRole, InvalidSignature.
+            MalformedInput, NonCanonicalEncoding, UnsupportedRole, WrongElection,
+            InvalidSignature.
         """
         return cls.from_json(
-            canonical.decode(raw, max_bytes=max_bytes), schemes, verify=verify, raw=raw
+            canonical.decode(raw, max_bytes=max_bytes),
+            schemes,
+            verify=verify,
+            raw=raw,
+            election=election,
         )
 
     @classmethod
@@ -272,6 +130,7 @@ class Leaf:
         *,
         verify: bool = True,
         raw: bytes | None = None,
+        election: str | None = None,
     ) -> Leaf:
         """Spec §10.1 A leaf from its parsed JSON (as inside an export line or a receipt)."""
         obj = expect_object(value, "leaf", required={"version", "index", "received", "entry"})
@@ -279,7 +138,9 @@ class Leaf:
         index = expect_int(obj["index"], "leaf index", minimum=0, maximum=MAX_TIMESTAMP)
         received = expect_int(obj["received"], "received", minimum=0, maximum=MAX_TIMESTAMP)
         entry_raw = canonical.encode(obj["entry"])
-        entry = _entry_from_value(obj["entry"], entry_raw, schemes, election=None, verify=verify)
+        entry = entry_from_json(
+            obj["entry"], schemes, election=election, verify=verify, raw=entry_raw
+        )
         leaf = cls.build(index=index, received=received, entry=entry)
         if raw is not None and raw != leaf.raw:
             raise MalformedInput("leaf bytes are not canonical")
@@ -287,6 +148,31 @@ class Leaf:
 
     def to_json(self) -> JsonValue:
         return canonical.decode(self.raw)
+
+
+_LEAF_PREFIX: Final = b'{"entry":'
+_LEAF_TAIL: Final = re.compile(
+    rb',"index":(0|[1-9][0-9]{0,15}),"received":(0|[1-9][0-9]{0,15}),"version":1\}'
+)
+
+
+def split_leaf(raw: bytes) -> tuple[bytes, int, int] | None:
+    """Spec §10.1 The entry bytes, index and reception time of leaf bytes in the canonical
+    layout ``Leaf.build`` writes, located without decoding the entry; None when the bytes do
+    not have that layout.
+
+    A fast path that checks nothing about the entry: a caller must parse it before trusting it.
+    """
+    cut = raw.rfind(b',"index":')
+    if not raw.startswith(_LEAF_PREFIX) or cut < 0:
+        return None
+    match = _LEAF_TAIL.fullmatch(raw, cut)
+    if match is None:
+        return None
+    index, received = int(match[1]), int(match[2])
+    if index > MAX_TIMESTAMP or received > MAX_TIMESTAMP:
+        return None
+    return raw[len(_LEAF_PREFIX) : cut], index, received
 
 
 # --- signed tree heads -----------------------------------------------------------------------

@@ -7,18 +7,16 @@ prints the choices it encrypted so the member can compare them with what they ma
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import click
 
-from bulletin_board.election_rules import election_schemes
 from bulletin_board.wire import parse_entry
 from cli._common import board_options, election_id, open_client
 from cli._paper import ballot_paper, describe, opened_choices
 from crypto.errors import MalformedInput, VerificationFailed
 from election.rules import Refusal, precheck
-from election.wire import AUDIT, Audit
+from election.wire import AUDIT, Audit, election_schemes
 
 
 @click.group("audit")
@@ -64,7 +62,7 @@ def check(
     assert isinstance(audit, Audit)
     inner = audit.ballot
     paper = ballot_paper(params, inner.ballot.style)
-    click.echo(f"audited ballot, tracker {hashlib.sha256(inner.raw).hexdigest()}")
+    click.echo(f"audited ballot, tracker {inner.tracker.hex()}")
     click.echo("MATCHES: re-encrypting the opened choices gives exactly this ballot. It encrypted:")
     for line in describe(paper, opened_choices(paper, audit.openings)):
         click.echo(f"  {line}")

@@ -19,7 +19,7 @@ import click
 import httpx
 
 from bulletin_board.config import ServeConfig, ServiceSettings
-from bulletin_board.election_rules import ELECTION_RULES, election_schemes, export_fingerprint
+from bulletin_board.election_rules import ELECTION_RULES, export_fingerprint
 from bulletin_board.errors import BoardError
 from bulletin_board.export import verify_export
 from bulletin_board.keyfile import load_or_create_board_key
@@ -30,6 +30,7 @@ from crypto import canonical
 from crypto.errors import InconsistentLog, MalformedInput
 from crypto.merkle import verify_consistency
 from crypto.wire import expect_list, expect_object, parse_hex
+from election.wire import election_schemes
 
 DEFAULT_KEY = "board.key"
 

@@ -17,7 +17,6 @@ device with ``verivote audit check``, then cast afresh.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import click
@@ -25,6 +24,7 @@ import click
 from cli._common import board_options, election_id, member_credential, open_client
 from cli._paper import ballot_paper, describe, member_style, read_choices, show_paper
 from cli.receipt import write_receipt
+from crypto.envelope import entry_hash
 from crypto.errors import MalformedInput
 from election.voter import audit_payload, encrypt_ballot, sign_voter_entry
 from election.wire import AUDIT, BALLOT
@@ -91,7 +91,7 @@ def command(
             payload=encrypted.ballot.to_json(),
             credential=credential,
         )
-        tracker = hashlib.sha256(signed).hexdigest()
+        tracker = entry_hash(signed).hex()
         click.echo(f"your ballot's tracker: {tracker}")
         if audit:
             raw = sign_voter_entry(

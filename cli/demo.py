@@ -22,7 +22,6 @@ HTTP, checked by the board's election rules and acknowledged with a checked rece
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing
 import random
@@ -49,6 +48,7 @@ from cli._extra import require_board_server
 from cli._paper import options_of, results_table
 from cli.verify import verify_with_progress
 from crypto.credentials import CredentialCode, derive_credential_key
+from crypto.envelope import entry_hash
 from crypto.errors import VerificationFailed
 from crypto.signing import SigningKey
 from election.admin import candidate_list, election_key, result, tally
@@ -568,7 +568,7 @@ def _audit(
         receipt = client.post(raw, what="audit")
         entry = client.entry(receipt.leaf.index)
         precheck(params, entry)  # §11.9 on "a second device": it re-encrypts from its openings
-    tracker = hashlib.sha256(inner).hexdigest()[:16]
+    tracker = entry_hash(inner).hex()[:16]
     click.echo(
         f"  member {letter.member.id} audited ballot {tracker}… (leaf "
         f"{receipt.leaf.index}): it encrypts the choices shown"

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
 
 from crypto import canonical
 from crypto.canonical import JsonValue
 from crypto.credentials import CredentialKey, sign_with_credential
 from crypto.elgamal import PublicKey, encrypt, encrypt_bytes
+from crypto.envelope import sign_entry_with
 from crypto.errors import MalformedInput
 from crypto.group import Scalar
 from crypto.proofs.disjunctive import prove_range, prove_sum_range
@@ -42,14 +42,13 @@ from election.wire import (
 )
 
 __all__ = [
+    "CredentialSigner",
     "EncryptedBallot",
     "audit_payload",
     "check_choices",
     "encrypt_ballot",
     "sign_voter_entry",
 ]
-
-ENTRY_VERSION: Final = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +149,25 @@ def encrypt_ballot(
     return EncryptedBallot(Ballot(style, tuple(contests)), tuple(openings))
 
 
+@dataclass(frozen=True, slots=True)
+class CredentialSigner:
+    """Spec §11.4 A member's credential signing voter entries: author key X (33 bytes), the
+    credential signature of §8.2 as ``c || s``."""
+
+    credential: CredentialKey = field(repr=False)
+
+    @property
+    def role(self) -> str:
+        return VOTER
+
+    @property
+    def key(self) -> bytes:
+        return self.credential.public.to_bytes()
+
+    def sign(self, message: bytes) -> bytes:
+        return credential_signature_to_bytes(sign_with_credential(self.credential, message))
+
+
 def sign_voter_entry(
     *,
     election: str,
@@ -157,24 +175,16 @@ def sign_voter_entry(
     payload: Mapping[str, JsonValue],
     credential: CredentialKey,
 ) -> bytes:
-    """Spec §10.1 and §11.4 The canonical bytes of a voter entry (``ballot`` or ``audit``),
-    signed with the credential (§8.2) over the entry without its signature.
+    """Spec §10.1 and §11.4 The canonical bytes of a voter entry (``ballot`` or ``audit``)
+    signed with the credential (``crypto.envelope.sign_entry_with``).
 
     Raises:
         MalformedInput: a type voters do not post.
     """
     if type not in (BALLOT, AUDIT):
         raise MalformedInput(f"voters post ballot and audit entries, not {type!r}")
-    unsigned: dict[str, JsonValue] = {
-        "version": ENTRY_VERSION,
-        "election": election,
-        "type": type,
-        "author": {"role": VOTER, "key": credential.public.to_hex()},
-        "payload": dict(payload),
-    }
-    signature = sign_with_credential(credential, canonical.encode(unsigned))
-    return canonical.encode(
-        {**unsigned, "signature": credential_signature_to_bytes(signature).hex()}
+    return sign_entry_with(
+        CredentialSigner(credential), election=election, type=type, payload=payload
     )
 
 

@@ -11,14 +11,14 @@ style and the 64-bit prefixes of its alphas for the stateful rules (§11.8, §11
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from crypto import canonical
 from crypto.batch import BatchVerifier
 from crypto.elgamal import Ciphertext, PublicKey
+from crypto.envelope import Entry, SignatureScheme, parse_entry
 from crypto.errors import (
     InvalidBatch,
     InvalidProof,
@@ -29,12 +29,11 @@ from crypto.errors import (
 from crypto.group import Point, product
 from crypto.proofs.randomness import verify_randomness
 from crypto.threshold import ThresholdParameters
-from crypto.wire import parse_hex
 from election.definition import ElectionDefinition
 from election.wire import (
     AUDIT,
     BALLOT,
-    VOTER_SIGNATURE_LENGTH,
+    VOTER,
     Audit,
     Ballot,
     BallotLayout,
@@ -113,7 +112,7 @@ class _Parsed:
     fingerprint: bytes
     layout: BallotLayout
     public_key: PublicKey
-    scheme: CredentialScheme
+    schemes: Mapping[str, SignatureScheme]
 
 
 _CACHE: dict[bytes, _Parsed] = {}
@@ -134,7 +133,7 @@ def _parsed(context: BallotContext) -> _Parsed:
             definition.fingerprint,
             BallotLayout.build(definition, lists),
             PublicKey(key.joint_key.public_key).precompute(),
-            CredentialScheme(definition.fingerprint),
+            {VOTER: CredentialScheme(definition.fingerprint)},
         )
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.clear()
@@ -148,63 +147,17 @@ def _threshold(definition: ElectionDefinition) -> ThresholdParameters:
     )
 
 
-_ENTRY_FIELDS: Final = {"version", "election", "type", "author", "payload", "signature"}
-
-
-def _no_float(text: str) -> None:
-    raise MalformedInput(f"floats are not allowed in canonical JSON: {text}")
-
-
-def _no_constant(text: str) -> None:
-    raise MalformedInput(f"{text} is not allowed in JSON")
-
-
-def _safe_int(text: str) -> int:
-    if len(text) > 17 or abs(int(text)) > 2**53 - 1:
-        raise MalformedInput(f"integer outside ±(2^53 - 1): {text[:20]}")
-    return int(text)
-
-
-def _read_entry(
-    raw: bytes, election: str, kind: str, key: bytes
-) -> tuple[dict[str, object], bytes, bytes]:
-    """Spec §4.2 and §10.1 A voter entry's payload, signature and signed bytes.
-
-    The bytes must be canonical: parsed with no float, constant or unsafe integer, they must
-    equal their re-encoding (sorted keys, no white space, UTF-8), which a duplicate key, an
-    escape or white space would change. (The keys of a valid entry are ASCII, where RFC 8785's
-    order is code point order.) The signed bytes are the entry without its signature member.
+def _read_entry(raw: bytes, parsed: _Parsed, election: str, kind: str, key: bytes) -> Entry:
+    """Spec §4.2 and §10.1 A voter entry's bytes parsed in full (not its signature yet).
 
     Raises:
-        MalformedInput: not canonical, not a version-1 voter entry of this election, or not
-            the type and key the log reader located.
+        MalformedInput: not a canonical voter entry of this election, or not the type and key
+            the log reader located (``peek_entry``).
     """
-    try:
-        value = json.loads(
-            raw, parse_float=_no_float, parse_int=_safe_int, parse_constant=_no_constant
-        )
-        again = json.dumps(
-            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-        ).encode("utf-8")
-    except (ValueError, UnicodeEncodeError, RecursionError) as exc:
-        raise MalformedInput(f"not canonical JSON: {exc}") from None
-    if again != raw:
-        raise MalformedInput("JSON is not in canonical form (RFC 8785)")
-    if not isinstance(value, dict) or value.keys() != _ENTRY_FIELDS:
-        raise MalformedInput("an entry has exactly the fields of spec §10.1")
-    author, payload, signature = value["author"], value["payload"], value["signature"]
-    if (
-        value["version"] != 1
-        or value["election"] != election
-        or value["type"] != kind
-        or author != {"role": "voter", "key": key.hex()}
-        or not isinstance(payload, dict)
-        or not isinstance(signature, str)
-    ):
-        raise MalformedInput("not a version-1 voter entry of this election")
-    signed = parse_hex(signature, VOTER_SIGNATURE_LENGTH, "entry signature")
-    member = b',"signature":"' + signature.encode() + b'"'
-    return payload, signed, raw.replace(member, b"", 1)
+    entry = parse_entry(raw, parsed.schemes, election=election, verify=False)
+    if (entry.type, entry.key) != (kind, key):
+        raise MalformedInput("not the entry type and key the log reader located")
+    return entry
 
 
 def alpha_prefix(alpha: Point) -> int:
@@ -220,21 +173,21 @@ def verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome:
     ballots: dict[int, Ballot] = {}
     for index, kind, key, raw in items:
         try:
-            payload, signature, unsigned = _read_entry(raw, context.election, kind, key)
+            entry = _read_entry(raw, parsed, context.election, kind, key)
         except VerivoteError as exc:
             verdicts[index] = BallotVerdict(index, 1, f"entry: {exc}")
             continue
         try:
-            parsed.scheme.verify(key, unsigned, signature)
+            entry.verify_signature(parsed.schemes[VOTER])
             credential = credential_from_bytes(key, "voter key")
             if kind == BALLOT:
-                ballot = Ballot.from_json(payload, parsed.layout)
+                ballot = Ballot.from_json(entry.payload, parsed.layout)
                 _add_ballot(batch, parsed, ballot, credential, index)
                 ballots[index] = ballot
                 alphas = tuple(alpha_prefix(c.alpha) for c in ballot.ciphertexts())
                 verdicts[index] = BallotVerdict(index, style=ballot.style, alphas=alphas)
             elif kind == AUDIT:
-                audit = Audit.from_json(payload, parsed.layout)
+                audit = Audit.from_json(entry.payload, parsed.layout)
                 verify_audit(
                     audit,
                     election=context.election,

@@ -2,41 +2,39 @@
 and check every line, leaf hash, signed tree head and the consistency of the history.
 
 Ballots and audits (voter entries) take a fast path: this reader only locates their fields in
-the canonical leaf bytes; the ballot workers decode them in full, check they are canonical and
-agree with what was located, and report any disagreement as a check-1 failure.
+the canonical leaf bytes (``bulletin_board.wire.split_leaf``, ``crypto.envelope.peek_entry``);
+the ballot workers parse them in full (``parse_entry``), and report bytes that do not parse or
+disagree with what was located as a check-1 failure.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
-from bulletin_board.wire import ED25519, SignedTreeHead, check_election_id, parse_entry
+from bulletin_board.wire import (
+    BOARD_KEY_TYPE,
+    EXPORT_FORMAT,
+    Leaf,
+    SignedTreeHead,
+    check_election_id,
+    split_leaf,
+)
 from crypto import canonical
+from crypto.envelope import ED25519_SCHEMES, entry_hash, peek_entry
 from crypto.errors import MalformedInput, VerivoteError
 from crypto.merkle import Frontier, leaf_hash
-from crypto.wire import expect_int, expect_object, parse_hex
+from crypto.wire import expect_object, parse_hex
+from election.wire import VOTER
 from verifier._report import Report
 
-__all__ = ["EXPORT_FORMAT", "LeafRecord", "LogReader", "UnreadableInput"]
+__all__ = ["LeafRecord", "LogReader", "UnreadableInput"]
 
-EXPORT_FORMAT: Final = "verivote-board-export"
-BOARD_KEY_TYPE: Final = "board-key"
 MAX_LINE: Final = 64 * 2**20
 _LEAF_PREFIX: Final = b'{"leaf":'
 _STH_PREFIX: Final = b'{"sth":'
 _END_PREFIX: Final = b'{"end":'
-# A voter entry inside canonical leaf bytes (keys sorted, §4.1): located, decoded by a worker.
-_VOTER_LEAF: Final = re.compile(
-    rb'\{"entry":(\{"author":\{"key":"([0-9a-f]{66})","role":"voter"\},"election":"([a-z0-9-]+)",'
-    rb'.*,"type":"([a-z-]+)","version":1\}),"index":(0|[1-9][0-9]{0,15}),'
-    rb'"received":(0|[1-9][0-9]{0,15}),"version":1\}',
-    re.DOTALL,
-)
-_SCHEMES: Final = dict.fromkeys(("administrator", "issuer", "trustee", "board"), ED25519)
 
 
 class Lines(Protocol):
@@ -166,7 +164,7 @@ class LogReader:
         if record.received < self._last_received:
             self._fail(index, "received is earlier than the previous leaf's")
         self._last_received = max(self._last_received, record.received)
-        digest = hashlib.sha256(record.raw).digest()[:16]
+        digest = entry_hash(record.raw)[:16]
         if digest in self._entries:
             self._fail(index, "the same entry bytes are already in an earlier leaf (replay)")
             return None
@@ -183,30 +181,23 @@ class LogReader:
         return record
 
     def _parse_leaf(self, raw: bytes, index: int) -> LeafRecord:
-        match = _VOTER_LEAF.fullmatch(raw)
-        if match is not None:
-            entry_raw, key, election, kind, leaf_index, received = match.groups()
-            if int(leaf_index) != index:
-                raise MalformedInput(f"holds index {int(leaf_index)}")
-            if election.decode() != self.election:
-                raise MalformedInput(f"entry for election {election.decode()!r}")
+        located = split_leaf(raw)
+        header = None if located is None else peek_entry(located[0])
+        if located is not None and header is not None and header.role == VOTER:
+            entry_raw, leaf_index, received = located
+            if leaf_index != index:
+                raise MalformedInput(f"holds index {leaf_index}")
+            if header.election != self.election:
+                raise MalformedInput(f"entry for election {header.election!r}")
             return LeafRecord(
-                index, int(received), kind.decode(), "voter", bytes.fromhex(key.decode()),
-                entry_raw, None,
+                index, received, header.type, VOTER, header.key, entry_raw, None
             )  # fmt: skip
-        obj = expect_object(
-            canonical.decode(raw, max_bytes=MAX_LINE),
-            "leaf",
-            required={"version", "index", "received", "entry"},
-        )
-        expect_int(obj["version"], "leaf version", minimum=1, maximum=1)
-        if expect_int(obj["index"], "leaf index", minimum=0) != index:
-            raise MalformedInput(f"holds index {obj['index']}")
-        received = expect_int(obj["received"], "received", minimum=0, maximum=2**53 - 1)
-        entry_raw = canonical.encode(obj["entry"])
-        entry = parse_entry(entry_raw, _SCHEMES, election=self.election)
+        leaf = Leaf.from_bytes(raw, ED25519_SCHEMES, max_bytes=MAX_LINE, election=self.election)
+        if leaf.index != index:
+            raise MalformedInput(f"holds index {leaf.index}")
+        entry = leaf.entry
         return LeafRecord(
-            index, received, entry.type, entry.role, entry.key, entry_raw, dict(entry.payload)
+            index, leaf.received, entry.type, entry.role, entry.key, entry.raw, dict(entry.payload)
         )
 
     def _capture(self) -> None:

@@ -12,7 +12,6 @@ Memory: per credential a style, a revocation flag and its last ballot's leaf; pe
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from crypto import canonical
 from crypto.elgamal import Ciphertext
+from crypto.envelope import entry_hash
 from crypto.errors import CeremonyFailed, InvalidProof, VerivoteError
 from crypto.group import IDENTITY, Point, product
 from crypto.threshold import (
@@ -731,7 +731,7 @@ class Replay:
                     f"contest {contest} option {wrong}: the aggregate is not the counted ballots'",
                 )
         self.tally = tally
-        self.tally_hash = hashlib.sha256(record.raw).digest()
+        self.tally_hash = entry_hash(record.raw)
         self.tally_index = record.index
         self.report.ok(6, sum(1 for last in self.credentials.last_ballot if last >= 0))
 

@@ -21,11 +21,11 @@ from typing import BinaryIO, Final
 
 import httpx
 
-from bulletin_board.wire import ED25519, Receipt, SignatureScheme, SignedTreeHead
+from bulletin_board.wire import Receipt, SignedTreeHead
 from crypto import canonical
 from crypto.canonical import JsonValue
 from crypto.errors import MalformedInput, VerivoteError
-from election.wire import CredentialScheme
+from election.wire import election_schemes
 from verifier._ballots import BallotContext, BatchOutcome, verify_batch
 from verifier._log import LeafRecord, LogReader, UnreadableInput
 from verifier._replay import Replay
@@ -216,10 +216,7 @@ class _ReceiptCheck:
             report.fail(1, self.index, f"receipt: {message}")
 
         try:
-            schemes: dict[str, SignatureScheme] = {
-                "voter": CredentialScheme(replay.fingerprint or None),
-                **dict.fromkeys(("administrator", "issuer", "trustee", "board"), ED25519),
-            }
+            schemes = election_schemes(replay.fingerprint or None)
             receipt = Receipt.from_json(dict(self.raw), schemes)
         except VerivoteError as exc:
             fail(f"does not verify: {exc}")

@@ -4,10 +4,10 @@ pure computations a tally producer shares with these rules."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 
 from crypto.elgamal import Ciphertext
+from crypto.envelope import entry_hash
 from crypto.errors import InsufficientShares, InvalidProof, VerivoteError
 from crypto.group import IDENTITY, Point, Scalar
 from crypto.multiexp import g_pow_vartime
@@ -180,7 +180,7 @@ def _apply_tally(
     state: ElectionState, entry: LoggedEntry, tally: Tally, index: int, when: int
 ) -> None:
     state.tallying.tally = tally
-    state.tallying.tally_hash = hashlib.sha256(entry.raw).digest()
+    state.tallying.tally_hash = entry_hash(entry.raw)
 
 
 # --- decryption ------------------------------------------------------------------------------

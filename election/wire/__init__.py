@@ -102,6 +102,7 @@ from election.wire._voter import (
     SignedBallot,
     credential_signature_from_bytes,
     credential_signature_to_bytes,
+    election_schemes,
     verify_audit,
 )
 
@@ -178,6 +179,7 @@ __all__ = [
     "credential_from_bytes",
     "credential_signature_from_bytes",
     "credential_signature_to_bytes",
+    "election_schemes",
     "parse_credential",
     "parse_id",
     "parse_style",

@@ -3,7 +3,7 @@ signed ballot entry as carried inside an audit, and the Benaloh audit with its o
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -16,9 +16,16 @@ from crypto.elgamal import (
     encrypt_bytes_with_randomness,
     encrypt_with_randomness,
 )
+from crypto.envelope import (
+    ED25519_SCHEMES,
+    Entry,
+    SignatureScheme,
+    UnsupportedRole,
+    entry_from_json,
+)
 from crypto.errors import InvalidProof, InvalidSignature, MalformedInput
 from crypto.group import ENCODED_POINT_LENGTH, Point, Scalar
-from crypto.wire import expect_int, expect_str, parse_hex, parse_id
+from crypto.wire import expect_int, expect_str
 from election.wire._ballot import (
     Ballot,
     BallotLayout,
@@ -36,7 +43,6 @@ from election.wire._common import (
     expect_items,
 )
 
-ENTRY_VERSION: Final = 1
 VOTER_KEY_LENGTH: Final = ENCODED_POINT_LENGTH
 VOTER_SIGNATURE_LENGTH: Final = 64
 
@@ -84,24 +90,36 @@ class CredentialScheme:
         )
 
 
+def election_schemes(fingerprint: bytes | None) -> Mapping[str, SignatureScheme]:
+    """Spec §10.1 and §11.4 The signature scheme of every role of an election's entries:
+    Ed25519 for administrator, issuer, trustee and board; the credential signature bound to
+    ``fingerprint`` for voters (refusing every voter signature without a fingerprint)."""
+    return {**ED25519_SCHEMES, VOTER: CredentialScheme(fingerprint)}
+
+
 @dataclass(frozen=True, slots=True)
 class SignedBallot:
     """Spec §11.9 A complete, signed ``ballot`` entry (§10.1) inside an audit: never posted."""
 
-    election: str
+    entry: Entry
     credential: Point
     ballot: Ballot
-    signature: bytes
-    unsigned: bytes = field(repr=False)
-    raw: bytes = field(repr=False)
+
+    @property
+    def election(self) -> str:
+        return self.entry.election
+
+    @property
+    def raw(self) -> bytes:
+        return self.entry.raw
 
     @property
     def tracker(self) -> bytes:
-        """Spec §11.8 The ballot's tracker: SHA-256 of the entry's canonical bytes."""
-        return hashlib.sha256(self.raw).digest()
+        """Spec §11.8 The ballot's tracker: its entry hash (§10.1)."""
+        return self.entry.hash
 
     @classmethod
-    def from_json(cls, value: object, layout: BallotLayout) -> SignedBallot:
+    def from_json(cls, value: JsonValue, layout: BallotLayout) -> SignedBallot:
         """Spec §10.1 and §11.8 Parse a voter's ballot entry object (not its signature check:
         ``verify_signature``).
 
@@ -109,26 +127,16 @@ class SignedBallot:
             MalformedInput: not a version-1 ``ballot`` entry of the ``voter`` role, or a
                 malformed ballot.
         """
-        obj = expect_exact(
-            value, "audited ballot entry", {"version", "election", "type", "author", "payload",
-                                            "signature"},
-        )  # fmt: skip
-        expect_int(obj["version"], "audited ballot version", minimum=1, maximum=ENTRY_VERSION)
-        if obj["type"] != BALLOT:
-            raise MalformedInput(f"audited entry must be a ballot, got {obj['type']!r}")
-        author = expect_exact(obj["author"], "audited ballot author", {"role", "key"})
-        if author["role"] != VOTER:
-            raise MalformedInput("audited ballot must be signed by a voter")
-        key = parse_hex(author["key"], VOTER_KEY_LENGTH, "audited ballot key")
-        signature = parse_hex(obj["signature"], VOTER_SIGNATURE_LENGTH, "audited ballot signature")
-        unsigned = {k: v for k, v in obj.items() if k != "signature"}
+        try:
+            entry = entry_from_json(value, {VOTER: CredentialScheme(None)}, verify=False)
+        except UnsupportedRole:
+            raise MalformedInput("audited ballot must be signed by a voter") from None
+        if entry.type != BALLOT:
+            raise MalformedInput(f"audited entry must be a ballot, got {entry.type!r}")
         return cls(
-            election=parse_id(expect_str(obj["election"], "election"), "audited ballot election"),
-            credential=credential_from_bytes(key, "audited ballot key"),
-            ballot=Ballot.from_json(obj["payload"], layout),
-            signature=signature,
-            unsigned=canonical.encode(unsigned),
-            raw=canonical.encode(obj),
+            entry,
+            credential_from_bytes(entry.key, "audited ballot key"),
+            Ballot.from_json(entry.payload, layout),
         )
 
     def verify_signature(self, fingerprint: bytes) -> None:
@@ -137,9 +145,7 @@ class SignedBallot:
         Raises:
             InvalidSignature.
         """
-        CredentialScheme(fingerprint).verify(
-            self.credential.to_bytes(), self.unsigned, self.signature
-        )
+        self.entry.verify_signature(CredentialScheme(fingerprint))
 
     def to_json(self) -> JsonValue:
         return canonical.decode(self.raw)

@@ -14,13 +14,14 @@ import httpx
 import pytest
 import uvicorn
 
-from bulletin_board.election_rules import election_rules, election_schemes, export_fingerprint
+from bulletin_board.election_rules import election_rules, export_fingerprint
 from bulletin_board.export import verify_export
 from bulletin_board.log import Board
 from bulletin_board.storage import Storage
 from bulletin_board.wire import Receipt
 from crypto.errors import InvalidSignature
 from election.rules import Refusal
+from election.wire import election_schemes
 from tests.board.server import BoardServer, free_port
 from tests.election.board_log import BOARD_KEY, JSON, BoardLog, Clock, board_log
 from tests.election.scenario import (

@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 from click.testing import CliRunner
 
-from bulletin_board.election_rules import election_schemes
 from bulletin_board.wire import Receipt
 from cli.main import verivote
 from cli.receipt import write_receipt
+from election.wire import election_schemes
 from tests.election.board_log import JSON, BoardLog
 from tests.election.live_board import live_board
 from tests.election.scenario import DEFINITION, ELECTION, NOMINATIONS_OPEN, VOTING_OPEN, Scenario
