@@ -1,0 +1,104 @@
+"""Spec §11.13 known answers: tests/vectors/receipts/receipts.json, with bulletin_board/wire.py
+and crypto/merkle.py (steps 1-4 of the receipt check).
+
+The booth's JavaScript checks the same file (booth/tests/vectors.test.mjs)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulletin_board.wire import ED25519, ED25519_ROLES, Receipt, SignedTreeHead
+from crypto import canonical
+from crypto.errors import (
+    InclusionProofMismatch,
+    InconsistentLog,
+    InvalidSignature,
+    MalformedInput,
+    VerivoteError,
+)
+from crypto.merkle import root_from_leaf_hashes, verify_consistency, verify_inclusion
+from election.wire import BALLOT, CredentialScheme
+
+VECTOR: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parent / "vectors" / "receipts" / "receipts.json").read_text()
+)
+SCHEMES = {**dict.fromkeys(ED25519_ROLES, ED25519), "voter": CredentialScheme(bytes.fromhex(VECTOR["fingerprint"]))}
+ERRORS: dict[str, type[VerivoteError]] = {
+    "malformed": MalformedInput,
+    "invalid_signature": InvalidSignature,
+    "inclusion_mismatch": InclusionProofMismatch,
+}
+
+
+def read_file(text: str) -> Receipt:
+    """Step 1 of §11.13 (as cli/receipt.py reads the file, without a board)."""
+    obj = canonical.decode(text.encode().strip())
+    assert isinstance(obj, dict)
+    if obj.get("format") != "verivote-receipt" or set(obj) != {
+        "format", "version", "board", "election", "tracker", "receipt",
+    }:  # fmt: skip
+        raise MalformedInput("not a verivote receipt file")
+    receipt = Receipt.from_json(obj["receipt"], SCHEMES)
+    if receipt.leaf.entry.type != BALLOT or receipt.leaf.entry.election != obj["election"]:
+        raise MalformedInput("the receipt is not for a ballot of this election")
+    if hashlib.sha256(receipt.leaf.entry.raw).hexdigest() != obj["tracker"]:
+        raise MalformedInput("the receipt's tracker is not the hash of its ballot")
+    return receipt
+
+
+def test_log_and_receipt_file() -> None:
+    leaf_hashes = [bytes.fromhex(h) for h in VECTOR["leaf_hashes"]]
+    for raw, h in zip(VECTOR["leaves"], leaf_hashes, strict=True):
+        assert hashlib.sha256(b"\x00" + raw.encode()).digest() == h
+    receipt = read_file(VECTOR["receipt_file"])
+    assert receipt.leaf.entry.raw == VECTOR["entry"].encode()
+    assert receipt.sth.root_hash == root_from_leaf_hashes(leaf_hashes[: receipt.sth.tree_size])
+    assert receipt.sth.board_key.hex() == VECTOR["board_key"]
+    assert VECTOR["receipt_file"].endswith("\n")
+    assert canonical.encode(canonical.decode(VECTOR["receipt_file"].encode().strip())) + b"\n" == (
+        VECTOR["receipt_file"].encode()
+    )
+
+
+@pytest.mark.parametrize("case", VECTOR["offline"], ids=lambda c: c["reason"])
+def test_tampered_file(case: dict[str, Any]) -> None:
+    with pytest.raises(ERRORS[case["error"]]) as caught:
+        read_file(case["receipt_file"])
+    if case["error"] == "malformed":
+        assert not isinstance(caught.value, InvalidSignature | InclusionProofMismatch)
+
+
+@pytest.mark.parametrize("case", VECTOR["board"], ids=lambda c: c["reason"])
+def test_board_state(case: dict[str, Any]) -> None:
+    receipt = read_file(VECTOR["receipt_file"])
+    current = SignedTreeHead.from_json(case["current_sth"])
+    key = bytes.fromhex(case["board_key"])
+
+    def check() -> None:
+        # Step 2: the receipt's tree head is signed by the board's key (leaf 0's).
+        if receipt.sth.board_key != key or current.board_key != key:
+            raise MalformedInput("receipt's tree head is signed by another board key")
+        # Steps 3 and 4.
+        verify_consistency(
+            old_size=receipt.sth.tree_size, new_size=current.tree_size,
+            old_root=receipt.sth.root_hash, new_root=current.root_hash,
+            proof=[bytes.fromhex(h) for h in case["consistency_proof"]],
+        )  # fmt: skip
+        verify_inclusion(
+            leaf_hash=receipt.leaf.hash, index=receipt.leaf.index, tree_size=current.tree_size,
+            proof=[bytes.fromhex(h) for h in case["inclusion_proof"]], root=current.root_hash,
+        )  # fmt: skip
+
+    if case["error"] == "none":
+        check()
+    elif case["error"] == "malformed":
+        with pytest.raises(MalformedInput, match="another board key"):
+            check()
+    else:
+        with pytest.raises((InconsistentLog, InclusionProofMismatch)):
+            check()
