@@ -6,7 +6,8 @@ BIN    := $(VENV)/bin
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck unit bench bench-board bench-election bench-verify clean
+.PHONY: demo test lint typecheck unit bench bench-board bench-election bench-verify clean \
+	browser booth-vendor bench-booth
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +25,16 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/verivote demo
 
-test: $(TEST_STAMP) lint typecheck unit
+test: $(TEST_STAMP) browser lint typecheck unit
+
+# The browser tests drive Debian's Chromium through its chromedriver (tests/browser); install
+# them when missing (CI runs make test as root). Node runs the booth's JavaScript tests.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "installing Debian's chromium and chromium-driver for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends chromium chromium-driver >/dev/null; }
+	@command -v node >/dev/null || { echo "node is not installed: the booth's tests need Node.js >= 20.19" >&2; exit 1; }
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
@@ -48,6 +58,14 @@ bench-election: $(STAMP)
 # Installs belenios-tool with apt-get if missing; caches elections in benchmarks/.cache.
 bench-verify: $(STAMP)
 	$(BIN)/python benchmarks/verify_bench.py
+
+# Re-vendor the booth's pinned libraries from the npm registry and check them against the lock.
+booth-vendor:
+	$(PYTHON) booth/tools/vendor.py
+
+# Drives headless Chromium: building and signing ballots in the booth, and its compressed size.
+bench-booth: $(TEST_STAMP) browser
+	$(BIN)/python benchmarks/booth_bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -25,7 +25,10 @@ def test_encode(case: dict[str, Any]) -> None:
     assert canonical.encode(value).hex() == case["canonical"]
     # The reference RFC 8785 encoder agrees, and the bytes read back unchanged.
     assert bytes(rfc8785.dumps(value)).hex() == case["canonical"]
-    assert canonical.encode(canonical.decode(bytes.fromhex(case["canonical"]))).hex() == case["canonical"]
+    assert (
+        canonical.encode(canonical.decode(bytes.fromhex(case["canonical"]))).hex()
+        == case["canonical"]
+    )
 
 
 @pytest.mark.parametrize("case", VECTOR["accepted"], ids=lambda c: c["input"][:24])

@@ -27,7 +27,9 @@ def test_reading(case: dict[str, Any]) -> None:
         assert code.formatted() == VECTOR["code"]
         return
     expected = {
-        "character": re.escape(f"{case.get('character')!r} (character {case.get('position')}) is not used"),
+        "character": re.escape(
+            f"{case.get('character')!r} (character {case.get('position')}) is not used"
+        ),
         "length": f"has 25 characters \\(5 groups of 5\\), got {case.get('length')}$",
         "check": "a character is mistyped or two are swapped",
     }[case["reason"]]

@@ -55,13 +55,17 @@ def test_hash_to_point(case: dict[str, Any]) -> None:
         else:
             with pytest.raises(MalformedInput, match="not on curve"):
                 Point.from_bytes(b"\x02" + x)
-    assert [a["on_curve"] for a in case["attempts"]] == [False] * (len(case["attempts"]) - 1) + [True]
+    assert [a["on_curve"] for a in case["attempts"]] == [False] * (len(case["attempts"]) - 1) + [
+        True
+    ]
     assert hash_to_point(dst, *parts).to_hex() == case["point"] == "02" + case["attempts"][-1]["x"]
 
 
 @pytest.mark.parametrize("case", VECTOR["generators"], ids=lambda c: f"{c['label']}-{c['index']}")
 def test_generators(case: dict[str, Any]) -> None:
-    point = hash_to_point(b"verivote-1/generator", case["label"].encode(), case["index"].to_bytes(4, "big"))
+    point = hash_to_point(
+        b"verivote-1/generator", case["label"].encode(), case["index"].to_bytes(4, "big")
+    )
     assert point.to_hex() == case["point"]
 
 

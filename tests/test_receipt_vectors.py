@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bulletin_board.wire import ED25519, ED25519_ROLES, Receipt, SignedTreeHead
+from bulletin_board.wire import ED25519, ED25519_ROLES, Receipt, SignatureScheme, SignedTreeHead
 from crypto import canonical
 from crypto.errors import (
     InclusionProofMismatch,
@@ -27,7 +27,10 @@ from election.wire import BALLOT, CredentialScheme
 VECTOR: dict[str, Any] = json.loads(
     (Path(__file__).resolve().parent / "vectors" / "receipts" / "receipts.json").read_text()
 )
-SCHEMES = {**dict.fromkeys(ED25519_ROLES, ED25519), "voter": CredentialScheme(bytes.fromhex(VECTOR["fingerprint"]))}
+SCHEMES: dict[str, SignatureScheme] = {
+    **dict.fromkeys(ED25519_ROLES, ED25519),
+    "voter": CredentialScheme(bytes.fromhex(VECTOR["fingerprint"])),
+}
 ERRORS: dict[str, type[VerivoteError]] = {
     "malformed": MalformedInput,
     "invalid_signature": InvalidSignature,
@@ -40,8 +43,13 @@ def read_file(text: str) -> Receipt:
     obj = canonical.decode(text.encode().strip())
     assert isinstance(obj, dict)
     if obj.get("format") != "verivote-receipt" or set(obj) != {
-        "format", "version", "board", "election", "tracker", "receipt",
-    }:  # fmt: skip
+        "format",
+        "version",
+        "board",
+        "election",
+        "tracker",
+        "receipt",
+    }:
         raise MalformedInput("not a verivote receipt file")
     receipt = Receipt.from_json(obj["receipt"], SCHEMES)
     if receipt.leaf.entry.type != BALLOT or receipt.leaf.entry.election != obj["election"]:
@@ -85,14 +93,19 @@ def test_board_state(case: dict[str, Any]) -> None:
             raise MalformedInput("receipt's tree head is signed by another board key")
         # Steps 3 and 4.
         verify_consistency(
-            old_size=receipt.sth.tree_size, new_size=current.tree_size,
-            old_root=receipt.sth.root_hash, new_root=current.root_hash,
+            old_size=receipt.sth.tree_size,
+            new_size=current.tree_size,
+            old_root=receipt.sth.root_hash,
+            new_root=current.root_hash,
             proof=[bytes.fromhex(h) for h in case["consistency_proof"]],
-        )  # fmt: skip
+        )
         verify_inclusion(
-            leaf_hash=receipt.leaf.hash, index=receipt.leaf.index, tree_size=current.tree_size,
-            proof=[bytes.fromhex(h) for h in case["inclusion_proof"]], root=current.root_hash,
-        )  # fmt: skip
+            leaf_hash=receipt.leaf.hash,
+            index=receipt.leaf.index,
+            tree_size=current.tree_size,
+            proof=[bytes.fromhex(h) for h in case["inclusion_proof"]],
+            root=current.root_hash,
+        )
 
     if case["error"] == "none":
         check()

@@ -59,10 +59,18 @@ def _ed25519(label: str) -> str:
 
 def _contest(cid: str, kind: str, **fields: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "id": cid, "title": cid.replace("-", " ").capitalize(), "kind": kind, "seats": 1,
-        "max_selections": 1, "sections": [], "nomination_threshold": 1, "method": None,
-        "question": None, "options": [], "constraints": [],
-    }  # fmt: skip
+        "id": cid,
+        "title": cid.replace("-", " ").capitalize(),
+        "kind": kind,
+        "seats": 1,
+        "max_selections": 1,
+        "sections": [],
+        "nomination_threshold": 1,
+        "method": None,
+        "question": None,
+        "options": [],
+        "constraints": [],
+    }
     return base | fields
 
 
@@ -89,9 +97,12 @@ DEFINITION: dict[str, Any] = {
         _contest("executive", "block", seats=3, max_selections=2),
         _contest("policy", "approval", max_selections=None),
         _contest(
-            "rule-change", "referendum", nomination_threshold=0,
-            question="Adopt the new rule book?", options=["Yes", "No"],
-        ),  # fmt: skip
+            "rule-change",
+            "referendum",
+            nomination_threshold=0,
+            question="Adopt the new rule book?",
+            options=["Yes", "No"],
+        ),
         _contest("youth-rep", "ranked", sections=["youth"], method="irv", max_selections=3),
     ],
 }
@@ -152,7 +163,7 @@ def cast(
     label: str, style: str, choices: Mapping[str, Sequence[int]], *, audit: bool = False
 ) -> dict[str, Any]:
     """One ballot (or an audit of one) by the Python client, with its randomness recorded."""
-    definition, layout, public_key, _, key = election()
+    _, layout, public_key, _, key = election()
     with fixed_randomness(label) as drawn:
         encrypted = encrypt_ballot(layout, style, choices, public_key=public_key, credential=key)
         payload = canonical.decode(canonical.encode(encrypted.ballot.to_json()))
@@ -176,16 +187,32 @@ def cast(
 
 
 CASES: list[tuple[str, str, dict[str, list[int]], bool]] = [
-    ("every-kind", STYLE_YOUTH,
-     {"executive": [0, 2], "policy": [0, 1, 2], "rule-change": [1], "youth-rep": [3, 0, 1]}, False),
-    ("nothing-marked", STYLE_YOUTH,
-     {"executive": [], "policy": [], "rule-change": [], "youth-rep": []}, False),
-    ("one-mark-each", STYLE_YOUTH,
-     {"executive": [3], "policy": [1], "rule-change": [0], "youth-rep": [2]}, False),
+    (
+        "every-kind",
+        STYLE_YOUTH,
+        {"executive": [0, 2], "policy": [0, 1, 2], "rule-change": [1], "youth-rep": [3, 0, 1]},
+        False,
+    ),
+    (
+        "nothing-marked",
+        STYLE_YOUTH,
+        {"executive": [], "policy": [], "rule-change": [], "youth-rep": []},
+        False,
+    ),
+    (
+        "one-mark-each",
+        STYLE_YOUTH,
+        {"executive": [3], "policy": [1], "rule-change": [0], "youth-rep": [2]},
+        False,
+    ),
     ("member-style", STYLE_ALL, {"executive": [1, 0], "policy": [2], "rule-change": [0]}, False),
-    ("audit", STYLE_YOUTH,
-     {"executive": [1], "policy": [], "rule-change": [0], "youth-rep": [0, 1, 2]}, True),
-]  # fmt: skip
+    (
+        "audit",
+        STYLE_YOUTH,
+        {"executive": [1], "policy": [], "rule-change": [0], "youth-rep": [0, 1, 2]},
+        True,
+    ),
+]
 
 
 def main() -> None:
@@ -216,7 +243,9 @@ def main() -> None:
         "code": code.formatted(),
         "credential_secret": key.secret.to_hex(),
         "credential": key.public.to_hex(),
-        "ballots": [cast(label, style, choices, audit=audit) for label, style, choices, audit in CASES],
+        "ballots": [
+            cast(label, style, choices, audit=audit) for label, style, choices, audit in CASES
+        ],
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     (HERE / "ballots.json").write_text(text, encoding="utf-8")

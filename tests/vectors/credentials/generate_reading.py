@@ -10,6 +10,7 @@ with crypto/credentials.py, booth/tests/vectors.test.mjs with booth/js/credentia
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -71,8 +72,12 @@ def _case(typed: str, description: str) -> dict[str, Any]:
         message = str(exc)
         found = re.search(r"^credential code: (.+) \(character (\d+)\) is not used", message)
         if found:
-            character = eval(found.group(1))  # noqa: S307 - the repr of one character
-            refusal = {"reason": "character", "character": character, "position": int(found.group(2))}
+            character = ast.literal_eval(found.group(1))
+            refusal = {
+                "reason": "character",
+                "character": character,
+                "position": int(found.group(2)),
+            }
         elif "characters (5 groups of 5)" in message:
             refusal = {"reason": "length", "length": int(message.rsplit(" ", 1)[1])}
         else:

@@ -72,7 +72,9 @@ class Log:
 
     def append(self, raw: bytes) -> Leaf:
         entry = parse_entry(raw, schemes(), election=ELECTION)
-        leaf = Leaf.build(index=len(self.leaves), received=T0 + 1000 * len(self.leaves), entry=entry)
+        leaf = Leaf.build(
+            index=len(self.leaves), received=T0 + 1000 * len(self.leaves), entry=entry
+        )
         self.leaves.append(leaf)
         self.frontier, created = self.frontier.append(leaf.hash)
         self.nodes.update({(level, index): h for level, index, h in created})
@@ -83,9 +85,12 @@ class Log:
         for leaf in self.leaves[:size]:
             frontier, _ = frontier.append(leaf.hash)
         return sign_tree_head(
-            election=ELECTION, tree_size=size, root_hash=frontier.root(),
-            timestamp=T0 + 1000 * size, key=self.key,
-        )  # fmt: skip
+            election=ELECTION,
+            tree_size=size,
+            root_hash=frontier.root(),
+            timestamp=T0 + 1000 * size,
+            key=self.key,
+        )
 
     def inclusion(self, index: int, size: int) -> list[str]:
         return [h.hex() for h in inclusion_proof(index, size, reader_from_mapping(self.nodes))]
@@ -95,7 +100,9 @@ class Log:
 
 
 def _admin(type: str, payload: dict[str, Any]) -> bytes:
-    return sign_entry(election=ELECTION, type=type, role="administrator", payload=payload, key=ADMIN)
+    return sign_entry(
+        election=ELECTION, type=type, role="administrator", payload=payload, key=ADMIN
+    )
 
 
 def _decision(n: int) -> bytes:
@@ -106,9 +113,12 @@ def build(key: SigningKey, ballot: bytes | None) -> Log:
     log = Log(key)
     log.append(
         sign_entry(
-            election=ELECTION, type="board-key", role="board",
-            payload={"key": key.verify_key.to_hex()}, key=key,
-        )  # fmt: skip
+            election=ELECTION,
+            type="board-key",
+            role="board",
+            payload={"key": key.verify_key.to_hex()},
+            key=key,
+        )
     )
     log.append(_admin("election-definition", {"definition": DEFINITION}))
     log.append(_decision(1))
@@ -153,8 +163,14 @@ def main() -> None:
     fork = build(BOARD, None)
     other = build(OTHER_BOARD, entry)
 
-    def board_case(reason: str, sth: SignedTreeHead, proof: list[str], incl: list[str],
-                   error: str, key: SigningKey = BOARD) -> dict[str, Any]:  # fmt: skip
+    def board_case(
+        reason: str,
+        sth: SignedTreeHead,
+        proof: list[str],
+        incl: list[str],
+        error: str,
+        key: SigningKey = BOARD,
+    ) -> dict[str, Any]:
         return {
             "reason": reason,
             "board_key": key.verify_key.to_hex(),
@@ -167,33 +183,70 @@ def main() -> None:
     r = "receipt"
     offline = [
         ("tracker of another entry", lambda d: d.update(tracker=_flip(d["tracker"])), "malformed"),
-        ("leaf_hash changed", lambda d: d[r].update(leaf_hash=_flip(d[r]["leaf_hash"])), "malformed"),
+        (
+            "leaf_hash changed",
+            lambda d: d[r].update(leaf_hash=_flip(d[r]["leaf_hash"])),
+            "malformed",
+        ),
         ("leaf_index changed", lambda d: d[r].update(leaf_index=5), "malformed"),
         ("not a receipt file", lambda d: d.update(format="verivote-export"), "malformed"),
-        ("tree head root changed", lambda d: d[r]["sth"].update(root_hash=_flip(d[r]["sth"]["root_hash"])),
-         "invalid_signature"),
-        ("ballot changed after signing",
-         lambda d: d[r]["leaf"]["entry"]["payload"].update(style="executive+policy+rule-change"),
-         "invalid_signature"),
-        ("inclusion proof hash changed",
-         lambda d: d[r]["inclusion_proof"].__setitem__(0, _flip(d[r]["inclusion_proof"][0])),
-         "inclusion_mismatch"),
+        (
+            "tree head root changed",
+            lambda d: d[r]["sth"].update(root_hash=_flip(d[r]["sth"]["root_hash"])),
+            "invalid_signature",
+        ),
+        (
+            "ballot changed after signing",
+            lambda d: d[r]["leaf"]["entry"]["payload"].update(style="executive+policy+rule-change"),
+            "invalid_signature",
+        ),
+        (
+            "inclusion proof hash changed",
+            lambda d: d[r]["inclusion_proof"].__setitem__(0, _flip(d[r]["inclusion_proof"][0])),
+            "inclusion_mismatch",
+        ),
         ("inclusion proof truncated", lambda d: d[r]["inclusion_proof"].pop(), "malformed"),
         ("received time changed", lambda d: d[r]["leaf"].update(received=T0), "malformed"),
-    ]  # fmt: skip
+    ]
     board = [
-        board_case("the board is consistent and includes the ballot", current,
-                   log.consistency(6, 9), log.inclusion(4, 9), "none"),
-        board_case("a fork that dropped the ballot", fork.sth(9),
-                   fork.consistency(6, 9), fork.inclusion(4, 9), "inconsistent_log"),
+        board_case(
+            "the board is consistent and includes the ballot",
+            current,
+            log.consistency(6, 9),
+            log.inclusion(4, 9),
+            "none",
+        ),
+        board_case(
+            "a fork that dropped the ballot",
+            fork.sth(9),
+            fork.consistency(6, 9),
+            fork.inclusion(4, 9),
+            "inconsistent_log",
+        ),
         board_case("the log shrank", log.sth(5), [], [], "inconsistent_log"),
-        board_case("a consistency proof for another tree", current,
-                   log.consistency(5, 9), log.inclusion(4, 9), "inconsistent_log"),
-        board_case("an inclusion proof of another leaf", current,
-                   log.consistency(6, 9), log.inclusion(3, 9), "inconsistent_log"),
-        board_case("another board key (leaf 0)", other.sth(9),
-                   other.consistency(6, 9), other.inclusion(4, 9), "malformed", OTHER_BOARD),
-    ]  # fmt: skip
+        board_case(
+            "a consistency proof for another tree",
+            current,
+            log.consistency(5, 9),
+            log.inclusion(4, 9),
+            "inconsistent_log",
+        ),
+        board_case(
+            "an inclusion proof of another leaf",
+            current,
+            log.consistency(6, 9),
+            log.inclusion(3, 9),
+            "inconsistent_log",
+        ),
+        board_case(
+            "another board key (leaf 0)",
+            other.sth(9),
+            other.consistency(6, 9),
+            other.inclusion(4, 9),
+            "malformed",
+            OTHER_BOARD,
+        ),
+    ]
     output = {
         "source": SOURCE,
         "description": (

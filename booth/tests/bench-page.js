@@ -1,0 +1,45 @@
+// Measures, in this browser, building and signing a ballot with booth/js (castBallot: every
+// encryption, proof and the credential signature, then the canonical entry): the 10-candidate
+// vote-for-1 ballot and the demo's paper (NEC block vote 9 of 20, the youth seat 1 of 2, a
+// referendum). `?runs=N` sets the number of timed runs (median reported) after one warm-up.
+// Results: JSON in #results and body[data-results]; benchmarks/booth_bench.py reads them.
+import { gPow, precomputed, randomScalar } from '../js/group.js';
+import { castBallot, contestShape } from '../js/ballot.js';
+import { deriveCredentialKey } from '../js/credentials.js';
+
+const runs = Number(new URLSearchParams(location.search).get('runs') ?? 15);
+const fingerprint = crypto.getRandomValues(new Uint8Array(32));
+const publicKey = precomputed(gPow(randomScalar()));
+const key = deriveCredentialKey('0000000000000000000000000', { fingerprint });
+
+const PAPERS = {
+  'vote-for-1 of 10': {
+    shapes: [contestShape({ id: 'leader', kind: 'block', options: 10, maxSelections: 1 })],
+    choices: { leader: [3] },
+  },
+  'demo paper (9 of 20, youth 1 of 2, referendum)': {
+    shapes: [
+      contestShape({ id: 'nec', kind: 'block', options: 20, maxSelections: 9 }),
+      contestShape({ id: 'youth-rep', kind: 'block', options: 2, maxSelections: 1 }),
+      contestShape({ id: 'rule-change', kind: 'referendum', options: 2, maxSelections: 1 }),
+    ],
+    choices: { nec: [0, 2, 4, 6, 8, 10, 12, 14, 16], 'youth-rep': [1], 'rule-change': [0] },
+  },
+};
+
+function once({ shapes, choices }) {
+  const style = shapes.map((s) => s.id).join('+');
+  const start = performance.now();
+  castBallot({ election: 'bench', style, shapes, choices, publicKey, key });
+  return performance.now() - start;
+}
+
+const results = {};
+for (const [name, paper] of Object.entries(PAPERS)) {
+  once(paper); // warm-up: JIT and the key's fixed-base table
+  const times = Array.from({ length: runs }, () => once(paper)).sort((a, b) => a - b);
+  results[name] = { median_ms: times[Math.floor(times.length / 2)], min_ms: times[0], max_ms: times[times.length - 1], runs };
+}
+document.getElementById('results').textContent = JSON.stringify(results, null, 2);
+document.getElementById('status').textContent = 'done';
+document.body.dataset.results = JSON.stringify(results);
