@@ -17,6 +17,7 @@ __all__ = [
     "Dst",
     "encode_parts",
     "hash_bytes",
+    "hash_to_exponents",
     "hash_to_point",
     "hash_to_scalar",
 ]
@@ -35,6 +36,10 @@ class Dst:
     RANGE: Final = b"verivote-1/proof/range"
     SUM_RANGE: Final = b"verivote-1/proof/sum-range"
     RANDOMNESS: Final = b"verivote-1/proof/randomness"
+    # §6.8 proof of a shuffle: statement digest, batching exponents, challenge
+    SHUFFLE_STATEMENT: Final = b"verivote-1/shuffle/statement"
+    SHUFFLE_EXPONENT: Final = b"verivote-1/shuffle/exponent"
+    SHUFFLE: Final = b"verivote-1/proof/shuffle"
     # §7 threshold keys: proof contexts (first part of the context) and the share-box key
     DKG_TRUSTEE_KEY: Final = b"verivote-1/dkg/trustee-key"
     DKG_COMMITMENT: Final = b"verivote-1/dkg/commitment"
@@ -43,6 +48,8 @@ class Dst:
     DKG_COMPLAINT: Final = b"verivote-1/dkg/complaint"
     DKG_CONFIRMATION: Final = b"verivote-1/dkg/confirmation"
     DECRYPTION_SHARE: Final = b"verivote-1/decryption/share"
+    DECRYPTION_LIST: Final = b"verivote-1/decryption/list"
+    DECRYPTION_LIST_EXPONENT: Final = b"verivote-1/decryption/list-exponent"
     SEALED_SECRET: Final = b"verivote-1/sealed-secret"
     # §8 signatures
     ED25519: Final = b"verivote-1/sig/ed25519"
@@ -114,3 +121,21 @@ def hash_to_point(dst: bytes, *parts: bytes) -> Point:
         except MalformedInput:
             continue
     raise AssertionError("unreachable: 2^32 consecutive misses")  # pragma: no cover
+
+
+def hash_to_exponents(dst: bytes, digest: bytes, count: int) -> list[int]:
+    """Spec §6.8, §7.8 128-bit exponents from a digest: for j = 0, ..., count - 1,
+    e_j = OS2IP(first 16 bytes of H(dst, digest, I2OSP(j, 4))), so 0 <= e_j < 2^128.
+
+    Raises:
+        MalformedInput: ``count`` is negative or does not fit a 4-byte index.
+    """
+    if not 0 <= count <= _MAX_PART + 1:
+        raise MalformedInput(f"exponent count must be in [0, 2^32], got {count}")
+    prefix = hashlib.sha256(encode_parts(dst, digest))
+    out = []
+    for j in range(count):
+        h = prefix.copy()
+        h.update(encode_parts(j.to_bytes(4, "big")))
+        out.append(int.from_bytes(h.digest()[:16], "big"))
+    return out
