@@ -6,8 +6,10 @@ multi-exponentiation, for public exponents), ``hashing``, ``canonical`` (RFC 878
 ``wire`` (strict JSON field readers), ``signing`` (Ed25519), ``elgamal``, ``proofs/``,
 ``threshold/`` (key ceremony, threshold decryption), ``credentials`` (codes, credential keys and
 signatures), ``sealing`` (secrets at rest), ``merkle`` (RFC 9162), ``batch`` (batch
-verification of range and sum proofs, §6.7). The only mutable objects are accumulators a caller
-creates and fills (``multiexp.MultiPowAccumulator``, ``batch.BatchVerifier``).
+verification of range and sum proofs, §6.7), ``shuffle`` (the mixnet's proof of a shuffle,
+§6.8; the decryption of its output list, §7.8, is in ``threshold``). The only mutable objects
+are accumulators a caller creates and fills (``multiexp.MultiPowAccumulator``,
+``batch.BatchVerifier``).
 
 Side channels: Python gives no constant-time guarantees. Secret exponents go through
 libsecp256k1's constant-time paths (``g_pow``, ``Point.__pow__``), and secret comparisons use
