@@ -15,6 +15,9 @@ The ceremony, step by step (every message has ``to_json``/``from_json`` for the 
 5. §7.6-§7.7 ``partial_decrypt`` gives D_j = alpha^x_j with a DLEQ proof;
    ``threshold_decrypt`` verifies them and combines the t lowest valid indices by Lagrange
    interpolation at 0 (``derive_interpolating_value``).
+6. §7.8 a list (the last shuffle's outputs, §6.8): ``partial_decrypt_list`` gives every
+   D_i = alpha_i^x_j with ONE DLEQ proof over a hash-weighted combination;
+   ``threshold_decrypt_list`` verifies and combines them.
 
 Secret-holding values (``TrusteeKeyPair``, ``DealerSecret``, ``KeyShare``) never show their
 secrets in repr; ``export_secret`` gives bytes for ``crypto.sealing.seal``.
@@ -67,6 +70,13 @@ from crypto.threshold._keys import (
     unsafe_generate_trustee_key,
     verify_trustee_key,
 )
+from crypto.threshold._list_decryption import (
+    ListPartialDecryption,
+    partial_decrypt_list,
+    threshold_decrypt_list,
+    unsafe_partial_decrypt_list,
+    verify_list_partial_decryption,
+)
 from crypto.threshold._parameters import ThresholdParameters, derive_interpolating_value
 
 __all__ = [
@@ -79,6 +89,7 @@ __all__ = [
     "JointKey",
     "KeyConfirmation",
     "KeyShare",
+    "ListPartialDecryption",
     "PartialDecryption",
     "Ruling",
     "ThresholdParameters",
@@ -96,17 +107,21 @@ __all__ = [
     "generate_trustee_key",
     "open_share",
     "partial_decrypt",
+    "partial_decrypt_list",
     "partial_decrypt_many",
     "threshold_decrypt",
+    "threshold_decrypt_list",
     "threshold_decrypt_many",
     "unsafe_complain",
     "unsafe_confirm_key",
     "unsafe_deal",
     "unsafe_generate_trustee_key",
     "unsafe_partial_decrypt",
+    "unsafe_partial_decrypt_list",
     "verify_ceremony",
     "verify_dealing",
     "verify_key_confirmation",
+    "verify_list_partial_decryption",
     "verify_partial_decryption",
     "verify_trustee_key",
 ]
