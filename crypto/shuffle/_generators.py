@@ -6,7 +6,7 @@ logarithm between any two of them, nor to ``g`` (never ``h_i = g^x_i``: the Swis
 
 Each generator costs a SHA-256 and about two square-root attempts (§2.4: half the x-coordinates
 are on the curve), some 12 µs; the prover and every verifier of a mix need the same ones, so they
-are cached per seed, for the few most recent seeds, and extended on demand.
+are cached per seed, for the two most recent seeds, and extended on demand.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from crypto.hashing import Dst, encode_parts
 
 __all__ = ["ShuffleGenerators", "shuffle_generators"]
 
-# Seeds whose generators stay cached (a contest's mixes each have their own seed). 100,000
-# generators take about 25 MB.
-_CACHED_SEEDS: Final = 4
+# Seeds whose generators stay cached: the mix being made or checked, and one more (each mix has
+# its own seed). 100,000 generators hold about 25 MB.
+_CACHED_SEEDS: Final = 2
 _MAX_SIZE: Final = 2**32 - 2  # G_(N) must have a 4-byte index
 
 _lock: Final = threading.Lock()

@@ -155,15 +155,14 @@ def shuffle_with_witness(
     pk = _table_vartime(public_key.element, size)
     outputs: list[Ciphertext | None] = [None] * size
     for j, (ciphertext, r) in enumerate(zip(inputs, witness.randomness, strict=True)):
-        outputs[witness.permutation[j]] = Ciphertext(
-            ciphertext.alpha * g_pow_vartime(r), ciphertext.beta * multi_pow_vartime([(pk, r)])
-        )
+        outputs[witness.permutation[j]] = _re_encrypt_vartime(pk, ciphertext, r)
     return tuple(c for c in outputs if c is not None)
 
 
 def gen_shuffle_proof(statement: ShuffleStatement, witness: ShuffleWitness) -> ShuffleProof:
     """Spec §6.8 Prove that ``statement.outputs`` is the shuffle of ``statement.inputs`` that
-    ``witness`` describes (what ``shuffle`` returned), with fresh nonces.
+    ``witness`` describes (what ``shuffle`` returned), with fresh nonces. The witness is not
+    checked against the lists: a wrong one gives a proof that does not verify.
 
     Variable time (see the module docstring).
 
@@ -261,6 +260,13 @@ def _table_vartime(point: Point, uses: int) -> Point:
     if isinstance(point, FixedBase) or uses < _TABLE_THRESHOLD:
         return point
     return FixedBase.precompute(point)
+
+
+def _re_encrypt_vartime(pk: Point, ciphertext: Ciphertext, r: Scalar) -> Ciphertext:
+    """Spec §5.3 (alpha · g^r, beta · pk^r) in variable time (g's table, and pk's if it has one)."""
+    return Ciphertext(
+        ciphertext.alpha * g_pow_vartime(r), ciphertext.beta * multi_pow_vartime([(pk, r)])
+    )
 
 
 def _g_h_pow_vartime(h: Point, x: int, y: int) -> Point:

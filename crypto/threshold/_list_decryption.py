@@ -24,8 +24,7 @@ from crypto.hashing import Dst, encode_parts, hash_to_exponents
 from crypto.multiexp import multi_pow_vartime
 from crypto.proofs.chaum_pedersen import DleqProof, unsafe_prove_dleq, verify_dleq
 from crypto.threshold._ceremony import JointKey, KeyShare
-from crypto.threshold._decryption import combine_decryption_shares
-from crypto.threshold._parameters import index_bytes, parse_index
+from crypto.threshold._parameters import derive_interpolating_value, index_bytes, parse_index
 from crypto.wire import expect_list, expect_object
 
 # Spec §7.8 N is hashed as 4 bytes.
@@ -249,7 +248,10 @@ def threshold_decrypt_list(
         raise InsufficientShares(
             f"list of {len(alphas)}: cannot decrypt{detail}", valid=len(valid), threshold=t
         )
+    # §7.7 for each ciphertext, with the Lagrange coefficients of T computed once.
+    lambdas = [derive_interpolating_value(j, valid) for j in valid]
+    shares = [by_trustee[j].decryption_shares for j in valid]
     return [
-        c.beta / combine_decryption_shares({j: by_trustee[j].decryption_shares[i] for j in valid})
+        c.beta / multi_pow_vartime(zip((s[i] for s in shares), lambdas, strict=True))
         for i, c in enumerate(ciphertexts)
     ]

@@ -505,3 +505,21 @@ def test_n_is_the_order_of_the_group_the_exponents_live_in() -> None:
     proof = _edit(case.proof, "responses.c", Scalar(N - 1))
     with pytest.raises(InvalidProof, match="equation C does"):
         check_shuffle_proof(proof, case.statement)
+
+
+def test_the_prover_with_tables_for_h_and_pk_gives_valid_proofs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Large shuffles build fixed-base tables for h and pk: the same proofs, faster."""
+    import crypto.shuffle._prover as prover
+
+    monkeypatch.setattr(prover, "_TABLE_THRESHOLD", 1)
+    precompute = prover.FixedBase.precompute
+    inputs = encrypt_all(rankings(5))
+    with mock.patch.object(prover.FixedBase, "precompute", wraps=precompute) as tables:
+        case = make_case(inputs)
+    tabled = [call.args[0] for call in tables.call_args_list]
+    h = shuffle_generators(SEED, 5).h
+    assert [p for p in tabled if p != G] == [PK.element, h, PK.element]  # shuffle, then prove
+    check_shuffle_proof(case.proof, case.statement)
+    assert Counter(decrypt_bytes(SK, c) for c in case.statement.outputs) == Counter(rankings(5))
