@@ -127,19 +127,19 @@ def test_shuffle_vector(v: dict[str, Any]) -> None:
     # The inputs encrypt the plaintexts with the recorded randomness.
     inputs = _ciphertexts(v["inputs"])
     randomness = [_sc(r) for r in v["input_randomness"]]
-    for value, r, c in zip(v["plaintexts"], randomness, inputs, strict=True):
+    for value, rand, ct in zip(v["plaintexts"], randomness, inputs, strict=True):
         if v["flavour"] == "embedded":
-            assert c == encrypt_bytes_with_randomness(pk, bytes.fromhex(value), randomness=r)
+            assert ct == encrypt_bytes_with_randomness(pk, bytes.fromhex(value), randomness=rand)
         else:
-            assert c == encrypt_with_randomness(pk, value, randomness=r)
+            assert ct == encrypt_with_randomness(pk, value, randomness=rand)
     # Shuffling: output π(j) = ReEnc(input j; r'_j).
     pi = v["permutation"]
     assert sorted(pi) == list(range(size))
     r_prime = [_sc(r) for r in v["re_encryption_randomness"]]
     outputs = _ciphertexts(v["outputs"])
-    for j, c in enumerate(inputs):
+    for j, ct in enumerate(inputs):
         assert outputs[pi[j]] == Ciphertext(
-            c.alpha * g_pow(r_prime[j]), c.beta * pk.element ** r_prime[j]
+            ct.alpha * g_pow(r_prime[j]), ct.beta * pk.element ** r_prime[j]
         )
     # The generators.
     h, hs = _pt(v["generators"]["h"]), [_pt(p) for p in v["generators"]["h_i"]]

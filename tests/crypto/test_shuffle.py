@@ -22,6 +22,7 @@ from crypto.elgamal import (
 from crypto.errors import InvalidProof, MalformedInput
 from crypto.group import IDENTITY, G, N, Point, Scalar, g_pow
 from crypto.hashing import Dst, hash_to_point
+from crypto.multiexp import FixedBase
 from crypto.shuffle import (
     ShuffleProof,
     ShuffleStatement,
@@ -514,9 +515,8 @@ def test_the_prover_with_tables_for_h_and_pk_gives_valid_proofs(
     import crypto.shuffle._prover as prover
 
     monkeypatch.setattr(prover, "_TABLE_THRESHOLD", 1)
-    precompute = prover.FixedBase.precompute
     inputs = encrypt_all(rankings(5))
-    with mock.patch.object(prover.FixedBase, "precompute", wraps=precompute) as tables:
+    with mock.patch.object(FixedBase, "precompute", wraps=FixedBase.precompute) as tables:
         case = make_case(inputs)
     tabled = [call.args[0] for call in tables.call_args_list]
     h = shuffle_generators(SEED, 5).h

@@ -18,7 +18,7 @@ from crypto.shuffle import ShuffleProof, check_shuffle_proof
 from tests.crypto.shuffle_cases import honest
 
 SIZE = 3
-POINT_FIELDS = [
+POINT_FIELDS: list[tuple[str | int, ...]] = [
     ("permutation_commitment", 0),
     ("chain", 2),
     ("commitments", "a"),
@@ -28,7 +28,7 @@ POINT_FIELDS = [
     ("commitments", "f", "alpha"),
     ("commitments", "f", "beta"),
 ]
-SCALAR_FIELDS = [
+SCALAR_FIELDS: list[tuple[str | int, ...]] = [
     ("responses", "a"),
     ("responses", "b", 0),
     ("responses", "c"),
@@ -36,7 +36,7 @@ SCALAR_FIELDS = [
     ("responses", "e", 2),
     ("responses", "f"),
 ]
-LIST_FIELDS = [
+LIST_FIELDS: list[tuple[str | int, ...]] = [
     ("permutation_commitment",),
     ("chain",),
     ("commitments", "b"),
@@ -88,57 +88,41 @@ def test_the_wire_form_has_the_spec_fields() -> None:
     assert "challenge" not in canonical.encode(wire).decode()
 
 
-@pytest.mark.parametrize("path", POINT_FIELDS, ids=_name)
-@pytest.mark.parametrize(
-    ("mutation", "error", "message"),
-    [
-        (lambda h: h.upper(), NonCanonicalEncoding, "lower-case hex"),
-        (lambda h: h[:-2], MalformedInput, "must be 66 hex digits, got 64"),
-        (lambda h: h + "00", MalformedInput, "must be 66 hex digits, got 68"),
-        (lambda h: "04" + h[2:], MalformedInput, "prefix must be 0x02 or 0x03, got 0x04"),
-        (lambda h: "00" + h[2:], MalformedInput, "prefix must be 0x02 or 0x03, got 0x00"),
-        (lambda h: "02" + (P + 1).to_bytes(32, "big").hex(), MalformedInput, "not on curve"),
-        (lambda h: "02" + (5).to_bytes(32, "big").hex(), MalformedInput, "not on curve"),
-        (lambda h: 12, MalformedInput, "must be a hex string, got int"),
-    ],
-    ids=["upper-case", "short", "long", "uncompressed-0x04", "zero-prefix", "x>=p", "off-curve",
-         "not-a-string"],
-)  # fmt: skip
-def test_a_bad_point_is_refused_naming_its_field(
-    path: tuple[str | int, ...],
-    mutation: Callable[[str], Any],
-    error: type[MalformedInput],
-    message: str,
+Mutation = tuple[Callable[[str], Any], type[MalformedInput], str]
+POINT_MUTATIONS: dict[str, Mutation] = {
+    "upper-case": (lambda h: h.upper(), NonCanonicalEncoding, "lower-case hex"),
+    "short": (lambda h: h[:-2], MalformedInput, "must be 66 hex digits, got 64"),
+    "long": (lambda h: h + "00", MalformedInput, "must be 66 hex digits, got 68"),
+    "uncompressed-0x04": (lambda h: "04" + h[2:], MalformedInput, "0x02 or 0x03, got 0x04"),
+    "zero-prefix": (lambda h: "00" + h[2:], MalformedInput, "0x02 or 0x03, got 0x00"),
+    "x>=p": (lambda h: "02" + (P + 1).to_bytes(32, "big").hex(), MalformedInput, "not on curve"),
+    "off-curve": (lambda h: "02" + (5).to_bytes(32, "big").hex(), MalformedInput, "not on curve"),
+    "not-a-string": (lambda h: 12, MalformedInput, "must be a hex string, got int"),
+}  # fmt: skip
+SCALAR_MUTATIONS: dict[str, Mutation] = {
+    "upper-case": (lambda h: h.upper(), NonCanonicalEncoding, "lower-case hex"),
+    "short": (lambda h: h[:-2], MalformedInput, "must be 64 hex digits, got 62"),
+    "n": (lambda h: N.to_bytes(32, "big").hex(), MalformedInput, "scalar out of range"),
+    "2^256-1": (lambda h: (2**256 - 1).to_bytes(32, "big").hex(), MalformedInput, "out of range"),
+    "null": (lambda h: None, MalformedInput, "must be a hex string"),
+}
+FIELD_CASES = [
+    pytest.param(path, mutation, id=f"{_name(path)}:{name}")
+    for fields, mutations in ((POINT_FIELDS, POINT_MUTATIONS), (SCALAR_FIELDS, SCALAR_MUTATIONS))
+    for path in fields
+    for name, mutation in mutations.items()
+]
+
+
+@pytest.mark.parametrize(("path", "mutation"), FIELD_CASES)
+def test_a_bad_point_or_scalar_is_refused_naming_its_field(
+    path: tuple[str | int, ...], mutation: Mutation
 ) -> None:
-    wire = _mutated(path, mutation)
+    change, error, message = mutation
     with pytest.raises(error, match=message) as info:
-        ShuffleProof.from_json(wire, size=SIZE)
+        ShuffleProof.from_json(_mutated(path, change), size=SIZE)
     assert str(info.value).startswith(_name(path))
     assert type(info.value) is error
-
-
-@pytest.mark.parametrize("path", SCALAR_FIELDS, ids=_name)
-@pytest.mark.parametrize(
-    ("mutation", "error", "message"),
-    [
-        (lambda h: h.upper(), NonCanonicalEncoding, "lower-case hex"),
-        (lambda h: h[:-2], MalformedInput, "must be 64 hex digits, got 62"),
-        (lambda h: N.to_bytes(32, "big").hex(), MalformedInput, "scalar out of range"),
-        (lambda h: (2**256 - 1).to_bytes(32, "big").hex(), MalformedInput, "out of range"),
-        (lambda h: None, MalformedInput, "must be a hex string"),
-    ],
-    ids=["upper-case", "short", "n", "2^256-1", "null"],
-)
-def test_a_bad_scalar_is_refused_naming_its_field(
-    path: tuple[str | int, ...],
-    mutation: Callable[[str], Any],
-    error: type[MalformedInput],
-    message: str,
-) -> None:
-    wire = _mutated(path, mutation)
-    with pytest.raises(error, match=message) as info:
-        ShuffleProof.from_json(wire, size=SIZE)
-    assert str(info.value).startswith(_name(path))
 
 
 @pytest.mark.parametrize("path", LIST_FIELDS, ids=_name)
