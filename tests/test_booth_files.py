@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,26 @@ def test_booth_modules_cite_the_spec() -> None:
         assert cited <= headings, f"{module.name} cites absent sections {sorted(cited - headings)}"
     assert "999.9" not in headings
     assert "11.13" in headings
+
+
+def test_the_vendored_modules_are_exactly_what_the_booth_imports() -> None:
+    """booth/vendor holds the import closure of booth/js, no more and no less (offline: the
+    closure is computed over the vendored files themselves, as make booth-vendor does over the
+    installed packages)."""
+    sys.path.insert(0, str(ROOT / "booth" / "tools"))
+    try:
+        import vendor  # type: ignore[import-not-found]
+    finally:
+        sys.path.pop(0)
+    files, _ = _manifest(ROOT / "booth" / "vendor")
+    closure = vendor.closure(ROOT / "booth" / "vendor", vendor.booth_entries())
+    assert {f"{package}/{path}" for package, path in closure} == {
+        f for f in files if not f.endswith("LICENSE")
+    }
+    assert vendor.imports_of(" * import { p256 } from '@noble/curves/nist.js';\n") == []
+    assert vendor.imports_of(
+        "import {\n  a,\n  b as c,\n} from './x.js';\nexport * from \"./y.js\";"
+    ) == [
+        "./x.js",
+        "./y.js",
+    ]
