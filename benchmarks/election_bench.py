@@ -25,6 +25,7 @@ running: figures are indicative.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import random
 import shutil
@@ -32,7 +33,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
@@ -48,20 +48,13 @@ from rich.console import Console  # noqa: E402
 
 from bulletin_board.client import BoardClient  # noqa: E402
 from bulletin_board.keyfile import load_or_create_board_key  # noqa: E402
-from cli.demo import (  # noqa: E402
-    ELECTION,
-    LEADER_CONTESTS,
-    NEC_CONTESTS,
-    DemoRun,
-    _choose,
-    demo_board,
-    prepare_election,
-    run_demo,
-)
+from cli.demo import run_demo  # noqa: E402
 from crypto.credentials import derive_credential_key  # noqa: E402
-from election.rules import ElectionParameters  # noqa: E402
-from election.voter import encrypt_ballot, sign_voter_entry  # noqa: E402
-from election.wire import BALLOT  # noqa: E402
+from simulation.boards import HttpBoard  # noqa: E402
+from simulation.builder import ElectionBuilder  # noqa: E402
+from simulation.choices import random_choices  # noqa: E402
+from simulation.plans import leader_plan, nec_choices, nec_plan  # noqa: E402
+from simulation.served import SimulatedClock, served_board  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 BUILD_TARGET_MS = 3.0
@@ -70,7 +63,6 @@ SHAPES: Final = {
     "simple": "a 10-candidate vote-for-1 ballot",
     "demo": "the demo's ballot (12-candidate vote-for-9, 2-candidate youth seat, yes/no)",
 }
-Choose = Callable[[str], dict[str, list[int]]]
 
 
 def _pg_or_sqlite(spec: str, work: Path, created: list[str]) -> tuple[str, str]:
@@ -82,14 +74,6 @@ def _pg_or_sqlite(spec: str, work: Path, created: list[str]) -> tuple[str, str]:
     return "postgresql", url
 
 
-def _choices_for(shape: str, params: ElectionParameters, rng: random.Random) -> Choose:
-    if shape == "simple":
-        return lambda style: {"leader": [rng.randrange(10)]}
-    nec = params.candidate_lists["nec"].candidates
-    youth = len(params.candidate_lists["youth-rep"].candidates)
-    return lambda style: _choose(rng, style, nec, youth)
-
-
 def bench_board(args: argparse.Namespace, work: Path, created: list[str], shape: str) -> None:
     """Set up an election of ``shape`` (``simple``: one 10-candidate vote-for-1 contest, or
     ``demo``) with voting open now; build its ballots (timed); post them to real servers."""
@@ -99,46 +83,28 @@ def bench_board(args: argparse.Namespace, work: Path, created: list[str], shape:
     board_key = load_or_create_board_key(key_path)[0]
     t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=15, hours=12)
     rng = random.Random(1)
-    quiet = Console(file=open(os.devnull, "w"))  # noqa: SIM115
-    run = DemoRun(work, work / "x", work / "y", 0, "")
     sequential = min(100, args.ballots // 5)
-    contests = LEADER_CONTESTS if shape == "simple" else NEC_CONTESTS
-    with demo_board(db, board_key, t0) as (url, at), BoardClient(url, ELECTION) as client:
-        ready = prepare_election(
-            client,
-            at,
-            t0=t0,
-            voters=args.ballots + sequential,
-            rng=rng,
-            run=run,
-            console=quiet,
-            contests=contests,
-        )
-    params = ready.log.state.params
-    assert params is not None
-    assert params.public_key is not None
-    choose = _choices_for(shape, params, rng)
+    members = args.ballots + sequential
+    if shape == "simple":
+        plan, choose = leader_plan(start=t0, members=members), random_choices
+    else:
+        plan, choose = nec_plan(start=t0, members=members), nec_choices
+    election = plan.election
+    clock = SimulatedClock(plan.at(0))
+    with (
+        served_board(db, board_key, clock=clock, elections=[election]) as url,
+        BoardClient(url, election) as client,
+    ):
+        builder = ElectionBuilder(plan, HttpBoard(client, clock.set), rng=rng)
+        builder.prepare()
+    params = builder.params
     built, times = [], []
-    for letter in ready.letters:
-        choices = choose(letter.style)
-        start = time.perf_counter()
-        credential = derive_credential_key(letter.code, fingerprint=params.fingerprint)
-        ballot = encrypt_ballot(
-            params.layout,
-            letter.style,
-            choices,
-            public_key=params.public_key,
-            credential=credential,
-        )
-        built.append(
-            sign_voter_entry(
-                election=ELECTION,
-                type=BALLOT,
-                payload=ballot.ballot.to_json(),
-                credential=credential,
-            )
-        )
-        times.append((time.perf_counter() - start) * 1000)
+    for member in builder.members:
+        choices = choose(rng, params, member.style)
+        started = time.perf_counter()
+        credential = derive_credential_key(member.code, fingerprint=params.fingerprint)
+        built.append(builder.ballot(dataclasses.replace(member, key=credential), choices))
+        times.append((time.perf_counter() - started) * 1000)
     ms = statistics.median(times)
     _row(f"build: {label}", f"median {ms:.2f} ms", "<= 3 ms", ms <= BUILD_TARGET_MS)
     server = Server(db, key_path, args.workers, rules="election")
@@ -148,7 +114,7 @@ def bench_board(args: argparse.Namespace, work: Path, created: list[str], shape:
             for raw in built[:sequential]:
                 start = time.perf_counter()
                 answer = http.post(
-                    f"/v1/elections/{ELECTION}/entries",
+                    f"/v1/elections/{election}/entries",
                     content=raw,
                     headers={"content-type": "application/json"},
                 )
@@ -159,7 +125,7 @@ def bench_board(args: argparse.Namespace, work: Path, created: list[str], shape:
             f"median {statistics.median(latencies):.1f} ms",
         )
         bodies = built[sequential:]
-        elapsed, failures = _run(_post_all(server.url, bodies, args.clients, election=ELECTION))
+        elapsed, failures = _run(_post_all(server.url, bodies, args.clients, election=election))
     finally:
         server.stop()
     rate = len(bodies) / elapsed

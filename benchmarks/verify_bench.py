@@ -34,50 +34,21 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bulletin_board.export import format_export
-from bulletin_board.wire import ED25519, parse_entry, sign_entry, sign_tree_head
-from crypto import canonical
-from crypto.credentials import CredentialCode, derive_credential_key
-from crypto.elgamal import PublicKey
-from crypto.merkle import Frontier, leaf_hash
 from crypto.signing import SigningKey
-from crypto.threshold import (
-    ThresholdParameters,
-    confirm_key,
-    deal,
-    derive_key_share,
-    generate_trustee_key,
-    open_share,
-    partial_decrypt,
-    verify_ceremony,
-)
-from election import admin
-from election.definition import ElectionDefinition
-from election.rules import ElectionState, apply, to_ms
-from election.voter import encrypt_ballot, sign_voter_entry
-from election.wire import (
-    BallotLayout,
-    Candidate,
-    CandidateList,
-    CredentialScheme,
-    ElectionKey,
-    tally_decryption_context,
-)
+from simulation.boards import MemoryBoard
+from simulation.builder import ElectionBuilder
+from simulation.plan import ElectionPlan, Nominee, RoleKeys, Timetable
 from verifier import verify_export_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "benchmarks" / ".cache"
-ELECTION = "bench"
-ADMIN = SigningKey(bytes([1] * 32))
-ISSUER = SigningKey(bytes([2] * 32))
-TRUSTEES = [SigningKey(bytes([10 + i] * 32)) for i in range(5)]
 BOARD = SigningKey(bytes([77] * 32))
-DAY = 86_400_000
 TARGET_CPU_MS = 1.5
 TARGET_RATIO = 40.0
 TARGET_100K_WALL_S = 150.0
@@ -89,10 +60,11 @@ BELENIOS_DEFAULT_MAX = 1000
 
 @dataclass(frozen=True)
 class Shape:
-    """An election's paper: per contest (kind, seats, candidates, max selections)."""
+    """An election's paper: its contests (election.toml tables), candidates per contest, and
+    the same paper for belenios."""
 
     name: str
-    toml: str
+    contests: str
     candidates: dict[str, int]
     belenios: list[dict[str, Any]]
 
@@ -100,54 +72,51 @@ class Shape:
     def k(self) -> int:
         return sum(len(q["answers"]) for q in self.belenios)
 
+    def plan(self, n: int) -> ElectionPlan:
+        """The election of ``n`` members, each casting one ballot: trustees 3 of 5 (4 and 5
+        absent at the count), the timetable of January 2027."""
+        nominees = {
+            contest: [
+                Nominee(f"c{i}", f"Candidate {i}", {"gender": "woman" if i % 2 else "man"},
+                        ("Branch",))
+                for i in range(count)
+            ]
+            for contest, count in self.candidates.items()
+        }  # fmt: skip
+        return ElectionPlan(
+            election="bench",
+            contests=self.contests,
+            nominees=nominees,
+            title="Benchmark election",
+            time_zone="UTC",
+            absent=frozenset({4, 5}),
+            start=datetime(2026, 12, 31, tzinfo=UTC),
+            timetable=Timetable(1, 10, 20, 30),
+            members=n,
+        )
 
-def _toml(contests: str) -> str:
-    trustees = ",\n".join(
-        f'  {{ name = "Trustee {i + 1}", key = "{k.verify_key.to_hex()}" }}'
-        for i, k in enumerate(TRUSTEES)
-    )
-    return f"""
-version = 1
-id = "{ELECTION}"
-title = "Benchmark election"
-organisation = "Example Party"
-time_zone = "UTC"
-sections = ["member"]
-[timetable]
-nominations_open = 2027-01-01T00:00:00Z
-nominations_close = 2027-01-10T00:00:00Z
-voting_open = 2027-01-20T00:00:00Z
-voting_close = 2027-01-30T00:00:00Z
-[administrator]
-name = "Returning Officer"
-key = "{ADMIN.verify_key.to_hex()}"
-[issuer]
-name = "Membership Office"
-key = "{ISSUER.verify_key.to_hex()}"
-[trustees]
-threshold = 3
-members = [
-{trustees}
-]
-{contests}
-"""
+    def choices(self, rng: random.Random) -> dict[str, list[int]]:
+        if self.name == "k10":
+            return {"leader": [rng.randrange(10)]}
+        return {
+            "nec-clp": sorted(rng.sample(range(20), rng.randint(0, 9))),
+            "rule-change-1": [rng.randrange(2)],
+        }
 
 
 SHAPES = {
     "k10": Shape(
         "k10",
-        _toml('[[contests]]\nid = "leader"\ntitle = "Leader"\nkind = "block"\nseats = 1\n'),
+        '[[contests]]\nid = "leader"\ntitle = "Leader"\nkind = "block"\nseats = 1\n',
         {"leader": 10},
         [{"answers": [f"c{i}" for i in range(10)], "min": 0, "max": 1, "question": "Leader"}],
     ),
     "demo": Shape(
         "demo",
-        _toml(
-            '[[contests]]\nid = "nec-clp"\ntitle = "NEC"\nkind = "block"\nseats = 9\n'
-            'constraints = [ { attribute = "gender", value = "woman", min = 5 } ]\n'
-            '[[contests]]\nid = "rule-change-1"\ntitle = "Rule change 1"\n'
-            'kind = "referendum"\nquestion = "Adopt rule change 1?"\noptions = ["Yes", "No"]\n'
-        ),
+        '[[contests]]\nid = "nec-clp"\ntitle = "NEC"\nkind = "block"\nseats = 9\n'
+        'constraints = [ { attribute = "gender", value = "woman", min = 5 } ]\n'
+        '[[contests]]\nid = "rule-change-1"\ntitle = "Rule change 1"\n'
+        'kind = "referendum"\nquestion = "Adopt rule change 1?"\noptions = ["Yes", "No"]\n',
         {"nec-clp": 20},
         [
             {"answers": [f"n{i}" for i in range(20)], "min": 0, "max": 9, "question": "NEC"},
@@ -160,212 +129,25 @@ SHAPES = {
 # --- building a verivote election --------------------------------------------------------------
 
 
-class _Log:
-    """The election's leaves, folded by the board's rules (apply only: honest entries)."""
-
-    def __init__(self, definition: ElectionDefinition) -> None:
-        self.leaves: list[tuple[bytes, int]] = []
-        self.entries: list[Any] = []
-        self.state = ElectionState(ELECTION, leaves=lambda i: self.entries[i])
-        self.schemes = {
-            "voter": CredentialScheme(definition.fingerprint),
-            **dict.fromkeys(("administrator", "issuer", "trustee", "board"), ED25519),
-        }
-        self.post(
-            sign_entry(election=ELECTION, type="board-key", role="board",
-                       payload={"key": BOARD.verify_key.to_hex()}, key=BOARD),
-            0,
-            fold=False,
-        )  # fmt: skip
-
-    def post(self, raw: bytes, received: int, *, fold: bool = True) -> None:
-        entry = parse_entry(raw, self.schemes, verify=False)
-        index = len(self.leaves)
-        if fold:
-            apply(self.state, entry, index=index, received=received)
-        self.leaves.append((raw, received))
-        self.entries.append(entry)
-
-
-def _signed(type: str, payload: Any, key: SigningKey, role: str) -> bytes:
-    return sign_entry(election=ELECTION, type=type, role=role, payload=payload, key=key)
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(toml: str, lists: list[bytes], joint_key: bytes) -> None:
-    definition = ElectionDefinition.from_toml(toml)
-    candidate_lists = {}
-    for raw in lists:
-        parsed = CandidateList.from_json(canonical.decode(raw))
-        candidate_lists[parsed.contest] = parsed
-    params = ThresholdParameters(definition.fingerprint, 5, 3)
-    key = ElectionKey.from_json(canonical.decode(joint_key), params)
-    _WORKER.update(
-        definition=definition,
-        layout=BallotLayout.build(definition, candidate_lists),
-        public_key=PublicKey(key.joint_key.public_key).precompute(),
-    )
-
-
-def _make_ballots(shape_name: str, seeds: Sequence[int]) -> list[tuple[str, bytes]]:
-    definition: ElectionDefinition = _WORKER["definition"]
-    out = []
-    for seed in seeds:
-        rng = random.Random(seed)
-        code = CredentialCode.generate()
-        credential = derive_credential_key(code, fingerprint=definition.fingerprint)
-        if shape_name == "k10":
-            choices = {"leader": [rng.randrange(10)]}
-            style = "leader"
-        else:
-            choices = {
-                "nec-clp": sorted(rng.sample(range(20), rng.randint(0, 9))),
-                "rule-change-1": [rng.randrange(2)],
-            }
-            style = "nec-clp+rule-change-1"
-        encrypted = encrypt_ballot(
-            _WORKER["layout"], style, choices, public_key=_WORKER["public_key"],
-            credential=credential,
-        )  # fmt: skip
-        raw = sign_voter_entry(
-            election=ELECTION, type="ballot", payload=encrypted.ballot.to_json(),
-            credential=credential,
-        )  # fmt: skip
-        out.append((credential.public.to_hex(), raw))
-    return out
-
-
 def build_verivote(shape: Shape, n: int, jobs: int) -> Path:
-    """A complete election of ``n`` ballots of ``shape`` as an export, cached."""
+    """A complete election of ``n`` ballots of ``shape`` as an export, cached: built by the
+    election builder on a log in memory that only folds (honest entries), its ballots by
+    ``jobs`` processes."""
     path = CACHE / f"verivote-{shape.name}-{n}.jsonl"
     if path.exists():
         return path
     started = time.monotonic()
-    definition = ElectionDefinition.from_toml(shape.toml)
-    log = _Log(definition)
-    t = definition.timetable
-    nominations_open, voting_open = to_ms(t.nominations_open), to_ms(t.voting_open)
-    voting_close = to_ms(t.voting_close)
-    log.post(
-        _signed("election-definition", {"definition": definition.to_json()}, ADMIN,
-                "administrator"),
-        nominations_open - DAY,
-    )  # fmt: skip
-    # The ceremony, as the trustees run it.
-    params = ThresholdParameters(definition.fingerprint, 5, 3)
-    now = nominations_open + DAY
-    pairs = {j: generate_trustee_key(params, j) for j in params.indices}
-    for j, pair in pairs.items():
-        log.post(_signed("trustee-key", {"key": pair.public.to_json()}, TRUSTEES[j - 1],
-                         "trustee"), now)  # fmt: skip
-    publics = [pairs[j].public for j in params.indices]
-    dealt = {j: deal(params, j, publics) for j in params.indices}
-    for j, (_, dealing) in dealt.items():
-        log.post(_signed("dealing", {"dealing": dealing.to_json()}, TRUSTEES[j - 1], "trustee"),
-                 now)  # fmt: skip
-    for j in params.indices:
-        log.post(_signed("shares-accepted", {"trustee": j}, TRUSTEES[j - 1], "trustee"), now)
-    ceremony = verify_ceremony(params, publics, [d for _, d in dealt.values()], [])
-    joint_key_payload = {"joint_key": ceremony.joint_key.to_json(), "disqualified": []}
-    log.post(_signed("election-key", joint_key_payload, ADMIN, "administrator"), now)
-    shares = {}
-    for j in params.indices:
-        received = {i: open_share(params, pairs[j], d) for i, (_, d) in dealt.items() if i != j}
-        shares[j] = derive_key_share(dealt[j][0], received, ceremony.joint_key)
-        log.post(
-            _signed("key-confirmation",
-                    {"confirmation": confirm_key(shares[j], ceremony.joint_key).to_json()},
-                    TRUSTEES[j - 1], "trustee"),
-            now,
-        )  # fmt: skip
-    # Nominations and candidate lists.
-    lists = []
-    for contest, count in shape.candidates.items():
-        candidates = [
-            Candidate(f"c{i}", f"Candidate {i}", {"gender": "woman" if i % 2 else "man"}).to_json()
-            for i in range(count)
-        ]
-        for candidate in candidates:
-            log.post(
-                _signed("nomination", {"contest": contest, "nominee": candidate,
-                                       "nominated_by": "Branch", "received": "2027-01-02"},
-                        ADMIN, "administrator"),
-                nominations_open + DAY,
-            )  # fmt: skip
-        payload = {"contest": contest, "candidates": candidates}
-        lists.append(canonical.encode(payload))
-        log.post(_signed("candidate-list", payload, ADMIN, "administrator"),
-                 to_ms(t.nominations_close) + DAY)  # fmt: skip
-    # Ballots, in parallel (the cost of building).
-    chunk = 250
-    seeds = [list(range(s, min(s + chunk, n))) for s in range(0, n, chunk)]
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        initializer=_init_worker,
-        initargs=(shape.toml, lists, canonical.encode(joint_key_payload)),
-    ) as pool:
-        made = [b for part in pool.map(_make_ballots, [shape.name] * len(seeds), seeds)
-                for b in part]  # fmt: skip
-        print(f"  built {n} ballots in {time.monotonic() - started:.0f} s", flush=True)
-    style_id = "leader" if shape.name == "k10" else "nec-clp+rule-change-1"
-    credentials = sorted(c for c, _ in made)
-    issue = to_ms(t.nominations_close) + 2 * DAY
-    for part, start in enumerate(range(0, len(credentials), 10_000)):
-        log.post(
-            _signed("credentials", {"style": style_id, "part": part,
-                                    "credentials": credentials[start : start + 10_000]},
-                    ISSUER, "issuer"),
-            issue,
-        )  # fmt: skip
-    log.post(_signed("credentials-complete", {"counts": {style_id: n}}, ISSUER, "issuer"), issue)
-    for _, raw in made:
-        log.post(raw, voting_open + 1000)
-    log.post(_signed("tally", admin.tally(log.state).to_json(), ADMIN, "administrator"),
-             voting_close)  # fmt: skip
-    tally = log.state.tallying.tally
-    assert tally is not None
-    for j in (1, 2, 3):
-        rows = []
-        for contest in tally.contests:
-            row: list[Any] = []
-            for k, a in enumerate(contest.aggregates or ()):
-                context = tally_decryption_context(definition.fingerprint, contest.contest, k)
-                if a.alpha.is_identity:
-                    row.append(None)
-                    continue
-                row.append(partial_decrypt(shares[j], a.alpha, context=context).to_json())
-            rows.append(row)
-        payload = {"trustee": j, "tally": log.state.tallying.tally_hash.hex(), "shares": rows}
-        log.post(_signed("decryption", payload, TRUSTEES[j - 1], "trustee"), voting_close + 1)
-    log.post(_signed("result", admin.result(log.state).to_json(), ADMIN, "administrator"),
-             voting_close + 2)  # fmt: skip
-    _write_export(path, log.leaves)
+    plan = shape.plan(n)
+    board = MemoryBoard(plan.election, created=plan.at(0), checked=False)
+    rng = random.Random(1)
+    builder = ElectionBuilder(plan, board, keys=RoleKeys.fixed_for_testing(5), rng=rng)
+    builder.prepare()
+    builder.vote_all([(m, shape.choices(rng)) for m in builder.members], processes=jobs)
+    print(f"  built {n} ballots in {time.monotonic() - started:.0f} s", flush=True)
+    builder.count()
+    board.write_export(path, BOARD)
     print(f"  built the election in {time.monotonic() - started:.0f} s: {path}", flush=True)
     return path
-
-
-def _write_export(path: Path, leaves: list[tuple[bytes, int]]) -> None:
-    blobs = [
-        b'{"entry":%s,"index":%d,"received":%d,"version":1}' % (raw, i, received)
-        for i, (raw, received) in enumerate(leaves)
-    ]
-    frontier = Frontier.empty()
-    heads = []
-    for i, blob in enumerate(blobs):
-        frontier = frontier.append(leaf_hash(blob))[0]
-        if (i + 1) % 1000 == 0 or i + 1 == len(blobs):
-            sth = sign_tree_head(election=ELECTION, tree_size=i + 1, root_hash=frontier.root(),
-                                 timestamp=leaves[i][1], key=BOARD)  # fmt: skip
-            heads.append((i + 1, sth.to_bytes()))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as out:
-        for line in format_export(election=ELECTION, board_key=BOARD.verify_key.raw,
-                                  leaves=blobs, tree_heads=heads):  # fmt: skip
-            out.write(line)
-    temporary.replace(path)
 
 
 # --- timing verivote ---------------------------------------------------------------------------
@@ -459,8 +241,8 @@ def build_belenios(shape: Shape, n: int, jobs: int) -> Path:
     _tool("setup", "make-election", "--uuid", uuid, "--group", group, "--template",
           "template.json", cwd=folder)  # fmt: skip
     _tool("archive", "init", cwd=folder)
-    for name in ("election.json", "trustees.json", "public_creds.json"):
-        (folder / name).unlink()
+    for setup_file in ("election.json", "trustees.json", "public_creds.json"):
+        (folder / setup_file).unlink()
     creds = [line.split()[1] for line in (folder / "private_creds.txt").read_text().splitlines()]
     rng = random.Random(1)
     choices = [_belenios_choice(shape, rng) for _ in creds]

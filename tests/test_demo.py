@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from bulletin_board.election_rules import export_fingerprint
 from bulletin_board.export import verify_export
-from cli.demo import MEN, WOMEN, YOUTH
 from cli.main import verivote
 from election.wire import election_schemes
+from simulation.plans import MEN, WOMEN, YOUTH
 
 
 def test_demo_prints_the_results_the_votes_imply(tmp_path: Path) -> None:

@@ -28,7 +28,10 @@ from tests.verifier.election import build_election, export_bytes
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("pyproject.toml", "README.md", "crypto", "election", "bulletin_board", "verifier", "cli")
+SOURCES = (
+    "pyproject.toml", "README.md", "crypto", "election", "bulletin_board", "verifier", "cli",
+    "simulation",
+)  # fmt: skip
 SERVER = ("fastapi", "uvicorn", "sqlalchemy", "alembic", "psycopg", "starlette", "uvloop")
 BLT = ROOT / "tests" / "data" / "stv" / "glasgow_2007_calton.blt"
 

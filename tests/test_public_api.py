@@ -8,7 +8,7 @@ import pkgutil
 
 import pytest
 
-PACKAGES = ("crypto", "election", "bulletin_board", "verifier")
+PACKAGES = ("crypto", "election", "bulletin_board", "verifier", "simulation")
 
 
 def _modules() -> list[str]:

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 
 from bulletin_board.config import ServiceSettings
 from bulletin_board.service import create_board_app
-from cli._server import SimulatedClock as Clock
 from crypto import canonical
 from crypto.errors import InvalidSignature, MalformedInput
 from crypto.signing import SigningKey
 from election.rules import Refusal
+from simulation.served import SimulatedClock as Clock
 from tests.election.scenario import ELECTION, NOMINATIONS_OPEN, Log, Posted
 
 BOARD_KEY = SigningKey(bytes([77] * 32))

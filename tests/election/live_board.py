@@ -7,23 +7,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from bulletin_board.config import ServiceSettings
-from bulletin_board.service import create_board_app
-from cli._server import serve_in_thread
-from tests.election.board_log import BOARD_KEY, Clock
+from simulation.served import SimulatedClock, served_board
+from tests.election.board_log import BOARD_KEY
 
 
 @dataclass
 class LiveBoard:
     url: str
-    clock: Clock
+    clock: SimulatedClock
 
 
 @contextmanager
 def live_board(db_url: str, *, elections: tuple[str, ...], now: int) -> Iterator[LiveBoard]:
-    clock = Clock(now)
-    app = create_board_app(
-        db_url, BOARD_KEY, clock=clock, elections=elections, settings=ServiceSettings(write_rate=0)
-    )
-    with serve_in_thread(app) as url:
+    clock = SimulatedClock(now)
+    with served_board(db_url, BOARD_KEY, clock=clock, elections=elections) as url:
         yield LiveBoard(url, clock)

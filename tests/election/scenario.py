@@ -1,5 +1,11 @@
-"""Test helpers: a whole election's entries built with real crypto, and an in-memory log that
-runs the election rules exactly as a board does (precheck, check, apply, leaf reads)."""
+"""Test helpers: a whole election's entries built with real crypto by the election builder
+(simulation/), and an in-memory log that runs the election rules exactly as a board does
+(precheck, check, apply, leaf reads): ``Log``, the builder's ``MemoryBoard`` for this election.
+
+``Scenario`` keeps what tests reach for (the trustees' secrets, the members' credentials) and
+adds hand-made entries for the rules' refusal tests: the ceremony's entries built one by one
+before they are posted (``trustee_key_entries``, ``dealing_entries``, ``checking_entries``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crypto import canonical
-from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
+from crypto.credentials import CredentialKey
 from crypto.elgamal import PublicKey
 from crypto.errors import InvalidShare
 from crypto.signing import SigningKey
@@ -20,32 +26,25 @@ from crypto.threshold import (
     ThresholdParameters,
     TrusteeKeyPair,
     complain,
-    confirm_key,
     deal,
-    derive_key_share,
     generate_trustee_key,
     open_share,
     verify_ceremony,
 )
-from election.admin import result as admin_result
-from election.admin import tally as admin_tally
 from election.definition import ElectionDefinition
-from election.rules import (
-    ElectionState,
-    apply,
-    check,
-    precheck,
-    to_ms,
-)
+from election.rules import to_ms
 from election.trustee import TrusteeState, decrypt
-from election.voter import EncryptedBallot, audit_payload, encrypt_ballot, sign_voter_entry
+from election.voter import EncryptedBallot, encrypt_ballot, sign_voter_entry
 from election.wire import Candidate
-from tests.threshold.ceremony import DealingTamper
+from simulation.boards import MemoryBoard
+from simulation.builder import DealingTamper, ElectionBuilder, Member
+from simulation.plan import ElectionPlan, Nominee, RoleKeys, Timetable
 
 ELECTION = "nec-2027"
-ADMIN = SigningKey(bytes([1] * 32))
-ISSUER = SigningKey(bytes([2] * 32))
-TRUSTEES = [SigningKey(bytes([10 + i] * 32)) for i in range(5)]
+KEYS = RoleKeys.fixed_for_testing(5)
+ADMIN = KEYS.administrator
+ISSUER = KEYS.issuer
+TRUSTEES = list(KEYS.trustees)
 STRANGER = SigningKey(bytes([99] * 32))
 
 T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
@@ -60,50 +59,14 @@ STYLE_YOUTH = "nec-clp+youth-rep+leader+rule-change-1"
 STYLE_BAME = "nec-clp+bame-rep+leader+rule-change-1"
 
 
-def _time(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def definition_toml(*, threshold: int = 3) -> str:
-    trustees = ",\n".join(
-        f'  {{ name = "Trustee {i + 1}", key = "{k.verify_key.to_hex()}" }}'
-        for i, k in enumerate(TRUSTEES)
-    )
-    return f"""
-version = 1
-id = "{ELECTION}"
-title = "NEC election 2027"
-organisation = "Example Party"
-time_zone = "Europe/London"
-sections = ["member", "youth", "bame"]
-
-[timetable]
-nominations_open = {_time(NOMINATIONS_OPEN)}
-nominations_close = {_time(NOMINATIONS_CLOSE)}
-voting_open = {_time(VOTING_OPEN)}
-voting_close = {_time(VOTING_CLOSE)}
-
-[administrator]
-name = "Returning Officer"
-key = "{ADMIN.verify_key.to_hex()}"
-
-[issuer]
-name = "Membership Office"
-key = "{ISSUER.verify_key.to_hex()}"
-
-[trustees]
-threshold = {threshold}
-members = [
-{trustees}
-]
-
+CONTESTS = """
 [[contests]]
 id = "nec-clp"
 title = "NEC: constituency section"
 kind = "block"
 seats = 3
 nomination_threshold = 2
-constraints = [ {{ attribute = "gender", value = "woman", min = 2 }} ]
+constraints = [ { attribute = "gender", value = "woman", min = 2 } ]
 
 [[contests]]
 id = "youth-rep"
@@ -134,9 +97,6 @@ kind = "referendum"
 question = "Adopt rule change 1?"
 options = ["Yes", "No"]
 """
-
-
-DEFINITION = ElectionDefinition.from_toml(definition_toml())
 
 
 @dataclass(frozen=True)
@@ -189,41 +149,12 @@ def voter(type: str, payload: Mapping[str, Any], credential: CredentialKey) -> P
 
 
 @dataclass
-class Log:
-    """An election log in memory, run by the rules as the board runs them."""
+class Log(MemoryBoard):
+    """This election's log in memory, run by the rules as the board runs them; leaf 0 (the
+    board key) the day before nominations open."""
 
     election: str = ELECTION
-    entries: list[tuple[Posted | None, int]] = field(default_factory=list)
-    state: ElectionState = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.state = ElectionState(self.election, leaves=self.read)
-        if not self.entries:
-            self.entries.append((None, NOMINATIONS_OPEN - DAY))  # leaf 0: the board key
-
-    def read(self, index: int) -> Posted:
-        entry = self.entries[index][0]
-        assert entry is not None
-        return entry
-
-    def post(self, entry: Posted, now: int) -> int:
-        """Precheck, check and apply ``entry`` at board time ``now``; its leaf index."""
-        pre = precheck(self.state.params, entry)
-        index = len(self.entries)
-        check(self.state, entry, index=index, now=now, prechecked=pre)
-        apply(self.state, entry, index=index, received=now, prechecked=pre)
-        self.entries.append((entry, now))
-        return index
-
-    def copy(self) -> Log:
-        """A new log with the same leaves, its state refolded (apply only)."""
-        log = Log(self.election, [self.entries[0]])
-        for entry, received in self.entries[1:]:
-            assert entry is not None
-            index = len(log.entries)
-            apply(log.state, entry, index=index, received=received)
-            log.entries.append((entry, received))
-        return log
+    created: int = NOMINATIONS_OPEN - DAY
 
 
 def nominee(nominee_id: str, name: str, gender: str) -> dict[str, Any]:
@@ -239,18 +170,49 @@ NEC_NOMINEES = [
 ]
 
 
+YOUTH_NOMINEES = [("yan", "Yan Yu", "woman"), ("zed", "Zed Zola", "man")]
+BAME_NOMINEES = [("kim", "Kim Kaur", "woman"), ("raj", "Raj Rao", "man")]
+LEADER_NOMINEES = [
+    ("lea", "Lea Lund", "woman"),
+    ("max", "Max Moss", "man"),
+    ("noa", "Noa Nye", "woman"),
+]
+
+
+def _nominees(people: list[tuple[str, str, str]], *by: str) -> list[Nominee]:
+    return [Nominee(i, name, {"gender": gender}, by) for i, name, gender in people]
+
+
+#: The election: nominations open at T0, close 10 days later; voting from day 20 to day 30;
+#: trustees 3 of 5 (1 and 3 absent at the count).
+PLAN = ElectionPlan(
+    election=ELECTION,
+    contests=CONTESTS,
+    nominees={
+        "nec-clp": _nominees(NEC_NOMINEES, "Ashton CLP", "Barnet CLP"),
+        "youth-rep": _nominees(YOUTH_NOMINEES, "Young Members"),
+        "bame-rep": _nominees(BAME_NOMINEES, "BAME Members"),
+        "leader": _nominees(LEADER_NOMINEES, "Members"),
+    },
+    title="NEC election 2027",
+    sections=("member", "youth", "bame"),
+    absent=frozenset({1, 3}),
+    start=T0 - timedelta(days=1),
+    timetable=Timetable(1, 11, 21, 31),
+)
+DEFINITION = ElectionDefinition.from_toml(PLAN.definition_toml_for(KEYS))
+SECTIONS = {
+    STYLE_ALL: ("member",),
+    STYLE_YOUTH: ("member", "youth"),
+    STYLE_BAME: ("member", "bame"),
+}
+
+
 def nomination(contest: str, who: tuple[str, str, str], by: str, day: str = "2027-01-05") -> Posted:
     return admin(
         "nomination",
         {"contest": contest, "nominee": nominee(*who), "nominated_by": by, "received": day},
     )
-
-
-@dataclass
-class Member:
-    code: CredentialCode
-    key: CredentialKey
-    style: str
 
 
 @dataclass
@@ -281,45 +243,20 @@ class Scenario:
             public_key=self.public_key,
         )
 
+    @property
+    def builder(self) -> ElectionBuilder:
+        """The election builder on this scenario's (current) log."""
+        return ElectionBuilder(PLAN, self.log, keys=KEYS)
+
     # --- phases -------------------------------------------------------------------------
     def define(self) -> None:
-        self.log.post(
-            admin("election-definition", {"definition": DEFINITION.to_json()}),
-            NOMINATIONS_OPEN - DAY,
-        )
+        self.builder.define(at=NOMINATIONS_OPEN - DAY)
 
     def nominate(self) -> None:
-        now = NOMINATIONS_OPEN + DAY
-        for who in NEC_NOMINEES:
-            for by in ("Ashton CLP", "Barnet CLP"):
-                self.log.post(nomination("nec-clp", who, by), now)
-        for who in [("yan", "Yan Yu", "woman"), ("zed", "Zed Zola", "man")]:
-            self.log.post(nomination("youth-rep", who, "Young Members"), now)
-        for who in [("kim", "Kim Kaur", "woman"), ("raj", "Raj Rao", "man")]:
-            self.log.post(nomination("bame-rep", who, "BAME Members"), now)
-        for who in [
-            ("lea", "Lea Lund", "woman"),
-            ("max", "Max Moss", "man"),
-            ("noa", "Noa Nye", "woman"),
-        ]:
-            self.log.post(nomination("leader", who, "Members"), now)
+        self.builder.nominate(at=NOMINATIONS_OPEN + DAY)
 
     def candidate_lists(self) -> None:
-        now = NOMINATIONS_CLOSE + DAY
-        lists = {
-            "nec-clp": [nominee(*w) for w in NEC_NOMINEES],
-            "youth-rep": [nominee("yan", "Yan Yu", "woman"), nominee("zed", "Zed Zola", "man")],
-            "bame-rep": [nominee("kim", "Kim Kaur", "woman"), nominee("raj", "Raj Rao", "man")],
-            "leader": [
-                nominee("lea", "Lea Lund", "woman"),
-                nominee("max", "Max Moss", "man"),
-                nominee("noa", "Noa Nye", "woman"),
-            ],
-        }
-        for contest, candidates in lists.items():
-            self.log.post(
-                admin("candidate-list", {"contest": contest, "candidates": candidates}), now
-            )
+        self.builder.candidate_lists(at=NOMINATIONS_CLOSE + DAY)
 
     def trustee_key_entries(self) -> list[Posted]:
         out = []
@@ -376,47 +313,27 @@ class Scenario:
         )
 
     def ceremony(self, tamper: Mapping[int, DealingTamper] | None = None) -> None:
-        now = NOMINATIONS_OPEN + 2 * DAY
-        for e in self.trustee_key_entries():
-            self.log.post(e, now)
-        for e in self.dealing_entries(tamper):
-            self.log.post(e, now)
-        entries, received = self.checking_entries()
-        for e in entries:
-            self.log.post(e, now)
-        self.log.post(self.election_key_entry(), now)
+        """The key ceremony by the builder (each trustee's steps of election/trustee.py); its
+        secrets kept here."""
+        builder = self.builder
+        builder.ceremony(at=NOMINATIONS_OPEN + 2 * DAY, tamper=tamper)
+        for j, state in builder.trustees.items():
+            assert state.dealer_secret is not None
+            assert state.key_share is not None
+            self.trustee_keys[j] = state.key_pair
+            self.dealer_secrets[j] = state.dealer_secret
+            self.key_shares[j] = state.key_share
+        self.dealings.update(builder.dealings)
         key = self.log.state.params.election_key  # type: ignore[union-attr]
         assert key is not None
         self.public_key = PublicKey(key.joint_key.public_key).precompute()
-        for j in self.params.indices:
-            share = derive_key_share(self.dealer_secrets[j], received[j], key.joint_key)
-            self.key_shares[j] = share
-            self.log.post(
-                trustee(
-                    "key-confirmation",
-                    {"confirmation": confirm_key(share, key.joint_key).to_json()},
-                    j,
-                ),
-                now,
-            )
 
     def issue(
         self, styles: Sequence[str] = (STYLE_ALL, STYLE_ALL, STYLE_YOUTH, STYLE_BAME)
     ) -> None:
-        now = NOMINATIONS_CLOSE + 2 * DAY
-        for style in styles:
-            code = CredentialCode.generate()
-            key = derive_credential_key(code, fingerprint=DEFINITION.fingerprint)
-            self.members.append(Member(code, key, style))
-        by_style: dict[str, list[str]] = {}
-        for m in self.members:
-            by_style.setdefault(m.style, []).append(m.key.public.to_hex())
-        for style, keys in sorted(by_style.items()):
-            self.log.post(
-                issuer("credentials", {"style": style, "part": 0, "credentials": sorted(keys)}), now
-            )
-        counts = {s: len(k) for s, k in by_style.items()}
-        self.log.post(issuer("credentials-complete", {"counts": counts}), now)
+        """A credential for a member of each style (by the issuer's code)."""
+        roll = [SECTIONS[style] for style in styles]
+        self.members += self.builder.issue(roll, at=NOMINATIONS_CLOSE + 2 * DAY)
 
     def ready(self, tamper: Mapping[int, DealingTamper] | None = None) -> None:
         """Everything up to the moment voting opens."""
@@ -467,21 +384,15 @@ class Scenario:
         )
 
     def ballot(self, member: Member, choices: Mapping[str, Sequence[int]] | None = None) -> Posted:
-        return voter("ballot", self.encrypt(member, choices).ballot.to_json(), member.key)
+        return Posted.from_bytes(self.builder.ballot(member, choices or self.choices(member)))
 
     def audit(self, member: Member) -> Posted:
-        encrypted = self.encrypt(member)
-        inner = sign_voter_entry(
-            election=ELECTION,
-            type="ballot",
-            payload=encrypted.ballot.to_json(),
-            credential=member.key,
-        )
-        return voter("audit", audit_payload(inner, encrypted.openings), member.key)
+        audit, _ = self.builder.audit_entry(member, self.choices(member))
+        return Posted.from_bytes(audit)
 
     # --- tally --------------------------------------------------------------------------
     def tally_entry(self) -> Posted:
-        return admin("tally", admin_tally(self.log.state).to_json())
+        return Posted.from_bytes(self.builder.tally_entry())
 
     def decryption_entry(self, j: int) -> Posted:
         """Trustee j's ``decryption`` of the tally on the log (election.trustee.decrypt)."""
@@ -492,4 +403,5 @@ class Scenario:
 
     def result_entry(self) -> Posted:
         """The result the tally and the decryptions on the log give (counts by BSGS)."""
-        return admin("result", admin_result(self.log.state).to_json())
+        raw, _ = self.builder.result_entry()
+        return Posted.from_bytes(raw)

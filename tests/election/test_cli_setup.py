@@ -22,10 +22,12 @@ from click.testing import CliRunner, Result
 from bulletin_board.client import BoardClient
 from cli.main import verivote
 from crypto.credentials import CredentialCode, derive_credential_key
+from crypto.elgamal import PublicKey
 from election.rules import to_ms
 from election.trustee import TrusteeState, share
-from election.voter import encrypt_ballot, sign_voter_entry
-from tests.board.server import free_port
+from simulation.builder import BallotContext
+from simulation.plan import ElectionPlan
+from simulation.served import free_port
 from tests.election.live_board import live_board
 from tests.threshold.ceremony import wrong_share_to
 
@@ -58,47 +60,16 @@ class Mailbox:
         return "250 OK"
 
 
-def _toml(keys: dict[str, str]) -> str:
-    def t(moment: datetime) -> str:
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    trustees = ",\n".join(
-        f'  {{ name = "Trustee {i}", key = "{keys[f"trustee{i}"]}" }}' for i in range(1, 6)
-    )
-    return f"""
-id = "{ELECTION}"
-title = "Spring ballot 2027"
-organisation = "Example Party"
-time_zone = "Europe/London"
-sections = ["member", "youth"]
-
-[timetable]
-nominations_open = {t(T0)}
-nominations_close = {t(T0 + 7 * DAY)}
-voting_open = {t(T0 + 14 * DAY)}
-voting_close = {t(T0 + 21 * DAY)}
-
-[administrator]
-name = "Returning Officer"
-key = "{keys["administrator"]}"
-
-[issuer]
-name = "Membership Office"
-key = "{keys["issuer"]}"
-
-[trustees]
-threshold = 3
-members = [
-{trustees}
-]
-
+PLAN = ElectionPlan(
+    election=ELECTION,
+    contests="""
 [[contests]]
 id = "nec"
 title = "NEC"
 kind = "block"
 seats = 2
 nomination_threshold = 2
-constraints = [ {{ attribute = "gender", value = "woman", min = 1 }} ]
+constraints = [ { attribute = "gender", value = "woman", min = 1 } ]
 
 [[contests]]
 id = "youth-rep"
@@ -113,7 +84,20 @@ title = "Rule change 1"
 kind = "referendum"
 question = "Adopt rule change 1?"
 options = ["Yes", "No"]
-"""
+""",
+    title="Spring ballot 2027",
+    sections=("member", "youth"),
+    start=T0 - DAY,  # nominations open at T0, close a week later; voting in weeks 3 and 4
+)
+
+
+def _toml(keys: dict[str, str]) -> str:
+    """The election.toml of ``PLAN`` naming the keys ``verivote keys generate`` printed."""
+    return PLAN.definition_toml(
+        administrator=keys["administrator"],
+        issuer=keys["issuer"],
+        trustees=[keys[f"trustee{i}"] for i in range(1, 6)],
+    )
 
 
 MEMBERS = """member_id,name,email,sections
@@ -361,18 +345,9 @@ def _setup(tmp: Path, board: Any, smtp_port: int, mailbox: Mailbox) -> None:
         credential = derive_credential_key(
             CredentialCode.parse(new), fingerprint=definition.fingerprint
         )
-        from crypto.elgamal import PublicKey
-
-        ballot = encrypt_ballot(
-            params.layout,
-            "nec+rule-1",
-            {"nec": [0], "rule-1": [1]},
-            public_key=PublicKey(params.election_key.joint_key.public_key),
-            credential=credential,
-        )
-        raw = sign_voter_entry(
-            election=ELECTION, type="ballot", payload=ballot.ballot.to_json(), credential=credential
-        )
+        key = PublicKey(params.election_key.joint_key.public_key)
+        ballot = BallotContext(ELECTION, params.layout, key)
+        raw = ballot.ballot(credential, "nec+rule-1", {"nec": [0], "rule-1": [1]})
         receipt = client.post(raw, what="ballot")
         assert receipt.leaf.entry.raw == raw
     codes = {"A001": new, **{r["member_id"]: r["code"] for r in rows[1:]}}

@@ -1,16 +1,23 @@
-"""A board served by uvicorn on 127.0.0.1 in a thread of this process: for the demonstration
-(whose board runs on a simulated clock, ``create_board_app(..., clock=...)``) and tests."""
+"""A board served by uvicorn on 127.0.0.1 in a thread of this process, on a clock the caller
+moves: for the demonstration (whose timetable's weeks pass in seconds), the tests and the
+benchmarks. Needs the ``board`` extra (imported when a board is served)."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import uvicorn
-from fastapi import FastAPI
+from bulletin_board.config import ServiceSettings
+from crypto.signing import SigningKey
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = ["SimulatedClock", "free_port", "serve_in_thread", "served_board"]
 
 
 class SimulatedClock:
@@ -21,6 +28,9 @@ class SimulatedClock:
 
     def __call__(self) -> int:
         return self.now
+
+    def set(self, now: int) -> None:
+        self.now = now
 
 
 def free_port() -> int:
@@ -36,6 +46,8 @@ def serve_in_thread(app: FastAPI, *, timeout: float = 60.0) -> Iterator[str]:
     Raises:
         RuntimeError: the server did not start.
     """
+    import uvicorn
+
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
@@ -51,3 +63,28 @@ def serve_in_thread(app: FastAPI, *, timeout: float = 60.0) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=timeout)
+
+
+@contextmanager
+def served_board(
+    db: str,
+    key: SigningKey,
+    *,
+    clock: SimulatedClock,
+    elections: Sequence[str],
+    settings: ServiceSettings | None = None,
+) -> Iterator[str]:
+    """A board on database ``db`` (migrated) signing with ``key`` on ``clock``, holding the
+    logs of ``elections``, served until the block ends (writes not rate-limited by default);
+    yields its base URL."""
+    from bulletin_board.service import create_board_app
+
+    app = create_board_app(
+        db,
+        key,
+        clock=clock,
+        elections=elections,
+        settings=settings or ServiceSettings(write_rate=0),
+    )
+    with serve_in_thread(app) as url:
+        yield url

@@ -1,0 +1,188 @@
+"""Where an election builder posts: a ``Board`` takes an entry at a board time and folds it.
+
+* ``MemoryBoard``: the log in memory, every entry run through the election's rules as a board
+  runs them (precheck, check at the reception time, apply), or only folded (``checked=False``:
+  fast, for benchmarks building large elections from honest entries); it writes the log as a
+  board export (§10.4) signed with a given board key.
+* ``HttpBoard``: a real board over HTTP whose clock the builder moves (a board served on a
+  ``SimulatedClock``, simulation/served.py): each entry is posted, its receipt checked, and the
+  leaf folded into the local state.
+
+Signatures are checked by a real board (``HttpBoard``), not by ``MemoryBoard``: its entries'
+signatures are verified when the export is verified.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, Self
+
+from bulletin_board.client import BoardClient
+from bulletin_board.export import format_export
+from bulletin_board.wire import sign_tree_head
+from crypto.envelope import sign_entry
+from crypto.merkle import Frontier, leaf_hash
+from crypto.signing import SigningKey
+from election.rules import ElectionState, LoggedEntry, apply, check, precheck
+
+__all__ = ["Board", "HttpBoard", "MemoryBoard", "board_key_entry", "export_lines"]
+
+
+class Board(Protocol):
+    """An election's log that entries are posted to at a board time (ms)."""
+
+    @property
+    def state(self) -> ElectionState:
+        """The election's state folded from the log."""
+        ...
+
+    def post(self, entry: LoggedEntry, received: int) -> int:
+        """Append ``entry`` received at ``received``; its leaf index.
+
+        Raises:
+            Refusal (MemoryBoard), BoardRefused (HttpBoard): the rules refuse it.
+        """
+        ...
+
+
+@dataclass
+class MemoryBoard:
+    """An election's log in memory. Leaf 0 (the board's key, §10.1) is held as ``None`` at
+    ``created``; ``export`` writes the board-key entry of the key it signs with."""
+
+    election: str
+    created: int = 0
+    entries: list[tuple[LoggedEntry | None, int]] = field(default_factory=list)
+    checked: bool = True
+    state: ElectionState = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.state = ElectionState(self.election, leaves=self.read)
+        if not self.entries:
+            self.entries.append((None, self.created))
+
+    def read(self, index: int) -> LoggedEntry:
+        entry = self.entries[index][0]
+        assert entry is not None, "leaf 0 is the board's key"
+        return entry
+
+    def post(self, entry: LoggedEntry, received: int) -> int:
+        """Spec §11.4 Precheck, check and apply ``entry`` at board time ``received`` (only
+        apply it if not ``checked``); its leaf index.
+
+        Raises:
+            Refusal, MalformedInput: the rules refuse it (the log is unchanged).
+        """
+        index = len(self.entries)
+        if self.checked:
+            pre = precheck(self.state.params, entry)
+            check(self.state, entry, index=index, now=received, prechecked=pre)
+            apply(self.state, entry, index=index, received=received, prechecked=pre)
+        else:
+            apply(self.state, entry, index=index, received=received)
+        self.entries.append((entry, received))
+        return index
+
+    def copy(self) -> Self:
+        """A new log with the same leaves, its state folded again (apply only)."""
+        log = dataclasses.replace(self, entries=[self.entries[0]])
+        for entry, received in self.entries[1:]:
+            assert entry is not None
+            index = len(log.entries)
+            apply(log.state, entry, index=index, received=received)
+            log.entries.append((entry, received))
+        return log
+
+    def leaves(self, board_key: SigningKey) -> list[tuple[bytes, int]]:
+        """(entry bytes, reception time) of every leaf, leaf 0 the board-key entry of
+        ``board_key``."""
+        first = board_key_entry(self.election, board_key)
+        return [(first, self.entries[0][1])] + [
+            (entry.raw, received) for entry, received in self.entries[1:] if entry is not None
+        ]
+
+    def export(self, board_key: SigningKey, *, every: int = 1000) -> Iterator[bytes]:
+        """Spec §10.4 The log as a board export's lines, with a tree head signed by
+        ``board_key`` after every ``every`` leaves and after the last."""
+        return export_lines(self.election, self.leaves(board_key), board_key, every=every)
+
+    def write_export(self, path: Path, board_key: SigningKey, *, every: int = 1000) -> None:
+        """``export`` into the file ``path`` (written whole, then renamed)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".partial")
+        with temporary.open("wb") as out:
+            out.writelines(self.export(board_key, every=every))
+        temporary.replace(path)
+
+
+def board_key_entry(election: str, key: SigningKey) -> bytes:
+    """Spec §10.1 Leaf 0's entry: the board's key, signed by itself."""
+    return sign_entry(
+        election=election,
+        type="board-key",
+        role="board",
+        payload={"key": key.verify_key.to_hex()},
+        key=key,
+    )
+
+
+def export_lines(
+    election: str, leaves: list[tuple[bytes, int]], key: SigningKey, *, every: int
+) -> Iterator[bytes]:
+    """Spec §10.4 An export of ``leaves`` ((entry bytes, received), leaf 0 included) with a
+    tree head signed by ``key`` after every ``every`` leaves and after the last; each tree
+    head's time is the latest reception time it covers."""
+    blobs = [
+        b'{"entry":%s,"index":%d,"received":%d,"version":1}' % (raw, i, received)
+        for i, (raw, received) in enumerate(leaves)
+    ]
+    frontier = Frontier.empty()
+    heads: list[tuple[int, bytes]] = []
+    latest = 0
+    for i, blob in enumerate(blobs):
+        frontier = frontier.append(leaf_hash(blob))[0]
+        latest = max(latest, leaves[i][1])
+        size = i + 1
+        if size % every == 0 or size == len(blobs):
+            head = sign_tree_head(
+                election=election,
+                tree_size=size,
+                root_hash=frontier.root(),
+                timestamp=latest,
+                key=key,
+            )
+            heads.append((size, head.to_bytes()))
+    return format_export(
+        election=election, board_key=key.verify_key.raw, leaves=blobs, tree_heads=heads
+    )
+
+
+@dataclass
+class HttpBoard:
+    """A board served over HTTP on a clock this process sets: ``post`` moves the clock to the
+    entry's time, posts it (the client checks the receipt) and folds its leaf locally."""
+
+    client: BoardClient
+    set_clock: Callable[[int], None]
+    state: ElectionState = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.state = ElectionState(self.client.election, leaves=self.client.entry)
+
+    @property
+    def url(self) -> str:
+        return self.client.url
+
+    def post(self, entry: LoggedEntry, received: int) -> int:
+        self.set_clock(received)
+        receipt = self.client.post(entry.raw, what=entry.type)
+        leaf = receipt.leaf
+        apply(self.state, leaf.entry, index=leaf.index, received=leaf.received)
+        return leaf.index
+
+    def refold(self) -> None:
+        """Fold the state again from the board's whole log (after others posted to it)."""
+        self.state, _ = self.client.fold()

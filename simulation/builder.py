@@ -1,0 +1,488 @@
+"""Spec §11 A whole election, built with real crypto by the producers' own code and posted to a
+board phase by phase: the election builder of the demonstration, the tests and the benchmarks.
+
+``ElectionBuilder(plan, board)`` plays every role of ``plan`` (simulation/plan.py): the
+administrator (election/admin.py), the trustees (election/trustee.py, one ``TrusteeState``
+each, never sealed), the issuer (election/issuer.py) and the members (election/voter.py). Each
+phase builds its entries from the state folded from ``board`` (simulation/boards.py) and posts
+them at a board time, by default at these days of the plan's timetable:
+
+=========================================  ===============================================
+``define``                                 the plan's start
+``nominate``                               nominations open + 0.5
+``candidate_lists``, ``ceremony``,         nominations close + 0.5
+``issue``
+``vote``, ``vote_all``, ``audit``          voting open + 0.1
+``tally``, ``decrypt``, ``result``         voting close + 0.01
+=========================================  ===============================================
+
+``prepare()`` runs every phase up to the opening of voting; ``count()`` every phase after the
+close. The ``*_entry`` methods build an entry without posting it (tests post them themselves).
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import random
+import secrets
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from bulletin_board.client import BoardClient
+from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
+from crypto.elgamal import PublicKey
+from crypto.envelope import Entry, parse_entry, sign_entry
+from crypto.signing import SigningKey
+from crypto.threshold import Dealing, ThresholdParameters, TrusteePublicKey
+from election import admin
+from election.definition import ContestKind, ElectionDefinition
+from election.issuer import issue_credentials
+from election.roll import Member as RollMember
+from election.roll import Roll
+from election.rules import ElectionParameters, ElectionState
+from election.trustee import TrusteeState, decrypt, keygen, publish, share, verify
+from election.voter import audit_payload, encrypt_ballot, sign_voter_entry
+from election.wire import (
+    AUDIT,
+    BALLOT,
+    CANDIDATE_LIST,
+    COMPLAINT,
+    CREDENTIALS,
+    CREDENTIALS_COMPLETE,
+    DEALING,
+    DECRYPTION,
+    ELECTION_DEFINITION,
+    ELECTION_KEY,
+    KEY_CONFIRMATION,
+    NOMINATION,
+    RESULT,
+    SHARES_ACCEPTED,
+    TALLY,
+    TRUSTEE_KEY,
+    BallotLayout,
+    DealingPayload,
+    DefinitionPayload,
+    Nomination,
+    Result,
+    election_schemes,
+)
+from simulation.boards import Board, HttpBoard
+from simulation.choices import Choices, count
+from simulation.plan import ElectionPlan, RoleKeys
+
+__all__ = ["BallotContext", "DealingTamper", "ElectionBuilder", "Member", "Progress"]
+
+#: Requests in flight per member-device process, and ballots per task of one.
+SENDERS: Final = 4
+CHUNK: Final = 8
+
+#: (trustee parameters, an honest dealing, the trustees' public keys) -> the dealing posted.
+DealingTamper = Callable[[ThresholdParameters, Dealing, Sequence[TrusteePublicKey]], Dealing]
+#: (description, total) -> a context yielding ``advance(n)``: a progress bar, or nothing.
+Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member holding a credential: the code of their letter, the key it gives in this
+    election, their ballot style and member id."""
+
+    code: CredentialCode
+    key: CredentialKey
+    style: str
+    id: str = ""
+
+
+@functools.lru_cache(maxsize=16)
+def _definition(toml: str) -> ElectionDefinition:
+    """The definition a plan's election.toml gives (read once: definitions are immutable)."""
+    return ElectionDefinition.from_toml(toml, source="the election plan")
+
+
+@contextmanager
+def _no_progress(_description: str, _total: int) -> Iterator[Callable[[int], None]]:
+    yield lambda _n: None
+
+
+class ElectionBuilder:
+    """Builds ``plan``'s election on ``board``: see the module's docstring.
+
+    ``keys`` sign its entries (fresh ones by default); ``rng`` draws the roll and whatever the
+    caller simulates with it (never a secret: every secret comes from ``secrets``).
+    """
+
+    def __init__(
+        self,
+        plan: ElectionPlan,
+        board: Board,
+        *,
+        keys: RoleKeys | None = None,
+        rng: random.Random | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.plan = plan
+        self.board = board
+        self.keys = keys if keys is not None else RoleKeys.generate(plan.trustees)
+        self.definition = _definition(plan.definition_toml_for(self.keys))
+        self.rng = rng if rng is not None else random.Random(secrets.randbits(64))  # noqa: S311
+        self.progress = progress or _no_progress
+        self.trustees: dict[int, TrusteeState] = {}
+        self.dealings: dict[int, Dealing] = {}
+        self.members: list[Member] = []
+        #: member id -> the choices of their last ballot (what the count must give)
+        self.cast: dict[str, Choices] = {}
+        self._schemes = election_schemes(self.definition.fingerprint)
+
+    # --- the log -------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> ElectionState:
+        return self.board.state
+
+    @property
+    def params(self) -> ElectionParameters:
+        params = self.board.state.params
+        assert params is not None, "define the election first"
+        return params
+
+    def entry(self, raw: bytes) -> Entry:
+        """An entry's bytes parsed for the rules (its signature is the board's to check)."""
+        return parse_entry(raw, self._schemes, election=self.plan.election, verify=False)
+
+    def post(self, raw: bytes, at: int) -> int:
+        """Post an entry's bytes at board time ``at``; its leaf index."""
+        return self.board.post(self.entry(raw), at)
+
+    def signed(self, role: str, type: str, payload: Mapping[str, Any], key: SigningKey) -> bytes:
+        return sign_entry(
+            election=self.plan.election, type=type, role=role, payload=dict(payload), key=key
+        )
+
+    def administrator(self, type: str, payload: Mapping[str, Any], *, at: int) -> int:
+        """Post an administrator's entry."""
+        return self.post(self.signed("administrator", type, payload, self.keys.administrator), at)
+
+    def trustee(self, j: int, type: str, payload: Mapping[str, Any], *, at: int) -> int:
+        """Post trustee ``j``'s entry."""
+        return self.post(self.signed("trustee", type, payload, self.keys.trustee(j)), at)
+
+    def _issuer(self, type: str, payload: Mapping[str, Any], *, at: int) -> int:
+        return self.post(self.signed("issuer", type, payload, self.keys.issuer), at)
+
+    def _when(self, at: int | None, days: float) -> int:
+        return at if at is not None else self.plan.at(days)
+
+    # --- before voting -------------------------------------------------------------------------
+
+    def define(self, *, at: int | None = None) -> None:
+        """Spec §11.2 The definition (leaf 1)."""
+        payload = DefinitionPayload(self.definition).to_json()
+        self.administrator(ELECTION_DEFINITION, payload, at=self._when(at, 0))
+
+    def nominate(self, *, at: int | None = None) -> None:
+        """Spec §11.5 One nomination per nominee and nominator of the plan, received the day
+        they are posted."""
+        when = self._when(at, self.plan.timetable.nominations_open + 0.5)
+        day = datetime.fromtimestamp(when / 1000, UTC).date()
+        for contest, nominees in self.plan.nominees.items():
+            for nominee in nominees:
+                for by in nominee.nominators:
+                    nomination = Nomination(contest, nominee.candidate(), by, day)
+                    self.administrator(NOMINATION, nomination.to_json(), at=when)
+
+    def candidate_lists(self, *, at: int | None = None, order: str = "alphabetical") -> None:
+        """Spec §11.5 The candidate list of every candidate contest, computed from the
+        nominations and exclusions on the log."""
+        when = self._when(at, self.plan.timetable.nominations_close + 0.5)
+        for contest in self.definition.contests:
+            if contest.kind is not ContestKind.REFERENDUM:
+                listed = admin.candidate_list(self.state, contest.id, order=order)
+                self.administrator(CANDIDATE_LIST, listed.to_json(), at=when)
+
+    def ceremony(
+        self, *, at: int | None = None, tamper: Mapping[int, DealingTamper] | None = None
+    ) -> None:
+        """Spec §7 and §11.6 The key ceremony, each trustee's four steps reading the log as it
+        is; ``tamper[i]`` replaces trustee i's dealing (a cheat the others complain about)."""
+        when = self._when(at, self.plan.timetable.nominations_close + 0.5)
+        indices = range(1, self.plan.trustees + 1)
+        for j in indices:
+            self.trustees[j], public = keygen(self.definition, j)
+            self.trustee(j, TRUSTEE_KEY, public.to_json(), at=when)
+        for j in indices:
+            self.trustees[j], dealing = share(self.trustees[j], self.state)
+            if tamper and j in tamper:
+                publics = [self.state.ceremony.trustee_keys[i] for i in indices]
+                parameters = self.trustees[j].parameters
+                dealing = DealingPayload(tamper[j](parameters, dealing.dealing, publics))
+            self.dealings[j] = dealing.dealing
+            self.trustee(j, DEALING, dealing.to_json(), at=when)
+        for j in indices:
+            self.trustees[j], complaints, accepted = verify(self.trustees[j], self.state)
+            for complaint in complaints:
+                self.trustee(j, COMPLAINT, complaint.to_json(), at=when)
+            self.trustee(j, SHARES_ACCEPTED, accepted.to_json(), at=when)
+        self.administrator(ELECTION_KEY, admin.election_key(self.state).key.to_json(), at=when)
+        for j in indices:
+            self.trustees[j], confirmation = publish(self.trustees[j], self.state)
+            self.trustee(j, KEY_CONFIRMATION, confirmation.to_json(), at=when)
+
+    def issue(
+        self, roll: Sequence[Sequence[str]] | None = None, *, at: int | None = None
+    ) -> list[Member]:
+        """Spec §11.7 One credential per member of ``roll`` (each member's sections; by
+        default the plan's, drawn with ``rng``) with a ballot style: the public credentials
+        and counts posted, the members (with their codes) kept in ``members``."""
+        when = self._when(at, self.plan.timetable.nominations_close + 0.5)
+        sections = roll if roll is not None else self.plan.roll(self.rng)
+        members = tuple(
+            RollMember(f"M{i:06d}", f"Member {i}", f"member{i}@example.org", tuple(s))
+            for i, s in enumerate(sections, start=1)
+        )
+        with self.progress("issuing credentials", len(members)) as advance:
+            issued = issue_credentials(
+                Roll(self.plan.election, members), self.definition, advance=advance
+            )
+        for part in issued.issued.parts():
+            self._issuer(CREDENTIALS, part.to_json(), at=when)
+        self._issuer(CREDENTIALS_COMPLETE, issued.issued.complete().to_json(), at=when)
+        fingerprint = self.definition.fingerprint
+        added = [
+            Member(
+                letter.code,
+                derive_credential_key(letter.code, fingerprint=fingerprint),
+                letter.style,
+                letter.member.id,
+            )
+            for letter in issued.letters
+        ]
+        self.members += added
+        return added
+
+    def prepare(self) -> None:
+        """Every phase up to the opening of voting: definition, nominations, candidate lists,
+        key ceremony, credentials."""
+        self.define()
+        self.nominate()
+        self.candidate_lists()
+        self.ceremony()
+        self.issue()
+
+    # --- voting --------------------------------------------------------------------------------
+
+    def _ballot_context(self) -> BallotContext:
+        params = self.params
+        assert params.public_key is not None, "run the key ceremony first"
+        return BallotContext(self.plan.election, params.layout, params.public_key)
+
+    def ballot(self, member: Member, choices: Mapping[str, Sequence[int]]) -> bytes:
+        """Spec §11.8 ``member``'s signed ballot of ``choices`` (not posted)."""
+        return self._ballot_context().ballot(member.key, member.style, choices)
+
+    def audit_entry(
+        self, member: Member, choices: Mapping[str, Sequence[int]]
+    ) -> tuple[bytes, bytes]:
+        """Spec §11.9 An audited ballot of ``choices`` (not posted): the ``audit`` entry, and
+        the signed ballot it opens (whose hash is the tracker the member was shown)."""
+        params = self.params
+        assert params.public_key is not None, "run the key ceremony first"
+        encrypted = encrypt_ballot(
+            params.layout,
+            member.style,
+            choices,
+            public_key=params.public_key,
+            credential=member.key,
+        )
+        ballot = sign_voter_entry(
+            election=self.plan.election,
+            type=BALLOT,
+            payload=encrypted.ballot.to_json(),
+            credential=member.key,
+        )
+        audit = sign_voter_entry(
+            election=self.plan.election,
+            type=AUDIT,
+            payload=audit_payload(ballot, encrypted.openings),
+            credential=member.key,
+        )
+        return audit, ballot
+
+    def _voting(self, at: int | None) -> int:
+        return self._when(at, self.plan.timetable.voting_open + 0.1)
+
+    def vote(
+        self, member: Member, choices: Mapping[str, Sequence[int]], *, at: int | None = None
+    ) -> int:
+        """Cast ``member``'s ballot; its leaf index."""
+        index = self.post(self.ballot(member, choices), self._voting(at))
+        self.cast[member.id] = {c: list(marks) for c, marks in choices.items()}
+        return index
+
+    def audit(
+        self, member: Member, choices: Mapping[str, Sequence[int]], *, at: int | None = None
+    ) -> tuple[int, bytes]:
+        """Post an audited ballot of ``member`` (never counted): its leaf index, and the signed
+        ballot it opens."""
+        audit, ballot = self.audit_entry(member, choices)
+        return self.post(audit, self._voting(at)), ballot
+
+    def vote_all(
+        self,
+        votes: Sequence[tuple[Member, Choices]],
+        *,
+        at: int | None = None,
+        processes: int = 1,
+        label: str = "casting ballots",
+    ) -> None:
+        """Cast every ballot of ``votes`` in order (a member's later ballot supersedes an
+        earlier one), built by ``processes`` worker processes. On an ``HttpBoard`` each worker
+        posts its ballots itself, a few at a time (the board commits them in groups), and the
+        state is folded again from the board afterwards."""
+        when = self._voting(at)
+        if processes <= 1:
+            with self.progress(label, len(votes)) as advance:
+                for member, choices in votes:
+                    self.vote(member, choices, at=when)
+                    advance(1)
+            return
+        url = None
+        if isinstance(self.board, HttpBoard):
+            self.board.set_clock(when)
+            url = self.board.url
+        tasks = [(m.code.formatted(), m.style, choices) for m, choices in votes]
+        chunks = [tasks[k : k + CHUNK] for k in range(0, len(tasks), CHUNK)]
+        context = multiprocessing.get_context("spawn")
+        with (
+            ProcessPoolExecutor(
+                processes,
+                mp_context=context,
+                initializer=_start_device,
+                initargs=(self._ballot_context(), self.definition.fingerprint, url),
+            ) as pool,
+            self.progress(label, len(tasks)) as advance,
+        ):
+            for cast, built in pool.map(_device_cast, chunks):
+                for raw in built:
+                    self.post(raw, when)
+                advance(cast)
+        if isinstance(self.board, HttpBoard):
+            self.board.refold()
+        for member, choices in votes:
+            self.cast[member.id] = {c: list(marks) for c, marks in choices.items()}
+
+    # --- after the close -----------------------------------------------------------------------
+
+    def _counting(self, at: int | None) -> int:
+        return self._when(at, self.plan.timetable.voting_close + 0.01)
+
+    def tally_entry(self) -> bytes:
+        """Spec §11.11 The tally of the counted ballots on the log."""
+        return self.signed(
+            "administrator", TALLY, admin.tally(self.state).to_json(), self.keys.administrator
+        )
+
+    def decryption_entry(self, j: int) -> bytes:
+        """Spec §11.11 Trustee ``j``'s decryption of the tally on the log."""
+        payload = decrypt(self.trustees[j], self.state).to_json()
+        return self.signed("trustee", DECRYPTION, payload, self.keys.trustee(j))
+
+    def result_entry(self) -> tuple[bytes, Result]:
+        """Spec §11.12 The result the tally and the decryptions on the log give."""
+        outcome = admin.result(self.state)
+        return self.signed(
+            "administrator", RESULT, outcome.to_json(), self.keys.administrator
+        ), outcome
+
+    def tally(self, *, at: int | None = None) -> None:
+        self.post(self.tally_entry(), self._counting(at))
+
+    def decrypt(self, *, at: int | None = None, trustees: Sequence[int] | None = None) -> None:
+        """Each trustee of ``trustees`` (default: every trustee not absent) decrypts."""
+        present = trustees or [j for j in self.trustees if j not in self.plan.absent]
+        for j in present:
+            self.post(self.decryption_entry(j), self._counting(at))
+
+    def result(self, *, at: int | None = None) -> Result:
+        raw, outcome = self.result_entry()
+        self.post(raw, self._counting(at))
+        return outcome
+
+    def count(self, *, at: int | None = None) -> Result:
+        """After the close: the tally, the decryptions of the trustees present, the result."""
+        self.tally(at=at)
+        self.decrypt(at=at)
+        return self.result(at=at)
+
+    def expected_counts(self) -> dict[str, list[int]]:
+        """Per homomorphic contest, the votes of each option in the members' last ballots:
+        what the decrypted counts must be."""
+        options = {
+            shape.id: shape.options
+            for shape in self.params.layout.contests.values()
+            if shape.homomorphic
+        }
+        return count(self.cast, options)
+
+
+# --- ballots, in this process or a member-device process ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BallotContext:
+    """What a member's device needs to build a ballot (picklable, for worker processes)."""
+
+    election: str
+    layout: BallotLayout
+    public_key: PublicKey  # with its table (rebuilt when unpickled in a worker)
+
+    def ballot(
+        self, credential: CredentialKey, style: str, choices: Mapping[str, Sequence[int]]
+    ) -> bytes:
+        """Spec §11.8 Encrypt, prove and sign a ballot."""
+        encrypted = encrypt_ballot(
+            self.layout, style, choices, public_key=self.public_key, credential=credential
+        )
+        return sign_voter_entry(
+            election=self.election,
+            type=BALLOT,
+            payload=encrypted.ballot.to_json(),
+            credential=credential,
+        )
+
+
+_DEVICE: dict[str, Any] = {}
+
+
+def _start_device(context: BallotContext, fingerprint: bytes, url: str | None) -> None:
+    """A member-device worker process: the ballot context, and a client of the board if it
+    posts its ballots itself."""
+    _DEVICE.update(context=context, fingerprint=fingerprint)
+    if url is not None:
+        _DEVICE.update(
+            client=BoardClient(url, context.election), senders=ThreadPoolExecutor(SENDERS)
+        )
+
+
+def _device_cast(tasks: list[tuple[str, str, Choices]]) -> tuple[int, list[bytes]]:
+    """Build each member's ballot and post it (a few in flight, each receipt checked) when the
+    worker has a client of the board, else return it: (ballots, those returned)."""
+    context: BallotContext = _DEVICE["context"]
+    built = []
+    posted = []
+    for code, style, choices in tasks:
+        credential = derive_credential_key(
+            CredentialCode.parse(code), fingerprint=_DEVICE["fingerprint"]
+        )
+        raw = context.ballot(credential, style, choices)
+        if "client" in _DEVICE:
+            posted.append(_DEVICE["senders"].submit(_DEVICE["client"].post, raw, what="ballot"))
+        else:
+            built.append(raw)
+    for future in posted:
+        future.result()
+    return len(tasks), built
