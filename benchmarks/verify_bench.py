@@ -43,7 +43,7 @@ from typing import Any
 from crypto.signing import SigningKey
 from simulation.boards import MemoryBoard
 from simulation.builder import ElectionBuilder
-from simulation.plan import ElectionPlan, Nominee, RoleKeys, Timetable
+from simulation.plan import ElectionPlan, Nominee, RoleKeys, Timetable, contest_toml
 from verifier import verify_export_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,16 +107,26 @@ class Shape:
 SHAPES = {
     "k10": Shape(
         "k10",
-        '[[contests]]\nid = "leader"\ntitle = "Leader"\nkind = "block"\nseats = 1\n',
+        contest_toml("leader", "Leader", "block", seats=1),
         {"leader": 10},
         [{"answers": [f"c{i}" for i in range(10)], "min": 0, "max": 1, "question": "Leader"}],
     ),
     "demo": Shape(
         "demo",
-        '[[contests]]\nid = "nec-clp"\ntitle = "NEC"\nkind = "block"\nseats = 9\n'
-        'constraints = [ { attribute = "gender", value = "woman", min = 5 } ]\n'
-        '[[contests]]\nid = "rule-change-1"\ntitle = "Rule change 1"\n'
-        'kind = "referendum"\nquestion = "Adopt rule change 1?"\noptions = ["Yes", "No"]\n',
+        contest_toml(
+            "nec-clp",
+            "NEC",
+            "block",
+            seats=9,
+            constraints=[{"attribute": "gender", "value": "woman", "min": 5}],
+        )
+        + contest_toml(
+            "rule-change-1",
+            "Rule change 1",
+            "referendum",
+            question="Adopt rule change 1?",
+            options=["Yes", "No"],
+        ),
         {"nec-clp": 20},
         [
             {"answers": [f"n{i}" for i in range(20)], "min": 0, "max": 9, "question": "NEC"},

@@ -15,7 +15,7 @@ signatures are verified when the export is verified.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Self
@@ -28,7 +28,7 @@ from crypto.merkle import Frontier, leaf_hash
 from crypto.signing import SigningKey
 from election.rules import ElectionState, LoggedEntry, apply, check, precheck
 
-__all__ = ["Board", "HttpBoard", "MemoryBoard", "board_key_entry", "export_lines"]
+__all__ = ["Board", "HttpBoard", "MemoryBoard", "board_key_entry", "export_lines", "leaf_bytes"]
 
 
 class Board(Protocol):
@@ -129,16 +129,29 @@ def board_key_entry(election: str, key: SigningKey) -> bytes:
     )
 
 
+def leaf_bytes(index: int, entry: bytes, received: int) -> bytes:
+    """Spec §10.1 The canonical bytes of leaf ``index`` holding ``entry`` (the layout
+    ``bulletin_board.wire.Leaf.build`` writes), without parsing the entry."""
+    return b'{"entry":%s,"index":%d,"received":%d,"version":1}' % (entry, index, received)
+
+
 def export_lines(
-    election: str, leaves: list[tuple[bytes, int]], key: SigningKey, *, every: int
+    election: str,
+    leaves: Sequence[tuple[bytes, int]],
+    key: SigningKey,
+    *,
+    every: int,
+    raw_leaves: Sequence[bytes] | None = None,
 ) -> Iterator[bytes]:
     """Spec §10.4 An export of ``leaves`` ((entry bytes, received), leaf 0 included) with a
     tree head signed by ``key`` after every ``every`` leaves and after the last; each tree
-    head's time is the latest reception time it covers."""
-    blobs = [
-        b'{"entry":%s,"index":%d,"received":%d,"version":1}' % (raw, i, received)
-        for i, (raw, received) in enumerate(leaves)
-    ]
+    head's time is the latest reception time it covers. ``raw_leaves`` replaces the leaves'
+    bytes (a test's non-canonical ones)."""
+    blobs = (
+        list(raw_leaves)
+        if raw_leaves is not None
+        else [leaf_bytes(i, raw, received) for i, (raw, received) in enumerate(leaves)]
+    )
     frontier = Frontier.empty()
     heads: list[tuple[int, bytes]] = []
     latest = 0

@@ -8,6 +8,7 @@ for instance, fit too), and ``ElectionPlan.roll`` draws each member's sections.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,10 +19,30 @@ from crypto.signing import SigningKey
 from election.rules import to_ms
 from election.wire import Candidate
 
-__all__ = ["DAY", "ElectionPlan", "Nominee", "RoleKeys", "Timetable"]
+__all__ = ["DAY", "ElectionPlan", "Nominee", "RoleKeys", "Timetable", "contest_toml"]
 
 #: A day of the board's clock, in milliseconds.
 DAY: Final = 86_400_000
+
+
+def contest_toml(id: str, title: str, kind: str, **fields: object) -> str:
+    """One ``[[contests]]`` table of election.toml (docs/election-toml.md): strings quoted,
+    numbers as they are, lists (of strings, or of tables such as constraints) inline."""
+
+    def value(v: object) -> str:
+        if isinstance(v, str):
+            return json.dumps(v)
+        if isinstance(v, bool | int):
+            return str(v).lower() if isinstance(v, bool) else str(v)
+        if isinstance(v, Mapping):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        if isinstance(v, Sequence):
+            return "[ " + ", ".join(value(x) for x in v) + " ]"
+        raise TypeError(f"no TOML form for {v!r}")
+
+    lines = [f"id = {value(id)}", f"title = {value(title)}", f"kind = {value(kind)}"]
+    lines += [f"{name} = {value(v)}" for name, v in fields.items()]
+    return "\n[[contests]]\n" + "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +105,8 @@ class RoleKeys:
 class ElectionPlan:
     """An election to build.
 
-    ``contests`` are ``[[contests]]`` tables as election.toml has them (docs/election-toml.md);
+    ``contests`` are ``[[contests]]`` tables as election.toml has them (docs/election-toml.md;
+    ``contest_toml`` writes one);
     ``nominees`` lists each candidate contest's nominees in the order they are nominated.
     ``start`` is the board's clock when the definition is posted; the timetable counts days from
     it. ``members`` are drawn by ``roll``: each is in ``sections[0]``, and in each section of

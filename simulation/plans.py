@@ -11,12 +11,13 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Final
 
 from election.rules import ElectionParameters
 from simulation.choices import Choices, weighted_sample
-from simulation.plan import ElectionPlan, Nominee
+from simulation.plan import ElectionPlan, Nominee, contest_toml
 
 __all__ = [
     "CLPS",
@@ -41,36 +42,16 @@ YOUTH: Final = [
 CLPS: Final = ["Ashton CLP", "Barnet CLP", "Camden CLP", "Dover CLP", "Ealing CLP"]
 LEADERS: Final = [f"Candidate {k}" for k in range(1, 11)]
 
-NEC_CONTESTS: Final = """
-[[contests]]
-id = "nec"
-title = "NEC: constituency section"
-kind = "block"
-seats = 9
-nomination_threshold = 2
-constraints = [ { attribute = "gender", value = "woman", min = 5 } ]
-
-[[contests]]
-id = "youth-rep"
-title = "NEC: youth representative"
-kind = "block"
-seats = 1
-sections = ["youth"]
-
-[[contests]]
-id = "rule-change"
-title = "Rule change 1"
-kind = "referendum"
-question = "Adopt rule change 1 (one member, one vote for the NEC chair)?"
-options = ["Yes", "No"]
-"""
-LEADER_CONTESTS: Final = """
-[[contests]]
-id = "leader"
-title = "Leader"
-kind = "block"
-seats = 1
-"""
+NEC_CONTESTS: Final = (
+    contest_toml("nec", "NEC: constituency section", "block", seats=9, nomination_threshold=2,
+                 constraints=[{"attribute": "gender", "value": "woman", "min": 5}])
+    + contest_toml("youth-rep", "NEC: youth representative", "block", seats=1,
+                   sections=["youth"])
+    + contest_toml("rule-change", "Rule change 1", "referendum",
+                   question="Adopt rule change 1 (one member, one vote for the NEC chair)?",
+                   options=["Yes", "No"])
+)  # fmt: skip
+LEADER_CONTESTS: Final = contest_toml("leader", "Leader", "block", seats=1)
 
 
 def _ident(name: str) -> str:
@@ -88,39 +69,42 @@ def _nec_nominees() -> list[Nominee]:
     return [*nominees, Nominee("odd-one", "Oli Odd", {"gender": "man"}, (CLPS[0],))]
 
 
+def _demonstration(
+    contests: str,
+    nominees: Mapping[str, Sequence[Nominee]],
+    start: datetime,
+    members: int,
+    election: str,
+) -> ElectionPlan:
+    """The demonstration's election around ``contests``: members and youth members (15%),
+    trustees 3 of 5 with trustee 3 absent at the count."""
+    return ElectionPlan(
+        election=election,
+        contests=contests,
+        nominees=nominees,
+        title="NEC elections (demonstration)",
+        sections=("member", "youth"),
+        absent=frozenset({3}),
+        start=start,
+        members=members,
+        section_shares={"youth": 0.15},
+    )  # fmt: skip
+
+
 def nec_plan(*, start: datetime, members: int, election: str = "nec-demo") -> ElectionPlan:
     """The demonstration's election, starting at ``start``, with ``members`` members."""
     youth = [
         Nominee(ident, name, {"gender": gender}, ("Young Members", "Youth Conference"))
         for ident, name, gender in YOUTH
     ]
-    return ElectionPlan(
-        election=election,
-        contests=NEC_CONTESTS,
-        nominees={"nec": _nec_nominees(), "youth-rep": youth},
-        title="NEC elections (demonstration)",
-        sections=("member", "youth"),
-        absent=frozenset({3}),
-        start=start,
-        members=members,
-        section_shares={"youth": 0.15},
-    )
+    nominees = {"nec": _nec_nominees(), "youth-rep": youth}
+    return _demonstration(NEC_CONTESTS, nominees, start, members, election)
 
 
 def leader_plan(*, start: datetime, members: int, election: str = "nec-demo") -> ElectionPlan:
     """One 10-candidate vote-for-1 contest, each candidate nominated by one CLP."""
     nominees = [Nominee(_ident(name), name, {}, (CLPS[k % 5],)) for k, name in enumerate(LEADERS)]
-    return ElectionPlan(
-        election=election,
-        contests=LEADER_CONTESTS,
-        nominees={"leader": nominees},
-        title="NEC elections (demonstration)",
-        sections=("member", "youth"),
-        absent=frozenset({3}),
-        start=start,
-        members=members,
-        section_shares={"youth": 0.15},
-    )
+    return _demonstration(LEADER_CONTESTS, {"leader": nominees}, start, members, election)
 
 
 def nec_choices(rng: random.Random, params: ElectionParameters, style: str) -> Choices:

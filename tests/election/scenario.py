@@ -38,7 +38,7 @@ from election.voter import EncryptedBallot, encrypt_ballot, sign_voter_entry
 from election.wire import Candidate
 from simulation.boards import MemoryBoard
 from simulation.builder import DealingTamper, ElectionBuilder, Member
-from simulation.plan import ElectionPlan, Nominee, RoleKeys, Timetable
+from simulation.plan import ElectionPlan, Nominee, RoleKeys, Timetable, contest_toml
 
 ELECTION = "nec-2027"
 KEYS = RoleKeys.fixed_for_testing(5)
@@ -59,44 +59,17 @@ STYLE_YOUTH = "nec-clp+youth-rep+leader+rule-change-1"
 STYLE_BAME = "nec-clp+bame-rep+leader+rule-change-1"
 
 
-CONTESTS = """
-[[contests]]
-id = "nec-clp"
-title = "NEC: constituency section"
-kind = "block"
-seats = 3
-nomination_threshold = 2
-constraints = [ { attribute = "gender", value = "woman", min = 2 } ]
-
-[[contests]]
-id = "youth-rep"
-title = "NEC: youth representative"
-kind = "block"
-seats = 1
-sections = ["youth"]
-
-[[contests]]
-id = "bame-rep"
-title = "NEC: BAME representatives"
-kind = "approval"
-seats = 1
-sections = ["bame"]
-
-[[contests]]
-id = "leader"
-title = "Leader"
-kind = "ranked"
-seats = 1
-max_selections = 3
-method = "irv"
-
-[[contests]]
-id = "rule-change-1"
-title = "Rule change 1"
-kind = "referendum"
-question = "Adopt rule change 1?"
-options = ["Yes", "No"]
-"""
+CONTESTS = (
+    contest_toml("nec-clp", "NEC: constituency section", "block", seats=3, nomination_threshold=2,
+                 constraints=[{"attribute": "gender", "value": "woman", "min": 2}])
+    + contest_toml("youth-rep", "NEC: youth representative", "block", seats=1,
+                   sections=["youth"])
+    + contest_toml("bame-rep", "NEC: BAME representatives", "approval", seats=1,
+                   sections=["bame"])
+    + contest_toml("leader", "Leader", "ranked", seats=1, max_selections=3, method="irv")
+    + contest_toml("rule-change-1", "Rule change 1", "referendum",
+                   question="Adopt rule change 1?", options=["Yes", "No"])
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

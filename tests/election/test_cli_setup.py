@@ -26,7 +26,7 @@ from crypto.elgamal import PublicKey
 from election.rules import to_ms
 from election.trustee import TrusteeState, share
 from simulation.builder import BallotContext
-from simulation.plan import ElectionPlan
+from simulation.plan import ElectionPlan, contest_toml
 from simulation.served import free_port
 from tests.election.live_board import live_board
 from tests.threshold.ceremony import wrong_share_to
@@ -62,29 +62,24 @@ class Mailbox:
 
 PLAN = ElectionPlan(
     election=ELECTION,
-    contests="""
-[[contests]]
-id = "nec"
-title = "NEC"
-kind = "block"
-seats = 2
-nomination_threshold = 2
-constraints = [ { attribute = "gender", value = "woman", min = 1 } ]
-
-[[contests]]
-id = "youth-rep"
-title = "Youth representative"
-kind = "block"
-seats = 1
-sections = ["youth"]
-
-[[contests]]
-id = "rule-1"
-title = "Rule change 1"
-kind = "referendum"
-question = "Adopt rule change 1?"
-options = ["Yes", "No"]
-""",
+    contests=(
+        contest_toml(
+            "nec",
+            "NEC",
+            "block",
+            seats=2,
+            nomination_threshold=2,
+            constraints=[{"attribute": "gender", "value": "woman", "min": 1}],
+        )
+        + contest_toml("youth-rep", "Youth representative", "block", seats=1, sections=["youth"])
+        + contest_toml(
+            "rule-1",
+            "Rule change 1",
+            "referendum",
+            question="Adopt rule change 1?",
+            options=["Yes", "No"],
+        )
+    ),
     title="Spring ballot 2027",
     sections=("member", "youth"),
     start=T0 - DAY,  # nominations open at T0, close a week later; voting in weeks 3 and 4

@@ -8,17 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bulletin_board.export import format_export
-from bulletin_board.wire import parse_entry, sign_entry, sign_tree_head
+from bulletin_board.wire import parse_entry, sign_entry
 from crypto import canonical
-from crypto.merkle import Frontier
 from crypto.signing import SigningKey
 from election.wire import CredentialScheme
+from simulation.boards import export_lines, leaf_bytes
 from tests.election.scenario import (
-    DAY,
     DEFINITION,
     ELECTION,
-    NOMINATIONS_OPEN,
     VOTING_CLOSE,
     VOTING_OPEN,
     Scenario,
@@ -30,27 +27,9 @@ Leaves = list[tuple[bytes, int]]
 """(entry bytes, received) per leaf, leaf 0 included."""
 
 
-def board_key_entry(key: SigningKey = BOARD_KEY) -> bytes:
-    return sign_entry(
-        election=ELECTION,
-        type="board-key",
-        role="board",
-        payload={"key": key.verify_key.to_hex()},
-        key=key,
-    )
-
-
 def scenario_leaves(scenario: Scenario) -> Leaves:
     """The scenario's log as leaves, with the board-key entry at leaf 0."""
-    out: Leaves = [(board_key_entry(), NOMINATIONS_OPEN - DAY)]
-    for posted, received in scenario.log.entries[1:]:
-        assert posted is not None
-        out.append((posted.raw, received))
-    return out
-
-
-def leaf_bytes(index: int, raw: bytes, received: int) -> bytes:
-    return b'{"entry":%s,"index":%d,"received":%d,"version":1}' % (raw, index, received)
+    return scenario.log.leaves(BOARD_KEY)
 
 
 def export_bytes(
@@ -62,33 +41,7 @@ def export_bytes(
 ) -> bytes:
     """An export of ``leaves`` with a tree head after every ``every`` leaves and at the end,
     each signed by ``key``; ``raw_leaves`` replaces the leaf bytes (for non-canonical ones)."""
-    blobs = (
-        list(raw_leaves)
-        if raw_leaves is not None
-        else [leaf_bytes(i, raw, received) for i, (raw, received) in enumerate(leaves)]
-    )
-    frontier = Frontier.empty()
-    heads: list[tuple[int, bytes]] = []
-    for i, blob in enumerate(blobs):
-        from crypto.merkle import leaf_hash
-
-        frontier = frontier.append(leaf_hash(blob))[0]
-        size = i + 1
-        if size % every == 0 or size == len(blobs):
-            timestamp = max(r for _, r in leaves[:size])
-            sth = sign_tree_head(
-                election=ELECTION,
-                tree_size=size,
-                root_hash=frontier.root(),
-                timestamp=timestamp,
-                key=key,
-            )
-            heads.append((size, sth.to_bytes()))
-    return b"".join(
-        format_export(
-            election=ELECTION, board_key=key.verify_key.raw, leaves=blobs, tree_heads=heads
-        )
-    )
+    return b"".join(export_lines(ELECTION, leaves, key, every=every, raw_leaves=raw_leaves))
 
 
 def verify_bytes(data: bytes, folder: Path, **options: Any) -> Report:
