@@ -1,5 +1,5 @@
-"""What the role commands share: passphrases, sealed files (mode 0600), role keys, the board
-client, and one-line progress."""
+"""What the commands share: passphrases, sealed files (mode 0600), the election.toml reader,
+and one-line progress (the board, election and role key of a command: cli/_context.py)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bulletin_board.client import BoardClient
-from bulletin_board.wire import Receipt, sign_entry
-from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
 from crypto.errors import MalformedInput
 from election.definition import ElectionDefinition
-from election.role_keys import RoleKey
 
 STRENGTH_CHOICE: Final = click.Choice(["moderate", "interactive"])
 console = Console(stderr=True)
@@ -98,16 +94,6 @@ def replace_secret(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def load_role_key(path: Path, role: str, passphrase_env: str | None) -> RoleKey:
-    """Open a sealed role key file.
-
-    Raises:
-        WrongPassphrase, MalformedInput, OSError.
-    """
-    sealed = path.read_bytes()
-    return RoleKey.open(sealed, read_passphrase(passphrase_env, what=str(path)), role=role)
-
-
 def load_definition(path: Path) -> ElectionDefinition:
     """Read and validate an election.toml. Raises: DefinitionError, OSError."""
     return ElectionDefinition.from_toml(path.read_text(encoding="utf-8"), source=str(path))
@@ -129,79 +115,3 @@ def progress(description: str, total: int | None) -> Iterator[Callable[[int], No
             bar.advance(task, n)
 
         yield advance
-
-
-# --- talking to a board ----------------------------------------------------------------------
-
-
-def board_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``--board URL``, ``--election ID`` and ``--definition FILE`` (whose id is the default)."""
-    f = click.option(
-        "--definition",
-        "definition_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default="election.toml",
-        show_default=True,
-        envvar="VERIVOTE_DEFINITION",
-        help="election.toml, for the election id when --election is not given",
-    )(f)
-    f = click.option(
-        "--election",
-        default=None,
-        envvar="VERIVOTE_ELECTION",
-        help="election id (default: the id in --definition)",
-    )(f)
-    return click.option(
-        "--board",
-        "board_url",
-        required=True,
-        envvar="VERIVOTE_BOARD",
-        help="the board's base URL, e.g. https://board.example.org",
-    )(f)
-
-
-def election_id(election: str | None, definition_path: Path) -> str:
-    """The election id: ``--election``, else the id in the definition file.
-
-    Raises:
-        MalformedInput: neither is available.
-    """
-    if election is not None:
-        return election
-    if definition_path.exists():
-        return load_definition(definition_path).id
-    raise MalformedInput(f"give --election ID (no {definition_path} to read it from)")
-
-
-def member_credential(
-    code: str | None, client: BoardClient
-) -> tuple[ElectionDefinition, CredentialKey]:
-    """The election's definition on the board and the credential key a member's code gives
-    in it (§8.3); the code is asked at a hidden prompt when not given, and never shown.
-
-    Raises:
-        MalformedInput: a mistyped code, or no definition on the board yet.
-    """
-    if code is None:
-        code = click.prompt("your credential code", hide_input=True, err=True)
-    parsed = CredentialCode.parse(str(code))
-    definition = client.definition()
-    if definition is None:
-        raise MalformedInput("the election definition is not on the board yet")
-    return definition, derive_credential_key(parsed, fingerprint=definition.fingerprint)
-
-
-def open_client(board_url: str, election: str) -> BoardClient:
-    return BoardClient(board_url, election)
-
-
-def post_entry(
-    client: BoardClient, *, type: str, payload: dict[str, Any], key: RoleKey, what: str
-) -> Receipt:
-    """Sign an entry with a role key, post it, check the receipt, say where it landed."""
-    raw = sign_entry(
-        election=client.election, type=type, role=key.role, payload=payload, key=key.key
-    )
-    receipt = client.post(raw, what=what)
-    click.echo(f"{what} posted: leaf {receipt.leaf.index} of {client.election}")
-    return receipt

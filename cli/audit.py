@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from bulletin_board.wire import parse_entry
-from cli._common import board_options, election_id, open_client
+from cli._context import BoardSession, board_options
 from cli._paper import ballot_paper, describe, opened_choices
 from crypto.errors import MalformedInput, VerificationFailed
 from election.rules import Refusal, precheck
@@ -25,32 +25,23 @@ def command() -> None:
 
 
 @command.command("check")
-@board_options
+@board_options()
 @click.option("--index", type=int, default=None, help="the audit's leaf index on the board")
 @click.option("--file", "entry_file", type=click.Path(dir_okay=False, exists=True,
               path_type=Path), default=None, help="the audit entry (JSON) instead")  # fmt: skip
-def check(
-    board_url: str,
-    election: str | None,
-    definition_path: Path,
-    index: int | None,
-    entry_file: Path | None,
-) -> None:
+def check(session: BoardSession, index: int | None, entry_file: Path | None) -> None:
     """Re-encrypt an audited ballot's choices and say whether the ballot matches them."""
     if (index is None) == (entry_file is None):
         raise MalformedInput("give --index N or --file ENTRY.json")
-    with open_client(board_url, election_id(election, definition_path)) as client:
-        log, _ = client.fold(setup_only=True)  # the parameters: no ballot needed
-        params = log.params
-        if params is None or params.public_key is None:
-            raise MalformedInput("the election has no election key yet: nothing to audit")
-        if index is not None:
-            entry = client.entry(index)
-        else:
-            assert entry_file is not None
-            entry = parse_entry(
-                entry_file.read_bytes().strip(), election_schemes(params.fingerprint)
-            )
+    log = session.fold(setup_only=True)  # the parameters: no ballot needed
+    params = log.params
+    if params is None or params.public_key is None:
+        raise MalformedInput("the election has no election key yet: nothing to audit")
+    if index is not None:
+        entry = session.client.entry(index)
+    else:
+        assert entry_file is not None
+        entry = parse_entry(entry_file.read_bytes().strip(), election_schemes(params.fingerprint))
     if entry.type != AUDIT:
         raise MalformedInput(f"that entry is a {entry.type}, not an audit")
     try:

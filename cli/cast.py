@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from cli._common import board_options, election_id, member_credential, open_client
+from cli._context import BoardSession, board_options
 from cli._paper import ballot_paper, describe, member_style, read_choices, show_paper
 from cli.receipt import write_receipt
 from crypto.envelope import entry_hash
@@ -31,7 +31,7 @@ from election.wire import AUDIT, BALLOT
 
 
 @click.command("cast")
-@board_options
+@board_options()
 @click.option(
     "--credential",
     "code",
@@ -56,62 +56,56 @@ from election.wire import AUDIT, BALLOT
     help="where to save the receipt (it does not reveal your vote)",
 )
 def command(
-    board_url: str,
-    election: str | None,
-    definition_path: Path,
-    code: str | None,
-    given: tuple[str, ...],
-    audit: bool,
-    receipt_out: Path,
+    session: BoardSession, code: str | None, given: tuple[str, ...], audit: bool, receipt_out: Path
 ) -> None:
     """Vote: show your ballot paper, encrypt your choices, post the ballot, save a receipt."""
-    with open_client(board_url, election_id(election, definition_path)) as client:
-        definition, credential = member_credential(code, client)
-        # What was published before the first ballot is all a ballot needs; the ballots
-        # themselves are not downloaded (§9.3 proves the prefix). A credential reissued while
-        # voting is open is after them: then the whole log is read.
-        log, _ = client.fold(setup_only=True)
-        if credential.public.to_bytes() not in log.credentials.credentials:
-            log, _ = client.fold()
-        params = log.params
-        if params is None or params.public_key is None:
-            raise MalformedInput("the election is not ready for voting (no election key yet)")
-        style = member_style(log, credential.public.to_bytes())
-        paper = ballot_paper(params, style)
-        click.echo(f"{definition.title}: your ballot paper (style {style})")
-        show_paper(paper)
-        click.echo()
-        choices = read_choices(paper, given, interactive=not given)
-        encrypted = encrypt_ballot(
-            params.layout, style, choices, public_key=params.public_key, credential=credential
-        )
-        signed = sign_voter_entry(
+    client = session.client
+    definition, credential = session.member_credential(code)
+    # What was published before the first ballot is all a ballot needs; the ballots
+    # themselves are not downloaded (§9.3 proves the prefix). A credential reissued while
+    # voting is open is after them: then the whole log is read.
+    log = session.fold(setup_only=True)
+    if credential.public.to_bytes() not in log.credentials.credentials:
+        log = session.fold()
+    params = log.params
+    if params is None or params.public_key is None:
+        raise MalformedInput("the election is not ready for voting (no election key yet)")
+    style = member_style(log, credential.public.to_bytes())
+    paper = ballot_paper(params, style)
+    click.echo(f"{definition.title}: your ballot paper (style {style})")
+    show_paper(paper)
+    click.echo()
+    choices = read_choices(paper, given, interactive=not given)
+    encrypted = encrypt_ballot(
+        params.layout, style, choices, public_key=params.public_key, credential=credential
+    )
+    signed = sign_voter_entry(
+        election=client.election,
+        type=BALLOT,
+        payload=encrypted.ballot.to_json(),
+        credential=credential,
+    )
+    tracker = entry_hash(signed).hex()
+    click.echo(f"your ballot's tracker: {tracker}")
+    if audit:
+        raw = sign_voter_entry(
             election=client.election,
-            type=BALLOT,
-            payload=encrypted.ballot.to_json(),
+            type=AUDIT,
+            payload=audit_payload(signed, encrypted.openings),
             credential=credential,
         )
-        tracker = entry_hash(signed).hex()
-        click.echo(f"your ballot's tracker: {tracker}")
-        if audit:
-            raw = sign_voter_entry(
-                election=client.election,
-                type=AUDIT,
-                payload=audit_payload(signed, encrypted.openings),
-                credential=credential,
-            )
-            receipt = client.post(raw, what="audited ballot")
-            click.echo(f"AUDITED, not cast: leaf {receipt.leaf.index}. It encrypted:")
-            for line in describe(paper, choices):
-                click.echo(f"  {line}")
-            click.echo(
-                f"check it on another device: verivote audit check --board {board_url} "
-                f"--election {client.election} --index {receipt.leaf.index}"
-            )
-            click.echo("then cast your vote afresh (verivote cast without --audit)")
-            return
-        receipt = client.post(signed, what="ballot")
-        write_receipt(receipt_out, board=board_url, tracker=tracker, receipt=receipt)
+        receipt = client.post(raw, what="audited ballot")
+        click.echo(f"AUDITED, not cast: leaf {receipt.leaf.index}. It encrypted:")
+        for line in describe(paper, choices):
+            click.echo(f"  {line}")
+        click.echo(
+            f"check it on another device: verivote audit check --board {session.board_url} "
+            f"--election {client.election} --index {receipt.leaf.index}"
+        )
+        click.echo("then cast your vote afresh (verivote cast without --audit)")
+        return
+    receipt = client.post(signed, what="ballot")
+    write_receipt(receipt_out, board=session.board_url, tracker=tracker, receipt=receipt)
     head = receipt.sth
     click.echo(f"ballot cast: leaf {receipt.leaf.index} of {client.election}")
     click.echo(f"tracker {tracker}")

@@ -15,35 +15,19 @@ from typing import Any
 
 import click
 
-from bulletin_board.client import BoardClient
-from bulletin_board.wire import sign_entry
-from cli._common import (
-    board_options,
-    console,
-    election_id,
-    key_option,
-    load_role_key,
-    member_credential,
-    open_client,
-    passphrase_option,
-    post_entry,
-    progress,
-    replace_secret,
-    write_new_secret,
-)
+from cli._common import console, progress, replace_secret, write_new_secret
+from cli._context import ISSUER, BoardSession, board_options
 from cli._mail import Smtp, send_letters, smtp_options
 from cli.roll import ROLL_FILE, issuer_dir_option, private_dir
 from crypto.errors import MalformedInput, VerificationFailed
 from election.definition import ElectionDefinition
 from election.issuer import Issued, Letter, issue_credentials, reissue_credential
-from election.role_keys import RoleKey
 from election.roll import Roll
 from election.wire import (
     CREDENTIAL_REISSUE,
     CREDENTIALS,
     CREDENTIALS_COMPLETE,
     CredentialReissue,
-    CredentialsPart,
 )
 
 ISSUED_FILE = "issued.json"
@@ -55,11 +39,7 @@ def command() -> None:
     """Voting credentials: issue, check, reissue (docs/spec.md §8.3, §11.7)."""
 
 
-_key_option = key_option(
-    "issuer.key",
-    envvar="VERIVOTE_ISSUER_KEY",
-    help="the sealed issuer key (verivote keys generate --role issuer)",
-)
+_issuer = board_options(role=ISSUER)
 
 
 def _out_option(f: Any) -> Any:
@@ -129,22 +109,12 @@ def _warn_secret_file(path: Path, count: int) -> None:
 
 @command.command("issue")
 @issuer_dir_option
-@board_options
-@_key_option
-@passphrase_option
+@_issuer
 @_out_option
 @smtp_options
 @click.option("--resume", is_flag=True, help="finish an issue that was interrupted")
 def issue(
-    issuer_dir: Path,
-    board_url: str,
-    election: str | None,
-    definition_path: Path,
-    key_path: Path,
-    passphrase_env: str | None,
-    out: Path | None,
-    resume: bool,
-    **mail: Any,
+    session: BoardSession, issuer_dir: Path, out: Path | None, resume: bool, **mail: Any
 ) -> None:
     """Issue one credential per eligible member: public credentials to the board (sorted
     parts per ballot style, then the counts), private codes to --out and/or --smtp."""
@@ -155,50 +125,43 @@ def issue(
         raise MalformedInput(f"{out} exists: choose another file (it is never overwritten)")
     roll = _load_roll(issuer_dir)
     issued_path = issuer_dir / ISSUED_FILE
-    with open_client(board_url, election_id(election, definition_path)) as client:
-        definition = client.definition()
-        if definition is None:
-            raise MalformedInput("the election definition is not on the board yet")
-        key = load_role_key(key_path, "issuer", passphrase_env)
-        state, _ = client.fold()
-        letters: list[Letter] = []
-        partial = None if out is None else out.with_name(out.name + ".partial")
-        if resume:
-            if not issued_path.exists():
-                raise MalformedInput(f"nothing to resume: no {issued_path}")
-            record = Issued.from_bytes(issued_path.read_bytes())
-        else:
-            if issued_path.exists():
-                raise MalformedInput(
-                    f"credentials were issued already ({issued_path}); "
-                    "if that issue was interrupted, add --resume"
-                )
-            if state.credentials.parts or state.credentials.complete:
-                raise MalformedInput("the board already holds credentials for this election")
-            with progress("deriving credentials", len(roll.members)) as advance:
-                result = issue_credentials(roll, definition, advance=advance)
-            letters, record = list(result.letters), result.issued
-            replace_secret(issued_path, record.to_bytes())
-            if partial is not None:
-                write_new_secret(partial, _codes_csv(letters))
-        if record.fingerprint != definition.fingerprint:
-            raise MalformedInput("the issuer record is for another definition than the board's")
-        if not state.credentials.complete:
-            parts = record.parts()
-            with progress("posting credentials", len(record.credentials)) as advance:
-                for part in parts:
-                    _post_part(client, part, key)
-                    advance(len(part.credentials))
-            post_entry(
-                client,
-                type=CREDENTIALS_COMPLETE,
-                payload=record.complete().to_json(),
-                key=key,
-                what="credentials-complete",
+    definition = session.definition()
+    session.key()
+    state = session.fold()
+    letters: list[Letter] = []
+    partial = None if out is None else out.with_name(out.name + ".partial")
+    if resume:
+        if not issued_path.exists():
+            raise MalformedInput(f"nothing to resume: no {issued_path}")
+        record = Issued.from_bytes(issued_path.read_bytes())
+    else:
+        if issued_path.exists():
+            raise MalformedInput(
+                f"credentials were issued already ({issued_path}); "
+                "if that issue was interrupted, add --resume"
             )
-        counts = record.complete().counts if not record.revoked else {}
-        for style, n in sorted(counts.items()):
-            click.echo(f"  {n:>8} credentials of style {style}")
+        if state.credentials.parts or state.credentials.complete:
+            raise MalformedInput("the board already holds credentials for this election")
+        with progress("deriving credentials", len(roll.members)) as advance:
+            result = issue_credentials(roll, definition, advance=advance)
+        letters, record = list(result.letters), result.issued
+        replace_secret(issued_path, record.to_bytes())
+        if partial is not None:
+            write_new_secret(partial, _codes_csv(letters))
+    if record.fingerprint != definition.fingerprint:
+        raise MalformedInput("the issuer record is for another definition than the board's")
+    if not state.credentials.complete:
+        parts = record.parts()
+        with progress("posting credentials", len(record.credentials)) as advance:
+            for part in parts:
+                what = f"credentials part {part.part} of {part.style}"
+                session.post(CREDENTIALS, part.to_json(), what=what, quiet=True)
+                advance(len(part.credentials))
+        complete = record.complete().to_json()
+        session.post(CREDENTIALS_COMPLETE, complete, what="credentials-complete")
+    counts = record.complete().counts if not record.revoked else {}
+    for style, n in sorted(counts.items()):
+        click.echo(f"  {n:>8} credentials of style {style}")
     if partial is not None and out is not None and partial.exists():
         os.replace(partial, out)
         _warn_secret_file(out, len(letters) or len(record.credentials))
@@ -208,44 +171,32 @@ def issue(
             "not receive theirs",
             err=True,
         )
-    _deliver(letters, definition, smtp, board_url=board_url, vote_url=mail["vote_url"])
+    _deliver(letters, definition, smtp, board_url=session.board_url, vote_url=mail["vote_url"])
     del letters
     click.echo(f"issuer record (member -> public credential) kept in {issued_path} (mode 0600)")
 
 
-def _post_part(client: BoardClient, part: CredentialsPart, key: RoleKey) -> None:
-    raw = sign_entry(
-        election=client.election,
-        type=CREDENTIALS,
-        role="issuer",
-        payload=part.to_json(),
-        key=key.key,
-    )
-    client.post(raw, what=f"credentials part {part.part} of {part.style}")
-
-
 @command.command("check")
 @click.argument("code", required=False)
-@board_options
-def check(code: str | None, board_url: str, election: str | None, definition_path: Path) -> None:
+@board_options()
+def check(session: BoardSession, code: str | None) -> None:
     """Check that your credential is on the published lists and not revoked. The code never
     leaves this computer: only the public credential it gives is looked for."""
-    with open_client(board_url, election_id(election, definition_path)) as client:
-        definition, credential = member_credential(code, client)
-        public = credential.public
-        found: str | None = None
-        revoked: int | None = None
-        target = public.to_hex()
-        for leaf in client.leaves():
-            entry = leaf.entry
-            if entry.type == CREDENTIALS and target in entry.payload["credentials"]:
-                found = f"style {entry.payload['style']} (leaf {leaf.index})"
-            elif entry.type == CREDENTIAL_REISSUE:
-                reissue = CredentialReissue.from_json(entry.payload)
-                if reissue.credential == public:
-                    found = f"style {reissue.style} (reissued, leaf {leaf.index})"
-                if reissue.revoked == public:
-                    revoked = leaf.index
+    definition, credential = session.member_credential(code)
+    public = credential.public
+    found: str | None = None
+    revoked: int | None = None
+    target = public.to_hex()
+    for leaf in session.client.leaves():
+        entry = leaf.entry
+        if entry.type == CREDENTIALS and target in entry.payload["credentials"]:
+            found = f"style {entry.payload['style']} (leaf {leaf.index})"
+        elif entry.type == CREDENTIAL_REISSUE:
+            reissue = CredentialReissue.from_json(entry.payload)
+            if reissue.credential == public:
+                found = f"style {reissue.style} (reissued, leaf {leaf.index})"
+            if reissue.revoked == public:
+                revoked = leaf.index
     if found is None:
         raise VerificationFailed(
             f"your credential {target[:16]}... is NOT on the published lists of "
@@ -262,20 +213,14 @@ def check(code: str | None, board_url: str, election: str | None, definition_pat
 @click.argument("member_id")
 @click.option("--reason", required=True, help="why (published), e.g. letter lost in the post")
 @issuer_dir_option
-@board_options
-@_key_option
-@passphrase_option
+@_issuer
 @_out_option
 @smtp_options
 def reissue(
+    session: BoardSession,
     member_id: str,
     reason: str,
     issuer_dir: Path,
-    board_url: str,
-    election: str | None,
-    definition_path: Path,
-    key_path: Path,
-    passphrase_env: str | None,
     out: Path | None,
     **mail: Any,
 ) -> None:
@@ -294,24 +239,15 @@ def reissue(
         member = roll.member(member_id)
     except KeyError:
         raise MalformedInput(f"member {member_id} is not on the roll") from None
-    with open_client(board_url, election_id(election, definition_path)) as client:
-        definition = client.definition()
-        if definition is None or definition.fingerprint != record.fingerprint:
-            raise MalformedInput(
-                "the board's definition is not the one credentials were issued for"
-            )
-        key = load_role_key(key_path, "issuer", passphrase_env)
-        letter, payload, updated = reissue_credential(record, member, definition, reason=reason)
-        post_entry(
-            client,
-            type=CREDENTIAL_REISSUE,
-            payload=payload.to_json(),
-            key=key,
-            what=f"reissue for member {member_id}",
-        )
+    definition = session.client.definition()
+    if definition is None or definition.fingerprint != record.fingerprint:
+        raise MalformedInput("the board's definition is not the one credentials were issued for")
+    session.key()
+    letter, payload, updated = reissue_credential(record, member, definition, reason=reason)
+    session.post(CREDENTIAL_REISSUE, payload.to_json(), what=f"reissue for member {member_id}")
     replace_secret(private_dir(issuer_dir) / ISSUED_FILE, updated.to_bytes())
     if out is not None:
         write_new_secret(out, _codes_csv([letter]))
         _warn_secret_file(out, 1)
-    _deliver([letter], definition, smtp, board_url=board_url, vote_url=mail["vote_url"])
+    _deliver([letter], definition, smtp, board_url=session.board_url, vote_url=mail["vote_url"])
     del letter

@@ -22,7 +22,6 @@ import click
 
 from bulletin_board.client import BoardClient
 from bulletin_board.wire import Receipt
-from cli._common import open_client
 from crypto import canonical
 from crypto.canonical import JsonValue
 from crypto.errors import (
@@ -102,7 +101,7 @@ def check(receipt_file: Path, board_url: str | None) -> None:
     """Check that your ballot is still on the board, unchanged, and whether it counts."""
     data = receipt_file.read_bytes()
     header = _document(data)
-    with open_client(board_url or header["board"], header["election"]) as client:
+    with BoardClient(board_url or header["board"], header["election"]) as client:
         receipt = read_receipt(data, client)
         index, old = receipt.leaf.index, receipt.sth
         head = client.tree_head()
