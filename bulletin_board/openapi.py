@@ -1,5 +1,7 @@
 """Spec §10 The board API's OpenAPI documentation: pydantic models of its answers and the
-schema of a posted entry.
+schema of a posted entry, their field names, patterns and lengths taken from the formats'
+owners (crypto/envelope.py for the §10.1 entry, bulletin_board/wire.py and crypto/merkle.py
+for leaves, tree heads and proofs).
 
 They only document the API: the service answers with the canonical bytes of the domain objects
 (bulletin_board/wire.py), never by serialising these models.
@@ -7,9 +9,22 @@ They only document the API: the service answers with the canonical bytes of the 
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, Field
+
+from bulletin_board.wire import MAX_TIMESTAMP, VERSION
+from crypto.envelope import (
+    AUTHOR_FIELDS,
+    ED25519_KEY_LENGTH,
+    ED25519_SIGNATURE_LENGTH,
+    ELECTION_ID_PATTERN,
+    ENTRY_FIELDS,
+    ENTRY_TYPE_PATTERN,
+    ENTRY_VERSION,
+    ROLES,
+)
+from crypto.merkle import HASH_LENGTH
 
 __all__ = [
     "ENTRY_REQUEST",
@@ -31,6 +46,16 @@ JSON: Final = "application/json"
 NDJSON: Final = "application/x-ndjson"
 
 
+def _hex(length: int) -> str:
+    """The pattern of ``length`` bytes in lower-case hex (§3)."""
+    return f"^[0-9a-f]{{{2 * length}}}$"
+
+
+ElectionId = Annotated[str, Field(pattern=f"^{ELECTION_ID_PATTERN}$")]
+Count = Annotated[int, Field(ge=0, le=MAX_TIMESTAMP)]
+Hash = Annotated[str, Field(pattern=_hex(HASH_LENGTH), description="SHA-256, hex")]
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(description="stable error code")
     message: str = Field(description="one line for humans")
@@ -43,59 +68,61 @@ class ErrorBody(BaseModel):
 class TreeHeadModel(BaseModel):
     """Spec §10.2 signed tree head."""
 
-    version: int
-    election: str
-    tree_size: int
-    root_hash: str
-    timestamp: int
-    board_key: str
-    signature: str
+    version: int = Field(VERSION, ge=VERSION, le=VERSION)
+    election: ElectionId
+    tree_size: Count
+    root_hash: Hash
+    timestamp: Count = Field(description="ms since the Unix epoch")
+    board_key: str = Field(pattern=_hex(ED25519_KEY_LENGTH))
+    signature: str = Field(pattern=_hex(ED25519_SIGNATURE_LENGTH))
 
 
 class LeafModel(BaseModel):
     """Spec §10.1 leaf."""
 
-    version: int
-    index: int
-    received: int
-    entry: dict[str, Any]
+    version: int = Field(VERSION, ge=VERSION, le=VERSION)
+    index: Count
+    received: Count = Field(description="the board's clock, ms since the Unix epoch")
+    entry: dict[str, Any] = Field(description="Spec §10.1 entry, as posted")
 
 
 class ReceiptModel(BaseModel):
     """Spec §10.3 receipt."""
 
-    version: int
-    leaf_index: int
-    leaf_hash: str
+    version: int = Field(VERSION, ge=VERSION, le=VERSION)
+    leaf_index: Count
+    leaf_hash: Hash
     leaf: LeafModel
     sth: TreeHeadModel
-    inclusion_proof: list[str]
+    inclusion_proof: list[Hash]
 
 
 class LeafAnswer(BaseModel):
-    leaf_index: int
-    leaf_hash: str
+    leaf_index: Count
+    leaf_hash: Hash
     leaf: LeafModel
 
 
 class LeavesPage(BaseModel):
     leaves: list[LeafModel]
-    next: int | None
+    next: Count | None
 
 
 class InclusionAnswer(BaseModel):
-    leaf_index: int
-    tree_size: int
-    inclusion_proof: list[str]
+    leaf_index: Count
+    tree_size: Count
+    inclusion_proof: list[Hash]
 
 
 class ConsistencyAnswer(BaseModel):
-    first: int
-    second: int
-    consistency_proof: list[str]
+    first: Count
+    second: Count
+    consistency_proof: list[Hash]
 
 
-#: Spec §10.1 The request body of ``POST /v1/elections/{election}/entries``.
+_HEX: Final = {"type": "string", "pattern": "^([0-9a-f]{2})+$"}
+
+#: Spec §10.1 The request body of ``POST /v1/elections/{election}/entries``: the entry.
 ENTRY_REQUEST: Final = {
     "requestBody": {
         "required": True,
@@ -104,21 +131,23 @@ ENTRY_REQUEST: Final = {
                 "schema": {
                     "type": "object",
                     "description": "Spec §10.1 entry, in canonical JSON (RFC 8785)",
-                    "required": ["version", "election", "type", "author", "payload", "signature"],
+                    "required": list(ENTRY_FIELDS),
+                    "additionalProperties": False,
                     "properties": {
-                        "version": {"type": "integer", "enum": [1]},
-                        "election": {"type": "string"},
-                        "type": {"type": "string"},
+                        "version": {"type": "integer", "enum": [ENTRY_VERSION]},
+                        "election": {"type": "string", "pattern": f"^{ELECTION_ID_PATTERN}$"},
+                        "type": {"type": "string", "pattern": f"^{ENTRY_TYPE_PATTERN}$"},
                         "author": {
                             "type": "object",
-                            "required": ["role", "key"],
+                            "required": list(AUTHOR_FIELDS),
+                            "additionalProperties": False,
                             "properties": {
-                                "role": {"type": "string"},
-                                "key": {"type": "string"},
+                                "role": {"type": "string", "enum": list(ROLES)},
+                                "key": {**_HEX, "description": "the role's public key"},
                             },
                         },
                         "payload": {"type": "object"},
-                        "signature": {"type": "string"},
+                        "signature": {**_HEX, "description": "over the entry without it"},
                     },
                 }
             }

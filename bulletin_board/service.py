@@ -15,7 +15,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Final
+from typing import Annotated, Any, Final, TypeVar
 
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
@@ -51,9 +51,10 @@ from bulletin_board.openapi import (
 )
 from bulletin_board.ratelimit import WriteRateLimiter
 from bulletin_board.rules import named_rules
-from bulletin_board.storage import Storage
+from bulletin_board.storage import LeafRow, Storage
 from bulletin_board.wire import check_election_id
 from crypto import canonical
+from crypto.envelope import ENTRY_HASH_LENGTH
 from crypto.errors import (
     InvalidSignature,
     MalformedInput,
@@ -61,12 +62,14 @@ from crypto.errors import (
     VerificationFailed,
     VerivoteError,
 )
+from crypto.merkle import HASH_LENGTH
 from crypto.signing import SigningKey
 from crypto.wire import parse_hex
 
 __all__ = ["create_app", "create_app_from_env", "create_board_app"]
 
 MAX_INT: Final = 2**53 - 1
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -121,8 +124,13 @@ def _json(value: bytes, status: int = 200) -> Response:
     return Response(value, status_code=status, media_type=JSON)
 
 
-def _leaf_answer(index: int, leaf_hash: bytes, raw: bytes) -> bytes:
-    return b'{"leaf":%s,"leaf_hash":"%s","leaf_index":%d}' % (raw, leaf_hash.hex().encode(), index)
+def _leaf_answer(row: LeafRow) -> bytes:
+    """Spec §10 The answer about one leaf: its bytes, leaf hash and index."""
+    return b'{"leaf":%s,"leaf_hash":"%s","leaf_index":%d}' % (
+        row.raw,
+        row.leaf_hash.hex().encode(),
+        row.index,
+    )
 
 
 def _chunked(lines: Iterator[bytes], size: int = 1 << 16) -> Iterator[bytes]:
@@ -227,68 +235,48 @@ def create_app(
     def election_of(election: str) -> str:
         return check_election_id(election)
 
+    def read(path: str, summary: str, model: Any = None, **more: Any) -> Callable[[F], F]:
+        """A public read of one election's log (its errors: 400 and 404)."""
+        responses = {**error_responses(400, 404), **more.pop("responses", {})}
+        return app.get(f"/v1/elections/{{election}}{path}", summary=summary,
+                       response_model=model, responses=responses, **more)  # fmt: skip
+
     # --- reads -------------------------------------------------------------------------------
 
     @app.get("/v1/elections", summary="The elections this board holds")
     def list_elections() -> Response:
         return _json(canonical.encode({"elections": list(board.storage.elections())}))
 
-    @app.get(
-        "/v1/elections/{election}/sth",
-        summary="The latest signed tree head",
-        response_model=TreeHeadModel,
-        responses=error_responses(400, 404),
-    )
+    @read("/sth", "The latest signed tree head", TreeHeadModel)
     def latest_sth(election: ElectionId) -> Response:
         return _json(board.latest_tree_head(election_of(election)).to_bytes())
 
-    @app.get(
-        "/v1/elections/{election}/sth/{tree_size}",
-        summary="The signed tree head published for a tree size",
-        response_model=TreeHeadModel,
-        responses=error_responses(400, 404),
-    )
+    @read("/sth/{tree_size}", "The signed tree head published for a tree size", TreeHeadModel)
     def sth_by_size(election: ElectionId, tree_size: Size) -> Response:
         return _json(board.tree_head(election_of(election), tree_size).to_bytes())
 
-    @app.get(
-        "/v1/elections/{election}/leaves/{index}",
-        summary="One leaf (entry with its index and reception time)",
-        response_model=LeafAnswer,
-        responses=error_responses(400, 404),
-    )
+    @read("/leaves/{index}", "One leaf (entry with its index and reception time)", LeafAnswer)
     def leaf_by_index(election: ElectionId, index: Size) -> Response:
         row = board.leaf(election_of(election), index)
-        return _json(_leaf_answer(row.index, row.leaf_hash, row.raw))
+        return _json(_leaf_answer(row))
 
-    @app.get(
-        "/v1/elections/{election}/leaf-hash/{leaf_hash}",
-        summary="The leaf with this leaf hash",
-        response_model=LeafAnswer,
-        responses=error_responses(400, 404),
-    )
+    @read("/leaf-hash/{leaf_hash}", "The leaf with this leaf hash", LeafAnswer)
     def leaf_by_leaf_hash(election: ElectionId, leaf_hash: str) -> Response:
-        h = parse_hex(leaf_hash, 32, "leaf hash")
+        h = parse_hex(leaf_hash, HASH_LENGTH, "leaf hash")
         row = board.leaf_by_hash(election_of(election), leaf_hash=h)
-        return _json(_leaf_answer(row.index, row.leaf_hash, row.raw))
+        return _json(_leaf_answer(row))
 
-    @app.get(
-        "/v1/elections/{election}/entry-hash/{entry_hash}",
-        summary="The leaf holding the entry with this SHA-256 (e.g. a ballot's tracker)",
-        response_model=LeafAnswer,
-        responses=error_responses(400, 404),
+    @read(
+        "/entry-hash/{entry_hash}",
+        "The leaf holding the entry with this SHA-256 (e.g. a ballot's tracker)",
+        LeafAnswer,
     )
     def leaf_by_entry_hash(election: ElectionId, entry_hash: str) -> Response:
-        h = parse_hex(entry_hash, 32, "entry hash")
+        h = parse_hex(entry_hash, ENTRY_HASH_LENGTH, "entry hash")
         row = board.leaf_by_hash(election_of(election), entry_hash=h)
-        return _json(_leaf_answer(row.index, row.leaf_hash, row.raw))
+        return _json(_leaf_answer(row))
 
-    @app.get(
-        "/v1/elections/{election}/entries",
-        summary="Leaves [start, end), streamed; at most max_page per request",
-        response_model=LeavesPage,
-        responses=error_responses(400, 404),
-    )
+    @read("/entries", "Leaves [start, end), streamed; at most max_page per request", LeavesPage)
     def entries(
         election: ElectionId,
         start: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
@@ -310,11 +298,10 @@ def create_app(
 
         return StreamingResponse(_chunked(body()), media_type=JSON)
 
-    @app.get(
-        "/v1/elections/{election}/proof/inclusion",
-        summary="Inclusion proof of a leaf (by index or leaf hash) to a published tree size",
-        response_model=InclusionAnswer,
-        responses=error_responses(400, 404),
+    @read(
+        "/proof/inclusion",
+        "Inclusion proof of a leaf (by index or leaf hash) to a published tree size",
+        InclusionAnswer,
     )
     def inclusion(
         election: ElectionId,
@@ -327,7 +314,7 @@ def create_app(
             raise _ClientError(400, "bad_parameter", "give exactly one of index and leaf_hash")
         if leaf_hash is not None:
             index = board.leaf_by_hash(
-                election, leaf_hash=parse_hex(leaf_hash, 32, "leaf hash")
+                election, leaf_hash=parse_hex(leaf_hash, HASH_LENGTH, "leaf hash")
             ).index
         assert index is not None
         size = tree_size if tree_size is not None else board.latest_tree_head(election).tree_size
@@ -338,11 +325,10 @@ def create_app(
             )
         )
 
-    @app.get(
-        "/v1/elections/{election}/proof/consistency",
-        summary="Consistency proof between two published tree sizes",
-        response_model=ConsistencyAnswer,
-        responses=error_responses(400, 404),
+    @read(
+        "/proof/consistency",
+        "Consistency proof between two published tree sizes",
+        ConsistencyAnswer,
     )
     def consistency(
         election: ElectionId,
@@ -354,10 +340,10 @@ def create_app(
             canonical.encode({"first": first, "second": second, "consistency_proof": _proof(proof)})
         )
 
-    @app.get(
-        "/v1/elections/{election}/export",
-        summary="The whole log as an export file (Spec §10.4), streamed",
-        responses={200: {"content": {NDJSON: {}}}, **error_responses(400, 404)},
+    @read(
+        "/export",
+        "The whole log as an export file (Spec §10.4), streamed",
+        responses={200: {"content": {NDJSON: {}}}},
     )
     def export(election: ElectionId) -> Response:
         election = election_of(election)

@@ -8,12 +8,23 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from bulletin_board.config import ServiceSettings
 from bulletin_board.export import verify_export
+from bulletin_board.openapi import (
+    ConsistencyAnswer,
+    InclusionAnswer,
+    LeafAnswer,
+    LeafModel,
+    LeavesPage,
+    ReceiptModel,
+    TreeHeadModel,
+)
 from bulletin_board.service import create_app
 from bulletin_board.wire import Receipt, SignedTreeHead
 from crypto import canonical
+from crypto.envelope import AUTHOR_FIELDS, ENTRY_FIELDS, ROLES
 from crypto.merkle import verify_consistency, verify_inclusion
 from tests.board.helpers import BOARD_KEY, RULES, note, open_board
 
@@ -69,6 +80,39 @@ def test_post_and_read_back(client: TestClient) -> None:
     assert client.get(f"{E}/entries", params={"start": 3}).json()["next"] is None
     assert client.get("/v1/elections").json() == {"elections": ["e1"]}
     assert "paths" in client.get("/openapi.json").json()
+
+
+def test_the_openapi_document_describes_what_the_service_answers(client: TestClient) -> None:
+    """The models take their names and patterns from the formats' owners: a real receipt, leaf,
+    page and proofs validate against them, with the same members, and the documented request
+    is the envelope's (crypto/envelope.py)."""
+    document = client.get("/openapi.json").json()
+    request = document["paths"]["/v1/elections/{election}/entries"]["post"]["requestBody"]
+    entry = request["content"]["application/json"]["schema"]
+    assert entry["required"] == list(ENTRY_FIELDS)
+    assert set(entry["properties"]) == set(ENTRY_FIELDS)
+    assert entry["properties"]["author"]["required"] == list(AUTHOR_FIELDS)
+    assert entry["properties"]["author"]["properties"]["role"]["enum"] == list(ROLES)
+    schemas = document["components"]["schemas"]
+    receipt = canonical.decode(_post(client, note(1)).content)
+    assert isinstance(receipt, dict)
+    _post(client, note(2))
+    answers = [
+        (ReceiptModel, receipt),
+        (TreeHeadModel, receipt["sth"]),
+        (LeafModel, receipt["leaf"]),
+        (LeafAnswer, client.get(f"{E}/leaves/1").json()),
+        (LeavesPage, client.get(f"{E}/entries").json()),
+        (InclusionAnswer, client.get(f"{E}/proof/inclusion", params={"index": 1}).json()),
+        (ConsistencyAnswer, client.get(f"{E}/proof/consistency?first=2&second=3").json()),
+    ]
+    for model, answer in answers:
+        model.model_validate(answer, strict=True)
+        assert set(schemas[model.__name__]["properties"]) == set(answer), model.__name__
+    assert set(receipt["leaf"]["entry"]) == set(ENTRY_FIELDS)
+    forged = {**receipt["sth"], "root_hash": receipt["sth"]["root_hash"].upper()}
+    with pytest.raises(ValidationError, match="root_hash"):
+        TreeHeadModel.model_validate(forged)
 
 
 def test_export_endpoint_verifies_offline(client: TestClient, tmp_path) -> None:
