@@ -143,18 +143,7 @@ def test_a_whole_setup_through_the_cli(db_url: str, tmp_path: Path) -> None:
 def _setup(tmp: Path, board: Any, smtp_port: int, mailbox: Mailbox) -> None:
     b = ["--board", board.url]
     admin = [*b, "--key", "administrator.key", "--passphrase-env", "VV_PASS"]
-    out = run(
-        "admin",
-        "publish",
-        "election.toml",
-        "--board",
-        board.url,
-        "--key",
-        "administrator.key",
-        "--passphrase-env",
-        "VV_PASS",
-        cwd=tmp,
-    ).output
+    out = run("admin", "publish", "election.toml", *admin, cwd=tmp).output
     assert "definition posted: leaf 1" in out
     # --- nominations: one by one and from a CSV -------------------------------------------
     board.clock.now = to_ms(T0 + DAY)
@@ -539,57 +528,27 @@ def test_a_wrong_passphrase_is_one_line(tmp_path: Path) -> None:
     ENV["VV_WRONG"] = "not it"
     try:
         result = run(
-            "credentials",
-            "reissue",
-            "A001",
-            "--reason",
-            "x",
-            "--board",
-            "http://127.0.0.1:9",
-            "--election",
-            "e",
-            "--key",
-            "issuer.key",
-            "--passphrase-env",
-            "VV_WRONG",
-            "--issuer-dir",
-            "nowhere",
-            "--out",
-            "x.csv",
-            cwd=tmp_path,
-            ok=False,
-        )
+            "credentials", "reissue", "A001", "--reason", "x", "--board", "http://127.0.0.1:9",
+            "--election", "e", "--key", "issuer.key", "--passphrase-env", "VV_WRONG",
+            "--issuer-dir", "nowhere", "--out", "x.csv", cwd=tmp_path, ok=False,
+        )  # fmt: skip
     finally:
         del ENV["VV_WRONG"]
     assert result.exit_code == 2
     assert result.output.count("\n") == 1
     again = run(
-        "keys",
-        "generate",
-        "--role",
-        "issuer",
-        "--out",
-        "issuer.key",
-        "--passphrase-env",
-        "VV_PASS",
-        cwd=tmp_path,
-        ok=False,
-    )
+        "keys", "generate", "--role", "issuer", "--out", "issuer.key", "--passphrase-env",
+        "VV_PASS", cwd=tmp_path, ok=False,
+    )  # fmt: skip
     assert "never overwritten" in again.output
 
 
 def test_an_unreachable_board_is_one_line(tmp_path: Path) -> None:
+    code = CredentialCode.generate().formatted()
     result = run(
-        "credentials",
-        "check",
-        CredentialCode.generate().formatted(),
-        "--board",
-        "http://127.0.0.1:9",
-        "--election",
-        "e",
-        cwd=tmp_path,
-        ok=False,
-    )
+        "credentials", "check", code, "--board", "http://127.0.0.1:9", "--election", "e",
+        cwd=tmp_path, ok=False,
+    )  # fmt: skip
     assert result.exit_code == 1
     assert "cannot reach the board" in result.output
     assert result.output.count("\n") == 1
