@@ -7,14 +7,13 @@ each, never sealed), the issuer (election/issuer.py) and the members (election/v
 phase builds its entries from the state folded from ``board`` (simulation/boards.py) and posts
 them at a board time, by default at these days of the plan's timetable:
 
-=========================================  ===============================================
-``define``                                 the plan's start
-``nominate``                               nominations open + 0.5
-``candidate_lists``, ``ceremony``,         nominations close + 0.5
-``issue``
-``vote``, ``vote_all``, ``audit``          voting open + 0.1
-``tally``, ``decrypt``, ``result``         voting close + 0.01
-=========================================  ===============================================
+=================================================  =========================
+``define``                                         the plan's start
+``nominate``                                       nominations open + 0.5
+``candidate_lists``, ``ceremony``, ``issue``       nominations close + 0.5
+``vote``, ``vote_all``, ``audit``                  voting open + 0.1
+``tally``, ``decrypt``, ``result`` (``count``)     voting close + 0.01
+=================================================  =========================
 
 ``prepare()`` runs every phase up to the opening of voting; ``count()`` every phase after the
 close. The ``*_entry`` methods build an entry without posting it (tests post them themselves).
