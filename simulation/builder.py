@@ -241,7 +241,7 @@ class ElectionBuilder:
         sections = roll if roll is not None else self.plan.roll(self.rng)
         members = tuple(
             RollMember(f"M{i:06d}", f"Member {i}", f"member{i}@example.org", tuple(s))
-            for i, s in enumerate(sections, start=1)
+            for i, s in enumerate(sections, start=len(self.members) + 1)
         )
         with self.progress("issuing credentials", len(members)) as advance:
             issued = issue_credentials(
