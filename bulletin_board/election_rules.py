@@ -65,7 +65,7 @@ def _checked(entry: Entry) -> Prechecked | None:
 
 def _check(state: ElectionState, entry: Entry, index: int, received: int) -> None:
     try:
-        election.check(state, entry, index=index, now=received, prechecked=_checked(entry))
+        election.check(state, entry, index=index, received=received, prechecked=_checked(entry))
     except Refusal as exc:
         raise _refused(exc) from None
     except MalformedInput as exc:

@@ -79,7 +79,7 @@ class MemoryBoard:
         index = len(self.entries)
         if self.checked:
             pre = precheck(self.state.params, entry)
-            check(self.state, entry, index=index, now=received, prechecked=pre)
+            check(self.state, entry, index=index, received=received, prechecked=pre)
             apply(self.state, entry, index=index, received=received, prechecked=pre)
         else:
             apply(self.state, entry, index=index, received=received)

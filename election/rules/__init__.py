@@ -1,7 +1,7 @@
 """Spec §11.4-§11.12 The election's rules: a pure state machine over the board's log.
 
 The state is built by folding the log's entries in order (``apply``); an entry is accepted only
-if ``check`` passes on the state folded from every earlier leaf, with ``now`` the board's
+if ``check`` passes on the state folded from every earlier leaf, with ``received`` the board's
 reception time the leaf will carry. ``precheck`` is the stateless part (payload format, and for
 ballots and audits every proof): it needs only an ``ElectionParameters`` snapshot, which is
 fixed before voting opens, so a board runs it outside its append lock, in parallel. ``check``
@@ -95,7 +95,7 @@ def precheck(
         Refusal: ``unknown_type``, ``no_definition``, ``voting_not_ready`` (no election key in
             these parameters), ``invalid_proof`` or ``invalid_audit``.
     """
-    payload = _rule(entry).parse(params, entry, verify)
+    payload = _rule(entry).precheck(params, entry, verify)
     return Prechecked(0 if params is None else params.generation, payload)
 
 
@@ -104,7 +104,7 @@ def _payload(
 ) -> object:
     if prechecked is not None and prechecked.generation == state.generation:
         return prechecked.payload
-    return _rule(entry).parse(state.params, entry, verify)
+    return _rule(entry).precheck(state.params, entry, verify)
 
 
 def check(
@@ -112,10 +112,10 @@ def check(
     entry: LoggedEntry,
     *,
     index: int,
-    now: int,
+    received: int,
     prechecked: Prechecked | None = None,
 ) -> None:
-    """Spec §11.4 Would the log accept ``entry`` as leaf ``index`` at board time ``now`` (ms)?
+    """Spec §11.4 Would the log accept ``entry`` as leaf ``index`` at board time ``received`` (ms)?
 
     ``prechecked`` is used only if made with the state's current parameters generation.
 
@@ -128,7 +128,7 @@ def check(
         raise Refusal("wrong_role", f"{entry.type} entries are posted by the {rule.role}")
     if state.params is None and entry.type != ELECTION_DEFINITION:
         raise Refusal("no_definition", "the election definition must come first (leaf 1)")
-    rule.check(state, entry, _payload(state, entry, prechecked, verify=True), index, now)
+    rule.check(state, entry, _payload(state, entry, prechecked, verify=True), index, received)
 
 
 def apply(

@@ -21,13 +21,11 @@ from election.rules._common import (
 )
 from election.rules._state import ElectionParameters, ElectionState, LoggedEntry, Refusal
 from election.wire import (
-    ADMINISTRATOR,
     COMPLAINT,
     DEALING,
     ELECTION_KEY,
     KEY_CONFIRMATION,
     SHARES_ACCEPTED,
-    TRUSTEE,
     TRUSTEE_KEY,
     ComplaintPayload,
     DealingPayload,
@@ -47,17 +45,17 @@ def _ceremony_open(state: ElectionState, what: str) -> None:
 # --- trustee-key -----------------------------------------------------------------------------
 
 
-def _parse_trustee_key(
+def _precheck_trustee_key(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> TrusteeKeyPayload:
     return TrusteeKeyPayload.from_json(entry.payload)
 
 
 def _check_trustee_key(
-    state: ElectionState, entry: LoggedEntry, payload: TrusteeKeyPayload, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, payload: TrusteeKeyPayload, index: int, received: int
 ) -> None:
     check_trustee(state, entry, payload.trustee)
-    before_voting_opens(state, now, "trustee keys")
+    before_voting_opens(state, received, "trustee keys")
     _ceremony_open(state, "trustee keys")
     if payload.trustee in state.ceremony.trustee_keys:
         raise Refusal("duplicate_trustee_key", f"trustee {payload.trustee} has published a key")
@@ -69,7 +67,7 @@ def _check_trustee_key(
 
 
 def _apply_trustee_key(
-    state: ElectionState, entry: LoggedEntry, payload: TrusteeKeyPayload, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, payload: TrusteeKeyPayload, index: int, received: int
 ) -> None:
     state.ceremony.trustee_keys[payload.trustee] = payload.key
 
@@ -77,14 +75,14 @@ def _apply_trustee_key(
 # --- dealing ---------------------------------------------------------------------------------
 
 
-def _parse_dealing(
+def _precheck_dealing(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> DealingPayload:
     return DealingPayload.from_json(entry.payload)
 
 
 def _check_dealing(
-    state: ElectionState, entry: LoggedEntry, payload: DealingPayload, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, payload: DealingPayload, index: int, received: int
 ) -> None:
     check_trustee(state, entry, payload.trustee)
     _ceremony_open(state, "dealings")
@@ -101,7 +99,7 @@ def _check_dealing(
 
 
 def _apply_dealing(
-    state: ElectionState, entry: LoggedEntry, payload: DealingPayload, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, payload: DealingPayload, index: int, received: int
 ) -> None:
     state.ceremony.dealings[payload.trustee] = payload.dealing
 
@@ -109,14 +107,14 @@ def _apply_dealing(
 # --- complaint -------------------------------------------------------------------------------
 
 
-def _parse_complaint(
+def _precheck_complaint(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> ComplaintPayload:
     return ComplaintPayload.from_json(entry.payload)
 
 
 def _check_complaint(
-    state: ElectionState, entry: LoggedEntry, payload: ComplaintPayload, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, payload: ComplaintPayload, index: int, received: int
 ) -> None:
     complaint = payload.complaint
     check_trustee(state, entry, complaint.complainant)
@@ -144,7 +142,7 @@ def _check_complaint(
 
 
 def _apply_complaint(
-    state: ElectionState, entry: LoggedEntry, payload: ComplaintPayload, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, payload: ComplaintPayload, index: int, received: int
 ) -> None:
     complaint = payload.complaint
     state.ceremony.complaints.append(complaint)
@@ -154,14 +152,14 @@ def _apply_complaint(
 # --- shares-accepted -------------------------------------------------------------------------
 
 
-def _parse_shares_accepted(
+def _precheck_shares_accepted(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> SharesAccepted:
     return SharesAccepted.from_json(entry.payload)
 
 
 def _check_shares_accepted(
-    state: ElectionState, entry: LoggedEntry, payload: SharesAccepted, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, payload: SharesAccepted, index: int, received: int
 ) -> None:
     check_trustee(state, entry, payload.trustee)
     _ceremony_open(state, "shares-accepted entries")
@@ -174,7 +172,7 @@ def _check_shares_accepted(
 
 
 def _apply_shares_accepted(
-    state: ElectionState, entry: LoggedEntry, payload: SharesAccepted, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, payload: SharesAccepted, index: int, received: int
 ) -> None:
     state.ceremony.shares_accepted.add(payload.trustee)
 
@@ -182,20 +180,20 @@ def _apply_shares_accepted(
 # --- election-key ----------------------------------------------------------------------------
 
 
-def _parse_election_key(
+def _precheck_election_key(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> ElectionKey:
     return ElectionKey.from_json(entry.payload, need_params(params).threshold)
 
 
 def _check_election_key(
-    state: ElectionState, entry: LoggedEntry, key: ElectionKey, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, key: ElectionKey, index: int, received: int
 ) -> None:
     check_administrator(state, entry)
     params = need_params(state.params)
     if params.election_key is not None:
         raise Refusal("election_key_exists", "the election key is already published")
-    before_voting_opens(state, now, "election keys")
+    before_voting_opens(state, received, "election keys")
     waiting = [i for i in params.threshold.indices if i not in state.ceremony.shares_accepted]
     if waiting:
         raise Refusal("ceremony_incomplete", f"trustee(s) {waiting} have not finished checking")
@@ -224,7 +222,7 @@ def _check_election_key(
 
 
 def _apply_election_key(
-    state: ElectionState, entry: LoggedEntry, key: ElectionKey, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, key: ElectionKey, index: int, received: int
 ) -> None:
     params = state.params
     assert params is not None
@@ -234,7 +232,7 @@ def _apply_election_key(
 # --- key-confirmation ------------------------------------------------------------------------
 
 
-def _parse_confirmation(
+def _precheck_confirmation(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> KeyConfirmationPayload:
     return KeyConfirmationPayload.from_json(entry.payload)
@@ -245,7 +243,7 @@ def _check_confirmation(
     entry: LoggedEntry,
     payload: KeyConfirmationPayload,
     index: int,
-    now: int,
+    received: int,
 ) -> None:
     check_trustee(state, entry, payload.trustee)
     params = need_params(state.params)
@@ -264,19 +262,18 @@ def _apply_confirmation(
     entry: LoggedEntry,
     payload: KeyConfirmationPayload,
     index: int,
-    when: int,
+    received: int,
 ) -> None:
     state.ceremony.confirmations.add(payload.trustee)
 
 
 RULES = (
-    EntryRule(TRUSTEE_KEY, TRUSTEE, _parse_trustee_key, _check_trustee_key, _apply_trustee_key),
-    EntryRule(DEALING, TRUSTEE, _parse_dealing, _check_dealing, _apply_dealing),
-    EntryRule(COMPLAINT, TRUSTEE, _parse_complaint, _check_complaint, _apply_complaint),
-    EntryRule(SHARES_ACCEPTED, TRUSTEE, _parse_shares_accepted, _check_shares_accepted,
-              _apply_shares_accepted),
-    EntryRule(ELECTION_KEY, ADMINISTRATOR, _parse_election_key, _check_election_key,
-              _apply_election_key),
-    EntryRule(KEY_CONFIRMATION, TRUSTEE, _parse_confirmation, _check_confirmation,
-              _apply_confirmation),
-)  # fmt: skip
+    EntryRule(TRUSTEE_KEY, _precheck_trustee_key, _check_trustee_key, _apply_trustee_key),
+    EntryRule(DEALING, _precheck_dealing, _check_dealing, _apply_dealing),
+    EntryRule(COMPLAINT, _precheck_complaint, _check_complaint, _apply_complaint),
+    EntryRule(
+        SHARES_ACCEPTED, _precheck_shares_accepted, _check_shares_accepted, _apply_shares_accepted
+    ),
+    EntryRule(ELECTION_KEY, _precheck_election_key, _check_election_key, _apply_election_key),
+    EntryRule(KEY_CONFIRMATION, _precheck_confirmation, _check_confirmation, _apply_confirmation),
+)

@@ -7,31 +7,36 @@ from dataclasses import dataclass
 from typing import Any
 
 from election.rules._state import ElectionParameters, ElectionState, LoggedEntry, Refusal
+from election.wire import ENTRY_AUTHORS
 
-Parse = Callable[[ElectionParameters | None, LoggedEntry, bool], Any]
+Precheck = Callable[[ElectionParameters | None, LoggedEntry, bool], Any]
 Check = Callable[[ElectionState, LoggedEntry, Any, int, int], None]
 Apply = Callable[[ElectionState, LoggedEntry, Any, int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
 class EntryRule:
-    """Spec §11.4 One entry type: its author role and its three steps.
+    """Spec §11.4 One entry type's three steps; its author role is ``ENTRY_AUTHORS``'s.
 
-    ``parse(params, entry, verify)`` is stateless: it parses the payload against the parameters
-    and, with ``verify``, checks what needs no state (ballot proofs). ``check(state, entry,
-    payload, index, now)`` refuses with a ``Refusal``; ``apply(state, entry, payload, index,
-    received)`` folds the accepted entry in.
+    ``precheck(params, entry, verify)`` is stateless: it parses the payload against the
+    parameters and, with ``verify``, checks what needs no state (ballot proofs).
+    ``check(state, entry, payload, index, received)`` refuses with a ``Refusal``;
+    ``apply(state, entry, payload, index, received)`` folds the accepted entry in.
     """
 
     type: str
-    role: str
-    parse: Parse
+    precheck: Precheck
     check: Check
     apply: Apply
 
+    @property
+    def role(self) -> str:
+        """Spec §11.4 The role that authors this type (``election.wire.ENTRY_AUTHORS``)."""
+        return ENTRY_AUTHORS[self.type]
+
 
 def no_params(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> None:
-    """A parse step for payloads parsed under the lock instead (they need the state)."""
+    """A precheck for payloads parsed under the lock instead (they need the state)."""
     return None
 
 
@@ -66,7 +71,7 @@ def check_trustee(state: ElectionState, entry: LoggedEntry, trustee: int) -> Non
         raise Refusal("wrong_author", f"{entry.type} of trustee {trustee} signed by another key")
 
 
-def before_voting_opens(state: ElectionState, now: int, what: str) -> None:
+def before_voting_opens(state: ElectionState, received: int, what: str) -> None:
     """Raises: Refusal ``voting_opened`` at or after the voting opening instant in force."""
-    if now >= state.instant("voting_open"):
+    if received >= state.instant("voting_open"):
         raise Refusal("voting_opened", f"{what} are accepted only before voting opens")

@@ -18,7 +18,6 @@ from election.wire import (
     CREDENTIAL_REISSUE,
     CREDENTIALS,
     CREDENTIALS_COMPLETE,
-    ISSUER,
     CredentialReissue,
     CredentialsComplete,
     CredentialsPart,
@@ -38,17 +37,17 @@ def _known_style(state: ElectionState, style: str) -> str:
 # --- credentials -----------------------------------------------------------------------------
 
 
-def _parse_part(
+def _precheck_part(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> CredentialsPart:
     return CredentialsPart.from_json(entry.payload)
 
 
 def _check_part(
-    state: ElectionState, entry: LoggedEntry, part: CredentialsPart, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, part: CredentialsPart, index: int, received: int
 ) -> None:
     check_issuer(state, entry)
-    before_voting_opens(state, now, "credentials")
+    before_voting_opens(state, received, "credentials")
     issued = state.credentials
     if issued.complete:
         raise Refusal("credentials_complete", "the credentials are complete: use a reissue")
@@ -67,7 +66,7 @@ def _check_part(
 
 
 def _apply_part(
-    state: ElectionState, entry: LoggedEntry, part: CredentialsPart, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, part: CredentialsPart, index: int, received: int
 ) -> None:
     issued = state.credentials
     style = sys.intern(part.style)
@@ -81,17 +80,21 @@ def _apply_part(
 # --- credentials-complete --------------------------------------------------------------------
 
 
-def _parse_complete(
+def _precheck_complete(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> CredentialsComplete:
     return CredentialsComplete.from_json(entry.payload)
 
 
 def _check_complete(
-    state: ElectionState, entry: LoggedEntry, complete: CredentialsComplete, index: int, now: int
+    state: ElectionState,
+    entry: LoggedEntry,
+    complete: CredentialsComplete,
+    index: int,
+    received: int,
 ) -> None:
     check_issuer(state, entry)
-    before_voting_opens(state, now, "credentials")
+    before_voting_opens(state, received, "credentials")
     if state.credentials.complete:
         raise Refusal("credentials_complete", "the credentials are already complete")
     counts = state.credentials.counts
@@ -107,7 +110,11 @@ def _check_complete(
 
 
 def _apply_complete(
-    state: ElectionState, entry: LoggedEntry, complete: CredentialsComplete, index: int, when: int
+    state: ElectionState,
+    entry: LoggedEntry,
+    complete: CredentialsComplete,
+    index: int,
+    received: int,
 ) -> None:
     state.credentials.complete = True
 
@@ -115,20 +122,20 @@ def _apply_complete(
 # --- credential-reissue ----------------------------------------------------------------------
 
 
-def _parse_reissue(
+def _precheck_reissue(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> CredentialReissue:
     return CredentialReissue.from_json(entry.payload)
 
 
 def _check_reissue(
-    state: ElectionState, entry: LoggedEntry, reissue: CredentialReissue, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, reissue: CredentialReissue, index: int, received: int
 ) -> None:
     check_issuer(state, entry)
     issued = state.credentials
     if not issued.complete:
         raise Refusal("credentials_incomplete", "reissues come after credentials-complete")
-    if now >= state.instant("voting_close"):
+    if received >= state.instant("voting_close"):
         raise Refusal("voting_closed", "no reissue after voting closes")
     old = issued.credentials.get(reissue.revoked.to_bytes())
     if old is None:
@@ -142,7 +149,7 @@ def _check_reissue(
 
 
 def _apply_reissue(
-    state: ElectionState, entry: LoggedEntry, reissue: CredentialReissue, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, reissue: CredentialReissue, index: int, received: int
 ) -> None:
     issued = state.credentials
     old = issued.credentials[reissue.revoked.to_bytes()]
@@ -154,7 +161,7 @@ def _apply_reissue(
 
 
 RULES = (
-    EntryRule(CREDENTIALS, ISSUER, _parse_part, _check_part, _apply_part),
-    EntryRule(CREDENTIALS_COMPLETE, ISSUER, _parse_complete, _check_complete, _apply_complete),
-    EntryRule(CREDENTIAL_REISSUE, ISSUER, _parse_reissue, _check_reissue, _apply_reissue),
+    EntryRule(CREDENTIALS, _precheck_part, _check_part, _apply_part),
+    EntryRule(CREDENTIALS_COMPLETE, _precheck_complete, _check_complete, _apply_complete),
+    EntryRule(CREDENTIAL_REISSUE, _precheck_reissue, _check_reissue, _apply_reissue),
 )

@@ -23,7 +23,6 @@ from election.rules._state import (
     to_ms,
 )
 from election.wire import (
-    ADMINISTRATOR,
     CANDIDATE_LIST,
     DECISION,
     ELECTION_DEFINITION,
@@ -45,14 +44,14 @@ DEFINITION_LEAF = 1
 # --- election-definition ---------------------------------------------------------------------
 
 
-def _parse_definition(
+def _precheck_definition(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> DefinitionPayload:
     return DefinitionPayload.from_json(entry.payload)
 
 
 def _check_definition(
-    state: ElectionState, entry: LoggedEntry, payload: DefinitionPayload, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, payload: DefinitionPayload, index: int, received: int
 ) -> None:
     if state.params is not None:
         raise Refusal("definition_exists", "the election definition is already on the log")
@@ -69,7 +68,7 @@ def _check_definition(
 
 
 def _apply_definition(
-    state: ElectionState, entry: LoggedEntry, payload: DefinitionPayload, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, payload: DefinitionPayload, index: int, received: int
 ) -> None:
     state.params = ElectionParameters.from_definition(state.election, payload.definition)
     state.timetable = payload.definition.timetable
@@ -78,19 +77,19 @@ def _apply_definition(
 # --- timetable-change ------------------------------------------------------------------------
 
 
-def _parse_timetable_change(
+def _precheck_timetable_change(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> TimetableChange:
     return TimetableChange.from_json(entry.payload)
 
 
 def _check_timetable_change(
-    state: ElectionState, entry: LoggedEntry, change: TimetableChange, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, change: TimetableChange, index: int, received: int
 ) -> None:
     check_administrator(state, entry)
-    if not now < state.instant(change.field):
+    if not received < state.instant(change.field):
         raise Refusal("deadline_passed", f"{change.field} has passed: it can no longer change")
-    if not now < to_ms(change.time):
+    if not received < to_ms(change.time):
         raise Refusal("time_in_past", f"the new {change.field} is not in the future")
     assert state.timetable is not None
     try:
@@ -100,7 +99,7 @@ def _check_timetable_change(
 
 
 def _apply_timetable_change(
-    state: ElectionState, entry: LoggedEntry, change: TimetableChange, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, change: TimetableChange, index: int, received: int
 ) -> None:
     assert state.timetable is not None
     state.timetable = replace(state.timetable, **{change.field: change.time})
@@ -109,7 +108,7 @@ def _apply_timetable_change(
 # --- nomination ------------------------------------------------------------------------------
 
 
-def _parse_nomination(
+def _precheck_nomination(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> Nomination:
     return Nomination.from_json(entry.payload)
@@ -126,14 +125,14 @@ def _candidate_contest(state: ElectionState, contest: str) -> None:
 
 
 def _check_nomination(
-    state: ElectionState, entry: LoggedEntry, nomination: Nomination, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, nomination: Nomination, index: int, received: int
 ) -> None:
     check_administrator(state, entry)
     _candidate_contest(state, nomination.contest)
     params = need_params(state.params)
-    if now < state.instant("nominations_open"):
+    if received < state.instant("nominations_open"):
         raise Refusal("nominations_not_open", "nominations have not opened yet")
-    before_voting_opens(state, now, "nominations")
+    before_voting_opens(state, received, "nominations")
     if nomination.contest in params.candidate_lists:
         raise Refusal(
             "candidate_list_published",
@@ -141,7 +140,7 @@ def _check_nomination(
         )
     zone = params.definition.time_zone
     first = local_date(state.instant("nominations_open"), zone)
-    last = min(local_date(state.instant("nominations_close"), zone), local_date(now, zone))
+    last = min(local_date(state.instant("nominations_close"), zone), local_date(received, zone))
     if not first <= nomination.received <= last:
         raise Refusal(
             "received_out_of_period",
@@ -165,7 +164,7 @@ def _check_nomination(
 
 
 def _apply_nomination(
-    state: ElectionState, entry: LoggedEntry, nomination: Nomination, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, nomination: Nomination, index: int, received: int
 ) -> None:
     contest = state.setup.nominees.setdefault(nomination.contest, {})
     nominee = contest.get(nomination.nominee.id)
@@ -179,18 +178,18 @@ def _apply_nomination(
 # --- exclusion -------------------------------------------------------------------------------
 
 
-def _parse_exclusion(
+def _precheck_exclusion(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> Exclusion:
     return Exclusion.from_json(entry.payload)
 
 
 def _check_exclusion(
-    state: ElectionState, entry: LoggedEntry, exclusion: Exclusion, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, exclusion: Exclusion, index: int, received: int
 ) -> None:
     check_administrator(state, entry)
     _candidate_contest(state, exclusion.contest)
-    before_voting_opens(state, now, "exclusions")
+    before_voting_opens(state, received, "exclusions")
     if exclusion.nominee not in state.setup.nominees.get(exclusion.contest, {}):
         raise Refusal(
             "unknown_nominee", f"{exclusion.nominee} is not a nominee of {exclusion.contest}"
@@ -200,7 +199,7 @@ def _check_exclusion(
 
 
 def _apply_exclusion(
-    state: ElectionState, entry: LoggedEntry, exclusion: Exclusion, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, exclusion: Exclusion, index: int, received: int
 ) -> None:
     state.setup.excluded.setdefault(exclusion.contest, set()).add(exclusion.nominee)
     params = state.params
@@ -213,7 +212,7 @@ def _apply_exclusion(
 # --- candidate-list --------------------------------------------------------------------------
 
 
-def _parse_candidate_list(
+def _precheck_candidate_list(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> CandidateList:
     return CandidateList.from_json(entry.payload)
@@ -233,14 +232,14 @@ def qualifying_nominees(state: ElectionState, contest: str) -> dict[str, Nominee
 
 
 def _check_candidate_list(
-    state: ElectionState, entry: LoggedEntry, candidates: CandidateList, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, candidates: CandidateList, index: int, received: int
 ) -> None:
     check_administrator(state, entry)
     _candidate_contest(state, candidates.contest)
     params = need_params(state.params)
-    if now < state.instant("nominations_close"):
+    if received < state.instant("nominations_close"):
         raise Refusal("nominations_not_closed", "no candidate list before nominations close")
-    before_voting_opens(state, now, "candidate lists")
+    before_voting_opens(state, received, "candidate lists")
     contest = params.definition.contest(candidates.contest)
     expected = qualifying_nominees(state, candidates.contest)
     listed = {c.id: c for c in candidates.candidates}
@@ -296,7 +295,7 @@ def contest_constraints(candidates: CandidateList, contest: Contest) -> Constrai
 
 
 def _apply_candidate_list(
-    state: ElectionState, entry: LoggedEntry, candidates: CandidateList, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, candidates: CandidateList, index: int, received: int
 ) -> None:
     params = state.params
     assert params is not None
@@ -307,14 +306,14 @@ def _apply_candidate_list(
 # --- decision --------------------------------------------------------------------------------
 
 
-def _parse_decision(
+def _precheck_decision(
     params: ElectionParameters | None, entry: LoggedEntry, verify: bool
 ) -> Decision:
     return Decision.from_json(entry.payload)
 
 
 def _check_decision(
-    state: ElectionState, entry: LoggedEntry, decision: Decision, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, decision: Decision, index: int, received: int
 ) -> None:
     check_administrator(state, entry)
 
@@ -326,13 +325,17 @@ def _apply_nothing(
 
 
 RULES = (
-    EntryRule(ELECTION_DEFINITION, ADMINISTRATOR, _parse_definition, _check_definition,
-              _apply_definition),
-    EntryRule(TIMETABLE_CHANGE, ADMINISTRATOR, _parse_timetable_change, _check_timetable_change,
-              _apply_timetable_change),
-    EntryRule(NOMINATION, ADMINISTRATOR, _parse_nomination, _check_nomination, _apply_nomination),
-    EntryRule(EXCLUSION, ADMINISTRATOR, _parse_exclusion, _check_exclusion, _apply_exclusion),
-    EntryRule(CANDIDATE_LIST, ADMINISTRATOR, _parse_candidate_list, _check_candidate_list,
-              _apply_candidate_list),
-    EntryRule(DECISION, ADMINISTRATOR, _parse_decision, _check_decision, _apply_nothing),
-)  # fmt: skip
+    EntryRule(ELECTION_DEFINITION, _precheck_definition, _check_definition, _apply_definition),
+    EntryRule(
+        TIMETABLE_CHANGE,
+        _precheck_timetable_change,
+        _check_timetable_change,
+        _apply_timetable_change,
+    ),
+    EntryRule(NOMINATION, _precheck_nomination, _check_nomination, _apply_nomination),
+    EntryRule(EXCLUSION, _precheck_exclusion, _check_exclusion, _apply_exclusion),
+    EntryRule(
+        CANDIDATE_LIST, _precheck_candidate_list, _check_candidate_list, _apply_candidate_list
+    ),
+    EntryRule(DECISION, _precheck_decision, _check_decision, _apply_nothing),
+)

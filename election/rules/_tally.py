@@ -14,16 +14,20 @@ from crypto.multiexp import g_pow_vartime
 from crypto.threshold import JointKey, combine_decryption_shares, verify_partial_decryption
 from election.counting import Lot, count_block_vote
 from election.definition import Contest, ContestKind
-from election.rules._common import EntryRule, check_administrator, check_trustee, need_params
+from election.rules._common import (
+    EntryRule,
+    check_administrator,
+    check_trustee,
+    need_params,
+    no_params,
+)
 from election.rules._setup import contest_constraints
 from election.rules._state import ElectionParameters, ElectionState, LoggedEntry, Refusal
 from election.rules._voting import read_back
 from election.wire import (
-    ADMINISTRATOR,
     DECRYPTION,
     RESULT,
     TALLY,
-    TRUSTEE,
     Ballot,
     CandidateList,
     ContestResult,
@@ -143,16 +147,16 @@ def contest_result(
 # --- tally -----------------------------------------------------------------------------------
 
 
-def _parse_tally(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Tally:
+def _precheck_tally(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Tally:
     return Tally.from_json(entry.payload, need_params(params).layout)
 
 
 def _check_tally(
-    state: ElectionState, entry: LoggedEntry, tally: Tally, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, tally: Tally, index: int, received: int
 ) -> None:
     check_administrator(state, entry)
     params = need_params(state.params)
-    if now < state.instant("voting_close"):
+    if received < state.instant("voting_close"):
         raise Refusal("voting_not_closed", "the tally comes after voting closes")
     if state.tallying.tally is not None:
         raise Refusal("tally_exists", "the tally is already on the log")
@@ -177,7 +181,7 @@ def _check_tally(
 
 
 def _apply_tally(
-    state: ElectionState, entry: LoggedEntry, tally: Tally, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, tally: Tally, index: int, received: int
 ) -> None:
     state.tallying.tally = tally
     state.tallying.tally_hash = entry_hash(entry.raw)
@@ -186,21 +190,17 @@ def _apply_tally(
 # --- decryption ------------------------------------------------------------------------------
 
 
-def _parse_decryption(state: ElectionState, entry: LoggedEntry) -> tuple[Tally, Decryption]:
+def _precheck_decryption(state: ElectionState, entry: LoggedEntry) -> tuple[Tally, Decryption]:
     tally = state.tallying.tally
     if tally is None:
         raise Refusal("no_tally", "no decryption before the tally")
     return tally, Decryption.from_json(entry.payload, tally.sizes())
 
 
-def _no_parse(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> None:
-    return None
-
-
 def _check_decryption(
-    state: ElectionState, entry: LoggedEntry, payload: None, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, payload: None, index: int, received: int
 ) -> None:
-    tally, decryption = _parse_decryption(state, entry)
+    tally, decryption = _precheck_decryption(state, entry)
     check_trustee(state, entry, decryption.trustee)
     params = need_params(state.params)
     if decryption.tally != state.tallying.tally_hash:
@@ -220,16 +220,16 @@ def _check_decryption(
 
 
 def _apply_decryption(
-    state: ElectionState, entry: LoggedEntry, payload: None, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, payload: None, index: int, received: int
 ) -> None:
-    _, decryption = _parse_decryption(state, entry)
+    _, decryption = _precheck_decryption(state, entry)
     state.tallying.decryptions[decryption.trustee] = decryption
 
 
 # --- result ----------------------------------------------------------------------------------
 
 
-def _parse_result(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Result:
+def _precheck_result(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Result:
     return Result.from_json(entry.payload, need_params(params).layout)
 
 
@@ -275,7 +275,7 @@ def expected_result(state: ElectionState, claimed: Result) -> None:
 
 
 def _check_result(
-    state: ElectionState, entry: LoggedEntry, result: Result, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, result: Result, index: int, received: int
 ) -> None:
     check_administrator(state, entry)
     params = need_params(state.params)
@@ -292,13 +292,13 @@ def _check_result(
 
 
 def _apply_result(
-    state: ElectionState, entry: LoggedEntry, result: Result, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, result: Result, index: int, received: int
 ) -> None:
     state.tallying.result = True
 
 
 RULES = (
-    EntryRule(TALLY, ADMINISTRATOR, _parse_tally, _check_tally, _apply_tally),
-    EntryRule(DECRYPTION, TRUSTEE, _no_parse, _check_decryption, _apply_decryption),
-    EntryRule(RESULT, ADMINISTRATOR, _parse_result, _check_result, _apply_result),
+    EntryRule(TALLY, _precheck_tally, _check_tally, _apply_tally),
+    EntryRule(DECRYPTION, no_params, _check_decryption, _apply_decryption),
+    EntryRule(RESULT, _precheck_result, _check_result, _apply_result),
 )

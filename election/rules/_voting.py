@@ -20,7 +20,6 @@ from election.rules._state import (
 from election.wire import (
     AUDIT,
     BALLOT,
-    VOTER,
     Audit,
     Ballot,
     credential_from_bytes,
@@ -58,11 +57,13 @@ def ballot_of(state: ElectionState, entry: LoggedEntry) -> Ballot:
 # --- the shared voter checks -----------------------------------------------------------------
 
 
-def _voter(state: ElectionState, entry: LoggedEntry, style: str, now: int, what: str) -> Credential:
+def _voter(
+    state: ElectionState, entry: LoggedEntry, style: str, received: int, what: str
+) -> Credential:
     """Spec §11.4 and §11.8 Window, readiness, and an eligible credential of this style."""
-    if now < state.instant("voting_open"):
+    if received < state.instant("voting_open"):
         raise Refusal("voting_not_open", f"{what}s are accepted once voting opens")
-    if now >= state.instant("voting_close"):
+    if received >= state.instant("voting_close"):
         raise Refusal("voting_closed", f"voting has closed: no more {what}s")
     not_ready = state.ready()
     if not_ready is not None:
@@ -118,7 +119,7 @@ def _index_alphas(state: ElectionState, ciphertexts: Iterable[Ciphertext], index
 # --- ballot ----------------------------------------------------------------------------------
 
 
-def _parse_ballot(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Ballot:
+def _precheck_ballot(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Ballot:
     params = _ready_params(params)
     ballot = Ballot.from_json(entry.payload, params.layout)
     if verify:
@@ -137,14 +138,14 @@ def _parse_ballot(params: ElectionParameters | None, entry: LoggedEntry, verify:
 
 
 def _check_ballot(
-    state: ElectionState, entry: LoggedEntry, ballot: Ballot, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, ballot: Ballot, index: int, received: int
 ) -> None:
-    _voter(state, entry, ballot.style, now, "ballot")
+    _voter(state, entry, ballot.style, received, "ballot")
     _no_reuse(state, entry, ballot.ciphertexts(), cast=True)
 
 
 def _apply_ballot(
-    state: ElectionState, entry: LoggedEntry, ballot: Ballot, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, ballot: Ballot, index: int, received: int
 ) -> None:
     credential = state.credentials.credentials[entry.key]
     voting = state.voting
@@ -161,7 +162,7 @@ def _apply_ballot(
 # --- audit -----------------------------------------------------------------------------------
 
 
-def _parse_audit(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Audit:
+def _precheck_audit(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Audit:
     params = _ready_params(params)
     audit = Audit.from_json(entry.payload, params.layout)
     if verify:
@@ -181,20 +182,20 @@ def _parse_audit(params: ElectionParameters | None, entry: LoggedEntry, verify: 
 
 
 def _check_audit(
-    state: ElectionState, entry: LoggedEntry, audit: Audit, index: int, now: int
+    state: ElectionState, entry: LoggedEntry, audit: Audit, index: int, received: int
 ) -> None:
-    _voter(state, entry, audit.ballot.ballot.style, now, "audit")
+    _voter(state, entry, audit.ballot.ballot.style, received, "audit")
     _no_reuse(state, entry, audit.ballot.ballot.ciphertexts(), cast=False)
 
 
 def _apply_audit(
-    state: ElectionState, entry: LoggedEntry, audit: Audit, index: int, when: int
+    state: ElectionState, entry: LoggedEntry, audit: Audit, index: int, received: int
 ) -> None:
     _index_alphas(state, audit.ballot.ballot.ciphertexts(), index)
     state.voting.audits += 1
 
 
 RULES = (
-    EntryRule(BALLOT, VOTER, _parse_ballot, _check_ballot, _apply_ballot),
-    EntryRule(AUDIT, VOTER, _parse_audit, _check_audit, _apply_audit),
+    EntryRule(BALLOT, _precheck_ballot, _check_ballot, _apply_ballot),
+    EntryRule(AUDIT, _precheck_audit, _check_audit, _apply_audit),
 )

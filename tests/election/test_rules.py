@@ -666,7 +666,7 @@ def test_a_stale_precheck_is_not_trusted(ready: Scenario) -> None:
     bad = voter("ballot", payload, s.members[1].key)
     stale = Prechecked(s.log.state.generation - 1, precheck(s.log.state.params, good).payload)
     with pytest.raises(Refusal) as info:
-        check(s.log.state, bad, index=len(s.log.entries), now=NOW, prechecked=stale)
+        check(s.log.state, bad, index=len(s.log.entries), received=NOW, prechecked=stale)
     assert info.value.code == "invalid_proof"
 
 
