@@ -5,46 +5,26 @@ pure rules of ``election.rules`` to the board: the stateless ``precheck`` runs o
 append lock with the state's ``ElectionParameters`` snapshot (ballot proofs included); the
 stateful ``check`` and ``apply`` run in log order; a ``Refusal`` becomes an ``EntryRefused``
 with the same code. The ``voter`` role signs with the credential signature of §8.2, bound to
-the election fingerprint (``election.wire.CredentialScheme``): until the definition is on the
+the election fingerprint (``election.wire.election_schemes``): until the definition is on the
 log, voter entries cannot verify.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
 
 from bulletin_board.errors import EntryRefused
 from bulletin_board.rules import EntryType, LeafReader, Rules, board_key_type
 from bulletin_board.wire import Entry, Leaf, SignatureScheme
-from crypto import canonical
 from crypto.errors import MalformedInput
 from election import rules as election
 from election.rules import ElectionParameters, ElectionState, Prechecked, Refusal
-from election.wire import ELECTION_DEFINITION, DefinitionPayload, election_schemes
+from election.wire import election_schemes
 
-__all__ = ["ELECTION_RULES", "election_rules", "export_fingerprint"]
+__all__ = ["ELECTION_RULES", "election_rules"]
 
 ELECTION_RULES: Final = "election"
-
-
-def export_fingerprint(lines: Iterable[bytes]) -> bytes | None:
-    """Spec §10.4 and §11.2 The election fingerprint of an export's definition (leaf 1), to
-    verify its voters' signatures with; None when leaf 1 is not a definition.
-
-    Raises:
-        MalformedInput: a line before it is not canonical JSON, or the definition is invalid.
-    """
-    for line in lines:
-        value = canonical.decode(line.rstrip(b"\n"))
-        leaf = value.get("leaf") if isinstance(value, dict) else None
-        if not isinstance(leaf, dict) or leaf.get("index") != 1:
-            continue
-        entry = leaf.get("entry")
-        if not isinstance(entry, dict) or entry.get("type") != ELECTION_DEFINITION:
-            return None
-        return DefinitionPayload.from_json(entry.get("payload")).definition.fingerprint
-    return None
 
 
 def _refused(exc: Refusal) -> EntryRefused:
@@ -106,7 +86,8 @@ def _bind_schemes(params: object) -> Mapping[str, SignatureScheme]:
 
 
 def election_rules() -> Rules[Any]:
-    """Spec §11.4 The rule set of an election board (``named_rules("election")``)."""
+    """Spec §11.4 The rule set of an election board (``bulletin_board.rule_sets``'s
+    ``election``)."""
     types: list[EntryType[Any]] = [board_key_type()]
     for rule in election.ENTRY_RULES.values():
         types.append(

@@ -1,9 +1,10 @@
 """Spec §10.4 The board export: one streamable file with every leaf in order and every tree head.
 
-Pure: this module imports only ``crypto`` and the board's wire formats, never its storage or
-server, so the verifier may read exports with it. ``format_export`` writes the lines from any
-iterables of stored bytes; ``read_export`` parses and checks a file line by line in constant
-memory (a ``Frontier`` of at most 64 hashes), recomputing the root of every tree head.
+Pure: this module imports only ``crypto``, the board's wire formats and ``election.wire`` (for
+``export_fingerprint``: an election export's voter signatures bind its fingerprint), never the
+board's storage or server. ``format_export`` writes the lines from any iterables of stored
+bytes; ``read_export`` parses and checks a file line by line in constant memory (a ``Frontier``
+of at most 64 hashes), recomputing the root of every tree head.
 """
 
 from __future__ import annotations
@@ -24,8 +25,16 @@ from crypto import canonical
 from crypto.errors import InconsistentLog, MalformedInput
 from crypto.merkle import Frontier
 from crypto.wire import expect_int, expect_object, parse_hex
+from election.wire import ELECTION_DEFINITION, DefinitionPayload
 
-__all__ = ["EXPORT_FORMAT", "ExportSummary", "format_export", "read_export", "verify_export"]
+__all__ = [
+    "EXPORT_FORMAT",
+    "ExportSummary",
+    "export_fingerprint",
+    "format_export",
+    "read_export",
+    "verify_export",
+]
 
 VERSION: Final = 1
 MAX_LINE: Final = 64 * 2**20
@@ -195,6 +204,25 @@ def _check_tree_head(
             f"{where}: tree head of size {sth.tree_size} has root {sth.root_hash.hex()}, "
             f"the leaves give {frontier.root().hex()}"
         )
+
+
+def export_fingerprint(lines: Iterable[bytes]) -> bytes | None:
+    """Spec §10.4 and §11.2 The election fingerprint of an export's definition (leaf 1), to
+    verify its voters' signatures with; None when leaf 1 is not a definition.
+
+    Raises:
+        MalformedInput: a line before it is not canonical JSON, or the definition is invalid.
+    """
+    for line in lines:
+        value = canonical.decode(line.rstrip(b"\n"), max_bytes=MAX_LINE)
+        leaf = value.get("leaf") if isinstance(value, dict) else None
+        if not isinstance(leaf, dict) or leaf.get("index") != 1:
+            continue
+        entry = leaf.get("entry")
+        if not isinstance(entry, dict) or entry.get("type") != ELECTION_DEFINITION:
+            return None
+        return DefinitionPayload.from_json(entry.get("payload")).definition.fingerprint
+    return None
 
 
 def verify_export(stream: BinaryIO, schemes: Mapping[str, SignatureScheme]) -> ExportSummary:

@@ -32,16 +32,16 @@ Board-level invariants hold for every rule set and are enforced by the board its
 the ``board-key`` entry, signed by the board key; no other leaf has type ``board-key``; an entry
 with role ``board`` is signed by the board key.
 
-This module registers only ``board-key`` and the generic ``note`` type (``generic_rules``); the
-election's own types and rules plug in through the same registry (``named_rules("election")``,
-bulletin_board/election_rules.py).
+This module registers only ``board-key`` and the generic ``note`` type (``generic_rules``), and
+imports no election code; the election's own types and rules plug in through the same registry
+(bulletin_board/election_rules.py), and bulletin_board/rule_sets.py names both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from bulletin_board.errors import EntryRefused, UnknownEntryType
 from bulletin_board.wire import BOARD_KEY_TYPE, Leaf
@@ -50,15 +50,17 @@ from crypto.errors import MalformedInput
 from crypto.wire import expect_object, parse_hex
 
 __all__ = [
+    "GENERIC_RULES",
     "EntryType",
     "GenericState",
     "LeafReader",
     "Rules",
     "board_key_type",
     "generic_rules",
-    "named_rules",
     "note_type",
 ]
+
+GENERIC_RULES: Final = "generic"
 
 StateT = TypeVar("StateT")
 
@@ -227,26 +229,8 @@ def generic_rules() -> Rules[GenericState]:
     """Spec §10.1 The rules this board runs before the election's rules plug in: Ed25519 roles
     only, the ``board-key`` and ``note`` types."""
     return Rules.build(
-        "generic",
+        GENERIC_RULES,
         schemes=ED25519_SCHEMES,
         types=[board_key_type(), note_type()],
         new_state=GenericState,
     )
-
-
-def named_rules(name: str) -> Rules[Any]:
-    """The rule set a board process runs, by name (``verivote board serve --rules NAME``).
-
-    Raises:
-        MalformedInput: an unknown name.
-    """
-    from bulletin_board.election_rules import election_rules
-
-    factories: dict[str, Callable[[], Rules[Any]]] = {
-        "election": election_rules,
-        "generic": generic_rules,
-    }
-    factory = factories.get(name)
-    if factory is None:
-        raise MalformedInput(f"unknown rule set {name!r} (known: {', '.join(sorted(factories))})")
-    return factory()

@@ -50,7 +50,7 @@ from bulletin_board.openapi import (
     error_responses,
 )
 from bulletin_board.ratelimit import WriteRateLimiter
-from bulletin_board.rules import named_rules
+from bulletin_board.rule_sets import named_rules
 from bulletin_board.storage import LeafRow, Storage
 from bulletin_board.wire import check_election_id
 from crypto import canonical

@@ -19,11 +19,11 @@ import click
 import httpx
 
 from bulletin_board.config import ServeConfig, ServiceSettings
-from bulletin_board.election_rules import ELECTION_RULES, export_fingerprint
+from bulletin_board.election_rules import ELECTION_RULES
 from bulletin_board.errors import BoardError
-from bulletin_board.export import verify_export
+from bulletin_board.export import export_fingerprint, verify_export
 from bulletin_board.keyfile import load_or_create_board_key
-from bulletin_board.rules import named_rules
+from bulletin_board.rule_sets import named_rules
 from cli._common import key_option
 from cli._extra import STORAGE_MODULES, require_board_server
 from crypto import canonical

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bulletin_board.election_rules import export_fingerprint
-from bulletin_board.export import verify_export
+from bulletin_board.export import export_fingerprint, verify_export
 from cli.main import verivote
 from election.wire import election_schemes
 from simulation.plans import MEN, WOMEN, YOUTH

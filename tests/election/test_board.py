@@ -14,8 +14,8 @@ import httpx
 import pytest
 import uvicorn
 
-from bulletin_board.election_rules import election_rules, export_fingerprint
-from bulletin_board.export import verify_export
+from bulletin_board.election_rules import election_rules
+from bulletin_board.export import export_fingerprint, verify_export
 from bulletin_board.log import Board
 from bulletin_board.storage import Storage
 from bulletin_board.wire import Receipt
