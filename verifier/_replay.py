@@ -36,8 +36,10 @@ from crypto.threshold import (
     verify_partial_decryption,
     verify_trustee_key,
 )
+from election.counting import contest_constraints
 from election.definition import Contest, ContestKind, DefinitionError, ElectionDefinition
 from election.wire import (
+    MAX_RANKED_OPTIONS,
     Ballot,
     BallotLayout,
     CandidateList,
@@ -65,7 +67,7 @@ from election.wire import (
 from verifier._ballots import BallotContext, BallotVerdict, BatchOutcome
 from verifier._log import LeafRecord
 from verifier._report import Rejected, Report
-from verifier._result import check_result, contest_constraints
+from verifier._result import check_result
 
 __all__ = ["Replay"]
 
@@ -93,7 +95,6 @@ ENTRY_CHECKS: Final[Mapping[str, tuple[int, str]]] = {
     "decryption": (7, "trustee"),
     "result": (8, "administrator"),
 }
-MAX_RANKED_OPTIONS: Final = 255
 
 
 def _ms(moment: datetime) -> int:

@@ -10,11 +10,14 @@ reports are returned as strings. Values are exact integers (no floats anywhere).
 - ``constraints``: minimum/maximum seats for groups (§12.5);
 - ``lot``: deterministic lots from a published seed (§12.6);
 - ``block``: block vote with a minimum for a group (§12.7);
+- ``contest``: an election contest's constraints and winners (§11.12), shared by the board's
+  rules, the administrator and the verifier;
 - ``report``: CSV and self-contained HTML renderings.
 """
 
 from election.counting.block import BlockVoteResult, count_block_vote
 from election.counting.constraints import Constraints, GroupBound, InfeasibleConstraints
+from election.counting.contest import contest_constraints, contest_winners
 from election.counting.irv import count_irv
 from election.counting.lot import Lot
 from election.counting.meek import count_meek
@@ -36,6 +39,8 @@ __all__ = [
     "Profile",
     "Stage",
     "TieBreak",
+    "contest_constraints",
+    "contest_winners",
     "count_block_vote",
     "count_irv",
     "count_meek",

@@ -27,7 +27,7 @@ from election.rules._ceremony import RULES as _CEREMONY
 from election.rules._common import EntryRule
 from election.rules._credentials import RULES as _CREDENTIALS
 from election.rules._setup import RULES as _SETUP
-from election.rules._setup import contest_constraints, qualifying_nominees
+from election.rules._setup import qualifying_nominees
 from election.rules._state import (
     ElectionParameters,
     ElectionState,
@@ -61,7 +61,6 @@ __all__ = [
     "apply",
     "check",
     "combine_tally",
-    "contest_constraints",
     "contest_result",
     "count_matches",
     "expected_result",

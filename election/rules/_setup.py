@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from election.counting import Constraints, GroupBound, InfeasibleConstraints
-from election.definition import Contest, ContestKind, DefinitionError
+from election.counting import InfeasibleConstraints, contest_constraints
+from election.definition import ContestKind, DefinitionError
 from election.rules._common import (
     EntryRule,
     before_voting_opens,
@@ -262,36 +262,6 @@ def _check_candidate_list(
         contest_constraints(candidates, contest)
     except InfeasibleConstraints as exc:
         raise Refusal("constraints_infeasible", f"{candidates.contest}: {exc}") from None
-
-
-def contest_constraints(candidates: CandidateList, contest: Contest) -> Constraints:
-    """Spec §12.5 and §12.7 The contest's constraints over its candidate list (group
-    ``attribute=value``: the candidates with that attribute value), checked feasible: some
-    ``min(seats, candidates)`` candidates meet them all.
-
-    Raises:
-        InfeasibleConstraints: no such set exists.
-    """
-    members = []
-    bounds = []
-    for constraint in contest.constraints:
-        bounds.append(
-            GroupBound(
-                f"{constraint.attribute}={constraint.value}",
-                constraint.minimum,
-                constraint.maximum,
-            )
-        )
-        members.append(
-            frozenset(
-                k
-                for k, c in enumerate(candidates.candidates)
-                if c.attributes.get(constraint.attribute) == constraint.value
-            )
-        )
-    built = Constraints(tuple(bounds), tuple(members))
-    built.check(candidates=len(candidates.candidates), seats=contest.seats)
-    return built
 
 
 def _apply_candidate_list(

@@ -12,8 +12,8 @@ from crypto.errors import InsufficientShares, InvalidProof, VerivoteError
 from crypto.group import IDENTITY, Point, Scalar
 from crypto.multiexp import g_pow_vartime
 from crypto.threshold import JointKey, combine_decryption_shares, verify_partial_decryption
-from election.counting import Lot, count_block_vote
-from election.definition import Contest, ContestKind
+from election.counting import contest_winners
+from election.definition import Contest
 from election.rules._common import (
     EntryRule,
     check_administrator,
@@ -21,7 +21,6 @@ from election.rules._common import (
     need_params,
     no_params,
 )
-from election.rules._setup import contest_constraints
 from election.rules._state import ElectionParameters, ElectionState, LoggedEntry, Refusal
 from election.rules._voting import read_back
 from election.wire import (
@@ -113,35 +112,15 @@ def contest_result(
     candidates: CandidateList | None,
     seed: bytes,
 ) -> ContestResult:
-    """Spec §11.12 A homomorphic contest's result from its decrypted counts: block vote and
-    approval by §12.7 (top ``seats``, the constraints, ties by the lot of §12.6 with the
-    result's seed); a referendum's option with the most votes, none on a tie for first place.
+    """Spec §11.12 A homomorphic contest's result from its decrypted counts: the winners by
+    ``election.counting.contest_winners``.
 
     Raises:
         InfeasibleConstraints: no candidates can meet the constraints (refused at the
             candidate list already, §11.5).
     """
-    if contest.kind is ContestKind.REFERENDUM:
-        best = max(counts)
-        winners = [o for o, n in zip(contest.options, counts, strict=True) if n == best]
-        elected = tuple(winners) if len(winners) == 1 else ()
-        return ContestResult(contest.id, contest.kind, tuple(counts), elected, ())
-    assert candidates is not None
-    ids = [c.id for c in candidates.candidates]
-    outcome = count_block_vote(
-        candidates=ids,
-        votes=counts,
-        seats=contest.seats,
-        lot=Lot(seed, contest=contest.id),
-        constraints=contest_constraints(candidates, contest),
-    )
-    return ContestResult(
-        contest.id,
-        contest.kind,
-        tuple(counts),
-        tuple(ids[c] for c in outcome.winners),
-        tuple(ids[c] for c in outcome.passed_over),
-    )
+    elected, passed_over = contest_winners(contest, counts, candidates=candidates, seed=seed)
+    return ContestResult(contest.id, contest.kind, tuple(counts), elected, passed_over)
 
 
 # --- tally -----------------------------------------------------------------------------------
