@@ -19,9 +19,8 @@ from crypto.group import Point
 from crypto.hashing import Dst, encode_parts
 from crypto.proofs.disjunctive import DisjunctiveProof, verify_range, verify_sum_range
 from crypto.proofs.randomness import RandomnessProof, verify_randomness
-from election.definition import ContestKind, ElectionDefinition
+from election.definition import MAX_CONTESTS, ContestKind, ElectionDefinition
 from election.wire._common import (
-    MAX_CONTESTS,
     expect_exact,
     expect_items,
     parse_style,

@@ -74,7 +74,6 @@ ENTRY_AUTHORS: Final[Mapping[str, str]] = {
 MAX_OPTIONS: Final = 500  # candidates (or referendum options) of one contest
 MAX_RANKED_OPTIONS: Final = 255  # Spec §11.5: a ranked contest's option indices are bytes
 MAX_ATTRIBUTES: Final = 16
-MAX_CONTESTS: Final = 100
 MAX_CREDENTIALS_PER_PART: Final = 10_000
 MAX_STYLES: Final = 10_000
 MAX_COUNT: Final = 2**32 - 1

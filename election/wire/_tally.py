@@ -14,10 +14,9 @@ from crypto.group import Point
 from crypto.hashing import Dst, encode_parts, hash_bytes
 from crypto.threshold import PartialDecryption
 from crypto.wire import expect_int, expect_str, parse_id, parse_text
-from election.definition import ContestKind
+from election.definition import MAX_CONTESTS, ContestKind
 from election.wire._ballot import BallotLayout, ContestShape
 from election.wire._common import (
-    MAX_CONTESTS,
     MAX_OPTIONS,
     expect_exact,
     expect_items,

@@ -26,6 +26,7 @@ from crypto.envelope import (
 from crypto.errors import InvalidProof, InvalidSignature, MalformedInput
 from crypto.group import ENCODED_POINT_LENGTH, Point, Scalar
 from crypto.wire import expect_int, expect_str
+from election.definition import MAX_CONTESTS
 from election.wire._ballot import (
     Ballot,
     BallotLayout,
@@ -36,7 +37,6 @@ from election.wire._ballot import (
 )
 from election.wire._common import (
     BALLOT,
-    MAX_CONTESTS,
     VOTER,
     credential_from_bytes,
     expect_exact,
