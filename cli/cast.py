@@ -105,7 +105,7 @@ def command(
         click.echo("then cast your vote afresh (verivote cast without --audit)")
         return
     receipt = client.post(signed, what="ballot")
-    write_receipt(receipt_out, board=session.board_url, tracker=tracker, receipt=receipt)
+    write_receipt(receipt_out, board=session.board_url, receipt=receipt)
     head = receipt.sth
     click.echo(f"ballot cast: leaf {receipt.leaf.index} of {client.election}")
     click.echo(f"tracker {tracker}")

@@ -14,16 +14,12 @@ ballot entry, a signed tree head and the inclusion proof. Checking it against th
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
-from typing import Any, Final
 
 import click
 
 from bulletin_board.client import BoardClient
 from bulletin_board.wire import Receipt
-from crypto import canonical
-from crypto.canonical import JsonValue
 from crypto.errors import (
     InclusionProofMismatch,
     InconsistentLog,
@@ -31,59 +27,31 @@ from crypto.errors import (
     VerificationFailed,
 )
 from crypto.merkle import verify_consistency, verify_inclusion
-from crypto.wire import expect_int, expect_object, expect_str, parse_hex
-from election.wire import BALLOT
-
-FORMAT: Final = "verivote-receipt"
+from election.wire import BALLOT, ReceiptFile, format_receipt_file, parse_receipt_file
 
 
-def write_receipt(path: Path, *, board: str, tracker: str, receipt: Receipt) -> None:
-    """Spec §11.13 Save a ballot's receipt file (canonical JSON; it holds no secret)."""
-    document: dict[str, JsonValue] = {
-        "format": FORMAT,
-        "version": 1,
-        "board": board,
-        "election": receipt.sth.election,
-        "tracker": tracker,
-        "receipt": canonical.decode(receipt.to_bytes()),
-    }
+def write_receipt(path: Path, *, board: str, receipt: Receipt) -> None:
+    """Spec §11.13 Save a ballot's receipt file (``election.wire.ReceiptFile``)."""
+    document = ReceiptFile.for_receipt(board=board, receipt=receipt.to_json())
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(canonical.encode(document) + b"\n")
+    path.write_bytes(format_receipt_file(document))
 
 
-def _document(data: bytes) -> dict[str, Any]:
-    """Raises: MalformedInput (not a version-1 receipt file)."""
-    obj = expect_object(
-        canonical.decode(data.strip()),
-        "receipt file",
-        required={"format", "version", "board", "election", "tracker", "receipt"},
-    )
-    if obj["format"] != FORMAT:
-        raise MalformedInput("not a verivote receipt file")
-    expect_int(obj["version"], "receipt file version", minimum=1, maximum=1)
-    expect_str(obj["board"], "receipt board")
-    expect_str(obj["election"], "receipt election")
-    return obj
-
-
-def read_receipt(data: bytes, client: BoardClient) -> Receipt:
-    """Spec §11.13 Parse a receipt file for ``client``'s election and check it offline (step 1)
-    and against the board's key (step 2).
+def read_receipt(document: ReceiptFile, client: BoardClient) -> Receipt:
+    """Spec §11.13 Check a receipt file for ``client``'s election offline (step 1) and against
+    the board's key (step 2).
 
     Raises:
-        MalformedInput: not a receipt file, of another election, or the tracker or entry is
-            not a ballot's.
+        MalformedInput: of another election, not a ballot's receipt, or its tracker is not
+            the ballot's.
         InvalidSignature, InclusionProofMismatch, InconsistentLog.
     """
-    obj = _document(data)
-    if obj["election"] != client.election:
-        raise MalformedInput(f"the receipt is for election {obj['election']!r}")
-    tracker = parse_hex(obj["tracker"], 32, "tracker")
-    receipt = Receipt.from_json(obj["receipt"], client.schemes())
+    if document.election != client.election:
+        raise MalformedInput(f"the receipt is for election {document.election!r}")
+    receipt = Receipt.from_json(dict(document.receipt), client.schemes())
     if receipt.leaf.entry.type != BALLOT:
         raise MalformedInput("the receipt is not for a ballot")
-    if hashlib.sha256(receipt.leaf.entry.raw).digest() != tracker:
-        raise MalformedInput("the receipt's tracker is not the hash of its ballot")
+    document.check_tracker()
     receipt.check(entry=receipt.leaf.entry.raw, board_key=client.key())
     return receipt
 
@@ -99,10 +67,9 @@ def command() -> None:
               help="the board's URL (default: the one in the receipt)")  # fmt: skip
 def check(receipt_file: Path, board_url: str | None) -> None:
     """Check that your ballot is still on the board, unchanged, and whether it counts."""
-    data = receipt_file.read_bytes()
-    header = _document(data)
-    with BoardClient(board_url or header["board"], header["election"]) as client:
-        receipt = read_receipt(data, client)
+    document = parse_receipt_file(receipt_file.read_bytes())
+    with BoardClient(board_url or document.board, document.election) as client:
+        receipt = read_receipt(document, client)
         index, old = receipt.leaf.index, receipt.sth
         head = client.tree_head()
         try:

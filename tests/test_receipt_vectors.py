@@ -22,7 +22,7 @@ from crypto.errors import (
     VerivoteError,
 )
 from crypto.merkle import root_from_leaf_hashes, verify_consistency, verify_inclusion
-from election.wire import BALLOT, CredentialScheme
+from election.wire import BALLOT, CredentialScheme, parse_receipt_file
 
 VECTOR: dict[str, Any] = json.loads(
     (Path(__file__).resolve().parent / "vectors" / "receipts" / "receipts.json").read_text()
@@ -39,23 +39,13 @@ ERRORS: dict[str, type[VerivoteError]] = {
 
 
 def read_file(text: str) -> Receipt:
-    """Step 1 of §11.13 (as cli/receipt.py reads the file, without a board)."""
-    obj = canonical.decode(text.encode().strip())
-    assert isinstance(obj, dict)
-    if obj.get("format") != "verivote-receipt" or set(obj) != {
-        "format",
-        "version",
-        "board",
-        "election",
-        "tracker",
-        "receipt",
-    }:
-        raise MalformedInput("not a verivote receipt file")
-    receipt = Receipt.from_json(obj["receipt"], SCHEMES)
-    if receipt.leaf.entry.type != BALLOT or receipt.leaf.entry.election != obj["election"]:
-        raise MalformedInput("the receipt is not for a ballot of this election")
-    if hashlib.sha256(receipt.leaf.entry.raw).hexdigest() != obj["tracker"]:
-        raise MalformedInput("the receipt's tracker is not the hash of its ballot")
+    """Step 1 of §11.13, as cli/receipt.py reads the file (without a board): the file
+    (election.wire), the receipt's signatures and inclusion proof, then the tracker."""
+    document = parse_receipt_file(text.encode())
+    receipt = Receipt.from_json(dict(document.receipt), SCHEMES)
+    if receipt.leaf.entry.type != BALLOT:
+        raise MalformedInput("the receipt is not for a ballot")
+    document.check_tracker()
     return receipt
 
 

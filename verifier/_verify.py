@@ -8,7 +8,6 @@ rules always see the state of the log at that entry.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from collections import deque
@@ -25,7 +24,7 @@ from bulletin_board.wire import Receipt, SignedTreeHead
 from crypto import canonical
 from crypto.canonical import JsonValue
 from crypto.errors import MalformedInput, VerivoteError
-from election.wire import election_schemes
+from election.wire import ReceiptFile, election_schemes
 from verifier._ballots import BallotContext, BatchOutcome, verify_batch
 from verifier._log import LeafRecord, LogReader, UnreadableInput
 from verifier._replay import Replay
@@ -185,17 +184,11 @@ class _ReceiptCheck:
     def parse(cls, data: bytes) -> _ReceiptCheck:
         try:
             value = canonical.decode(data.strip())
-            if isinstance(value, dict) and value.get("format") == "verivote-receipt":
+            if isinstance(value, dict) and "format" in value:
                 # §11.13 The receipt file a voter's client saved: the board's receipt inside.
-                if value.get("version") != 1:
-                    raise MalformedInput("receipt file: only version 1 is known")
-                inner = value.get("receipt")
-                leaf = inner.get("leaf") if isinstance(inner, dict) else None
-                entry = leaf.get("entry") if isinstance(leaf, dict) else None
-                tracker = hashlib.sha256(canonical.encode(entry)).hexdigest() if entry else None
-                if value.get("tracker") != tracker:
-                    raise MalformedInput("receipt file: its tracker is not its ballot's")
-                value = inner
+                document = ReceiptFile.from_json(value)
+                document.check_tracker()
+                value = dict(document.receipt)
             if not isinstance(value, dict) or "leaf" not in value or "sth" not in value:
                 raise MalformedInput("a receipt holds a leaf and a tree head (spec §10.3)")
             sth = SignedTreeHead.from_json(value["sth"])

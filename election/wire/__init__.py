@@ -1,4 +1,4 @@
-"""Spec §11.4-§11.12 The election's wire formats: one frozen value with a strict ``from_json``
+"""Spec §11.4-§11.13 The election's wire formats: one frozen value with a strict ``from_json``
 and a ``to_json`` for the payload of every entry type, the proof contexts, the lot seed, and
 the stateless checks of a ballot's and an audit's proofs.
 
@@ -9,7 +9,9 @@ from the object parsed; rejects missing and unknown fields; and caps every list.
 
 Modules: ``_common`` (entry type names, field readers, caps), ``_setup`` (§11.1, §11.5),
 ``_ceremony`` (§11.6 and the §7 messages), ``_credentials`` (§11.7), ``_ballot`` (§11.3,
-§11.8), ``_voter`` (§11.4 voter signatures, §11.9 audits), ``_tally`` (§11.11, §11.12).
+§11.8), ``_voter`` (§11.4 voter signatures, §11.9 audits), ``_tally`` (§11.11, §11.12),
+``_receipt`` (§11.13 the voter's receipt file). The entry envelope these payloads travel in
+(§10.1) is ``crypto.envelope``'s.
 """
 
 from crypto.wire import parse_id, parse_text
@@ -71,6 +73,12 @@ from election.wire._common import (
     parse_style,
 )
 from election.wire._credentials import CredentialReissue, CredentialsComplete, CredentialsPart
+from election.wire._receipt import (
+    RECEIPT_FILE_FORMAT,
+    ReceiptFile,
+    format_receipt_file,
+    parse_receipt_file,
+)
 from election.wire._setup import (
     TIMETABLE_FIELDS,
     Candidate,
@@ -131,6 +139,7 @@ __all__ = [
     "MAX_RANKING_LENGTH",
     "NOMINATION",
     "PENDING_MIXING",
+    "RECEIPT_FILE_FORMAT",
     "RESULT",
     "SHARES_ACCEPTED",
     "TALLY",
@@ -168,6 +177,7 @@ __all__ = [
     "Opening",
     "RankedContestBallot",
     "RankedOpening",
+    "ReceiptFile",
     "Result",
     "SharesAccepted",
     "SignedBallot",
@@ -180,8 +190,10 @@ __all__ = [
     "credential_signature_from_bytes",
     "credential_signature_to_bytes",
     "election_schemes",
+    "format_receipt_file",
     "parse_credential",
     "parse_id",
+    "parse_receipt_file",
     "parse_style",
     "parse_text",
     "ranking_context",

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from bulletin_board.wire import Receipt
 from cli.main import verivote
 from cli.receipt import write_receipt
-from election.wire import election_schemes
+from election.wire import election_schemes, parse_receipt_file
 from tests.election.board_log import JSON, BoardLog
 from tests.election.live_board import live_board
 from tests.election.scenario import DEFINITION, ELECTION, NOMINATIONS_OPEN, VOTING_OPEN, Scenario
@@ -35,9 +35,10 @@ def test_a_receipt_holds_on_its_board_and_catches_a_forked_history(tmp_path: Pat
         member = s.members[0]
         index = log.post(s.ballot(member), VOTING_OPEN + 1000)
         receipt = Receipt.from_json(log.receipts[-1], election_schemes(DEFINITION.fingerprint))
-        tracker = hashlib.sha256(receipt.leaf.entry.raw).hexdigest()
         path = tmp_path / "receipt.json"
-        write_receipt(path, board=a.url, tracker=tracker, receipt=receipt)
+        write_receipt(path, board=a.url, receipt=receipt)
+        saved = parse_receipt_file(path.read_bytes())
+        assert saved.tracker == hashlib.sha256(receipt.leaf.entry.raw).digest()
         ok = CliRunner().invoke(verivote, ["receipt", "check", str(path)])
         assert ok.exit_code == 0, ok.output
         assert "it is your counted ballot" in ok.output

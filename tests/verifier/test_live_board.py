@@ -14,7 +14,7 @@ from crypto import canonical
 from tests.election.board_log import JSON
 from tests.election.live_board import live_board
 from tests.election.scenario import ELECTION
-from tests.verifier.election import Built, export_bytes
+from tests.verifier.election import Built, entry_of, export_bytes
 from verifier import UnreadableInput, verify_source
 
 
@@ -79,6 +79,13 @@ def test_a_receipt_file_whose_tracker_is_not_its_ballot_is_unreadable(
             str(export),
             jobs=1,
             receipt=canonical.encode(
-                {"format": "verivote-receipt", "version": 1, "tracker": "00", "receipt": {}}
+                {
+                    "format": "verivote-receipt",
+                    "version": 1,
+                    "board": "http://127.0.0.1:1",
+                    "election": ELECTION,
+                    "tracker": "00" * 32,
+                    "receipt": {"leaf": {"entry": entry_of(built.leaves[49][0])}},
+                }
             ),
         )
