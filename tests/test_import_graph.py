@@ -15,13 +15,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("crypto", "election", "bulletin_board", "verifier", "cli")
+PACKAGES = ("crypto", "election", "bulletin_board", "verifier", "simulation", "cli")
 # Which top-level packages each may import (docs: ARCHITECTURE.md, package boundaries).
 LAYERS: Mapping[str, frozenset[str]] = {
     "crypto": frozenset(),
     "election": frozenset({"crypto"}),
     "bulletin_board": frozenset({"crypto", "election"}),
     "verifier": frozenset({"crypto", "election", "bulletin_board"}),
+    "simulation": frozenset({"crypto", "election", "bulletin_board"}),
     "cli": frozenset(PACKAGES),
 }
 
