@@ -36,7 +36,7 @@ from election.definition import ElectionDefinition
 from election.rules import ElectionState, apply
 from election.wire import ELECTION_DEFINITION, VOTER, DefinitionPayload, election_schemes
 
-__all__ = ["HINTS", "BoardClient", "BoardRefused", "BoardUnreachable"]
+__all__ = ["HINTS", "BoardClient", "BoardRefused", "BoardUnreachable", "printable"]
 
 JSON: Final = {"content-type": "application/json"}
 PAGE: Final = 1000
@@ -77,6 +77,13 @@ HINTS: Final[Mapping[str, str]] = {
     "ciphertext_reused": "the ballot reuses a ciphertext of another voter",
     "ciphertext_audited": "the ballot reuses a ciphertext that was audited (opened)",
 }
+
+
+def printable(text: str, limit: int = 500) -> str:
+    """What a board said, safe to print as one line: white space collapsed, cut at ``limit``,
+    and anything that is not UTF-8 text (a lone surrogate from a ``\\udc00`` escape) escaped."""
+    line = " ".join(text.split())[:limit]
+    return line.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class BoardRefused(VerificationFailed):
@@ -131,7 +138,7 @@ class BoardClient:
         if response.status_code >= 400:
             try:
                 error = response.json()["error"]
-                code, message = str(error["code"]), str(error["message"])
+                code, message = printable(str(error["code"]), 64), printable(str(error["message"]))
             except (ValueError, KeyError, TypeError):
                 raise BoardUnreachable(
                     f"{self.url} answered HTTP {response.status_code}: is it a verivote board?"

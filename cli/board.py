@@ -9,7 +9,6 @@ rewritten its history.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import click
 import httpx
 
+from bulletin_board.client import printable
 from bulletin_board.config import ServeConfig, ServiceSettings
 from bulletin_board.election_rules import ELECTION_RULES
 from bulletin_board.errors import BoardError
@@ -217,7 +217,7 @@ def _get(client: httpx.Client, path: str, **params: int) -> Any:
     if response.status_code != 200:
         try:
             error = response.json()["error"]
-            detail = f"{error['code']}: {error['message']}"
+            detail = printable(f"{error['code']}: {error['message']}")
         except (ValueError, KeyError, TypeError):
             detail = f"HTTP {response.status_code}"
         raise _BoardAnswered(response.status_code, detail)
@@ -318,7 +318,8 @@ def check_consistency(url: str, old_path: Path, update: bool) -> None:
 
 
 def _parse_json_file(path: Path) -> Any:
+    """A kept tree head file (``board sth --out``): canonical JSON (Spec §4.2) and a newline."""
     try:
-        return json.loads(path.read_text())
-    except (ValueError, UnicodeDecodeError):
-        raise MalformedInput(f"{path} is not a JSON tree head") from None
+        return canonical.decode(path.read_bytes().strip(), max_bytes=4096)
+    except MalformedInput as exc:
+        raise MalformedInput(f"{path} is not a signed tree head: {exc}") from None

@@ -37,25 +37,30 @@ def encode(value: JsonValue) -> bytes:
     """
     ascii_keys = _check(value)
     if ascii_keys:
-        try:
-            return json.dumps(
-                value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-            ).encode("utf-8")
-        except UnicodeEncodeError:
-            raise MalformedInput("string contains a lone surrogate") from None
+        return json.dumps(
+            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        ).encode("utf-8")
     try:
         return bytes(rfc8785.dumps(value))
-    except rfc8785.CanonicalizationError as exc:
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError) as exc:  # _check let none through
         raise MalformedInput(f"cannot canonicalise: {exc}") from None
 
 
 def _check(value: Any) -> bool:
-    """Reject what canonical JSON cannot hold; say whether every key is ASCII."""
+    """Reject what canonical JSON cannot hold; say whether every key is ASCII.
+
+    Runs before any sorting: RFC 8785 sorts keys by their UTF-16 code units, and a key holding
+    a lone surrogate has none (Spec §4.2), so it must be refused here, as MalformedInput.
+    """
     ascii_keys = True
     stack = [value]
     while stack:
         v = stack.pop()
-        if v is None or isinstance(v, (bool, str)):
+        if v is None or isinstance(v, bool):
+            continue
+        if isinstance(v, str):
+            if not v.isascii():
+                _check_no_surrogate(v, "string")
             continue
         if isinstance(v, int):
             if not -MAX_SAFE_INTEGER <= v <= MAX_SAFE_INTEGER:
@@ -67,6 +72,7 @@ def _check(value: Any) -> bool:
                 if not isinstance(k, str):
                     raise MalformedInput(f"object key is not a string: {k!r}")
                 if not k.isascii():
+                    _check_no_surrogate(k, "object key")
                     ascii_keys = False
                 stack.append(item)
         elif isinstance(v, float):
@@ -76,12 +82,24 @@ def _check(value: Any) -> bool:
     return ascii_keys
 
 
+def _check_no_surrogate(text: str, what: str) -> None:
+    """Raises: MalformedInput when ``text`` holds a lone surrogate (not UTF-8 encodable)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(text[exc.start])
+        raise MalformedInput(
+            f"{what} contains a lone surrogate U+{code:04X} at character {exc.start}"
+        ) from None
+
+
 def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
     """Spec §4.2 Parse canonical JSON strictly.
 
     Raises:
         MalformedInput: too large, not UTF-8, not JSON, duplicate keys, floats, NaN/Infinity,
-            too deeply nested, or an integer outside ±(2^53 - 1).
+            a lone surrogate escape anywhere (keys included), too deeply nested, or an
+            integer outside ±(2^53 - 1).
         NonCanonicalEncoding: valid JSON whose bytes are not its canonical encoding.
     """
     if len(data) > max_bytes:

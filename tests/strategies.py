@@ -28,6 +28,16 @@ json_values = st.recursive(
     ),
     max_leaves=25,
 )
+# Any Python strings, lone surrogates frequent (what a JSON "\udc00" escape decodes to), and
+# the JSON-shaped values built from them, surrogates in keys and in values.
+any_text = st.text(st.characters(categories=("Cs",)) | st.characters(), max_size=8)
+any_json_values = st.recursive(
+    st.none() | st.booleans() | json_ints | any_text,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(any_text, children, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 # Spec §5 ElGamal: key pairs, some public keys carrying a fixed-base table as an election key
 # would. Tables take ~70 ms to build, so those come from a small fixed pool.

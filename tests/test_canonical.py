@@ -7,10 +7,11 @@ import json
 import pytest
 import rfc8785
 from hypothesis import given
+from hypothesis import strategies as st
 
 from crypto.canonical import JsonValue, decode, encode
 from crypto.errors import MalformedInput, NonCanonicalEncoding
-from tests.strategies import json_values
+from tests.strategies import any_json_values, json_values
 
 
 def test_rfc8785_section_3_2_3_sorting_example() -> None:
@@ -105,3 +106,96 @@ def test_huge_integer_literal_is_malformed_not_a_crash() -> None:
     with pytest.raises(MalformedInput):
         decode(b"-" + b"9" * 17)
     assert decode(b"-9007199254740991") == -(2**53 - 1)
+
+
+# --- lone surrogates (issue 16 item 1): refused as MalformedInput, keys included ------------
+
+LONE_SURROGATES = {
+    # The reproduction: a non-ASCII sibling key sends encoding down the RFC 8785 path, which
+    # sorted by UTF-16 and raised UnicodeEncodeError (an HTTP 500, a verifier traceback).
+    "key-with-non-ascii-sibling": b'{"\\udc00":1,"\xc3\xa9":1}',
+    "key-alone": b'{"\\udc00":1}',
+    "high-surrogate-key": b'{"\\ud800":1,"a":1}',
+    "nested-key": b'{"a":{"\\udfff":null,"\xc3\xa9":[]}}',
+    "value": b'{"a":"\\udc00"}',
+    "value-in-list": b'["x","\\udbff"]',
+    "reversed-pair": b'"\\ude00\\ud83d"',
+    "high-then-ascii": b'"\\ud83dA"',
+}
+
+
+@pytest.mark.parametrize("name", LONE_SURROGATES)
+def test_decode_refuses_a_lone_surrogate_as_malformed(name: str) -> None:
+    with pytest.raises(MalformedInput, match="lone surrogate"):
+        decode(LONE_SURROGATES[name])
+
+
+def test_a_surrogate_pair_is_one_character_not_a_lone_surrogate() -> None:
+    # A pair escape is valid JSON for U+1F600; canonical form writes the character in UTF-8.
+    with pytest.raises(NonCanonicalEncoding):
+        decode(b'"\\ud83d\\ude00"')
+    assert decode('"\U0001f600"'.encode()) == "\U0001f600"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"\udc00": 1, "é": 1}, {"\udc00": 1}, {"a": ["\ud800"]}, {"é": {"b\udfff": 0}}, "x\udc00"],
+)
+def test_encode_refuses_a_lone_surrogate_before_sorting(value: JsonValue) -> None:
+    with pytest.raises(MalformedInput, match="lone surrogate"):
+        encode(value)
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    return False
+
+
+def _paired(value: JsonValue) -> JsonValue:
+    """What a JSON reader makes of ``value``'s escapes: a high surrogate followed by a low one
+    is one character."""
+    if isinstance(value, str):
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    if isinstance(value, list):
+        return [_paired(v) for v in value]
+    if isinstance(value, dict):
+        return {_paired(k): _paired(v) for k, v in value.items()}  # type: ignore[misc]
+    return value
+
+
+@given(any_json_values)
+def test_encode_of_any_strings_is_bytes_or_malformed(value: JsonValue) -> None:
+    if _has_lone_surrogate(value):
+        with pytest.raises(MalformedInput, match="lone surrogate"):
+            encode(value)
+    else:
+        assert decode(encode(value)) == value
+
+
+@given(any_json_values, st.booleans())
+def test_decode_of_any_escaped_strings_is_a_value_or_one_error_type(
+    value: JsonValue, escape_all: bool
+) -> None:
+    # Every lone surrogate is written as its \uXXXX escape: by json.dumps (ensure_ascii), or
+    # amid UTF-8 by the backslashreplace error handler.
+    text = json.dumps(value, ensure_ascii=escape_all, sort_keys=True, separators=(",", ":"))
+    data = text.encode("utf-8", "backslashreplace")
+    if _has_lone_surrogate(_paired(value)):
+        # Named as a lone surrogate; or pairing made two generated keys one, and the reader
+        # found the duplicate first.
+        with pytest.raises(MalformedInput, match=r"lone surrogate|duplicate JSON key"):
+            decode(data)
+        return
+    try:
+        decoded = decode(data)
+    except NonCanonicalEncoding:
+        return  # escaped non-ASCII, say
+    except MalformedInput as exc:
+        assert "duplicate JSON key" in str(exc)  # noqa: PT017 (only this reason may occur)
+        return
+    assert decoded == _paired(value)

@@ -1,0 +1,41 @@
+"""A hostile board for client tests: a real HTTP server on 127.0.0.1 (``http.server`` in a
+thread) that answers every request with the bytes a test chose for its path."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+Answer = tuple[int, bytes]
+
+
+@contextmanager
+def bad_board(answers: Mapping[str, Answer], default: Answer) -> Iterator[str]:
+    """Serve until the block ends; a request's answer is ``answers[path]`` (path without the
+    query), else ``default``. Yields the base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            status, body = answers.get(self.path.split("?", 1)[0], default)
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
