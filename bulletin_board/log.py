@@ -13,6 +13,10 @@ arrive while a batch commits (an fsync) form the next batch.
 
 Replays (Spec §10.1): entry bytes already in the log are not appended again; the board answers
 with a receipt for the FIRST leaf holding them (idempotent), marked ``new=False``.
+
+Self-checks (Spec §10.2, bulletin_board/integrity.py): ``check_storage`` (on start) checks each
+whole stored log; every write checks the latest tree head it signs from, and every read checks
+the tree head it serves. A log found corrupted is refused (HTTP 503) from then on.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -33,6 +37,14 @@ from bulletin_board.errors import (
     NotFound,
     UnknownElection,
     UnknownTreeSize,
+)
+from bulletin_board.integrity import (
+    Quarantine,
+    check_latest,
+    check_leaf_row,
+    check_log,
+    check_tree_head_row,
+    signed_here,
 )
 from bulletin_board.rules import Rules
 from bulletin_board.storage import LeafRow, Storage, StoredTreeHead, WriteTransaction
@@ -46,14 +58,13 @@ from bulletin_board.wire import (
     sign_entry,
     sign_tree_head,
 )
-from crypto.errors import VerivoteError
+from crypto.errors import MalformedInput, VerivoteError
 from crypto.merkle import (
     Frontier,
     HashReader,
     NodeId,
     consistency_proof,
     inclusion_proof,
-    leaf_hash,
     reader_from_mapping,
 )
 from crypto.signing import SigningKey
@@ -102,26 +113,42 @@ class Board:
         self._clock = clock
         self._views: dict[str, _View] = {}
         self._pending: dict[str, dict[int, Leaf]] = {}
+        self._quarantine = Quarantine()
         self._lock = threading.Lock()
 
     @property
     def public_key(self) -> bytes:
         return self.key.verify_key.raw
 
+    def check_storage(self) -> dict[str, str]:
+        """Spec §10.2 Check every stored log (on start); the corrupted ones, each with the line
+        logged for it. The board refuses every request on those (``LogCorrupted``)."""
+        for election in self.storage.elections():
+            with suppress(LogCorrupted), self._quarantine.watch(election):
+                check_log(self.storage, election, board_key=self.public_key)
+        return self._quarantine.found()
+
     # --- creating a log ----------------------------------------------------------------------
 
     def create_election(self, election: str, *, exist_ok: bool = False) -> SignedTreeHead:
-        """Spec §10.1 Create an election's log; leaf 0 is the board-key entry.
+        """Spec §10.1 Create an election's log (``ensure_election``); its latest tree head.
 
         Raises:
             MalformedInput: an invalid election id.
             EntryRefused: (code ``election_exists``) it exists and ``exist_ok`` is false.
+            LogCorrupted: it exists and its stored log fails the board's checks.
         """
         check_election_id(election)
-        exists = self.storage.has_election(election)
-        if exists and not exist_ok:
+        if not exist_ok and self.storage.has_election(election):
             raise EntryRefused("election_exists", f"election log {election!r} already exists")
-        if not exists:
+        self.ensure_election(election)
+        return self.latest_tree_head(election)
+
+    def ensure_election(self, election: str) -> None:
+        """Spec §10.1 Create an election's log if absent: leaf 0 is the board-key entry. Reads
+        nothing of an existing log but its size (a board's start, before its self-check)."""
+        check_election_id(election)
+        if not self.storage.has_election(election):
             self.storage.create_election(election, created=self._clock())
         if self.storage.size(election) == 0:
             raw = sign_entry(
@@ -135,7 +162,6 @@ class Board:
             outcome = self.append(election, [entry])[0]
             if isinstance(outcome, Exception):
                 raise outcome
-        return self.latest_tree_head(election)
 
     # --- prechecking ------------------------------------------------------------------------
 
@@ -171,7 +197,7 @@ class Board:
             UnknownElection, LogCorrupted.
         """
         check_election_id(election)
-        with self._lock, self._discard_view_on_error(election), self.storage.write(election) as tx:
+        with self._writing(election) as tx:
             view = self._fold(election, tx)
         return self.rules.snapshot(view.state)
 
@@ -185,8 +211,8 @@ class Board:
                 return pending[index].entry
             row = self.storage.leaf(election, index)
             if row is None:
-                raise LogCorrupted(f"the rules read leaf {index} of {election!r}: it is absent")
-            return self._parse_stored(row, index).entry
+                raise LogCorrupted(f"leaves row {index} of {election!r}: absent, the rules read it")
+            return self._parse_stored(election, row, index).entry
 
         return read
 
@@ -202,7 +228,8 @@ class Board:
             UnknownElection: no such log.
             LogCorrupted: the database disagrees with itself or with this board.
         """
-        with self._lock:
+        self._quarantine.refuse(election)
+        with self._lock, self._quarantine.watch(election):
             try:
                 outcomes = self._append_locked(election, entries)
             except BaseException:
@@ -268,7 +295,7 @@ class Board:
                     ],
                     created_nodes,
                     StoredTreeHead(
-                        tree_head.tree_size, received, tree_head.root_hash, tree_head.to_bytes()
+                        tree_head.tree_size, received, tree_head.root_hash, signed_here(tree_head)
                     ),
                 )
         # Committed: the view now describes the database.
@@ -298,18 +325,25 @@ class Board:
             raise EntryRefused("not_board_key", "a board entry must be signed by this board")
 
     def _fold(self, election: str, tx: WriteTransaction) -> _View:
-        """Bring this process's view up to the database (under the lock)."""
+        """Bring this process's view up to the database (under the lock), checking the latest
+        tree head, which the next is signed from (Spec §10.2). Raises: LogCorrupted."""
         size = tx.size()
+        head = check_latest(
+            tx.latest_tree_head(), size, election=election, board_key=self.public_key
+        )
         view = self._views.get(election)
         if view is None:
-            view = _View(Frontier.from_reader(size, tx.read_nodes), None, 0)
+            try:
+                view = _View(Frontier.from_reader(size, tx.read_nodes), None, 0)
+            except MalformedInput as exc:
+                raise LogCorrupted(f"nodes of {election!r}: {exc}") from None
             view.state = self.rules.state(election, self._leaf_reader(election))
             rows = tx.leaves_from(0)
             start = 0
         else:
             if size < view.frontier.size:
                 raise LogCorrupted(
-                    f"the log of {election!r} shrank from {view.frontier.size} to {size} leaves"
+                    f"leaves of {election!r}: {size} stored, {view.frontier.size} before (shrank)"
                 )
             rows = tx.leaves_from(view.frontier.size) if size > view.frontier.size else []
             start = view.frontier.size
@@ -317,10 +351,10 @@ class Board:
         count = 0
         for expected, row in enumerate(rows, start=start):
             count += 1
-            leaf = self._parse_stored(row, expected)
+            leaf = self._parse_stored(election, row, expected)
             if expected == 0 and leaf.entry.key != self.public_key:
                 raise LogCorrupted(
-                    f"leaf 0 of {election!r} holds board key {leaf.entry.key.hex()}, "
+                    f"leaves row 0 of {election!r} holds board key {leaf.entry.key.hex()}, "
                     f"not this board's {self.public_key.hex()}"
                 )
             if start > 0 or expected >= frontier.size:
@@ -329,17 +363,21 @@ class Board:
             view.last_received = leaf.received
         view.frontier = frontier
         if frontier.size != size or start + count != size:
-            raise LogCorrupted(f"the log of {election!r} has a gap below index {size}")
-        latest = tx.latest_tree_head()
-        if latest is not None and latest.tree_size == size and latest.root_hash != frontier.root():
-            raise LogCorrupted(f"the stored nodes of {election!r} disagree with its tree head")
+            raise LogCorrupted(f"leaves of {election!r}: a gap below index {size}")
+        if head is not None and head.root_hash != frontier.root():
+            raise LogCorrupted(
+                f"tree_heads row of size {size} of {election!r}: its root differs from the root "
+                f"of the stored tree ({frontier.root().hex()[:16]}...)"
+            )
         self._views[election] = view
         return view
 
-    def _parse_stored(self, row: LeafRow, expected: int) -> Leaf:
-        if row.index != expected or leaf_hash(row.raw) != row.leaf_hash:
-            raise LogCorrupted(f"stored leaf {row.index} is out of place or its hash is wrong")
-        return Leaf.from_bytes(row.raw, self.rules.schemes, verify=False)
+    def _parse_stored(self, election: str, row: LeafRow, expected: int) -> Leaf:
+        check_leaf_row(row, expected, election=election)
+        try:
+            return Leaf.from_bytes(row.raw, self.rules.schemes, verify=False)
+        except VerivoteError as exc:
+            raise LogCorrupted(f"leaves row {row.index} of {election!r}: {exc}") from None
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -355,26 +393,34 @@ class Board:
         return what
 
     def latest_tree_head(self, election: str) -> SignedTreeHead:
-        """Spec §10.2 The latest signed tree head. Raises: UnknownElection, NotFound."""
-        stored = self.storage.latest_tree_head(election)
-        if stored is None:
+        """Spec §10.2 The latest signed tree head, checked against its row and the leaves.
+        Raises: UnknownElection, NotFound, LogCorrupted."""
+        self._quarantine.refuse(election)
+        stored, size = self.storage.latest_tree_head_and_size(election)
+        if stored is None and size == 0:
             raise self._unknown(election, NotFound(f"{election!r} has no tree head yet"))
-        return SignedTreeHead.from_bytes(stored.raw)
+        with self._quarantine.watch(election):
+            head = check_latest(stored, size, election=election, board_key=self.public_key)
+        assert head is not None  # check_latest refuses leaves without a head
+        return head
 
     def tree_head(self, election: str, tree_size: int) -> SignedTreeHead:
-        """Spec §10.2 The tree head published for ``tree_size``.
+        """Spec §10.2 The tree head published for ``tree_size``, checked against its row.
 
-        Raises: UnknownElection, UnknownTreeSize.
+        Raises: UnknownElection, UnknownTreeSize, LogCorrupted.
         """
+        self._quarantine.refuse(election)
         stored = self.storage.tree_head(election, tree_size)
         if stored is None:
             raise self._unknown(
                 election, UnknownTreeSize(f"no tree head of size {tree_size} for {election!r}")
             )
-        return SignedTreeHead.from_bytes(stored.raw)
+        with self._quarantine.watch(election):
+            return check_tree_head_row(stored, election=election, board_key=self.public_key)
 
     def leaf(self, election: str, index: int) -> LeafRow:
-        """Raises: UnknownElection, NotFound (no leaf at that index)."""
+        """Raises: UnknownElection, NotFound (no leaf at that index), LogCorrupted."""
+        self._quarantine.refuse(election)
         row = self.storage.leaf(election, index)
         if row is None:
             raise self._unknown(election, NotFound(f"no leaf {index} in {election!r}"))
@@ -383,7 +429,8 @@ class Board:
     def leaf_by_hash(
         self, election: str, *, leaf_hash: bytes | None = None, entry_hash: bytes | None = None
     ) -> LeafRow:
-        """Raises: UnknownElection, NotFound (no leaf or entry with that hash)."""
+        """Raises: UnknownElection, NotFound (no leaf or entry with that hash), LogCorrupted."""
+        self._quarantine.refuse(election)
         row = self.storage.leaf_by_hash(election, leaf_hash=leaf_hash, entry_hash=entry_hash)
         if row is None:
             what = "leaf" if leaf_hash is not None else "entry"
@@ -391,7 +438,8 @@ class Board:
         return row
 
     def leaves(self, election: str, start: int, end: int) -> Iterator[LeafRow]:
-        """Leaves ``[start, min(end, size))``. Raises: UnknownElection, BadRange."""
+        """Leaves ``[start, min(end, size))``. Raises: UnknownElection, BadRange, LogCorrupted."""
+        self._quarantine.refuse(election)
         size = self.storage.size(election)
         if size == 0 and not self.storage.has_election(election):
             raise UnknownElection(f"no election log {election!r} on this board")
@@ -425,16 +473,22 @@ class Board:
         sth = self.latest_tree_head(election)
         row = self.leaf(election, index)
         proof = inclusion_proof(index, sth.tree_size, self._reader(election))
-        leaf = Leaf.from_bytes(row.raw, self.rules.schemes, verify=False)
+        with self._quarantine.watch(election):
+            leaf = self._parse_stored(election, row, index)
         return Receipt(leaf, sth, tuple(proof))
 
     @contextmanager
-    def _discard_view_on_error(self, election: str) -> Iterator[None]:
-        try:
-            yield
-        except BaseException:
-            self._views.pop(election, None)
-            raise
+    def _writing(self, election: str) -> Iterator[WriteTransaction]:
+        """A write transaction on a log not found corrupted, under the lock; the view is
+        discarded if it fails, and an inconsistency found quarantines the log."""
+        self._quarantine.refuse(election)
+        with self._lock, self._quarantine.watch(election):
+            try:
+                with self.storage.write(election) as tx:
+                    yield tx
+            except BaseException:  # the view may hold what was not committed
+                self._views.pop(election, None)
+                raise
 
     # --- bulk loading (benchmarks) -----------------------------------------------------------
 
@@ -445,7 +499,7 @@ class Board:
         ``append`` (leaves, nodes, one tree head), but no stateful rule runs and no replay
         check is made. Raises like ``append``.
         """
-        with self._lock, self._discard_view_on_error(election), self.storage.write(election) as tx:
+        with self._writing(election) as tx:
             view = self._fold(election, tx)
             received = max(self._clock(), view.last_received)
             frontier = view.frontier
@@ -466,7 +520,7 @@ class Board:
             tx.append(
                 rows,
                 created_nodes,
-                StoredTreeHead(sth.tree_size, received, sth.root_hash, sth.to_bytes()),
+                StoredTreeHead(sth.tree_size, received, sth.root_hash, signed_here(sth)),
             )
         view.frontier, view.last_received = frontier, received
         return sth

@@ -186,6 +186,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(board.check_storage)  # Spec §10.2: a corrupted log gets 503
         committer.start()
         try:
             yield
@@ -409,7 +410,7 @@ def create_board_app(
     board = Board(storage, key, named_rules(rules), clock=clock)
     try:
         for election in elections:
-            board.create_election(election, exist_ok=True)
+            board.ensure_election(election)
     except BaseException:
         storage.close()
         raise

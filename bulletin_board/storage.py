@@ -11,7 +11,9 @@ Tables (schema under Alembic, ``bulletin_board/migrations``, shipped as package 
   the board published, as its exact bytes.
 
 Every table refuses UPDATE and DELETE by trigger, and an insert must take exactly the next
-index (v0001 migration). Appends run in one write transaction per batch that first takes the
+index (v0001 migration); columns are typed (SQLite tables STRICT) and hashes 32 bytes (v0002).
+Rows an inserter added behind the board's back are caught by the board's own checks
+(``bulletin_board.integrity``). Appends run in one write transaction per batch that first takes the
 election's lock: ``BEGIN IMMEDIATE`` on SQLite (one writer per file), ``SELECT ... FOR UPDATE``
 of the election's row on PostgreSQL. SQLite runs in WAL mode with ``synchronous=FULL``; with
 PostgreSQL's default ``synchronous_commit=on`` a commit returns only once durable.
@@ -21,7 +23,7 @@ SQLAlchemy rows stay in this module: callers get bytes, integers and the small r
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,9 +267,26 @@ class Storage:
         with self._read.begin() as c:
             return _size(c, election)
 
-    def latest_tree_head(self, election: str) -> StoredTreeHead | None:
+    def latest_tree_head_and_size(self, election: str) -> tuple[StoredTreeHead | None, int]:
+        """The latest tree head and the number of stored leaves, read in ONE statement (one
+        snapshot on PostgreSQL too), so that a concurrent append cannot make them disagree."""
+        top = (
+            sa.select(sa.func.max(_leaves.c.leaf_index).label("top"))
+            .where(_leaves.c.election_id == election)
+            .subquery()
+        )
+        latest = (
+            sa.select(sa.func.max(_tree_heads.c.tree_size))
+            .where(_tree_heads.c.election_id == election)
+            .scalar_subquery()
+        )
+        on = sa.and_(_tree_heads.c.election_id == election, _tree_heads.c.tree_size == latest)
         with self._read.begin() as c:
-            return _latest_tree_head(c, election)
+            row = c.execute(
+                sa.select(top.c.top, _tree_heads).select_from(top.outerjoin(_tree_heads, on))
+            ).one()
+        size = 0 if row.top is None else int(row.top) + 1
+        return (None if row.sth is None else StoredTreeHead.from_row(row)), size
 
     def tree_head(self, election: str, tree_size: int) -> StoredTreeHead | None:
         with self._read.begin() as c:
@@ -278,7 +297,7 @@ class Storage:
             ).first()
             return None if row is None else StoredTreeHead.from_row(row)
 
-    def tree_heads(self, election: str, *, up_to: int) -> Iterator[StoredTreeHead]:
+    def tree_heads(self, election: str, *, up_to: int) -> Generator[StoredTreeHead, None, None]:
         """Every stored tree head of size <= ``up_to``, by increasing size (streamed)."""
         query = (
             sa.select(_tree_heads)
@@ -309,7 +328,7 @@ class Storage:
             ).first()
             return None if row is None else LeafRow.from_row(row)
 
-    def leaves(self, election: str, start: int, end: int) -> Iterator[LeafRow]:
+    def leaves(self, election: str, start: int, end: int) -> Generator[LeafRow, None, None]:
         """The leaves with index in ``[start, end)``, in order, streamed from the database."""
         query = (
             sa.select(_leaves)
@@ -378,7 +397,9 @@ def _read_nodes(c: Connection, election: str, wanted: Sequence[NodeId]) -> list[
     try:
         return [table[node] for node in wanted]
     except KeyError as exc:
-        raise LogCorrupted(f"stored node {exc.args[0]} of {election!r} is missing") from None
+        level, index = exc.args[0]
+        where = f"nodes row (level {level}, index {index}) of {election!r}"
+        raise LogCorrupted(f"{where}: missing") from None
 
 
 class WriteTransaction:
@@ -424,17 +445,30 @@ class WriteTransaction:
         nodes: Sequence[tuple[int, int, bytes]],
         tree_head: StoredTreeHead | None,
     ) -> None:
-        """Insert leaves, then the complete subtrees they create, then a tree head."""
+        """Insert leaves, then the complete subtrees they create, then a tree head.
+
+        Raises:
+            LogCorrupted: the database's own guards (v0001) refused a row: the stored log is
+                not what the board folded (rows it did not write), not a server error.
+        """
         # One multi-row INSERT per chunk: far fewer statements than an executemany, and the
         # rows still pass through the per-row insert guards in order.
         leaf_rows = [leaf.to_row(self.election) for leaf in leaves]
-        for i in range(0, len(leaf_rows), _CHUNK):
-            self._c.execute(_leaves.insert().values(leaf_rows[i : i + _CHUNK]))
         node_rows = [
             {"election_id": self.election, "level": lv, "node_index": ix, "hash": h}
             for lv, ix, h in nodes
         ]
-        for i in range(0, len(node_rows), _CHUNK):
-            self._c.execute(_nodes.insert().values(node_rows[i : i + _CHUNK]))
-        if tree_head is not None:
-            self._c.execute(_tree_heads.insert(), tree_head.to_row(self.election))
+        try:
+            for i in range(0, len(leaf_rows), _CHUNK):
+                self._c.execute(_leaves.insert().values(leaf_rows[i : i + _CHUNK]))
+            for i in range(0, len(node_rows), _CHUNK):
+                self._c.execute(_nodes.insert().values(node_rows[i : i + _CHUNK]))
+            if tree_head is not None:
+                self._c.execute(_tree_heads.insert(), tree_head.to_row(self.election))
+        except sa.exc.DBAPIError as exc:
+            if "verivote:" not in str(exc.orig):
+                raise
+            line = str(exc.orig).splitlines()[0]
+            raise LogCorrupted(
+                f"the database refused the board's append to {self.election!r}: {line}"
+            ) from None

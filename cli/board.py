@@ -124,7 +124,7 @@ def serve(
     board = _open_board(db, key_path, rules, command="board serve")
     try:
         for election in create:
-            board.create_election(election, exist_ok=True)
+            board.ensure_election(election)
     finally:
         board.storage.close()
     settings = ServiceSettings(
@@ -155,8 +155,8 @@ def export(db: str, election: str | None, out: Path) -> None:
     """Write an election's whole log to an export file (Spec §10.4)."""
     require_board_server("board export", STORAGE_MODULES)
     from bulletin_board.export import format_export
+    from bulletin_board.integrity import check_log, log_board_key
     from bulletin_board.storage import Storage
-    from bulletin_board.wire import SignedTreeHead
 
     storage = Storage.open(db, migrate=False)
     try:
@@ -165,10 +165,11 @@ def export(db: str, election: str | None, out: Path) -> None:
             if len(names) != 1:
                 raise MalformedInput(f"give --election (the board holds {len(names)} elections)")
             election = names[0]
-        latest = storage.latest_tree_head(election)
-        if latest is None:
+        if storage.size(election) == 0:
             raise BoardError(f"no tree head for election {election!r} on this board")
-        final = SignedTreeHead.from_bytes(latest.raw)
+        # Spec §10.2 The board's own checks first: never export past an inconsistency.
+        final = check_log(storage, election, board_key=log_board_key(storage, election))
+        assert final is not None  # the log has leaves
         lines = format_export(
             election=election,
             board_key=final.board_key,
