@@ -198,10 +198,8 @@ def test_one_insert_with_a_blob_size_is_refused_by_the_database(
     board.append("e1", [prechecked(note("after"))])
 
 
-def test_an_attacked_unstrict_sqlite_database_is_not_migrated(tmp_path) -> None:
-    """A v0001 database after the one-INSERT attack: the migration to typed tables refuses it,
-    naming the table and column, and leaves it as it was."""
-    url = f"sqlite:///{tmp_path / 'v1.db'}"
+def _v0001_board(url: str) -> tuple[Storage, Board, list[bytes]]:
+    """A board on a database at schema v0001 (before typed tables), with a few batches."""
     storage = Storage(url)
     config = storage._alembic_config()
     with storage._write.begin() as c:
@@ -209,7 +207,17 @@ def test_an_attacked_unstrict_sqlite_database_is_not_migrated(tmp_path) -> None:
         command.upgrade(config, "v0001")
     board = Board(storage, BOARD_KEY, RULES)
     board.create_election("e1")
-    heads = _grow(board)
+    return storage, board, _grow(board)
+
+
+_TABLES_SQL = "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name"
+
+
+def test_an_attacked_unstrict_sqlite_database_is_not_migrated(tmp_path: Path) -> None:
+    """A v0001 database after the one-INSERT attack: the migration to typed tables refuses it,
+    naming the table and column, and leaves it as it was."""
+    url = f"sqlite:///{tmp_path / 'v1.db'}"
+    storage, board, heads = _v0001_board(url)
     genuine = board.latest_tree_head("e1")
     attacker = Attacker(sa.create_engine(url))
     attacker.run(
@@ -217,33 +225,34 @@ def test_an_attacked_unstrict_sqlite_database_is_not_migrated(tmp_path) -> None:
         "VALUES ('e1', CAST('7' AS BLOB), :t, :root, :sth)",
         t=genuine.timestamp, root=genuine.root_hash, sth=heads[0],
     )  # fmt: skip
-    assert attacker.one("SELECT sth FROM tree_heads ORDER BY tree_size DESC LIMIT 1")[0] == heads[0]
+    latest = "SELECT sth FROM tree_heads ORDER BY tree_size DESC LIMIT 1"
+    assert attacker.one(latest)[0] == heads[0]  # the old head is "latest" on v0001
+    with attacker.engine.connect() as c:
+        before = c.exec_driver_sql(_TABLES_SQL).all()
     with pytest.raises(LogCorrupted, match=r"tree_heads: a row's tree_size is not of type INTEGER"):
         storage.migrate()
+    with attacker.engine.connect() as c:
+        assert c.exec_driver_sql(_TABLES_SQL).all() == before
     with pytest.raises(LogCorrupted, match="schema is at v0001"):
         Storage.open(url, migrate=False)
 
 
-_TABLES_SQL = "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
-
-
-def test_a_clean_unstrict_sqlite_database_migrates(tmp_path) -> None:
-    url = f"sqlite:///{tmp_path / 'v1.db'}"
-    storage = Storage(url)
-    config = storage._alembic_config()
-    with storage._write.begin() as c:
-        config.attributes["connection"] = c
-        command.upgrade(config, "v0001")
-    board = Board(storage, BOARD_KEY, RULES)
-    board.create_election("e1")
-    heads = _grow(board)
+def test_a_clean_v0001_database_migrates(db_url: str) -> None:
+    storage, _, heads = _v0001_board(db_url)
     storage.migrate()
     with storage._read.connect() as c:
-        tables = {row[0]: row[1] for row in c.exec_driver_sql(_TABLES_SQL)}
-        triggers = c.exec_driver_sql("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'")
-        assert triggers.scalar() == 12
-    assert all(tables[t].endswith("STRICT") for t in ("elections", "leaves", "nodes", "tree_heads"))
-    fresh = Board(Storage.open(url), BOARD_KEY, RULES)
+        if storage.dialect == "sqlite":
+            tables = {row[0]: row[1] for row in c.exec_driver_sql(_TABLES_SQL)}
+            names = ("elections", "leaves", "nodes", "tree_heads")
+            assert all(tables[t].endswith("STRICT") for t in names)
+            triggers = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
+            assert c.exec_driver_sql(triggers).scalar() == 12
+        # A leaf at the next index passes the v0001 guard, not the hash's length.
+        short = _junk_leaf(storage.size("e1"), 0)
+        short["h"] = bytes(31)
+        with pytest.raises(sa.exc.DBAPIError, match=r"CHECK|check constraint"):
+            c.execute(sa.text(_INSERT_LEAF), short)
+    fresh = Board(Storage.open(db_url), BOARD_KEY, RULES)
     assert fresh.check_storage() == {}
     assert [h.raw for h in fresh.storage.tree_heads("e1", up_to=99)] == heads
     fresh.append("e1", [prechecked(note("after"))])
