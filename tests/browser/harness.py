@@ -15,12 +15,13 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
+
+from tests.serving import serve_handler
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 BOOTH: Final = ROOT / "booth"
@@ -133,15 +134,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 def booth_server() -> Iterator[str]:
     """Serve booth/ at / and tests/vectors at /vectors/ on 127.0.0.1; yields the base URL."""
     handler = type("BoothHandler", (_Handler,), {"policy": content_security_policy()})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_handler(handler) as url:
+        yield url
 
 
 def missing_browser() -> str | None:
