@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,10 +25,11 @@ import sqlalchemy as sa
 from alembic import command
 from click.testing import CliRunner
 
+from bulletin_board.config import ServiceSettings
 from bulletin_board.errors import LogCorrupted
 from bulletin_board.integrity import check_log
 from bulletin_board.log import Board
-from bulletin_board.service import ServiceSettings, create_board_app
+from bulletin_board.service import create_board_app
 from bulletin_board.storage import Storage, normalise_url
 from bulletin_board.wire import SignedTreeHead, sign_tree_head
 from cli.main import verivote
@@ -52,9 +54,9 @@ class Attacker:
         with self.engine.begin() as c:
             c.execute(sa.text(statement), params)
 
-    def one(self, statement: str, **params: object) -> sa.Row[object]:
+    def one(self, statement: str, **params: object) -> tuple[Any, ...]:
         with self.engine.connect() as c:
-            return c.execute(sa.text(statement), params).one()
+            return tuple(c.execute(sa.text(statement), params).one())
 
 
 @pytest.fixture
