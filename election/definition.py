@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,11 +33,15 @@ __all__ = [
     "RankedMethod",
     "Timetable",
     "format_time",
+    "local_date",
     "parse_time",
+    "to_ms",
 ]
 
 DEFINITION_VERSION: Final = 1
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MS: Final = timedelta(milliseconds=1)
 MAX_CONTESTS: Final = 100
 MAX_TRUSTEES: Final = 64
 # Spec §11.1 A ranking travels point-embedded (§5.6): at most 29 preferences.
@@ -82,6 +86,17 @@ def parse_time(text: object, what: str) -> datetime:
 def format_time(moment: datetime) -> str:
     """Spec §11.1 The published form of an instant (UTC, whole seconds)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_ms(moment: datetime) -> int:
+    """Spec §10.1 An instant as integer milliseconds since the Unix epoch (the board's clock,
+    on which a leaf's ``received`` and the timetable's rules are judged)."""
+    return (moment - _EPOCH) // _MS
+
+
+def local_date(ms: int, zone: str) -> date:
+    """Spec §11.5 The calendar date of instant ``ms`` in time zone ``zone``."""
+    return datetime.fromtimestamp(ms / 1000, ZoneInfo(zone)).date()
 
 
 @dataclass(frozen=True, slots=True)

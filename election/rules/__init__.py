@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Final
 
+from election.definition import to_ms
 from election.rules._ceremony import RULES as _CEREMONY
 from election.rules._common import EntryRule
 from election.rules._credentials import RULES as _CREDENTIALS
@@ -35,7 +36,6 @@ from election.rules._state import (
     LoggedEntry,
     Prechecked,
     Refusal,
-    to_ms,
 )
 from election.rules._tally import RULES as _TALLY
 from election.rules._tally import (

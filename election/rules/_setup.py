@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from election.counting import InfeasibleConstraints, contest_constraints
-from election.definition import ContestKind, DefinitionError
+from election.definition import ContestKind, DefinitionError, local_date, to_ms
 from election.rules._common import (
     EntryRule,
     before_voting_opens,
@@ -19,8 +19,6 @@ from election.rules._state import (
     LoggedEntry,
     Nominee,
     Refusal,
-    local_date,
-    to_ms,
 )
 from election.wire import (
     CANDIDATE_LIST,

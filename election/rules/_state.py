@@ -12,9 +12,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Protocol
-from zoneinfo import ZoneInfo
 
 from crypto.elgamal import Ciphertext, PublicKey
 from crypto.errors import VerificationFailed
@@ -25,7 +23,7 @@ from crypto.threshold import (
     ThresholdParameters,
     TrusteePublicKey,
 )
-from election.definition import ElectionDefinition, Timetable
+from election.definition import ElectionDefinition, Timetable, to_ms
 from election.wire import (
     Ballot,
     BallotLayout,
@@ -36,9 +34,6 @@ from election.wire import (
     HomomorphicContestBallot,
     Tally,
 )
-
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_MS: Final = timedelta(milliseconds=1)
 
 
 class Refusal(VerificationFailed):
@@ -72,16 +67,6 @@ class LoggedEntry(Protocol):
 LeafReader = Callable[[int], LoggedEntry]
 """The entry at an earlier leaf index of the same log (the rules read back only rarely: a
 ciphertext fingerprint hit, superseded ballots when checking the tally)."""
-
-
-def to_ms(moment: datetime) -> int:
-    """An instant as integer milliseconds since the Unix epoch (the board's clock, §10.1)."""
-    return (moment - _EPOCH) // _MS
-
-
-def local_date(ms: int, zone: str) -> date:
-    """The calendar date of instant ``ms`` in time zone ``zone``."""
-    return datetime.fromtimestamp(ms / 1000, ZoneInfo(zone)).date()
 
 
 # --- parameters ------------------------------------------------------------------------------
