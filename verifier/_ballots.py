@@ -53,6 +53,7 @@ __all__ = [
     "BallotContext",
     "BallotVerdict",
     "BatchOutcome",
+    "Item",
     "alpha_prefix",
     "ciphertext_from_encodings",
     "verify_batch",

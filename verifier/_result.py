@@ -11,16 +11,19 @@ verifier shares with everyone who counts.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any, Final
 
 from crypto.group import IDENTITY, Point, Scalar
 from crypto.multiexp import g_pow_vartime
 from crypto.threshold import combine_decryption_shares
 from election.counting import contest_winners
 from election.definition import ElectionDefinition
-from election.wire import CandidateList, Decryption, Result, Tally, result_seed
+from election.wire import RESULT, CandidateList, Decryption, Result, Tally, result_seed
+from verifier._log import LeafRecord
 from verifier._report import Rejected
+from verifier._state import EntryCheck, State
 
-__all__ = ["check_result", "combine_tally"]
+__all__ = ["CHECKS", "check_result", "combine_tally"]
 
 
 def combine_tally(tally: Tally, decryptions: Mapping[int, Decryption]) -> list[list[Point]]:
@@ -82,3 +85,34 @@ def check_result(
                 f"contest {contest.id}: the elected are {list(elected)}, passed over "
                 f"{list(passed_over)}; the result says {list(got.elected)}",
             )
+
+
+def _result(state: State, record: LeafRecord, payload: Any) -> None:
+    state.administrator(record, 8)
+    result = Result.from_json(payload, state.layout)
+    tallying = state.tallying
+    tally = tallying.tally
+    if tally is None:
+        raise Rejected(8, "no result before the tally")
+    if tallying.result_seen:
+        raise Rejected(8, "the result is already on the log")
+    if result.tally != tallying.tally_hash:
+        raise Rejected(8, "the result is for another tally entry")
+    t = state.threshold.threshold
+    chosen = tuple(sorted(tallying.decryptions)[:t])
+    if len(chosen) < t:
+        raise Rejected(8, f"{len(chosen)} decryption(s), {t} needed")
+    if result.trustees != chosen:
+        raise Rejected(8, f"the result must name trustees {list(chosen)}")
+    check_result(
+        result,
+        definition=state.definition,
+        tally=tally,
+        tally_hash=tallying.tally_hash,
+        decryptions={j: tallying.decryptions[j] for j in chosen},
+        candidate_lists={contest: listed for contest, (listed, _) in state.setup.lists.items()},
+    )
+    tallying.result_seen = True
+
+
+CHECKS: Final = (EntryCheck(RESULT, 8, _result),)

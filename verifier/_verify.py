@@ -25,10 +25,11 @@ from crypto import canonical
 from crypto.canonical import JsonValue
 from crypto.errors import MalformedInput, VerivoteError
 from election.wire import ReceiptFile, election_schemes
-from verifier._ballots import BallotContext, BatchOutcome, verify_batch
+from verifier._ballots import BallotContext, BatchOutcome, Item, verify_batch
 from verifier._log import LeafRecord, LogReader, UnreadableInput
 from verifier._replay import Replay
 from verifier._report import Report
+from verifier._state import State
 
 __all__ = ["Progress", "download_export", "verify_export_file", "verify_source"]
 
@@ -47,7 +48,7 @@ class _Pool:
     queue: deque[Future[BatchOutcome]] | None = None
     limit: int = 1
 
-    def submit(self, context: BallotContext, items: list[tuple[int, str, bytes, bytes]]) -> None:
+    def submit(self, context: BallotContext, items: list[Item]) -> None:
         assert self.replay is not None
         if self.executor is None:
             self.replay.settle(verify_batch(context, items))
@@ -123,8 +124,8 @@ def verify_export_file(
         replay: Replay | None = None
         for record in reader.read(_Counting(stream, total, progress)):
             if replay is None:
-                replay = Replay(report, reader.election, _reader(path), pool.submit)
-                replay.batch_size = batch_size
+                state = State(reader.election, report, _reader(path))
+                replay = Replay(state, pool.submit, batch_size=batch_size)
                 pool.replay = replay
             if record.role != "voter":
                 pool.drain()
@@ -209,7 +210,7 @@ class _ReceiptCheck:
             report.fail(1, self.index, f"receipt: {message}")
 
         try:
-            schemes = election_schemes(replay.fingerprint or None)
+            schemes = election_schemes(replay.state.setup.fingerprint or None)
             receipt = Receipt.from_json(dict(self.raw), schemes)
         except VerivoteError as exc:
             fail(f"does not verify: {exc}")
@@ -230,7 +231,7 @@ class _ReceiptCheck:
         if record.type != "ballot":
             report.notes.append(f"receipt: leaf {self.index} ({record.type}) is in the log")
             return
-        issued = replay.credentials
+        issued = replay.state.credentials
         credential = issued.ids.get(record.key)
         last = -1 if credential is None else issued.last_ballot[credential]
         if last == self.index:
