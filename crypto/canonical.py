@@ -7,7 +7,7 @@ integers within the I-JSON safe range ±(2^53 - 1).
 
 The reference encoder is the ``rfc8785`` package. For the shapes verivote writes (ASCII keys),
 ``json.dumps`` with sorted keys and compact separators produces the same bytes much faster;
-``encode`` uses it only under that condition, and tests/test_canonical.py checks on random
+``encode`` uses it only under that condition, and tests/crypto/test_canonical.py checks on random
 values that both agree.
 """
 

@@ -6,7 +6,7 @@ the identity, which libsecp256k1 cannot represent and which we therefore carry o
 Group arithmetic goes straight to libsecp256k1 through coincurve's cffi bindings
 (``coincurve._libsecp256k1``), because coincurve's object API re-parses and re-serialises
 around every call. That module is private to coincurve, so pyproject pins coincurve's major
-version and tests/test_group.py exercises every call we make.
+version and tests/crypto/test_group.py exercises every call we make.
 
 Two kinds of exponentiation (§2.5):
 

@@ -2,7 +2,7 @@
 
 Every hash in verivote (except the RFC 9162 Merkle hashes) goes through this module, with a
 domain-separation tag (DST) from ``Dst``. A DST is never reused for two purposes; the table in
-spec §3.4 lists them all and tests/test_hashing.py checks the two agree.
+spec §3.4 lists them all and tests/crypto/test_hashing.py checks the two agree.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from simulation.boards import MemoryBoard
 from simulation.builder import ElectionBuilder
 from simulation.choices import random_choices
 from simulation.plan import ElectionPlan, Nominee, RoleKeys, Timetable, contest_toml
-from tests.threshold.ceremony import wrong_share_to
+from tests.crypto.threshold.ceremony import wrong_share_to
 from verifier import verify_export_file
 
 START = datetime(2027, 5, 3, 8, 30, tzinfo=UTC)

@@ -27,8 +27,8 @@ from crypto.threshold import (
     verify_list_partial_decryption,
 )
 from tests.crypto.shuffle_cases import rankings, seeded
+from tests.crypto.threshold.ceremony import FINGERPRINT, deterministic_ceremony
 from tests.strategies import embeddable
-from tests.threshold.ceremony import FINGERPRINT, deterministic_ceremony
 
 PARAMS = ThresholdParameters(FINGERPRINT, 5, 3)
 CER = deterministic_ceremony(PARAMS, seed="list-decryption")

@@ -23,6 +23,7 @@ from crypto.errors import InvalidSignature
 from election.rules import Refusal
 from election.wire import election_schemes
 from tests.board.server import BoardServer, free_port
+from tests.crypto.threshold.ceremony import wrong_share_to
 from tests.election.board_log import BOARD_KEY, JSON, BoardLog, Clock, board_log
 from tests.election.scenario import (
     DEFINITION,
@@ -36,7 +37,6 @@ from tests.election.scenario import (
     voter,
 )
 from tests.election.test_rules import _reprove, refused
-from tests.threshold.ceremony import wrong_share_to
 
 NOW = VOTING_OPEN + 1000
 

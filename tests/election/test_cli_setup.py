@@ -28,8 +28,8 @@ from election.trustee import TrusteeState, share
 from simulation.builder import BallotContext
 from simulation.plan import ElectionPlan, contest_toml
 from simulation.served import free_port
+from tests.crypto.threshold.ceremony import wrong_share_to
 from tests.election.live_board import live_board
-from tests.threshold.ceremony import wrong_share_to
 
 PASSPHRASE = "correct horse battery staple"
 ENV = {"VV_PASS": PASSPHRASE}

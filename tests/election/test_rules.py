@@ -28,6 +28,7 @@ from election.wire import (
     selection_context,
     total_context,
 )
+from tests.crypto.threshold.ceremony import wrong_share_to
 from tests.election.scenario import (
     ADMIN,
     DAY,
@@ -54,7 +55,6 @@ from tests.election.scenario import (
     trustee,
     voter,
 )
-from tests.threshold.ceremony import wrong_share_to
 
 NOW = VOTING_OPEN + 1000
 

@@ -24,6 +24,7 @@ from election.trustee import (
     verify,
 )
 from election.wire import ElectionKey
+from tests.crypto.threshold.ceremony import wrong_share_to
 from tests.election.board_log import BOARD_KEY
 from tests.election.live_board import live_board
 from tests.election.scenario import (
@@ -37,7 +38,6 @@ from tests.election.scenario import (
     admin,
     trustee,
 )
-from tests.threshold.ceremony import wrong_share_to
 
 PASSPHRASE = b"a long trustee passphrase"
 

@@ -39,8 +39,8 @@ from election.wire import (
     verify_audit,
     verify_ballot,
 )
+from tests.crypto.threshold.ceremony import wrong_share_to
 from tests.election.scenario import DEFINITION, STYLE_ALL, STYLE_YOUTH, Posted, Scenario
-from tests.threshold.ceremony import wrong_share_to
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ regenerated to make a failing test pass: a change that breaks them changes the s
 
 Every secret in these files (keys, randomness) is derived from a public label as
 ``SHA-256("verivote-1/test-vector/" || label) mod n``, so the files are reproducible and worthless
-as keys. tests/test_elgamal_vectors.py recomputes each value from the inputs.
+as keys. tests/crypto/test_elgamal_vectors.py recomputes each value from the inputs.
 """
 
 from __future__ import annotations

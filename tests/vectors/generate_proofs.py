@@ -10,7 +10,7 @@ commitments (A_j, B_j); the exact bytes hashed for the challenge (encode_parts o
 the parts, §3.1, before the counter of §3.3), their SHA-256 digest with counter 0, the challenge
 c; and the proof's wire form, the full transcript (A_j, B_j, c_j, s_j) per branch (§6.4).
 Secrets come from ``SHA-256("verivote-1/test-vector/" || label)
-mod n``. tests/test_proofs_vectors.py recomputes all of it.
+mod n``. tests/crypto/test_proofs_vectors.py recomputes all of it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 // The known-answer vectors of tests/vectors run through the booth's JavaScript. Each suite names
 // its vector file (relative to tests/vectors) and turns it into named cases; node's test runner
 // (booth/tests/vectors.test.mjs) and the browser page (booth/tests/vectors.html) run the same
-// cases. Python checks the same files (tests/test_*_vectors.py), so both sides agree byte for byte.
+// cases. Python checks the same files (tests/**/test_*_vectors.py), so both sides agree byte for byte.
 
 import { equal, ok, throwsCode } from './assert.js';
 import { fromHex, toHex, utf8 } from '../../js/bytes.js';

@@ -9,7 +9,7 @@ Usage: ``.venv/bin/python -m tests.vectors.canonical.generate``. Three lists:
 * ``rejected``: bytes it refuses, each with the error (``malformed`` for (1)-(4),
   ``non_canonical`` for (5)) and the reason.
 
-tests/test_canonical_vectors.py checks every case with crypto/canonical.py, and
+tests/crypto/test_canonical_vectors.py checks every case with crypto/canonical.py, and
 booth/tests/vectors.test.mjs with booth/js/canonical.js.
 """
 

@@ -1,7 +1,7 @@
 """Write the own known-answer vectors of spec §8.2-§8.3.
 
 Usage: ``python -m tests.vectors.credentials.generate``. Run once; credentials.json is
-checked in and tests/test_credentials_vectors.py recomputes it.
+checked in and tests/crypto/test_credentials_vectors.py recomputes it.
 """
 
 from __future__ import annotations

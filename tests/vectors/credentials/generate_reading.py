@@ -4,7 +4,7 @@ Usage: ``.venv/bin/python -m tests.vectors.credentials.generate_reading``. Each 
 member typed and what a reader must make of it: the normalised code, or the refusal with what
 the member is told: ``character`` (which character, and its 1-based position in what was typed,
 counted in Unicode code points), ``length`` (how many symbols were read) or ``check`` (a
-character mistyped or two swapped). tests/test_credential_reading_vectors.py checks each case
+character mistyped or two swapped). tests/crypto/test_credential_reading_vectors.py checks each case
 with crypto/credentials.py, booth/tests/vectors.test.mjs with booth/js/credentials.js.
 """
 

@@ -1,8 +1,9 @@
 """Write tests/vectors/hashing/hashing.json: known answers for spec §2.2-§2.4 and §3.
 
 Usage: ``.venv/bin/python -m tests.vectors.hashing.generate`` from the repository root. Run once
-and check the output in; tests/test_hashing_vectors.py recomputes every value with the Python,
-and booth/tests/vectors.test.mjs with the booth's JavaScript, so both must agree byte for byte.
+and check the output in; tests/crypto/test_hashing_vectors.py recomputes every value with the
+Python, and booth/tests/vectors.test.mjs with the booth's JavaScript, so both must agree byte for
+byte.
 """
 
 from __future__ import annotations

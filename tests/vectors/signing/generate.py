@@ -10,7 +10,7 @@ Usage: ``.venv/bin/python -m tests.vectors.signing.generate``. Two lists:
 * ``entries`` and ``tree_heads``: a board's signed entries (§10.1, purpose ``board/entry``) and
   tree heads (§10.2, ``board/sth``), valid and tampered, as the booth reads them.
 
-Keys and nonces come from public labels; tests/test_signing_vectors.py checks every case with
+Keys and nonces come from public labels; tests/crypto/test_signing_vectors.py checks every case with
 crypto/signing.py (PyNaCl) and bulletin_board/wire.py, booth/tests/vectors.test.mjs with the
 booth's JavaScript.
 """

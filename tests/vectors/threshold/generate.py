@@ -1,6 +1,6 @@
 """Write the own known-answer vectors of spec §7: ``python -m tests.vectors.threshold.generate``.
 
-Run once; the JSON files are checked in and tests/threshold/test_threshold_vectors.py
+Run once; the JSON files are checked in and tests/crypto/threshold/test_threshold_vectors.py
 recomputes every value from the randomness recorded in them. Every random value comes from
 ``seed(...)``, a hash of a fixed label, so a rerun writes the same bytes.
 """

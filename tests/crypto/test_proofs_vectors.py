@@ -34,7 +34,7 @@ from crypto.proofs.randomness import (
     verify_randomness,
 )
 
-VECTORS = Path(__file__).resolve().parent / "vectors" / "proofs"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "proofs"
 
 
 def _load(name: str) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from crypto.hashing import Dst, encode_parts
 from crypto.signing import VerifyKey
 
 VECTOR: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parent / "vectors" / "signing" / "ed25519.json").read_text()
+    (Path(__file__).resolve().parents[1] / "vectors" / "signing" / "ed25519.json").read_text()
 )
 SCHEMES = dict.fromkeys(ED25519_ROLES, ED25519)
 

@@ -20,8 +20,8 @@ from crypto.threshold import (
     unsafe_partial_decrypt,
 )
 from crypto.threshold._parameters import evaluate_polynomial
+from tests.crypto.threshold.ceremony import FINGERPRINT, deterministic_ceremony
 from tests.strategies import nonzero_scalars, scalars
-from tests.threshold.ceremony import FINGERPRINT, deterministic_ceremony
 
 PARAMS = ThresholdParameters(FINGERPRINT, 5, 3)
 CER = deterministic_ceremony(PARAMS, seed="decryption")

@@ -23,8 +23,8 @@ from crypto.multiexp import (
     g_pow_vartime,
     multi_pow_vartime,
 )
+from tests.crypto.test_group import BAD_POINT_ENCODINGS, G2, KNOWN_MULTIPLES
 from tests.strategies import nonzero_scalars, scalars
-from tests.test_group import BAD_POINT_ENCODINGS, G2, KNOWN_MULTIPLES
 
 
 @pytest.mark.parametrize(("k", "encoding"), KNOWN_MULTIPLES.items())

@@ -20,7 +20,7 @@ from crypto.merkle import (
     verify_inclusion,
 )
 
-VECTORS = Path(__file__).parent / "vectors" / "merkle" / "rfc6962_reference.json"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "merkle" / "rfc6962_reference.json"
 
 
 def _load() -> dict[str, Any]:

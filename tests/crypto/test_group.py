@@ -1,5 +1,5 @@
 """Spec §2 The group: encodings (one per element), arithmetic, constant-time exponentiation,
-products (multi-exponentiation: tests/test_multiexp.py)."""
+products (multi-exponentiation: tests/crypto/test_multiexp.py)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from crypto.errors import MalformedInput, WrongPassphrase
 from crypto.sealing import DEFAULT_MEMLIMIT, DEFAULT_OPSLIMIT, open_sealed, seal, unsafe_seal
 from crypto.threshold import KeyShare, ThresholdParameters
-from tests.threshold.ceremony import FINGERPRINT, deterministic_ceremony
+from tests.crypto.threshold.ceremony import FINGERPRINT, deterministic_ceremony
 
 # Fast limits for tests; seal() itself uses libsodium's "moderate" ones.
 FAST = {"opslimit": 1, "memlimit": 8192}

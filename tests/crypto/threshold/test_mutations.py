@@ -38,7 +38,7 @@ from crypto.threshold import (
 )
 from crypto.threshold._complaints import complaint_context
 from crypto.threshold._dealing import verify_encrypted_share
-from tests.threshold.ceremony import (
+from tests.crypto.threshold.ceremony import (
     FINGERPRINT,
     deterministic_ceremony,
     run_ceremony,

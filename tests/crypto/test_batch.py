@@ -28,7 +28,7 @@ from crypto.proofs.disjunctive import (
     verify_range,
     verify_sum_range,
 )
-from tests.proofs.test_disjunctive import (
+from tests.crypto.proofs.test_disjunctive import (
     CONTEXT,
     HONEST,
     HONEST_WIDE,

@@ -38,7 +38,7 @@ from crypto.threshold import (
 from crypto.threshold._dealing import DealerSecret, _encrypt_share
 from crypto.threshold._parameters import evaluate_polynomial
 
-VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "threshold"
+VECTORS = Path(__file__).resolve().parents[2] / "vectors" / "threshold"
 CEREMONIES = sorted(p.name for p in VECTORS.glob("ceremony_*.json"))
 
 

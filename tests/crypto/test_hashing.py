@@ -14,7 +14,7 @@ from crypto.errors import MalformedInput
 from crypto.group import N, Point
 from crypto.hashing import Dst, encode_parts, hash_bytes, hash_to_point, hash_to_scalar
 
-SPEC = Path(__file__).resolve().parents[1] / "docs" / "spec.md"
+SPEC = Path(__file__).resolve().parents[2] / "docs" / "spec.md"
 
 
 def _oracle_parts(*parts: bytes) -> bytes:

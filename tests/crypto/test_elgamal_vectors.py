@@ -30,7 +30,7 @@ from crypto.elgamal import (
 from crypto.errors import MalformedInput
 from crypto.group import G, Point, Scalar
 
-VECTORS = Path(__file__).resolve().parent / "vectors" / "elgamal"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "elgamal"
 
 
 def _load(name: str) -> list[dict[str, Any]]:

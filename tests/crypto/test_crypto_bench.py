@@ -10,7 +10,7 @@ import pytest
 
 from crypto.elgamal import SecretKey
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "crypto_bench.py"
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "crypto_bench.py"
 
 
 def test_batch_and_multi_pow_rows(monkeypatch: pytest.MonkeyPatch) -> None:

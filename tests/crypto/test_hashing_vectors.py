@@ -16,7 +16,7 @@ from crypto.group import N, Point, Scalar
 from crypto.hashing import encode_parts, hash_bytes, hash_to_point, hash_to_scalar
 
 VECTOR: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parent / "vectors" / "hashing" / "hashing.json").read_text()
+    (Path(__file__).resolve().parents[1] / "vectors" / "hashing" / "hashing.json").read_text()
 )
 
 

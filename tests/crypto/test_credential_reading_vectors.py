@@ -15,7 +15,7 @@ from crypto.credentials import CredentialCode
 from crypto.errors import MalformedInput
 
 VECTOR: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parent / "vectors" / "credentials" / "reading.json").read_text()
+    (Path(__file__).resolve().parents[1] / "vectors" / "credentials" / "reading.json").read_text()
 )
 
 

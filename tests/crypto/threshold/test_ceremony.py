@@ -27,13 +27,13 @@ from crypto.threshold import (
     verify_partial_decryption,
     verify_trustee_key,
 )
-from tests.strategies import thresholds
-from tests.threshold.ceremony import (
+from tests.crypto.threshold.ceremony import (
     FINGERPRINT,
     Ceremony,
     deterministic_ceremony,
     run_ceremony,
 )
+from tests.strategies import thresholds
 
 CONTEXT = FINGERPRINT + b"|tally|contest-1"
 

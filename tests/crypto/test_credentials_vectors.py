@@ -20,9 +20,8 @@ from crypto.credentials import (
 from crypto.errors import MalformedInput
 from crypto.group import Point, Scalar, g_pow
 
-VECTOR = json.loads(
-    (Path(__file__).resolve().parent / "vectors" / "credentials" / "credentials.json").read_text()
-)
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+VECTOR = json.loads((VECTORS / "credentials" / "credentials.json").read_text())
 CASES = {c["label"]: c for c in VECTOR["cases"]}
 
 

@@ -15,7 +15,7 @@ from crypto import canonical
 from crypto.errors import MalformedInput, NonCanonicalEncoding
 
 VECTOR: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parent / "vectors" / "canonical" / "canonical.json").read_text()
+    (Path(__file__).resolve().parents[1] / "vectors" / "canonical" / "canonical.json").read_text()
 )
 
 

@@ -30,7 +30,7 @@ from crypto.threshold import (
 )
 from crypto.threshold._complaints import complaint_context
 from crypto.threshold._dealing import box_key, open_box
-from tests.threshold.ceremony import (
+from tests.crypto.threshold.ceremony import (
     FINGERPRINT,
     forge_share,
     garbage_box_to,
