@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,11 +25,10 @@ from election.wire import (
     verify_audit,
     verify_ballot,
 )
+from tests.vectors import load
 from tests.vectors.ballots.generate import CASES, cast, election
 
-VECTOR: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parent / "vectors" / "ballots" / "ballots.json").read_text()
-)
+VECTOR = load("ballots/ballots")
 BALLOTS = {b["label"]: b for b in VECTOR["ballots"]}
 
 

@@ -6,8 +6,6 @@ The booth's JavaScript checks the same file (booth/tests/vectors.test.mjs)."""
 from __future__ import annotations
 
 import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,10 +21,9 @@ from crypto.errors import (
 )
 from crypto.merkle import root_from_leaf_hashes, verify_consistency, verify_inclusion
 from election.wire import BALLOT, CredentialScheme, parse_receipt_file
+from tests.vectors import load
 
-VECTOR: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parent / "vectors" / "receipts" / "receipts.json").read_text()
-)
+VECTOR = load("receipts/receipts")
 SCHEMES: dict[str, SignatureScheme] = {
     **dict.fromkeys(ED25519_ROLES, ED25519),
     "voter": CredentialScheme(bytes.fromhex(VECTOR["fingerprint"])),

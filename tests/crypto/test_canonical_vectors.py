@@ -5,7 +5,6 @@ The booth's JavaScript checks the same file (booth/tests/vectors.test.mjs)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +12,9 @@ import rfc8785
 
 from crypto import canonical
 from crypto.errors import MalformedInput, NonCanonicalEncoding
+from tests.vectors import load
 
-VECTOR: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parents[1] / "vectors" / "canonical" / "canonical.json").read_text()
-)
+VECTOR = load("canonical/canonical")
 
 
 @pytest.mark.parametrize("case", VECTOR["encode"], ids=lambda c: c["description"])

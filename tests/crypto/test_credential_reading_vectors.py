@@ -4,19 +4,16 @@ The booth's JavaScript checks the same file (booth/tests/vectors.test.mjs)."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from crypto.credentials import CredentialCode
 from crypto.errors import MalformedInput
+from tests.vectors import load
 
-VECTOR: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parents[1] / "vectors" / "credentials" / "reading.json").read_text()
-)
+VECTOR = load("credentials/reading")
 
 
 @pytest.mark.parametrize("case", VECTOR["cases"], ids=lambda c: c["description"])

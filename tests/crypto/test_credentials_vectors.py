@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +17,9 @@ from crypto.credentials import (
 )
 from crypto.errors import MalformedInput
 from crypto.group import Point, Scalar, g_pow
+from tests.vectors import load
 
-VECTORS = Path(__file__).resolve().parents[1] / "vectors"
-VECTOR = json.loads((VECTORS / "credentials" / "credentials.json").read_text())
+VECTOR = load("credentials/credentials")
 CASES = {c["label"]: c for c in VECTOR["cases"]}
 
 

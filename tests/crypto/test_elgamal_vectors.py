@@ -7,8 +7,6 @@ compared with it, so a change to an encoding, an equation or the embedding rule 
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,17 +27,7 @@ from crypto.elgamal import (
 )
 from crypto.errors import MalformedInput
 from crypto.group import G, Point, Scalar
-
-VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "elgamal"
-
-
-def _load(name: str) -> list[dict[str, Any]]:
-    document = json.loads((VECTORS / f"{name}.json").read_text(encoding="utf-8"))
-    assert document["source"]
-    assert document["description"]
-    vectors: list[dict[str, Any]] = document["vectors"]
-    assert vectors
-    return vectors
+from tests.vectors import load_cases
 
 
 def _pt(text: str) -> Point:
@@ -50,14 +38,14 @@ def _sc(text: str) -> Scalar:
     return Scalar.from_hex(text)
 
 
-@pytest.mark.parametrize("v", _load("keys"))
+@pytest.mark.parametrize("v", load_cases("elgamal/keys"))
 def test_keys(v: dict[str, Any]) -> None:
     sk = SecretKey(_sc(v["secret_key"]))
     assert sk.public_key().to_hex() == v["public_key"]
     assert (G ** _sc(v["secret_key"])).to_hex() == v["public_key"]
 
 
-@pytest.mark.parametrize("v", _load("encryption"))
+@pytest.mark.parametrize("v", load_cases("elgamal/encryption"))
 def test_encryption(v: dict[str, Any]) -> None:
     pk, r, m = PublicKey.from_hex(v["public_key"]), _sc(v["randomness"]), v["message"]
     assert (G**r).to_hex() == v["g_r"]
@@ -69,7 +57,7 @@ def test_encryption(v: dict[str, Any]) -> None:
     assert Ciphertext.from_json(v["ciphertext"]) == expected
 
 
-@pytest.mark.parametrize("v", _load("re_encryption"))
+@pytest.mark.parametrize("v", load_cases("elgamal/re_encryption"))
 def test_re_encryption(v: dict[str, Any]) -> None:
     pk, r2 = PublicKey.from_hex(v["public_key"]), _sc(v["randomness"])
     original = Ciphertext.from_json(v["input"])
@@ -86,7 +74,7 @@ def test_re_encryption(v: dict[str, Any]) -> None:
     assert encrypt_with_randomness(pk, v["message"], randomness=total).to_json() == v["output"]
 
 
-@pytest.mark.parametrize("v", _load("aggregate"))
+@pytest.mark.parametrize("v", load_cases("elgamal/aggregate"))
 def test_aggregate(v: dict[str, Any]) -> None:
     pk = PublicKey.from_hex(v["public_key"])
     items = [Ciphertext.from_json(c) for c in v["ciphertexts"]]
@@ -97,7 +85,7 @@ def test_aggregate(v: dict[str, Any]) -> None:
     assert total.to_json() == v["aggregate"]
 
 
-@pytest.mark.parametrize("v", _load("decryption"))
+@pytest.mark.parametrize("v", load_cases("elgamal/decryption"))
 def test_decryption(v: dict[str, Any]) -> None:
     sk = SecretKey(_sc(v["secret_key"]))
     ciphertext = Ciphertext.from_json(v["ciphertext"])
@@ -112,7 +100,7 @@ def test_decryption(v: dict[str, Any]) -> None:
         assert decrypt(sk, ciphertext, bound=v["bound"]) == v["message"]
 
 
-@pytest.mark.parametrize("v", _load("embedding"))
+@pytest.mark.parametrize("v", load_cases("elgamal/embedding"))
 def test_embedding(v: dict[str, Any]) -> None:
     data = bytes.fromhex(v["data"])
     # Recompute every attempted x from the §5.6 layout, and whether 0x02 || x is a point.

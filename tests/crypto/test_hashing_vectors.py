@@ -5,8 +5,6 @@ The booth's JavaScript checks the same file (booth/tests/vectors.test.mjs)."""
 from __future__ import annotations
 
 import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +12,9 @@ import pytest
 from crypto.errors import MalformedInput, NonCanonicalEncoding
 from crypto.group import N, Point, Scalar
 from crypto.hashing import encode_parts, hash_bytes, hash_to_point, hash_to_scalar
+from tests.vectors import load
 
-VECTOR: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parents[1] / "vectors" / "hashing" / "hashing.json").read_text()
-)
+VECTOR = load("hashing/hashing")
 
 
 def _parts(case: dict[str, Any]) -> list[bytes]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,18 +17,9 @@ from crypto.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from tests.vectors import load
 
-VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "merkle" / "rfc6962_reference.json"
-
-
-def _load() -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(VECTORS.read_text())
-    assert doc["source"]
-    assert doc["description"]
-    return doc
-
-
-DOC = _load()
+DOC = load("merkle/rfc6962_reference")
 LEAF_HASHES = [leaf_hash(bytes.fromhex(d)) for d in DOC["leaves"]]
 ROOTS = {r["size"]: bytes.fromhex(r["root"]) for r in DOC["roots"]}
 

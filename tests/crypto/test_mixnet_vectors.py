@@ -11,8 +11,6 @@ accept it. See tests/vectors/mixnet/generate.py and README.md.
 from __future__ import annotations
 
 import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,21 +41,10 @@ from crypto.threshold import (
     unsafe_partial_decrypt_list,
     verify_list_partial_decryption,
 )
+from tests.vectors import load_cases
 
-VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "mixnet"
-
-
-def _load(name: str) -> list[dict[str, Any]]:
-    document = json.loads((VECTORS / f"{name}.json").read_text(encoding="utf-8"))
-    assert document["source"]
-    assert document["description"]
-    vectors: list[dict[str, Any]] = document["vectors"]
-    assert vectors
-    return vectors
-
-
-SHUFFLES = _load("shuffle")
-LISTS = _load("list_decryption")
+SHUFFLES = load_cases("mixnet/shuffle")
+LISTS = load_cases("mixnet/list_decryption")
 
 
 def _parts(*parts: bytes) -> bytes:

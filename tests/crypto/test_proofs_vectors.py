@@ -11,8 +11,6 @@ verifier must accept it. See tests/vectors/generate_proofs.py.
 from __future__ import annotations
 
 import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,17 +31,7 @@ from crypto.proofs.randomness import (
     unsafe_prove_randomness,
     verify_randomness,
 )
-
-VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "proofs"
-
-
-def _load(name: str) -> list[dict[str, Any]]:
-    document = json.loads((VECTORS / f"{name}.json").read_text(encoding="utf-8"))
-    assert document["source"]
-    assert document["description"]
-    vectors: list[dict[str, Any]] = document["vectors"]
-    assert vectors
-    return vectors
+from tests.vectors import load_cases
 
 
 def _pt(text: str) -> Point:
@@ -110,7 +98,7 @@ def _simulated(v: dict[str, Any]) -> list[ChallengeResponse]:
     return [ChallengeResponse.from_json(s) for s in v["simulated"]]
 
 
-@pytest.mark.parametrize("v", _load("range"))
+@pytest.mark.parametrize("v", load_cases("proofs/range"))
 def test_range_vector(v: dict[str, Any]) -> None:
     pk = PublicKey.from_hex(v["public_key"])
     ciphertext = Ciphertext.from_json(v["ciphertext"])
@@ -148,7 +136,7 @@ def test_range_vector(v: dict[str, Any]) -> None:
     verify_range(proof, public_key=pk, ciphertext=ciphertext, maximum=maximum, context=context)
 
 
-@pytest.mark.parametrize("v", _load("sum_range"))
+@pytest.mark.parametrize("v", load_cases("proofs/sum_range"))
 def test_sum_range_vector(v: dict[str, Any]) -> None:
     pk = PublicKey.from_hex(v["public_key"])
     items = [Ciphertext.from_json(c) for c in v["ciphertexts"]]
@@ -188,7 +176,7 @@ def test_sum_range_vector(v: dict[str, Any]) -> None:
     verify_sum_range(proof, public_key=pk, ciphertexts=items, minimum=a, maximum=b, context=context)
 
 
-@pytest.mark.parametrize("v", _load("randomness"))
+@pytest.mark.parametrize("v", load_cases("proofs/randomness"))
 def test_randomness_vector(v: dict[str, Any]) -> None:
     pk = PublicKey.from_hex(v["public_key"])
     ciphertext = Ciphertext.from_json(v["ciphertext"])

@@ -4,8 +4,6 @@ The booth's JavaScript checks the same file (booth/tests/vectors.test.mjs)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +13,9 @@ from crypto import canonical
 from crypto.errors import InvalidSignature
 from crypto.hashing import Dst, encode_parts
 from crypto.signing import VerifyKey
+from tests.vectors import load
 
-VECTOR: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parents[1] / "vectors" / "signing" / "ed25519.json").read_text()
-)
+VECTOR = load("signing/ed25519")
 SCHEMES = dict.fromkeys(ED25519_ROLES, ED25519)
 
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
-from pathlib import Path
-from typing import Any
 
 import nacl.secret
 import pytest
@@ -37,13 +34,9 @@ from crypto.threshold import (
 )
 from crypto.threshold._dealing import DealerSecret, _encrypt_share
 from crypto.threshold._parameters import evaluate_polynomial
+from tests.vectors import VECTORS, load
 
-VECTORS = Path(__file__).resolve().parents[2] / "vectors" / "threshold"
-CEREMONIES = sorted(p.name for p in VECTORS.glob("ceremony_*.json"))
-
-
-def _load(name: str) -> Any:
-    return json.loads((VECTORS / name).read_text())
+CEREMONIES = sorted(p.stem for p in (VECTORS / "threshold").glob("ceremony_*.json"))
 
 
 def _oracle_hash(*parts: bytes) -> bytes:
@@ -64,7 +57,7 @@ def _p(text: str) -> Point:
 
 
 # RFC 9591 Appendix E.5 ------------------------------------------------------------------------
-FROST = _load("frost_secp256k1_sha256.json")
+FROST = load("threshold/frost_secp256k1_sha256")
 FROST_SHARES = {s["identifier"]: _s(s["participant_share"]) for s in FROST["participant_shares"]}
 
 
@@ -110,7 +103,7 @@ def test_there_are_ceremony_vectors() -> None:
 
 @pytest.mark.parametrize("name", CEREMONIES)
 def test_ceremony_vector(name: str) -> None:
-    v = _load(name)
+    v = load(f"threshold/{name}")
     p = v["parameters"]
     fingerprint = bytes.fromhex(p["fingerprint"])
     params = ThresholdParameters(fingerprint, p["trustees"], p["threshold"])
