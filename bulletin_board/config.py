@@ -18,6 +18,7 @@ __all__ = [
     "ENV_DB",
     "ENV_KEY",
     "ENV_MAX_BODY",
+    "ENV_RATE_FILE",
     "ENV_RULES",
     "ENV_WRITE_BURST",
     "ENV_WRITE_RATE",
@@ -32,6 +33,7 @@ ENV_MAX_BODY: Final = "VERIVOTE_BOARD_MAX_BODY"
 ENV_WRITE_RATE: Final = "VERIVOTE_BOARD_WRITE_RATE"
 ENV_WRITE_BURST: Final = "VERIVOTE_BOARD_WRITE_BURST"
 ENV_CORS: Final = "VERIVOTE_BOARD_CORS_ORIGINS"
+ENV_RATE_FILE: Final = "VERIVOTE_BOARD_RATE_FILE"
 DEFAULT_RULES: Final = "election"
 
 
@@ -49,12 +51,14 @@ class ServiceSettings:
 @dataclass(frozen=True, slots=True)
 class ServeConfig:
     """What a worker of ``verivote board serve`` needs: the database URL, the board key file
-    (which must exist), the rule set's name and the service's limits."""
+    (which must exist), the rule set's name, the service's limits, and the write-rate table all
+    workers share (``bulletin_board.ratelimit``; None: each worker its own)."""
 
     db: str
     key_path: Path
     rules: str = DEFAULT_RULES
     settings: ServiceSettings = field(default_factory=ServiceSettings)
+    rate_file: Path | None = None
 
     def to_env(self) -> dict[str, str]:
         """The environment variables that ``from_env`` reads back."""
@@ -66,14 +70,15 @@ class ServeConfig:
             ENV_WRITE_RATE: str(self.settings.write_rate),
             ENV_WRITE_BURST: str(self.settings.write_burst),
             ENV_CORS: ",".join(self.settings.cors_origins),
+            ENV_RATE_FILE: "" if self.rate_file is None else str(self.rate_file),
         }
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ServeConfig:
         """Read VERIVOTE_BOARD_DB, VERIVOTE_BOARD_KEY (both required), VERIVOTE_BOARD_RULES,
         VERIVOTE_BOARD_MAX_BODY, VERIVOTE_BOARD_WRITE_RATE, VERIVOTE_BOARD_WRITE_BURST and
-        VERIVOTE_BOARD_CORS_ORIGINS (comma-separated); the others default as in
-        ``ServiceSettings``.
+        VERIVOTE_BOARD_CORS_ORIGINS (comma-separated) and VERIVOTE_BOARD_RATE_FILE (unset or
+        empty: none); the others default as in ``ServiceSettings``.
 
         Raises:
             KeyError: VERIVOTE_BOARD_DB or VERIVOTE_BOARD_KEY is unset.
@@ -87,9 +92,11 @@ class ServeConfig:
             write_burst=int(environ.get(ENV_WRITE_BURST, defaults.write_burst)),
             cors_origins=tuple(o for o in cors.split(",") if o),
         )
+        rate_file = environ.get(ENV_RATE_FILE, "")
         return cls(
             environ[ENV_DB],
             Path(environ[ENV_KEY]),
             environ.get(ENV_RULES, DEFAULT_RULES),
             settings,
+            Path(rate_file) if rate_file else None,
         )

@@ -5,8 +5,8 @@ and checked by the election's rules, answered with a receipt once durably commit
 error is ``{"error": {"code": ..., "message": ...}}`` with a stable code; the client's faults
 are 4xx, never 500. Responses are the canonical bytes of the domain objects; the pydantic
 models of bulletin_board/openapi.py only document them. CORS is off unless origins are
-configured (bulletin_board/config.py); writes are rate-limited per client address
-(bulletin_board/ratelimit.py).
+configured (bulletin_board/config.py); writes are rate-limited per client address, one limit
+across the workers of a ``board serve`` (bulletin_board/ratelimit.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any, Final, TypeVar
 
 from fastapi import FastAPI, Query, Request
@@ -177,12 +178,17 @@ def _check_content_type(request: Request) -> None:
 
 
 def create_app(
-    board: Board, settings: ServiceSettings | None = None, *, own_storage: bool = False
+    board: Board,
+    settings: ServiceSettings | None = None,
+    *,
+    own_storage: bool = False,
+    rate_file: Path | None = None,
 ) -> FastAPI:
-    """The board's FastAPI application; its lifespan runs the group-commit writer thread."""
+    """The board's FastAPI application; its lifespan runs the group-commit writer thread.
+    ``rate_file``: the write-rate table shared with other workers (None: this process's own)."""
     settings = settings or ServiceSettings()
     committer = GroupCommitter(board)
-    limiter = WriteRateLimiter(settings.write_rate, settings.write_burst)
+    limiter = WriteRateLimiter(settings.write_rate, settings.write_burst, path=rate_file)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -192,6 +198,7 @@ def create_app(
             yield
         finally:
             await run_in_threadpool(committer.stop)
+            limiter.close()
             if own_storage:
                 board.storage.close()
 
@@ -424,4 +431,4 @@ def create_app_from_env() -> FastAPI:
     storage = Storage.open(config.db, migrate=False)
     key = load_board_key(config.key_path)
     board = Board(storage, key, named_rules(config.rules))
-    return create_app(board, config.settings, own_storage=True)
+    return create_app(board, config.settings, own_storage=True, rate_file=config.rate_file)

@@ -9,8 +9,10 @@ rewritten its history.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +106,14 @@ def new_election(db: str, key_path: Path, election: str, rules: str) -> None:
 )
 @click.option("--write-burst", default=100, show_default=True, type=click.IntRange(1))
 @click.option("--cors-origin", "cors", multiple=True, help="allow reads from this origin")
+@click.option(
+    "--forwarded-allow-ips",
+    "proxies",
+    multiple=True,
+    metavar="IP[/PREFIX]",
+    help="trust X-Forwarded-For/-Proto only from this proxy address or network (repeat or "
+    "comma-separate; default: from nobody)",
+)
 def serve(
     db: str,
     key_path: Path,
@@ -116,10 +126,15 @@ def serve(
     write_rate: float,
     write_burst: int,
     cors: tuple[str, ...],
+    proxies: tuple[str, ...],
 ) -> None:
     """Serve the board over HTTP with uvicorn."""
     require_board_server("board serve")
     import uvicorn
+
+    from bulletin_board.ratelimit import create_rate_file
+
+    trusted = _proxy_networks(proxies)
 
     board = _open_board(db, key_path, rules, command="board serve")
     try:
@@ -133,18 +148,44 @@ def serve(
         write_burst=write_burst,
         cors_origins=cors,
     )
-    os.environ.update(ServeConfig(db, key_path.resolve(), rules, settings).to_env())
-    click.echo(f"board serving on http://{host}:{port} ({workers} worker(s))")
-    sys.stdout.flush()
-    uvicorn.run(
-        "bulletin_board.service:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-    )
+    # One write-rate table for every worker (bulletin_board/ratelimit.py), private to this serve.
+    with tempfile.TemporaryDirectory(prefix="verivote-board-") as folder:
+        rate_file = Path(folder) / "write-rate"
+        create_rate_file(rate_file)
+        config = ServeConfig(db, key_path.resolve(), rules, settings, rate_file)
+        os.environ.update(config.to_env())
+        click.echo(f"board serving on http://{host}:{port} ({workers} worker(s))")
+        sys.stdout.flush()
+        uvicorn.run(
+            "bulletin_board.service:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=bool(trusted),
+            forwarded_allow_ips=list(trusted),
+        )
+
+
+def _proxy_networks(values: tuple[str, ...]) -> tuple[str, ...]:
+    """The ``--forwarded-allow-ips`` values, each an IP address or network, normalised.
+
+    Raises:
+        click.BadParameter: a value is neither (``*``, trusting everyone, is refused: anyone
+            could then choose the address the write limit counts against).
+    """
+    networks = []
+    for value in (v.strip() for item in values for v in item.split(",")):
+        try:
+            networks.append(str(ipaddress.ip_network(value, strict=False)))
+        except ValueError:
+            raise click.BadParameter(
+                f"{value!r} is not an IP address or network (name your proxy's address)",
+                param_hint="--forwarded-allow-ips",
+            ) from None
+    return tuple(networks)
 
 
 @command.command("export")

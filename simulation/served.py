@@ -49,7 +49,10 @@ def serve_in_thread(app: FastAPI, *, timeout: float = 60.0) -> Iterator[str]:
     import uvicorn
 
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    # No proxy in front: X-Forwarded-For is trusted from nobody (the write limit's address).
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

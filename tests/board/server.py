@@ -33,13 +33,15 @@ class BoardServer:
         create: str = "e1",
         rules: str | None = "generic",
         env: dict[str, str] | None = None,
+        write_rate: float = 0,
+        options: tuple[str, ...] = (),
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         args = [
             VERIVOTE, "board", "serve", "--db", db, "--key", str(key), "--host", "127.0.0.1",
-            "--port", str(self.port), "--workers", str(workers), "--write-rate", "0",
-            *(["--rules", rules] if rules is not None else []),
+            "--port", str(self.port), "--workers", str(workers), "--write-rate", str(write_rate),
+            *(["--rules", rules] if rules is not None else []), *options,
         ]  # fmt: skip
         if create:
             args += ["--create-election", create]
