@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response, StreamingResponse
+from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -117,8 +119,20 @@ class _ClientError(Exception):
 
 # --- the application -------------------------------------------------------------------------
 
+_DECIMAL: Final = re.compile(r"0|[1-9][0-9]{0,15}")
+
+
+def _canonical_decimal(value: object) -> object:
+    """Spec §10.3 An integer in a path or a query is canonical decimal: ASCII digits, no sign,
+    no leading zero, no separator (pydantic alone would read ``+1``, ``0048`` and ``1_0``)."""
+    if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+        raise ValueError("not a canonical decimal integer (digits only, no leading zero)")
+    return value
+
+
+Decimal = BeforeValidator(_canonical_decimal)
 ElectionId = Annotated[str, PathParam(min_length=1, max_length=63, description="election id")]
-Size = Annotated[int, PathParam(ge=0, le=MAX_INT)]
+Size = Annotated[int, Decimal, PathParam(ge=0, le=MAX_INT)]
 
 
 def _json(value: bytes, status: int = 200) -> Response:
@@ -287,8 +301,8 @@ def create_app(
     @read("/entries", "Leaves [start, end), streamed; at most max_page per request", LeavesPage)
     def entries(
         election: ElectionId,
-        start: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
-        end: Annotated[int | None, Query(ge=0, le=MAX_INT)] = None,
+        start: Annotated[int, Decimal, Query(ge=0, le=MAX_INT)] = 0,
+        end: Annotated[int | None, Decimal, Query(ge=0, le=MAX_INT)] = None,
     ) -> Response:
         stop = start + settings.max_page if end is None else end
         if stop - start > settings.max_page:
@@ -313,8 +327,8 @@ def create_app(
     )
     def inclusion(
         election: ElectionId,
-        tree_size: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
-        index: Annotated[int | None, Query(ge=0, le=MAX_INT)] = None,
+        tree_size: Annotated[int | None, Decimal, Query(ge=1, le=MAX_INT)] = None,
+        index: Annotated[int | None, Decimal, Query(ge=0, le=MAX_INT)] = None,
         leaf_hash: Annotated[str | None, Query(min_length=64, max_length=64)] = None,
     ) -> Response:
         election = election_of(election)
@@ -340,8 +354,8 @@ def create_app(
     )
     def consistency(
         election: ElectionId,
-        first: Annotated[int, Query(ge=0, le=MAX_INT)],
-        second: Annotated[int, Query(ge=0, le=MAX_INT)],
+        first: Annotated[int, Decimal, Query(ge=0, le=MAX_INT)],
+        second: Annotated[int, Decimal, Query(ge=0, le=MAX_INT)],
     ) -> Response:
         proof = board.consistency_proof(election_of(election), first=first, second=second)
         return _json(
