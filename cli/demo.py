@@ -40,7 +40,7 @@ import click
 from rich.console import Console
 
 from bulletin_board.client import BoardClient
-from cli._common import progress
+from cli._common import progress, replace_secret
 from cli._extra import require_board_server
 from cli._paper import results_table
 from cli.verify import verify_with_progress
@@ -150,7 +150,8 @@ def run_demo(
         run.tree_size, run.root = head.tree_size, head.root_hash.hex()
         console.print(f"final tree head: size {head.tree_size}, root {run.root}")
         size = client.export_to(run.export)
-    run.votes.write_text(json.dumps(builder.cast, sort_keys=True, indent=1))
+    # Who voted for whom: mode 0600, like every secret-ish file verivote writes.
+    replace_secret(run.votes, json.dumps(builder.cast, sort_keys=True, indent=1).encode())
     console.print(f"board export ({size:,} bytes): {run.export}")
     console.print(f"the simulated members' final choices (demo only): {run.votes}")
     _verify_export(run, console)

@@ -31,6 +31,7 @@ def test_demo_prints_the_results_the_votes_imply(tmp_path: Path) -> None:
     }
     # the members' final choices, counted here
     final = json.loads((tmp_path / "votes-cast.json").read_text())
+    assert (tmp_path / "votes-cast.json").stat().st_mode & 0o777 == 0o600  # who voted for whom
     assert len(final) == 30
     nec = sorted(WOMEN + MEN)  # the candidate list, alphabetical; Oli Odd had one nomination
     youth = sorted(name for ident, name, _ in YOUTH if ident != "uma")  # Uma withdrew
