@@ -3,7 +3,7 @@
 Every object verivote hashes or signs is encoded with ``encode`` and read back with ``decode``,
 which accepts only the exact bytes ``encode`` would produce: no duplicate keys, no floats, no
 NaN/Infinity, no insignificant white space, keys sorted, UTF-8 without BOM, no lone surrogates,
-integers within the I-JSON safe range ±(2^53 - 1).
+integers within the I-JSON safe range ±(2^53 - 1), nesting at most ``MAX_DEPTH`` (64) deep.
 
 The reference encoder is the ``rfc8785`` package. For the shapes verivote writes (ASCII keys),
 ``json.dumps`` with sorted keys and compact separators produces the same bytes much faster;
@@ -14,18 +14,21 @@ values that both agree.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, Final, TypeAlias
 
 import rfc8785
 
 from crypto.errors import MalformedInput, NonCanonicalEncoding
 
-__all__ = ["JsonValue", "decode", "encode"]
+__all__ = ["MAX_DEPTH", "JsonValue", "decode", "encode"]
 
 JsonValue: TypeAlias = "bool | int | str | list[JsonValue] | dict[str, JsonValue] | None"
 
 MAX_SAFE_INTEGER: Final = 2**53 - 1
 DEFAULT_MAX_BYTES: Final = 16 * 2**20
+#: Spec §4.2 The deepest nesting a document may have: ``[]`` is 1, ``[[1]]`` 2.
+MAX_DEPTH: Final = 64
 
 
 def encode(value: JsonValue) -> bytes:
@@ -33,7 +36,7 @@ def encode(value: JsonValue) -> bytes:
 
     Raises:
         MalformedInput: a float, a non-string key, an integer outside ±(2^53 - 1), a lone
-            surrogate, or a type JSON has no notation for.
+            surrogate, nesting deeper than ``MAX_DEPTH``, or a type JSON has no notation for.
     """
     ascii_keys = _check(value)
     if ascii_keys:
@@ -51,34 +54,38 @@ def _check(value: Any) -> bool:
 
     Runs before any sorting: RFC 8785 sorts keys by their UTF-16 code units, and a key holding
     a lone surrogate has none (Spec §4.2), so it must be refused here, as MalformedInput.
+    Each frame holds the members or elements of one array or object and its depth (§4.2).
     """
     ascii_keys = True
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if v is None or isinstance(v, bool):
-            continue
-        if isinstance(v, str):
-            if not v.isascii():
-                _check_no_surrogate(v, "string")
-            continue
-        if isinstance(v, int):
-            if not -MAX_SAFE_INTEGER <= v <= MAX_SAFE_INTEGER:
-                raise MalformedInput(f"integer outside ±(2^53 - 1): {v}")
-        elif isinstance(v, list):
-            stack.extend(v)
-        elif isinstance(v, dict):
-            for k, item in v.items():
-                if not isinstance(k, str):
-                    raise MalformedInput(f"object key is not a string: {k!r}")
-                if not k.isascii():
-                    _check_no_surrogate(k, "object key")
-                    ascii_keys = False
-                stack.append(item)
-        elif isinstance(v, float):
-            raise MalformedInput(f"floats are not allowed in canonical JSON: {v!r}")
-        else:
-            raise MalformedInput(f"no JSON notation for {type(v).__name__}")
+    frames: list[tuple[Iterable[Any], int]] = [((value,), 0)]
+    while frames:
+        items, depth = frames.pop()
+        for v in items:
+            if v is None or isinstance(v, bool):
+                continue
+            if isinstance(v, str):
+                if not v.isascii():
+                    _check_no_surrogate(v, "string")
+            elif isinstance(v, int):
+                if not -MAX_SAFE_INTEGER <= v <= MAX_SAFE_INTEGER:
+                    raise MalformedInput(f"integer outside ±(2^53 - 1): {v}")
+            elif isinstance(v, list | dict):
+                if depth == MAX_DEPTH:
+                    raise MalformedInput(f"JSON nested deeper than {MAX_DEPTH} levels")
+                if isinstance(v, dict):
+                    for k in v:
+                        if not isinstance(k, str):
+                            raise MalformedInput(f"object key is not a string: {k!r}")
+                        if not k.isascii():
+                            _check_no_surrogate(k, "object key")
+                            ascii_keys = False
+                    frames.append((v.values(), depth + 1))
+                else:
+                    frames.append((v, depth + 1))
+            elif isinstance(v, float):
+                raise MalformedInput(f"floats are not allowed in canonical JSON: {v!r}")
+            else:
+                raise MalformedInput(f"no JSON notation for {type(v).__name__}")
     return ascii_keys
 
 
@@ -98,8 +105,8 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
 
     Raises:
         MalformedInput: too large, not UTF-8, not JSON, duplicate keys, floats, NaN/Infinity,
-            a lone surrogate escape anywhere (keys included), too deeply nested, or an
-            integer outside ±(2^53 - 1).
+            a lone surrogate escape anywhere (keys included), nesting deeper than
+            ``MAX_DEPTH``, or an integer outside ±(2^53 - 1).
         NonCanonicalEncoding: valid JSON whose bytes are not its canonical encoding.
     """
     if len(data) > max_bytes:
@@ -118,8 +125,8 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
         )
     except json.JSONDecodeError as exc:
         raise MalformedInput(f"invalid JSON: {exc.msg} at position {exc.pos}") from None
-    except RecursionError:
-        raise MalformedInput("JSON nested too deeply") from None
+    except RecursionError:  # far deeper than MAX_DEPTH, which encode() checks below
+        raise MalformedInput(f"JSON nested deeper than {MAX_DEPTH} levels") from None
     if encode(value) != data:
         raise NonCanonicalEncoding("JSON is not in canonical form (RFC 8785)")
     return value  # type: ignore[no-any-return]

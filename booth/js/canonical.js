@@ -10,8 +10,9 @@ import { MalformedInput, NonCanonicalEncoding } from './errors.js';
 
 export const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER; // 2^53 - 1
 export const DEFAULT_MAX_BYTES = 16 * 2 ** 20;
-// Not in the spec: a bound on nesting, as every reader has one (see booth/README.md).
-export const MAX_DEPTH = 512;
+// Spec §4.2 The deepest nesting a document may have: `[]` is 1, `[[1]]` 2 (crypto/canonical.py).
+export const MAX_DEPTH = 64;
+const TOO_DEEP = `JSON nested deeper than ${MAX_DEPTH} levels`;
 
 const ENCODER = new TextEncoder();
 const DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -33,8 +34,8 @@ export function encodeText(value) {
   return out.join('');
 }
 
+// `depth`: the arrays and objects around `value`.
 function write(value, out, depth) {
-  if (depth > MAX_DEPTH) throw new MalformedInput('JSON nested too deeply');
   if (value === null) out.push('null');
   else if (value === true) out.push('true');
   else if (value === false) out.push('false');
@@ -44,6 +45,7 @@ function write(value, out, depth) {
     out.push(Object.is(value, -0) ? '0' : String(value));
   } else if (typeof value === 'string') out.push(quote(value));
   else if (Array.isArray(value)) {
+    if (depth >= MAX_DEPTH) throw new MalformedInput(TOO_DEEP);
     out.push('[');
     value.forEach((item, i) => {
       if (i) out.push(',');
@@ -51,6 +53,7 @@ function write(value, out, depth) {
     });
     out.push(']');
   } else if (typeof value === 'object' && !(value instanceof Uint8Array)) {
+    if (depth >= MAX_DEPTH) throw new MalformedInput(TOO_DEEP);
     // Member names sorted by their UTF-16 code units: JavaScript's default string order.
     const keys = Object.keys(value).sort();
     out.push('{');
@@ -146,9 +149,10 @@ class Parser {
     return value;
   }
 
+  // `depth`: the arrays and objects around the value read here.
   value(depth) {
-    if (depth > MAX_DEPTH) throw new MalformedInput('JSON nested too deeply');
     const ch = this.text[this.at];
+    if ((ch === '{' || ch === '[') && depth >= MAX_DEPTH) throw new MalformedInput(TOO_DEEP);
     if (ch === '{') return this.object(depth);
     if (ch === '[') return this.array(depth);
     if (ch === '"') return this.string();

@@ -149,7 +149,15 @@ test('§4 canonical JSON: random values round-trip, and member order is by UTF-1
   assert.throws(() => canonical.encode({ a: 1.5 }), code('malformed'));
   assert.throws(() => canonical.encode('\ud800'), code('malformed'));
   assert.throws(() => canonical.encode(2 ** 53), code('malformed'));
-  assert.throws(() => canonical.decodeText('['.repeat(600) + ']'.repeat(600)), /nested too deeply/);
+  // §4.2 depth: 64 levels read and written, 65 refused as malformed, both ways.
+  const nested = (n) => '['.repeat(n) + ']'.repeat(n);
+  assert.equal(canonical.encodeText(canonical.decodeText(nested(64))), nested(64));
+  assert.throws(() => canonical.decodeText(nested(65)), code('malformed'));
+  assert.throws(() => canonical.decodeText(nested(65)), /nested deeper than 64 levels/);
+  let deep = {};
+  for (let i = 1; i < 64; i++) deep = { a: deep };
+  assert.equal(canonical.encodeText(deep).length, 64 * 6 - 4); // {"a": sixty-three times, {}
+  assert.throws(() => canonical.encode([deep]), /nested deeper than 64 levels/);
 });
 
 test('§8.1 why ed25519.js checks itself: noble strict verify accepts what libsodium refuses', () => {

@@ -70,6 +70,8 @@ MALFORMED = {
     "truncated": b'{"a":',
     "trailing-garbage": b'{"a":1}x',
     "deep-nesting": b"[" * 100_000 + b"]" * 100_000,
+    "nesting-65": b"[" * 65 + b"]" * 65,
+    "nesting-65-objects": b'{"a":' * 64 + b"{}" + b"}" * 64,
     "single-quotes": b"{'a':1}",
 }
 
@@ -84,6 +86,26 @@ def test_decode_rejects_non_canonical(name: str) -> None:
 def test_decode_rejects_malformed(name: str) -> None:
     with pytest.raises(MalformedInput):
         decode(MALFORMED[name])
+
+
+def test_nesting_is_capped_at_64_levels_both_ways() -> None:
+    """Spec §4.2: depth 64 is read and written; 65 is malformed, reading and writing."""
+    assert decode(b"[" * 64 + b"]" * 64) == _nested(64)
+    assert encode(_nested(64)) == b"[" * 64 + b"]" * 64
+    for value in (_nested(65), {"a": _nested(64)}, [1, [2, _nested(63)]]):
+        with pytest.raises(MalformedInput, match="nested deeper than 64 levels"):
+            encode(value)
+    with pytest.raises(MalformedInput, match="nested deeper than 64 levels"):
+        decode(b"[" * 65 + b"]" * 65)
+    with pytest.raises(MalformedInput, match="nested deeper than 64 levels"):
+        decode(b"[" * 100_000 + b"]" * 100_000)
+
+
+def _nested(depth: int) -> JsonValue:
+    value: JsonValue = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
 
 
 def test_decode_caps_size() -> None:

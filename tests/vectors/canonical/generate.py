@@ -43,6 +43,8 @@ ACCEPTED = [
     b'{"":0}',
     b'"\\u001f"',
     b'{"__proto__":1}',
+    b"[" * 64 + b"]" * 64,
+    b'{"a":' * 63 + b"{}" + b"}" * 63,
 ]
 
 REJECTED: list[tuple[bytes, str]] = [
@@ -77,6 +79,12 @@ REJECTED: list[tuple[bytes, str]] = [
     (b'"\\u001F"', "upper-case hex in an escape"),
     (b"-0", "negative zero"),
     (b'{"\xc3\xa9":1,"f":2}', "members out of UTF-16 order"),
+    (b"[" * 65 + b"]" * 65, "arrays nested 65 deep (the limit is 64)"),
+    (b'{"a":' * 64 + b"{}" + b"}" * 64, "objects nested 65 deep"),
+    (b'[{"a":' * 32 + b"[]" + b"}]" * 32, "arrays and objects nested 65 deep"),
+    (b"[" * 5000 + b"]" * 5000, "arrays nested 5,000 deep"),
+    (b'{"a":[1,' + b"[" * 64 + b"]" * 64 + b"]}", "too deep, and canonical apart from that"),
+    (b'{"b":1,"a":' + b"[" * 64 + b"]" * 64 + b"}", "too deep and members out of order"),
 ]
 
 
