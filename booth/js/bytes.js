@@ -14,8 +14,8 @@ export function toHex(bytes) {
 
 /**
  * Spec §1.2 Exactly `length` bytes written as 2·length lower-case hex digits (crypto/wire.py
- * parse_hex). Throws MalformedInput (not a string, wrong length, not hex) or
- * NonCanonicalEncoding (upper-case digits).
+ * parse_hex). Throws MalformedInput (not a string, wrong length, a character that is not a hex
+ * digit, white space included) or NonCanonicalEncoding (upper-case digits).
  */
 export function parseHex(text, length, what) {
   if (typeof text !== 'string') throw new MalformedInput(`${what} must be a hex string, got ${typeName(text)}`);
@@ -24,7 +24,7 @@ export function parseHex(text, length, what) {
   }
   if (!HEX_DIGITS.test(text)) throw new MalformedInput(`${what} is not hex: ${JSON.stringify(text)}`);
   if (text !== text.toLowerCase()) {
-    throw new NonCanonicalEncoding(`${what} must be lower-case hex without spaces: ${JSON.stringify(text)}`);
+    throw new NonCanonicalEncoding(`${what} must be lower-case hex: ${JSON.stringify(text)}`);
   }
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);

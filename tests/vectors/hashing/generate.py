@@ -101,6 +101,8 @@ def _point_cases() -> dict[str, list[dict[str, str]]]:
         ("02" + off, "x^3 + 7 is not a square mod p"),
         ("03" + off, "x^3 + 7 is not a square mod p (odd prefix)"),
         (G_HEX.upper(), "upper-case hex digits"),
+        (G_HEX[:2] + "  " + G_HEX[2:-2], "spaces between digit pairs, right length (not hex)"),
+        (G_HEX[:-2] + "\t\n", "a tab and a newline, right length (not hex)"),
         ("0x" + G_HEX[2:] + "00", "not hex"),
         (G_HEX[:-2] + "g8", "not hex"),
     ]
@@ -130,6 +132,8 @@ def _scalar_cases() -> dict[str, list[dict[str, str]]]:
         ("00" * 31, "31 bytes"),
         ("00" * 33, "33 bytes"),
         ((N - 1).to_bytes(32, "big").hex().upper(), "upper-case hex digits"),
+        (" " + "00" * 31 + " ", "spaces around 31 bytes, right length (not hex)"),
+        ("0" * 62 + "\u00a01", "a no-break space, right length (not hex)"),
     ]
     out = []
     for text, reason in rejected:
