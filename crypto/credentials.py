@@ -40,6 +40,13 @@ _VALUE: Final = {c: v for v, c in enumerate(ALPHABET)}
 _ALIASES: Final = {"O": "0", "I": "1", "L": "1"}
 # Separators a reader drops: white space, ASCII hyphen and the Unicode dashes mail clients use.
 _DASHES: Final = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2212")
+#: Spec §8.3 (1) The white space a reader drops: exactly these 29 code points (those Python's
+#: str.isspace() calls white space today; listed, so that no Unicode update changes codes).
+_SPACES: Final = frozenset(
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 ENTROPY_BYTES: Final = 15  # 120 bits = 24 symbols of 5 bits
 _PAYLOAD: Final = 24
 CODE_LENGTH: Final = _PAYLOAD + 1
@@ -93,8 +100,9 @@ class CredentialCode:
 
     @classmethod
     def parse(cls, text: str) -> CredentialCode:
-        """Spec §8.3 Read a typed code: drop spaces and dashes, upper-case, read O as 0 and I, L
-        as 1, then check the length and the check symbol.
+        """Spec §8.3 Read a typed code: drop white space and dashes (the code points §8.3 (1)
+        lists), upper-case, read O as 0 and I, L as 1, then check the length and the check
+        symbol.
 
         Raises:
             MalformedInput: a character outside the alphabet, not 25 characters, or a check
@@ -103,7 +111,7 @@ class CredentialCode:
         """
         symbols = []
         for position, char in enumerate(text, start=1):
-            if char.isspace() or char in _DASHES:
+            if char in _SPACES or char in _DASHES:
                 continue
             upper = char.upper() if char.isascii() else char
             upper = _ALIASES.get(upper, upper)

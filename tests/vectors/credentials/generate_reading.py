@@ -26,6 +26,14 @@ TEXT = CODE.formatted()
 PLAIN = TEXT.replace("-", "")
 
 
+#: Spec §8.3 (1), in code point order.
+WHITE_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
+
+
 def _swap(text: str, i: int, j: int) -> str:
     chars = list(text)
     chars[i], chars[j] = chars[j], chars[i]
@@ -55,6 +63,13 @@ TYPED: list[tuple[str, str]] = [
     ("\U0001f5f3" + TEXT[1:], "an emoji (one code point, two UTF-16 units)"),
     ("\ufeff" + TEXT, "a byte-order mark (not white space)"),
     ("\x1c" + TEXT, "U+001C, white space to Python's str.isspace"),
+    (
+        "".join(w + c for w, c in zip(WHITE_SPACE[:25], PLAIN, strict=True)) + WHITE_SPACE[25:],
+        "each of the 29 white-space code points of §8.3 (1), between the symbols",
+    ),
+    (TEXT[:5] + "\u200b" + TEXT[5:], "a zero-width space U+200B (not white space)"),
+    (TEXT[:5] + "\u180e" + TEXT[5:], "U+180E Mongolian vowel separator (not white space)"),
+    (TEXT[:5] + "\u2060" + TEXT[5:], "a word joiner U+2060 (not white space)"),
     (TEXT[:-1], "24 symbols"),
     (TEXT + "0", "26 symbols"),
     ("", "nothing typed"),

@@ -5,7 +5,8 @@ Usage: ``.venv/bin/python -m tests.vectors.signing.generate``. Two lists:
 * ``signatures``: (public key, purpose, message, signature) with whether PyNaCl (libsodium's
   strict rules, §8.1) accepts it, and why not: a tampered message or signature, another
   purpose, S + L (non-canonical S), small-order A or R (the identity: the equation holds, the
-  rules refuse), and a mixed-order A whose signature passes the cofactored equation (which
+  rules refuse), the identity key written with y = p + 1 (not canonical), the identity R with
+  its sign bit set, and a mixed-order A whose signature passes the cofactored equation (which
   noble's ``ed25519.verify`` checks) but not libsodium's cofactorless one;
 * ``entries`` and ``tree_heads``: a board's signed entries (§10.1, purpose ``board/entry``) and
   tree heads (§10.2, ``board/sth``), valid and tampered, as the booth reads them.
@@ -35,6 +36,8 @@ L = 2**252 + 27742317777372353535851937790883648493
 # A point of order 8 (RFC 8032's torsion subgroup), and the identity's encoding.
 TORSION_8 = bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
 IDENTITY = bytes([1]) + bytes(31)
+P = 2**255 - 19
+NON_CANONICAL_IDENTITY = (P + 1).to_bytes(32, "little")
 
 
 def seed(label: str) -> bytes:
@@ -83,11 +86,20 @@ def signatures() -> list[dict[str, Any]]:
     big_r = sodium.crypto_scalarmult_ed25519_base_noclamp(_le(r))
     signed = _signed(purpose, message)
     cases.append((IDENTITY, purpose, message, big_r + _le(r), "small-order public key"))
+    # A non-canonical key (rule 2): the identity written with y = p + 1; S = r still works.
+    cases.append(
+        (NON_CANONICAL_IDENTITY, purpose, message, big_r + _le(r),
+         "non-canonical public key: the identity as y = p + 1"),
+    )  # fmt: skip
     # Small-order R (the identity): S = k·a satisfies S·B = R + k·A.
     a = _scalar("signing/identity-r-key")
     a_public = sodium.crypto_scalarmult_ed25519_base_noclamp(_le(a))
     sig = IDENTITY + _le(_k(IDENTITY, a_public, signed) * a)
     cases.append((a_public, purpose, message, sig, "small-order R"))
+    # The same R with its sign bit set (rule 4 ignores the sign bit).
+    negative = IDENTITY[:31] + bytes([0x80])
+    sig = negative + _le(_k(negative, a_public, signed) * a)
+    cases.append((a_public, purpose, message, sig, "small-order R with its sign bit set"))
     # Mixed-order A' = A + T: S = r + k·a passes 8·S·B = 8·R + 8·k·A', not S·B = R + k·A'.
     mixed = sodium.crypto_core_ed25519_add(a_public, TORSION_8)
     for attempt in range(16):
