@@ -17,6 +17,7 @@ from crypto.errors import (
     InconsistentLog,
     InvalidSignature,
     MalformedInput,
+    NonCanonicalEncoding,
     VerivoteError,
 )
 from crypto.merkle import root_from_leaf_hashes, verify_consistency, verify_inclusion
@@ -30,6 +31,7 @@ SCHEMES: dict[str, SignatureScheme] = {
 }
 ERRORS: dict[str, type[VerivoteError]] = {
     "malformed": MalformedInput,
+    "non_canonical": NonCanonicalEncoding,
     "invalid_signature": InvalidSignature,
     "inclusion_mismatch": InclusionProofMismatch,
 }
@@ -66,6 +68,17 @@ def test_tampered_file(case: dict[str, Any]) -> None:
         read_file(case["receipt_file"])
     if case["error"] == "malformed":
         assert not isinstance(caught.value, InvalidSignature | InclusionProofMismatch)
+
+
+@pytest.mark.parametrize("case", VECTOR["framing"], ids=lambda c: c["reason"])
+def test_file_framing(case: dict[str, Any]) -> None:
+    """Spec §11.13 one 0x0A after the canonical bytes; ASCII white space around is ignored."""
+    if case["error"] == "none":
+        assert read_file(case["receipt_file"]).leaf.entry.raw == VECTOR["entry"].encode()
+        return
+    with pytest.raises(ERRORS[case["error"]]) as caught:
+        read_file(case["receipt_file"])
+    assert (type(caught.value) is NonCanonicalEncoding) == (case["error"] == "non_canonical")
 
 
 @pytest.mark.parametrize("case", VECTOR["board"], ids=lambda c: c["reason"])

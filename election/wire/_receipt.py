@@ -99,7 +99,8 @@ def format_receipt_file(file: ReceiptFile) -> bytes:
 
 
 def parse_receipt_file(data: bytes) -> ReceiptFile:
-    """Spec §11.13 Parse a receipt file's bytes (canonical JSON; outer white space ignored).
+    """Spec §11.13 Parse a receipt file's bytes: canonical JSON, with the ASCII white space
+    around it ignored (``bytes.strip``: exactly 0x09-0x0D and 0x20).
 
     Raises:
         MalformedInput, NonCanonicalEncoding: see ``ReceiptFile.from_json`` (the tracker is

@@ -302,6 +302,10 @@ export const SUITES = [
           equal(toHex(file.receipt.sth.boardKey), v.board_key, 'board key');
         }],
         ...v.offline.map((c) => [`§11.13 step 1 refuses: ${c.reason}`, () => throwsCode(() => read(c.receipt_file), c.error)]),
+        ...v.framing.map((c) => [`§11.13 file framing: ${c.reason}`, () => {
+          if (c.error === 'none') equal(new TextDecoder().decode(read(c.receipt_file).receipt.leaf.entry.raw), v.entry, 'entry');
+          else throwsCode(() => read(c.receipt_file), c.error);
+        }]),
         ...v.board.map((c) => [`§11.13 steps 2-4: ${c.reason}`, () => {
           const receipt = read(v.receipt_file).receipt;
           const run = () => checkReceiptAgainstBoard(receipt, {

@@ -143,6 +143,22 @@ def _flip(hex_text: str) -> str:
     return hex_text[:-1] + ("0" if hex_text[-1] != "0" else "1")
 
 
+def _framing(file_text: str, document: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Spec §11.13 the bytes around the canonical JSON: a writer adds one 0x0A; a reader
+    ignores 0x09-0x0D and 0x20 around it, and nothing else."""
+    body = file_text[:-1]
+    return [
+        ("as written: the canonical bytes and one 0x0A", file_text, "none"),
+        ("without the final newline", body, "none"),
+        ("a CRLF line ending", body + "\r\n", "none"),
+        ("tabs, spaces and blank lines around", "\t \n" + body + "\n\n \x0b\x0c", "none"),
+        ("a byte-order mark before", "\ufeff" + file_text, "malformed"),
+        ("a no-break space after (not ASCII white space)", body + "\u00a0", "malformed"),
+        ("two receipt files in one", file_text + file_text, "malformed"),
+        ("white space inside the JSON", json.dumps(document, indent=1) + "\n", "non_canonical"),
+    ]
+
+
 def main() -> None:
     label, style, choices, _ = CASES[0]
     ballot = cast(label, style, choices)
@@ -265,6 +281,10 @@ def main() -> None:
         "offline": [
             {"reason": reason, "receipt_file": _tampered(document, change), "error": error}
             for reason, change, error in offline
+        ],
+        "framing": [
+            {"reason": reason, "receipt_file": text, "error": error}
+            for reason, text, error in _framing(file_text, document)
         ],
         "board": board,
     }
