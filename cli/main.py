@@ -1,7 +1,9 @@
 """Entry point of the ``verivote`` command.
 
 Errors a user can meet are printed as one line (what is wrong, what to do) and the command exits
-non-zero: 1 for a failed check or refused action, 2 for input that could not be read.
+non-zero: 1 for a failed check or refused action, 2 for input that could not be read or a usage
+error (click's usage errors are one line too). tests/fuzz/test_cli.py runs every command against
+bad input and holds it to that.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ class _Verivote(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # a group run bare shows its help
+        except click.UsageError as exc:  # click's own form spans four lines
+            where = (exc.ctx or ctx).command_path
+            _fail(f"{exc.format_message()} (see: {where} --help)", code=exc.exit_code)
         except MalformedInput as exc:
             _fail(str(exc), code=2)
         except VerivoteError as exc:
@@ -45,7 +52,13 @@ class _Verivote(click.Group):
 
 
 def _fail(message: str, *, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
+    """Print ``message`` as one line (white space collapsed, anything unprintable escaped: it
+    may quote what a hostile board or file said) and exit with ``code``."""
+    line = "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+        for c in " ".join(message.split())
+    )
+    click.echo(f"error: {line}", err=True)
     sys.exit(code)
 
 

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from cli._common import console
 from crypto.errors import MalformedInput
-from verifier import Report, verify_source
+from verifier import Report, UnreadableInput, verify_source
 
 
 def verify_with_progress(
@@ -87,6 +87,8 @@ def command(
         )
     except FileNotFoundError:
         raise MalformedInput(f"no such export file: {source}") from None
+    except UnreadableInput as exc:  # one line: httpx says more about a 4xx on a second line
+        raise UnreadableInput(str(exc).splitlines()[0]) from None
     for line in report.lines():
         click.echo(line)
     if json_path is not None:
