@@ -482,9 +482,34 @@ def test_range_happy_path(base: RangeCase) -> None:
     _check(replace(base, public_key=PK_TABLE))
 
 
+# What refuses each mutation: by default §6.4 step 2, the challenges no longer sum to the hash of
+# the statement; before it, the branch count and the identity; after it, step 3's equations.
+RANGE_REFUSED_FOR = {
+    "branch-dropped": "range proof: expected 2 branches, got 1",
+    "branch-added": "range proof: expected 2 branches, got 3",
+    "other-maximum-0": "range proof: expected 1 branches, got 2",
+    "other-maximum-2": "range proof: expected 3 branches, got 2",
+    "identity-alpha": "range proof: ciphertext alpha: statement contains the identity point",
+    "response-plus-1-real-branch": "range proof: branch 1: A is not",
+    "response-plus-1-simulated-branch": "range proof: branch 0: A is not",
+    "challenges-rebalanced-same-sum": "range proof: branch 0: A is not",
+    "challenges-swapped-between-branches": "range proof: branch 0: A is not",
+    "responses-swapped-between-branches": "range proof: branch 0: A is not",
+    "rebalanced-challenges-rehashed": "range proof: branch 0: A is not",
+    "forged-transcript-hash-matches": "range proof: branch 0: A is not",
+    "value-2-outside-0..1": "range proof: branch 1: B is not",
+    "value-2-outside-0..1-claiming-0": "range proof: branch 0: B is not",
+    "value-n-minus-1-outside-0..1": "range proof: branch 0: B is not",
+    "wrong-randomness": "range proof: branch 1: A is not",
+    # Re-splitting the challenges moves branch 0's: its first equation refuses these first.
+    **{name: "range proof: branch 0: A is not" for name in RANGE_MUTATIONS if "-rehashed" in name},
+}
+
+
 @pytest.mark.parametrize("name", RANGE_MUTATIONS)
 def test_range_mutation_is_rejected(name: str) -> None:
-    with pytest.raises(InvalidProof):
+    reason = RANGE_REFUSED_FOR.get(name, "challenges do not sum to the hash of the statement")
+    with pytest.raises(InvalidProof, match=reason):
         _check(RANGE_MUTATIONS[name](HONEST))
 
 
@@ -536,30 +561,33 @@ def test_identity_commitment_of_a_valid_proof_is_accepted() -> None:
 @pytest.mark.parametrize("j", range(5))
 def test_range_mutation_of_any_branch_of_a_wide_proof_is_rejected(j: int) -> None:
     for dc, ds in ((1, 0), (0, 1), (-1, 0)):
-        with pytest.raises(InvalidProof):
+        reason = "challenges do not sum to the hash" if dc else f"branch {j}: A is not"
+        with pytest.raises(InvalidProof, match=reason):
             _check(replace(HONEST_WIDE, proof=_edit(HONEST_WIDE.proof, j, dc=dc, ds=ds)))
 
 
 @pytest.mark.parametrize(("value", "maximum"), [(5, 4), (7, 4), (1, 0)])
 def test_cheating_prover_outside_the_range_fails(value: int, maximum: int) -> None:
     for claimed in range(maximum + 1):
-        with pytest.raises(InvalidProof):
+        with pytest.raises(InvalidProof, match=f"branch {claimed}: B is not"):
             _check(_cheating_prover(value, claimed, maximum))
 
 
 def test_identity_public_key_cannot_enter_a_statement() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="the identity is not a valid public key"):
         PublicKey(IDENTITY)
 
 
 def test_prover_refuses_bad_parameters() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"value 2 not in 0\.\.1"):
         prove_range(R, value=2, public_key=PK, ciphertext=CIPHERTEXT, maximum=1, context=CONTEXT)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"value -1 not in 0\.\.1"):
         prove_range(R, value=-1, public_key=PK, ciphertext=CIPHERTEXT, maximum=1, context=CONTEXT)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(
+        MalformedInput, match=r"need 0 <= minimum <= maximum <= 2\^32 - 1, got 0\.\.-1"
+    ):
         prove_range(R, value=0, public_key=PK, ciphertext=CIPHERTEXT, maximum=-1, context=CONTEXT)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="need 2 simulated branches"):
         unsafe_prove_range(
             R,
             value=1,
@@ -573,7 +601,7 @@ def test_prover_refuses_bad_parameters() -> None:
 
 
 def test_verifier_refuses_a_maximum_beyond_32_bits() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"maximum <= 2\^32 - 1, got 0\.\.4294967296"):
         verify_range(
             HONEST.proof, public_key=PK, ciphertext=CIPHERTEXT, maximum=2**32, context=CONTEXT
         )
@@ -613,49 +641,110 @@ def _uncompressed_hex(compressed_hex: str) -> str:
 
 WIRE = HONEST.proof.to_json()
 _BRANCH = WIRE["branches"][0]
-BAD_WIRE: dict[str, object] = {
-    "missing-branches": {},
-    "unknown-field": {**WIRE, "challenge": _BRANCH["challenge"]},
-    "branches-not-a-list": {"branches": _BRANCH},
-    "not-an-object": WIRE["branches"],
-    "too-few-branches": {"branches": WIRE["branches"][:1]},
-    "too-many-branches": {"branches": [*WIRE["branches"], _BRANCH]},
-    "no-branches": {"branches": []},
-    "branch-not-an-object": {"branches": [_BRANCH["challenge"], _BRANCH["response"]]},
-    "branch-missing-response": {"branches": [{"challenge": _BRANCH["challenge"]}, _BRANCH]},
-    "branch-unknown-field": {"branches": [{**_BRANCH, "commitment": "00"}, _BRANCH]},
-    "response-equals-n": {"branches": [{**_BRANCH, "response": N.to_bytes(32, "big").hex()}] * 2},
-    "challenge-all-ff": {"branches": [{**_BRANCH, "challenge": "ff" * 32}, _BRANCH]},
-    "truncated-scalar": {"branches": [{**_BRANCH, "response": _BRANCH["response"][:-2]}] * 2},
-    "trailing-bytes": {"branches": [{**_BRANCH, "challenge": _BRANCH["challenge"] + "00"}] * 2},
-    "integer-scalar": {"branches": [{**_BRANCH, "response": 5}, _BRANCH]},
-    "0x-prefix": {"branches": [{**_BRANCH, "response": "0x" + _BRANCH["response"][2:]}] * 2},
-    "branch-missing-a": {"branches": [{k: v for k, v in _BRANCH.items() if k != "a"}, _BRANCH]},
-    "branch-missing-b": {"branches": [{k: v for k, v in _BRANCH.items() if k != "b"}, _BRANCH]},
-    "compact-form-of-version-1": {
-        "branches": [
-            {"challenge": b["challenge"], "response": b["response"]} for b in WIRE["branches"]
-        ]
-    },
+# name: (the reader's reason, the wire form)
+BAD_WIRE: dict[str, tuple[str, object]] = {
+    "missing-branches": (r"proof: missing field\(s\) branches", {}),
+    "unknown-field": (
+        r"proof: unknown field\(s\) challenge",
+        {**WIRE, "challenge": _BRANCH["challenge"]},
+    ),
+    "branches-not-a-list": ("proof.branches must be a list, got dict", {"branches": _BRANCH}),
+    "not-an-object": ("proof must be a JSON object, got list", WIRE["branches"]),
+    "too-few-branches": ("proof: expected 2 branches, got 1", {"branches": WIRE["branches"][:1]}),
+    "too-many-branches": (
+        "proof.branches: at most 2 items, got 3",
+        {"branches": [*WIRE["branches"], _BRANCH]},
+    ),
+    "no-branches": ("proof: expected 2 branches, got 0", {"branches": []}),
+    "branch-not-an-object": (
+        r"proof.branches\[0\] must be a JSON object, got str",
+        {"branches": [_BRANCH["challenge"], _BRANCH["response"]]},
+    ),
+    "branch-missing-response": (
+        r"proof.branches\[0\]: missing field\(s\) a, b, response",
+        {"branches": [{"challenge": _BRANCH["challenge"]}, _BRANCH]},
+    ),
+    "branch-unknown-field": (
+        r"proof.branches\[0\]: unknown field\(s\) commitment",
+        {"branches": [{**_BRANCH, "commitment": "00"}, _BRANCH]},
+    ),
+    "response-equals-n": (
+        r"scalar out of range \[0, n\)",
+        {"branches": [{**_BRANCH, "response": N.to_bytes(32, "big").hex()}] * 2},
+    ),
+    "challenge-all-ff": (
+        r"scalar out of range \[0, n\)",
+        {"branches": [{**_BRANCH, "challenge": "ff" * 32}, _BRANCH]},
+    ),
+    "truncated-scalar": (
+        "scalar must be 64 hex digits, got 62",
+        {"branches": [{**_BRANCH, "response": _BRANCH["response"][:-2]}] * 2},
+    ),
+    "trailing-bytes": (
+        "scalar must be 64 hex digits, got 66",
+        {"branches": [{**_BRANCH, "challenge": _BRANCH["challenge"] + "00"}] * 2},
+    ),
+    "integer-scalar": (
+        "scalar must be a hex string, got int",
+        {"branches": [{**_BRANCH, "response": 5}, _BRANCH]},
+    ),
+    "0x-prefix": (
+        "scalar is not hex: '0x",
+        {"branches": [{**_BRANCH, "response": "0x" + _BRANCH["response"][2:]}] * 2},
+    ),
+    "branch-missing-a": (
+        r"proof.branches\[0\]: missing field\(s\) a$",
+        {"branches": [{k: v for k, v in _BRANCH.items() if k != "a"}, _BRANCH]},
+    ),
+    "branch-missing-b": (
+        r"proof.branches\[0\]: missing field\(s\) b$",
+        {"branches": [{k: v for k, v in _BRANCH.items() if k != "b"}, _BRANCH]},
+    ),
+    "compact-form-of-version-1": (
+        r"proof.branches\[0\]: missing field\(s\) a, b$",
+        {
+            "branches": [
+                {"challenge": b["challenge"], "response": b["response"]} for b in WIRE["branches"]
+            ]
+        },
+    ),
     **{
-        f"{field}-{name}": {"branches": [{**_BRANCH, field: bad}, _BRANCH]}
+        f"{field}-{name}": (
+            rf"proof.branches\[0\].{field}{reason}",
+            {"branches": [{**_BRANCH, field: bad}, _BRANCH]},
+        )
         for field in ("a", "b")
-        for name, bad in {
-            "uncompressed-65-bytes": "04" + _uncompressed_hex(_BRANCH[field]),
-            "uncompressed-prefix-33-bytes": "04" + _BRANCH[field][2:],
-            "hybrid-even-prefix-33-bytes": "06" + _BRANCH[field][2:],
-            "hybrid-odd-prefix-33-bytes": "07" + _BRANCH[field][2:],
-            "hybrid-65-bytes": "06" + _uncompressed_hex(_BRANCH[field]),
-            "prefix-05": "05" + _BRANCH[field][2:],
-            "identity-with-garbage": "00" * 32 + "01",
-            "zero-prefix-then-x": "00" + _BRANCH[field][2:],
-            "truncated": _BRANCH[field][:-2],
-            "trailing-bytes": _BRANCH[field] + "00",
-            "empty": "",
-            "not-hex": "zz" + _BRANCH[field][2:],
-            "integer": 2,
-            "null": None,
-            "0x-prefix": "0x" + _BRANCH[field][4:],
+        for name, (reason, bad) in {
+            "uncompressed-65-bytes": (
+                " must be 66 hex digits, got 130",
+                "04" + _uncompressed_hex(_BRANCH[field]),
+            ),
+            "uncompressed-prefix-33-bytes": (
+                ": commitment prefix .* got 0x04",
+                "04" + _BRANCH[field][2:],
+            ),
+            "hybrid-even-prefix-33-bytes": (
+                ": commitment prefix .* got 0x06",
+                "06" + _BRANCH[field][2:],
+            ),
+            "hybrid-odd-prefix-33-bytes": (
+                ": commitment prefix .* got 0x07",
+                "07" + _BRANCH[field][2:],
+            ),
+            "hybrid-65-bytes": (
+                " must be 66 hex digits, got 130",
+                "06" + _uncompressed_hex(_BRANCH[field]),
+            ),
+            "prefix-05": (": commitment prefix .* got 0x05", "05" + _BRANCH[field][2:]),
+            "identity-with-garbage": (": commitment prefix .* got 0x00", "00" * 32 + "01"),
+            "zero-prefix-then-x": (": commitment prefix .* got 0x00", "00" + _BRANCH[field][2:]),
+            "truncated": (" must be 66 hex digits, got 64", _BRANCH[field][:-2]),
+            "trailing-bytes": (" must be 66 hex digits, got 68", _BRANCH[field] + "00"),
+            "empty": (" must be 66 hex digits, got 0", ""),
+            "not-hex": (" is not hex", "zz" + _BRANCH[field][2:]),
+            "integer": (" must be a hex string, got int", 2),
+            "null": (" must be a hex string, got NoneType", None),
+            "0x-prefix": (" must be 66 hex digits, got 64", "0x" + _BRANCH[field][4:]),
         }.items()
     },
 }
@@ -663,8 +752,9 @@ BAD_WIRE: dict[str, object] = {
 
 @pytest.mark.parametrize("name", BAD_WIRE)
 def test_wire_decoder_rejects(name: str) -> None:
-    with pytest.raises(MalformedInput):
-        DisjunctiveProof.from_json(BAD_WIRE[name], branches=2)
+    reason, wire = BAD_WIRE[name]
+    with pytest.raises(MalformedInput, match=reason):
+        DisjunctiveProof.from_json(wire, branches=2)
 
 
 def test_wire_form_is_the_full_transcript() -> None:
@@ -686,9 +776,10 @@ def test_wire_form_is_the_full_transcript() -> None:
 )
 def test_branch_constructor_checks_the_commitment_format(bad: bytes) -> None:
     good = HONEST.proof.branches[0]
-    with pytest.raises(MalformedInput):
+    reason = "a commitment must be 33 bytes" if len(bad) != 33 else "commitment prefix must be"
+    with pytest.raises(MalformedInput, match=f"branch a: {reason}"):
         replace(good, a=bad)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=f"branch b: {reason}"):
         replace(good, b=bad)
 
 
@@ -696,19 +787,19 @@ def test_wire_bytes_go_through_the_strict_canonical_decoder() -> None:
     data = canonical.encode(WIRE)
     assert DisjunctiveProof.from_json(canonical.decode(data), branches=2) == HONEST.proof
     duplicate = b'{"branches":[],' + data[1:]
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="duplicate JSON key: 'branches'"):
         DisjunctiveProof.from_json(canonical.decode(duplicate), branches=2)
-    with pytest.raises(NonCanonicalEncoding):
+    with pytest.raises(NonCanonicalEncoding, match="not in canonical form"):
         canonical.decode(data.replace(b",", b", ", 1))
 
 
 def test_wire_decoder_rejects_upper_case_and_counts_against_the_statement() -> None:
     for field in ("a", "b", "challenge", "response"):
         upper = {"branches": [{**_BRANCH, field: _BRANCH[field].upper()}, _BRANCH]}
-        with pytest.raises(NonCanonicalEncoding):
+        with pytest.raises(NonCanonicalEncoding, match="must be lower-case hex"):
             DisjunctiveProof.from_json(upper, branches=2)
     assert DisjunctiveProof.from_json(WIRE, branches=2) == HONEST.proof
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="proof: expected 3 branches, got 2"):
         DisjunctiveProof.from_json(WIRE, branches=3)
 
 
@@ -865,7 +956,9 @@ SUM_MUTATIONS: dict[str, Callable[[SumCase], SumCase]] = {
     ),
     "identity-alpha-in-list": _identity_alpha_in_list,
     "product-only-fiat-shamir": _product_only_fiat_shamir,
-    "total-3-outside-1..2": lambda c: _sum_proof((*ITEMS[:3], ITEMS[0]), 2, TOTAL_R, 1, 2),
+    "total-3-outside-1..2": lambda c: _sum_proof(
+        (*ITEMS[:3], ITEMS[0]), 2, Scalar.reduce(sum(r.value for r in (*RS[:3], RS[0]))), 1, 2
+    ),
     "total-0-outside-1..3": lambda c: _sum_proof((ITEMS[1], ITEMS[3]), 1, RS[1] + RS[3], 1, 3),
     "a-changed": lambda c: replace(c, proof=_set(c.proof, 1, a=_times_g(c.proof.branches[1].a))),
     "a-changed-rehashed": lambda c: _sum_rehashed(
@@ -900,18 +993,34 @@ def test_sum_happy_path() -> None:
     _check_sum(exact)
 
 
+# As for range proofs: by default the challenges no longer sum to the hash of the statement.
+SUM_REFUSED_FOR = {
+    "other-minimum-wrong-branch-count": "sum proof: expected 2 branches, got 3",
+    "other-maximum": "sum proof: expected 4 branches, got 3",
+    "identity-alpha-in-list": "sum proof: ciphertext 4 alpha: statement contains the identity",
+    "response-plus-1": "sum proof: branch 1: A is not",
+    "response-minus-1-simulated-branch": "sum proof: branch 2: A is not",
+    "challenges-swapped-between-branches": "sum proof: branch 0: A is not",
+    "total-3-outside-1..2": "sum proof: branch 1: B is not",
+    "total-0-outside-1..3": "sum proof: branch 0: B is not",
+    **{name: "sum proof: branch 0: A is not" for name in SUM_MUTATIONS if "-rehashed" in name},
+}
+
+
 @pytest.mark.parametrize("name", SUM_MUTATIONS)
 def test_sum_mutation_is_rejected(name: str) -> None:
-    with pytest.raises(InvalidProof):
+    reason = SUM_REFUSED_FOR.get(name, "sum proof: challenges do not sum to the hash")
+    with pytest.raises(InvalidProof, match=reason):
         _check_sum(SUM_MUTATIONS[name](SUM_HONEST))
 
 
 def test_sum_proof_refuses_an_empty_list_and_bad_bounds() -> None:
-    with pytest.raises(MalformedInput):
+    empty_list = r"sum proof: need 1 to 2\^32 - 1 ciphertexts, got 0"
+    with pytest.raises(MalformedInput, match=empty_list):
         verify_sum_range(
             SUM_HONEST.proof, public_key=PK, ciphertexts=[], minimum=1, maximum=3, context=CONTEXT
         )
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"maximum <= 2\^32 - 1, got 3\.\.1"):
         verify_sum_range(
             SUM_HONEST.proof,
             public_key=PK,
@@ -920,7 +1029,7 @@ def test_sum_proof_refuses_an_empty_list_and_bad_bounds() -> None:
             maximum=1,
             context=CONTEXT,
         )
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=empty_list):
         prove_sum_range(
             TOTAL_R,
             value=2,

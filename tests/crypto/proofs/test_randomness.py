@@ -16,7 +16,7 @@ from crypto.elgamal import (
     encrypt_with_randomness,
 )
 from crypto.errors import InvalidProof, MalformedInput
-from crypto.group import IDENTITY, G, N, Point, Scalar, g_pow
+from crypto.group import IDENTITY, G, Point, Scalar, g_pow
 from crypto.hashing import Dst, hash_to_scalar
 from crypto.proofs.randomness import (
     RandomnessProof,
@@ -24,6 +24,7 @@ from crypto.proofs.randomness import (
     unsafe_prove_randomness,
     verify_randomness,
 )
+from tests.crypto.proofs.wire_cases import CHALLENGE_RESPONSE_WIRE
 from tests.strategies import contexts, embeddable, key_pairs, nonzero_scalars, small_messages
 
 SK = SecretKey(Scalar(0xA11CE))
@@ -173,12 +174,18 @@ def test_happy_path() -> None:
 
 @pytest.mark.parametrize("name", MUTATIONS)
 def test_mutation_is_rejected(name: str) -> None:
-    with pytest.raises(InvalidProof):
+    # Every mutation fails the challenge check but the identity, refused before hashing.
+    reason = "randomness proof: " + (
+        "ciphertext alpha: statement contains the identity point"
+        if name == "identity-alpha"
+        else "challenge does not match the statement"
+    )
+    with pytest.raises(InvalidProof, match=reason):
         _check(MUTATIONS[name](HONEST))
 
 
 def test_identity_public_key_cannot_enter_a_statement() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="the identity is not a valid public key"):
         PublicKey.from_hex(IDENTITY.to_hex())
 
 
@@ -192,18 +199,8 @@ def test_special_soundness_extracts_r() -> None:
     assert extracted == R
 
 
-BAD_WIRE: dict[str, Callable[[dict[str, str]], object]] = {
-    "response-equals-n": lambda j: {**j, "response": N.to_bytes(32, "big").hex()},
-    "challenge-upper-case": lambda j: {**j, "challenge": j["challenge"].upper()},
-    "truncated": lambda j: {**j, "response": j["response"][:-2]},
-    "trailing-bytes": lambda j: {**j, "response": j["response"] + "00"},
-    "missing-field": lambda j: {"challenge": j["challenge"]},
-    "unknown-field": lambda j: {**j, "commitment": "00"},
-    "not-an-object": lambda j: [j["challenge"], j["response"]],
-}
-
-
-@pytest.mark.parametrize("name", BAD_WIRE)
+@pytest.mark.parametrize("name", CHALLENGE_RESPONSE_WIRE)
 def test_wire_rejects(name: str) -> None:
-    with pytest.raises(MalformedInput):
-        RandomnessProof.from_json(BAD_WIRE[name](HONEST.proof.to_json()))
+    reason, mutate = CHALLENGE_RESPONSE_WIRE[name]
+    with pytest.raises(MalformedInput, match=reason):
+        RandomnessProof.from_json(mutate(HONEST.proof.to_json()))
