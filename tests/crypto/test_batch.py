@@ -454,7 +454,7 @@ def test_batch_accepts_exactly_what_single_verification_accepts(cases: list[Case
 # Malformed statements ---------------------------------------------------------------------------
 def test_malformed_statements_raise_at_once() -> None:
     batch = BatchVerifier()
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"maximum <= 2\^32 - 1, got 0\.\.4294967296"):
         batch.add_range(
             HONEST.proof,
             public_key=PK,
@@ -463,7 +463,7 @@ def test_malformed_statements_raise_at_once() -> None:
             context=b"",
             label=0,
         )
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"sum proof: need 1 to 2\^32 - 1 ciphertexts, got 0"):
         batch.add_sum_range(
             SUM_HONEST.proof,
             public_key=PK,
@@ -473,7 +473,7 @@ def test_malformed_statements_raise_at_once() -> None:
             context=b"",
             label=1,
         )
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"maximum <= 2\^32 - 1, got 2\.\.1"):
         batch.add_sum_range(
             SUM_HONEST.proof,
             public_key=PK,

@@ -55,37 +55,39 @@ NON_CANONICAL = {
     "leading-space": b" {}",
 }
 
+# name: (the decoder's reason, the bytes)
 MALFORMED = {
-    "duplicate-keys": b'{"a":1,"a":1}',
-    "nested-duplicate-keys": b'{"x":{"a":1,"a":2}}',
-    "float": b'{"a":1.5}',
-    "exponent": b'{"a":1e3}',
-    "integer-as-float": b'{"a":1.0}',
-    "nan": b'{"a":NaN}',
-    "infinity": b'{"a":Infinity}',
-    "too-big-integer": b'{"a":9007199254740992}',
-    "lone-surrogate": b'{"a":"\\ud800"}',
-    "not-utf8": b'{"a":"\xff"}',
-    "bom": b'\xef\xbb\xbf{"a":1}',
-    "truncated": b'{"a":',
-    "trailing-garbage": b'{"a":1}x',
-    "deep-nesting": b"[" * 100_000 + b"]" * 100_000,
-    "nesting-65": b"[" * 65 + b"]" * 65,
-    "nesting-65-objects": b'{"a":' * 64 + b"{}" + b"}" * 64,
-    "single-quotes": b"{'a':1}",
+    "duplicate-keys": ("duplicate JSON key: 'a'", b'{"a":1,"a":1}'),
+    "nested-duplicate-keys": ("duplicate JSON key: 'a'", b'{"x":{"a":1,"a":2}}'),
+    "float": ("floats are not allowed in canonical JSON: 1.5", b'{"a":1.5}'),
+    "exponent": ("floats are not allowed in canonical JSON: 1e3", b'{"a":1e3}'),
+    "integer-as-float": ("floats are not allowed in canonical JSON: 1.0", b'{"a":1.0}'),
+    "nan": ("NaN is not allowed in JSON", b'{"a":NaN}'),
+    "infinity": ("Infinity is not allowed in JSON", b'{"a":Infinity}'),
+    "too-big-integer": (r"integer outside ±\(2\^53 - 1\)", b'{"a":9007199254740992}'),
+    "lone-surrogate": ("lone surrogate U\\+D800", b'{"a":"\\ud800"}'),
+    "not-utf8": ("not UTF-8 at byte 6", b'{"a":"\xff"}'),
+    "bom": ("invalid JSON: Unexpected UTF-8 BOM", b'\xef\xbb\xbf{"a":1}'),
+    "truncated": ("invalid JSON: Expecting value", b'{"a":'),
+    "trailing-garbage": ("invalid JSON: Extra data", b'{"a":1}x'),
+    "deep-nesting": ("JSON nested deeper than 64 levels", b"[" * 100_000 + b"]" * 100_000),
+    "nesting-65": ("JSON nested deeper than 64 levels", b"[" * 65 + b"]" * 65),
+    "nesting-65-objects": ("JSON nested deeper than 64 levels", b'{"a":' * 64 + b"{}" + b"}" * 64),
+    "single-quotes": ("invalid JSON: Expecting property name", b"{'a':1}"),
 }
 
 
 @pytest.mark.parametrize("name", NON_CANONICAL)
 def test_decode_rejects_non_canonical(name: str) -> None:
-    with pytest.raises(NonCanonicalEncoding):
+    with pytest.raises(NonCanonicalEncoding, match=r"not in canonical form \(RFC 8785\)"):
         decode(NON_CANONICAL[name])
 
 
 @pytest.mark.parametrize("name", MALFORMED)
 def test_decode_rejects_malformed(name: str) -> None:
-    with pytest.raises(MalformedInput):
-        decode(MALFORMED[name])
+    reason, data = MALFORMED[name]
+    with pytest.raises(MalformedInput, match=reason):
+        decode(data)
 
 
 def test_nesting_is_capped_at_64_levels_both_ways() -> None:
@@ -114,18 +116,27 @@ def test_decode_caps_size() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [1.5, float("nan"), {1: "x"}, 2**53, -(2**53), {"a": b"x"}, "\ud800"]
+    ("value", "reason"),
+    [
+        (1.5, "floats are not allowed in canonical JSON: 1.5"),
+        (float("nan"), "floats are not allowed in canonical JSON: nan"),
+        ({1: "x"}, "object key is not a string: 1"),
+        (2**53, r"integer outside ±\(2\^53 - 1\): 9007199254740992"),
+        (-(2**53), r"integer outside ±\(2\^53 - 1\): -9007199254740992"),
+        ({"a": b"x"}, "no JSON notation for bytes"),
+        ("\ud800", "lone surrogate U\\+D800"),
+    ],
 )
-def test_encode_rejects_what_json_cannot_hold(value: object) -> None:
-    with pytest.raises(MalformedInput):
+def test_encode_rejects_what_json_cannot_hold(value: object, reason: str) -> None:
+    with pytest.raises(MalformedInput, match=reason):
         encode(value)  # type: ignore[arg-type]
 
 
 def test_huge_integer_literal_is_malformed_not_a_crash() -> None:
     """Python's int() refuses over 4300 digits with a plain ValueError; decode must not leak it."""
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"integer outside ±\(2\^53 - 1\): 1111"):
         decode(b'{"a":' + b"1" * 5000 + b"}")
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"integer outside ±\(2\^53 - 1\): -9999"):
         decode(b"-" + b"9" * 17)
     assert decode(b"-9007199254740991") == -(2**53 - 1)
 
@@ -154,7 +165,7 @@ def test_decode_refuses_a_lone_surrogate_as_malformed(name: str) -> None:
 
 def test_a_surrogate_pair_is_one_character_not_a_lone_surrogate() -> None:
     # A pair escape is valid JSON for U+1F600; canonical form writes the character in UTF-8.
-    with pytest.raises(NonCanonicalEncoding):
+    with pytest.raises(NonCanonicalEncoding, match="not in canonical form"):
         decode(b'"\\ud83d\\ude00"')
     assert decode('"\U0001f600"'.encode()) == "\U0001f600"
 

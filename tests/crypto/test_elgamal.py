@@ -54,16 +54,16 @@ def test_public_key_is_g_to_the_secret() -> None:
 
 
 def test_identity_is_not_a_public_key() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="the identity is not a valid public key"):
         PublicKey(IDENTITY)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="the identity is not a valid public key"):
         PublicKey.from_hex(IDENTITY.to_hex())
-    with pytest.raises(NonCanonicalEncoding):
+    with pytest.raises(NonCanonicalEncoding, match="point must be lower-case hex"):
         PublicKey.from_hex(PK.to_hex().upper())
 
 
 def test_zero_is_not_a_secret_key() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="zero is not a valid secret key"):
         SecretKey(Scalar(0))
 
 
@@ -107,7 +107,7 @@ def test_encrypting_zero_and_zero_randomness() -> None:
 
 @pytest.mark.parametrize("m", [-1, N, N + 5])
 def test_message_out_of_range_is_refused(m: int) -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=rf"message must be an integer in \[0, n\), got {m}$"):
         encrypt(PK, m)
 
 
@@ -183,7 +183,7 @@ def test_decrypt_to_point_gives_g_to_the_m() -> None:
 
 def test_decrypting_with_another_key_gives_garbage() -> None:
     ciphertext, _ = encrypt(PK, 3)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"not g\^m for any m in \[0, 1000\]"):
         decrypt(SecretKey(Scalar(5)), ciphertext, bound=1000)
 
 
@@ -203,16 +203,16 @@ def test_discrete_log_of_ten_million(m: int) -> None:
 
 @given(st.integers(min_value=1001, max_value=N - 1))
 def test_discrete_log_refuses_points_out_of_bound(k: int) -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"not g\^m for any m in \[0, 1000\]"):
         discrete_log(g_pow(Scalar(k)), bound=1000)
 
 
 def test_discrete_log_refuses_negative_values_and_bad_bounds() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"not g\^m for any m in \[0, 100\]"):
         discrete_log(G.inverse(), bound=100)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"bound must be in \[0, 2\^32\], got -1"):
         discrete_log(G, bound=-1)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"bound must be in \[0, 2\^32\], got 4294967297"):
         discrete_log(G, bound=MAX_DISCRETE_LOG_BOUND + 1)
 
 
@@ -244,40 +244,60 @@ def _off_curve_hex() -> str:
 
 
 WIRE = encrypt_with_randomness(PK, 1, randomness=Scalar(99)).to_json()
-BAD_CIPHERTEXTS: dict[str, object] = {
-    "missing-beta": {"alpha": WIRE["alpha"]},
-    "unknown-field": {**WIRE, "gamma": WIRE["beta"]},
-    "not-an-object": [WIRE["alpha"], WIRE["beta"]],
-    "integer-alpha": {**WIRE, "alpha": 5},
-    "truncated-beta": {**WIRE, "beta": WIRE["beta"][:-2]},
-    "trailing-bytes-alpha": {**WIRE, "alpha": WIRE["alpha"] + "00"},
-    "uncompressed-prefix": {**WIRE, "alpha": "04" + WIRE["alpha"][2:]},
-    "hybrid-prefix": {**WIRE, "beta": "06" + WIRE["beta"][2:]},
-    "off-curve-alpha": {**WIRE, "alpha": _off_curve_hex()},
-    "x-equals-p": {**WIRE, "beta": "02" + P.to_bytes(32, "big").hex()},
-    "identity-with-garbage": {**WIRE, "alpha": "00" * 32 + "01"},
+# name: (the reader's reason, the wire form)
+BAD_CIPHERTEXTS: dict[str, tuple[str, object]] = {
+    "missing-beta": (r"ciphertext: missing field\(s\) beta", {"alpha": WIRE["alpha"]}),
+    "unknown-field": (r"ciphertext: unknown field\(s\) gamma", {**WIRE, "gamma": WIRE["beta"]}),
+    "not-an-object": ("ciphertext must be a JSON object, got list", [WIRE["alpha"], WIRE["beta"]]),
+    "integer-alpha": ("ciphertext: point must be a hex string, got int", {**WIRE, "alpha": 5}),
+    "truncated-beta": (
+        "ciphertext: point must be 66 hex digits, got 64",
+        {**WIRE, "beta": WIRE["beta"][:-2]},
+    ),
+    "trailing-bytes-alpha": (
+        "ciphertext: point must be 66 hex digits, got 68",
+        {**WIRE, "alpha": WIRE["alpha"] + "00"},
+    ),
+    "uncompressed-prefix": (
+        "ciphertext: point prefix must be 0x02 or 0x03, got 0x04",
+        {**WIRE, "alpha": "04" + WIRE["alpha"][2:]},
+    ),
+    "hybrid-prefix": (
+        "ciphertext: point prefix must be 0x02 or 0x03, got 0x06",
+        {**WIRE, "beta": "06" + WIRE["beta"][2:]},
+    ),
+    "off-curve-alpha": ("ciphertext: point not on curve", {**WIRE, "alpha": _off_curve_hex()}),
+    "x-equals-p": (
+        "ciphertext: point not on curve",
+        {**WIRE, "beta": "02" + P.to_bytes(32, "big").hex()},
+    ),
+    "identity-with-garbage": (
+        "ciphertext: point prefix must be 0x02 or 0x03, got 0x00",
+        {**WIRE, "alpha": "00" * 32 + "01"},
+    ),
 }
 
 
 @pytest.mark.parametrize("name", BAD_CIPHERTEXTS)
 def test_ciphertext_decoder_rejects(name: str) -> None:
-    with pytest.raises(MalformedInput):
-        Ciphertext.from_json(BAD_CIPHERTEXTS[name])
+    reason, wire = BAD_CIPHERTEXTS[name]
+    with pytest.raises(MalformedInput, match=reason):
+        Ciphertext.from_json(wire)
 
 
 def test_ciphertext_decoder_rejects_upper_case_and_names_the_field() -> None:
-    with pytest.raises(NonCanonicalEncoding):
+    with pytest.raises(NonCanonicalEncoding, match="ciphertext: point must be lower-case hex"):
         Ciphertext.from_json({**WIRE, "alpha": WIRE["alpha"].upper()})
-    with pytest.raises(MalformedInput, match="ballot 3"):
-        Ciphertext.from_json(BAD_CIPHERTEXTS["off-curve-alpha"], "ballot 3")
+    with pytest.raises(MalformedInput, match="ballot 3: point not on curve"):
+        Ciphertext.from_json(BAD_CIPHERTEXTS["off-curve-alpha"][1], "ballot 3")
 
 
 # §5.6 Point embedding -------------------------------------------------------------------------
 def test_capacity_is_29_bytes() -> None:
     assert EMBEDDING_CAPACITY == 29
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="embedding: at most 29 bytes, got 30 bytes"):
         embed(bytes(30))
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="embedding: at most 29 bytes, got 30 bytes"):
         encrypt_bytes(PK, bytes(30))
 
 
@@ -298,7 +318,7 @@ def test_embedding_uses_the_first_counter_that_works(data: bytes) -> None:
     point = embed(data)
     x = point.to_bytes()[1:]
     for counter in range(x[31]):
-        with pytest.raises(MalformedInput):
+        with pytest.raises(MalformedInput, match="point not on curve"):
             lift_x(x[:31] + bytes((counter,)))
 
 
@@ -343,22 +363,38 @@ def _x_point(x: bytes) -> Point:
 
 
 _GOOD_X = embed(b"ranking").to_bytes()[1:]
-BAD_EMBEDDINGS: dict[str, Point] = {
-    "identity": IDENTITY,
-    "odd-y": embed(b"ranking").inverse(),
-    "x-first-byte-not-zero": _find_point(lambda p: p.to_bytes()[:2] == b"\x02\x01"),
-    "length-30": _x_point(b"\x00\x1e" + bytes(30)),
-    "length-255": _x_point(b"\x00\xff" + bytes(30)),
-    "non-zero-padding": _x_point(_GOOD_X[:30] + b"\x01" + _GOOD_X[31:]),
-    "non-zero-padding-empty-string": _x_point(b"\x00\x00" + b"\x01" + bytes(29)),
-    "later-counter": _data_with_a_later_counter()[1],
+IDENTITY_OR_ODD_Y = "embedding: the point is the identity or has odd y"
+BAD_FIRST_BYTE_OR_LENGTH = "embedding: bad first byte or length in x"
+# name: (the reason extract gives, the point)
+BAD_EMBEDDINGS: dict[str, tuple[str, Point]] = {
+    "identity": (IDENTITY_OR_ODD_Y, IDENTITY),
+    "odd-y": (IDENTITY_OR_ODD_Y, embed(b"ranking").inverse()),
+    "x-first-byte-not-zero": (
+        BAD_FIRST_BYTE_OR_LENGTH,
+        _find_point(lambda p: p.to_bytes()[:2] == b"\x02\x01"),
+    ),
+    "length-30": (BAD_FIRST_BYTE_OR_LENGTH, _x_point(b"\x00\x1e" + bytes(30))),
+    "length-255": (BAD_FIRST_BYTE_OR_LENGTH, _x_point(b"\x00\xff" + bytes(30))),
+    "non-zero-padding": (
+        "embedding: non-zero padding in x",
+        _x_point(_GOOD_X[:30] + b"\x01" + _GOOD_X[31:]),
+    ),
+    "non-zero-padding-empty-string": (
+        "embedding: non-zero padding in x",
+        _x_point(b"\x00\x00" + b"\x01" + bytes(29)),
+    ),
+    "later-counter": (
+        "embedding: counter .* is not the first that works",
+        _data_with_a_later_counter()[1],
+    ),
 }
 
 
 @pytest.mark.parametrize("name", BAD_EMBEDDINGS)
 def test_extract_rejects(name: str) -> None:
-    with pytest.raises(MalformedInput):
-        extract(BAD_EMBEDDINGS[name])
+    reason, point = BAD_EMBEDDINGS[name]
+    with pytest.raises(MalformedInput, match=reason):
+        extract(point)
 
 
 @given(scalars)
@@ -366,5 +402,5 @@ def test_a_random_point_is_almost_never_an_embedding(k: Scalar) -> None:
     point = g_pow(k)
     if point.to_bytes()[:2] == b"\x02\x00":  # pragma: no cover - probability 2^-9
         return
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=f"{IDENTITY_OR_ODD_Y}|{BAD_FIRST_BYTE_OR_LENGTH}"):
         extract(point)

@@ -86,7 +86,7 @@ def test_a_voter_entry_signs_with_the_credential(payload: dict[str, Any]) -> Non
     assert entry.role == "voter"
     assert entry.key == CREDENTIAL.public.to_bytes()
     assert entry.signed_bytes() == _unsigned_bytes(raw)
-    with pytest.raises(InvalidSignature):
+    with pytest.raises(InvalidSignature, match="credential signature: challenge does not match"):
         parse_entry(raw, election_schemes(bytes(32)))
     with pytest.raises(InvalidSignature, match="no election definition yet"):
         parse_entry(raw, election_schemes(None))
@@ -184,7 +184,7 @@ def test_a_signature_from_another_key_or_purpose_is_refused() -> None:
         parse_entry(canonical.encode(value), ED25519_SCHEMES)
     # Unverified parsing keeps the entry, and its signature check fails later.
     entry = parse_entry(canonical.encode(value), ED25519_SCHEMES, verify=False)
-    with pytest.raises(InvalidSignature):
+    with pytest.raises(InvalidSignature, match="Ed25519 signature does not verify"):
         entry.verify_signature(ED25519_SCHEMES["administrator"])
 
 
@@ -195,7 +195,7 @@ def test_signing_refuses_what_no_reader_would_accept() -> None:
         sign_entry(election="e1", type="No", role="administrator", payload={}, key=KEY)
     with pytest.raises(MalformedInput, match="election id"):
         sign_entry(election="E1", type="note", role="administrator", payload={}, key=KEY)
-    with pytest.raises(UnsupportedRole):
+    with pytest.raises(UnsupportedRole, match="role 'voter' does not sign with Ed25519"):
         Ed25519Signer("voter", KEY)
 
 

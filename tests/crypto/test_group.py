@@ -48,34 +48,48 @@ def _off_curve_x() -> bytes:
 
 
 G2 = g_pow(Scalar(2))
+# name: (the decoder's reason, the encoding)
 BAD_POINT_ENCODINGS = {
-    "empty": b"",
-    "truncated": G2.to_bytes()[:32],
-    "trailing-garbage": G2.to_bytes() + b"\x00",
-    "uncompressed": b"\x04" + _uncompressed(G2),
-    "uncompressed-prefix-33-bytes": b"\x04" + G2.to_bytes()[1:],
-    "hybrid-even": b"\x06" + _uncompressed(G2),
-    "hybrid-prefix-33-bytes": b"\x06" + G2.to_bytes()[1:],
-    "hybrid-odd-prefix-33-bytes": b"\x07" + G2.to_bytes()[1:],
-    "identity-with-garbage": b"\x00" * 32 + b"\x01",
-    "sec1-infinity-one-byte": b"\x00",
-    "x-equals-p": b"\x02" + P.to_bytes(32, "big"),
-    "x-above-p": b"\x03" + (2**256 - 1).to_bytes(32, "big"),
-    "off-curve-x": b"\x02" + _off_curve_x(),
-    "bad-prefix": b"\x05" + G2.to_bytes()[1:],
+    "empty": ("point must be 33 bytes, got 0", b""),
+    "truncated": ("point must be 33 bytes, got 32", G2.to_bytes()[:32]),
+    "trailing-garbage": ("point must be 33 bytes, got 34", G2.to_bytes() + b"\x00"),
+    "uncompressed": ("point must be 33 bytes, got 65", b"\x04" + _uncompressed(G2)),
+    "uncompressed-prefix-33-bytes": (
+        "point prefix must be 0x02 or 0x03, got 0x04",
+        b"\x04" + G2.to_bytes()[1:],
+    ),
+    "hybrid-even": ("point must be 33 bytes, got 65", b"\x06" + _uncompressed(G2)),
+    "hybrid-prefix-33-bytes": (
+        "point prefix must be 0x02 or 0x03, got 0x06",
+        b"\x06" + G2.to_bytes()[1:],
+    ),
+    "hybrid-odd-prefix-33-bytes": (
+        "point prefix must be 0x02 or 0x03, got 0x07",
+        b"\x07" + G2.to_bytes()[1:],
+    ),
+    "identity-with-garbage": (
+        "point prefix must be 0x02 or 0x03, got 0x00",
+        b"\x00" * 32 + b"\x01",
+    ),
+    "sec1-infinity-one-byte": ("point must be 33 bytes, got 1", b"\x00"),
+    "x-equals-p": ("point not on curve", b"\x02" + P.to_bytes(32, "big")),
+    "x-above-p": ("point not on curve", b"\x03" + (2**256 - 1).to_bytes(32, "big")),
+    "off-curve-x": ("point not on curve", b"\x02" + _off_curve_x()),
+    "bad-prefix": ("point prefix must be 0x02 or 0x03, got 0x05", b"\x05" + G2.to_bytes()[1:]),
 }
 
 
 @pytest.mark.parametrize("name", BAD_POINT_ENCODINGS)
 def test_point_decoder_rejects(name: str) -> None:
-    with pytest.raises(MalformedInput):
-        Point.from_bytes(BAD_POINT_ENCODINGS[name])
+    reason, encoding = BAD_POINT_ENCODINGS[name]
+    with pytest.raises(MalformedInput, match=reason):
+        Point.from_bytes(encoding)
 
 
 def test_point_hex_must_be_lower_case() -> None:
-    with pytest.raises(NonCanonicalEncoding):
+    with pytest.raises(NonCanonicalEncoding, match="point must be lower-case hex"):
         Point.from_hex(G2.to_hex().upper())
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="point is not hex"):
         Point.from_hex("zz" + G2.to_hex()[2:])
 
 
@@ -93,30 +107,32 @@ def test_point_encoding_round_trips(point: Point) -> None:
     assert len(point.to_bytes()) == 33
 
 
+# name: (the decoder's reason, the encoding)
 BAD_SCALARS = {
-    "n": N.to_bytes(32, "big"),
-    "max": (2**256 - 1).to_bytes(32, "big"),
-    "short": bytes(31),
-    "long": bytes(33),
+    "n": (r"scalar out of range \[0, n\)", N.to_bytes(32, "big")),
+    "max": (r"scalar out of range \[0, n\)", (2**256 - 1).to_bytes(32, "big")),
+    "short": ("scalar must be 32 bytes, got 31", bytes(31)),
+    "long": ("scalar must be 32 bytes, got 33", bytes(33)),
 }
 
 
 @pytest.mark.parametrize("name", BAD_SCALARS)
 def test_scalar_decoder_rejects(name: str) -> None:
-    with pytest.raises(MalformedInput):
-        Scalar.from_bytes(BAD_SCALARS[name])
+    reason, encoding = BAD_SCALARS[name]
+    with pytest.raises(MalformedInput, match=reason):
+        Scalar.from_bytes(encoding)
 
 
 def test_scalar_constructor_and_hex() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"scalar out of range \[0, n\): 0xf"):
         Scalar(N)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"scalar out of range \[0, n\): -0x1"):
         Scalar(-1)
-    with pytest.raises(NonCanonicalEncoding):
+    with pytest.raises(NonCanonicalEncoding, match="scalar must be lower-case hex"):
         Scalar.from_hex("AB" * 32)
     assert Scalar.from_hex((N - 1).to_bytes(32, "big").hex()) == Scalar(N - 1)
     assert Scalar.reduce(N + 5) == Scalar(5)
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(ZeroDivisionError, match="zero scalar has no inverse"):
         Scalar(0).inverse()
 
 

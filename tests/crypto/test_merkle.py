@@ -171,16 +171,16 @@ def test_subtree_nodes() -> None:
     assert subtree_nodes(0, 8) == [(3, 0)]
     assert subtree_nodes(0, 7) == [(2, 0), (1, 2), (0, 6)]
     assert subtree_nodes(8, 13) == [(2, 2), (0, 12)]
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"empty or negative range \[3, 3\)"):
         subtree_nodes(3, 3)
 
 
 def test_reader_missing_node_is_an_error() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"no stored hash for node \(3, 24\)"):
         inclusion_proof(0, 200, READER)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="leaf index 5 is not in a tree of size 5"):
         inclusion_proof(5, 5, READER)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="no consistency proof from size 6 to 5"):
         consistency_proof(6, 5, READER)
 
 
@@ -248,8 +248,24 @@ def test_tampered_inclusion_proofs_fail(mutation: str, index: int, size: int) ->
         root = EMPTY_ROOT
     elif mutation == "short-hash":
         p = [*p[:-1], p[-1][:31]]
-    with pytest.raises((InclusionProofMismatch, MalformedInput)):
+    reason = _inclusion_refusal(i, n, p)
+    error = InclusionProofMismatch if reason.endswith("expected root") else MalformedInput
+    with pytest.raises(error, match=reason):
         verify_inclusion(leaf_hash=leaf, index=i, tree_size=n, proof=p, root=root)
+
+
+def _inclusion_refusal(index: int, size: int, p: list[bytes]) -> str:
+    """The check a mutated inclusion proof fails, predicted from the oracle's path length:
+    the index's range, a hash's length, the proof's length, else the root it leads to."""
+    if not 0 <= index < size:
+        return f"leaf index {index} is not in a tree of size {size}"
+    if any(len(h) != 32 for h in p):
+        return "proof hash [0-9]+ is 31 bytes, not 32"
+    expected = len(path(index, DATA[:size]))
+    if len(p) != expected:
+        too = "long" if len(p) > expected else "short"
+        return f"inclusion proof too {too} for leaf {index} of tree size {size}$"
+    return f"leaf {index} of tree size {size}: expected root"
 
 
 def test_inclusion_mismatch_carries_both_roots() -> None:
@@ -312,21 +328,39 @@ def test_tampered_consistency_proofs_fail(mutation: str, old: int, new: int) -> 
         r1, r2 = r2, r1
     elif mutation == "sizes-swapped":
         m, n = n, m
-    with pytest.raises(InconsistentLog):
+    with pytest.raises(InconsistentLog, match=_consistency_refusal(m, n, p)):
         verify_consistency(old_size=m, new_size=n, old_root=r1, new_root=r2, proof=p)
+
+
+def _consistency_refusal(old: int, new: int, p: list[bytes]) -> str:
+    """The check a mutated consistency proof fails, predicted from the sizes and the oracle's
+    proof length; a proof of the right length fails on a root it does not reproduce."""
+    if new < old:
+        return f"tree size went down from {old} to {new}"
+    if old == new:
+        return "consistency proof between equal sizes must be empty"
+    if old == 0:
+        return "consistency proof from the empty tree must be empty"
+    if not p:
+        return f"empty consistency proof from size {old} to {new}"
+    expected = len(proof(old, DATA[:new]))
+    if len(p) != expected:
+        too = "long" if len(p) > expected else "short"
+        return rf"consistency proof too {too} \({old} to {new}\)"
+    return "consistency proof gives (old|new) root"
 
 
 def test_consistency_edge_cases() -> None:
     r = mth(DATA[:5])
     verify_consistency(old_size=0, new_size=5, old_root=EMPTY_ROOT, new_root=r, proof=[])
     verify_consistency(old_size=5, new_size=5, old_root=r, new_root=r, proof=[])
-    with pytest.raises(InconsistentLog):
+    with pytest.raises(InconsistentLog, match="two different roots for tree size 5"):
         verify_consistency(old_size=5, new_size=5, old_root=r, new_root=SOME, proof=[])
-    with pytest.raises(InconsistentLog):
+    with pytest.raises(InconsistentLog, match="between equal sizes must be empty"):
         verify_consistency(old_size=5, new_size=5, old_root=r, new_root=r, proof=[SOME])
-    with pytest.raises(InconsistentLog):
+    with pytest.raises(InconsistentLog, match="from the empty tree must be empty"):
         verify_consistency(old_size=0, new_size=5, old_root=EMPTY_ROOT, new_root=r, proof=[SOME])
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="tree size out of range: -1"):
         verify_consistency(old_size=-1, new_size=5, old_root=r, new_root=r, proof=[])
 
 
@@ -335,5 +369,5 @@ def test_frontier_append_lists_created_nodes() -> None:
     f8, created = f.append(leaf_hash(DATA[7]))
     assert [(lv, ix) for lv, ix, _ in created] == [(0, 7), (1, 3), (2, 1), (3, 0)]
     assert f8.nodes == ((3, 0, mth(DATA[:8])),)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="leaf hash must be 32 bytes, got 5"):
         f.append(b"short")

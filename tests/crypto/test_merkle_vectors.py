@@ -67,17 +67,25 @@ def test_consistency_vectors(case: dict[str, Any]) -> None:
 
 
 def test_vector_mutations_fail() -> None:
-    """Each vector, corrupted: a bit flip in each hash, truncation, or an extra hash."""
+    """Each vector, corrupted: a bit flip in each hash, truncation, or an extra hash; each
+    refused by its check (the proof's length, or the root it leads to)."""
     for case in DOC["inclusion"]:
         proof = [bytes.fromhex(h) for h in case["proof"]]
         index, size = case["index"], case["tree_size"]
-        variants = [proof[:-1], [*proof, ROOTS[size]]] if proof else [[ROOTS[size]]]
+        too_short = (MalformedInput, "inclusion proof too short", proof[:-1])
+        too_long = (MalformedInput, "inclusion proof too long", [*proof, ROOTS[size]])
+        variants: list[tuple[type[Exception], str, list[bytes]]]
+        variants = [too_short, too_long] if proof else [too_long]
         variants += [
-            [bytes([h[0] ^ 8]) + h[1:] if j == i else h for j, h in enumerate(proof)]
+            (
+                InclusionProofMismatch,
+                f"leaf {index} of tree size {size}: expected root",
+                [bytes([h[0] ^ 8]) + h[1:] if j == i else h for j, h in enumerate(proof)],
+            )
             for i in range(len(proof))
         ]
-        for bad in variants:
-            with pytest.raises((InclusionProofMismatch, MalformedInput)):
+        for error, reason, bad in variants:
+            with pytest.raises(error, match=reason):
                 verify_inclusion(
                     leaf_hash=LEAF_HASHES[index],
                     index=index,
@@ -90,13 +98,21 @@ def test_vector_mutations_fail() -> None:
         old, new = case["old_size"], case["new_size"]
         if not proof:
             continue
-        variants = [proof[:-1], [*proof, ROOTS[new]], [ROOTS[old], *proof]]
-        variants += [
-            [bytes([h[0] ^ 16]) + h[1:] if j == i else h for j, h in enumerate(proof)]
+        shorter = "empty consistency proof" if len(proof) == 1 else "consistency proof too short"
+        cases = [
+            (shorter, proof[:-1]),
+            ("consistency proof too long", [*proof, ROOTS[new]]),
+            ("consistency proof too long", [ROOTS[old], *proof]),
+        ]
+        cases += [
+            (
+                "consistency proof gives (old|new) root",
+                [bytes([h[0] ^ 16]) + h[1:] if j == i else h for j, h in enumerate(proof)],
+            )
             for i in range(len(proof))
         ]
-        for bad in variants:
-            with pytest.raises(InconsistentLog):
+        for reason, bad in cases:
+            with pytest.raises(InconsistentLog, match=reason):
                 verify_consistency(
                     old_size=old, new_size=new, old_root=ROOTS[old], new_root=ROOTS[new], proof=bad
                 )

@@ -213,8 +213,8 @@ def test_accumulator_decodes_all_or_nothing() -> None:
     good = g_pow(Scalar(5)).to_bytes()
     acc.add_encoded([(good, 1), (IDENTITY.to_bytes(), 9), (good, 0)], inverse=True)
     assert acc.compute() == g_pow(Scalar(N - 5))
-    for name, bad in BAD_POINT_ENCODINGS.items():
-        with pytest.raises(MalformedInput):
+    for name, (reason, bad) in BAD_POINT_ENCODINGS.items():
+        with pytest.raises(MalformedInput, match=reason):
             acc.add_encoded([(good, 1), (bad, 1)])
         assert acc.compute() == g_pow(Scalar(N - 5)), name  # nothing of the failed call added
     assert MultiPowAccumulator().compute() == IDENTITY

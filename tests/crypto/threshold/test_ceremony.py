@@ -76,9 +76,10 @@ def test_every_t_subset_decrypts_and_no_t_minus_1_subset_does(nt: tuple[int, int
         )
     for subset in itertools.combinations(range(1, n + 1), t - 1):
         chosen = [partials[j] for j in subset]
-        with pytest.raises(InsufficientShares):
+        short = rf"{t - 1} valid decryption share\(s\), {t} needed"
+        with pytest.raises(InsufficientShares, match=f"cannot combine: {short}"):
             combine_partial_decryptions(chosen, threshold=t)
-        with pytest.raises(InsufficientShares):
+        with pytest.raises(InsufficientShares, match=f"ciphertext 0: cannot decrypt: {short}"):
             threshold_decrypt(alpha, beta, chosen, joint_key=joint, context=CONTEXT)
         # The raw interpolation of t - 1 shares gives a wrong value (t = 1: the identity).
         raw = combine_decryption_shares({j: partials[j].decryption_share for j in subset})
@@ -156,7 +157,7 @@ def test_key_share_import_rejects_a_mismatched_verification_key() -> None:
     ceremony = run_ceremony(ThresholdParameters(FINGERPRINT, 3, 2))
     one, two = ceremony.key_shares[1], ceremony.key_shares[2]
     forged = KeyShare(1, one.secret, two.verification_key)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="the secret does not match the verification key"):
         KeyShare.import_secret(forged.export_secret())
 
 
@@ -173,7 +174,9 @@ def test_trustee_and_dealer_secrets_round_trip_through_export() -> None:
     # A secret that does not match its public key is refused.
     other = ceremony.key_pairs[0]
     mixed = TrusteeKeyPair(pair.trustee, other.secret, pair.public)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(
+        MalformedInput, match="trustee secret: the secret does not match the public"
+    ):
         TrusteeKeyPair.import_secret(mixed.export_secret())
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="dealer secret: no coefficients"):
         DealerSecret.import_secret(b'{"coefficients":[],"dealer":1}')

@@ -156,14 +156,18 @@ def test_complaint_for_another_election_is_void() -> None:
 def test_adjudication_refuses_mismatched_inputs() -> None:
     ceremony = run_ceremony(PARAMETERS, tamper={2: wrong_share_to(4)})
     complaint = ceremony.complaints[0]
-    with pytest.raises(MalformedInput):
+    with pytest.raises(
+        MalformedInput, match="complaint 2->4: given the dealing of 1 and the key of 4"
+    ):
         adjudicate_complaint(
             complaint,
             parameters=PARAMETERS,
             dealing=ceremony.dealings[0],
             complainant_key=ceremony.public_keys[3],
         )
-    with pytest.raises(MalformedInput):
+    with pytest.raises(
+        MalformedInput, match="complaint 2->4: given the dealing of 2 and the key of 3"
+    ):
         adjudicate_complaint(
             complaint,
             parameters=PARAMETERS,
@@ -181,12 +185,13 @@ def test_copied_ephemeral_key_cannot_be_used_to_leak_an_honest_share() -> None:
     cheat = ceremony.dealings[2]
     stolen = EncryptedShare(4, honest.ephemeral_key, honest.proof, bytes(48))
     forged = replace_share(cheat, stolen)
-    with pytest.raises(InvalidProof):
+    share_proof = "dealing 3, share for 4: schnorr: challenge does not match the statement"
+    with pytest.raises(InvalidProof, match=share_proof):
         verify_dealing(forged, PARAMETERS)
     # ...trustee 4 refuses to complain (revealing nothing)...
-    with pytest.raises(InvalidProof):
+    with pytest.raises(InvalidProof, match=share_proof):
         complain(PARAMETERS, ceremony.key_pairs[3], forged)
-    with pytest.raises(InvalidProof):
+    with pytest.raises(InvalidProof, match=share_proof):
         open_share(PARAMETERS, ceremony.key_pairs[3], forged)
     # ...and dealer 3 is out without any complaint.
     dealings = [*ceremony.dealings[:2], forged, *ceremony.dealings[3:]]
@@ -208,13 +213,13 @@ def test_copied_ephemeral_key_cannot_be_used_to_leak_an_honest_share() -> None:
 
 def test_open_share_raises_invalid_share_for_a_cheat() -> None:
     ceremony = run_ceremony(PARAMETERS, tamper={1: garbage_box_to(2)})
-    with pytest.raises(InvalidShare):
+    with pytest.raises(InvalidShare, match="the share's box does not open"):
         open_share(PARAMETERS, ceremony.key_pairs[1], ceremony.dealings[0])
 
 
 def test_too_many_cheaters_fail_the_ceremony() -> None:
     parameters = ThresholdParameters(FINGERPRINT, 3, 2)
-    with pytest.raises(CeremonyFailed):
+    with pytest.raises(CeremonyFailed, match=r"only 1 qualified dealer\(s\), t = 2 needed"):
         run_ceremony(parameters, tamper={1: wrong_share_to(2), 3: garbage_box_to(1)})
 
 
@@ -230,7 +235,7 @@ def test_missing_and_invalid_dealings_disqualify() -> None:
         1: "no dealing",
         5: "invalid dealing",
     }
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="two dealings from dealer 1"):
         verify_ceremony(PARAMETERS, ceremony.public_keys, ceremony.dealings * 2, [])
 
 
@@ -238,7 +243,7 @@ def test_invalid_trustee_key_fails_the_ceremony() -> None:
     ceremony = run_ceremony(PARAMETERS)
     keys = ceremony.public_keys
     bad = type(keys[0])(1, keys[1].encryption_key, keys[0].proof)
-    with pytest.raises(CeremonyFailed):
+    with pytest.raises(CeremonyFailed, match="trustee key 1 is invalid: schnorr: challenge"):
         verify_ceremony(PARAMETERS, [bad, *keys[1:]], ceremony.dealings, [])
 
 

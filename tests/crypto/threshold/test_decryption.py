@@ -77,16 +77,16 @@ def _secret() -> Scalar:
 
 
 def test_duplicate_trustee_is_refused() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="two partial decryptions from trustee 1"):
         combine_partial_decryptions([PARTIALS[1], PARTIALS[1], PARTIALS[2]], threshold=3)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="two partial decryptions from trustee 1"):
         threshold_decrypt(
             ALPHA, BETA, [PARTIALS[1], PARTIALS[1], PARTIALS[2]], joint_key=JOINT, context=CONTEXT
         )
 
 
 def test_identity_alpha_is_refused() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="partial decryption: alpha is the identity"):
         partial_decrypt(CER.key_shares[1], IDENTITY, context=CONTEXT)
 
 
@@ -113,14 +113,14 @@ def test_batch_decryption_of_a_tally() -> None:
     out = threshold_decrypt_many(ciphertexts, batches.values(), joint_key=JOINT, context=CONTEXT)
     assert out == [g_pow(Scalar(m)) for m in ms]
     # A batch of the wrong length, or mixing trustees, is refused.
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="partial decryptions: batch of 5 for 6 ciphertexts"):
         threshold_decrypt_many(ciphertexts, [batches[1][:-1]], joint_key=JOINT, context=CONTEXT)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="partial decryptions: one batch mixes trustees"):
         threshold_decrypt_many(
             ciphertexts, [[*batches[1][:-1], batches[2][-1]]], joint_key=JOINT, context=CONTEXT
         )
     # Two trustees cannot decrypt anything.
-    with pytest.raises(InsufficientShares):
+    with pytest.raises(InsufficientShares, match=r"2 valid decryption share\(s\), 3 needed"):
         threshold_decrypt_many(
             ciphertexts, [batches[1], batches[2]], joint_key=JOINT, context=CONTEXT
         )
@@ -143,7 +143,7 @@ def test_batch_with_precomputed_tables_agrees(monkeypatch: pytest.MonkeyPatch) -
 def test_verification_rejects_a_proof_for_another_trustees_key() -> None:
     from crypto.threshold import verify_partial_decryption
 
-    with pytest.raises(InvalidProof):
+    with pytest.raises(InvalidProof, match="by trustee 1: dleq: challenge does not match"):
         verify_partial_decryption(
             PARTIALS[1], alpha=ALPHA, verification_key=JOINT.verification_key(2), context=CONTEXT
         )
@@ -175,14 +175,20 @@ def test_lagrange_with_one_point_too_few_misses(coefficients: list[Scalar], data
 
 
 @pytest.mark.parametrize(
-    ("index", "indices"),
-    [(4, [1, 2, 3]), (1, [1, 1, 2]), (0, [0, 1]), (1, [1, 256]), (1, [1, -2])],
+    ("index", "indices", "reason"),
+    [
+        (4, [1, 2, 3], r"index 4 is not in the interpolation set \[1, 2, 3\]"),
+        (1, [1, 1, 2], "interpolation index 1 appears twice"),
+        (0, [0, 1], r"interpolation index 0 not in 1\.\.255"),
+        (1, [1, 256], r"interpolation index 256 not in 1\.\.255"),
+        (1, [1, -2], r"interpolation index -2 not in 1\.\.255"),
+    ],
 )
-def test_lagrange_refuses_bad_sets(index: int, indices: list[int]) -> None:
-    with pytest.raises(MalformedInput):
+def test_lagrange_refuses_bad_sets(index: int, indices: list[int], reason: str) -> None:
+    with pytest.raises(MalformedInput, match=reason):
         derive_interpolating_value(index, indices)
 
 
 def test_threshold_below_one_is_refused() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="threshold t must be at least 1, got 0"):
         combine_partial_decryptions([PARTIALS[1]], threshold=0)
