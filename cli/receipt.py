@@ -9,7 +9,9 @@ ballot entry, a signed tree head and the inclusion proof. Checking it against th
    board has not rewritten the log since;
 4. the ballot is at the same index of the current tree (an inclusion proof);
 5. the log (folded and checked) counts it: it is the credential's last ballot, or it is
-   superseded by a later revote (leaf named), or the credential was revoked.
+   superseded by a later revote (leaf named), or the credential was revoked. A later ballot
+   that an audit opens is not a revote: the member only audited it and the board cast it
+   (§11.10); that is reported as evidence, exit status non-zero.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from crypto.errors import (
     VerificationFailed,
 )
 from crypto.merkle import verify_consistency, verify_inclusion
+from election.rules import opened_by_audit
 from election.wire import BALLOT, ReceiptFile, format_receipt_file, parse_receipt_file
 
 
@@ -96,15 +99,24 @@ def check(receipt_file: Path, board_url: str | None) -> None:
             f"(size {head.tree_size}) is consistent with your receipt's (size {old.tree_size})"
         )
         log, _ = client.fold()
-    credential = log.credentials.credentials.get(receipt.leaf.entry.key)
-    if credential is None:
-        raise VerificationFailed("your ballot's credential is not on the published lists")
-    if credential.revoked:
-        raise VerificationFailed("your credential was REVOKED: this ballot does not count")
-    if credential.last_ballot == index:
-        click.echo("it is your counted ballot (your last)")
-    else:
-        click.echo(
-            f"it is SUPERSEDED by a later ballot of your credential (leaf "
-            f"{credential.last_ballot}): only your last ballot counts"
+        credential = log.credentials.credentials.get(receipt.leaf.entry.key)
+        if credential is None:
+            raise VerificationFailed("your ballot's credential is not on the published lists")
+        if credential.revoked:
+            raise VerificationFailed("your credential was REVOKED: this ballot does not count")
+        last = credential.last_ballot
+        if last == index:
+            click.echo("it is your counted ballot (your last)")
+            return
+        assert last is not None
+        audit = opened_by_audit(log, last)
+    if audit is not None:
+        raise VerificationFailed(
+            f"your ballot was REPLACED by the ballot in leaf {last}, which you only AUDITED (the "
+            f"audit in leaf {audit} opened it): it is not a revote, the board cast a ballot you "
+            "did not; keep your receipt as evidence and report it"
         )
+    click.echo(
+        f"it is SUPERSEDED by a later ballot of your credential (leaf {last}): only your last "
+        "ballot counts"
+    )

@@ -60,6 +60,7 @@ class Dst:
     BALLOT_SELECTION: Final = b"verivote-1/ballot/selection"
     BALLOT_TOTAL: Final = b"verivote-1/ballot/total"
     BALLOT_RANKING: Final = b"verivote-1/ballot/ranking"
+    BALLOT_PAPER: Final = b"verivote-1/ballot/paper"
     TALLY_DECRYPTION: Final = b"verivote-1/tally/decryption"
     RESULT_SEED: Final = b"verivote-1/result/seed"
     # §12 counting

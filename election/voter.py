@@ -88,13 +88,17 @@ def encrypt_ballot(
 ) -> EncryptedBallot:
     """Spec §11.8 Encrypt one choice per contest of ``style`` under the election key, with the
     range proof of every selection, each contest's sum proof and each ranking's randomness
-    proof, all bound to the fingerprint and the credential.
+    proof, all bound to the fingerprint and the credential; the ballot carries the layout's
+    paper hash (the candidate lists it was built against).
 
     Raises:
-        MalformedInput: a contest of the style without choices, a contest not in it, or
-            choices the contest does not allow.
+        MalformedInput: a contest of the style without choices, a contest not in it, choices
+            the contest does not allow, or a layout without a paper hash (a contest without
+            a candidate list).
     """
     shapes = layout.style(style)
+    if layout.paper is None:
+        raise MalformedInput("the ballot paper is not fixed: a contest has no candidate list")
     if set(choices) != {s.id for s in shapes}:
         raise MalformedInput(f"choices must name exactly the contests of style {style}")
     contests: list[ContestBallot] = []
@@ -146,7 +150,7 @@ def encrypt_ballot(
             )
         contests.append(HomomorphicContestBallot(shape.id, selections, proofs, total))
         openings.append(HomomorphicOpening(shape.id, tuple(values), randomness))
-    return EncryptedBallot(Ballot(style, tuple(contests)), tuple(openings))
+    return EncryptedBallot(Ballot(style, layout.paper, tuple(contests)), tuple(openings))
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from election.wire import (
     verify_ballot,
 )
 from tests.vectors import load
-from tests.vectors.ballots.generate import CASES, cast, election
+from tests.vectors.ballots.generate import CASES, candidate_list_entries, cast, election
 
 VECTOR = load("ballots/ballots")
 BALLOTS = {b["label"]: b for b in VECTOR["ballots"]}
@@ -47,6 +47,38 @@ def test_election() -> None:
     assert [s.id for s in layout.style(VECTOR["ballots"][0]["style"])] == [
         c["id"] for c in VECTOR["contests"]
     ]
+
+
+def _oracle_paper(fingerprint: bytes, hashes: list[bytes]) -> bytes:
+    """Spec §11.8 and §3.1-§3.2 written out: SHA-256 over length-prefixed tag, F, h_1..h_m."""
+    parts = [b"verivote-1/ballot/paper", fingerprint, *hashes]
+    return hashlib.sha256(b"".join(len(p).to_bytes(4, "big") + p for p in parts)).digest()
+
+
+def test_paper_hash_binds_the_signed_candidate_lists_in_definition_order() -> None:
+    definition, layout, *_ = election()
+    by_contest = {e["contest"]: e for e in VECTOR["candidate_list_entries"]}
+    hashes = []
+    for contest in VECTOR["definition"]["contests"]:
+        if contest["kind"] == "referendum":
+            continue
+        listed = by_contest[contest["id"]]
+        raw = listed["entry"].encode()
+        assert json.loads(raw)["payload"] == VECTOR["candidate_lists"][contest["id"]]
+        assert hashlib.sha256(raw).hexdigest() == listed["entry_hash"]
+        hashes.append(bytes.fromhex(listed["entry_hash"]))
+    assert _oracle_paper(definition.fingerprint, hashes).hex() == VECTOR["paper"]
+    assert layout.paper is not None
+    assert layout.paper.hex() == VECTOR["paper"]
+    assert {c: raw.decode() for c, raw in candidate_list_entries().items()} == {
+        c: e["entry"] for c, e in by_contest.items()
+    }
+    # A reordered list is another entry: another paper hash (issue 16 item 10).
+    swapped = [hashes[1], hashes[0], hashes[2]]
+    assert _oracle_paper(definition.fingerprint, swapped) != layout.paper
+    for label in BALLOTS:
+        entry = json.loads(BALLOTS[label]["ballot_entry"])
+        assert entry["payload"]["paper"] == VECTOR["paper"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c[0])

@@ -1,5 +1,6 @@
 """Spec §13.1 check 5, the stateless part: a batch of ballot and audit entries decoded,
-authenticated and their proofs verified, in a worker process.
+authenticated, checked to carry the election's ballot paper hash (§11.8, recomputed here from
+the candidate-list entries) and their proofs verified, in a worker process.
 
 Every range and sum proof of a batch goes into one ``BatchVerifier`` (§6.7); if the combined
 equation fails, each proof is verified alone so the bad entry is named. The worker also returns
@@ -18,7 +19,7 @@ from typing import Final
 from crypto import canonical
 from crypto.batch import BatchVerifier
 from crypto.elgamal import Ciphertext, PublicKey
-from crypto.envelope import Entry, SignatureScheme, parse_entry
+from crypto.envelope import Entry, SignatureScheme, entry_hash, parse_entry
 from crypto.errors import (
     InvalidBatch,
     InvalidProof,
@@ -66,7 +67,8 @@ Item = tuple[int, str, bytes, bytes]
 @dataclass(frozen=True, slots=True)
 class BallotContext:
     """What every ballot is checked against, fixed once voting opens (§11.4): the election id,
-    the definition, the candidate lists in force, and the election key, as published JSON."""
+    the definition, the candidate lists in force (their whole entries, whose hashes the ballot
+    paper hash binds, §11.8), and the election key, as published JSON."""
 
     election: str
     definition: bytes
@@ -126,13 +128,17 @@ def _parsed(context: BallotContext) -> _Parsed:
     if cached is None:
         definition = ElectionDefinition.from_json(canonical.decode(context.definition))
         lists = {}
+        hashes = {}
         for raw in context.candidate_lists:
-            candidates = CandidateList.from_json(canonical.decode(raw))
+            entry = canonical.decode(raw)
+            assert isinstance(entry, dict)
+            candidates = CandidateList.from_json(entry["payload"])
             lists[candidates.contest] = candidates
+            hashes[candidates.contest] = entry_hash(raw)
         key = ElectionKey.from_json(canonical.decode(context.election_key), _threshold(definition))
         cached = _Parsed(
             definition.fingerprint,
-            BallotLayout.build(definition, lists),
+            BallotLayout.build(definition, lists, list_hashes=hashes),
             PublicKey(key.joint_key.public_key).precompute(),
             {VOTER: CredentialScheme(definition.fingerprint)},
         )
@@ -183,12 +189,14 @@ def verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome:
             credential = credential_from_bytes(key, "voter key")
             if kind == BALLOT:
                 ballot = Ballot.from_json(entry.payload, parsed.layout)
+                _check_paper(ballot, parsed.layout, "ballot")
                 _add_ballot(batch, parsed, ballot, credential, index)
                 ballots[index] = ballot
                 alphas = tuple(alpha_prefix(c.alpha) for c in ballot.ciphertexts())
                 verdicts[index] = BallotVerdict(index, style=ballot.style, alphas=alphas)
             elif kind == AUDIT:
                 audit = Audit.from_json(entry.payload, parsed.layout)
+                _check_paper(audit.ballot.ballot, parsed.layout, "audited ballot")
                 verify_audit(
                     audit,
                     election=context.election,
@@ -219,6 +227,20 @@ def verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome:
         if verdict.check:
             ballots.pop(index, None)
     return BatchOutcome(tuple(verdicts[index] for index, *_ in items), _products(ballots.values()))
+
+
+def _check_paper(ballot: Ballot, layout: BallotLayout, what: str) -> None:
+    """Spec §11.8 The ballot carries the paper hash of the candidate lists on the log.
+
+    Raises:
+        MalformedInput: another paper hash (the board should have refused it: wrong_paper).
+    """
+    if ballot.paper != layout.paper:
+        raise MalformedInput(
+            f"the {what} was built against other candidate lists than those on the log (its "
+            f"paper hash {ballot.paper.hex()[:16]}…, the lists give "
+            f"{(layout.paper or bytes(32)).hex()[:16]}…)"
+        )
 
 
 def _add_ballot(

@@ -100,6 +100,8 @@ class Replay:
     def finish(self) -> None:
         """After the last leaf: what an election in progress has not published yet."""
         state = self.state
+        if state.voting.opened.ballots:
+            _voting.resolve_opened(state)
         if state.setup.definition is None:
             state.report.fail(2, None, "the log holds no election definition")
         elif state.tallying.tally is None:

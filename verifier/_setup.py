@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from crypto.envelope import entry_hash
 from crypto.errors import VerivoteError
 from crypto.threshold import ThresholdParameters
 from election.counting import contest_constraints
@@ -59,7 +60,7 @@ def _election_definition(state: State, record: LeafRecord, payload: Any) -> None
     )
     for name in _INSTANTS:
         setup.timetable[name] = to_ms(getattr(definition.timetable, name))
-    setup.layout = BallotLayout.build(definition, {})
+    setup.layout = BallotLayout.build(definition, {}, list_hashes={})
     for contest in definition.contests:
         if contest.kind is ContestKind.RANKED:
             state.report.not_verifiable.append(contest.id)
@@ -169,7 +170,9 @@ def _candidate_list(state: State, record: LeafRecord, payload: Any) -> None:
     setup.lists[contest.id] = (candidates, record.raw)
     setup.stale.discard(contest.id)
     setup.layout = BallotLayout.build(
-        state.definition, {c: lst for c, (lst, _) in setup.lists.items()}
+        state.definition,
+        {c: lst for c, (lst, _) in setup.lists.items()},
+        list_hashes={c: entry_hash(raw) for c, (_, raw) in setup.lists.items()},
     )
     state.voting.context = None
 

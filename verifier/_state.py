@@ -33,6 +33,7 @@ __all__ = [
     "Credentials",
     "EntryCheck",
     "Nominee",
+    "Opened",
     "Reread",
     "Setup",
     "State",
@@ -105,10 +106,22 @@ class Credentials:
 
 
 @dataclass(slots=True)
+class Opened:
+    """Check 6 (§11.10): ballots an audit opens (leaf -> the audit's leaf, -1 when found only
+    by their opened ciphertexts), the opened alphas' prefixes, and the credentials whose counted
+    ballot was found again without them. Empty unless a board broke §11.8-§11.9."""
+
+    ballots: dict[int, int] = field(default_factory=dict)
+    prefixes: set[int] = field(default_factory=set)
+    resolved: set[int] = field(default_factory=set)
+
+
+@dataclass(slots=True)
 class Voting:
-    """Check 5 (§11.8-§11.10): the alpha prefixes seen (leaf << 1 | audited), each ballot's or
-    audit's credential, the running products of the valid ballots' ciphertexts per contest and
-    option, and the ballots that do not count (superseded, revoked, refused).
+    """Check 5 (§11.8-§11.10): the alpha prefixes seen (the first leaf holding each << 1 |
+    whether it is an audit), each ballot's or audit's credential, the running products of the
+    valid ballots' ciphertexts per contest and option, the ballots that do not count
+    (superseded, revoked, refused, opened) and the ballots audits opened.
 
     Voter entries wait for the workers' stateless verdict (§13.1 check 5, ``_ballots``): the
     ``batch`` not yet handed over, what each ``pending`` entry needs to settle in log order,
@@ -119,6 +132,7 @@ class Voting:
     ballot_credential: dict[int, int] = field(default_factory=dict)
     products: dict[str, list[tuple[Point, Point]]] = field(default_factory=dict)
     uncounted: set[int] = field(default_factory=set)
+    opened: Opened = field(default_factory=Opened)
     context: BallotContext | None = None
     batch: list[Item] = field(default_factory=list)
     pending: dict[int, tuple[int, str, bytes]] = field(default_factory=dict)

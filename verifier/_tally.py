@@ -30,6 +30,7 @@ from election.wire import (
 from verifier._log import LeafRecord
 from verifier._report import Rejected
 from verifier._state import EntryCheck, State
+from verifier._voting import resolve_opened
 
 __all__ = ["CHECKS", "expected_tally"]
 
@@ -96,6 +97,7 @@ def _tally(state: State, record: LeafRecord, payload: Any) -> None:
         raise Rejected(7, "the tally is already on the log")
     if state.ceremony.election_key is None:
         raise Rejected(7, "there is no election key")
+    resolve_opened(state)
     for got, (contest, ballots, aggregates) in zip(
         tally.contests, expected_tally(state), strict=True
     ):

@@ -231,9 +231,16 @@ class _ReceiptCheck:
         if record.type != "ballot":
             report.notes.append(f"receipt: leaf {self.index} ({record.type}) is in the log")
             return
-        issued = replay.state.credentials
+        issued, voting = replay.state.credentials, replay.state.voting
         credential = issued.ids.get(record.key)
         last = -1 if credential is None else issued.last_ballot[credential]
+        for opened, audit in sorted(voting.opened.ballots.items()):
+            if opened > self.index and voting.ballot_credential[opened] == credential:
+                by = f" (the audit in leaf {audit} opened it)" if audit >= 0 else ""
+                report.fail(
+                    6, self.index, f"receipt: the ballot was replaced by the ballot in leaf "
+                    f"{opened}, which the voter only audited{by}: not a revote, the board cast it",
+                )  # fmt: skip
         if last == self.index:
             report.notes.append(f"receipt: the ballot in leaf {self.index} is in the log, counted")
         elif last > self.index:

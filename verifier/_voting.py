@@ -1,7 +1,8 @@
 """Spec §11.8-§11.10 and §13.1 check 5, the stateful part: a ballot or audit is accepted in the
 voting window, once the election is ready, from an eligible credential of its style, without a
-ciphertext reused from another credential or opened by an audit; a credential's last ballot
-counts (§11.10).
+ciphertext reused from another credential, a ballot without one an audit opened, an audit
+without one a ballot cast; a credential's last ballot that no audit opens counts (§11.10, check
+6: a ballot an audit later in the log opens never counts, and does not replace the one before).
 
 A voter entry is queued (``queue``) for the workers (``_ballots``: decoding, signature, every
 proof), and its verdict comes back in a ``BatchOutcome`` that ``settle`` folds in log order.
@@ -16,13 +17,13 @@ from typing import Any, Final
 from crypto import canonical
 from crypto.group import Point
 from election.definition import ContestKind
-from election.wire import AUDIT, BALLOT
-from verifier._ballots import BallotContext, BallotVerdict, BatchOutcome
+from election.wire import AUDIT, BALLOT, Ballot
+from verifier._ballots import BallotContext, BallotVerdict, BatchOutcome, alpha_prefix
 from verifier._log import LeafRecord
 from verifier._report import Rejected
 from verifier._state import EntryCheck, State
 
-__all__ = ["CHECKS", "settle"]
+__all__ = ["CHECKS", "resolve_opened", "settle"]
 
 
 def _not_ready(state: State) -> str | None:
@@ -52,7 +53,7 @@ def _queue(state: State, record: LeafRecord, payload: Any) -> None:
         voting.context = BallotContext(
             state.election,
             canonical.encode(state.definition.to_json()),
-            tuple(canonical.encode(lst.to_json()) for lst, _ in state.setup.lists.values()),
+            tuple(raw for _, raw in state.setup.lists.values()),
             state.ceremony.election_key_raw,
         )
     voting.pending[record.index] = (record.received, record.type, record.key)
@@ -76,6 +77,8 @@ def settle(state: State, outcome: BatchOutcome) -> None:
         if verdict.check:
             report.fail(verdict.check, verdict.index, verdict.error)
             continue
+        if kind == AUDIT:
+            _opened_ballots(state, verdict)
         try:
             _voter_rules(state, verdict, received, kind, key)
         except Rejected as exc:
@@ -111,12 +114,17 @@ def _voter_rules(
         leaf, audited = earlier >> 1, earlier & 1
         if audited and not audit:
             raise Rejected(5, f"a ciphertext was opened by the audit in leaf {leaf}")
+        if audit and not audited:
+            raise Rejected(
+                5, f"a ciphertext was cast by the ballot in leaf {leaf}: a cast ballot is never "
+                "opened (the board should have refused it: ciphertext_cast)",
+            )  # fmt: skip
         if voting.ballot_credential[leaf] != credential:
             raise Rejected(5, f"a ciphertext is reused from leaf {leaf}, another credential")
     index = verdict.index
     for prefix in verdict.alphas:
-        earlier = voting.alphas.get(prefix)
-        voting.alphas[prefix] = (index << 1 | audit) if earlier is None else (earlier | audit)
+        # The first leaf holding each alpha; no accepted entry of the other kind can follow.
+        voting.alphas.setdefault(prefix, index << 1 | audit)
     voting.ballot_credential[index] = credential
     if audit:
         return
@@ -124,6 +132,62 @@ def _voter_rules(
     if previous >= 0:
         voting.uncounted.add(previous)
     issued.last_ballot[credential] = index
+
+
+def _opened_ballots(state: State, verdict: BallotVerdict) -> None:
+    """Spec §11.10 The ballots whose ciphertexts this audit opens (an audit whose stateless
+    checks passed, wherever it is and whatever the stateful rules say of it): each is a check-6
+    failure and never counts (``resolve_opened`` finds its credential's counted ballot)."""
+    voting, opened = state.voting, state.voting.opened
+    for prefix in verdict.alphas:
+        earlier = voting.alphas.get(prefix)
+        if earlier is None or earlier & 1:
+            continue
+        leaf = earlier >> 1
+        opened.prefixes.add(prefix)
+        if leaf not in opened.ballots:
+            opened.ballots[leaf] = verdict.index
+            state.report.fail(
+                6, leaf, f"ballot: the audit in leaf {verdict.index} opens it: an audited ballot "
+                "never counts (§11.10)",
+            )  # fmt: skip
+
+
+def resolve_opened(state: State) -> None:
+    """Spec §11.10 Only when audits opened ballots (a board that broke §11.8-§11.9): the
+    credential of each such ballot counts its last valid ballot that holds no opened
+    ciphertext, found by reading that credential's entries again from the source, newest
+    first. Idempotent; run before the tally is checked and at the end of the log."""
+    voting, issued, opened = state.voting, state.credentials, state.voting.opened
+    affected = {voting.ballot_credential[leaf] for leaf in opened.ballots} - opened.resolved
+    if not affected:
+        return
+    opened.resolved |= affected
+    leaves = sorted(
+        (leaf for leaf, c in voting.ballot_credential.items() if c in affected), reverse=True
+    )
+    entries = state.reread(leaves)
+    counted: dict[int, int] = {}
+    for leaf in leaves:
+        credential = voting.ballot_credential[leaf]
+        entry = canonical.decode(entries[leaf])
+        assert isinstance(entry, dict)
+        if credential in counted or entry["type"] != BALLOT:
+            continue
+        ballot = Ballot.from_json(entry["payload"], state.layout)
+        if not any(alpha_prefix(c.alpha) in opened.prefixes for c in ballot.ciphertexts()):
+            counted[credential] = leaf
+            continue
+        voting.uncounted.add(leaf)
+        if leaf not in opened.ballots:
+            opened.ballots[leaf] = -1
+            state.report.fail(6, leaf, "ballot: an audit opens it: it never counts (§11.10)")
+    for credential in affected:
+        if issued.revoked[credential]:
+            continue  # none of its ballots counts (§11.10)
+        leaf = counted.get(credential, -1)
+        issued.last_ballot[credential] = leaf
+        voting.uncounted.discard(leaf)
 
 
 CHECKS: Final = (

@@ -4,16 +4,22 @@
 // against the ballot it posted, not taken from memory.
 
 import { InvalidProof, MalformedInput } from './errors.js';
+import { parseHex } from './bytes.js';
 import { ciphertextFromJson, ciphertextsEqual, encrypt, encryptBytes } from './elgamal.js';
 import { scalarFromHex } from './group.js';
 import { compactFromJson, disjunctiveFromJson, verifyRandomness, verifyRange, verifySumRange } from './proofs.js';
 import { rankingContext, selectionContext, totalContext, totalRange } from './ballot.js';
 import { expectInt, expectList, expectObject, expectString } from './wire.js';
 
-/** Spec §11.8 Parse a `ballot` payload against the style's contest shapes. Throws MalformedInput. */
+/**
+ * Spec §11.8 Parse a `ballot` payload against the style's contest shapes: { style, paper (32
+ * bytes), contests }. Whether `paper` is the election's is for the caller to compare. Throws
+ * MalformedInput.
+ */
 export function parseBallot(value, shapes) {
-  const obj = expectObject(value, 'ballot payload', ['style', 'contests']);
+  const obj = expectObject(value, 'ballot payload', ['style', 'paper', 'contests']);
   const style = expectString(obj.style, 'ballot style');
+  const paper = parseHex(obj.paper, 32, 'ballot paper');
   const items = expectList(obj.contests, 'ballot contests', { maxLength: shapes.length });
   if (items.length !== shapes.length) {
     throw new MalformedInput(`ballot: style ${style} has ${shapes.length} contests, the ballot ${items.length}`);
@@ -47,7 +53,7 @@ export function parseBallot(value, shapes) {
       total,
     };
   });
-  return { style, contests };
+  return { style, paper, contests };
 }
 
 /** Spec §11.8 Check every proof of a parsed ballot cast with `credential`. Throws InvalidProof. */

@@ -1,9 +1,9 @@
-// Spec §11.2 the election fingerprint, §11.8 building a ballot on the voter's device and
-// signing its entry, §11.9 the openings of an audited (Benaloh) ballot.
+// Spec §11.2 the election fingerprint, §11.8 the ballot paper hash, building a ballot on the
+// voter's device and signing its entry, §11.9 the openings of an audited (Benaloh) ballot.
 //
 // Every input is explicit: the contests of the member's ballot style with their number of
-// options (`shapes`), the election key, the credential key, the choices, and a source of
-// randomness. The source is drawn in one fixed order, so a ballot built from a list of scalars
+// options (`shapes`), the ballot paper hash of the candidate lists they come from (`paper`),
+// the election key, the credential key, the choices, and a source of randomness. The source is drawn in one fixed order, so a ballot built from a list of scalars
 // is byte-for-byte the one Python builds from the same list (tests/vectors/ballots/README.md):
 //   per contest, in style order —
 //     block, approval, referendum: r_0..r_{L-1}; then per option k: the range proof's nonce and
@@ -32,6 +32,16 @@ const ENTRY_VERSION = 1;
 /** Spec §11.2 H("verivote-1/election/fingerprint", canonical JSON of the definition). */
 export function electionFingerprint(definition) {
   return hashBytes(Dst.ELECTION_FINGERPRINT, canonical.encode(definition));
+}
+
+/**
+ * Spec §11.8 paper = H("verivote-1/ballot/paper", F, h_1, ..., h_m): `listHashes` are the entry
+ * hashes (32 bytes each, §10.1) of the `candidate-list` entries in force of the definition's
+ * contests that are not referendums, in definition order (every such contest's, whatever the
+ * member's style). The screens compute it from the very entries they show the lists from.
+ */
+export function ballotPaper(fingerprint, listHashes) {
+  return hashBytes(Dst.BALLOT_PAPER, fingerprint, ...listHashes);
 }
 
 // --- randomness ---------------------------------------------------------------------------------
@@ -170,11 +180,13 @@ function rankedContest(shape, ranking, { publicKey, key, source }) {
 
 /**
  * Spec §11.8 Encrypt the member's choices: `shapes` are the contests of `style` in style order,
+ * `paper` the ballot paper hash (32 bytes, ballotPaper) of the candidate lists they come from,
  * `choices` maps each contest id to its marks (option indices) or ranking (most preferred
  * first; [] for nobody). Returns { payload, openings }: the `ballot` payload and, for a
  * Benaloh audit only (§11.9), the openings, which reveal the vote. Throws MalformedInput.
  */
-export function buildBallot({ style, shapes, choices, publicKey, key, source = randomSource }) {
+export function buildBallot({ style, paper, shapes, choices, publicKey, key, source = randomSource }) {
+  if (!(paper instanceof Uint8Array) || paper.length !== 32) throw new MalformedInput('the ballot paper hash must be 32 bytes');
   const ids = shapes.map((s) => s.id);
   const named = Object.keys(choices);
   if (named.length !== ids.length || !named.every((id) => ids.includes(id))) {
@@ -190,7 +202,7 @@ export function buildBallot({ style, shapes, choices, publicKey, key, source = r
     contests.push(built.json);
     openings.push(built.opening);
   }
-  return { payload: { style, contests }, openings };
+  return { payload: { style, paper: toHex(paper), contests }, openings };
 }
 
 /**
@@ -210,8 +222,8 @@ export function signVoterEntry({ election, type, payload, key, source = randomSo
  * Spec §11.8 Build and sign a ballot entry: { entry (bytes), tracker (hex), openings }. The
  * tracker is SHA-256 of the entry's bytes.
  */
-export function castBallot({ election, style, shapes, choices, publicKey, key, source = randomSource }) {
-  const { payload, openings } = buildBallot({ style, shapes, choices, publicKey, key, source });
+export function castBallot({ election, style, paper, shapes, choices, publicKey, key, source = randomSource }) {
+  const { payload, openings } = buildBallot({ style, paper, shapes, choices, publicKey, key, source });
   const entry = signVoterEntry({ election, type: BALLOT, payload, key, source });
   return { entry, tracker: toHex(entryHash(entry)), openings };
 }

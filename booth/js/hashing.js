@@ -20,6 +20,7 @@ export const Dst = Object.freeze({
   BALLOT_SELECTION: utf8('verivote-1/ballot/selection'),
   BALLOT_TOTAL: utf8('verivote-1/ballot/total'),
   BALLOT_RANKING: utf8('verivote-1/ballot/ranking'),
+  BALLOT_PAPER: utf8('verivote-1/ballot/paper'),
 });
 
 const MAX_PART = 2 ** 32 - 1;

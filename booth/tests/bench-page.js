@@ -11,6 +11,7 @@ const runs = Number(new URLSearchParams(location.search).get('runs') ?? 15);
 const fingerprint = crypto.getRandomValues(new Uint8Array(32));
 const publicKey = precomputed(gPow(randomScalar()));
 const key = deriveCredentialKey('0000000000000000000000000', { fingerprint });
+const paperHash = crypto.getRandomValues(new Uint8Array(32)); // §11.8: any 32 bytes cost the same
 
 const PAPERS = {
   'vote-for-1 of 10': {
@@ -30,7 +31,7 @@ const PAPERS = {
 function once({ shapes, choices }) {
   const style = shapes.map((s) => s.id).join('+');
   const start = performance.now();
-  castBallot({ election: 'bench', style, shapes, choices, publicKey, key });
+  castBallot({ election: 'bench', style, paper: paperHash, shapes, choices, publicKey, key });
   return performance.now() - start;
 }
 

@@ -33,6 +33,7 @@ const SHAPES = [
   contestShape({ id: 'ranked', kind: 'ranked', options: 6, maxSelections: 4 }),
 ];
 const STYLE = SHAPES.map((s) => s.id).join('+');
+const PAPER = new Uint8Array(32).fill(0xab);
 
 function randomChoices() {
   const pick = (n, max) => {
@@ -46,10 +47,11 @@ test('random ballots of every kind verify, and their audit opens to the choices 
   for (let round = 0; round < 3; round++) {
     const key = deriveCredentialKey(randomCode(), { fingerprint });
     const choices = randomChoices();
-    const cast = castBallot({ election: 'e-1', style: STYLE, shapes: SHAPES, choices, publicKey, key });
+    const cast = castBallot({ election: 'e-1', style: STYLE, paper: PAPER, shapes: SHAPES, choices, publicKey, key });
     const entry = parseEntry(cast.entry, electionSchemes(fingerprint), { election: 'e-1' });
     assert.equal(toHex(entry.hash), cast.tracker);
     const ballot = parseBallot(entry.payload, SHAPES);
+    assert.equal(toHex(ballot.paper), toHex(PAPER));
     verifyBallot(ballot, { credential: key.publicPoint, fingerprint, publicKey, shapes: SHAPES });
     checkOpenings(ballot, cast.openings, { publicKey, shapes: SHAPES });
     assert.deepEqual(cast.openings.map(choicesFromOpening), SHAPES.map((s) => {
@@ -63,7 +65,7 @@ test('random ballots of every kind verify, and their audit opens to the choices 
 
 test('an opening that does not re-encrypt is refused, naming the contest and option', () => {
   const key = deriveCredentialKey(randomCode(), { fingerprint });
-  const cast = castBallot({ election: 'e-1', style: STYLE, shapes: SHAPES, choices: randomChoices(), publicKey, key });
+  const cast = castBallot({ election: 'e-1', style: STYLE, paper: PAPER, shapes: SHAPES, choices: randomChoices(), publicKey, key });
   const ballot = parseBallot(canonical.decode(cast.entry).payload, SHAPES);
   const lying = structuredClone(cast.openings);
   lying[0].choices[2] = 1 - lying[0].choices[2];
@@ -75,12 +77,26 @@ test('an opening that does not re-encrypt is refused, naming the contest and opt
 
 test('a ballot entry changed after signing is refused: bad_signature', () => {
   const key = deriveCredentialKey(randomCode(), { fingerprint });
-  const cast = castBallot({ election: 'e-1', style: STYLE, shapes: SHAPES, choices: randomChoices(), publicKey, key });
+  const cast = castBallot({ election: 'e-1', style: STYLE, paper: PAPER, shapes: SHAPES, choices: randomChoices(), publicKey, key });
   const obj = canonical.decode(cast.entry);
   obj.payload.contests[1].selections.reverse();
   assert.throws(() => parseEntry(canonical.encode(obj), electionSchemes(fingerprint)), code('invalid_signature'));
   assert.throws(() => parseEntry(cast.entry, electionSchemes(undefined)), code('invalid_signature'));
   assert.throws(() => parseEntry(cast.entry, electionSchemes(new Uint8Array(32))), code('invalid_signature'));
+});
+
+test('§11.8 a ballot carries a 32-byte paper hash: built without one, or read back without one, it is refused', () => {
+  const key = deriveCredentialKey(randomCode(), { fingerprint });
+  const choices = randomChoices();
+  for (const paper of [undefined, new Uint8Array(31), toHex(PAPER)]) {
+    assert.throws(() => castBallot({ election: 'e-1', style: STYLE, paper, shapes: SHAPES, choices, publicKey, key }), (e) => e.code === 'malformed' && /paper hash must be 32 bytes/.test(e.message));
+  }
+  const payload = canonical.decode(castBallot({ election: 'e-1', style: STYLE, paper: PAPER, shapes: SHAPES, choices, publicKey, key }).entry).payload;
+  const without = { ...payload };
+  delete without.paper;
+  assert.throws(() => parseBallot(without, SHAPES), code('malformed'));
+  assert.throws(() => parseBallot({ ...payload, paper: payload.paper.slice(2) }, SHAPES), (e) => e.code === 'malformed' && /ballot paper must be 64 hex digits/.test(e.message));
+  assert.throws(() => parseBallot({ ...payload, paper: payload.paper.toUpperCase() }, SHAPES), code('non_canonical'));
 });
 
 test('range, sum and randomness proofs: completeness, and a value out of range has no proof', () => {
@@ -124,7 +140,7 @@ test('§11.8 choices the contest does not allow are refused before encrypting', 
   assert.throws(() => checkChoices(ranked, [2, 2]), (e) => /distinct options only/.test(e.message));
   assert.deepEqual(Array.from(checkChoices(ranked, [])), [0xff]);
   assert.deepEqual(checkChoices(approval, [0, 1, 2, 3]), [0, 1, 2, 3]);
-  assert.throws(() => castBallot({ election: 'e', style: STYLE, shapes: SHAPES, choices: { block: [] }, publicKey, key: deriveCredentialKey(randomCode(), { fingerprint }) }), /exactly the contests/);
+  assert.throws(() => castBallot({ election: 'e', style: STYLE, paper: PAPER, shapes: SHAPES, choices: { block: [] }, publicKey, key: deriveCredentialKey(randomCode(), { fingerprint }) }), /exactly the contests/);
 });
 
 test('§5.6 embed and extract round-trip, and extract refuses every other point', () => {
@@ -189,8 +205,8 @@ test('§8.3 every single substitution and transposition of a code is caught', ()
 test('randomness is fresh: two ballots with the same choices differ in every ciphertext', () => {
   const key = deriveCredentialKey(randomCode(), { fingerprint });
   const choices = { block: [0], approval: [], ref: [1], ranked: [2] };
-  const a = canonical.decode(castBallot({ election: 'e', style: STYLE, shapes: SHAPES, choices, publicKey, key }).entry);
-  const b = canonical.decode(castBallot({ election: 'e', style: STYLE, shapes: SHAPES, choices, publicKey, key }).entry);
+  const a = canonical.decode(castBallot({ election: 'e', style: STYLE, paper: PAPER, shapes: SHAPES, choices, publicKey, key }).entry);
+  const b = canonical.decode(castBallot({ election: 'e', style: STYLE, paper: PAPER, shapes: SHAPES, choices, publicKey, key }).entry);
   const alphas = (e) => e.payload.contests.flatMap((c) => (c.selections ?? [c.ranking]).map((x) => x.alpha));
   const shared = alphas(a).filter((x) => alphas(b).includes(x));
   assert.deepEqual(shared, []);

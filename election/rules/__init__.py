@@ -46,7 +46,7 @@ from election.rules._tally import (
     verify_decryption,
 )
 from election.rules._voting import RULES as _VOTING
-from election.rules._voting import read_back
+from election.rules._voting import opened_by_audit, read_back
 from election.wire import ELECTION_DEFINITION
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "contest_result",
     "count_matches",
     "expected_result",
+    "opened_by_audit",
     "precheck",
     "qualifying_nominees",
     "read_back",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from crypto.envelope import entry_hash
 from election.counting import InfeasibleConstraints, contest_constraints
 from election.definition import ContestKind, DefinitionError, local_date, to_ms
 from election.rules._common import (
@@ -267,7 +268,7 @@ def _apply_candidate_list(
 ) -> None:
     params = state.params
     assert params is not None
-    state.params = params.with_candidate_list(candidates)
+    state.params = params.with_candidate_list(candidates, entry_hash(entry.raw))
     state.setup.stale_lists.discard(candidates.contest)
 
 

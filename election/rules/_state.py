@@ -87,6 +87,7 @@ class ElectionParameters:
     fingerprint: bytes
     threshold: ThresholdParameters
     candidate_lists: Mapping[str, CandidateList]
+    list_hashes: Mapping[str, bytes]
     layout: BallotLayout
     election_key: ElectionKey | None = None
     public_key: PublicKey | None = None
@@ -103,16 +104,23 @@ class ElectionParameters:
                 definition.fingerprint, len(definition.trustees), definition.threshold
             ),
             candidate_lists={},
-            layout=BallotLayout.build(definition, {}),
+            list_hashes={},
+            layout=BallotLayout.build(definition, {}, list_hashes={}),
         )
 
-    def with_candidate_list(self, candidates: CandidateList) -> ElectionParameters:
+    def with_candidate_list(
+        self, candidates: CandidateList, entry_hash: bytes
+    ) -> ElectionParameters:
+        """A candidate list now in force, from the entry with hash ``entry_hash`` (§11.8: the
+        ballot paper hash binds it)."""
         lists = {**self.candidate_lists, candidates.contest: candidates}
+        hashes = {**self.list_hashes, candidates.contest: entry_hash}
         return replace(
             self,
             generation=self.generation + 1,
             candidate_lists=lists,
-            layout=BallotLayout.build(self.definition, lists),
+            list_hashes=hashes,
+            layout=BallotLayout.build(self.definition, lists, list_hashes=hashes),
         )
 
     def with_election_key(self, key: ElectionKey) -> ElectionParameters:

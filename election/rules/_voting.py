@@ -1,6 +1,7 @@
-"""Spec §11.8-§11.10 Ballots and audited ballots: the stateless proof checks (``parse`` with
-``verify``), and the O(1) stateful rules: window, readiness, eligible credential of the right
-style, no ciphertext reused under another credential, last ballot per credential."""
+"""Spec §11.8-§11.10 Ballots and audited ballots: the stateless checks (``precheck``: the
+ballot paper hash, and with ``verify`` every proof), and the O(1) stateful rules: window,
+readiness, eligible credential of the right style, no ciphertext both cast and opened nor
+reused under another credential, last ballot per credential."""
 
 from __future__ import annotations
 
@@ -78,33 +79,56 @@ def _voter(
     return credential
 
 
+def _holds(state: ElectionState, entry: LoggedEntry, alpha: Point) -> bool:
+    return any(c.alpha == alpha for c in ballot_of(state, entry).ciphertexts())
+
+
 def _no_reuse(
     state: ElectionState, entry: LoggedEntry, ciphertexts: Iterable[Ciphertext], *, cast: bool
 ) -> None:
-    """Spec §11.8 No alpha of this ballot appears in an earlier ballot or audit under another
-    credential, and no cast ballot reuses an alpha of any audit (an audited ciphertext is
-    opened: casting it would reveal the vote). The index gives candidate leaves by
-    fingerprint; each is read back to compare whole alphas and credentials."""
+    """Spec §11.8 No ciphertext is both cast and opened, in either order, whatever the
+    credentials: a ballot reusing an alpha of an earlier audit is ``ciphertext_audited`` (casting
+    it would publish the vote), an audit reusing an alpha of an earlier ballot is
+    ``ciphertext_cast`` (§11.9: a board could otherwise cast the inner ballot before the audit);
+    otherwise no alpha appears earlier under another credential (``ciphertext_reused``). The
+    index gives candidate leaves by fingerprint; each is read back to compare whole alphas."""
     index = state.voting.alphas
     for ciphertext in ciphertexts:
         for leaf in index.leaves(ciphertext.alpha):
             earlier = read_back(state, leaf)
-            audited = cast and earlier.type == AUDIT
-            if earlier.key == entry.key and not audited:
+            opposite = (earlier.type == AUDIT) == cast
+            if earlier.key == entry.key and not opposite:
                 continue
-            if not any(
-                c.alpha == ciphertext.alpha for c in ballot_of(state, earlier).ciphertexts()
-            ):
+            if not _holds(state, earlier, ciphertext.alpha):
                 continue
-            if audited:
+            if opposite and cast:
                 raise Refusal(
                     "ciphertext_audited",
                     f"a ciphertext of this ballot was opened by the audit in leaf {leaf}",
+                )
+            if opposite:
+                raise Refusal(
+                    "ciphertext_cast",
+                    f"a ciphertext of this audit was cast by the ballot in leaf {leaf}: a cast "
+                    "ballot is never opened",
                 )
             raise Refusal(
                 "ciphertext_reused",
                 f"a ciphertext of this ballot is in leaf {leaf} under another credential",
             )
+
+
+def opened_by_audit(state: ElectionState, index: int) -> int | None:
+    """Spec §11.10 The leaf of an audit that opens a ciphertext of the ballot at ``index`` (an
+    audited ballot, which never counts), or None. Only a board that broke §11.8-§11.9 logs one;
+    a voter's receipt check asks this of the ballot that replaced theirs."""
+    ballot = read_back(state, index)
+    for ciphertext in ballot_of(state, ballot).ciphertexts():
+        for leaf in state.voting.alphas.leaves(ciphertext.alpha):
+            earlier = read_back(state, leaf)
+            if earlier.type == AUDIT and _holds(state, earlier, ciphertext.alpha):
+                return leaf
+    return None
 
 
 def _index_alphas(state: ElectionState, ciphertexts: Iterable[Ciphertext], index: int) -> None:
@@ -119,9 +143,20 @@ def _index_alphas(state: ElectionState, ciphertexts: Iterable[Ciphertext], index
 # --- ballot ----------------------------------------------------------------------------------
 
 
+def _check_paper(params: ElectionParameters, ballot: Ballot, what: str) -> None:
+    """Spec §11.8 The ballot carries the paper hash of the candidate lists in force."""
+    if ballot.paper != params.layout.paper:
+        raise Refusal(
+            "wrong_paper",
+            f"{what} was built against other candidate lists than those in force (paper hash "
+            f"{ballot.paper.hex()[:16]}…)",
+        )
+
+
 def _precheck_ballot(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Ballot:
     params = _ready_params(params)
     ballot = Ballot.from_json(entry.payload, params.layout)
+    _check_paper(params, ballot, "the ballot")
     if verify:
         assert params.public_key is not None
         try:
@@ -165,6 +200,7 @@ def _apply_ballot(
 def _precheck_audit(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Audit:
     params = _ready_params(params)
     audit = Audit.from_json(entry.payload, params.layout)
+    _check_paper(params, audit.ballot.ballot, "the audited ballot")
     if verify:
         assert params.public_key is not None
         try:

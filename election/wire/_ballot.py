@@ -1,9 +1,10 @@
-"""Spec §11.3 and §11.8 Ballots: the layout of each ballot style, the per-contest forms, the
-proof contexts, and the stateless check of every proof a ballot carries.
+"""Spec §11.3 and §11.8 Ballots: the layout of each ballot style, the ballot paper hash, the
+per-contest forms, the proof contexts, and the stateless check of every proof a ballot carries.
 
 A ballot is parsed against a ``BallotLayout``: the definition's contests with their number of
 options (candidates from the candidate lists in force, or a referendum's options), so that the
-number of ciphertexts and proof branches comes from the statement, never from the ballot.
+number of ciphertexts and proof branches comes from the statement, never from the ballot; and
+the paper hash of those candidate lists, which every ballot must carry.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from crypto.canonical import JsonValue
 from crypto.elgamal import Ciphertext, PublicKey
 from crypto.errors import InvalidProof, MalformedInput
 from crypto.group import Point
-from crypto.hashing import Dst, encode_parts
+from crypto.hashing import Dst, encode_parts, hash_bytes
 from crypto.proofs.disjunctive import DisjunctiveProof, verify_range, verify_sum_range
 from crypto.proofs.randomness import RandomnessProof, verify_randomness
 from election.definition import MAX_CONTESTS, ContestKind, ElectionDefinition
 from election.wire._common import (
     expect_exact,
     expect_items,
+    parse_hash,
     parse_style,
 )
 from election.wire._setup import CandidateList
@@ -64,33 +66,52 @@ class ContestShape:
         return None
 
 
+def ballot_paper(fingerprint: bytes, list_hashes: Sequence[bytes]) -> bytes:
+    """Spec §11.8 paper = H("verivote-1/ballot/paper", F, h_1, ..., h_m): ``list_hashes`` are
+    the entry hashes of the candidate lists in force of the definition's contests that are not
+    referendums, in definition order."""
+    return hash_bytes(Dst.BALLOT_PAPER, fingerprint, *list_hashes)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class BallotLayout:
-    """Spec §11.3 and §11.8 The shapes of every contest and the ballot styles the definition can
-    produce. ``contests`` holds only the contests that have options (a candidate list, or a
-    referendum's options)."""
+    """Spec §11.3 and §11.8 The shapes of every contest, the ballot styles the definition can
+    produce, and the ballot paper hash. ``contests`` holds only the contests that have options
+    (a candidate list, or a referendum's options); ``paper`` is None until every contest that
+    is not a referendum has one."""
 
     definition: ElectionDefinition
     contests: Mapping[str, ContestShape]
+    paper: bytes | None = None
     _styles: dict[str, tuple[ContestShape, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
-        cls, definition: ElectionDefinition, candidate_lists: Mapping[str, CandidateList]
+        cls,
+        definition: ElectionDefinition,
+        candidate_lists: Mapping[str, CandidateList],
+        *,
+        list_hashes: Mapping[str, bytes],
     ) -> BallotLayout:
-        """The layout from the definition and the candidate lists in force (by contest id)."""
+        """The layout from the definition and the candidate lists in force (by contest id),
+        with ``list_hashes`` the entry hashes (§10.1) of those lists' entries (by contest id)."""
         shapes: dict[str, ContestShape] = {}
+        hashes: list[bytes] = []
+        complete = True
         for contest in definition.contests:
             if contest.kind is ContestKind.REFERENDUM:
                 options = len(contest.options)
             elif contest.id in candidate_lists:
                 options = len(candidate_lists[contest.id].candidates)
+                hashes.append(list_hashes[contest.id])
             else:
+                complete = False
                 continue
             shapes[contest.id] = ContestShape(
                 contest.id, contest.kind, options, contest.max_selections, contest.seats
             )
-        return cls(definition, shapes)
+        paper = ballot_paper(definition.fingerprint, hashes) if complete else None
+        return cls(definition, shapes, paper)
 
     def style(self, style: str) -> tuple[ContestShape, ...]:
         """Spec §11.3 The contests of ballot style ``style``, in definition order.
@@ -271,22 +292,27 @@ ContestBallot = HomomorphicContestBallot | RankedContestBallot
 
 @dataclass(frozen=True, slots=True)
 class Ballot:
-    """Spec §11.8 The ``ballot`` payload: a style and one contest ballot per contest of it."""
+    """Spec §11.8 The ``ballot`` payload: a style, the ballot paper hash it was built against,
+    and one contest ballot per contest of the style."""
 
     style: str
+    paper: bytes
     contests: tuple[ContestBallot, ...]
 
     @classmethod
     def from_json(cls, value: object, layout: BallotLayout) -> Ballot:
         """Spec §11.8 Parse a ballot against the layout (the number of contests, options and
-        proof branches all come from the layout).
+        proof branches all come from the layout). Whether ``paper`` is the layout's is the
+        rules' check (``wrong_paper``), not the parser's.
 
         Raises:
-            MalformedInput: a style the definition cannot produce, a contest missing, extra or
-                out of order, or a malformed contest ballot.
+            MalformedInput: a style the definition cannot produce, a paper hash that is not 32
+                bytes of hex, a contest missing, extra or out of order, or a malformed contest
+                ballot.
         """
-        obj = expect_exact(value, "ballot payload", {"style", "contests"})
+        obj = expect_exact(value, "ballot payload", {"style", "paper", "contests"})
         style = parse_style(obj["style"], "ballot style")
+        paper = parse_hash(obj["paper"], "ballot paper")
         shapes = layout.style(style)
         items = expect_items(obj["contests"], "ballot contests", maximum=MAX_CONTESTS)
         if len(items) != len(shapes):
@@ -299,10 +325,14 @@ class Ballot:
                 contests.append(HomomorphicContestBallot.from_json(item, shape))
             else:
                 contests.append(RankedContestBallot.from_json(item, shape))
-        return cls(style, tuple(contests))
+        return cls(style, paper, tuple(contests))
 
     def to_json(self) -> dict[str, JsonValue]:
-        return {"style": self.style, "contests": [c.to_json() for c in self.contests]}
+        return {
+            "style": self.style,
+            "paper": self.paper.hex(),
+            "contests": [c.to_json() for c in self.contests],
+        }
 
     def ciphertexts(self) -> Iterator[Ciphertext]:
         """Every ciphertext of the ballot, contest by contest, option by option."""

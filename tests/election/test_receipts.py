@@ -13,10 +13,18 @@ from click.testing import CliRunner
 from bulletin_board.wire import Receipt
 from cli.main import verivote
 from cli.receipt import write_receipt
+from election.voter import audit_payload, sign_voter_entry
 from election.wire import election_schemes, parse_receipt_file
 from tests.election.board_log import JSON, BoardLog
-from tests.election.live_board import live_board
-from tests.election.scenario import DEFINITION, ELECTION, NOMINATIONS_OPEN, VOTING_OPEN, Scenario
+from tests.election.live_board import dishonest_board, live_board
+from tests.election.scenario import (
+    DEFINITION,
+    ELECTION,
+    NOMINATIONS_OPEN,
+    VOTING_OPEN,
+    Posted,
+    Scenario,
+)
 
 
 def test_a_receipt_holds_on_its_board_and_catches_a_forked_history(tmp_path: Path) -> None:
@@ -58,3 +66,79 @@ def test_a_receipt_holds_on_its_board_and_catches_a_forked_history(tmp_path: Pat
         assert "the board CONTRADICTS your receipt" in forked.output
         assert f"two different roots for tree size {index + 1}" in forked.output
         assert forked.output.count("\n") == 1
+
+
+def test_issue16_8_a_ballot_the_member_only_audited_is_not_called_a_revote(tmp_path: Path) -> None:
+    """Issue 16 item 8: a member casts, then audits. The board posts the audit's inner ballot as
+    a ballot before the audit: the honest board then refuses the audit (ciphertext_cast); a
+    board that appends it anyway is caught by the member's receipt check, which says that the
+    ballot replacing theirs is one they only audited (it said "a later ballot" before)."""
+    start = NOMINATIONS_OPEN - 86_400_000
+    db = f"sqlite:///{tmp_path / 'board.db'}"
+    with (
+        live_board(db, elections=(ELECTION,), now=start) as honest,
+        httpx.Client(base_url=honest.url) as http,
+    ):
+        log = BoardLog(client=http, clock=honest.clock)
+        log.entries[0] = (None, start)
+        s = Scenario(log=log)
+        s.ready()
+        member = s.members[0]
+        real = log.post(s.ballot(member), VOTING_OPEN + 1000)
+        receipt = Receipt.from_json(log.receipts[-1], election_schemes(DEFINITION.fingerprint))
+        path = tmp_path / "receipt.json"
+        write_receipt(path, board=honest.url, receipt=receipt)
+        audited = s.encrypt(member)
+        inner = sign_voter_entry(
+            election=ELECTION,
+            type="ballot",
+            payload=audited.ballot.to_json(),
+            credential=member.key,
+        )
+        audit = Posted.from_bytes(
+            sign_voter_entry(
+                election=ELECTION,
+                type="audit",
+                payload=audit_payload(inner, audited.openings),
+                credential=member.key,
+            )
+        )
+        cast = log.post(Posted.from_bytes(inner), VOTING_OPEN + 2000)  # a valid ballot as such
+        honest.clock.now = VOTING_OPEN + 3000
+        refused = http.post(f"/v1/elections/{ELECTION}/entries", content=audit.raw, headers=JSON)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["code"] == "ciphertext_cast"
+    # The operator restarts the same database with the audit rule switched off.
+    with (
+        dishonest_board(
+            db, elections=(ELECTION,), now=VOTING_OPEN + 3000, unchecked=("audit",)
+        ) as board,
+        httpx.Client(base_url=board.url) as http,
+    ):
+        appended = http.post(f"/v1/elections/{ELECTION}/entries", content=audit.raw, headers=JSON)
+        assert appended.status_code == 201, appended.text
+        opened = appended.json()["leaf_index"]
+        checked = CliRunner().invoke(
+            verivote, ["receipt", "check", str(path), "--board", board.url]
+        )
+        verified = CliRunner().invoke(
+            verivote, ["verify", board.url, "--receipt", str(path), "--jobs", "1", "--quiet"]
+        )
+    # The independent verifier catches the board that appended the audit anyway.
+    assert verified.exit_code == 1, verified.output
+    assert (
+        f"check 5: entry {opened}: audit: a ciphertext was cast by the ballot in leaf {cast}"
+        in (verified.output)
+    )
+    assert f"check 6: entry {cast}: ballot: the audit in leaf {opened} opens it" in verified.output
+    assert (
+        f"check 6: entry {real}: receipt: the ballot was replaced by the ballot in leaf {cast}, "
+        f"which the voter only audited (the audit in leaf {opened} opened it)" in verified.output
+    )
+    assert checked.exit_code == 1, checked.output
+    assert f"your ballot is on the board at leaf {real}, unchanged" in checked.output
+    assert (
+        f"your ballot was REPLACED by the ballot in leaf {cast}, which you only AUDITED (the "
+        f"audit in leaf {opened} opened it)" in checked.output
+    )
+    assert "SUPERSEDED" not in checked.output

@@ -4,6 +4,7 @@ of order, with its stable code; ballots, revotes, audits, the tally, decryptions
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from election.wire import (
     HomomorphicOpening,
     RankedContestBallot,
     RankedOpening,
+    ballot_paper,
     ranking_context,
     selection_context,
     total_context,
@@ -517,7 +519,7 @@ def test_ballots_wait_for_the_credentials(listed: Scenario) -> None:
 
 def test_no_ballot_before_the_election_key(defined: Scenario) -> None:
     s = defined.fork()
-    fake = Ballot("nec-clp+leader+rule-change-1", ()).to_json()
+    fake = Ballot("nec-clp+leader+rule-change-1", bytes(32), ()).to_json()
     member = derive_credential_key(CredentialCode.generate(), fingerprint=DEFINITION.fingerprint)
     refused(s.log, voter("ballot", fake, member), NOW, "voting_not_ready")
 
@@ -582,7 +584,8 @@ def _reprove(s: Scenario, original: EncryptedBallot, member: Member) -> Posted:
         contests.append(
             HomomorphicContestBallot(contest.contest, contest.selections, proofs, total)
         )
-    return voter("ballot", Ballot(original.ballot.style, tuple(contests)).to_json(), member.key)
+    ballot = Ballot(original.ballot.style, original.ballot.paper, tuple(contests))
+    return voter("ballot", ballot.to_json(), member.key)
 
 
 def test_ciphertexts_copied_under_another_credential_are_refused(ready: Scenario) -> None:
@@ -611,6 +614,91 @@ def test_an_audited_ciphertext_is_never_cast(ready: Scenario) -> None:
     assert s.log.state.voting.audits == 1
     refused(s.log, voter("ballot", encrypted.ballot.to_json(), a.key), NOW, "ciphertext_audited")
     assert s.log.state.credentials.credentials[a.key.public.to_bytes()].last_ballot is None
+
+
+def _audit_of(encrypted: EncryptedBallot, member: Member) -> tuple[Posted, Posted]:
+    """The member's audit of ``encrypted``, and its inner ballot as a ballot entry (what a
+    board holding the audit could post)."""
+    from election.voter import audit_payload, sign_voter_entry
+
+    inner = sign_voter_entry(
+        election="nec-2027",
+        type="ballot",
+        payload=encrypted.ballot.to_json(),
+        credential=member.key,
+    )
+    audit = voter("audit", audit_payload(inner, encrypted.openings), member.key)
+    return audit, Posted.from_bytes(inner)
+
+
+def test_issue16_8_a_ballot_the_member_only_audited_is_never_cast(ready: Scenario) -> None:
+    """Issue 16 item 8: a member casts, then audits; a board that holds the audit posts its inner
+    ballot as a ballot after the member's real one and before the audit. Today the audit is then
+    accepted (same credential) and the audited ballot counts: the audit is refused now."""
+    s = ready.fork()
+    a = s.members[0]
+    real = s.log.post(s.ballot(a), NOW)
+    audit, inner = _audit_of(s.encrypt(a), a)
+    inserted = s.log.post(inner, NOW + 1)  # the board cannot tell: it is a valid ballot
+    credential = s.log.state.credentials.credentials[a.key.public.to_bytes()]
+    assert credential.last_ballot == inserted
+    assert s.log.state.voting.superseded == [real]
+    error = refused(s.log, audit, NOW + 2, "ciphertext_cast")
+    assert f"cast by the ballot in leaf {inserted}" in str(error)
+
+
+def test_an_audit_of_ciphertexts_cast_by_any_credential_is_refused(ready: Scenario) -> None:
+    s = ready.fork()
+    a, b = s.members[0], s.members[1]
+    original = s.encrypt(a)
+    s.log.post(voter("ballot", original.ballot.to_json(), a.key), NOW)
+    # b, given a's randomness, re-proves a's ciphertexts under its own credential and audits
+    # them: an opened cast ciphertext, so ciphertext_cast, not ciphertext_reused.
+    reproved = Ballot.from_json(_reprove(s, original, b).payload, s.log.state.params.layout)  # type: ignore[union-attr]
+    audit, _ = _audit_of(EncryptedBallot(reproved, original.openings), b)
+    refused(s.log, audit, NOW, "ciphertext_cast")
+    # Audits of fresh ciphertexts are accepted, and the same audit again is a replay.
+    fresh, _ = _audit_of(s.encrypt(b), b)
+    s.log.post(fresh, NOW)
+
+
+def test_issue16_10_a_ballot_built_against_other_candidate_lists_is_refused(
+    ready: Scenario,
+) -> None:
+    """Issue 16 item 10: the ballot carries the paper hash of the candidate lists in force; one
+    built against a reordered list (or any other paper) is refused, and so is an audit of it."""
+    s = ready.fork()
+    a = s.members[0]
+    params = s.log.state.params
+    assert params is not None
+    assert params.layout.paper is not None
+    encrypted = s.encrypt(a)
+    assert encrypted.ballot.paper == params.layout.paper
+    # The same candidates in another order: another signed entry, another paper hash.
+    listed = params.candidate_lists["nec-clp"]
+    reordered = type(listed)(listed.contest, tuple(reversed(listed.candidates)))
+    rewritten = admin("candidate-list", reordered.to_json())
+    other = params.with_candidate_list(reordered, hashlib.sha256(rewritten.raw).digest())
+    assert other.layout.paper is not None
+    assert other.layout.paper != params.layout.paper
+    wrong = Ballot(encrypted.ballot.style, other.layout.paper, encrypted.ballot.contests)
+    error = refused(s.log, voter("ballot", wrong.to_json(), a.key), NOW, "wrong_paper")
+    assert "other candidate lists" in str(error)
+    audit, _ = _audit_of(EncryptedBallot(wrong, encrypted.openings), a)
+    refused(s.log, audit, NOW, "wrong_paper")
+    s.log.post(voter("ballot", encrypted.ballot.to_json(), a.key), NOW)
+
+
+def test_the_paper_hash_is_the_candidate_list_entries_in_definition_order(ready: Scenario) -> None:
+    s = ready.fork()
+    params = s.log.state.params
+    assert params is not None
+    in_force = {}  # the last list of each contest
+    for entry, _ in s.log.entries[1:]:
+        if entry is not None and entry.type == "candidate-list":
+            in_force[entry.payload["contest"]] = hashlib.sha256(entry.raw).digest()
+    hashes = [in_force[c.id] for c in DEFINITION.contests if c.kind.value != "referendum"]
+    assert params.layout.paper == ballot_paper(DEFINITION.fingerprint, hashes)
 
 
 def test_an_audit_that_does_not_open_is_refused(ready: Scenario) -> None:

@@ -24,7 +24,7 @@ from crypto.merkle import Frontier, leaf_hash
 from crypto.proofs._common import ChallengeResponse
 from crypto.proofs.disjunctive import _prove, prove_range, prove_sum_range
 from crypto.signing import SigningKey
-from election.voter import sign_voter_entry
+from election.voter import audit_payload, sign_voter_entry
 from election.wire import HomomorphicOpening, selection_context, total_context
 from tests.election.scenario import (
     ADMIN,
@@ -482,6 +482,29 @@ def _audit(built: Built) -> Case:
             built, AUDIT, _voter_entry(built, _member_of(built, raw), payload, "audit")
         ),
     )
+
+
+@case("ballot-built-against-another-paper")
+def _another_paper(built: Built) -> Case:
+    def change(payload: dict[str, Any]) -> None:
+        payload["paper"] = bytes(32).hex()
+
+    return Case(5, BALLOT, leaves=_rewrite_ballot(built, BALLOT, change))
+
+
+@case("audit-opens-a-cast-ballot")
+def _audit_of_cast(built: Built) -> Case:
+    # Member 1's ballot (leaf 49) is replaced by one whose randomness we know, and member 1's
+    # audit (leaf 53) opens exactly that ballot: the ballot never counts (check 6, at it), and
+    # the audit should have been refused (check 5, ciphertext_cast).
+    scenario = built.scenario
+    member = scenario.members[1]
+    encrypted = scenario.encrypt(member)
+    ballot = _voter_entry(built, member, encrypted.ballot.to_json())
+    leaves = _replace(built, 49, ballot)
+    audit = _voter_entry(built, member, audit_payload(ballot, encrypted.openings), "audit")
+    leaves[AUDIT] = (audit, leaves[AUDIT][1])
+    return Case(6, 49, leaves=leaves)
 
 
 @case("uncompressed-point-encoding")

@@ -22,9 +22,9 @@ import {
 } from '../../js/credentials.js';
 import { verifyRoleSignature } from '../../js/ed25519.js';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../js/merkle.js';
-import { ED25519, electionSchemes, parseEntry, sthFromJson } from '../../js/board.js';
+import { ED25519, electionSchemes, entryHash, parseEntry, sthFromJson } from '../../js/board.js';
 import {
-  AUDIT, auditPayload, castBallot, contestShape, electionFingerprint, sequenceSource, signVoterEntry,
+  AUDIT, auditPayload, ballotPaper, castBallot, contestShape, electionFingerprint, sequenceSource, signVoterEntry,
 } from '../../js/ballot.js';
 import { checkOpenings, parseBallot, verifyBallot } from '../../js/audit.js';
 import { checkReceiptAgainstBoard, readReceiptFile } from '../../js/receipt.js';
@@ -249,6 +249,10 @@ export const SUITES = [
       const allShapes = v.contests.map((c) => contestShape({ id: c.id, kind: c.kind, options: c.options, maxSelections: c.max_selections }));
       const shapesOf = (style) => style.split('+').map((id) => allShapes.find((s) => s.id === id));
       const schemes = electionSchemes(fingerprint);
+      // §11.8 The paper hash from the signed candidate-list entries, in definition order.
+      const listed = (c) => v.candidate_list_entries.find((e) => e.contest === c.id);
+      const listHashes = v.definition.contests.filter((c) => c.kind !== 'referendum').map((c) => entryHash(utf8(listed(c).entry)));
+      const paper = ballotPaper(fingerprint, listHashes);
       return [
         ['§11.2 fingerprint and §8.3 credential key', () => {
           equal(canonical.encodeText(v.definition), v.definition_canonical, 'canonical definition');
@@ -256,10 +260,19 @@ export const SUITES = [
           equal(scalarToHex(key.secret), v.credential_secret, 'x');
           equal(pointToHex(key.publicPoint), v.credential, 'X');
         }],
+        ['§11.8 the ballot paper hash of the candidate-list entries', () => {
+          v.candidate_list_entries.forEach((e) => {
+            equal(toHex(entryHash(utf8(e.entry))), e.entry_hash, `entry hash of ${e.contest}'s list`);
+            equal(canonical.decode(utf8(e.entry)).payload, v.candidate_lists[e.contest], `${e.contest}'s list`);
+          });
+          equal(toHex(paper), v.paper, 'paper');
+          // A reordered list is another entry, so another paper hash (issue 16 item 10).
+          ok(toHex(ballotPaper(fingerprint, [listHashes[1], listHashes[0], listHashes[2]])) !== v.paper, 'order bound');
+        }],
         ...v.ballots.map((b) => [`§11.8 ${b.type} ${b.label}: the same bytes and tracker`, () => {
           const source = sequenceSource(b.randomness.map(scalar));
           const cast = castBallot({
-            election: v.election, style: b.style, shapes: shapesOf(b.style), choices: b.choices, publicKey, key, source,
+            election: v.election, style: b.style, paper, shapes: shapesOf(b.style), choices: b.choices, publicKey, key, source,
           });
           equal(cast.openings, b.openings, 'openings');
           let entry = cast.entry;
@@ -279,6 +292,7 @@ export const SUITES = [
           const inner = b.type === AUDIT ? parseEntry(canonical.encode(entry.payload.ballot), schemes) : entry;
           const shapes = shapesOf(inner.payload.style);
           const ballot = parseBallot(inner.payload, shapes);
+          equal(toHex(ballot.paper), v.paper, 'the ballot carries the paper hash');
           verifyBallot(ballot, { credential: decodePoint(inner.key), fingerprint, publicKey, shapes });
           if (b.type === AUDIT) checkOpenings(ballot, entry.payload.openings, { publicKey, shapes });
           // Under another credential the same proofs fail (§6.6: no copying under another credential).

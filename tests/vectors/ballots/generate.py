@@ -5,8 +5,10 @@ Usage: ``.venv/bin/python -m tests.vectors.ballots.generate``.
 
 The election: a definition with one contest of each kind (block: vote for up to 2 of 4;
 approval: any of 3; referendum: Yes or No; ranked: up to 3 of 4, youth members only), its
-fingerprint (§11.2), an election key Y (a fixed scalar: no ceremony is needed to encrypt), and
-a member's credential code with the key it gives (§8.3).
+fingerprint (§11.2), the signed ``candidate-list`` entries of its three candidate contests
+(Ed25519 signatures are deterministic) with their entry hashes and the ballot paper hash they
+give (§11.8), an election key Y (a fixed scalar: no ceremony is needed to encrypt), and a
+member's credential code with the key it gives (§8.3).
 
 Each ballot is made by ``election.voter.encrypt_ballot`` and ``sign_voter_entry`` unchanged,
 with ``Scalar.random`` replaced by a list of fixed scalars (``fixed_randomness``), so the file
@@ -36,11 +38,12 @@ from typing import Any
 from crypto import canonical
 from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
 from crypto.elgamal import PublicKey, SecretKey
+from crypto.envelope import entry_hash, sign_entry
 from crypto.group import Scalar
 from crypto.signing import SigningKey
 from election.definition import ElectionDefinition
 from election.voter import audit_payload, encrypt_ballot, sign_voter_entry
-from election.wire import AUDIT, BALLOT, BallotLayout, CandidateList
+from election.wire import ADMINISTRATOR, AUDIT, BALLOT, CANDIDATE_LIST, BallotLayout, CandidateList
 
 HERE = Path(__file__).resolve().parent
 SOURCE = "verivote tests/vectors/ballots/generate.py (election/voter.py with fixed randomness)"
@@ -52,9 +55,12 @@ def seed(label: str) -> Scalar:
     return Scalar.reduce(int.from_bytes(digest, "big"))
 
 
+def _signing_key(label: str) -> SigningKey:
+    return SigningKey(hashlib.sha256(b"verivote-1/test-vector/" + label.encode()).digest())
+
+
 def _ed25519(label: str) -> str:
-    key = SigningKey(hashlib.sha256(b"verivote-1/test-vector/" + label.encode()).digest())
-    return key.verify_key.to_hex()
+    return _signing_key(label).verify_key.to_hex()
 
 
 def _contest(cid: str, kind: str, **fields: Any) -> dict[str, Any]:
@@ -131,9 +137,25 @@ def candidate_lists() -> dict[str, CandidateList]:
     }
 
 
+def candidate_list_entries() -> dict[str, bytes]:
+    """Spec §10.1 and §11.5 Each candidate list as the administrator's signed entry."""
+    admin = _signing_key("ballots/admin")
+    return {
+        contest: sign_entry(
+            election=ELECTION,
+            type=CANDIDATE_LIST,
+            role=ADMINISTRATOR,
+            payload=listed.to_json(),
+            key=admin,
+        )
+        for contest, listed in candidate_lists().items()
+    }
+
+
 def election() -> tuple[ElectionDefinition, BallotLayout, PublicKey, CredentialCode, CredentialKey]:
     definition = ElectionDefinition.from_json(DEFINITION)
-    layout = BallotLayout.build(definition, candidate_lists())
+    hashes = {c: entry_hash(raw) for c, raw in candidate_list_entries().items()}
+    layout = BallotLayout.build(definition, candidate_lists(), list_hashes=hashes)
     public_key = SecretKey(seed("ballots/election-key")).public_key()
     code = CredentialCode.unsafe_from_entropy(CODE_ENTROPY)
     key = derive_credential_key(code, fingerprint=definition.fingerprint)
@@ -215,20 +237,31 @@ CASES: list[tuple[str, str, dict[str, list[int]], bool]] = [
 ]
 
 
+def _paper(layout: BallotLayout) -> bytes:
+    assert layout.paper is not None, "every candidate contest has its list"
+    return layout.paper
+
+
 def main() -> None:
     definition, layout, public_key, code, key = election()
     document = {
         "source": SOURCE,
         "description": (
-            "Spec §11.2 fingerprint, §8.3 credential key, §11.8 complete signed ballot entries "
-            "(block, approval, referendum, ranked with the 0xFF empty ranking) and §11.9 an "
-            "audit entry, built from fixed randomness in the client's draw order"
+            "Spec §11.2 fingerprint, §8.3 credential key, §11.8 the ballot paper hash of the "
+            "signed candidate-list entries, complete signed ballot entries (block, approval, "
+            "referendum, ranked with the 0xFF empty ranking) and §11.9 an audit entry, built "
+            "from fixed randomness in the client's draw order"
         ),
         "election": ELECTION,
         "definition": DEFINITION,
         "definition_canonical": definition.canonical_bytes().decode(),
         "fingerprint": definition.fingerprint.hex(),
         "candidate_lists": {c: cl.to_json() for c, cl in candidate_lists().items()},
+        "candidate_list_entries": [
+            {"contest": c, "entry": raw.decode(), "entry_hash": entry_hash(raw).hex()}
+            for c, raw in candidate_list_entries().items()
+        ],
+        "paper": _paper(layout).hex(),
         "contests": [
             {
                 "id": s.id,
