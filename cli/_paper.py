@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crypto.errors import MalformedInput
+from election.counting import decide_contest, decided_by_lot
 from election.definition import Contest, ContestKind
 from election.rules import ElectionParameters, ElectionState
 from election.voter import check_choices
@@ -184,7 +185,8 @@ def opened_choices(
 
 
 def results_table(params: ElectionParameters, result: Result, console: Console) -> None:
-    """Spec §11.12 Each contest's counts, the elected, and any quota rule applied (§12.7)."""
+    """Spec §11.12 Each contest's counts, the elected, any quota rule applied (§12.7), and
+    every tie the lot decided between an elected and a not elected candidate (§12.6)."""
     for contest_result in result.contests:
         contest = params.definition.contest(contest_result.contest)
         if contest_result.counts is None:
@@ -212,6 +214,22 @@ def results_table(params: ElectionParameters, result: Result, console: Console) 
             )
         if contest.kind is ContestKind.REFERENDUM and not contest_result.elected:
             console.print("  no option has the most votes: a tie")
+        decision = decide_contest(
+            contest,
+            contest_result.counts,
+            candidates=params.candidate_lists.get(contest.id),
+            seed=result.seed,
+        )
+        name = dict(zip(ids, labels, strict=True))
+        for lot in decision.lots:
+            console.print(
+                f"  tie between {', '.join(name[i] for i in lot.tied)} "
+                f"{decided_by_lot(result.seed)}: {', '.join(name[i] for i in lot.elected)} "
+                "elected",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
     console.print(
         f"decrypted by trustees {list(result.trustees)}; lot seed {result.seed.hex()[:16]}…"
     )

@@ -17,7 +17,7 @@ from rich.table import Table
 from crypto.errors import MalformedInput
 from election.counting.constraints import Constraints
 from election.counting.irv import count_irv
-from election.counting.lot import Lot
+from election.counting.lot import Lot, decided_by_lot
 from election.counting.meek import count_meek
 from election.counting.readers import BallotFile, read_attributes, read_ballot_csv, read_blt
 from election.counting.record import CountResult
@@ -76,8 +76,12 @@ def _print_tables(console: Console, result: CountResult) -> None:
         if s.elected:
             line += "; elected: " + ", ".join(result.candidates[c] for c in s.elected)
         for tie in s.ties:
-            how = f"stage {tie.decided_by}" if tie.decided_by else "lot (§12.6)"
-            line += f"; tie ({tie.purpose}) decided by {how}"
+            how = (
+                f"decided by stage {tie.decided_by}"
+                if tie.decided_by
+                else decided_by_lot(result.lot_seed)
+            )
+            line += f"; tie ({tie.purpose}) {how}"
         _say(console, line)
 
 

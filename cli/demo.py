@@ -200,9 +200,11 @@ def _verify_export(run: DemoRun, console: Console) -> None:
     with _phase(run, "independent verifier (verivote verify) on the export", console):
         report = verify_with_progress(str(run.export))
     for line in report.lines():
-        console.print(line, markup=False, highlight=False)
-    if not report.passed:
-        raise VerificationFailed("the independent verifier rejected the demo's export")
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    if report.outcome != "result-verified":
+        raise VerificationFailed(
+            f"the independent verifier did not verify the demo's result ({report.outcome})"
+        )
 
 
 @click.command("demo")

@@ -1,6 +1,9 @@
 """``verivote verify SOURCE``: the independent verifier (spec §13) over an export or a board URL.
 
-Exit status: 0 every check passed, 1 a check failed, 2 the input could not be read.
+Exit status (spec §13.3): 0 a result verified (or, with ``--in-progress``, every check passed
+so far), 1 a check failed, 2 the input could not be read, 3 every check passed but the log holds
+no result. The last line starts with the outcome: RESULT VERIFIED, FAILED, NO RESULT or IN
+PROGRESS.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ def verify_with_progress(
     receipt: bytes | None = None,
     since: bytes | None = None,
     quiet: bool = False,
+    in_progress: bool = False,
 ) -> Report:
     """Spec §13 ``verifier.verify_source`` with a progress bar on a terminal.
 
@@ -39,7 +43,14 @@ def verify_with_progress(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return verify_source(source, jobs=jobs, receipt=receipt, since=since, progress=progress)
+        return verify_source(
+            source,
+            jobs=jobs,
+            receipt=receipt,
+            since=since,
+            progress=progress,
+            in_progress=in_progress,
+        )
 
 
 @click.command("verify")
@@ -66,6 +77,11 @@ def verify_with_progress(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="a signed tree head kept earlier: the log must be consistent with it",
 )
+@click.option(
+    "--in-progress",
+    is_flag=True,
+    help="check an election in progress: no result yet is exit status 0 (IN PROGRESS), not 3",
+)
 @click.option("--quiet", is_flag=True, help="no progress bar")
 def command(
     source: str,
@@ -73,10 +89,13 @@ def command(
     jobs: int | None,
     receipt: Path | None,
     since: Path | None,
+    in_progress: bool,
     quiet: bool,
 ) -> None:
     """Verify a whole election from SOURCE, an export file or a board URL
-    (http://host/v1/elections/ID): every signature, proof, aggregate and count (spec §13)."""
+    (http://host/v1/elections/ID): every signature, proof, aggregate and count (spec §13).
+    The last line says whether a RESULT was verified (exit 0), a check FAILED (1), or the log
+    holds NO RESULT (3); unreadable input exits 2."""
     try:
         report = verify_with_progress(
             source,
@@ -84,6 +103,7 @@ def command(
             receipt=receipt.read_bytes() if receipt is not None else None,
             since=since.read_bytes() if since is not None else None,
             quiet=quiet,
+            in_progress=in_progress,
         )
     except FileNotFoundError:
         raise MalformedInput(f"no such export file: {source}") from None
@@ -93,4 +113,4 @@ def command(
         click.echo(line)
     if json_path is not None:
         json_path.write_text(json.dumps(report.to_json(), indent=2) + "\n")
-    sys.exit(0 if report.passed else 1)
+    sys.exit(report.exit_status)

@@ -61,7 +61,8 @@ def test_demo_prints_the_results_the_votes_imply(tmp_path: Path) -> None:
     assert summary.leaves > 30
     # The independent verifier ran on the export: every check of §13, one line each.
     assert len(re.findall(r"^\[PASS\] \d\. ", out, flags=re.M)) == 8
-    assert "verified: every check passed" in out
+    assert "RESULT VERIFIED: every check passed" in out
+    assert re.search(r"contest nec \(.*\): 30 ballot\(s\) counted of \d+ eligible", out)
 
 
 def test_demo_refuses_zero_voters() -> None:

@@ -156,12 +156,16 @@ def test_verify_an_export_without_the_server(venv: Path, tmp_path: Path) -> None
     export.write_bytes(export_bytes(leaves))
     done = _run(venv, "verify", str(export), "--jobs", "1", "--quiet", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "verified: every check passed" in done.stdout
+    assert "RESULT VERIFIED: every check passed" in done.stdout
     counted = built.index_of("ballot", 1)  # member 1's, counted (member 0 revotes later)
     export.write_bytes(export_bytes(leaves[:counted] + leaves[counted + 1 :]))
     done = _run(venv, "verify", str(export), "--jobs", "1", "--quiet", cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "[FAIL]" in done.stdout
+    export.write_bytes(export_bytes(leaves[: built.index_of("tally")]))  # a log cut short
+    done = _run(venv, "verify", str(export), "--jobs", "1", "--quiet", cwd=tmp_path)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1].startswith("NO RESULT")
 
 
 def test_count_a_blt_file_without_the_server(venv: Path, tmp_path: Path) -> None:

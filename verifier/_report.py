@@ -1,5 +1,7 @@
 """Spec §13 The verifier's report: one line per check (§13.1), each failure naming the entry
-index, the check and what was wrong; the same content as JSON.
+index, the check and what was wrong; the results the log holds (§13.3: per contest the counted
+ballots, turnout, counts, the elected and every deciding lot); and the outcome (§13.3), whose
+name starts the last line and which sets the exit status. The same content as JSON.
 
 The orchestrator is the one place that gathers results: every check records ``Finding``s
 instead of stopping at the first failure.
@@ -13,8 +15,18 @@ from typing import Final
 
 from crypto.canonical import JsonValue
 from crypto.errors import VerivoteError
+from election.counting import DecidingLot, decided_by_lot
 
-__all__ = ["CHECKS", "MAX_FINDINGS", "Finding", "Rejected", "Report"]
+__all__ = [
+    "CHECKS",
+    "MAX_FINDINGS",
+    "OUTCOMES",
+    "ContestSummary",
+    "Finding",
+    "Rejected",
+    "Report",
+    "ResultSummary",
+]
 
 # Spec §13.1 The numbered checks, in the order a scrutineer reads them.
 CHECKS: Final = {
@@ -29,6 +41,13 @@ CHECKS: Final = {
 }
 # Failures kept per check: a broken board can fail every ballot; the count stays exact.
 MAX_FINDINGS: Final = 100
+# Spec §13.3 Each outcome: the words starting the last line, and the exit status.
+OUTCOMES: Final = {
+    "result-verified": ("RESULT VERIFIED", 0),
+    "failed": ("FAILED", 1),
+    "no-result": ("NO RESULT", 3),
+    "in-progress": ("IN PROGRESS", 0),
+}
 
 
 class Rejected(VerivoteError):
@@ -62,10 +81,119 @@ class _CheckTally:
     findings: list[Finding] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class ContestSummary:
+    """Spec §11.12 and §13.3 One contest's result as the report states it: N_c counted ballots
+    of ``eligible`` credentials issued for the styles holding it, each option's (id, label) and
+    count (None: not counted homomorphically), the elected and passed over (ids, or the winning
+    referendum option), and the lots that decided between an elected and a not elected one."""
+
+    contest: str
+    title: str
+    kind: str
+    seats: int
+    ballots: int
+    eligible: int
+    options: tuple[tuple[str, str], ...]
+    counts: tuple[int, ...] | None
+    elected: tuple[str, ...]
+    passed_over: tuple[str, ...]
+    lots: tuple[DecidingLot, ...] = ()
+
+    @property
+    def turnout(self) -> str:
+        share = 100 * self.ballots / self.eligible if self.eligible else 0.0
+        return f"{share:.1f}%"
+
+    def lines(self, seed: bytes) -> Iterator[str]:
+        seats = "" if self.kind == "referendum" else f", {self.seats} seat(s)"
+        yield (
+            f"  contest {self.contest} ({self.title}; {self.kind}{seats}): {self.ballots} "
+            f"ballot(s) counted of {self.eligible} eligible, turnout {self.turnout}"
+        )
+        if self.counts is None and not self.elected:
+            yield "    counted after mixing: not yet verifiable"
+            return
+        width = max((len(label) for _, label in self.options), default=0)
+        won = "wins" if self.kind == "referendum" else "elected"
+        counts = self.counts or ()
+        for k, (ident, label) in enumerate(self.options):
+            mark = won if ident in self.elected else ""
+            if ident in self.passed_over:
+                mark = "passed over (quota)"
+            votes = f"{counts[k]:>8}" if k < len(counts) else ""
+            yield f"    {label:<{width}} {votes}  {mark}".rstrip()
+        if self.kind == "referendum" and not self.elected:
+            yield "    no option wins: a tie for first place"
+        name = dict(self.options)
+        for lot in self.lots:
+            yield (
+                f"    tie between {', '.join(name[c] for c in lot.tied)} {decided_by_lot(seed)}: "
+                f"{', '.join(name[c] for c in lot.elected)} elected"
+            )
+
+    def to_json(self, seed: bytes) -> dict[str, JsonValue]:
+        counts = self.counts or ()
+        return {
+            "contest": self.contest,
+            "title": self.title,
+            "kind": self.kind,
+            "seats": self.seats,
+            "ballots": self.ballots,
+            "eligible": self.eligible,
+            "turnout": self.turnout,
+            "options": [
+                {
+                    "id": ident,
+                    "name": label,
+                    "votes": counts[k] if k < len(counts) else None,
+                    "elected": ident in self.elected,
+                    "passed_over": ident in self.passed_over,
+                }
+                for k, (ident, label) in enumerate(self.options)
+            ],
+            "elected": list(self.elected),
+            "passed_over": list(self.passed_over),
+            "lots": [
+                {
+                    "tied": list(lot.tied),
+                    "elected": list(lot.elected),
+                    "seed": seed.hex(),
+                    "rule": "§12.6",
+                    "text": decided_by_lot(seed),
+                }
+                for lot in self.lots
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ResultSummary:
+    """Spec §13.3 The result entry the log holds (its leaf and lot seed), contest by contest."""
+
+    index: int
+    seed: bytes
+    contests: tuple[ContestSummary, ...]
+
+    def lines(self) -> Iterator[str]:
+        yield f"results (the result in entry {self.index}; lot seed {self.seed.hex()}):"
+        for contest in self.contests:
+            yield from contest.lines(self.seed)
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {
+            "index": self.index,
+            "seed": self.seed.hex(),
+            "contests": [c.to_json(self.seed) for c in self.contests],
+        }
+
+
 @dataclass(slots=True)
 class Report:
     """Spec §13.1 What the verifier found: per check, how many items passed and every failure;
-    contests that cannot be verified yet (ranked, §13.1); a receipt's verdict."""
+    contests that cannot be verified yet (ranked, §13.1); a receipt's verdict; the result on
+    the log (None: none, or not one that verified); and whether the caller checks an election
+    in progress (``in_progress``: no result is then an outcome of its own, §13.3)."""
 
     election: str | None = None
     leaves: int = 0
@@ -76,6 +204,8 @@ class Report:
     )
     not_verifiable: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    result: ResultSummary | None = None
+    in_progress: bool = False
 
     def ok(self, check: int, count: int = 1) -> None:
         """Record ``count`` items that passed ``check``."""
@@ -92,6 +222,21 @@ class Report:
     def passed(self) -> bool:
         """Every check passed (ranked contests pending are reported, not failed)."""
         return all(tally.failed == 0 for tally in self.checks.values())
+
+    @property
+    def outcome(self) -> str:
+        """Spec §13.3 ``result-verified``, ``failed``, ``no-result`` or ``in-progress``."""
+        if not self.passed:
+            return "failed"
+        if self.result is not None:
+            return "result-verified"
+        return "in-progress" if self.in_progress else "no-result"
+
+    @property
+    def exit_status(self) -> int:
+        """Spec §13.3 0 a result verified (or in progress, when asked), 1 a check failed, 3 no
+        result (2, unreadable input, is raised before any report)."""
+        return OUTCOMES[self.outcome][1]
 
     def findings(self) -> Iterator[Finding]:
         for tally in self.checks.values():
@@ -110,14 +255,29 @@ class Report:
             yield f"note: {note}"
         for finding in self.findings():
             yield f"  {finding}"
-        total = sum(t.failed for t in self.checks.values())
-        if not self.passed:
-            yield f"FAILED: {total} failure(s)"
-        elif self.not_verifiable:
-            pending = ", ".join(self.not_verifiable)
-            yield f"verified: every check passed; not yet verifiable (ranked): {pending}"
-        else:
-            yield "verified: every check passed"
+        if self.result is not None:
+            yield from self.result.lines()
+        yield self.last_line()
+
+    def last_line(self) -> str:
+        """Spec §13.3 The outcome's words, then what they rest on."""
+        outcome = self.outcome
+        words = OUTCOMES[outcome][0]
+        pending = ""
+        if self.not_verifiable:
+            pending = f"; not yet verifiable (ranked): {', '.join(self.not_verifiable)}"
+        if outcome == "failed":
+            total = sum(t.failed for t in self.checks.values())
+            return f"{words}: {total} failure(s)"
+        if outcome == "result-verified":
+            return f"{words}: every check passed, and the result follows from the votes{pending}"
+        if outcome == "in-progress":
+            return f"{words}: every check passed so far; the log holds no result yet{pending}"
+        return (
+            f"{words}: every check passed, but the log holds no result: an election in progress, "
+            "or a board withholding its tally or result (--in-progress checks an election in "
+            f"progress){pending}"
+        )
 
     def to_json(self) -> dict[str, JsonValue]:
         return {
@@ -125,6 +285,7 @@ class Report:
             "leaves": self.leaves,
             "tree_size": self.tree_size,
             "root_hash": self.root_hash,
+            "outcome": self.outcome,
             "passed": self.passed,
             "checks": [
                 {
@@ -138,5 +299,6 @@ class Report:
                 for number, tally in self.checks.items()
             ],
             "not_yet_verifiable": [{"contest": c, "reason": "ranked"} for c in self.not_verifiable],
+            "results": None if self.result is None else self.result.to_json(),
             "notes": list(self.notes),
         }

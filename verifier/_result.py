@@ -1,10 +1,12 @@
 """Spec §11.12, §7.7 and §12.7 check 8: the result recomputed from the tally and the
 decryptions (combination, seed, decoded counts) and the winners from the counts by the
-contest's rule, its quota constraints and lots drawn from the seed.
+contest's rule, its quota constraints and lots drawn from the seed; and, once it verified, the
+results section of the report (§13.3: per contest N_c, turnout, counts, the elected, the lots
+that decided between an elected and a not elected candidate).
 
 Re-derived on purpose (N-version checking, §13): the combination of the shares and the check of
 each count are written here again from the spec, not taken from ``election.rules``. The winner
-rule itself is ``election.counting``'s (``contest_winners``), the pure counting rules the
+rule itself is ``election.counting``'s (``decide_contest``), the pure counting rules the
 verifier shares with everyone who counts.
 """
 
@@ -16,11 +18,11 @@ from typing import Any, Final
 from crypto.group import IDENTITY, Point, Scalar
 from crypto.multiexp import g_pow_vartime
 from crypto.threshold import combine_decryption_shares
-from election.counting import contest_winners
-from election.definition import ElectionDefinition
+from election.counting import ContestDecision, decide_contest
+from election.definition import ContestKind, ElectionDefinition
 from election.wire import RESULT, CandidateList, Decryption, Result, Tally, result_seed
 from verifier._log import LeafRecord
-from verifier._report import Rejected
+from verifier._report import ContestSummary, Rejected, ResultSummary
 from verifier._state import EntryCheck, State
 
 __all__ = ["CHECKS", "check_result", "combine_tally"]
@@ -54,9 +56,10 @@ def check_result(
     tally_hash: bytes,
     decryptions: Mapping[int, Decryption],
     candidate_lists: Mapping[str, CandidateList],
-) -> None:
+) -> dict[str, ContestDecision]:
     """Spec §11.12 The seed, every count (``g^n · M = beta``, ``n <= N_c``) and the elected
-    and passed over, given the ``t`` decryptions the result must use.
+    and passed over, given the ``t`` decryptions the result must use; the decision of every
+    contest counted here (by contest id: the lots drawn).
 
     Raises:
         Rejected: check 8, naming the first difference.
@@ -65,6 +68,7 @@ def check_result(
     seed = result_seed(tally_hash, [m for row in combined for m in row])
     if result.seed != seed:
         raise Rejected(8, "the seed is not the one the decryptions give")
+    decisions: dict[str, ContestDecision] = {}
     for contest, contest_tally, points, got in zip(
         definition.contests, tally.contests, combined, result.contests, strict=True
     ):
@@ -76,15 +80,17 @@ def check_result(
         ):
             if n > contest_tally.ballots or g_pow_vartime(Scalar(n)) * m != aggregate.beta:
                 raise Rejected(8, f"contest {contest.id} option {k}: {n} is not the count")
-        elected, passed_over = contest_winners(
+        decision = decide_contest(
             contest, got.counts, candidates=candidate_lists.get(contest.id), seed=seed
         )
-        if (got.elected, got.passed_over) != (elected, passed_over):
+        if (got.elected, got.passed_over) != (decision.elected, decision.passed_over):
             raise Rejected(
                 8,
-                f"contest {contest.id}: the elected are {list(elected)}, passed over "
-                f"{list(passed_over)}; the result says {list(got.elected)}",
+                f"contest {contest.id}: the elected are {list(decision.elected)}, passed over "
+                f"{list(decision.passed_over)}; the result says {list(got.elected)}",
             )
+        decisions[contest.id] = decision
+    return decisions
 
 
 def _result(state: State, record: LeafRecord, payload: Any) -> None:
@@ -104,15 +110,56 @@ def _result(state: State, record: LeafRecord, payload: Any) -> None:
         raise Rejected(8, f"{len(chosen)} decryption(s), {t} needed")
     if result.trustees != chosen:
         raise Rejected(8, f"the result must name trustees {list(chosen)}")
-    check_result(
+    lists = {contest: listed for contest, (listed, _) in state.setup.lists.items()}
+    decisions = check_result(
         result,
         definition=state.definition,
         tally=tally,
         tally_hash=tallying.tally_hash,
         decryptions={j: tallying.decryptions[j] for j in chosen},
-        candidate_lists={contest: listed for contest, (listed, _) in state.setup.lists.items()},
+        candidate_lists=lists,
     )
     tallying.result_seen = True
+    state.report.result = _summarise(state, record.index, result, decisions, lists)
+
+
+def _summarise(
+    state: State,
+    index: int,
+    result: Result,
+    decisions: Mapping[str, ContestDecision],
+    lists: Mapping[str, CandidateList],
+) -> ResultSummary:
+    """Spec §13.3 The results section: per contest the tally's N_c, the credentials issued for
+    the styles holding it (§11.7 counts), the options and counts, the elected, the lots."""
+    tally = state.tallying.tally
+    assert tally is not None
+    issued = state.credentials.counts
+    contests = []
+    for contest, tallied, got in zip(
+        state.definition.contests, tally.contests, result.contests, strict=True
+    ):
+        if contest.kind is ContestKind.REFERENDUM:
+            options = tuple((o, o) for o in contest.options)
+        else:
+            options = tuple((c.id, c.name) for c in lists[contest.id].candidates)
+        decision = decisions.get(contest.id)
+        contests.append(
+            ContestSummary(
+                contest=contest.id,
+                title=contest.title,
+                kind=contest.kind.value,
+                seats=contest.seats,
+                ballots=tallied.ballots,
+                eligible=sum(n for s, n in issued.items() if contest.id in s.split("+")),
+                options=options,
+                counts=got.counts,
+                elected=got.elected,
+                passed_over=got.passed_over,
+                lots=() if decision is None else decision.lots,
+            )
+        )
+    return ResultSummary(index, result.seed, tuple(contests))
 
 
 CHECKS: Final = (EntryCheck(RESULT, 8, _result),)

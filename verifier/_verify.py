@@ -99,15 +99,18 @@ def verify_export_file(
     since: bytes | None = None,
     progress: Progress | None = None,
     batch_size: int = 512,
+    in_progress: bool = False,
 ) -> Report:
     """Spec §13.1 Verify an export file: every check, a receipt, consistency with a kept STH.
+    ``in_progress``: the caller checks an election in progress (no result is then the outcome
+    ``in-progress``, not ``no-result``, §13.3).
 
     Raises:
         UnreadableInput: the file is not an export, or the receipt or tree head file does not
             parse (exit status 2 in the CLI).
         OSError: the file cannot be read.
     """
-    report = Report()
+    report = Report(in_progress=in_progress)
     kept = _parse_since(since) if since is not None else None
     parsed_receipt = _ReceiptCheck.parse(receipt) if receipt is not None else None
     reader = LogReader(report, since=kept)
@@ -311,6 +314,7 @@ def verify_source(
     receipt: bytes | None = None,
     since: bytes | None = None,
     progress: Progress | None = None,
+    in_progress: bool = False,
 ) -> Report:
     """Spec §13 Verify an export file, or a board's log at a URL (downloaded first).
 
@@ -318,4 +322,11 @@ def verify_source(
         UnreadableInput, OSError: the input cannot be read.
     """
     with _source_file(source) as path:
-        return verify_export_file(path, jobs=jobs, receipt=receipt, since=since, progress=progress)
+        return verify_export_file(
+            path,
+            jobs=jobs,
+            receipt=receipt,
+            since=since,
+            progress=progress,
+            in_progress=in_progress,
+        )

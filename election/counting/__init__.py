@@ -17,9 +17,15 @@ reports are returned as strings. Values are exact integers (no floats anywhere).
 
 from election.counting.block import BlockVoteResult, count_block_vote
 from election.counting.constraints import Constraints, GroupBound, InfeasibleConstraints
-from election.counting.contest import contest_constraints, contest_winners
+from election.counting.contest import (
+    ContestDecision,
+    DecidingLot,
+    contest_constraints,
+    contest_winners,
+    decide_contest,
+)
 from election.counting.irv import count_irv
-from election.counting.lot import Lot
+from election.counting.lot import Lot, decided_by_lot
 from election.counting.meek import count_meek
 from election.counting.profile import Profile
 from election.counting.readers import BallotFile, read_attributes, read_ballot_csv, read_blt
@@ -32,7 +38,9 @@ __all__ = [
     "BallotFile",
     "BlockVoteResult",
     "Constraints",
+    "ContestDecision",
     "CountResult",
+    "DecidingLot",
     "GroupBound",
     "InfeasibleConstraints",
     "Lot",
@@ -45,6 +53,8 @@ __all__ = [
     "count_irv",
     "count_meek",
     "count_scottish",
+    "decide_contest",
+    "decided_by_lot",
     "read_attributes",
     "read_ballot_csv",
     "read_blt",

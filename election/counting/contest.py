@@ -9,6 +9,7 @@ result with it, the administrator computes the result with it, and the independe
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from election.counting.block import count_block_vote
@@ -19,7 +20,13 @@ from election.definition import Contest, ContestKind
 if TYPE_CHECKING:
     from election.wire import CandidateList
 
-__all__ = ["contest_constraints", "contest_winners"]
+__all__ = [
+    "ContestDecision",
+    "DecidingLot",
+    "contest_constraints",
+    "contest_winners",
+    "decide_contest",
+]
 
 
 def contest_constraints(candidates: CandidateList, contest: Contest) -> Constraints:
@@ -52,17 +59,38 @@ def contest_constraints(candidates: CandidateList, contest: Contest) -> Constrai
     return built
 
 
-def contest_winners(
+@dataclass(frozen=True, slots=True)
+class DecidingLot:
+    """Spec §12.6 and §12.7 A tie that the lot decided and that decided who is elected: the
+    tied candidates' ids in the order drawn (the first placed highest) and those of them
+    elected."""
+
+    tied: tuple[str, ...]
+    elected: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContestDecision:
+    """Spec §11.12 Who a homomorphic contest elects from its counts, who was passed over for a
+    constraint, and every lot that decided between an elected and a not elected candidate."""
+
+    elected: tuple[str, ...]
+    passed_over: tuple[str, ...]
+    lots: tuple[DecidingLot, ...] = ()
+
+
+def decide_contest(
     contest: Contest,
     counts: Sequence[int],
     *,
     candidates: CandidateList | None,
     seed: bytes,
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
+) -> ContestDecision:
     """Spec §11.12 The elected and the passed over of a homomorphic contest, from its decrypted
     counts: block vote and approval by §12.7 (the top ``seats`` under the constraints, ties by
     the lot of §12.6 drawn from the result's ``seed``); a referendum's option with the most
-    votes, none on a tie for first place (nobody is passed over).
+    votes, none on a tie for first place (nobody is passed over, no lot is drawn). The lots
+    reported are those whose tied candidates were not all elected or all not elected.
 
     Raises:
         InfeasibleConstraints: no candidates can meet the constraints (refused at the
@@ -72,7 +100,7 @@ def contest_winners(
     if contest.kind is ContestKind.REFERENDUM:
         best = max(counts)
         top = [o for o, n in zip(contest.options, counts, strict=True) if n == best]
-        return (tuple(top) if len(top) == 1 else ()), ()
+        return ContestDecision(tuple(top) if len(top) == 1 else (), ())
     assert candidates is not None, "a candidate contest is counted with its candidate list"
     ids = [c.id for c in candidates.candidates]
     outcome = count_block_vote(
@@ -82,4 +110,26 @@ def contest_winners(
         lot=Lot(seed, contest=contest.id),
         constraints=contest_constraints(candidates, contest),
     )
-    return tuple(ids[c] for c in outcome.winners), tuple(ids[c] for c in outcome.passed_over)
+    winners = set(outcome.winners)
+    lots = tuple(
+        DecidingLot(
+            tuple(ids[c] for c in tie.order), tuple(ids[c] for c in tie.order if c in winners)
+        )
+        for tie in outcome.ties
+        if not tie.decided_by and 0 < len(winners.intersection(tie.tied)) < len(tie.tied)
+    )
+    return ContestDecision(
+        tuple(ids[c] for c in outcome.winners), tuple(ids[c] for c in outcome.passed_over), lots
+    )
+
+
+def contest_winners(
+    contest: Contest,
+    counts: Sequence[int],
+    *,
+    candidates: CandidateList | None,
+    seed: bytes,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Spec §11.12 ``decide_contest``'s elected and passed over."""
+    decision = decide_contest(contest, counts, candidates=candidates, seed=seed)
+    return decision.elected, decision.passed_over

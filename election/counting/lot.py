@@ -24,12 +24,18 @@ from typing import Final
 from crypto.errors import MalformedInput
 from crypto.hashing import Dst, hash_bytes
 
-__all__ = ["PURPOSES", "Lot"]
+__all__ = ["PURPOSES", "Lot", "decided_by_lot"]
 
 SEED_BYTES: Final = 32
 
 #: The purposes a draw may serve; each gives different keys.
 PURPOSES: Final = frozenset({"exclude", "surplus", "elect", "block"})
+
+
+def decided_by_lot(seed: bytes) -> str:
+    """How every report names a tie the lot decided (issue 15 item 4): the seed and the rule,
+    so that anyone can draw it again."""
+    return f"decided by lot, seed {seed.hex()}, rule §12.6"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import html
 import io
 from typing import Final
 
+from election.counting.lot import decided_by_lot
 from election.counting.record import ActionKind, CountResult, Stage
 
 __all__ = ["candidate_status", "describe_action", "render_csv", "render_html"]
@@ -213,6 +214,14 @@ def render_html(result: CountResult) -> str:
         ]
         if names_elected:
             details.append(f"elected: {names_elected}")
+        for tie in s.ties:
+            tied = ", ".join(e(result.candidates[c]) for c in tie.tied)
+            how = (
+                f"decided by stage {tie.decided_by}"
+                if tie.decided_by
+                else e(decided_by_lot(result.lot_seed))
+            )
+            details.append(f"tie ({e(tie.purpose)}) between {tied} {how}")
         out.append(f"<p>{'; '.join(details)}</p>")
         out.append(_chart(result, s, scale_max))
         out.append("</section>")

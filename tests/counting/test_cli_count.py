@@ -96,3 +96,16 @@ def test_malformed_blt_names_its_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.blt"
     bad.write_text('2 1\n1 1 3 0\n0\n"A"\n"B"\n"t"\n')
     assert "line 2: candidate 3 outside 1..2" in _one_line_error(_run(str(bad)), 2)
+
+
+def test_a_tie_decided_by_lot_names_the_seed_and_the_rule(tmp_path: Path) -> None:
+    """Issue 15 item 4: A and B are equal at every stage; the lot excludes one of them, and the
+    printed stages and the HTML report say "decided by lot, seed ..., rule §12.6"."""
+    blt = tmp_path / "tie.blt"
+    blt.write_text('3 1\n2 1 0\n2 2 0\n4 3 0\n0\n"A"\n"B"\n"C"\n"tie"\n')
+    seed = "cd" * 32
+    html_path = tmp_path / "tie.html"
+    result = _run(str(blt), "--method", "irv", "--seed", seed, "--html", str(html_path))
+    assert result.exit_code == 0, result.output
+    assert f"tie (exclude) decided by lot, seed {seed}, rule §12.6" in result.output
+    assert f"decided by lot, seed {seed}, rule §12.6" in html_path.read_text()

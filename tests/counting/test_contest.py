@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from election.counting import InfeasibleConstraints, contest_constraints, contest_winners
+from election.counting import (
+    ContestDecision,
+    DecidingLot,
+    InfeasibleConstraints,
+    Lot,
+    contest_constraints,
+    contest_winners,
+    decide_contest,
+    decided_by_lot,
+)
 from election.definition import Constraint, Contest, ContestKind
 from election.wire import Candidate, CandidateList
 
@@ -62,3 +71,19 @@ def test_a_referendum_elects_the_most_voted_option_and_nobody_on_a_tie() -> None
     assert contest_winners(REFERENDUM, [5, 3], candidates=None, seed=SEED) == (("Yes",), ())
     assert contest_winners(REFERENDUM, [3, 5], candidates=None, seed=SEED) == (("No",), ())
     assert contest_winners(REFERENDUM, [4, 4], candidates=None, seed=SEED) == ((), ())
+
+
+def test_a_tie_across_the_last_seat_is_reported_as_the_lot_that_decided_it() -> None:
+    """Issue 15 item 4: 2-2 for one seat is decided by lot; the decision names the lot (the
+    tied in the order drawn, and who of them is elected); ties that decide nothing do not."""
+    candidates = _candidates("man", "man", "man", "man")
+    decision = decide_contest(_block(1), [2, 2, 0, 0], candidates=candidates, seed=SEED)
+    order = Lot(SEED, contest="nec").draw([0, 1], purpose="block", stage=0)
+    assert decision.elected == (f"c{order[0]}",)
+    assert decision.lots == (DecidingLot((f"c{order[0]}", f"c{order[1]}"), decision.elected),)
+    # 0-0 among the losers, and a tie inside the elected, decided nothing.
+    assert decide_contest(_block(2), [5, 5, 1, 1], candidates=candidates, seed=SEED).lots == ()
+    assert decide_contest(_block(1), [3, 2, 0, 0], candidates=candidates, seed=SEED).lots == ()
+    # A referendum tie has no winner and no lot.
+    assert decide_contest(REFERENDUM, [4, 4], candidates=None, seed=SEED) == ContestDecision((), ())
+    assert decided_by_lot(SEED) == f"decided by lot, seed {'00' * 32}, rule §12.6"

@@ -410,7 +410,8 @@ def _vote_and_count(tmp: Path, board: Any, codes: dict[str, str]) -> None:
     not_audit = run("audit", "check", "--board", url, "--election", ELECTION, "--index", "1",
                     cwd=tmp, ok=False)  # fmt: skip
     assert "not an audit" in not_audit.output
-    cast = _cast(tmp, url, codes["A004"], "nec=ana", "youth-rep=zed", "rule-1=No").output
+    # the youth seat ends 1-1 (A002 Zed, A004 Yan): decided by lot (issue 15 item 4)
+    cast = _cast(tmp, url, codes["A004"], "nec=ana", "youth-rep=yan", "rule-1=No").output
     assert "AUDITED" not in cast
     # receipts: the first of A002 superseded, the second counted
     out = run("receipt", "check", "a002-first.json", cwd=tmp).output
@@ -445,12 +446,25 @@ def _vote_and_count(tmp: Path, board: Any, codes: dict[str, str]) -> None:
         r"│ ([A-Za-z ]+?)\s+│\s+(\d+) │ ([a-z ()]*?)\s*│", out)}  # fmt: skip
     assert rows["Ana Alves"] == (2, "elected")
     assert rows["Cat Cole"] == (2, "elected")
-    assert rows["Yan Yu"] == (0, "")
-    assert rows["Zed Zola"] == (2, "elected")
+    assert rows["Yan Yu"][0] == rows["Zed Zola"][0] == 1
+    assert sorted([rows["Yan Yu"][1], rows["Zed Zola"][1]]) == ["", "elected"]
+    winner = "Yan Yu" if rows["Yan Yu"][1] else "Zed Zola"
+    lot = re.search(
+        r"tie between (?:Yan Yu|Zed Zola), (?:Yan Yu|Zed Zola) decided by lot, seed "
+        r"([0-9a-f]{64}), rule §12\.6: (.+) elected", out
+    )  # fmt: skip
+    assert lot is not None, out
+    assert lot.group(2) == winner
     assert rows["Yes"] == (3, "wins")
     assert rows["No"] == (1, "")
     assert "quota rule: at least 1 of 2 seats to gender = woman" in out
     assert "decrypted by trustees [1, 3, 5]" in out
+    # the independent verifier: a verified result, and the same results with the same lot
+    verified = run("verify", url, "--jobs", "1", "--quiet", cwd=tmp).output
+    assert verified.splitlines()[-1].startswith("RESULT VERIFIED: every check passed")
+    assert "contest youth-rep (" in verified
+    assert "2 ballot(s) counted of 2 eligible, turnout 100.0%" in verified
+    assert f"decided by lot, seed {lot.group(1)}, rule §12.6: " in verified
 
 
 def _t(b: list[str], i: int) -> list[str]:

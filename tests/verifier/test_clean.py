@@ -14,6 +14,7 @@ def test_untouched_export_verifies_clean(built: Built, tmp_path: Path) -> None:
     report = verify_bytes(export_bytes(built.leaves), tmp_path)
     assert list(report.findings()) == []
     assert report.passed
+    assert report.outcome == "result-verified"
     assert report.leaves == len(built.leaves)
     assert all(report.checks[n].passed > 0 for n in CHECKS)
     assert report.not_verifiable == ["leader"]
@@ -33,6 +34,9 @@ def test_an_election_in_progress_verifies_what_is_published(built: Built, tmp_pa
     assert report.passed
     assert report.checks[6].passed == report.checks[7].passed == report.checks[8].passed == 0
     assert any("no tally" in note for note in report.notes)
+    assert (report.outcome, report.exit_status) == ("no-result", 3)
+    running = verify_bytes(export_bytes(built.leaves[:54]), tmp_path, in_progress=True)
+    assert (running.outcome, running.exit_status) == ("in-progress", 0)
 
 
 def test_a_consistent_kept_tree_head_passes(built: Built, tmp_path: Path) -> None:

@@ -1,11 +1,12 @@
-"""``verivote verify``: the report, --json, and the exit statuses (0 passed, 1 a check failed,
-2 unreadable input, as one line)."""
+"""``verivote verify``: the report, --json, and the outcomes and exit statuses (§13.3: 0 a result
+verified, 1 a check failed, 2 unreadable input as one line, 3 no result; --in-progress)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cli.main import verivote
@@ -23,9 +24,75 @@ def test_a_clean_export_exits_0_with_a_json_report(built: Built, tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert "[PASS] 5." in result.output
     assert "[NOT YET VERIFIABLE] contest leader" in result.output
+    last = result.output.splitlines()[-1]
+    assert last.startswith("RESULT VERIFIED: every check passed, and the result follows")
     document = json.loads(out.read_text())
     assert document["passed"] is True
+    assert document["outcome"] == "result-verified"
     assert [c["check"] for c in document["checks"]] == list(range(1, 9))
+    # Issue 15 item 4: the results, per contest, in the report and the JSON.
+    result_leaf = built.index_of("result")
+    assert f"results (the result in entry {result_leaf}; lot seed " in result.output
+    results = document["results"]
+    assert results["index"] == result_leaf
+    by_id = {c["contest"]: c for c in results["contests"]}
+    assert list(by_id) == ["nec-clp", "youth-rep", "bame-rep", "leader", "rule-change-1"]
+    nec = by_id["nec-clp"]
+    assert (nec["ballots"], nec["eligible"], nec["turnout"]) == (4, 4, "100.0%")
+    assert sum(o["votes"] for o in nec["options"]) == 2 * 3 + 1  # member 0 revoted one mark
+    assert [o["id"] for o in nec["options"] if o["elected"]] == sorted(
+        nec["elected"], key=[o["id"] for o in nec["options"]].index
+    )
+    assert len(nec["elected"]) == 3
+    assert by_id["youth-rep"]["eligible"] == 1
+    assert by_id["rule-change-1"]["elected"] == ["Yes"]
+    assert by_id["leader"]["options"][0]["votes"] is None
+    assert "contest nec-clp (NEC: constituency section; block, 3 seat(s)): 4 ballot(s) " in (
+        result.output
+    )
+
+
+@pytest.mark.parametrize(
+    ("cut_at", "missing"), [("tally", "tally and result withheld"), ("result", "result withheld")]
+)
+def test_issue16_9_a_log_cut_short_is_no_result(
+    cut_at: str, missing: str, built: Built, tmp_path: Path
+) -> None:
+    """Issue 16 item 9: a board re-signs its log cut short before the tally or the result.
+    Every check passes, yet it is not a finished election: NO RESULT, exit status 3 (it was
+    "every check passed", exit 0); an election in progress is checked with --in-progress."""
+    export = tmp_path / "export.jsonl"
+    export.write_bytes(export_bytes(built.leaves[: built.index_of(cut_at)]))
+    out = tmp_path / "report.json"
+    runner = CliRunner()
+    cut = runner.invoke(verivote, ["verify", str(export), "--jobs", "1", "--json", str(out)])
+    assert cut.exit_code == 3, f"{missing}: {cut.output}"
+    assert "[FAIL]" not in cut.output
+    assert cut.output.splitlines()[-1].startswith(
+        "NO RESULT: every check passed, but the log holds no result"
+    )
+    assert json.loads(out.read_text())["outcome"] == "no-result"
+    assert json.loads(out.read_text())["results"] is None
+    running = runner.invoke(
+        verivote, ["verify", str(export), "--jobs", "1", "--in-progress", "--json", str(out)]
+    )
+    assert running.exit_code == 0, running.output
+    assert running.output.splitlines()[-1].startswith("IN PROGRESS: every check passed so far")
+    assert json.loads(out.read_text())["outcome"] == "in-progress"
+
+
+def test_in_progress_does_not_hide_a_failure_or_a_result(built: Built, tmp_path: Path) -> None:
+    export = tmp_path / "export.jsonl"
+    export.write_bytes(export_bytes(built.leaves))
+    runner = CliRunner()
+    done = runner.invoke(verivote, ["verify", str(export), "--jobs", "1", "--in-progress"])
+    assert done.exit_code == 0
+    assert done.output.splitlines()[-1].startswith("RESULT VERIFIED")
+    tampered = CASES["flip-one-byte-of-a-proof"](built)
+    export.write_bytes(export_bytes((tampered.leaves or [])[: built.index_of("tally")]))
+    failed = runner.invoke(verivote, ["verify", str(export), "--jobs", "1", "--in-progress"])
+    assert failed.exit_code == 1
+    assert failed.output.splitlines()[-1].startswith("FAILED: ")
 
 
 def test_a_tampered_export_exits_1_naming_check_and_entry(built: Built, tmp_path: Path) -> None:
@@ -39,6 +106,8 @@ def test_a_tampered_export_exits_1_naming_check_and_entry(built: Built, tmp_path
     assert result.exit_code == 1
     assert "[FAIL] 5." in result.output
     assert "check 5: entry 49:" in result.output
+    assert result.output.splitlines()[-1].startswith("FAILED: ")
+    assert json.loads(out.read_text())["outcome"] == "failed"
     failures = [f for c in json.loads(out.read_text())["checks"] for f in c["failures"]]
     assert {k: failures[0][k] for k in ("check", "index")} == {"check": 5, "index": 49}
 

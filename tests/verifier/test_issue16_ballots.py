@@ -82,6 +82,7 @@ def test_issue16_10_a_candidate_list_rewritten_after_the_close_fails_every_ballo
     assert report.checks[5].passed == 0
     first = min(f.index for f in report.findings() if f.index is not None)
     assert first == voters[0]
+    assert report.outcome == "failed"
 
 
 def _audited_then_cast() -> tuple[list[tuple[bytes, int]], dict[str, int]]:
@@ -128,6 +129,7 @@ def test_issue16_8_a_ballot_the_member_only_audited_is_caught(tmp_path: Path) ->
     assert f"the audit in leaf {at['audit']} opens it" in found[(6, at["cast"])]
     # The tally counted the audited ballot; the member's real ballot is the one that counts.
     assert (6, at["tally"]) in found or (7, at["tally"]) in found
+    assert report.outcome == "failed"
 
 
 def test_an_audit_before_the_ballot_it_opens_is_caught_at_the_ballot(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ def test_a_live_board_verifies_with_receipts_and_a_kept_tree_head(
                     kept = client.get(f"{log}/sth").content
         counted = verify_source(log, jobs=1, receipt=receipts[49], since=kept)
         assert list(counted.findings()) == []
-        assert counted.passed
+        assert counted.outcome == "result-verified"
         assert "receipt: the ballot in leaf 49 is in the log, counted" in counted.notes
         # The receipt file `verivote cast` saves (§11.13) wraps the board's receipt.
         inner = canonical.decode(receipts[48])
