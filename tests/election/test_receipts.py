@@ -15,6 +15,8 @@ from cli.main import verivote
 from cli.receipt import write_receipt
 from election.voter import audit_payload, sign_voter_entry
 from election.wire import election_schemes, parse_receipt_file
+from simulation.builder import Member
+from simulation.served import SimulatedClock
 from tests.election.board_log import JSON, BoardLog
 from tests.election.live_board import dishonest_board, live_board
 from tests.election.scenario import (
@@ -27,6 +29,24 @@ from tests.election.scenario import (
 )
 
 
+def _ready(http: httpx.Client, clock: SimulatedClock, start: int) -> tuple[Scenario, BoardLog]:
+    """An election on the board behind ``http``, up to the moment voting opens."""
+    log = BoardLog(client=http, clock=clock)
+    log.entries[0] = (None, start)
+    s = Scenario(log=log)
+    s.ready()
+    return s, log
+
+
+def _cast_with_receipt(s: Scenario, member: Member, board: str, path: Path) -> tuple[int, Receipt]:
+    """The member casts; the board's receipt is saved as the client saves it (§11.13)."""
+    index = s.log.post(s.ballot(member), VOTING_OPEN + 1000)
+    assert isinstance(s.log, BoardLog)
+    receipt = Receipt.from_json(s.log.receipts[-1], election_schemes(DEFINITION.fingerprint))
+    write_receipt(path, board=board, receipt=receipt)
+    return index, receipt
+
+
 def test_a_receipt_holds_on_its_board_and_catches_a_forked_history(tmp_path: Path) -> None:
     start = NOMINATIONS_OPEN - 86_400_000
     a_db, b_db = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
@@ -36,15 +56,10 @@ def test_a_receipt_holds_on_its_board_and_catches_a_forked_history(tmp_path: Pat
         httpx.Client(base_url=a.url) as http_a,
         httpx.Client(base_url=b.url) as http_b,
     ):
-        log = BoardLog(client=http_a, clock=a.clock)
-        log.entries[0] = (None, start)
-        s = Scenario(log=log)
-        s.ready()
+        s, log = _ready(http_a, a.clock, start)
         member = s.members[0]
-        index = log.post(s.ballot(member), VOTING_OPEN + 1000)
-        receipt = Receipt.from_json(log.receipts[-1], election_schemes(DEFINITION.fingerprint))
         path = tmp_path / "receipt.json"
-        write_receipt(path, board=a.url, receipt=receipt)
+        index, receipt = _cast_with_receipt(s, member, a.url, path)
         saved = parse_receipt_file(path.read_bytes())
         assert saved.tracker == hashlib.sha256(receipt.leaf.entry.raw).digest()
         ok = CliRunner().invoke(verivote, ["receipt", "check", str(path)])
@@ -79,15 +94,10 @@ def test_issue16_8_a_ballot_the_member_only_audited_is_not_called_a_revote(tmp_p
         live_board(db, elections=(ELECTION,), now=start) as honest,
         httpx.Client(base_url=honest.url) as http,
     ):
-        log = BoardLog(client=http, clock=honest.clock)
-        log.entries[0] = (None, start)
-        s = Scenario(log=log)
-        s.ready()
+        s, log = _ready(http, honest.clock, start)
         member = s.members[0]
-        real = log.post(s.ballot(member), VOTING_OPEN + 1000)
-        receipt = Receipt.from_json(log.receipts[-1], election_schemes(DEFINITION.fingerprint))
         path = tmp_path / "receipt.json"
-        write_receipt(path, board=honest.url, receipt=receipt)
+        real, _ = _cast_with_receipt(s, member, honest.url, path)
         audited = s.encrypt(member)
         inner = sign_voter_entry(
             election=ELECTION,
