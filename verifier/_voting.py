@@ -170,9 +170,11 @@ def resolve_opened(state: State) -> None:
     counted: dict[int, int] = {}
     for leaf in leaves:
         credential = voting.ballot_credential[leaf]
+        if credential in counted:
+            continue
         entry = canonical.decode(entries[leaf])
         assert isinstance(entry, dict)
-        if credential in counted or entry["type"] != BALLOT:
+        if entry["type"] != BALLOT:
             continue
         ballot = Ballot.from_json(entry["payload"], state.layout)
         if not any(alpha_prefix(c.alpha) in opened.prefixes for c in ballot.ciphertexts()):

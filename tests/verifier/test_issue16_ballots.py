@@ -85,10 +85,14 @@ def test_issue16_10_a_candidate_list_rewritten_after_the_close_fails_every_ballo
     assert report.outcome == "failed"
 
 
-def _audited_then_cast() -> tuple[list[tuple[bytes, int]], dict[str, int]]:
+def _audited_then_cast(
+    *, by_the_rule: bool = False
+) -> tuple[list[tuple[bytes, int]], dict[str, int]]:
     """A member casts, then audits; the board posts the audit's inner ballot as a ballot before
     the audit and appends the audit anyway (rules not checked from there on); the
-    administrator's tally and result are computed from that log, as the honest tools do."""
+    administrator's tally and result are computed from that log, as the honest tools do (or,
+    ``by_the_rule``, the tally §11.10 gives: the member's real ballot counted, not the audited
+    one)."""
     s = Scenario()
     s.define()
     s.nominate()
@@ -111,10 +115,12 @@ def _audited_then_cast() -> tuple[list[tuple[bytes, int]], dict[str, int]]:
         payload=audit_payload(inner, audited.openings),
         credential=member.key,
     )
+    counted = s.fork()
     log.checked = False
     at["cast"] = log.post(Posted.from_bytes(inner), now + 1)
     at["audit"] = log.post(Posted.from_bytes(audit), now + 2)
-    at["tally"] = log.post(s.tally_entry(), VOTING_CLOSE)
+    tally = counted.tally_entry() if by_the_rule else s.tally_entry()
+    at["tally"] = log.post(tally, VOTING_CLOSE)
     for j in (2, 4, 5):
         log.post(s.decryption_entry(j), VOTING_CLOSE + 1)
     log.post(s.result_entry(), VOTING_CLOSE + 2)
@@ -127,9 +133,21 @@ def test_issue16_8_a_ballot_the_member_only_audited_is_caught(tmp_path: Path) ->
     found = {(f.check, f.index): f.message for f in report.findings()}
     assert "cast by the ballot in leaf" in found[(5, at["audit"])], "\n".join(report.lines())
     assert f"the audit in leaf {at['audit']} opens it" in found[(6, at["cast"])]
-    # The tally counted the audited ballot; the member's real ballot is the one that counts.
-    assert (6, at["tally"]) in found or (7, at["tally"]) in found
+    # The administrator's tally counted the audited ballot instead of the member's real one:
+    # as many ballots (check 6 passes there), other aggregates.
+    assert "the aggregate is not the counted ballots'" in found[(7, at["tally"])]
+    assert (6, at["tally"]) not in found
     assert report.outcome == "failed"
+
+
+def test_issue16_8_the_member_s_real_ballot_is_the_one_that_counts(tmp_path: Path) -> None:
+    """§11.10: the audited ballot replaces nothing, so a tally of the member's real ballot is
+    the right one; only the two entries the board should not hold are reported."""
+    leaves, at = _audited_then_cast(by_the_rule=True)
+    report = verify_bytes(export_bytes(leaves), tmp_path)
+    found = {(f.check, f.index) for f in report.findings()}
+    assert found == {(5, at["audit"]), (6, at["cast"])}, "\n".join(report.lines())
+    assert report.checks[8].passed == 1
 
 
 def test_an_audit_before_the_ballot_it_opens_is_caught_at_the_ballot(tmp_path: Path) -> None:
