@@ -192,8 +192,9 @@ class ResultSummary:
 class Report:
     """Spec §13.1 What the verifier found: per check, how many items passed and every failure;
     contests that cannot be verified yet (ranked, §13.1); a receipt's verdict; the result on
-    the log (None: none, or not one that verified); and whether the caller checks an election
-    in progress (``in_progress``: no result is then an outcome of its own, §13.3)."""
+    the log (None: none, or not one that verified; stated only if every check passed); and
+    whether the caller checks an election in progress (``in_progress``: no result is then an
+    outcome of its own, §13.3)."""
 
     election: str | None = None
     leaves: int = 0
@@ -255,7 +256,7 @@ class Report:
             yield f"note: {note}"
         for finding in self.findings():
             yield f"  {finding}"
-        if self.result is not None:
+        if self.result is not None and self.passed:
             yield from self.result.lines()
         yield self.last_line()
 
@@ -299,6 +300,6 @@ class Report:
                 for number, tally in self.checks.items()
             ],
             "not_yet_verifiable": [{"contest": c, "reason": "ranked"} for c in self.not_verifiable],
-            "results": None if self.result is None else self.result.to_json(),
+            "results": self.result.to_json() if self.result is not None and self.passed else None,
             "notes": list(self.notes),
         }

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bulletin_board.wire import sign_entry
 from cli.main import verivote
+from tests.election.scenario import ELECTION, STRANGER
 from tests.verifier.election import Built, export_bytes
 from tests.verifier.test_tamper import CASES
 
@@ -122,3 +124,26 @@ def test_unreadable_input_exits_2_with_one_line(tmp_path: Path) -> None:
         assert result.exit_code == 2, result.output
         assert result.output.count("\n") == 1
         assert result.output.startswith("error: ")
+
+
+def test_a_failed_verification_states_no_results(built: Built, tmp_path: Path) -> None:
+    """Winners printed beside FAILED could be read as verified: a failure after the result (a
+    decision signed by a stranger) leaves the results out of the report and the JSON."""
+    stranger = sign_entry(
+        election=ELECTION,
+        type="decision",
+        role="administrator",
+        payload={"subject": "Result", "decision": "Annulled", "reason": "Because"},
+        key=STRANGER,
+    )
+    last = built.leaves[-1][1]
+    export = tmp_path / "export.jsonl"
+    export.write_bytes(export_bytes([*built.leaves, (stranger, last)]))
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        verivote, ["verify", str(export), "--jobs", "1", "--json", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    assert f"check 2: entry {len(built.leaves)}:" in result.output
+    assert "results (" not in result.output
+    assert json.loads(out.read_text())["results"] is None
