@@ -113,5 +113,16 @@ def test_board_state(case: dict[str, Any]) -> None:
         with pytest.raises(MalformedInput, match="another board key"):
             check()
     else:
-        with pytest.raises((InconsistentLog, InclusionProofMismatch)):
+        with pytest.raises(
+            (InconsistentLog, InclusionProofMismatch), match=BOARD_REFUSALS[case["reason"]]
+        ):
             check()
+
+
+# The check of §11.13 that refuses each board state, by the vector's reason.
+BOARD_REFUSALS = {
+    "a fork that dropped the ballot": "consistency proof gives old root",
+    "the log shrank": "tree size went down from 6 to 5",
+    "a consistency proof for another tree": r"consistency proof too long \(6 to 9\)",
+    "an inclusion proof of another leaf": "leaf 4 of tree size 9: expected root",
+}

@@ -113,13 +113,17 @@ def test_voter_signatures_bind_the_election_fingerprint(db_url: str) -> None:
         # the signature's last byte, just before '","type":"ballot"'
         position = raw.rindex(b'","type"') - 1
         raw[position] = ord("0") if raw[position] != ord("0") else ord("1")
-        with pytest.raises(InvalidSignature):
+        with pytest.raises(
+            InvalidSignature, match="credential signature: challenge does not match the statement"
+        ):
             log.post(Posted.from_bytes(bytes(raw)), NOW)
         from crypto.credentials import derive_credential_key
 
         other = derive_credential_key(member.code, fingerprint=bytes(32))  # another election
         forged = voter("ballot", dict(entry.payload), other)  # signed for another election
-        with pytest.raises(InvalidSignature):
+        with pytest.raises(
+            InvalidSignature, match="credential signature: challenge does not match the statement"
+        ):
             log.post(forged, NOW)
         log.post(entry, NOW)
 
@@ -128,7 +132,9 @@ def test_no_voter_entry_verifies_before_the_definition(db_url: str) -> None:
     with board_log(db_url) as log:
         s = Scenario()
         s.ready()
-        with pytest.raises(InvalidSignature):
+        with pytest.raises(
+            InvalidSignature, match="no election definition yet: voter signatures cannot verify"
+        ):
             log.post(s.ballot(s.members[0]), NOW)
 
 
@@ -218,7 +224,12 @@ def test_an_election_export_verifies_with_the_voter_scheme(db_url: str, tmp_path
     with path.open("rb") as handle:
         summary = verify_export(handle, election_schemes(DEFINITION.fingerprint))
     assert summary.leaves == len(s.log.entries)
-    with path.open("rb") as handle, pytest.raises(InvalidSignature):
+    with (
+        path.open("rb") as handle,
+        pytest.raises(
+            InvalidSignature, match="credential signature: challenge does not match the statement"
+        ),
+    ):
         verify_export(handle, election_schemes(bytes(32)))
     from click.testing import CliRunner
 

@@ -147,13 +147,18 @@ def test_shared_keys_are_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
-    [("version", 2), ("contests", "x"), ("trustees", {"threshold": 1}), ("sections", [1])],
+    ("field", "value", "reason"),
+    [
+        ("version", 2, "version: unsupported definition version 2"),
+        ("contests", "x", "contests must be a list, got str"),
+        ("trustees", {"threshold": 1}, r"trustees: missing field\(s\) members"),
+        ("sections", [1], r"sections\[0\] must be a string, got int"),
+    ],
 )
-def test_wire_form_is_parsed_strictly(field: str, value: object) -> None:
+def test_wire_form_is_parsed_strictly(field: str, value: object, reason: str) -> None:
     d = _example().to_json()
     d[field] = value
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=reason):
         ElectionDefinition.from_json(d)
 
 

@@ -102,6 +102,6 @@ def test_a_file_whose_tracker_does_not_hold_is_refused_for_its_reason(
 
 def test_a_non_canonical_file_is_refused(receipt: Receipt) -> None:
     data = format_receipt_file(ReceiptFile.for_receipt(board=URL, receipt=receipt.to_json()))
-    with pytest.raises(NonCanonicalEncoding):
+    with pytest.raises(NonCanonicalEncoding, match=r"not in canonical form \(RFC 8785\)"):
         parse_receipt_file(data.replace(b'{"board"', b'{ "board"', 1))
     assert RECEIPT_FILE_FORMAT.encode() in data

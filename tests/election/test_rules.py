@@ -900,7 +900,9 @@ def test_state_without_leaf_reader_says_so(voted: Scenario) -> None:
     state = ElectionState("nec-2027")
     from election.rules._voting import read_back
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(
+        RuntimeError, match="the election rules need leaf 3: give the state a leaf reader"
+    ):
         read_back(state, 3)
 
 
@@ -911,7 +913,9 @@ def test_unknown_types_are_refused(defined: Scenario) -> None:
 
 
 def test_malformed_payloads_raise_malformed_input(defined: Scenario) -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(
+        MalformedInput, match=r"decision payload: missing field\(s\) decision, reason"
+    ):
         defined.fork().log.post(admin("decision", {"subject": "x"}), NOW)
 
 

@@ -63,7 +63,7 @@ def test_the_trustee_steps_and_their_sealed_state() -> None:
             _post(s, [trustee("trustee-key", payload.to_json(), j)])
         else:
             last_key = trustee("trustee-key", payload.to_json(), j)
-    with pytest.raises(CeremonyNotReady):
+    with pytest.raises(CeremonyNotReady, match=r"waiting for the keys of trustee\(s\) \[5\]"):
         share(states[1], s.log.state)
     _post(s, [last_key])
     for j in range(1, 6):
@@ -74,10 +74,12 @@ def test_the_trustee_steps_and_their_sealed_state() -> None:
                 dealing, dealing=wrong_share_to(4)(states[j].parameters, dealing.dealing, publics)
             )
         if j == 3:
-            with pytest.raises(CeremonyNotReady):
+            with pytest.raises(
+                CeremonyNotReady, match=r"waiting for the dealings of trustee\(s\) \[3, 4, 5\]"
+            ):
                 verify(states[1], s.log.state)
         _post(s, [trustee("dealing", dealing.to_json(), j)])
-    with pytest.raises(CeremonyNotReady):
+    with pytest.raises(CeremonyNotReady, match="this trustee's dealing is on the log already"):
         share(states[1], s.log.state)  # dealt already
     for j in range(1, 6):
         states[j], complaints, done = verify(states[j], s.log.state)
@@ -85,7 +87,7 @@ def test_the_trustee_steps_and_their_sealed_state() -> None:
         _post(s, [trustee("complaint", c.to_json(), j) for c in complaints])
         _post(s, [trustee("shares-accepted", done.to_json(), j)])
     assert states[4].complaints == (2,)
-    with pytest.raises(CeremonyNotReady):
+    with pytest.raises(CeremonyNotReady, match="the election key is not published yet"):
         publish(states[1], s.log.state)
     outcome = election_key(s.log.state)
     assert outcome.key.disqualified == (2,)
@@ -98,7 +100,7 @@ def test_the_trustee_steps_and_their_sealed_state() -> None:
             state.seal(PASSPHRASE, strength="interactive"), PASSPHRASE
         ).key_share
         _post(s, [trustee("key-confirmation", confirmation.to_json(), j)])
-    with pytest.raises(WrongPassphrase):
+    with pytest.raises(WrongPassphrase, match="wrong passphrase, or the file was altered"):
         TrusteeState.open(states[1].seal(PASSPHRASE, strength="interactive"), b"wrong")
 
 
@@ -152,7 +154,9 @@ def test_a_trustee_refuses_an_election_key_the_ceremony_does_not_give() -> None:
     state = replace(
         state, key_pair=s.trustee_keys[1], dealer_secret=s.dealer_secrets[1], received={}
     )
-    with pytest.raises(VerificationFailed):
+    with pytest.raises(
+        VerificationFailed, match="the published election key is NOT what the ceremony gives"
+    ):
         publish(state, log)
 
 
@@ -187,7 +191,7 @@ def test_computed_candidate_lists() -> None:
         with pytest.raises(Refusal) as info:
             candidate_list(s.log.state, contest)
         assert info.value.code == code
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="order must be one of alphabetical, nominated, random"):
         candidate_list(s.log.state, "nec-clp", order="by-height")
     with pytest.raises(Refusal) as info:
         election_key(s.log.state)
@@ -199,11 +203,13 @@ def test_role_keys() -> None:
     sealed = key.seal(PASSPHRASE, strength="interactive")
     assert RoleKey.open(sealed, PASSPHRASE).public == key.public
     assert key.key.seed not in sealed
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="this is the issuer's key, not the administrator's"):
         RoleKey.open(sealed, PASSPHRASE, role="administrator")
-    with pytest.raises(WrongPassphrase):
+    with pytest.raises(WrongPassphrase, match="wrong passphrase, or the file was altered"):
         RoleKey.open(sealed, b"wrong")
-    with pytest.raises(MalformedInput):
+    with pytest.raises(
+        MalformedInput, match="role must be one of administrator, issuer, trustee, got 'voter'"
+    ):
         RoleKey.generate("voter")
     assert "seed" not in repr(key)
 
@@ -236,7 +242,9 @@ def test_the_client_trusts_nothing(tmp_path: Path) -> None:
             assert state.params is not None
         with (
             BoardClient(board.url, ELECTION, board_key=bytes(32)) as pinned,
-            pytest.raises(InconsistentLog),
+            pytest.raises(
+                InconsistentLog, match=r"the board signs with key [0-9a-f]+, not the pinned 0000"
+            ),
         ):
             pinned.tree_head()
         with (

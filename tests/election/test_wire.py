@@ -137,19 +137,24 @@ def test_round_trip_is_identity(election: Scenario, type: str) -> None:
         assert canonical.encode(parsed.to_json()) == canonical.encode(payload)
 
 
+# How a reader names a field when it refuses its type, where that is not the field's name.
+FIELD_LABELS = {("audit", "ballot"): "entry", ("credentials", "credentials"): "credentials list"}
+
+
 @pytest.mark.parametrize("type", ALL_TYPES)
 def test_missing_unknown_and_mistyped_fields_are_refused(election: Scenario, type: str) -> None:
     payload = _payload(election, type)
     for key in payload:
         missing = {k: v for k, v in payload.items() if k != key}
-        with pytest.raises(MalformedInput):
+        with pytest.raises(MalformedInput, match=rf"{type} payload: missing field\(s\) {key}$"):
             _parse(election, type, missing)
         mistyped = {**payload, key: [[]] if not isinstance(payload[key], list) else {"x": 1}}
-        with pytest.raises(MalformedInput):
+        label = FIELD_LABELS.get((type, key), f"({key}|{key.replace('_', ' ')})")
+        with pytest.raises(MalformedInput, match=f"{label}:? must be"):
             _parse(election, type, mistyped)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=rf"{type} payload: unknown field\(s\) extra"):
         _parse(election, type, {**payload, "extra": 1})
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=f"{type} payload must be a JSON object, got list"):
         _parse(election, type, [payload])
 
 
@@ -426,14 +431,96 @@ def _share_trustee(p: Any) -> Any:
     return p
 
 
+# The reader's reason for each mutation above, by its test id.
+REFUSED_FOR = {
+    "timetable-change-unknown-field-name": "timetable-change field must be one of",
+    "timetable-change-time-with-offset": "timetable-change time: must be a UTC time",
+    "timetable-change-reason-outer-space": "reason: must be 1-500 characters without outer",
+    "timetable-change-reason-empty": "reason: must be 1-500 characters without outer",
+    "timetable-change-reason-too-long": "reason: must be 1-500 characters without outer",
+    "nomination-contest-upper-case": "nomination contest: must be 1-63 of a-z",
+    "nomination-nominee-id-leading-dash": "nomination nominee.id: must be 1-63 of a-z",
+    "nomination-received-not-a-date": "nomination received: not a valid date",
+    "nomination-received-with-time": "nomination received: must be a date like",
+    "nomination-attribute-value-number": "attributes.gender must be a string, got int",
+    "nomination-too-many-attributes": "attributes: at most 16 attributes, got 17",
+    "nomination-nominee-extra-field": r"nomination nominee: unknown field\(s\) age",
+    "exclusion-nominee-bad-id": "exclusion nominee: must be 1-63 of a-z",
+    "candidate-list-no-candidate": r"candidates: at least 1 item\(s\), got 0",
+    "candidate-list-same-id-twice": "candidate-list: a candidate id appears twice",
+    "candidate-list-too-many": "candidates: at most 500 items, got 501",
+    "decision-subject-not-text": "decision subject must be a string, got int",
+    "trustee-key-off-curve-key": "point not on curve",
+    "trustee-key-upper-case-hex": "point must be lower-case hex",
+    "trustee-key-index-zero": "trustee key: trustee must be >= 1, got 0",
+    "dealing-share-to-dealer": "dealing 1: share addressed to the dealer itself",
+    "dealing-short-box": "encrypted share must be 96 hex digits, got 94",
+    "complaint-against-oneself": "complaint: trustee 4 complains against itself",
+    "shares-accepted-index-zero": "shares-accepted trustee must be >= 1, got 0",
+    "shares-accepted-index-bool": "shares-accepted trustee must be an integer, got bool",
+    "election-key-too-few-commitments": "joint key: need t = 3 commitments",
+    "election-key-disqualified-also-qualified": "a dealer is both qualified and disqualified",
+    "election-key-disqualified-unsorted": "disqualified dealers must be strictly increasing",
+    "election-key-identity-joint-key": "election-key: the joint public key is the identity",
+    "key-confirmation-uncompressed-point": "point prefix must be 0x02 or 0x03, got 0x04",
+    "credentials-identity-credential": r"credentials\[0\]: the identity is not a credential",
+    "credentials-unsorted": "credentials: not strictly increasing by encoding",
+    "credentials-negative-part": "credentials part must be >= 0, got -1",
+    "credentials-empty": r"credentials list: at least 1 item\(s\), got 0",
+    "credentials-style-with-space": "credentials style: not a ballot style",
+    "credentials-too-many": "credentials list: at most 10000 items, got 10001",
+    "credentials-complete-no-style": "credentials-complete: 1 to 10000 styles",
+    "credentials-complete-zero-count": "must be >= 1, got 0",
+    "credential-reissue-same-credential": "the new credential is the revoked one",
+    "credential-reissue-identity-credential": "credential: the identity is not a credential",
+    "ballot-unknown-style": "ballot style nec-clp[+]leader: lacks rule-change-1",
+    "ballot-style-of-unknown-contest": "unknown or repeated contest",
+    "ballot-contest-missing": "has 3 contests, the ballot 2",
+    "ballot-contests-swapped": r"contest nec-clp: missing field\(s\) proofs, selections, total",
+    "ballot-selection-missing": "contest nec-clp: need 5 selections and proofs",
+    "ballot-proof-three-branches": r"proofs\[0\].branches: at most 2 items, got 4",
+    "ballot-total-branches-short": "contest nec-clp.total: expected 4 branches, got 3",
+    "ballot-total-missing": "contest nec-clp.total must be a JSON object, got NoneType",
+    "ballot-alpha-off-curve": r"selections\[0\]: point not on curve",
+    "ballot-beta-upper-case": r"selections\[0\]: point must be lower-case hex",
+    "ballot-challenge-above-n": r"scalar out of range \[0, n\)",
+    "ballot-ranked-as-homomorphic": r"contest leader: missing field\(s\) proof, ranking",
+    "audit-inner-not-a-ballot": "audited entry must be a ballot, got 'audit'",
+    "audit-inner-not-a-voter": "audited ballot must be signed by a voter",
+    "audit-opening-missing": "audit: 2 openings for 3 contests",
+    "audit-choice-two": "opening of nec-clp.choices must be <= 1, got 2",
+    "audit-ranking-repeats": "contest leader: a ranking lists distinct options only",
+    "audit-ranking-out-of-range": "contest leader: a ranking lists distinct options only",
+    "tally-contest-missing": "tally: 4 contests, the definition has 5",
+    "tally-aggregate-missing": "tally of nec-clp: 4 aggregates for 5 options",
+    "tally-ranked-not-pending": "tally of leader: rankings must be 'pending-mixing'",
+    "tally-ballots-negative": "tally of nec-clp.ballots must be >= 0, got -1",
+    "decryption-tally-hash-short": "decryption tally must be 64 hex digits, got 62",
+    "decryption-share-of-another-trustee": r"shares\[0\]: a share of another trustee",
+    "decryption-row-missing": "decryption: 4 share lists for 5 contests",
+    "decryption-share-missing": r"decryption shares\[0\]: 4 shares, need 5",
+    "result-trustees-unsorted": "result: trustees must be strictly increasing",
+    "result-seed-upper-case": "result seed must be lower-case hex",
+    "result-count-missing": "result of nec-clp: 4 counts for 5 options",
+    "result-referendum-passed-over": r"rule-change-1: unknown field\(s\) passed_over",
+    "result-block-without-passed-over": r"result of nec-clp: missing field\(s\) passed_over",
+}
+
+
+def test_every_mutation_names_its_reason() -> None:
+    assert set(REFUSED_FOR) == {f"{t}-{name}" for t, name, _ in MUTATIONS}
+
+
 @pytest.mark.parametrize(
-    ("type", "mutate"),
-    [pytest.param(t, f, id=f"{t}-{name}") for t, name, f in MUTATIONS],
+    ("type", "name", "mutate"),
+    [pytest.param(t, name, f, id=f"{t}-{name}") for t, name, f in MUTATIONS],
 )
-def test_mutation_is_refused(election: Scenario, type: str, mutate: Callable[[Any], Any]) -> None:
+def test_mutation_is_refused(
+    election: Scenario, type: str, name: str, mutate: Callable[[Any], Any]
+) -> None:
     payload = _payload(election, type)
     _parse(election, type, copy.deepcopy(payload))  # the unmutated payload parses
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=REFUSED_FOR[f"{type}-{name}"]):
         _parse(election, type, mutate(payload))
 
 
@@ -494,12 +581,23 @@ def _bump(proof: Any) -> Any:
     return {"branches": [_bump_pair(proof["branches"][0]), *proof["branches"][1:]]}
 
 
+# The proof, and the step of it, that refuses each mutation.
+PROOF_REFUSED_FOR = {
+    "response-plus-1": "contest nec-clp: option 0: range proof: branch 0: A is not",
+    "total-response-plus-1": "contest nec-clp: total: sum proof: branch 0: A is not",
+    "swapped-alpha-beta": "contest nec-clp: option 0: range proof: challenges do not sum",
+    "swapped-selections": "contest nec-clp: option 0: range proof: challenges do not sum",
+    "identity-alpha": "option 0: range proof: ciphertext alpha: statement contains the identity",
+    "ranking-response-plus-1": "contest leader: ranking: randomness proof: challenge does not",
+}
+
+
 @pytest.mark.parametrize("name", sorted(PROOF_MUTATIONS))
 def test_tampered_proofs_do_not_verify(election: Scenario, name: str) -> None:
     entry, _ = _ballot_entry(election)
     payload = PROOF_MUTATIONS[name](copy.deepcopy(dict(entry.payload)))
     ballot = Ballot.from_json(payload, _layout(election))
-    with pytest.raises(InvalidProof):
+    with pytest.raises(InvalidProof, match=PROOF_REFUSED_FOR[name]):
         _verify(election, ballot, Point.from_bytes(entry.key))
 
 
@@ -507,9 +605,11 @@ def test_a_ballot_does_not_verify_under_another_credential_or_election(election:
     entry, ballot = _ballot_entry(election)
     other = election.members[1].key.public
     assert other.to_bytes() != entry.key
-    with pytest.raises(InvalidProof):
+    # The credential and the election are in every proof's statement: the first proof fails.
+    first = "contest nec-clp: option 0: range proof: challenges do not sum to the hash"
+    with pytest.raises(InvalidProof, match=first):
         _verify(election, ballot, other)
-    with pytest.raises(InvalidProof):
+    with pytest.raises(InvalidProof, match=first):
         _verify(election, ballot, Point.from_bytes(entry.key), fingerprint=bytes(32))
 
 
@@ -520,16 +620,22 @@ def test_credential_scheme(election: Scenario) -> None:
     signature = bytes.fromhex(obj.pop("signature"))
     message = canonical.encode(obj)
     CredentialScheme(DEFINITION.fingerprint).verify(entry.key, message, signature)
-    for scheme, sig, msg in [
-        (CredentialScheme(DEFINITION.fingerprint), signature[:-1] + b"\x00", message),
-        (CredentialScheme(DEFINITION.fingerprint), signature, message + b" "),
-        (CredentialScheme(bytes(32)), signature, message),
-        (CredentialScheme(None), signature, message),
-        (CredentialScheme(DEFINITION.fingerprint), b"\xff" * 64, message),
+    challenge = "credential signature: challenge does not match the statement"
+    for scheme, sig, msg, reason in [
+        (CredentialScheme(DEFINITION.fingerprint), signature[:-1] + b"\x00", message, challenge),
+        (CredentialScheme(DEFINITION.fingerprint), signature, message + b" ", challenge),
+        (CredentialScheme(bytes(32)), signature, message, challenge),
+        (CredentialScheme(None), signature, message, "no election definition yet"),
+        (
+            CredentialScheme(DEFINITION.fingerprint),
+            b"\xff" * 64,
+            message,
+            "credential signature: c or s out of range",
+        ),
     ]:
-        with pytest.raises(InvalidSignature):
+        with pytest.raises(InvalidSignature, match=reason):
             scheme.verify(entry.key, msg, sig)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="voter key: the identity is not a credential"):
         CredentialScheme(DEFINITION.fingerprint).verify(bytes(33), message, signature)
 
 
@@ -553,24 +659,26 @@ def _verify_audit(s: Scenario, payload: Any, author: bytes, election: str = "nec
 def test_audit_opens_to_its_choices(election: Scenario) -> None:
     entry, payload = _audit(election)
     _verify_audit(election, payload, entry.key)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="audit: the ballot is signed by another credential"):
         _verify_audit(election, payload, election.members[0].key.public.to_bytes())
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="audit: the ballot is for election 'nec-2027'"):
         _verify_audit(election, payload, entry.key, election="other")
 
 
 @pytest.mark.parametrize(
-    ("name", "mutate", "error"),
+    ("name", "mutate", "error", "reason"),
     [
         (
             "flipped-choice",
             lambda p: _opening0(p, choices=lambda c: [1 - c[0], *c[1:]]),
             InvalidProof,
+            "audit: contest nec-clp: option 0 does not re-encrypt from its opening",
         ),
         (
             "other-randomness",
             lambda p: _opening0(p, randomness=lambda r: [r[1], r[0], *r[2:]]),
             InvalidProof,
+            "audit: contest nec-clp: option 0 does not re-encrypt from its opening",
         ),
         (
             "ranking-changed",
@@ -583,19 +691,25 @@ def test_audit_opens_to_its_choices(election: Scenario) -> None:
                 ],
             },
             InvalidProof,
+            "audit: contest leader: ranking does not re-encrypt from its opening",
         ),
         (
             "inner-signature",
             lambda p: {**p, "ballot": {**p["ballot"], "signature": "00" * 64}},
             InvalidSignature,
+            "credential signature: challenge does not match the statement",
         ),
     ],
 )
 def test_audit_mutations_fail(
-    election: Scenario, name: str, mutate: Callable[[Any], Any], error: type[Exception]
+    election: Scenario,
+    name: str,
+    mutate: Callable[[Any], Any],
+    error: type[Exception],
+    reason: str,
 ) -> None:
     entry, payload = _audit(election)
-    with pytest.raises(error):
+    with pytest.raises(error, match=reason):
         _verify_audit(election, mutate(payload), entry.key)
 
 
@@ -607,13 +721,13 @@ def test_styles_the_definition_can_produce() -> None:
         "rule-change-1",
     )
     assert check_style(DEFINITION, "nec-clp+youth-rep+bame-rep+leader+rule-change-1")
-    for style in [
-        "nec-clp+leader",  # lacks the referendum open to all
-        "leader+nec-clp+rule-change-1",  # not in definition order
-        "nec-clp+nec-clp+leader+rule-change-1",
-        "nec-clp+mayor+leader+rule-change-1",
+    for style, reason in [
+        ("nec-clp+leader", "lacks rule-change-1, open to all"),
+        ("leader+nec-clp+rule-change-1", "contests not in definition order"),
+        ("nec-clp+nec-clp+leader+rule-change-1", "unknown or repeated contest"),
+        ("nec-clp+mayor+leader+rule-change-1", "unknown or repeated contest"),
     ]:
-        with pytest.raises(MalformedInput):
+        with pytest.raises(MalformedInput, match=reason):
             check_style(DEFINITION, style)
 
 
@@ -624,7 +738,7 @@ def test_a_style_no_member_can_have_is_refused() -> None:
 
     definition = ElectionDefinition.from_json(text)
     # bame members see youth-rep too, so bame-rep without youth-rep is impossible
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="no member can have exactly it"):
         check_style(definition, "nec-clp+bame-rep+leader+rule-change-1")
     assert check_style(definition, "nec-clp+youth-rep+bame-rep+leader+rule-change-1")
 
@@ -637,7 +751,7 @@ def test_result_seed_binds_the_tally_and_every_combined_point() -> None:
     assert result_seed(bytes(31) + b"\x01", points) != seed
     assert result_seed(bytes(32), points[:2]) != seed
     assert result_seed(bytes(32), [points[1], points[0], points[2]]) != seed
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="result seed: the tally hash must be 32 bytes"):
         result_seed(bytes(31), points)
 
 
