@@ -128,6 +128,10 @@ class Board:
                 check_log(self.storage, election, board_key=self.public_key)
         return self._quarantine.found()
 
+    def now(self) -> int:
+        """The board's clock (integer ms since the epoch): the time a leaf appended now gets."""
+        return self._clock()
+
     # --- creating a log ----------------------------------------------------------------------
 
     def create_election(self, election: str, *, exist_ok: bool = False) -> SignedTreeHead:

@@ -52,6 +52,7 @@ from bulletin_board.openapi import (
     TreeHeadModel,
     error_responses,
 )
+from bulletin_board.pages.routes import PagesService, register_pages
 from bulletin_board.ratelimit import WriteRateLimiter
 from bulletin_board.rule_sets import named_rules
 from bulletin_board.storage import LeafRow, Storage
@@ -203,6 +204,7 @@ def create_app(
     settings = settings or ServiceSettings()
     committer = GroupCommitter(board)
     limiter = WriteRateLimiter(settings.write_rate, settings.write_burst, path=rate_file)
+    pages: list[PagesService] = []
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -211,6 +213,8 @@ def create_app(
         try:
             yield
         finally:
+            for service in pages:
+                service.close()
             await run_in_threadpool(committer.stop)
             limiter.close()
             if own_storage:
@@ -407,6 +411,9 @@ def create_app(
         appended = await asyncio.wrap_future(committer.submit(election, entry))
         return _json(appended.receipt.to_bytes(), status=201 if appended.new else 200)
 
+    # --- the public pages (HTML, bulletin_board/pages) ---------------------------------------
+
+    pages.append(register_pages(app, board, now=board.now))
     return app
 
 

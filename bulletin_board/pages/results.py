@@ -1,0 +1,284 @@
+"""Spec §11.12 and §12 The results page: per contest the decrypted counts (block, approval,
+referendum) or, for a ranked contest, the stage-by-stage count from its record (§12.1.5); the
+quota rules and who was passed over for them; invalid papers; the trustees who decrypted; the
+downloads; the verifier's verdict.
+
+Charts are computed here as plain geometry (integers only, like the count) and drawn as inline
+SVG by the templates; each chart sits next to the table that is its text alternative. The
+stage chart follows election/counting/report.py: a bar per candidate per stage, coloured by
+``candidate_status``, with the quota line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from bulletin_board.pages.describe import contest_kind
+from bulletin_board.pages.digest import ElectionDigest
+from bulletin_board.pages.i18n import Catalogue
+from bulletin_board.pages.record import COUNT_FORMAT, read_count_record
+from crypto.errors import MalformedInput
+from election.counting.record import ActionKind, CountResult, Stage
+from election.counting.report import candidate_status
+from election.definition import Contest, ContestKind
+
+__all__ = ["BAR_WIDTH", "count_record_of", "ranked_view", "results_view"]
+
+#: Width (SVG units) of the longest bar, the label column, and one bar row.
+BAR_WIDTH: Final = 420
+LABEL: Final = 180
+ROW: Final = 24
+
+
+def _bars(
+    t: Catalogue,
+    rows: Sequence[tuple[str, int, str, str]],
+    *,
+    quota: int | None = None,
+    quota_label: str = "",
+) -> dict[str, Any]:
+    """An SVG bar chart's geometry: per row (label, value, shown value, status), the bar's y
+    and width; the quota line's x when there is one."""
+    top = max([*(v for _, v, _, _ in rows), quota or 0, 1])
+    bars = []
+    for k, (label, value, shown, status) in enumerate(rows):
+        bars.append(
+            {
+                "label": label,
+                "shown": shown,
+                "status": status,
+                "status_text": t.text(f"status.{status}") if status else "",
+                "y": 6 + k * ROW,
+                "width": value * BAR_WIDTH // top,
+            }
+        )
+    height = 6 + len(rows) * ROW + (26 if quota is not None else 6)
+    return {
+        "bars": bars,
+        "label_x": LABEL - 8,
+        "bar_x": LABEL,
+        "width": LABEL + BAR_WIDTH + 170,
+        "height": height,
+        "row": ROW,
+        "quota_x": None if quota is None else LABEL + quota * BAR_WIDTH // top,
+        "quota_label": quota_label,
+        "quota_y": height - 8,
+    }
+
+
+def count_record_of(contest_result: Mapping[str, Any]) -> CountResult | None:
+    """The §12.1.5 count record a ranked contest's result carries, if any (whichever member
+    holds an object of format ``verivote-count``).
+
+    Raises:
+        MalformedInput: the record does not read.
+    """
+    for value in contest_result.values():
+        if isinstance(value, Mapping) and value.get("format") == COUNT_FORMAT:
+            return read_count_record(value)
+    return None
+
+
+def _describe_stage(t: Catalogue, result: CountResult, stage: Stage) -> str:
+    names = ", ".join(result.candidates[c] for c in stage.action.subjects)
+    kind = stage.action.kind
+    if kind is ActionKind.FIRST_PREFERENCES:
+        return t.text("ranked.first_preferences")
+    if kind is ActionKind.SURPLUS:
+        return t.text("ranked.surplus", names=names)
+    if kind is ActionKind.CONSTRAINT_EXCLUSION:
+        return t.text("ranked.constraint_exclusion", names=names)
+    return t.text("ranked.exclusion", names=names)
+
+
+def ranked_view(t: Catalogue, result: CountResult) -> dict[str, Any]:
+    """Spec §12.1.5 A ranked count: summary, the stage table (every candidate's total at the
+    end of each stage, and the running non-transferable, loss and quota), and per stage a
+    chart (a bar per candidate, the quota line, elected, excluded and doomed marked, the
+    transfers in the table)."""
+    v = result.value
+    final = candidate_status(result, len(result.stages))
+    stages = []
+    for stage in result.stages:
+        status = candidate_status(result, stage.number)
+        rows = [
+            (name, stage.totals[c], v(stage.totals[c]), status[c])
+            for c, name in enumerate(result.candidates)
+        ]
+        stages.append(
+            {
+                "number": stage.number,
+                "action": _describe_stage(t, result, stage),
+                "elected": ", ".join(result.candidates[c] for c in stage.elected),
+                "excluded": ", ".join(result.candidates[c] for c in stage.excluded),
+                "non_transferable": v(stage.non_transferable),
+                "loss": v(stage.loss_to_fractions),
+                "chart": _bars(
+                    t,
+                    rows,
+                    quota=stage.quota,
+                    quota_label=t.text("ranked.quota_line", quota=v(stage.quota)),
+                ),
+                "transfers": [
+                    {"name": result.candidates[c], "change": v(x)}
+                    for c, x in enumerate(stage.transfers)
+                    if x and stage.number > 1
+                ],
+                "ties": [
+                    t.text(
+                        "ranked.tie_lot" if tie.decided_by == 0 else "ranked.tie_stage",
+                        order=", ".join(result.candidates[c] for c in tie.order),
+                        stage=tie.decided_by,
+                    )
+                    for tie in stage.ties
+                ],
+            }
+        )
+    table = [
+        {
+            "name": name,
+            "status": final[c],
+            "status_text": t.text(f"status.{final[c]}"),
+            "totals": [v(s.totals[c]) for s in result.stages],
+        }
+        for c, name in enumerate(result.candidates)
+    ]
+    return {
+        "method": t.text(f"method.{result.method}")
+        if f"method.{result.method}" in t.messages
+        else result.method,
+        "seats": result.seats,
+        "valid": t.number(result.valid_ballots),
+        "invalid": t.number(result.invalid_ballots),
+        "quota": v(result.quota),
+        "elected": [result.candidates[c] for c in result.elected],
+        "constraints": list(result.constraints),
+        "numbers": [s.number for s in result.stages],
+        "table": table,
+        "exhausted": [v(s.exhausted) for s in result.stages],
+        "lost": [v(s.lost) for s in result.stages],
+        "quotas": [v(s.quota) for s in result.stages],
+        "stages": stages,
+        "seed": result.lot_seed.hex(),
+    }
+
+
+def _homomorphic(
+    t: Catalogue,
+    digest: ElectionDigest,
+    contest: Contest,
+    counts: Sequence[int],
+    elected: Sequence[str],
+    passed_over: Sequence[str],
+) -> dict[str, Any]:
+    if contest.kind is ContestKind.REFERENDUM:
+        names = list(contest.options)
+        ids = names
+    else:
+        listed = digest.candidate_list(contest.id)
+        candidates = listed.value.candidates if listed is not None else ()
+        names = [c.name for c in candidates]
+        ids = [c.id for c in candidates]
+    total = sum(counts)
+    order = sorted(range(len(counts)), key=lambda k: (-counts[k], k))
+    rows = []
+    for k in order:
+        status = "elected" if ids[k] in elected else "passed_over" if ids[k] in passed_over else ""
+        rows.append(
+            {
+                "name": names[k],
+                "count": t.number(counts[k]),
+                "share": t.percent(counts[k], total),
+                "status": status,
+                "status_text": t.text(f"status.{status}") if status else "",
+            }
+        )
+    chart = _bars(
+        t,
+        [
+            (names[k], counts[k], t.number(counts[k]), rows[i]["status"])
+            for i, k in enumerate(order)
+        ],
+    )
+    winners = [names[ids.index(e)] for e in elected if e in ids]
+    return {
+        "rows": rows,
+        "chart": chart,
+        "winners": winners,
+        "passed_over": [names[ids.index(p)] for p in passed_over if p in ids],
+        "tie": contest.kind is ContestKind.REFERENDUM and not winners,
+    }
+
+
+def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
+    """Results: per contest the counts or the ranked count, the tally's ballots, the trustees
+    who decrypted, the result's leaf and seed (or, before the result, where the count is)."""
+    definition = digest.definition.value if digest.definition is not None else None
+    result = digest.result
+    decrypted = [
+        {
+            "j": j,
+            "name": definition.trustees[j - 1].name if definition else str(j),
+            "index": digest.trustees[j].decryption,
+        }
+        for j in digest.decrypted_by()
+    ]
+    view: dict[str, Any] = {
+        "published": result is not None,
+        "tally": None if digest.tally is None else digest.tally.index,
+        "decrypted": decrypted,
+        "threshold": definition.threshold if definition else None,
+        "contests": [],
+    }
+    if result is None or definition is None:
+        return view
+    zone = definition.time_zone
+    view.update(
+        index=result.index,
+        when=t.when(result.received, zone),
+        seed=str(result.payload.get("seed", "")),
+        trustees=", ".join(str(j) for j in result.payload.get("trustees", [])),
+    )
+    published = {str(c.get("contest")): c for c in result.payload.get("contests", [])}
+    tally = digest.tally.value if digest.tally is not None else {}
+    for contest in definition.contests:
+        item: dict[str, Any] = {
+            "id": contest.id,
+            "title": contest.title,
+            "kind": contest_kind(t, contest),
+            "ballots": t.number(tally.get(contest.id, 0)),
+            "constraints": [
+                f"{c.attribute} = {c.value}: ≥ {c.minimum}"
+                + ("" if c.maximum is None else f", ≤ {c.maximum}")
+                for c in contest.constraints
+            ],
+            "referendum": contest.kind is ContestKind.REFERENDUM,
+            "question": contest.question,
+            "ranked": None,
+            "counts": None,
+            "pending": False,
+            "error": None,
+        }
+        raw = published.get(contest.id, {})
+        parsed = None
+        if result.parsed is not None:
+            parsed = next((c for c in result.parsed.contests if c.contest == contest.id), None)
+        if parsed is not None and parsed.counts is not None:
+            item["counts"] = _homomorphic(
+                t, digest, contest, parsed.counts, parsed.elected, parsed.passed_over
+            )
+        elif contest.kind is ContestKind.RANKED:
+            try:
+                record = count_record_of(raw)
+            except MalformedInput as exc:
+                item["error"] = str(exc)
+                record = None
+            if record is not None:
+                item["ranked"] = ranked_view(t, record)
+            elif item["error"] is None:
+                item["pending"] = True
+        else:
+            item["error"] = t.text("results.unreadable")
+        view["contests"].append(item)
+    return view

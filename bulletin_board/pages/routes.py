@@ -1,0 +1,249 @@
+"""The public pages' routes on the board's FastAPI application (server-rendered, no script).
+
+Under ``/e/{election}/``: the election's home, ``nominations``, ``decisions``,
+``participation``, ``results``, ``leaf/{index}``, ``feed.atom`` and ``report.html``; ``/`` lists
+the board's elections; ``/static/pages.css`` is the one stylesheet. The JSON API stays under
+``/v1/``. Every page is sent with a strict Content-Security-Policy (nothing but this origin's
+stylesheet: no script, no frame, no form), and in the language the request chooses
+(bulletin_board/pages/i18n.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Final
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bulletin_board.errors import NotFound, UnknownElection
+from bulletin_board.log import Board
+from bulletin_board.pages.describe import phase
+from bulletin_board.pages.feed import atom_feed
+from bulletin_board.pages.i18n import Catalogue, catalogues, choose_language
+from bulletin_board.pages.leaf import leaf_view
+from bulletin_board.pages.render import STYLESHEET, render, render_election_page, render_report
+from bulletin_board.pages.source import Digests
+from bulletin_board.pages.verdict import Verdicts
+from bulletin_board.pages.views import PAGES, Links, tree_head_view
+from bulletin_board.wire import check_election_id
+from crypto.errors import MalformedInput
+
+__all__ = ["CONTENT_SECURITY_POLICY", "PagesService", "register_pages"]
+
+CONTENT_SECURITY_POLICY: Final = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+LANGUAGE_COOKIE: Final = "verivote_lang"
+HTML: Final = "text/html; charset=utf-8"
+_INDEX: Final = re.compile(r"0|[1-9][0-9]{0,15}")
+_HEADERS: Final = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+    "Vary": "Accept-Language, Cookie",
+}
+
+
+class PagesService:
+    """The pages of one board: its elections' digests and the verifier's verdicts."""
+
+    def __init__(self, board: Board, *, now: Callable[[], int]) -> None:
+        self.board = board
+        self.now = now
+        self.digests = Digests(board)
+        self.verdicts = Verdicts(board)
+
+    def close(self) -> None:
+        self.verdicts.close()
+
+
+def _language(request: Request) -> tuple[Catalogue, bool]:
+    """The request's catalogue, and whether the switch chose it (remember it in a cookie)."""
+    available = catalogues()
+    query = request.query_params.get("lang")
+    code = choose_language(
+        available,
+        query=query,
+        cookie=request.cookies.get(LANGUAGE_COOKIE),
+        accept=request.headers.get("accept-language"),
+    )
+    return available[code], query == code
+
+
+def _html(body: str, t: Catalogue, remember: bool, status: int = 200) -> Response:
+    response = Response(body, status_code=status, media_type=HTML, headers=_HEADERS)
+    response.headers["Content-Language"] = t.code
+    if remember:
+        response.set_cookie(
+            LANGUAGE_COOKIE, t.code, max_age=365 * 86400, samesite="lax", httponly=True
+        )
+    return response
+
+
+def _board_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def register_pages(app: FastAPI, board: Board, *, now: Callable[[], int]) -> PagesService:
+    """Add the public pages to ``app`` (a board's application); ``now`` is the board's clock.
+    The caller closes the returned service when the application stops."""
+    service = PagesService(board, now=now)
+
+    def not_found(t: Catalogue, remember: bool, message: str) -> Response:
+        body = render("error.html", t=t, page_title=t.text("error.title"), message=message)
+        return _html(body, t, remember, status=404)
+
+    def election_id(text: str) -> str | None:
+        try:
+            return check_election_id(text)
+        except MalformedInput:
+            return None
+
+    @app.get("/", include_in_schema=False)
+    def front(request: Request) -> Response:
+        t, remember = _language(request)
+        elections = []
+        for election in board.storage.elections():
+            try:
+                with service.digests.read(election) as (digest, _sth):
+                    definition = digest.definition.value if digest.definition else None
+                    elections.append(
+                        {
+                            "id": election,
+                            "url": f"/e/{election}/",
+                            "title": definition.title if definition else election,
+                            "organisation": definition.organisation if definition else "",
+                            "phase": phase(t, digest, service.now()),
+                            "rehearsal": digest.rehearsal,
+                        }
+                    )
+            except (NotFound, UnknownElection):
+                continue
+        body = render("front.html", t=t, page_title=t.text("front.title"), elections=elections)
+        return _html(body, t, remember)
+
+    @app.get("/static/pages.css", include_in_schema=False)
+    def stylesheet() -> Response:
+        return Response(
+            STYLESHEET.read_bytes(),
+            media_type="text/css; charset=utf-8",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "max-age=3600"},
+        )
+
+    @app.get("/e/{election}", include_in_schema=False)
+    def election_slash(election: str) -> Response:
+        return RedirectResponse(f"/e/{election}/", status_code=308)
+
+    def page(request: Request, election: str, name: str) -> Response:
+        t, remember = _language(request)
+        checked = election_id(election)
+        if checked is None or not board.storage.has_election(checked):
+            return not_found(t, remember, t.text("front.unknown", election=election))
+        try:
+            with service.digests.read(checked) as (digest, sth):
+                verdict = None
+                if name in ("results", "report.html"):
+                    verdict = service.verdicts.view(
+                        t, checked, sth, has_result=digest.result is not None
+                    )
+                if name == "report.html":
+                    body = render_report(
+                        t=t,
+                        digest=digest,
+                        sth=sth,
+                        verdict=verdict or {"state": "none"},
+                        source=f"{_board_url(request)}/v1/elections/{checked}",
+                        generated=t.when(service.now(), "UTC"),
+                    )
+                else:
+                    body = render_election_page(
+                        name,
+                        t=t,
+                        digest=digest,
+                        sth=sth,
+                        links=Links(checked),
+                        now=service.now(),
+                        board_url=_board_url(request),
+                        verdict=verdict,
+                    )
+        except NotFound:
+            return not_found(t, remember, t.text("front.unknown", election=election))
+        return _html(body, t, remember)
+
+    @app.get("/e/{election}/", include_in_schema=False)
+    def home(request: Request, election: str) -> Response:
+        return page(request, election, "")
+
+    names = [name for name, _ in PAGES if name] + ["report.html"]
+
+    @app.get("/e/{election}/{name}", include_in_schema=False)
+    def named(request: Request, election: str, name: str) -> Response:
+        if name == "feed.atom":
+            return feed(request, election)
+        if name not in names:
+            t, remember = _language(request)
+            return not_found(t, remember, t.text("front.not_found"))
+        return page(request, election, name)
+
+    def feed(request: Request, election: str) -> Response:
+        t, remember = _language(request)
+        checked = election_id(election)
+        if checked is None or not board.storage.has_election(checked):
+            return not_found(t, remember, t.text("front.unknown", election=election))
+        try:
+            with service.digests.read(checked) as (digest, sth):
+                body = atom_feed(
+                    t, digest, Links(checked, base=_board_url(request)), board_key=sth.board_key
+                )
+        except NotFound:
+            return not_found(t, remember, t.text("front.unknown", election=election))
+        return Response(
+            body,
+            media_type="application/atom+xml; charset=utf-8",
+            headers={**_HEADERS, "Content-Language": t.code},
+        )
+
+    @app.get("/e/{election}/leaf/{index}", include_in_schema=False)
+    def leaf(request: Request, election: str, index: str) -> Response:
+        t, remember = _language(request)
+        checked = election_id(election)
+        if checked is None or not board.storage.has_election(checked):
+            return not_found(t, remember, t.text("front.unknown", election=election))
+        if not _INDEX.fullmatch(index):
+            return not_found(t, remember, t.text("front.no_leaf", index=index))
+        number = int(index)
+        try:
+            with service.digests.read(checked) as (digest, sth):
+                if number >= sth.tree_size:
+                    return not_found(t, remember, t.text("front.no_leaf", index=index))
+                row = board.leaf(checked, number)
+                proof = board.inclusion_proof(checked, index=number, tree_size=sth.tree_size)
+                view = leaf_view(t, digest, index=number, raw_leaf=row.raw, sth=sth, proof=proof)
+                context: dict[str, Any] = {
+                    "election": checked,
+                    "election_title": digest.definition.value.title
+                    if digest.definition
+                    else checked,
+                    "rehearsal": digest.rehearsal,
+                }
+                sth_view = tree_head_view(t, digest, sth)
+        except NotFound:
+            return not_found(t, remember, t.text("front.no_leaf", index=index))
+        body = render(
+            "leaf.html",
+            t=t,
+            page_title=t.text("leaf.title", index=number),
+            leaf=view,
+            sth=sth_view,
+            links=Links(checked),
+            nav=PAGES,
+            current=None,
+            **context,
+        )
+        return _html(body, t, remember)
+
+    return service

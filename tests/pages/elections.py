@@ -1,0 +1,109 @@
+"""Elections for the page tests, built with the one election builder (simulation/) on a real
+board served by uvicorn on 127.0.0.1 (its clock simulated), with every kind of fact the pages
+show: a timetable change, nominations (one below the threshold), a withdrawal, a decision, the
+key ceremony, credentials of two ballot styles, ballots and revotes, an audit, the tally, the
+decryptions of trustees 1, 2, 4, 5 (3 absent) and the result."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bulletin_board.client import BoardClient
+from crypto.signing import SigningKey
+from election.wire import (
+    DECISION,
+    EXCLUSION,
+    TIMETABLE_CHANGE,
+    Decision,
+    Exclusion,
+    TimetableChange,
+)
+from simulation.boards import HttpBoard
+from simulation.builder import ElectionBuilder
+from simulation.plan import RoleKeys
+from simulation.plans import nec_choices, nec_plan
+from simulation.served import SimulatedClock, served_board
+
+START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+ELECTION = "nec-2027"
+MEMBERS = 12
+
+
+@dataclass
+class Served:
+    """A board serving the election ``election`` at ``url``; its clock and builder."""
+
+    url: str
+    election: str
+    clock: SimulatedClock
+    builder: ElectionBuilder
+    client: BoardClient
+
+    def page(self, path: str = "") -> str:
+        return f"{self.url}/e/{self.election}/{path}"
+
+
+def setup_phase(builder: ElectionBuilder) -> None:
+    """The definition, a deadline extension, nominations, a withdrawal and a decision."""
+    plan, definition = builder.plan, builder.definition
+    builder.define()
+    at = plan.at(1.5)
+    extended = TimetableChange(
+        "nominations_close",
+        definition.timetable.nominations_close + timedelta(days=1),
+        "Extended by one day: a postal strike delayed CLP nomination forms",
+    )
+    builder.administrator(TIMETABLE_CHANGE, extended.to_json(), at=at)
+    builder.nominate(at=at)
+    withdrawal = Exclusion("youth-rep", "uma", "Withdrew on health grounds")
+    builder.administrator(EXCLUSION, withdrawal.to_json(), at=at)
+    hustings = Decision(
+        "Hustings", "Two online hustings will be held before voting opens", "Requested by 12 CLPs"
+    )
+    builder.administrator(DECISION, hustings.to_json(), at=at)
+    builder.candidate_lists(at=plan.at(9.5))
+
+
+def run_to_result(builder: ElectionBuilder, rng: random.Random) -> None:
+    """Ceremony, credentials, every member votes (two revote, one audits first), the count."""
+    builder.ceremony()
+    builder.issue()
+    params = builder.params
+    builder.audit(builder.members[0], nec_choices(rng, params, builder.members[0].style))
+    votes = [(m, nec_choices(rng, params, m.style)) for m in builder.members]
+    votes += [(m, nec_choices(rng, params, m.style)) for m in builder.members[:2]]
+    for member, choices in votes:
+        builder.vote(member, choices)
+    builder.board.refold()  # type: ignore[attr-defined]
+    builder.count()
+
+
+@contextmanager
+def served_election(folder: Path, *, finished: bool = True) -> Iterator[Served]:
+    """A board at a URL holding the election, finished (result published) or with nominations
+    open (before the candidate lists)."""
+    plan = nec_plan(start=START, members=MEMBERS, election=ELECTION)
+    clock = SimulatedClock(plan.at(0))
+    db = f"sqlite:///{folder / 'board.db'}"
+    with (
+        served_board(db, SigningKey(bytes([9] * 32)), clock=clock, elections=[ELECTION]) as url,
+        BoardClient(url, ELECTION) as client,
+    ):
+        board = HttpBoard(client, clock.set)
+        rng = random.Random(7)
+        builder = ElectionBuilder(
+            plan, board, keys=RoleKeys.fixed_for_testing(plan.trustees), rng=rng
+        )
+        if finished:
+            setup_phase(builder)
+            run_to_result(builder, rng)
+        else:
+            builder.define()
+            builder.nominate(at=plan.at(1.5))
+            clock.set(plan.at(2))
+        yield Served(url, ELECTION, clock, builder, client)
