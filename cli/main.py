@@ -31,6 +31,7 @@ _COMMAND_MODULES = (
     "cli.receipt",
     "cli.audit",
     "cli.verify",
+    "cli.report",
 )
 
 

@@ -21,15 +21,16 @@ Pure: no I/O. Memory: O(non-voter entries) plus one 33-byte key per credential t
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Final, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from bulletin_board.wire import split_leaf
+from bulletin_board.export import EXPORT_FORMAT
+from bulletin_board.wire import SignedTreeHead, split_leaf
 from crypto.envelope import ED25519_SCHEMES, Entry, parse_entry, peek_entry
-from crypto.errors import VerivoteError
+from crypto.errors import MalformedInput, VerivoteError
 from election.definition import ElectionDefinition, Timetable
 from election.wire import (
     AUDIT,
@@ -59,10 +60,19 @@ from election.wire import (
     TimetableChange,
 )
 
-__all__ = ["ElectionDigest", "Fact", "Posted", "ResultRecord", "TrusteeRecord"]
+__all__ = [
+    "ElectionDigest",
+    "Fact",
+    "Posted",
+    "ResultRecord",
+    "TrusteeRecord",
+    "digest_export",
+]
 
 T = TypeVar("T")
 _MAX_ENTRY: Final = 64 << 20
+_LEAF_LINE: Final = b'{"leaf":'
+_STH_LINE: Final = b'{"sth":'
 _STYLE_KEY: Final = b'"style":"'
 _PAYLOAD_END: Final = b'},"signature":"'
 
@@ -341,6 +351,30 @@ class ElectionDigest:
     def decrypted_by(self) -> list[int]:
         """The trustees who posted a decryption, in trustee order."""
         return sorted(j for j, r in self.trustees.items() if r.decryption is not None)
+
+
+def digest_export(lines: Iterable[bytes]) -> tuple[ElectionDigest, SignedTreeHead]:
+    """Spec §10.4 The digest of an export's leaves and its last signed tree head, in one pass
+    (the scrutineer's report reads an export the verifier has checked).
+
+    Raises:
+        MalformedInput: not an export (no header, or no tree head).
+    """
+    digest: ElectionDigest | None = None
+    last: bytes | None = None
+    for line in lines:
+        if line.startswith(_LEAF_LINE) and digest is not None:
+            digest.add(line[len(_LEAF_LINE) : line.rstrip(b"\n").rfind(b"}")])
+        elif line.startswith(_STH_LINE):
+            last = line[len(_STH_LINE) : line.rstrip(b"\n").rfind(b"}")]
+        elif digest is None:
+            header = json.loads(line)
+            if not isinstance(header, dict) or header.get("format") != EXPORT_FORMAT:
+                raise MalformedInput("not a board export (spec §10.4): no header line")
+            digest = ElectionDigest(str(header.get("election")))
+    if digest is None or last is None:
+        raise MalformedInput("not a board export (spec §10.4): no signed tree head")
+    return digest, SignedTreeHead.from_bytes(last)
 
 
 def _moved(timetable: Timetable, change: TimetableChange) -> Timetable:

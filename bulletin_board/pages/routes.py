@@ -24,8 +24,7 @@ from bulletin_board.pages.feed import atom_feed
 from bulletin_board.pages.i18n import Catalogue, catalogues, choose_language
 from bulletin_board.pages.leaf import leaf_view
 from bulletin_board.pages.render import STYLESHEET, render, render_election_page, render_report
-from bulletin_board.pages.source import Digests
-from bulletin_board.pages.verdict import Verdicts
+from bulletin_board.pages.source import Digests, Verdicts
 from bulletin_board.pages.views import PAGES, Links, tree_head_view
 from bulletin_board.wire import check_election_id
 from crypto.errors import MalformedInput

@@ -1,23 +1,41 @@
-"""One digest per election for a board process, folded incrementally from the board's storage.
+"""What the pages read of a board: one digest per election, folded incrementally from the
+board's storage, and the verifier's verdicts on its logs.
 
 ``Digests.read(election)`` takes the election's latest signed tree head, folds into that
 election's digest only the leaves below it that the digest has not seen (the first read folds
 the whole log once; every later read costs O(new leaves)), and yields the digest and the tree
 head under a per-election lock, so that a page is drawn from exactly the log that tree head
 signs. Leaves below a published tree head never change (§10.2), so the digest never refolds.
+
+``Verdicts`` runs the independent verifier on a board's own log, once per election and tree
+size, in another process (``python -m bulletin_board.pages.verdict EXPORT``: it is CPU-bound,
+and the board's request threads keep their interpreter), and only once a result is on the log;
+until it finishes the page says that it is running. A verdict the board computes about itself
+is a convenience, not evidence: the page says so, and shows the command that checks the log
+without trusting the board.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
+from bulletin_board.export import format_export
 from bulletin_board.log import Board
 from bulletin_board.pages.digest import ElectionDigest
+from bulletin_board.pages.i18n import Catalogue
+from bulletin_board.pages.verdict import verdict_view
 from bulletin_board.wire import SignedTreeHead
 
-__all__ = ["Digests"]
+__all__ = ["Digests", "Verdicts"]
 
 
 class Digests:
@@ -49,3 +67,88 @@ class Digests:
                 for row in self.board.leaves(election, digest.size, sth.tree_size):
                     digest.add(row.raw)
             yield digest, sth
+
+
+class Verdicts:
+    """The verifier's verdicts on a board's logs, computed in the background (see module)."""
+
+    def __init__(self, board: Board) -> None:
+        self.board = board
+        self._done: dict[str, tuple[int, str, dict[str, Any]]] = {}
+        self._running: dict[str, tuple[int, Future[dict[str, Any]]]] = {}
+        self._lock = threading.Lock()
+        self._threads: ThreadPoolExecutor | None = None
+
+    def close(self) -> None:
+        """Stop starting verifier runs (a run in progress finishes in its own process)."""
+        with self._lock:
+            threads, self._threads = self._threads, None
+        if threads is not None:
+            threads.shutdown(wait=False, cancel_futures=True)
+
+    def view(
+        self, t: Catalogue, election: str, sth: SignedTreeHead, *, has_result: bool
+    ) -> dict[str, Any] | None:
+        """The verdict to show for ``election`` at ``sth``: the latest finished run (starting
+        a run for this tree head if none is running), or that one is running; None before a
+        result is on the log."""
+        if not has_result:
+            return None
+        with self._lock:
+            self._collect(election)
+            done = self._done.get(election)
+            running = self._running.get(election)
+            if (done is None or done[0] < sth.tree_size) and running is None:
+                self._start(election, sth)
+                running = self._running.get(election)
+        if done is not None:
+            size, root, outcome = done
+            return verdict_view(t, outcome, has_result=has_result, size=size, root=root)
+        size = running[0] if running is not None else sth.tree_size
+        return {"state": "running", "size": t.number(size)}
+
+    def _collect(self, election: str) -> None:
+        running = self._running.get(election)
+        if running is None or not running[1].done():
+            return
+        del self._running[election]
+        size, future = running
+        try:
+            outcome = future.result()
+        except Exception as exc:  # the verifier's process died: say so on the page
+            outcome = {"json": {"passed": False, "checks": []}, "lines": [f"error: {exc}"]}
+        head = self.board.tree_head(election, size)
+        self._done[election] = (size, head.root_hash.hex(), outcome)
+
+    def _start(self, election: str, sth: SignedTreeHead) -> None:
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verdict")
+        future = self._threads.submit(self._run, election, sth)
+        self._running[election] = (sth.tree_size, future)
+
+    def _run(self, election: str, sth: SignedTreeHead) -> dict[str, Any]:
+        """Write the log up to ``sth`` as an export, verify it in the verifier's process."""
+        with tempfile.TemporaryDirectory(prefix="verivote-verdict-") as folder:
+            path = Path(folder) / f"{election}-{sth.tree_size}.jsonl"
+            with path.open("wb") as out:
+                out.writelines(
+                    format_export(
+                        election=election,
+                        board_key=sth.board_key,
+                        leaves=(r.raw for r in self.board.leaves(election, 0, sth.tree_size)),
+                        tree_heads=(
+                            (h.tree_size, h.raw)
+                            for h in self.board.storage.tree_heads(election, up_to=sth.tree_size)
+                        ),
+                    )
+                )
+            done = subprocess.run(  # noqa: S603 - this interpreter, this module, our file
+                [sys.executable, "-m", "bulletin_board.pages.verdict", str(path)],
+                capture_output=True,
+                check=False,
+            )
+        if done.returncode != 0:
+            last = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
+            raise RuntimeError(f"the verifier stopped: {' '.join(last) or done.returncode}")
+        outcome: dict[str, Any] = json.loads(done.stdout)
+        return outcome
