@@ -11,10 +11,11 @@ from datetime import datetime
 
 from bulletin_board.pages.digest import ElectionDigest, Posted
 from bulletin_board.pages.i18n import Catalogue
-from election.definition import Contest, ContestKind, ElectionDefinition
+from election.definition import Constraint, Contest, ContestKind, ElectionDefinition
 from election.rules import to_ms
 
 __all__ = [
+    "constraint_text",
     "contest_kind",
     "contest_title",
     "describe_entry",
@@ -50,6 +51,16 @@ def contest_kind(t: Catalogue, contest: Contest) -> str:
         method = contest.method.value if contest.method is not None else "?"
         return t.text(f"contest.ranked_{method}", seats=contest.seats)
     return t.text("contest.block", seats=contest.seats, up_to=contest.max_selections or 1)
+
+
+def constraint_text(t: Catalogue, constraint: Constraint) -> str:
+    """A quota rule in words (``at least 5 seats for gender = woman``)."""
+    group = f"{constraint.attribute} = {constraint.value}"
+    if constraint.maximum is None:
+        return t.text("contest.at_least", min=constraint.minimum, group=group)
+    if constraint.minimum == 0:
+        return t.text("contest.at_most", max=constraint.maximum, group=group)
+    return t.text("contest.between", min=constraint.minimum, max=constraint.maximum, group=group)
 
 
 def who_votes(t: Catalogue, contest: Contest) -> str:

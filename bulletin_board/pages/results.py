@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from bulletin_board.pages.describe import contest_kind
+from bulletin_board.pages.describe import constraint_text, contest_kind
 from bulletin_board.pages.digest import ElectionDigest
 from bulletin_board.pages.i18n import Catalogue
 from bulletin_board.pages.record import COUNT_FORMAT, read_count_record
@@ -180,6 +180,8 @@ def _homomorphic(
         candidates = listed.value.candidates if listed is not None else ()
         names = [c.name for c in candidates]
         ids = [c.id for c in candidates]
+    if len(counts) != len(names):
+        raise MalformedInput(f"{len(counts)} counts for {len(names)} options")
     total = sum(counts)
     order = sorted(range(len(counts)), key=lambda k: (-counts[k], k))
     rows = []
@@ -209,6 +211,21 @@ def _homomorphic(
         "passed_over": [names[ids.index(p)] for p in passed_over if p in ids],
         "tie": contest.kind is ContestKind.REFERENDUM and not winners,
     }
+
+
+def _published_counts(
+    raw: Mapping[str, Any],
+) -> tuple[list[int], list[str], list[str]] | None:
+    """A contest's counts, elected and passed over as published, when the whole result does not
+    parse with this version's reader (a newer entry format): shown as published, judged by the
+    verifier."""
+    counts, elected = raw.get("counts"), raw.get("elected", [])
+    if not isinstance(counts, list) or not all(type(n) is int and n >= 0 for n in counts):
+        return None
+    passed_over = raw.get("passed_over", [])
+    if not isinstance(elected, list) or not isinstance(passed_over, list):
+        return None
+    return counts, [str(e) for e in elected], [str(p) for p in passed_over]
 
 
 def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
@@ -248,37 +265,36 @@ def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
             "title": contest.title,
             "kind": contest_kind(t, contest),
             "ballots": t.number(tally.get(contest.id, 0)),
-            "constraints": [
-                f"{c.attribute} = {c.value}: ≥ {c.minimum}"
-                + ("" if c.maximum is None else f", ≤ {c.maximum}")
-                for c in contest.constraints
-            ],
+            "constraints": [constraint_text(t, c) for c in contest.constraints],
             "referendum": contest.kind is ContestKind.REFERENDUM,
             "question": contest.question,
             "ranked": None,
             "counts": None,
             "pending": False,
+            "blt": None,
             "error": None,
         }
         raw = published.get(contest.id, {})
         parsed = None
         if result.parsed is not None:
             parsed = next((c for c in result.parsed.contests if c.contest == contest.id), None)
-        if parsed is not None and parsed.counts is not None:
-            item["counts"] = _homomorphic(
-                t, digest, contest, parsed.counts, parsed.elected, parsed.passed_over
-            )
-        elif contest.kind is ContestKind.RANKED:
-            try:
+        published_counts = _published_counts(raw) if result.parsed is None else None
+        try:
+            if parsed is not None and parsed.counts is not None:
+                item["counts"] = _homomorphic(
+                    t, digest, contest, parsed.counts, parsed.elected, parsed.passed_over
+                )
+            elif published_counts is not None and contest.kind is not ContestKind.RANKED:
+                item["counts"] = _homomorphic(t, digest, contest, *published_counts)
+            elif contest.kind is ContestKind.RANKED:
                 record = count_record_of(raw)
-            except MalformedInput as exc:
-                item["error"] = str(exc)
-                record = None
-            if record is not None:
-                item["ranked"] = ranked_view(t, record)
-            elif item["error"] is None:
-                item["pending"] = True
-        else:
-            item["error"] = t.text("results.unreadable")
+                if record is not None:
+                    item["ranked"] = ranked_view(t, record)
+                else:
+                    item["pending"] = True
+            else:
+                item["error"] = t.text("results.unreadable")
+        except MalformedInput as exc:
+            item["error"] = str(exc)
         view["contests"].append(item)
     return view

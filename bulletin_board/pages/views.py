@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from bulletin_board.pages.describe import (
+    constraint_text,
     contest_kind,
     describe_entry,
     phase,
@@ -121,7 +122,7 @@ def home_view(t: Catalogue, digest: ElectionDigest, now: int) -> dict[str, Any]:
                 "who": who_votes(t, contest),
                 "question": contest.question,
                 "options": list(contest.options),
-                "constraints": [_constraint(t, c) for c in contest.constraints],
+                "constraints": [constraint_text(t, c) for c in contest.constraints],
                 "candidates": None if listed is None else t.number(len(listed.value.candidates)),
                 "list_index": None if listed is None else listed.index,
                 "referendum": contest.kind is ContestKind.REFERENDUM,
@@ -157,15 +158,6 @@ def home_view(t: Catalogue, digest: ElectionDigest, now: int) -> dict[str, Any]:
         "election_key": None if key is None else key.index,
         "disqualified": [] if key is None else list(key.value),
     }
-
-
-def _constraint(t: Catalogue, constraint: Any) -> str:
-    group = f"{constraint.attribute} = {constraint.value}"
-    if constraint.maximum is None:
-        return t.text("contest.at_least", min=constraint.minimum, group=group)
-    if constraint.minimum == 0:
-        return t.text("contest.at_most", max=constraint.maximum, group=group)
-    return t.text("contest.between", min=constraint.minimum, max=constraint.maximum, group=group)
 
 
 def nominations_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:

@@ -40,7 +40,8 @@ def test_the_feed_is_valid_atom(served: Served) -> None:
             assert entry.find(f"{A}{required}") is not None, required
         assert (entry.findtext(f"{A}id") or "").startswith("urn:sha256:")
         href = entry.find(f"{A}link").get("href")  # type: ignore[union-attr]
-        assert href is not None and href.startswith(f"{served.url}/e/nec-2027/leaf/")
+        assert href is not None
+        assert href.startswith(f"{served.url}/e/nec-2027/leaf/")
     updated = [e.findtext(f"{A}updated") for e in entries]
     assert updated == sorted(updated, reverse=True)
     assert len(set(_ids(feed))) == len(entries)

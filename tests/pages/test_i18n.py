@@ -79,7 +79,7 @@ def test_adding_a_language_is_one_file(tmp_path: Path) -> None:
     breton = (MESSAGES / "en.toml").read_text().replace('name = "English"', 'name = "Brezhoneg"')
     (tmp_path / "br.toml").write_text(breton)
     found = catalogues.__wrapped__(tmp_path)
-    assert list(found)[0] == "en"
+    assert next(iter(found)) == "en"
     assert found["br"].name == "Brezhoneg"
     assert choose_language(found, accept="br") == "br"
 

@@ -31,9 +31,8 @@ def test_each_page_is_html_with_a_strict_policy_and_no_script(served: Served, pa
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
-    assert "script-src" not in CONTENT_SECURITY_POLICY and "'unsafe-inline'" not in (
-        CONTENT_SECURITY_POLICY
-    )
+    assert "script-src" not in CONTENT_SECURITY_POLICY
+    assert "'unsafe-inline'" not in (CONTENT_SECURITY_POLICY)
     assert response.headers["x-content-type-options"] == "nosniff"
     body = response.text
     assert "<script" not in body.lower()
@@ -44,13 +43,15 @@ def test_each_page_is_html_with_a_strict_policy_and_no_script(served: Served, pa
 
 def test_home_states_the_phase_timetable_change_contests_and_trustees(served: Served) -> None:
     body = _get(served.page()).text
-    assert "NEC elections (demonstration)" in body and "Example Party" in body
+    assert "NEC elections (demonstration)" in body
+    assert "Example Party" in body
     assert "The result was published on 26 January at" in body
     assert "(Europe/London)" in body
     assert "13 January 2027 at 09:00 (Europe/London)" in body  # nominations close, extended
     assert "Originally 12 January 2027 at 09:00 (Europe/London)" in body
     assert "Extended by one day: a postal strike delayed CLP nomination forms" in body
-    assert "Members in: youth" in body and "Every member" in body
+    assert "Members in: youth" in body
+    assert "Every member" in body
     assert "at least 5 seats for gender = woman" in body
     assert "Any 3 of the 5 trustees together can decrypt" in body
     definition = served.builder.definition
@@ -64,9 +65,12 @@ def test_nominations_show_every_nomination_threshold_exclusion_and_the_ballot_or
 ) -> None:
     body = _get(served.page("nominations")).text
     state = served.builder.state
-    nominations = sum(len(n.nominated_by) for c in state.setup.nominees.values() for n in c.values())
-    assert body.count("<td data-label=\"Nominated by\">") == nominations
-    assert "Oli Odd" in body and "Not enough nominations" in body
+    nominations = sum(
+        len(n.nominated_by) for c in state.setup.nominees.values() for n in c.values()
+    )
+    assert body.count('<td data-label="Nominated by">') == nominations
+    assert "Oli Odd" in body
+    assert "Not enough nominations" in body
     assert "Removed: Withdrew on health grounds" in body
     listed = served.builder.params.candidate_lists["nec"].candidates
     order = [m.group(1) for m in re.finditer(r"<li>([^<]+)</li>", body)]
@@ -76,13 +80,16 @@ def test_nominations_show_every_nomination_threshold_exclusion_and_the_ballot_or
 def test_decisions_list_every_signed_entry_verified_in_log_order(served: Served) -> None:
     body = _get(served.page("decisions")).text
     leaves = [int(i) for i in _LEAF_LINK.findall(body)]
-    assert leaves == sorted(leaves) and leaves[0] == 0
+    assert leaves == sorted(leaves)
+    assert leaves[0] == 0
     ballots = served.builder.state.voting.ballots + served.builder.state.voting.audits
     head = served.client.tree_head()
     assert len(leaves) == head.tree_size - ballots  # every entry but the members'
-    assert body.count("✓ verified") == len(leaves) and "not verified" not in body
+    assert body.count("✓ verified") == len(leaves)
+    assert "not verified" not in body
     assert "Hustings: Two online hustings will be held before voting opens" in body
-    assert "Returning Officer (administrator)" in body and "Trustee 4 (trustee 4)" in body
+    assert "Returning Officer (administrator)" in body
+    assert "Trustee 4 (trustee 4)" in body
 
 
 def test_participation_counts_ballots_never_who(served: Served) -> None:
@@ -104,9 +111,9 @@ def test_results_show_the_decrypted_counts_and_who_decrypted(served: Served) -> 
     expected = served.builder.expected_counts()
     names = [c.name for c in served.builder.params.candidate_lists["nec"].candidates]
     for name, votes in zip(names, expected["nec"], strict=True):
-        assert re.search(rf'<th scope="row">{name}</th><td class="num">{votes}</td>', body)
-    yes, no = expected["rule-change"]
-    assert re.search(rf'<th scope="row">Yes</th><td class="num">{yes}</td>', body)
+        assert re.search(rf'<th scope="row">{name}</th><td class="num"[^>]*>{votes}</td>', body)
+    yes, _no = expected["rule-change"]
+    assert re.search(rf'<th scope="row">Yes</th><td class="num"[^>]*>{yes}</td>', body)
     assert "Passed over to meet them" in body or "Nobody had to be passed over" in body
     for j in (1, 2, 4, 5):
         assert f"Trustee {j}: Trustee {j}" in body
@@ -182,7 +189,8 @@ def test_the_front_page_lists_the_elections_and_is_the_root(served: Served) -> N
 
 def test_accept_language_chooses_welsh_and_the_switch_overrides(served: Served) -> None:
     welsh = _get(served.page("results"), **{"Accept-Language": "cy,en;q=0.5"})
-    assert '<html lang="cy">' in welsh.text and "Canlyniadau" in welsh.text
+    assert '<html lang="cy">' in welsh.text
+    assert "Canlyniadau" in welsh.text
     assert welsh.headers["content-language"] == "cy"
     switched = _get(served.page("results") + "?lang=en", **{"Accept-Language": "cy"})
     assert '<html lang="en">' in switched.text
@@ -190,10 +198,12 @@ def test_accept_language_chooses_welsh_and_the_switch_overrides(served: Served) 
     remembered = httpx.get(
         served.page(), headers={"Accept-Language": "en"}, cookies={"verivote_lang": "cy"}
     )
-    assert '<html lang="cy">' in remembered.text and "Amserlen" in remembered.text
+    assert '<html lang="cy">' in remembered.text
+    assert "Amserlen" in remembered.text
 
 
 def test_the_stylesheet_has_a_print_style_and_a_narrow_layout(served: Served) -> None:
     css = _get(f"{served.url}/static/pages.css")
     assert css.headers["content-type"].startswith("text/css")
-    assert "@media print" in css.text and "@media (max-width:40rem)" in css.text
+    assert "@media print" in css.text
+    assert "@media (max-width:40rem)" in css.text

@@ -32,8 +32,10 @@ def test_the_html_report_is_verified_and_self_contained(export: Path, tmp_path: 
     body = html.read_text(encoding="utf-8")
     assert "<script" not in body.lower()
     assert [u for u in _URL_ATTRIBUTE.findall(body) if not u.startswith("#")] == []
-    assert "url(" not in body and "@import" not in body
-    assert "<style>" in body and "@media print" in body
+    assert "url(" not in body
+    assert "@import" not in body
+    assert "<style>" in body
+    assert "@media print" in body
     for fact in (
         "Definition fingerprint", "Final signed tree head", "RESULT VERIFIED",
         "Extended by one day: a postal strike delayed CLP nomination forms",
@@ -60,7 +62,8 @@ def test_a_welsh_report(export: Path, tmp_path: Path) -> None:
     code, output = _report(str(export), "--html", str(html), "--lang", "cy")
     assert code == 0, output
     body = html.read_text(encoding="utf-8")
-    assert '<html lang="cy">' in body and "Adroddiad y craffwr" in body
+    assert '<html lang="cy">' in body
+    assert "Adroddiad y craffwr" in body
     assert "CANLYNIAD WEDI'I DDILYSU" in output
 
 
@@ -115,4 +118,5 @@ def test_unreadable_input_exits_2_with_one_line(
     args = [a.format(export=export, garbage=garbage) for a in args]
     code, output = _report(*args)
     assert code == 2, output
-    assert output.strip().count("\n") == 0 and output.startswith(message)
+    assert output.strip().count("\n") == 0
+    assert output.startswith(message)

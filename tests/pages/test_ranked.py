@@ -1,0 +1,105 @@
+"""Spec §12.1.5 A ranked contest's result on the results page and in the report, from the count
+record its result carries: the summary, the stage table, a chart per stage with the quota line,
+elected and excluded marked, transfers, invalid papers; and a record that does not read is
+shown as an error, never as a result."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from bulletin_board.pages.i18n import catalogues
+from bulletin_board.pages.render import render_election_page, render_report
+from bulletin_board.pages.views import Links
+from tests.pages.ranked import ranked_election
+
+
+@pytest.fixture(scope="module")
+def ranked() -> tuple[Any, Any, Any]:
+    return ranked_election()
+
+
+def _page(ranked: tuple[Any, Any, Any], lang: str = "en") -> str:
+    digest, sth, _ = ranked
+    return render_election_page(
+        "results", t=catalogues()[lang], digest=digest, sth=sth, links=Links(digest.election),
+        now=sth.timestamp, board_url="http://127.0.0.1:1",
+    )  # fmt: skip
+
+
+def test_the_stage_table_and_charts_show_the_count(ranked: tuple[Any, Any, Any]) -> None:
+    _, _, count = ranked
+    body = _page(ranked)
+    elected = ", ".join(count.elected_names)
+    assert f"Elected: {elected}" in body
+    assert f"<dt>Quota</dt><dd>{count.value(count.quota)}</dd>" in body
+    assert f"<dt>Valid papers</dt><dd>{count.valid_ballots}</dd>" in body
+    assert f"<dt>Invalid papers</dt><dd>{count.invalid_ballots}</dd>" in body
+    assert "<dd>Scottish STV</dd>" in body
+    assert "women &gt;= 2" in body
+    stages = len(count.stages)
+    assert body.count('<section class="stage"') == stages
+    assert body.count('<line class="quota-line"') == stages
+    assert body.count('<svg class="chart" role="img"') == stages + 1  # + the referendum
+    for c, name in enumerate(count.candidates):
+        row = re.search(rf'<tr class="\w+"><th scope="row">{name}</th>(.*?)</tr>', body)
+        assert row is not None, name
+        totals = re.findall(r'<td class="num">([0-9.]+)</td>', row.group(1))
+        assert totals == [count.value(s.totals[c]) for s in count.stages]
+    for stage in count.stages[1:]:
+        assert f"Stage {stage.number}: " in body
+    assert "The result combines the decryptions of trustees" in body
+
+
+def test_the_record_is_in_welsh_too(ranked: tuple[Any, Any, Any]) -> None:
+    body = _page(ranked, "cy")
+    assert "Cam 1: Dewisiadau cyntaf" in body
+    assert "STV yr Alban" in body
+
+
+def test_the_report_has_the_stages(ranked: tuple[Any, Any, Any]) -> None:
+    digest, sth, count = ranked
+    verdict = {"state": "none"}
+    body = render_report(t=catalogues()["en"], digest=digest, sth=sth, verdict=verdict,
+                         source="test", generated="now")  # fmt: skip
+    assert body.count('<section class="stage"') == len(count.stages)
+    assert re.findall(r"href=\"([^#][^\"]*)\"", body) == []
+
+
+def test_a_record_that_does_not_read_is_an_error_not_a_result(
+    ranked: tuple[Any, Any, Any],
+) -> None:
+    digest, sth, count = ranked
+    broken = dict(digest.result.payload)
+    record = count.to_dict()
+    record["elected"] = ["Nobody"]
+    broken["contests"] = [
+        {**c, "count": record} if c["contest"] == "nec" else c for c in broken["contests"]
+    ]
+    saved = digest.result
+    digest.result = replace(saved, payload=broken)
+    try:
+        body = _page((digest, sth, count))
+    finally:
+        digest.result = saved
+    assert "count record: elected names no candidate: &#39;Nobody&#39;" in body
+    assert '<section class="stage"' not in body
+
+
+def test_a_ranked_contest_before_its_count_is_pending(ranked: tuple[Any, Any, Any]) -> None:
+    digest, sth, count = ranked
+    pending = dict(digest.result.payload)
+    pending["contests"] = [
+        {"contest": "nec", "status": "pending-mixing"} if c["contest"] == "nec" else c
+        for c in pending["contests"]
+    ]
+    saved = digest.result
+    digest.result = replace(saved, payload=pending)
+    try:
+        body = _page((digest, sth, count))
+    finally:
+        digest.result = saved
+    assert "counted after the trustees mix and decrypt the ballots: not yet" in body
