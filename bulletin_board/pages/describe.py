@@ -180,7 +180,7 @@ def phase(t: Catalogue, digest: ElectionDigest, now: int) -> str:
         return t.when(moment, zone, year=False)
 
     if digest.result is not None:
-        return t.text("phase.result", when=at_ms(t, digest.result.received, zone))
+        return t.text("phase.result", when=_at_ms(t, digest.result.received, zone))
     if now < to_ms(tt.nominations_open):
         return t.text("phase.before_nominations", when=at(tt.nominations_open))
     if now < to_ms(tt.nominations_close):
@@ -194,6 +194,6 @@ def phase(t: Catalogue, digest: ElectionDigest, now: int) -> str:
     return t.text("phase.counting", when=at(tt.voting_close))
 
 
-def at_ms(t: Catalogue, ms: int, zone: str) -> str:
+def _at_ms(t: Catalogue, ms: int, zone: str) -> str:
     """An instant given in ms, in words, without the year."""
     return t.when(ms, zone, year=False)
