@@ -96,11 +96,16 @@ def register_pages(app: FastAPI, board: Board, *, now: Callable[[], int]) -> Pag
         body = render("error.html", t=t, page_title=t.text("error.title"), message=message)
         return _html(body, t, remember, status=404)
 
-    def election_id(text: str) -> str | None:
+    def election_of(request: Request, election: str) -> tuple[Catalogue, bool, str | Response]:
+        """The request's language, and the election it names or a 404 page."""
+        t, remember = _language(request)
         try:
-            return check_election_id(text)
+            checked = check_election_id(election)
         except MalformedInput:
-            return None
+            checked = None
+        if checked is None or not board.storage.has_election(checked):
+            return t, remember, not_found(t, remember, t.text("front.unknown", election=election))
+        return t, remember, checked
 
     @app.get("/", include_in_schema=False)
     def front(request: Request) -> Response:
@@ -138,10 +143,9 @@ def register_pages(app: FastAPI, board: Board, *, now: Callable[[], int]) -> Pag
         return RedirectResponse(f"/e/{election}/", status_code=308)
 
     def page(request: Request, election: str, name: str) -> Response:
-        t, remember = _language(request)
-        checked = election_id(election)
-        if checked is None or not board.storage.has_election(checked):
-            return not_found(t, remember, t.text("front.unknown", election=election))
+        t, remember, checked = election_of(request, election)
+        if isinstance(checked, Response):
+            return checked
         try:
             with service.digests.read(checked) as (digest, sth):
                 verdict = None
@@ -189,10 +193,9 @@ def register_pages(app: FastAPI, board: Board, *, now: Callable[[], int]) -> Pag
         return page(request, election, name)
 
     def feed(request: Request, election: str) -> Response:
-        t, remember = _language(request)
-        checked = election_id(election)
-        if checked is None or not board.storage.has_election(checked):
-            return not_found(t, remember, t.text("front.unknown", election=election))
+        t, remember, checked = election_of(request, election)
+        if isinstance(checked, Response):
+            return checked
         try:
             with service.digests.read(checked) as (digest, sth):
                 body = atom_feed(
@@ -208,10 +211,9 @@ def register_pages(app: FastAPI, board: Board, *, now: Callable[[], int]) -> Pag
 
     @app.get("/e/{election}/leaf/{index}", include_in_schema=False)
     def leaf(request: Request, election: str, index: str) -> Response:
-        t, remember = _language(request)
-        checked = election_id(election)
-        if checked is None or not board.storage.has_election(checked):
-            return not_found(t, remember, t.text("front.unknown", election=election))
+        t, remember, checked = election_of(request, election)
+        if isinstance(checked, Response):
+            return checked
         if not _INDEX.fullmatch(index):
             return not_found(t, remember, t.text("front.no_leaf", index=index))
         number = int(index)

@@ -10,19 +10,12 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bulletin_board.client import BoardClient
+from cli.demo import _setup as demo_setup
 from crypto.signing import SigningKey
-from election.wire import (
-    DECISION,
-    EXCLUSION,
-    TIMETABLE_CHANGE,
-    Decision,
-    Exclusion,
-    TimetableChange,
-)
 from simulation.boards import HttpBoard
 from simulation.builder import ElectionBuilder
 from simulation.plan import RoleKeys
@@ -49,24 +42,9 @@ class Served:
 
 
 def setup_phase(builder: ElectionBuilder) -> None:
-    """The definition, a deadline extension, nominations, a withdrawal and a decision."""
-    plan, definition = builder.plan, builder.definition
-    builder.define()
-    at = plan.at(1.5)
-    extended = TimetableChange(
-        "nominations_close",
-        definition.timetable.nominations_close + timedelta(days=1),
-        "Extended by one day: a postal strike delayed CLP nomination forms",
-    )
-    builder.administrator(TIMETABLE_CHANGE, extended.to_json(), at=at)
-    builder.nominate(at=at)
-    withdrawal = Exclusion("youth-rep", "uma", "Withdrew on health grounds")
-    builder.administrator(EXCLUSION, withdrawal.to_json(), at=at)
-    hustings = Decision(
-        "Hustings", "Two online hustings will be held before voting opens", "Requested by 12 CLPs"
-    )
-    builder.administrator(DECISION, hustings.to_json(), at=at)
-    builder.candidate_lists(at=plan.at(9.5))
+    """The demonstration's: the definition, a deadline extension, nominations, a withdrawal
+    and a decision, each with its reason, and the candidate lists."""
+    demo_setup(builder)
 
 
 def run_to_result(builder: ElectionBuilder, rng: random.Random) -> None:

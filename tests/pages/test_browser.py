@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +18,13 @@ from bulletin_board.pages.i18n import catalogues
 from bulletin_board.pages.render import render_election_page
 from bulletin_board.pages.views import Links
 from tests.browser import harness
+from tests.browser.conftest import browser
 from tests.pages.elections import Served
 from tests.pages.ranked import ranked_election
 
+__all__ = ["browser"]  # the harness's fixture, used here
+
 PAGES = ("", "nominations", "decisions", "participation", "results", "leaf/40", "leaf/70")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    problem = harness.missing_browser()
-    if problem:
-        pytest.fail(problem, pytrace=False)
-    with harness.chromium() as driver:
-        yield driver
 
 
 def _wait_for_the_verdict(served: Served) -> None:

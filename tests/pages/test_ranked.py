@@ -6,6 +6,8 @@ shown as an error, never as a result."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -69,37 +71,30 @@ def test_the_report_has_the_stages(ranked: tuple[Any, Any, Any]) -> None:
     assert re.findall(r"href=\"([^#][^\"]*)\"", body) == []
 
 
+@contextmanager
+def _nec_result(ranked: tuple[Any, Any, Any], nec: dict[str, Any]) -> Iterator[str]:
+    """The results page with the ranked contest's published result replaced by ``nec``."""
+    digest, sth, count = ranked
+    payload = dict(digest.result.payload)
+    payload["contests"] = [nec if c["contest"] == "nec" else c for c in payload["contests"]]
+    saved = digest.result
+    digest.result = replace(saved, payload=payload)
+    try:
+        yield _page((digest, sth, count))
+    finally:
+        digest.result = saved
+
+
 def test_a_record_that_does_not_read_is_an_error_not_a_result(
     ranked: tuple[Any, Any, Any],
 ) -> None:
-    digest, sth, count = ranked
-    broken = dict(digest.result.payload)
-    record = count.to_dict()
+    record = ranked[2].to_dict()
     record["elected"] = ["Nobody"]
-    broken["contests"] = [
-        {**c, "count": record} if c["contest"] == "nec" else c for c in broken["contests"]
-    ]
-    saved = digest.result
-    digest.result = replace(saved, payload=broken)
-    try:
-        body = _page((digest, sth, count))
-    finally:
-        digest.result = saved
-    assert "count record: elected names no candidate: &#39;Nobody&#39;" in body
-    assert '<section class="stage"' not in body
+    with _nec_result(ranked, {"contest": "nec", "status": "counted", "count": record}) as body:
+        assert "count record: elected names no candidate: &#39;Nobody&#39;" in body
+        assert '<section class="stage"' not in body
 
 
 def test_a_ranked_contest_before_its_count_is_pending(ranked: tuple[Any, Any, Any]) -> None:
-    digest, sth, count = ranked
-    pending = dict(digest.result.payload)
-    pending["contests"] = [
-        {"contest": "nec", "status": "pending-mixing"} if c["contest"] == "nec" else c
-        for c in pending["contests"]
-    ]
-    saved = digest.result
-    digest.result = replace(saved, payload=pending)
-    try:
-        body = _page((digest, sth, count))
-    finally:
-        digest.result = saved
-    assert "counted after the trustees mix and decrypt the ballots: not yet" in body
+    with _nec_result(ranked, {"contest": "nec", "status": "pending-mixing"}) as body:
+        assert "counted after the trustees mix and decrypt the ballots: not yet" in body
