@@ -52,7 +52,7 @@ from bulletin_board.openapi import (
     TreeHeadModel,
     error_responses,
 )
-from bulletin_board.pages.routes import PagesService, register_pages
+from bulletin_board.pages.routes import register_pages
 from bulletin_board.ratelimit import WriteRateLimiter
 from bulletin_board.rule_sets import named_rules
 from bulletin_board.storage import LeafRow, Storage
@@ -204,7 +204,6 @@ def create_app(
     settings = settings or ServiceSettings()
     committer = GroupCommitter(board)
     limiter = WriteRateLimiter(settings.write_rate, settings.write_burst, path=rate_file)
-    pages: list[PagesService] = []
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -213,8 +212,7 @@ def create_app(
         try:
             yield
         finally:
-            for service in pages:
-                service.close()
+            pages.close()
             await run_in_threadpool(committer.stop)
             limiter.close()
             if own_storage:
@@ -413,7 +411,7 @@ def create_app(
 
     # --- the public pages (HTML, bulletin_board/pages) ---------------------------------------
 
-    pages.append(register_pages(app, board, now=board.now))
+    pages = register_pages(app, board, now=board.now)
     return app
 
 
