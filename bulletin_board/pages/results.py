@@ -12,6 +12,7 @@ stage chart follows election/counting/report.py: a bar per candidate per stage, 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Final
 
 from bulletin_board.pages.describe import constraint_text, contest_kind
@@ -213,6 +214,15 @@ def _homomorphic(
     }
 
 
+def _named(digest: ElectionDigest, contest: str, record: CountResult) -> CountResult:
+    """The record with its candidates (named by id in an election, §11.12) given the names of
+    the contest's candidate list."""
+    listed = digest.candidate_list(contest)
+    names = {c.id: c.name for c in listed.value.candidates} if listed is not None else {}
+    shown = tuple(names.get(c, c) for c in record.candidates)
+    return replace(record, candidates=shown) if len(set(shown)) == len(shown) else record
+
+
 def _published_counts(
     raw: Mapping[str, Any],
 ) -> tuple[list[int], list[str], list[str]] | None:
@@ -289,7 +299,9 @@ def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
             elif contest.kind is ContestKind.RANKED:
                 record = count_record_of(raw)
                 if record is not None:
-                    item["ranked"] = ranked_view(t, record)
+                    item["ranked"] = ranked_view(t, _named(digest, contest.id, record))
+                elif "papers" in raw:
+                    item["error"] = t.text("results.nothing_counted")
                 else:
                     item["pending"] = True
             else:

@@ -32,7 +32,8 @@ NAMES = [
 
 def ranked_election() -> tuple[ElectionDigest, SignedTreeHead, Any]:
     """The digest of a finished election with a ranked contest counted by Scottish STV (the
-    count record in its result), its last tree head, and the count."""
+    count record in its result, candidates named by id as §11.12 has them), its last tree
+    head, and the count."""
     nominees = [Nominee(i, n, {"gender": g}, ("Members",)) for i, n, g in NAMES]
     plan = ElectionPlan("ranked-2027", CONTESTS, {"nec": nominees}, title="Ranked NEC (test)",
                         members=40, start=datetime(2027, 1, 4, 9, tzinfo=UTC))  # fmt: skip
@@ -43,11 +44,11 @@ def ranked_election() -> tuple[ElectionDigest, SignedTreeHead, Any]:
     votes = [(m, random_choices(rng, builder.params, m.style)) for m in builder.members]
     builder.vote_all(votes)
     outcome = builder.count()
-    candidates = [c.name for c in builder.params.candidate_lists["nec"].candidates]
+    candidates = [c.id for c in builder.params.candidate_lists["nec"].candidates]
     profile = Profile.from_ballots(
         candidates=candidates, ballots=[v["nec"] for v in builder.cast.values()], title="NEC"
     )
-    women = {"women": [n for _, n, g in NAMES if g == "woman"]}
+    women = {"women": [i for i, _, g in NAMES if g == "woman"]}
     constraints = Constraints.build(candidates=candidates, groups=women, minimums={"women": 2})
     count = count_scottish(
         profile, seats=3, lot=Lot(outcome.seed, contest="nec"), constraints=constraints
@@ -57,7 +58,13 @@ def ranked_election() -> tuple[ElectionDigest, SignedTreeHead, Any]:
     assert digest.result is not None
     payload = dict(digest.result.payload)
     payload["contests"] = [
-        {"contest": "nec", "status": "counted", "count": count.to_dict(), "invalid": 0}
+        {
+            "contest": "nec",
+            "trustees": outcome.trustees,
+            "papers": [],
+            "elected": [],
+            "count": count.to_dict(),
+        }
         if c["contest"] == "nec"
         else c
         for c in payload["contests"]

@@ -33,9 +33,10 @@ def _page(ranked: tuple[Any, Any, Any], lang: str = "en") -> str:
 
 
 def test_the_stage_table_and_charts_show_the_count(ranked: tuple[Any, Any, Any]) -> None:
-    _, _, count = ranked
+    digest, _, count = ranked
+    names = {c.id: c.name for c in digest.candidate_list("nec").value.candidates}
     body = _page(ranked)
-    elected = ", ".join(count.elected_names)
+    elected = ", ".join(names[c] for c in count.elected_names)
     assert f"Elected: {elected}" in body
     assert f"<dt>Quota</dt><dd>{count.value(count.quota)}</dd>" in body
     assert f"<dt>Valid papers</dt><dd>{count.valid_ballots}</dd>" in body
@@ -46,7 +47,8 @@ def test_the_stage_table_and_charts_show_the_count(ranked: tuple[Any, Any, Any])
     assert body.count('<section class="stage"') == stages
     assert body.count('<line class="quota-line"') == stages
     assert body.count('<svg class="chart" role="img"') == stages + 1  # + the referendum
-    for c, name in enumerate(count.candidates):
+    for c, candidate in enumerate(count.candidates):
+        name = names[candidate]
         row = re.search(rf'<tr class="\w+"><th scope="row">{name}</th>(.*?)</tr>', body)
         assert row is not None, name
         totals = re.findall(r'<td class="num">([0-9.]+)</td>', row.group(1))
@@ -93,6 +95,12 @@ def test_a_record_that_does_not_read_is_an_error_not_a_result(
     with _nec_result(ranked, {"contest": "nec", "status": "counted", "count": record}) as body:
         assert "count record: elected names no candidate: &#39;Nobody&#39;" in body
         assert '<section class="stage"' not in body
+
+
+def test_a_count_with_no_valid_paper(ranked: tuple[Any, Any, Any]) -> None:
+    nec = {"contest": "nec", "trustees": [1, 2, 4], "papers": [None], "elected": [], "count": None}
+    with _nec_result(ranked, nec) as body:
+        assert "No paper of this ranked contest is a valid ranking" in body
 
 
 def test_a_ranked_contest_before_its_count_is_pending(ranked: tuple[Any, Any, Any]) -> None:
