@@ -78,11 +78,17 @@ class Verdicts:
         self._running: dict[str, tuple[int, Future[dict[str, Any]]]] = {}
         self._lock = threading.Lock()
         self._threads: ThreadPoolExecutor | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._closed = False
 
     def close(self) -> None:
-        """Stop starting verifier runs (a run in progress finishes in its own process)."""
+        """Stop: no new run, and the verifier's process of a run in progress is ended."""
         with self._lock:
+            self._closed = True
             threads, self._threads = self._threads, None
+            process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
         if threads is not None:
             threads.shutdown(wait=False, cancel_futures=True)
 
@@ -98,7 +104,7 @@ class Verdicts:
             self._collect(election)
             done = self._done.get(election)
             running = self._running.get(election)
-            if (done is None or done[0] < sth.tree_size) and running is None:
+            if (done is None or done[0] < sth.tree_size) and running is None and not self._closed:
                 self._start(election, sth)
                 running = self._running.get(election)
         if done is not None:
@@ -142,13 +148,17 @@ class Verdicts:
                         ),
                     )
                 )
-            done = subprocess.run(  # noqa: S603 - this interpreter, this module, our file
-                [sys.executable, "-m", "bulletin_board.pages.verdict", str(path)],
-                capture_output=True,
-                check=False,
-            )
-        if done.returncode != 0:
-            last = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
-            raise RuntimeError(f"the verifier stopped: {' '.join(last) or done.returncode}")
-        outcome: dict[str, Any] = json.loads(done.stdout)
+            with self._lock:
+                if self._closed:
+                    raise RuntimeError("the board is stopping")
+                process = self._process = subprocess.Popen(  # noqa: S603 - this interpreter
+                    [sys.executable, "-m", "bulletin_board.pages.verdict", str(path)],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
+            answer, problem = process.communicate()
+        if process.returncode != 0:
+            last = problem.decode(errors="replace").strip().splitlines()[-1:]
+            raise RuntimeError(f"the verifier stopped: {' '.join(last) or process.returncode}")
+        outcome: dict[str, Any] = json.loads(answer)
         return outcome
