@@ -140,6 +140,7 @@ class ElectionDigest:
     nominations: dict[str, list[Fact[Nomination]]] = field(default_factory=dict)
     exclusions: dict[str, list[Fact[Exclusion]]] = field(default_factory=dict)
     candidate_lists: dict[str, list[Fact[CandidateList]]] = field(default_factory=dict)
+    list_hashes: dict[str, bytes] = field(default_factory=dict)
     decisions: list[Fact[Decision]] = field(default_factory=list)
     entries: list[Posted] = field(default_factory=list)
     trustees: dict[int, TrusteeRecord] = field(default_factory=dict)
@@ -237,6 +238,7 @@ class ElectionDigest:
             self.candidate_lists.setdefault(listed.contest, []).append(
                 Fact(index, received, listed)
             )
+            self.list_hashes[listed.contest] = entry.hash
             facts = {"contest": listed.contest, "candidates": len(listed.candidates)}
         elif kind == DECISION:
             decision = Decision.from_json(payload)
@@ -322,7 +324,8 @@ class ElectionDigest:
             return None
         lists = {c: facts[-1].value for c, facts in self.candidate_lists.items()}
         try:
-            return Result.from_json(payload, BallotLayout.build(definition, lists))
+            layout = BallotLayout.build(definition, lists, list_hashes=self.list_hashes)
+            return Result.from_json(payload, layout)
         except (VerivoteError, KeyError, TypeError, ValueError):
             return None
 

@@ -8,7 +8,7 @@ head under a per-election lock, so that a page is drawn from exactly the log tha
 signs. Leaves below a published tree head never change (§10.2), so the digest never refolds.
 
 ``Verdicts`` runs the independent verifier on a board's own log, once per election and tree
-size, in another process (``python -m bulletin_board.pages.verdict EXPORT``: it is CPU-bound,
+size, in another process (``verivote verify EXPORT --json``: it is CPU-bound,
 and the board's request threads keep their interpreter), and only once a result is on the log;
 until it finishes the page says that it is running. A verdict the board computes about itself
 is a convenience, not evidence: the page says so, and shows the command that checks the log
@@ -36,6 +36,11 @@ from bulletin_board.pages.verdict import verdict_view
 from bulletin_board.wire import SignedTreeHead
 
 __all__ = ["Digests", "Verdicts"]
+
+#: How the board runs the independent verifier: ``verivote verify`` in a process of its own.
+_VERIFY = "from cli.main import main; main()"
+#: Its exit statuses with a report: result verified, failed, no result (spec §13.3).
+_VERIFY_DONE = frozenset({0, 1, 3})
 
 
 class Digests:
@@ -136,6 +141,7 @@ class Verdicts:
         """Write the log up to ``sth`` as an export, verify it in the verifier's process."""
         with tempfile.TemporaryDirectory(prefix="verivote-verdict-") as folder:
             path = Path(folder) / f"{election}-{sth.tree_size}.jsonl"
+            report = Path(folder) / "report.json"
             with path.open("wb") as out:
                 out.writelines(
                     format_export(
@@ -152,13 +158,17 @@ class Verdicts:
                 if self._closed:
                     raise RuntimeError("the board is stopping")
                 process = self._process = subprocess.Popen(  # noqa: S603 - this interpreter
-                    [sys.executable, "-m", "bulletin_board.pages.verdict", str(path)],
+                    [sys.executable, "-c", _VERIFY, "verify", str(path), "--json",
+                     str(report), "--jobs", "1", "--quiet"],
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
-                )
+                )  # fmt: skip
             answer, problem = process.communicate()
-        if process.returncode != 0:
-            last = problem.decode(errors="replace").strip().splitlines()[-1:]
-            raise RuntimeError(f"the verifier stopped: {' '.join(last) or process.returncode}")
-        outcome: dict[str, Any] = json.loads(answer)
+            if process.returncode not in _VERIFY_DONE or not report.exists():
+                last = problem.decode(errors="replace").strip().splitlines()[-1:]
+                raise RuntimeError(f"the verifier stopped: {' '.join(last) or process.returncode}")
+            outcome: dict[str, Any] = {
+                "json": json.loads(report.read_bytes()),
+                "lines": answer.decode(errors="replace").splitlines(),
+            }
         return outcome

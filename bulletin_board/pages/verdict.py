@@ -1,35 +1,24 @@
 """Spec §13 The verifier's verdict, as the results page and the scrutineer's report show it.
 
-``verdict_view`` puts a verifier report (its JSON form, §13) in words. ``verify_file`` runs the
-independent verifier on an export file; ``python -m bulletin_board.pages.verdict EXPORT`` prints
-its answer as JSON (how a board runs it in another process: bulletin_board/pages/source.py).
+``verdict_view`` puts a verifier report (its JSON form, §13, and its lines) in words, for the
+report (cli/report.py) and for the board, which runs ``verivote verify`` in another process
+(bulletin_board/pages/source.py).
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from bulletin_board.pages.i18n import Catalogue
 
-__all__ = ["verdict_view", "verify_file"]
+__all__ = ["verdict_view"]
 
 _OUTCOMES = {
     "result-verified": "verdict.result_verified",
     "failed": "verdict.failed_outcome",
     "no-result": "verdict.no_result",
 }
-
-
-def verify_file(path: str) -> dict[str, Any]:
-    """Run the verifier on an export file in this process: its report's JSON and lines."""
-    from verifier import verify_export_file
-
-    report = verify_export_file(Path(path), jobs=1)
-    return {"json": report.to_json(), "lines": list(report.lines())}
 
 
 def verdict_view(
@@ -60,7 +49,3 @@ def verdict_view(
         "size": t.number(size),
         "root": root,
     }
-
-
-if __name__ == "__main__":
-    sys.stdout.write(json.dumps(verify_file(sys.argv[1])))
