@@ -334,7 +334,7 @@ def test_the_start_check_names_what_differs(db_url: str, attacker: Attacker, mut
         check_log(board.storage, "e1", board_key=BOARD_KEY.verify_key.raw)
     fresh = Board(Storage.open(db_url), BOARD_KEY, RULES)
     assert list(fresh.check_storage()) == ["e1"]
-    with pytest.raises(LogCorrupted):
+    with pytest.raises(LogCorrupted, match=MUTATIONS[mutation]):
         fresh.latest_tree_head("e1")
 
 

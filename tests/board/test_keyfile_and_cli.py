@@ -48,7 +48,7 @@ def test_malformed_key_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "board.key"
     path.write_text("not a key\n")
     os.chmod(path, 0o600)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="is not a verivote board key file"):
         load_board_key(path)
 
 

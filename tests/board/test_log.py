@@ -98,19 +98,19 @@ def test_every_published_size_has_a_tree_head_and_proofs(db_url: str) -> None:
                     new_root=sth.root_hash,
                     proof=board.consistency_proof("e1", first=old, second=size),
                 )
-    with pytest.raises(UnknownTreeSize):
+    with pytest.raises(UnknownTreeSize, match="no tree head of size 3 for 'e1'"):
         board.tree_head("e1", 3)  # sizes 1, 2, 4, 7, ...: 3 was never published
-    with pytest.raises(UnknownTreeSize):
+    with pytest.raises(UnknownTreeSize, match="no tree head of size 3 for 'e1'"):
         board.inclusion_proof("e1", index=0, tree_size=3)
-    with pytest.raises(BadRange):
+    with pytest.raises(BadRange, match="leaf 1 is not in the tree of size 1"):
         board.inclusion_proof("e1", index=1, tree_size=1)
-    with pytest.raises(BadRange):
+    with pytest.raises(BadRange, match=f"first size {sizes[-1]} is above second size 1"):
         board.consistency_proof("e1", first=sizes[-1], second=1)
-    with pytest.raises(UnknownElection):
+    with pytest.raises(UnknownElection, match="no election log 'nope' on this board"):
         board.latest_tree_head("nope")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="no leaf 1000000 in 'e1'"):
         board.leaf("e1", 10**6)
-    with pytest.raises(BadRange):
+    with pytest.raises(BadRange, match=r"range \[1000000, 1000001\) is not within the log of"):
         list(board.leaves("e1", 10**6, 10**6 + 1))
 
 
@@ -234,13 +234,34 @@ def test_precheck_refuses(mutation: str) -> None:
         value = canonical.decode(raw)
     if value is not None:
         raw = canonical.encode(value)
-    with pytest.raises(expected):
+    with pytest.raises(expected, match=PRECHECK_REFUSALS[mutation]):
         RULES.precheck(raw, election="e1", max_bytes=2**20)
+
+
+PRECHECK_REFUSALS = {
+    "bad-signature": "Ed25519 signature does not verify",
+    "wrong-election": "entry is for election 'e2', posted to 'e1'",
+    "unknown-type": "unknown entry type 'ballot'",
+    "voter-role": "this reader accepts no entries from role 'voter'",
+    "non-canonical": r"not in canonical form \(RFC 8785\)",
+    "duplicate-key": "duplicate JSON key: 'version'",
+    "float": "floats are not allowed in canonical JSON: 1.0",
+    "nan": "NaN is not allowed in JSON",
+    "lone-surrogate": "lone surrogate U\\+D800",
+    "missing-field": r"entry: missing field\(s\) payload",
+    "extra-field": r"entry: unknown field\(s\) extra",
+    "short-key": "administrator key must be 64 hex digits, got 62",
+    "upper-hex": "entry signature must be lower-case hex",
+    "version-2": "entry version must be <= 1, got 2",
+    "bad-election-id": "election id: must be 1-63 of a-z",
+    "role-not-allowed": "role 'board' may not post 'note' entries",
+    "board-key-payload": "board-key payload key differs from the author key",
+}
 
 
 def test_size_limit() -> None:
     raw = note("x" * 5000)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="JSON document too large: 5312 bytes > 1000"):
         RULES.precheck(raw, election="e1", max_bytes=1000)
 
 
@@ -305,7 +326,7 @@ def test_two_boards_on_one_database_fold_each_others_appends(db_url: str) -> Non
 def test_a_foreign_board_key_is_refused(db_url: str) -> None:
     open_board(db_url)
     other = Board(Storage.open(db_url), SigningKey(bytes(range(5, 37))), generic_rules())
-    with pytest.raises(LogCorrupted):
+    with pytest.raises(LogCorrupted, match=r"signed by key .*, not this board's"):
         other.append("e1", [prechecked(note(1))])
 
 
@@ -317,7 +338,7 @@ def test_group_committer_batches(db_url: str) -> None:
         futures = [committer.submit("e1", prechecked(note(i))) for i in range(120)]
         bad = committer.submit("nope", prechecked(note(1, election="nope"), election="nope"))
         results = [f.result(timeout=60) for f in futures]
-        with pytest.raises(UnknownElection):
+        with pytest.raises(UnknownElection, match="no election log 'nope' on this board"):
             bad.result(timeout=60)
     finally:
         committer.stop()

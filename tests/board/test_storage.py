@@ -125,7 +125,9 @@ def test_a_well_formed_next_insert_is_accepted(populated: str) -> None:
 
 def test_schema_check_refuses_an_unmigrated_database(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    with pytest.raises(LogCorrupted):
+    with pytest.raises(
+        LogCorrupted, match="board database schema is at None, expected v0002: run the migration"
+    ):
         Storage.open(url, migrate=False)
     Storage.open(url, migrate=True).close()
     Storage.open(url, migrate=False).close()
@@ -143,5 +145,5 @@ def test_sqlite_is_in_wal_mode_with_full_sync(tmp_path) -> None:
 def test_url_normalisation() -> None:
     assert normalise_url("board.db") == "sqlite:///board.db"
     assert normalise_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="unsupported database URL scheme 'mysql'"):
         normalise_url("mysql://u@h/d")
