@@ -75,7 +75,7 @@ def test_a_member_with_no_votes_is_elected_when_needed() -> None:
 
 def test_constraints_no_result_meets_are_refused() -> None:
     names = NAMES[:5]
-    with pytest.raises(InfeasibleConstraints):
+    with pytest.raises(InfeasibleConstraints, match="g >= 2 cannot be met when electing 3 of 5"):
         count_block_vote(
             candidates=names,
             votes=[5, 4, 3, 2, 0],
@@ -94,18 +94,18 @@ def test_equal_votes_are_placed_by_lot() -> None:
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "reason"),
     [
-        {"votes": [1, 2]},
-        {"votes": [1, 2, -1]},
-        {"seats": 0},
-        {"candidates": ["A", "A", "B"]},
+        ({"votes": [1, 2]}, "3 candidates but 2 vote counts"),
+        ({"votes": [1, 2, -1]}, "vote counts must not be negative"),
+        ({"seats": 0}, "seats 0: at least one seat is needed"),
+        ({"candidates": ["A", "A", "B"]}, "duplicate candidate names"),
     ],
 )
-def test_bad_input_is_refused(kwargs) -> None:
+def test_bad_input_is_refused(kwargs, reason: str) -> None:
     args = {"candidates": NAMES[:3], "votes": [1, 2, 3], "seats": 1, "lot": LOT}
     args.update(kwargs)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=reason):
         count_block_vote(**args)  # type: ignore[arg-type]
 
 
@@ -139,7 +139,7 @@ def test_a_single_minimum_is_met_whenever_possible_by_the_replacement_rule(conte
     names = NAMES[:n]
     constraints = _minimum(names, {names[c] for c in group}, minimum)
     if minimum > min(len(group), seats):
-        with pytest.raises(InfeasibleConstraints):
+        with pytest.raises(InfeasibleConstraints, match=f"g >= {minimum} cannot be met when"):
             count_block_vote(
                 candidates=names, votes=votes, seats=seats, lot=Lot(seed), constraints=constraints
             )
@@ -172,7 +172,7 @@ def test_winners_are_the_first_valid_result_in_placing_order(case, seed) -> None
     c = Constraints.build(candidates=names, groups=groups, minimums=minimums, maximums=maximums)
     valid = [set(s) for s in itertools.combinations(range(n), seats) if c.satisfied_by(s)]
     if not valid:
-        with pytest.raises(InfeasibleConstraints):
+        with pytest.raises(InfeasibleConstraints, match=f"cannot be met when electing {seats} of"):
             count_block_vote(
                 candidates=names, votes=votes, seats=seats, lot=Lot(seed), constraints=c
             )

@@ -22,7 +22,7 @@ def test_counts_refuse_impossible_constraints(counter) -> None:
     names = ("A", "B", "C", "D", "E")
     ballots = Profile.from_ballots(candidates=names, ballots=[(0, 1, 2), (3, 4), (4,)])
     c = Constraints.build(candidates=names, groups={"w": {"A", "B"}}, minimums={"w": 3})
-    with pytest.raises(InfeasibleConstraints):
+    with pytest.raises(InfeasibleConstraints, match="w >= 3 cannot be met when electing 3 of 5"):
         counter(ballots, seats=3, lot=LOT, constraints=c)
 
 

@@ -80,14 +80,14 @@ def test_purpose_stage_contest_and_seed_each_change_the_draw() -> None:
     ],
 )
 def test_seed_hex_is_strict(text: str) -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="expected 64 lower-case hex digits"):
         Lot.from_hex(text)
 
 
 def test_seed_hex_round_trip_and_default_seed() -> None:
     assert Lot.from_hex("ab" * 32).seed == b"\xab" * 32
     assert Lot.from_file_bytes(b"1 1\n").seed == hashlib.sha256(b"1 1\n").digest()
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="lot seed: 5 bytes, expected 32"):
         Lot(b"short")
     with pytest.raises(ValueError, match="purpose"):
         Lot(bytes(32)).key(purpose="coin", stage=1, candidate=0)

@@ -27,7 +27,7 @@ def test_preference_list_of_an_order(order, expected) -> None:
 def test_preference_list_rejects_unknown_candidates() -> None:
     with pytest.raises(MalformedInput, match="outside"):
         preference_list((0, 3), candidates=3)
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match=r"candidate index -1 outside 0\.\.2"):
         preference_list((-1,), candidates=3)
 
 
@@ -49,7 +49,7 @@ def test_preference_list_from_ranks(ranks, expected) -> None:
 
 
 def test_ranks_below_one_are_malformed() -> None:
-    with pytest.raises(MalformedInput):
+    with pytest.raises(MalformedInput, match="rank 0 for candidate 0: ranks start at 1"):
         preference_list_from_ranks((0, 1))
 
 
@@ -81,18 +81,18 @@ def test_profile_is_independent_of_ballot_order_and_grouping(nb, rnd) -> None:
 
 
 @pytest.mark.parametrize(
-    ("names", "counts"),
+    ("names", "counts", "reason"),
     [
-        (("A", "A"), {(0,): 1}),
-        (("A", ""), {(0,): 1}),
-        ((" A",), {(0,): 1}),
-        ((), {}),
-        (("A", "B"), {(): 1}),
-        (("A", "B"), {(0, 0): 1}),
-        (("A", "B"), {(0,): 0}),
-        (("A", "B"), {(2,): 1}),
+        (("A", "A"), {(0,): 1}, "duplicate candidate names: A"),
+        (("A", ""), {(0,): 1}, "candidate name '': empty or padded with spaces"),
+        ((" A",), {(0,): 1}, "candidate name ' A': empty or padded with spaces"),
+        ((), {}, "a contest needs at least one candidate"),
+        (("A", "B"), {(): 1}, "an empty preference list cannot carry a vote"),
+        (("A", "B"), {(0, 0): 1}, r"preference list \(0, 0\) repeats a candidate"),
+        (("A", "B"), {(0,): 0}, r"weight 0 for \(0,\): weights are positive"),
+        (("A", "B"), {(2,): 1}, r"candidate index 2 outside 0\.\.1"),
     ],
 )
-def test_from_counts_refuses_bad_input(names, counts) -> None:
-    with pytest.raises(MalformedInput):
+def test_from_counts_refuses_bad_input(names, counts, reason: str) -> None:
+    with pytest.raises(MalformedInput, match=reason):
         Profile.from_counts(candidates=names, counts=counts)

@@ -164,7 +164,7 @@ def test_constraints_are_met_whenever_they_can_be(case, method, seed) -> None:
         return
     wanted = 1 if method == "irv" else seats
     if not _brute_force_feasible(n, wanted, constraints):
-        with pytest.raises(InfeasibleConstraints):
+        with pytest.raises(InfeasibleConstraints, match=f"cannot be met when electing {wanted} of"):
             _run(method, profile, seats, Lot(seed), constraints=constraints)
         return
     result = _run(method, profile, seats, Lot(seed), constraints=constraints)
