@@ -21,6 +21,7 @@ and the batched check).
 from crypto.shuffle._generators import ShuffleGenerators, shuffle_generators
 from crypto.shuffle._proof import ShuffleCommitments, ShuffleProof, ShuffleResponses
 from crypto.shuffle._prover import (
+    PROOF_UNITS,
     ShuffleNonces,
     ShuffleWitness,
     gen_shuffle_proof,
@@ -35,6 +36,7 @@ from crypto.shuffle._verifier import WEIGHT_BITS, check_shuffle_proof
 __all__ = [
     "EXPONENT_BITS",
     "MAX_SHUFFLE_SIZE",
+    "PROOF_UNITS",
     "WEIGHT_BITS",
     "ShuffleCommitments",
     "ShuffleGenerators",

@@ -2,7 +2,10 @@
 
 ``shuffle`` re-encrypts and permutes a list, returning the outputs and the secret witness;
 ``gen_shuffle_proof`` proves it. Each has a deterministic core taking its randomness explicitly
-(``shuffle_with_witness``, ``unsafe_gen_shuffle_proof``) for known-answer tests.
+(``shuffle_with_witness``, ``unsafe_gen_shuffle_proof``) for known-answer tests. Both take an
+optional ``progress`` callback (a mixer's progress bar: minutes at 100,000 ciphertexts), called
+with the number of work units done since its last call: N for a shuffle, ``PROOF_UNITS`` · N
+for a proof.
 
 Side channels (spec §6.8, informative): the prover computes with its secrets (the permutation,
 the re-encryption randomness, the commitment randomness and the nonces, all ephemeral) in
@@ -15,7 +18,7 @@ long-lived secret (a key share goes through the constant-time operations, §7.6,
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -34,6 +37,7 @@ from crypto.shuffle._statement import (
 )
 
 __all__ = [
+    "PROOF_UNITS",
     "ShuffleNonces",
     "ShuffleWitness",
     "gen_shuffle_proof",
@@ -46,6 +50,16 @@ __all__ = [
 # Build a fixed-base table for a base raised to at least this many exponents: the table costs
 # about 25 ms, and saves some 15 µs (pk alone) or 17 µs (h, beside g) an exponentiation.
 _TABLE_THRESHOLD: Final = 1024
+# Work units of a proof per ciphertext (the commitment u, the chain B and B', then A' and F'),
+# and how many units pass between two calls of a progress callback.
+PROOF_UNITS: Final = 3
+_REPORT_EVERY: Final = 1024
+
+Progress = Callable[[int], None]
+
+
+def _no_progress(_units: int) -> None:
+    return None
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -124,7 +138,7 @@ def random_permutation(size: int) -> tuple[int, ...]:
 
 
 def shuffle(
-    public_key: PublicKey, inputs: Sequence[Ciphertext]
+    public_key: PublicKey, inputs: Sequence[Ciphertext], *, progress: Progress | None = None
 ) -> tuple[tuple[Ciphertext, ...], ShuffleWitness]:
     """Spec §6.8 Shuffling: re-encrypt (§5.3) and permute ``inputs`` with fresh randomness.
 
@@ -138,11 +152,15 @@ def shuffle(
     witness = ShuffleWitness(
         random_permutation(len(inputs)), tuple(Scalar.random() for _ in inputs)
     )
-    return shuffle_with_witness(public_key, inputs, witness), witness
+    return shuffle_with_witness(public_key, inputs, witness, progress=progress), witness
 
 
 def shuffle_with_witness(
-    public_key: PublicKey, inputs: Sequence[Ciphertext], witness: ShuffleWitness
+    public_key: PublicKey,
+    inputs: Sequence[Ciphertext],
+    witness: ShuffleWitness,
+    *,
+    progress: Progress | None = None,
 ) -> tuple[Ciphertext, ...]:
     """Spec §6.8 The deterministic core of ``shuffle``: output π(j) is ReEnc(input j; r'_j).
 
@@ -152,14 +170,20 @@ def shuffle_with_witness(
     size = len(inputs)
     if len(witness.permutation) != size:
         raise MalformedInput(f"shuffle: witness for {len(witness.permutation)} inputs, got {size}")
+    report = progress or _no_progress
     pk = _table_vartime(public_key.element, size)
     outputs: list[Ciphertext | None] = [None] * size
     for j, (ciphertext, r) in enumerate(zip(inputs, witness.randomness, strict=True)):
         outputs[witness.permutation[j]] = _re_encrypt_vartime(pk, ciphertext, r)
+        if j % _REPORT_EVERY == _REPORT_EVERY - 1:
+            report(_REPORT_EVERY)
+    report(size % _REPORT_EVERY)
     return tuple(c for c in outputs if c is not None)
 
 
-def gen_shuffle_proof(statement: ShuffleStatement, witness: ShuffleWitness) -> ShuffleProof:
+def gen_shuffle_proof(
+    statement: ShuffleStatement, witness: ShuffleWitness, *, progress: Progress | None = None
+) -> ShuffleProof:
     """Spec §6.8 Prove that ``statement.outputs`` is the shuffle of ``statement.inputs`` that
     ``witness`` describes (what ``shuffle`` returned), with fresh nonces. The witness is not
     checked against the lists: a wrong one gives a proof that does not verify.
@@ -170,11 +194,15 @@ def gen_shuffle_proof(statement: ShuffleStatement, witness: ShuffleWitness) -> S
         MalformedInput: the lists' and the witness's lengths differ, or N > 2^32 - 2.
     """
     nonces = ShuffleNonces.random(len(witness.permutation))
-    return unsafe_gen_shuffle_proof(statement, witness, nonces=nonces)
+    return unsafe_gen_shuffle_proof(statement, witness, nonces=nonces, progress=progress)
 
 
 def unsafe_gen_shuffle_proof(
-    statement: ShuffleStatement, witness: ShuffleWitness, *, nonces: ShuffleNonces
+    statement: ShuffleStatement,
+    witness: ShuffleWitness,
+    *,
+    nonces: ShuffleNonces,
+    progress: Progress | None = None,
 ) -> ShuffleProof:
     """Spec §6.8 The deterministic core of ``gen_shuffle_proof``. Never reuse nonces.
 
@@ -189,6 +217,7 @@ def unsafe_gen_shuffle_proof(
             f"shuffle proof: {size} inputs, {len(statement.outputs)} outputs, a witness for "
             f"{len(witness.permutation)} and nonces for {nonces.size}"
         )
+    report = progress or _no_progress
     generators = shuffle_generators(statement.generator_seed, size)
     h = _table_vartime(generators.h, 2 * size)
     pk = _table_vartime(statement.public_key.element, 1)
@@ -197,6 +226,7 @@ def unsafe_gen_shuffle_proof(
     u = tuple(
         g_pow_vartime(r) * generators.hs[pi[j]] for j, r in enumerate(nonces.commitment_randomness)
     )
+    report(size)
     # Steps 2-3: the digest of the whole statement and u, then e_j, and e'_π(j) = e_j.
     digest = statement_digest(statement, u)
     e = batching_exponents(digest, size)
@@ -214,6 +244,9 @@ def unsafe_gen_shuffle_proof(
         x = (nonces.chain_randomness[i].value + e_prime[i] * x) % N
         big_u = big_u * e_prime[i] % N
         chain.append(_g_h_pow_vartime(h, x, big_u))
+        if i % _REPORT_EVERY == _REPORT_EVERY - 1:
+            report(_REPORT_EVERY)
+    report(size % _REPORT_EVERY)
     w_e = nonces.w_e
     minus_w_f = -nonces.w_f
     a = multi_pow_vartime([(G, nonces.w_a), *zip(generators.hs, w_e, strict=True)])
@@ -226,6 +259,7 @@ def unsafe_gen_shuffle_proof(
         multi_pow_vartime([(pk, minus_w_f), *betas]),
     )
     commitments = ShuffleCommitments(a, tuple(b_prime), c, d, f)
+    report(size)
     # Step 6: the challenge.
     ch = challenge(digest, chain, a, commitments.b, c, d, f).value
     # Step 7: the responses.

@@ -17,7 +17,9 @@ The ceremony, step by step (every message has ``to_json``/``from_json`` for the 
    interpolation at 0 (``derive_interpolating_value``).
 6. §7.8 a list (the last shuffle's outputs, §6.8): ``partial_decrypt_list`` gives every
    D_i = alpha_i^x_j with ONE DLEQ proof over a hash-weighted combination;
-   ``threshold_decrypt_list`` verifies and combines them.
+   ``threshold_decrypt_list`` verifies and combines them; ``check_list_plaintexts`` checks
+   claimed plaintexts against t verified list decryptions at once (``combine_list_plaintext``
+   combines one).
 
 Secret-holding values (``TrusteeKeyPair``, ``DealerSecret``, ``KeyShare``) never show their
 secrets in repr; ``export_secret`` gives bytes for ``crypto.sealing.seal``.
@@ -72,6 +74,8 @@ from crypto.threshold._keys import (
 )
 from crypto.threshold._list_decryption import (
     ListPartialDecryption,
+    check_list_plaintexts,
+    combine_list_plaintext,
     partial_decrypt_list,
     threshold_decrypt_list,
     unsafe_partial_decrypt_list,
@@ -97,7 +101,9 @@ __all__ = [
     "TrusteePublicKey",
     "Verdict",
     "adjudicate_complaint",
+    "check_list_plaintexts",
     "combine_decryption_shares",
+    "combine_list_plaintext",
     "combine_partial_decryptions",
     "complain",
     "confirm_key",

@@ -21,6 +21,8 @@ from crypto.proofs._common import ChallengeResponse
 from crypto.threshold import (
     ListPartialDecryption,
     ThresholdParameters,
+    check_list_plaintexts,
+    combine_list_plaintext,
     partial_decrypt_list,
     threshold_decrypt_list,
     unsafe_partial_decrypt_list,
@@ -294,3 +296,46 @@ def test_the_reader_refuses_a_proof_for_an_empty_list() -> None:
 
 def test_the_proof_is_a_compact_dleq_proof() -> None:
     assert isinstance(PARTIAL.proof, ChallengeResponse)
+
+
+# Checking claimed plaintexts (§7.8) --------------------------------------------------------------
+def test_claimed_plaintexts_are_checked_at_once_and_one_by_one() -> None:
+    partials = [PARTIALS[j] for j in (1, 3, 4)]
+    plaintexts = [embed(d) for d in rankings(4)]
+    for i, expected in enumerate(plaintexts):
+        assert combine_list_plaintext(CIPHERTEXTS, partials, i) == expected
+    check_list_plaintexts(CIPHERTEXTS, partials, dict(enumerate(plaintexts)))
+    check_list_plaintexts(CIPHERTEXTS, partials, {2: plaintexts[2]})
+    check_list_plaintexts(CIPHERTEXTS, partials, {})
+    other = [PARTIALS[j] for j in (2, 5, 4)]  # any t trustees give the same plaintexts
+    check_list_plaintexts(CIPHERTEXTS, other, dict(enumerate(plaintexts)))
+
+
+@pytest.mark.parametrize(
+    ("name", "claims"),
+    [
+        ("one-plaintext-changed", {0: embed(b"\x00"), 1: None}),
+        ("two-swapped", {0: 1, 1: 0}),
+        ("the-identity-claimed", {3: IDENTITY}),
+    ],
+)
+def test_a_wrong_claim_is_named(name: str, claims: dict[int, Any]) -> None:
+    partials = [PARTIALS[j] for j in (1, 3, 4)]
+    plaintexts = dict(enumerate(embed(d) for d in rankings(4)))
+    truth = dict(plaintexts)
+    for i, value in claims.items():
+        if isinstance(value, int):
+            plaintexts[i] = truth[value]
+        elif value is not None:
+            plaintexts[i] = value
+    wrong = min(i for i in plaintexts if plaintexts[i] != truth[i])
+    with pytest.raises(InvalidProof, match=f"plaintext {wrong} is not what"):
+        check_list_plaintexts(CIPHERTEXTS, partials, plaintexts)
+
+
+def test_shares_of_another_set_do_not_pass_as_the_combination() -> None:
+    # two trustees' shares alone (t - 1) do not combine to the plaintexts
+    partials = [PARTIALS[j] for j in (1, 3)]
+    plaintexts = dict(enumerate(embed(d) for d in rankings(4)))
+    with pytest.raises(InvalidProof, match="plaintext 0"):
+        check_list_plaintexts(CIPHERTEXTS, partials, plaintexts)

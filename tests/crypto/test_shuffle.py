@@ -523,3 +523,18 @@ def test_the_prover_with_tables_for_h_and_pk_gives_valid_proofs(
     assert [p for p in tabled if p != G] == [PK.element, h, PK.element]  # shuffle, then prove
     check_shuffle_proof(case.proof, case.statement)
     assert Counter(decrypt_bytes(SK, c) for c in case.statement.outputs) == Counter(rankings(5))
+
+
+def test_the_prover_reports_its_progress_in_work_units() -> None:
+    from crypto.elgamal import SecretKey, encrypt_bytes
+    from crypto.shuffle import PROOF_UNITS, ShuffleStatement, gen_shuffle_proof, shuffle
+
+    pk = SecretKey.generate().public_key()
+    inputs = tuple(encrypt_bytes(pk, bytes([i]))[0] for i in range(5))
+    units: list[int] = []
+    outputs, witness = shuffle(pk, inputs, progress=units.append)
+    assert sum(units) == 5
+    statement = ShuffleStatement(pk, inputs, outputs, b"ctx", b"seed")
+    proof = gen_shuffle_proof(statement, witness, progress=units.append)
+    assert sum(units) == 5 * (1 + PROOF_UNITS)
+    check_shuffle_proof(proof, statement)
