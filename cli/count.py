@@ -12,19 +12,16 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
 
+from cli._stages import print_stages, say
 from crypto.errors import MalformedInput
 from election.counting.constraints import Constraints
 from election.counting.irv import count_irv
-from election.counting.lot import Lot, decided_by_lot
+from election.counting.lot import Lot
 from election.counting.meek import count_meek
 from election.counting.readers import BallotFile, read_attributes, read_ballot_csv, read_blt
-from election.counting.record import CountResult
-from election.counting.report import candidate_status, describe_action, render_csv, render_html
+from election.counting.report import render_csv, render_html
 from election.counting.scottish import count_scottish
-
-_STYLE = {"elected": "bold green", "excluded": "dim", "doomed": "red", "continuing": ""}
 
 
 def _bounds(values: Sequence[str], option: str) -> dict[str, int]:
@@ -45,44 +42,6 @@ def _read_ballots(path: Path, data: bytes, fmt: str) -> BallotFile:
     if fmt == "csv":
         return read_ballot_csv(data, title=path.stem)
     return read_blt(data)
-
-
-def _say(console: Console, text: str) -> None:
-    """One plain line, never wrapped (logs and scripts grep these)."""
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
-
-
-def _print_tables(console: Console, result: CountResult) -> None:
-    width = max(console.width, 60)
-    name_width = min(max(len(n) for n in result.candidates), 32)
-    cell = len(result.value(result.valid_ballots * 10**result.decimals)) + 2
-    per_table = max(1, (width - name_width - 6) // (cell + 3))
-    stages = result.stages
-    final = candidate_status(result, len(stages))
-    for start in range(0, len(stages), per_table):
-        chunk = stages[start : start + per_table]
-        table = Table(title=f"Stages {chunk[0].number}-{chunk[-1].number}", show_lines=False)
-        table.add_column("Candidate", no_wrap=True, max_width=name_width)
-        for s in chunk:
-            table.add_column(str(s.number), justify="right", no_wrap=True)
-        for c, name in enumerate(result.candidates):
-            table.add_row(name, *(result.value(s.totals[c]) for s in chunk), style=_STYLE[final[c]])
-        table.add_section()
-        table.add_row("Non-transferable", *(result.value(s.exhausted) for s in chunk))
-        table.add_row("Loss to fractions", *(result.value(s.lost) for s in chunk))
-        console.print(table)
-    for s in stages:
-        line = f"stage {s.number}: {describe_action(result, s)}"
-        if s.elected:
-            line += "; elected: " + ", ".join(result.candidates[c] for c in s.elected)
-        for tie in s.ties:
-            how = (
-                f"decided by stage {tie.decided_by}"
-                if tie.decided_by
-                else decided_by_lot(result.lot_seed)
-            )
-            line += f"; tie ({tie.purpose}) {how}"
-        _say(console, line)
 
 
 @click.command("count")
@@ -181,7 +140,7 @@ def command(
         counter = count_scottish if method == "scottish" else count_meek
         result = counter(profile, seats=n_seats, lot=lot, constraints=constraints)
     console = Console(highlight=False)
-    _say(
+    say(
         console,
         f"{result.title or ballot_file.name}: {result.method}, {result.seats} seat(s), "
         f"{result.valid_ballots} valid and {result.invalid_ballots} invalid ballots, "
@@ -189,11 +148,11 @@ def command(
         f"quota {result.value(result.quota)}",
     )
     if result.constraints:
-        _say(console, "constraints: " + "; ".join(result.constraints))
+        say(console, "constraints: " + "; ".join(result.constraints))
     default = "" if seed is not None else " (SHA-256 of the ballot file)"
-    _say(console, f"lot seed {lot.seed.hex()}{default}")
-    _print_tables(console, result)
-    _say(console, "elected, in order: " + (", ".join(result.elected_names) or "nobody"))
+    say(console, f"lot seed {lot.seed.hex()}{default}")
+    print_stages(console, result)
+    say(console, "elected, in order: " + (", ".join(result.elected_names) or "nobody"))
     if json_out is not None:
         json_out.write_bytes(result.to_json())
     if csv_out is not None:

@@ -12,6 +12,7 @@ reports are returned as strings. Values are exact integers (no floats anywhere).
 - ``block``: block vote with a minimum for a group (§12.7);
 - ``contest``: an election contest's constraints and winners (§11.12), shared by the board's
   rules, the administrator and the verifier;
+- ``papers``: a ranked contest's decrypted papers decoded (§12.1.6) and counted (§11.12);
 - ``report``: CSV and self-contained HTML renderings.
 """
 
@@ -27,9 +28,23 @@ from election.counting.contest import (
 from election.counting.irv import count_irv
 from election.counting.lot import Lot, decided_by_lot
 from election.counting.meek import count_meek
+from election.counting.papers import count_papers, paper_preferences, papers_profile
 from election.counting.profile import Profile
-from election.counting.readers import BallotFile, read_attributes, read_ballot_csv, read_blt
-from election.counting.record import Action, ActionKind, CountResult, Stage, TieBreak
+from election.counting.readers import (
+    BallotFile,
+    format_blt,
+    read_attributes,
+    read_ballot_csv,
+    read_blt,
+)
+from election.counting.record import (
+    Action,
+    ActionKind,
+    CountResult,
+    Stage,
+    TieBreak,
+    record_difference,
+)
 from election.counting.scottish import count_scottish
 
 __all__ = [
@@ -52,10 +67,15 @@ __all__ = [
     "count_block_vote",
     "count_irv",
     "count_meek",
+    "count_papers",
     "count_scottish",
     "decide_contest",
     "decided_by_lot",
+    "format_blt",
+    "paper_preferences",
+    "papers_profile",
     "read_attributes",
     "read_ballot_csv",
     "read_blt",
+    "record_difference",
 ]

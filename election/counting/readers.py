@@ -1,4 +1,5 @@
-"""Spec §12.1.2-§12.1.4 Strict readers for ballot files (BLT, CSV) and candidate attributes.
+"""Spec §12.1.2-§12.1.4 Strict readers for ballot files (BLT, CSV) and candidate attributes,
+and the BLT writer (``format_blt``) that ``verivote papers`` uses.
 
 Readers take the file's bytes and return values; they never open files themselves. Every
 error names the line: ``"line 7: candidate 13 outside 1..12"``.
@@ -17,7 +18,7 @@ from typing import Final
 from crypto.errors import MalformedInput
 from election.counting.profile import Profile, preference_list_from_ranks
 
-__all__ = ["BallotFile", "read_attributes", "read_ballot_csv", "read_blt"]
+__all__ = ["BallotFile", "format_blt", "read_attributes", "read_ballot_csv", "read_blt"]
 
 MAX_FILE_BYTES: Final = 1 << 30
 _INT = re.compile(r"0|[1-9][0-9]*")
@@ -131,6 +132,31 @@ def read_blt(data: bytes) -> BallotFile:
     except MalformedInput as exc:
         raise MalformedInput(f"BLT candidate names: {exc}") from None
     return BallotFile(profile=profile, seats=seats, format="blt")
+
+
+def format_blt(profile: Profile, *, seats: int) -> bytes:
+    """Spec §12.1.2 A BLT file of ``profile`` that ``read_blt`` reads back to the same profile:
+    one line per preference list (sorted) with its weight, the invalid ballots as one ``w 0``
+    line, the candidates' names and the title in double quotes; LF line ends.
+
+    Raises:
+        MalformedInput: a name or the title holds a double quote or a line break (BLT cannot
+            quote it), or ``seats`` is below 1.
+    """
+    if seats < 1:
+        raise MalformedInput(f"a BLT file has at least one seat, got {seats}")
+    for text in (*profile.candidates, profile.title):
+        if '"' in text or "\n" in text or "\r" in text:
+            raise MalformedInput(f"{text!r}: BLT cannot hold a double quote or a line break")
+    lines = [f"{len(profile.candidates)} {seats}"]
+    for sequence, weight in zip(profile.sequences, profile.weights, strict=True):
+        lines.append(" ".join([str(weight), *(str(c + 1) for c in sequence), "0"]))
+    if profile.invalid:
+        lines.append(f"{profile.invalid} 0")
+    lines.append("0")
+    lines += [f'"{name}"' for name in profile.candidates]
+    lines.append(f'"{profile.title}"')
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _csv_rows(data: bytes, what: str) -> list[tuple[int, list[str]]]:

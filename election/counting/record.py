@@ -10,8 +10,10 @@ ever used. ``CountResult.to_json`` gives the canonical JSON of spec §12.1.5.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from crypto import canonical
 from crypto.canonical import JsonValue
@@ -23,6 +25,7 @@ __all__ = [
     "Stage",
     "TieBreak",
     "format_units",
+    "record_difference",
 ]
 
 
@@ -187,3 +190,35 @@ class CountResult:
     def to_json(self) -> bytes:
         """Spec §12.1.5 The canonical JSON (§4.1) of ``to_dict``."""
         return canonical.encode(self.to_dict())
+
+
+def record_difference(record: CountResult, published: Mapping[str, Any]) -> str | None:
+    """Spec §12.1.5 How a published count record differs from ``record`` (a count replayed),
+    or None when it is the same record: the first member that differs, and for the stages the
+    first stage and the first of its members that differ, e.g. ``stage 4: totals``."""
+    expected = record.to_dict()
+    if canonical.encode(expected) == canonical.encode(dict(published)):
+        return None
+    for key in expected:
+        if key == "stages" or key not in published:
+            continue
+        if canonical.encode(expected[key]) != canonical.encode(published[key]):
+            return f"{key}: {published[key]!r}, the count gives {expected[key]!r}"[:300]
+    stages = expected["stages"]
+    assert isinstance(stages, list)
+    theirs = published.get("stages")
+    if not isinstance(theirs, list):
+        return "stages: not a list"
+    for number, (mine, other) in enumerate(zip(stages, theirs, strict=False), start=1):
+        if canonical.encode(mine) == canonical.encode(other):
+            continue
+        if not isinstance(mine, dict) or not isinstance(other, dict):
+            return f"stage {number}: not an object"
+        for key in mine:
+            if canonical.encode(mine[key]) != canonical.encode(other.get(key)):
+                return f"stage {number}: {key} differs from the count's"
+        return f"stage {number}: members other than the count's"
+    if len(stages) != len(theirs):
+        return f"{len(theirs)} stages, the count has {len(stages)}"
+    extra = sorted(set(published) - set(expected))
+    return f"members the record does not have: {', '.join(extra)}"
