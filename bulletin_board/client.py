@@ -12,6 +12,7 @@ means; an unreachable board, ``BoardUnreachable``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from bulletin_board.wire import (
     SignedTreeHead,
 )
 from crypto import canonical
+from crypto.envelope import MAX_ENTRY_BYTES
 from crypto.errors import InconsistentLog, MalformedInput, VerificationFailed
 from crypto.merkle import Frontier, verify_consistency
 from crypto.wire import expect_list, expect_object, parse_hex
@@ -40,6 +42,8 @@ __all__ = ["HINTS", "BoardClient", "BoardRefused", "BoardUnreachable", "printabl
 
 JSON: Final = {"content-type": "application/json"}
 PAGE: Final = 1000
+# The largest answer read: a page of leaves may hold a few mixes (up to MAX_ENTRY_BYTES each).
+MAX_ANSWER: Final = 4 * MAX_ENTRY_BYTES
 
 #: What a refusal code means for the person who posted the entry (Spec §10.1, §11.4).
 HINTS: Final[Mapping[str, str]] = {
@@ -76,6 +80,14 @@ HINTS: Final[Mapping[str, str]] = {
     "invalid_proof": "a proof does not verify",
     "ciphertext_reused": "the ballot reuses a ciphertext of another voter",
     "ciphertext_audited": "the ballot reuses a ciphertext that was audited (opened)",
+    "not_ranked": "only a ranked contest is mixed and decrypted as a list",
+    "mix_out_of_order": "another mix was posted meanwhile: mix the contest's latest list",
+    "duplicate_mix": "this trustee has mixed the contest already",
+    "mixing_closed": "the contest's decryption began: it is mixed no more",
+    "invalid_mix": "the proof of the shuffle does not verify",
+    "not_enough_mixes": "wait until t trustees have mixed the contest",
+    "wrong_mix": "decrypt the contest's last mix (another was posted meanwhile)",
+    "too_large": "the entry is larger than the board accepts (board serve --max-large-body)",
 }
 
 
@@ -87,14 +99,24 @@ def printable(text: str, limit: int = 500) -> str:
 
 
 class BoardRefused(VerificationFailed):
-    """The board refused an entry or a request: its stable ``code`` and HTTP ``status``."""
+    """The board refused an entry or a request: its stable ``code`` and HTTP ``status``, and
+    when it asked to be retried later, after how many seconds (``retry_after``)."""
 
-    def __init__(self, status: int, code: str, message: str, *, what: str = "request") -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        what: str = "request",
+        retry_after: float | None = None,
+    ) -> None:
         hint = HINTS.get(code)
         text = f"the board refused the {what}: {message} [{code}]"
         super().__init__(f"{text} ({hint})" if hint and hint not in message else text)
         self.status = status
         self.code = code
+        self.retry_after = retry_after
 
 
 class BoardUnreachable(BoardError):
@@ -143,13 +165,20 @@ class BoardClient:
                 raise BoardUnreachable(
                     f"{self.url} answered HTTP {response.status_code}: is it a verivote board?"
                 ) from None
-            raise BoardRefused(response.status_code, code, message, what=what)
+            retry = response.headers.get("retry-after", "")
+            raise BoardRefused(
+                response.status_code,
+                code,
+                message,
+                what=what,
+                retry_after=float(retry) if retry.isdigit() else None,
+            )
         return response
 
     def _get(self, path: str, **params: int) -> Any:
         response = self._request("GET", path, what="request", params=params)
         try:
-            return canonical.decode(response.content)
+            return canonical.decode(response.content, max_bytes=MAX_ANSWER)
         except MalformedInput as exc:
             raise MalformedInput(f"the board answered {path} with bad JSON: {exc}") from None
 
@@ -206,15 +235,26 @@ class BoardClient:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def post(self, raw: bytes, *, what: str = "entry") -> Receipt:
+    def post(self, raw: bytes, *, what: str = "entry", patience: float = 0.0) -> Receipt:
         """Spec §10.3 Post an entry; its receipt, checked: same bytes, the trusted board key,
-        a valid tree head, the inclusion proof.
+        a valid tree head, the inclusion proof. A board that asks to be retried later (429,
+        busy checking another large entry) is retried for up to ``patience`` seconds.
 
         Raises:
             BoardRefused, BoardUnreachable, InconsistentLog / MalformedInput (a bad receipt).
         """
-        response = self._request("POST", "/entries", what=what, content=raw, headers=JSON)
-        receipt = Receipt.from_json(canonical.decode(response.content), self.schemes())
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                response = self._request("POST", "/entries", what=what, content=raw, headers=JSON)
+                break
+            except BoardRefused as exc:
+                wait = exc.retry_after
+                if exc.status != 429 or wait is None or time.monotonic() + wait > deadline:
+                    raise
+                time.sleep(wait)  # the board said when to retry
+        content = canonical.decode(response.content, max_bytes=MAX_ANSWER)
+        receipt = Receipt.from_json(content, self.schemes())
         try:
             receipt.check(entry=raw, board_key=self.key())
         except MalformedInput as exc:

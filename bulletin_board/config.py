@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from crypto.envelope import MAX_ENTRY_BYTES
+
 __all__ = [
     "DEFAULT_RULES",
     "ENV_CORS",
     "ENV_DB",
     "ENV_KEY",
+    "ENV_LARGE_BODIES",
     "ENV_MAX_BODY",
+    "ENV_MAX_LARGE_BODY",
     "ENV_RATE_FILE",
     "ENV_RULES",
     "ENV_WRITE_BURST",
@@ -30,6 +34,8 @@ ENV_DB: Final = "VERIVOTE_BOARD_DB"
 ENV_KEY: Final = "VERIVOTE_BOARD_KEY"
 ENV_RULES: Final = "VERIVOTE_BOARD_RULES"
 ENV_MAX_BODY: Final = "VERIVOTE_BOARD_MAX_BODY"
+ENV_MAX_LARGE_BODY: Final = "VERIVOTE_BOARD_MAX_LARGE_BODY"
+ENV_LARGE_BODIES: Final = "VERIVOTE_BOARD_LARGE_BODIES"
 ENV_WRITE_RATE: Final = "VERIVOTE_BOARD_WRITE_RATE"
 ENV_WRITE_BURST: Final = "VERIVOTE_BOARD_WRITE_BURST"
 ENV_CORS: Final = "VERIVOTE_BOARD_CORS_ORIGINS"
@@ -39,9 +45,17 @@ DEFAULT_RULES: Final = "election"
 
 @dataclass(frozen=True, slots=True)
 class ServiceSettings:
-    """Limits of the HTTP service. ``write_rate`` is per client address, per second (0: off)."""
+    """Limits of the HTTP service. ``write_rate`` is per client address, per second (0: off).
+
+    An entry body may take ``max_body_bytes``; a larger one, up to ``max_large_body_bytes`` (a
+    trustee's mix, some 500 bytes per ballot, and the result with its papers: spec §11.11), is
+    read and checked only while fewer than ``large_bodies`` others are, else refused for now
+    (429, retry later), so that a few of them bound the board's memory.
+    """
 
     max_body_bytes: int = 1 * 2**20
+    max_large_body_bytes: int = MAX_ENTRY_BYTES
+    large_bodies: int = 1
     write_rate: float = 50.0
     write_burst: int = 100
     max_page: int = 10_000
@@ -67,6 +81,8 @@ class ServeConfig:
             ENV_KEY: str(self.key_path),
             ENV_RULES: self.rules,
             ENV_MAX_BODY: str(self.settings.max_body_bytes),
+            ENV_MAX_LARGE_BODY: str(self.settings.max_large_body_bytes),
+            ENV_LARGE_BODIES: str(self.settings.large_bodies),
             ENV_WRITE_RATE: str(self.settings.write_rate),
             ENV_WRITE_BURST: str(self.settings.write_burst),
             ENV_CORS: ",".join(self.settings.cors_origins),
@@ -76,7 +92,8 @@ class ServeConfig:
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ServeConfig:
         """Read VERIVOTE_BOARD_DB, VERIVOTE_BOARD_KEY (both required), VERIVOTE_BOARD_RULES,
-        VERIVOTE_BOARD_MAX_BODY, VERIVOTE_BOARD_WRITE_RATE, VERIVOTE_BOARD_WRITE_BURST and
+        VERIVOTE_BOARD_MAX_BODY, VERIVOTE_BOARD_MAX_LARGE_BODY, VERIVOTE_BOARD_LARGE_BODIES,
+        VERIVOTE_BOARD_WRITE_RATE, VERIVOTE_BOARD_WRITE_BURST and
         VERIVOTE_BOARD_CORS_ORIGINS (comma-separated) and VERIVOTE_BOARD_RATE_FILE (unset or
         empty: none); the others default as in ``ServiceSettings``.
 
@@ -88,6 +105,10 @@ class ServeConfig:
         cors = environ.get(ENV_CORS, "")
         settings = ServiceSettings(
             max_body_bytes=int(environ.get(ENV_MAX_BODY, defaults.max_body_bytes)),
+            max_large_body_bytes=int(
+                environ.get(ENV_MAX_LARGE_BODY, defaults.max_large_body_bytes)
+            ),
+            large_bodies=int(environ.get(ENV_LARGE_BODIES, defaults.large_bodies)),
             write_rate=float(environ.get(ENV_WRITE_RATE, defaults.write_rate)),
             write_burst=int(environ.get(ENV_WRITE_BURST, defaults.write_burst)),
             cors_origins=tuple(o for o in cors.split(",") if o),

@@ -16,6 +16,7 @@ from typing import BinaryIO, Final
 from bulletin_board.wire import (
     BOARD_KEY_TYPE,
     EXPORT_FORMAT,
+    MAX_LEAF_BYTES,
     Leaf,
     SignatureScheme,
     SignedTreeHead,
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 VERSION: Final = 1
-MAX_LINE: Final = 64 * 2**20
+MAX_LINE: Final = MAX_LEAF_BYTES + 64  # a leaf line: {"leaf":...}
 
 
 def _line(value: canonical.JsonValue) -> bytes:

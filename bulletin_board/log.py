@@ -175,7 +175,7 @@ class Board:
 
         If the precheck fails on a snapshot that is not final (a later entry could still change
         it, and another process may have appended one), the view is refreshed and the entry
-        prechecked once more.
+        prechecked once more. An entry of a ``fresh`` type is prechecked on a refreshed view.
 
         Raises:
             MalformedInput, InvalidSignature, EntryRefused: as ``Rules.precheck``.
@@ -185,13 +185,21 @@ class Board:
             return self.rules.precheck(raw, election=election, max_bytes=max_bytes)
         view = self._views.get(election)
         params = self.refresh(election) if view is None else self.rules.snapshot(view.state)
+
+        def refresh() -> object:
+            return params if view is None else self.refresh(election)
+
         try:
-            return self.rules.precheck(raw, election=election, max_bytes=max_bytes, params=params)
+            return self.rules.precheck(
+                raw, election=election, max_bytes=max_bytes, params=params, refresh=refresh
+            )
         except VerivoteError:
             if view is None or self.rules.is_final(params):
                 raise
         params = self.refresh(election)
-        return self.rules.precheck(raw, election=election, max_bytes=max_bytes, params=params)
+        return self.rules.precheck(
+            raw, election=election, max_bytes=max_bytes, params=params, refresh=lambda: params
+        )
 
     def refresh(self, election: str) -> object:
         """Fold the leaves other processes appended since this one last looked; the rules'

@@ -24,7 +24,9 @@ back an earlier leaf when it must (rarely: the state keeps what it needs).
 A snapshot may be older than the state the entry is checked against (another process appended
 since); ``check`` must not trust a precheck made with other parameters (the election rules
 compare a generation number), and the board prechecks again with fresh parameters when a
-precheck fails on a snapshot that is not ``is_final``. Signature schemes may depend on the
+precheck fails on a snapshot that is not ``is_final``. A type marked ``fresh`` (a precheck that
+reads what changes after voting: a mix's input list) is always prechecked with parameters
+refreshed from the log first (``Rules.precheck``'s ``refresh``). Signature schemes may depend on the
 parameters too (a voter's credential signature binds the election fingerprint):
 ``bind_schemes(params)`` gives the schemes a precheck verifies with.
 
@@ -86,6 +88,7 @@ class EntryType(Generic[StateT]):
     precheck: Callable[[Entry, Any], object] = _no_precheck
     check: Callable[[StateT, Entry, int, int], None] = _no_check
     apply: Callable[[StateT, Leaf], None] = _no_apply
+    fresh: bool = False
 
 
 LeafReader = Callable[[int], Entry]
@@ -161,10 +164,12 @@ class Rules(Generic[StateT]):
         max_bytes: int,
         verify: bool = True,
         params: object = None,
+        refresh: Callable[[], object] | None = None,
     ) -> Entry:
         """Spec §10.1 Everything that needs no state: parse, signature, type, type precheck,
-        with the parameters snapshot ``params`` (None: the rule set's defaults). The type
-        precheck's result is attached to the entry as ``checked``.
+        with the parameters snapshot ``params`` (None: the rule set's defaults), or, for a
+        ``fresh`` type, the snapshot ``refresh`` returns. The type precheck's result is
+        attached to the entry as ``checked``.
 
         Raises:
             MalformedInput (and its board subclasses), InvalidSignature, EntryRefused.
@@ -179,6 +184,8 @@ class Rules(Generic[StateT]):
             raise EntryRefused(
                 "role_not_allowed", f"role {entry.role!r} may not post {entry.type!r} entries"
             )
+        if entry_type.fresh and refresh is not None:
+            params = refresh()
         checked = entry_type.precheck(entry, params)
         return entry if checked is None else replace(entry, checked=checked)
 

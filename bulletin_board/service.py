@@ -6,7 +6,10 @@ error is ``{"error": {"code": ..., "message": ...}}`` with a stable code; the cl
 are 4xx, never 500. Responses are the canonical bytes of the domain objects; the pydantic
 models of bulletin_board/openapi.py only document them. CORS is off unless origins are
 configured (bulletin_board/config.py); writes are rate-limited per client address, one limit
-across the workers of a ``board serve`` (bulletin_board/ratelimit.py).
+across the workers of a ``board serve`` (bulletin_board/ratelimit.py). A body above the
+ordinary limit (a trustee's mix: tens of MB, tens of seconds to check) is read only while one of
+a few "large" slots (per worker) is free, and every precheck runs in a worker thread, so the
+event loop goes on serving other requests.
 """
 
 from __future__ import annotations
@@ -73,6 +76,8 @@ from crypto.wire import parse_hex
 __all__ = ["create_app", "create_app_from_env", "create_board_app"]
 
 MAX_INT: Final = 2**53 - 1
+# When to retry a large entry refused for want of a free slot (a mix takes tens of seconds).
+_LARGE_RETRY_SECONDS: Final = 15
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -112,10 +117,13 @@ def _one_line(message: str) -> str:
 
 
 class _ClientError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+        self.headers = headers
 
 
 # --- the application -------------------------------------------------------------------------
@@ -167,19 +175,58 @@ def _proof(proof: list[bytes]) -> list[canonical.JsonValue]:
     return [h.hex() for h in proof]
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+class _LargeBodies:
+    """The slots for bodies above the ordinary limit (at most ``count`` read and checked at a
+    time); a request that needs one when none is free is refused for now (429)."""
+
+    def __init__(self, count: int) -> None:
+        self.free = count
+
+    def take(self) -> None:
+        if self.free <= 0:
+            raise _ClientError(
+                429,
+                "rate_limited",
+                "the board is checking another large entry: retry shortly",
+                headers={"Retry-After": str(_LARGE_RETRY_SECONDS)},
+            )
+        self.free -= 1
+
+    def give_back(self) -> None:
+        self.free += 1
+
+
+def _ceiling(settings: ServiceSettings) -> int:
+    """The largest body the board reads: a large one."""
+    return max(settings.max_body_bytes, settings.max_large_body_bytes)
+
+
+async def _read_body(request: Request, settings: ServiceSettings, large: _LargeBodies) -> bytes:
+    """The body, within ``max_body_bytes``, or within ``max_large_body_bytes`` holding one of
+    the large slots (``request.state.large``; the caller gives it back when the request ends).
+
+    Raises:
+        _ClientError: 413 too large, 429 no large slot free, 400 a bad Content-Length.
+    """
+    limit, ceiling = settings.max_body_bytes, _ceiling(settings)
+
+    def need(size: int) -> None:
+        if size > ceiling:
+            raise _ClientError(413, "too_large", f"body larger than {ceiling} bytes")
+        if size > limit and not request.state.large:
+            large.take()
+            request.state.large = True
+
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
             raise _ClientError(400, "malformed", "invalid Content-Length")
-        if int(declared) > limit:
-            raise _ClientError(413, "too_large", f"body larger than {limit} bytes")
+        need(int(declared))
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limit:
-            raise _ClientError(413, "too_large", f"body larger than {limit} bytes")
+        need(size)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -204,6 +251,7 @@ def create_app(
     settings = settings or ServiceSettings()
     committer = GroupCommitter(board)
     limiter = WriteRateLimiter(settings.write_rate, settings.write_burst, path=rate_file)
+    large = _LargeBodies(settings.large_bodies)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -231,7 +279,7 @@ def create_app(
 
     @app.exception_handler(_ClientError)
     async def _client_error(_request: Request, exc: _ClientError) -> Response:
-        return _error(exc.status, exc.code, str(exc))
+        return _error(exc.status, exc.code, str(exc), headers=exc.headers)
 
     @app.exception_handler(VerivoteError)
     async def _verivote_error(_request: Request, exc: VerivoteError) -> Response:
@@ -402,11 +450,16 @@ def create_app(
         if not limiter.allow(client):
             return _error(429, "rate_limited", "too many writes", headers={"Retry-After": "1"})
         _check_content_type(request)
-        raw = await _read_body(request, settings.max_body_bytes)
-        entry = await run_in_threadpool(
-            board.precheck, raw, election=election, max_bytes=settings.max_body_bytes
-        )
-        appended = await asyncio.wrap_future(committer.submit(election, entry))
+        request.state.large = False
+        try:
+            raw = await _read_body(request, settings, large)
+            entry = await run_in_threadpool(
+                board.precheck, raw, election=election, max_bytes=_ceiling(settings)
+            )
+            appended = await asyncio.wrap_future(committer.submit(election, entry))
+        finally:
+            if request.state.large:
+                large.give_back()
         return _json(appended.receipt.to_bytes(), status=201 if appended.new else 200)
 
     # --- the public pages (HTML, bulletin_board/pages) ---------------------------------------

@@ -24,6 +24,7 @@ from crypto.envelope import (
     ED25519_ROLES,
     ED25519_SCHEMES,
     ENTRY_PURPOSE,
+    MAX_ENTRY_BYTES,
     ROLES,
     Ed25519Scheme,
     Entry,
@@ -46,6 +47,7 @@ __all__ = [
     "ED25519_SCHEMES",
     "ENTRY_PURPOSE",
     "EXPORT_FORMAT",
+    "MAX_LEAF_BYTES",
     "ROLES",
     "STH_PURPOSE",
     "Ed25519Scheme",
@@ -66,6 +68,8 @@ VERSION: Final = 1
 """The version of the board's own objects: leaves, tree heads, receipts."""
 STH_PURPOSE: Final = b"board/sth"
 MAX_TIMESTAMP: Final = 2**53 - 1
+# A leaf is its entry and some 70 bytes around it (Spec §10.1).
+MAX_LEAF_BYTES: Final = MAX_ENTRY_BYTES + 1024
 BOARD_KEY_TYPE: Final = "board-key"
 """Spec §10.1 Leaf 0's entry type, under every rule set: role ``board``, payload ``{"key"}``."""
 EXPORT_FORMAT: Final = "verivote-board-export"
@@ -104,7 +108,7 @@ class Leaf:
         schemes: Mapping[str, SignatureScheme],
         *,
         verify: bool = True,
-        max_bytes: int = canonical.DEFAULT_MAX_BYTES,
+        max_bytes: int = MAX_LEAF_BYTES,
         election: str | None = None,
     ) -> Leaf:
         """Spec §10.1 Parse a leaf's canonical bytes (and check its entry's signature);
@@ -147,7 +151,7 @@ class Leaf:
         return leaf
 
     def to_json(self) -> JsonValue:
-        return canonical.decode(self.raw)
+        return canonical.decode(self.raw, max_bytes=MAX_LEAF_BYTES)
 
 
 _LEAF_PREFIX: Final = b'{"entry":'

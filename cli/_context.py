@@ -92,6 +92,8 @@ class BoardSession:
         self.role: Role | None = None
         self.key_path: Path | None = None
         self.passphrase_env: str | None = None
+        self.timeout = 120.0
+        self.patience = 0.0
         self._election: str | None = None
         self._client: BoardClient | None = None
         self._passphrase: bytes | None = None
@@ -123,9 +125,9 @@ class BoardSession:
 
     @property
     def client(self) -> BoardClient:
-        """The board's client for the election, opened on first use."""
+        """The board's client for the election, opened on first use (with ``timeout``)."""
         if self._client is None:
-            self._client = BoardClient(self.board_url, self.election)
+            self._client = BoardClient(self.board_url, self.election, timeout=self.timeout)
         return self._client
 
     def close(self) -> None:
@@ -188,13 +190,14 @@ class BoardSession:
         self, type: str, payload: dict[str, Any], *, what: str, quiet: bool = False
     ) -> Receipt:
         """Sign an entry with the role's key, post it, check the receipt, and (unless
-        ``quiet``) say where it landed."""
+        ``quiet``) say where it landed. A board that asks to be retried later (busy checking
+        another large entry) is retried for up to ``patience`` seconds."""
         role, _ = self._role()
         key = self.key()
         raw = sign_entry(
             election=self.client.election, type=type, role=key.role, payload=payload, key=key.key
         )
-        receipt = self.client.post(raw, what=what)
+        receipt = self.client.post(raw, what=what, patience=self.patience)
         if not quiet:
             index, election = receipt.leaf.index, self.client.election
             click.echo(role.posted.format(what=what, index=index, election=election))

@@ -29,6 +29,7 @@ from bulletin_board.rule_sets import named_rules
 from cli._common import key_option
 from cli._extra import STORAGE_MODULES, require_board_server
 from crypto import canonical
+from crypto.envelope import MAX_ENTRY_BYTES
 from crypto.errors import InconsistentLog, MalformedInput
 from crypto.merkle import verify_consistency
 from crypto.wire import expect_list, expect_object, parse_hex
@@ -96,7 +97,27 @@ def new_election(db: str, key_path: Path, election: str, rules: str) -> None:
 @click.option(
     "--create-election", "create", multiple=True, help="create this election's log if absent"
 )
-@click.option("--max-body", default=1 * 2**20, show_default=True, type=click.IntRange(256))
+@click.option(
+    "--max-body",
+    default=1 * 2**20,
+    show_default=True,
+    type=click.IntRange(256),
+    help="bytes of an ordinary entry (a ballot is some 10 KB)",
+)
+@click.option(
+    "--max-large-body",
+    default=MAX_ENTRY_BYTES,
+    show_default=True,
+    type=click.IntRange(256),
+    help="bytes of a large entry: a trustee's mix (~500 per ballot), the result",
+)
+@click.option(
+    "--large-bodies",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0),
+    help="large entries read and checked at a time (others: 429, retry later)",
+)
 @click.option(
     "--write-rate",
     default=50.0,
@@ -123,6 +144,8 @@ def serve(
     rules: str,
     create: tuple[str, ...],
     max_body: int,
+    max_large_body: int,
+    large_bodies: int,
     write_rate: float,
     write_burst: int,
     cors: tuple[str, ...],
@@ -144,6 +167,8 @@ def serve(
         board.storage.close()
     settings = ServiceSettings(
         max_body_bytes=max_body,
+        max_large_body_bytes=max_large_body,
+        large_bodies=large_bodies,
         write_rate=write_rate,
         write_burst=write_burst,
         cors_origins=cors,

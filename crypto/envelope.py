@@ -59,6 +59,7 @@ __all__ = [
     "ENTRY_PURPOSE",
     "ENTRY_TYPE_PATTERN",
     "ENTRY_VERSION",
+    "MAX_ENTRY_BYTES",
     "ROLES",
     "Ed25519Scheme",
     "Ed25519Signer",
@@ -78,6 +79,10 @@ __all__ = [
 ]
 
 ENTRY_VERSION: Final = 1
+# The largest entry a reader of a log accepts: a mix (spec §11.11) takes about 500 bytes per
+# ciphertext, so this admits one of some 500,000 ballots. Ballots and every other entry are far
+# smaller; a board refuses them above a much lower limit (bulletin_board.config).
+MAX_ENTRY_BYTES: Final = 256 * 2**20
 ENTRY_FIELDS: Final = ("version", "election", "type", "author", "payload", "signature")
 """The entry's members, in the spec's order (canonical bytes sort them)."""
 AUTHOR_FIELDS: Final = ("role", "key")

@@ -16,6 +16,7 @@ from typing import Final, Protocol
 from bulletin_board.wire import (
     BOARD_KEY_TYPE,
     EXPORT_FORMAT,
+    MAX_LEAF_BYTES,
     Leaf,
     SignedTreeHead,
     check_election_id,
@@ -31,7 +32,7 @@ from verifier._report import Report
 
 __all__ = ["LeafRecord", "LogReader", "UnreadableInput"]
 
-MAX_LINE: Final = 64 * 2**20
+MAX_LINE: Final = MAX_LEAF_BYTES + 64  # a leaf line: {"leaf":...}
 _LEAF_PREFIX: Final = b'{"leaf":'
 _STH_PREFIX: Final = b'{"sth":'
 _END_PREFIX: Final = b'{"end":'

@@ -19,8 +19,8 @@ from bulletin_board.config import (
 
 def test_the_configuration_round_trips_through_the_environment() -> None:
     settings = ServiceSettings(
-        max_body_bytes=4096, write_rate=2.5, write_burst=7, cors_origins=("https://a.example",
-                                                                          "https://b.example"),
+        max_body_bytes=4096, max_large_body_bytes=2**20, large_bodies=3, write_rate=2.5,
+        write_burst=7, cors_origins=("https://a.example", "https://b.example"),
     )  # fmt: skip
     config = ServeConfig(
         "sqlite:///board.db", Path("/keys/board.key"), "generic", settings, Path("/run/rate")

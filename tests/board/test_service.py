@@ -35,7 +35,9 @@ JSON = {"content-type": "application/json"}
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
     board = open_board(db_url)
-    settings = ServiceSettings(max_body_bytes=4096, write_rate=0, max_page=50)
+    settings = ServiceSettings(
+        max_body_bytes=4096, max_large_body_bytes=4096, write_rate=0, max_page=50
+    )
     with TestClient(create_app(board, settings, own_storage=True)) as c:
         yield c
 
