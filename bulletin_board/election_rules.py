@@ -97,6 +97,7 @@ def election_rules() -> Rules[Any]:
                 precheck=_precheck,
                 check=_check,
                 apply=_apply,
+                fresh=rule.fresh,
             )
         )
     return Rules.build(

@@ -1,6 +1,6 @@
 """A member's ballot paper (Spec §11.3, §11.5): the contests of their style with the candidates
-in the published order, how the member's choices are read (``CONTEST=1,3`` or candidate ids),
-and the results table the administrator and the demo print (§11.12, §12.7)."""
+in the published order, and how the member's choices are read (``CONTEST=1,3`` or candidate
+ids). The results the administrator and the demo print are ``cli._results``'s."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from crypto.errors import MalformedInput
-from election.counting import decide_contest, decided_by_lot
 from election.definition import Contest, ContestKind
 from election.rules import ElectionParameters, ElectionState
 from election.voter import check_choices
-from election.wire import EMPTY_RANKING, ContestShape, HomomorphicOpening, Opening, Result
+from election.wire import EMPTY_RANKING, ContestShape, HomomorphicOpening, Opening
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,54 +179,3 @@ def opened_choices(
             nobody = opening.ranking == tuple(EMPTY_RANKING)
             out[item.contest.id] = () if nobody else opening.ranking
     return out
-
-
-def results_table(params: ElectionParameters, result: Result, console: Console) -> None:
-    """Spec §11.12 Each contest's counts, the elected, any quota rule applied (§12.7), and
-    every tie the lot decided between an elected and a not elected candidate (§12.6)."""
-    for contest_result in result.contests:
-        contest = params.definition.contest(contest_result.contest)
-        if contest_result.counts is None:
-            console.print(f"{contest.title}: ranked, counted after mixing")
-            continue
-        labels, ids = options_of(params, contest.id)
-        table = Table(title=f"{contest.title} ({contest.id})", title_justify="left")
-        table.add_column("option")
-        table.add_column("votes", justify="right")
-        table.add_column("")
-        for label, ident, count in zip(labels, ids, contest_result.counts, strict=True):
-            won = "wins" if contest.kind is ContestKind.REFERENDUM else "elected"
-            mark = won if ident in contest_result.elected else ""
-            if ident in contest_result.passed_over:
-                mark = "passed over (quota)"
-            table.add_row(label, str(count), mark)
-        console.print(table)
-        for rule in contest.constraints:
-            bound = f"at least {rule.minimum}" if rule.minimum else ""
-            if rule.maximum is not None:
-                bound += f"{' and ' if bound else ''}at most {rule.maximum}"
-            console.print(
-                f"  quota rule: {bound} of {contest.seats} seats to {rule.attribute} = "
-                f"{rule.value}; passed over for it: {list(contest_result.passed_over) or 'nobody'}"
-            )
-        if contest.kind is ContestKind.REFERENDUM and not contest_result.elected:
-            console.print("  no option has the most votes: a tie")
-        decision = decide_contest(
-            contest,
-            contest_result.counts,
-            candidates=params.candidate_lists.get(contest.id),
-            seed=result.seed,
-        )
-        name = dict(zip(ids, labels, strict=True))
-        for lot in decision.lots:
-            console.print(
-                f"  tie between {', '.join(name[i] for i in lot.tied)} "
-                f"{decided_by_lot(result.seed)}: {', '.join(name[i] for i in lot.elected)} "
-                "elected",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
-    console.print(
-        f"decrypted by trustees {list(result.trustees)}; lot seed {result.seed.hex()[:16]}…"
-    )

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from cli._common import load_definition
 from cli._context import ADMINISTRATOR, BoardSession, board_options
-from cli._paper import results_table
+from cli._results import results_table, write_reports
 from crypto.errors import MalformedInput
 from election.admin import ORDERS, candidate_list, election_key, result, tally
 from election.definition import format_time
@@ -39,6 +39,10 @@ from election.wire import (
     Nomination,
     TimetableChange,
 )
+
+#: Seconds the result may take to post: with its papers it is a large entry (a few MB at
+#: 100,000 ballots) whose check replays every ranked count.
+LARGE_POST_SECONDS = 1800.0
 
 
 @click.group("admin")
@@ -220,11 +224,10 @@ def publish_key(session: BoardSession, yes: bool) -> None:
 
 @command.command("tally")
 @_administrator
-def post_tally(
-    session: BoardSession,
-) -> None:
+def post_tally(session: BoardSession) -> None:
     """After voting closes: compute the tally of the counted ballots on the board (the last
-    ballot per credential), post it (docs/spec.md §11.11)."""
+    ballot per credential), post it (docs/spec.md §11.11). Ranked contests are then mixed by
+    the trustees (verivote trustee mix)."""
     payload = tally(session.fold())
     for contest in payload.contests:
         click.echo(f"{contest.contest}: {contest.ballots} counted ballot(s)")
@@ -232,14 +235,23 @@ def post_tally(
 
 
 @command.command("result")
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="write each ranked contest's count report here (FILE-CONTEST.html when several)",
+)
 @_administrator
-def post_result(
-    session: BoardSession,
-) -> None:
-    """Once t trustees have decrypted: combine, decode the counts, apply each contest's rules
-    (quotas, §12.7), post the result and print it (docs/spec.md §11.12)."""
+def post_result(session: BoardSession, html_out: Path | None) -> None:
+    """Once t trustees have decrypted the tally and each ranked contest's mixed list: combine,
+    decode the counts and papers, apply each contest's rules (quotas §12.7, STV or IRV §12),
+    post the result and print it, each ranked count stage by stage (docs/spec.md §11.12)."""
+    session.timeout = session.patience = LARGE_POST_SECONDS
     state = session.fold()
     outcome = result(state)
     session.post(RESULT, outcome.to_json(), what="result")
     assert state.params is not None
-    results_table(state.params, outcome, Console(width=100))
+    console = Console(width=100)
+    results_table(state.params, outcome, console)
+    if html_out is not None:
+        write_reports(state.params, outcome, html_out, console)

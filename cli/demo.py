@@ -6,18 +6,22 @@ weeks pass in seconds; every entry is signed, posted over HTTP, checked by the b
 rules and acknowledged with a checked receipt. The election is ``simulation.plans.nec_plan``,
 built by ``simulation.ElectionBuilder``:
 
-1. the administrator publishes the definition (a 9-seat NEC block vote with at least 5 women, a
-   youth representative voted by youth members only, a rule-change referendum), nominations
-   (one nominee below the threshold), a deadline extension and a withdrawal, each with a reason,
-   and the candidate lists computed from the nominations on the board;
+1. the administrator publishes the definition (the NEC's 9 seats by Scottish STV with at least
+   5 women among 20 candidates, a mayoral primary by IRV, a youth representative voted by youth
+   members only, a rule-change referendum), nominations (one nominee below the threshold), a
+   deadline extension and a withdrawal, each with a reason, and the candidate lists computed
+   from the nominations on the board;
 2. five trustees run the 3-of-5 key ceremony step by step (election/trustee.py), the
    administrator publishes the election key, each trustee confirms it;
 3. the issuer issues one credential per member of the generated roll;
 4. every member casts over HTTP (several concurrent clients); some revote; one audits a ballot
    first (Benaloh challenge) and checks it;
 5. voting closes; the administrator tallies the counted ballots (last per member); trustees 1,
-   2, 4 and 5 decrypt (trustee 3 is absent); the result is posted, printed per contest, and
-   checked against the choices the simulated members made;
+   2 and 4 decrypt the tally (3 and 5 are absent), each mixes both ranked contests in turn (a
+   shuffle with its proof), then each decrypts their last lists; the result is posted and
+   printed per contest, the STV and IRV counts stage by stage, and checked against the choices
+   the simulated members made: the homomorphic counts, the decrypted papers (the same rankings
+   in another order) and the winners of a count of the members' own rankings;
 6. the board's final tree head is printed, its export written, and the independent verifier
    run on it.
 """
@@ -29,6 +33,7 @@ import random
 import secrets
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,18 +47,22 @@ from rich.console import Console
 from bulletin_board.client import BoardClient
 from cli._common import progress, replace_secret
 from cli._extra import require_board_server
-from cli._paper import results_table
+from cli._results import results_table
 from cli.verify import verify_with_progress
 from crypto.envelope import entry_hash
 from crypto.errors import VerificationFailed
 from crypto.signing import SigningKey
+from election.counting import count_papers
 from election.rules import precheck
 from election.wire import (
     DECISION,
     EXCLUSION,
     TIMETABLE_CHANGE,
+    ContestResult,
     Decision,
     Exclusion,
+    RankedContestResult,
+    Result,
     TimetableChange,
 )
 from simulation.boards import HttpBoard
@@ -77,6 +86,7 @@ class DemoRun:
     phases: dict[str, float] = field(default_factory=dict)
     counts: dict[str, list[int]] = field(default_factory=dict)
     expected: dict[str, list[int]] = field(default_factory=dict)
+    elected: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @contextmanager
@@ -134,18 +144,21 @@ def run_demo(
         with _phase(run, "close, fold and check the log, tally", console):
             board.refold()
             builder.tally()
-        absent = ", ".join(str(j) for j in sorted(plan.absent))
+        absent = " and ".join(str(j) for j in sorted(plan.absent))
         present = ", ".join(str(j) for j in builder.trustees if j not in plan.absent)
-        with _phase(run, f"decryption by trustees {present} ({absent} absent)", console):
+        with _phase(
+            run, f"decryption of the tally by trustees {present} ({absent} absent)", console
+        ):
             builder.decrypt()
-        with _phase(run, "result", console):
+        ranked = ", ".join(builder.ranked_contests())
+        with _phase(run, f"mixing ({ranked}): trustees {present} each shuffle and prove", console):
+            builder.mix()
+        with _phase(run, f"decryption of the mixed lists by trustees {present}", console):
+            builder.decrypt_ranked()
+        with _phase(run, "result (the STV and IRV counts included)", console):
             outcome = builder.result()
         results_table(params, outcome, console)
-        run.counts = {c.contest: list(c.counts or ()) for c in outcome.contests}
-        run.expected = builder.expected_counts()
-        if run.counts != run.expected:
-            raise VerificationFailed("the decrypted counts differ from the votes cast")
-        console.print("the decrypted counts equal the votes the members cast (last ballot each)")
+        _check_result(run, builder, outcome, console)
         head = client.tree_head()
         run.tree_size, run.root = head.tree_size, head.root_hash.hex()
         console.print(f"final tree head: size {head.tree_size}, root {run.root}")
@@ -156,6 +169,44 @@ def run_demo(
     console.print(f"the simulated members' final choices (demo only): {run.votes}")
     _verify_export(run, console)
     return run
+
+
+def _check_result(
+    run: DemoRun, builder: ElectionBuilder, outcome: Result, console: Console
+) -> None:
+    """What the demo knows and the board never did: the members' choices. The homomorphic
+    counts must be theirs; each ranked contest's papers, their rankings (in the mixed order);
+    and a count of their rankings (with the result's seed), the winners the result names.
+
+    Raises:
+        VerificationFailed: any of them differs.
+    """
+    params = builder.params
+    run.counts = {
+        c.contest: list(c.counts) for c in outcome.contests if isinstance(c, ContestResult)
+    }
+    run.expected = builder.expected_counts()
+    if run.counts != run.expected:
+        raise VerificationFailed("the decrypted counts differ from the votes cast")
+    expected_papers = builder.expected_papers()
+    for got in outcome.contests:
+        if not isinstance(got, RankedContestResult):
+            continue
+        cast = expected_papers[got.contest]
+        if Counter(p for p in got.papers if p is not None) != cast or None in got.papers:
+            raise VerificationFailed(f"{got.contest}: the papers are not the rankings cast")
+        contest = params.definition.contest(got.contest)
+        count = count_papers(
+            contest, params.candidate_lists[got.contest], cast.elements(), seed=outcome.seed
+        )
+        winners = () if count is None else count.elected_names
+        if winners != got.elected:
+            raise VerificationFailed(f"{got.contest}: the members' rankings elect {winners}")
+        run.elected[got.contest] = winners
+    console.print(
+        "the decrypted counts and papers are the votes the members cast (last ballot each), "
+        "and a count of the members' own rankings elects the same candidates"
+    )
 
 
 def _setup(builder: ElectionBuilder) -> None:

@@ -19,6 +19,7 @@ from crypto.errors import MalformedInput, VerivoteError
 # Each command group lives in its own module and exposes a click command named ``command``.
 _COMMAND_MODULES = (
     "cli.count",
+    "cli.papers",
     "cli.demo",
     "cli.election",
     "cli.board",

@@ -4,7 +4,9 @@
 its entries; every secret (the encryption key, the polynomial, the shares received, the key
 share) lives only in the trustee's state file, sealed with the passphrase of their key file
 (§7.1). Run each step when the board is ready for it; a step the board is not ready for says
-what it is waiting for. ``trustee decrypt`` (after the close) reads the same state file.
+what it is waiting for. After the close, ``trustee mix`` shuffles each ranked contest's latest
+list (§6.8, §11.11) and ``trustee decrypt`` decrypts the tally and each ranked contest's mixed
+list (§7.6, §7.8), reading the same state file.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from typing import Any
 
 import click
 
-from cli._common import STRENGTH_CHOICE, replace_secret, write_new_secret
+from cli._common import STRENGTH_CHOICE, progress, replace_secret, write_new_secret
 from cli._context import TRUSTEE, BoardSession, board_options
 from crypto.errors import MalformedInput
 from crypto.sealing import STRENGTHS
+from crypto.shuffle import PROOF_UNITS
+from election.definition import ContestKind
 from election.rules import ElectionState
 from election.trustee import (
     TrusteeState,
     decrypt,
+    decrypt_ranked,
     keygen,
+    mix,
     publish,
     share,
     trustee_index,
@@ -33,15 +39,21 @@ from election.wire import (
     DEALING,
     DECRYPTION,
     KEY_CONFIRMATION,
+    MIX,
+    RANKED_DECRYPTION,
     SHARES_ACCEPTED,
     TRUSTEE_KEY,
 )
 
+#: Seconds a mix may take to post (the board checks its proof first: tens of seconds at
+#: 100,000 ballots, a ~60 MB entry), and may wait for the board to finish checking another.
+MIX_TIMEOUT = 1800.0
+
 
 @click.group("trustee")
 def command() -> None:
-    """A trustee's key ceremony (keygen, share, verify, publish) and the tally's decryption
-    (decrypt) (docs/spec.md §7, §11.6, §11.11)."""
+    """A trustee's key ceremony (keygen, share, verify, publish), the ranked contests' mixes
+    (mix) and the decryptions (decrypt) (docs/spec.md §7, §11.6, §11.11)."""
 
 
 def _trustee(f: Any) -> Any:
@@ -161,16 +173,76 @@ def publish_command(session: BoardSession, state_path: Path) -> None:
     session.post(KEY_CONFIRMATION, confirmation.to_json(), what=what)
 
 
+def _ranked(log: ElectionState) -> list[str]:
+    assert log.params is not None
+    return [c.id for c in log.params.definition.contests if c.kind is ContestKind.RANKED]
+
+
+@command.command("mix")
+@click.option(
+    "--contest",
+    "contests",
+    multiple=True,
+    metavar="ID",
+    help="a ranked contest to mix (repeatable; default: every ranked contest)",
+)
+@_trustee
+def mix_command(session: BoardSession, state_path: Path, contests: tuple[str, ...]) -> None:
+    """After the tally: shuffle each ranked contest's latest list (re-encrypted, permuted) with
+    a proof of the shuffle, and post it as the contest's next mix (docs/spec.md §6.8, §11.11).
+    Once t trustees have mixed a contest, any trustee may decrypt it (verivote trustee decrypt),
+    which closes its mixing."""
+    session.timeout = session.patience = MIX_TIMEOUT
+    state, log = _step(session, state_path)
+    tallying = log.tallying
+    if tallying.tally is None:
+        raise MalformedInput("the tally is not on the board yet: mixing starts after it")
+    for contest in contests or _ranked(log):
+        latest = tallying.lists.get(contest)
+        if latest is None:
+            raise MalformedInput(f"{contest} is not a ranked contest of this election")
+        if state.trustee in latest.mixers:
+            click.echo(f"{contest}: trustee {state.trustee}'s mix is on the board already")
+            continue
+        if tallying.ranked.get(contest) or tallying.result:
+            click.echo(f"{contest}: mixing is closed (its decryption began) after {latest.mixes}")
+            continue
+        size = len(latest.ciphertexts)
+        work = (1 + PROOF_UNITS) * size
+        with progress(f"{contest}: shuffling and proving {size:,} ballots", work) as advance:
+            payload = mix(state, log, contest, progress=advance)
+        what = f"mix {payload.mix} of {contest} ({size:,} ballots)"
+        session.post(MIX, payload.to_json(), what=what)
+
+
 @command.command("decrypt")
 @_trustee
 def decrypt_command(session: BoardSession, state_path: Path) -> None:
     """After the tally is posted: decrypt this trustee's share of every aggregate, with a proof
-    of each (docs/spec.md §7.6, §11.11), and post it."""
+    of each (docs/spec.md §7.6, §11.11), and of each ranked contest's mixed list once t
+    trustees have mixed it, with one proof per list (§7.8); post them."""
+    session.timeout = session.patience = MIX_TIMEOUT
     state, log = _step(session, state_path)
-    if state.trustee in log.tallying.decryptions:
-        click.echo(f"trustee {state.trustee}'s decryption is on the board already")
-        return
-    payload = decrypt(state, log)
-    shares = sum(p is not None for row in payload.shares for p in row)
-    click.echo(f"{shares} partial decryption(s) with proofs of the tally")
-    session.post(DECRYPTION, payload.to_json(), what=f"trustee {state.trustee}'s decryption")
+    j = state.trustee
+    if j in log.tallying.decryptions:
+        click.echo(f"trustee {j}'s decryption of the tally is on the board already")
+    else:
+        payload = decrypt(state, log)
+        shares = sum(p is not None for row in payload.shares for p in row)
+        click.echo(f"{shares} partial decryption(s) with proofs of the tally")
+        session.post(DECRYPTION, payload.to_json(), what=f"trustee {j}'s decryption")
+    assert log.params is not None
+    t = log.params.threshold.threshold
+    for contest in _ranked(log):
+        latest = log.tallying.lists[contest]
+        if j in log.tallying.ranked.get(contest, {}):
+            click.echo(f"{contest}: trustee {j}'s decryption is on the board already")
+        elif latest.mixes < t:
+            click.echo(
+                f"{contest}: {latest.mixes} of the {t} mixes needed are on the board: run "
+                "verivote trustee decrypt again once they are (verivote trustee mix)"
+            )
+        else:
+            ranked = decrypt_ranked(state, log, contest)
+            what = f"trustee {j}'s decryption of {contest} ({len(latest.ciphertexts):,} papers)"
+            session.post(RANKED_DECRYPTION, ranked.to_json(), what=what)

@@ -62,6 +62,8 @@ class Dst:
     BALLOT_RANKING: Final = b"verivote-1/ballot/ranking"
     BALLOT_PAPER: Final = b"verivote-1/ballot/paper"
     TALLY_DECRYPTION: Final = b"verivote-1/tally/decryption"
+    MIX_CONTEXT: Final = b"verivote-1/mix/context"
+    MIX_DECRYPTION: Final = b"verivote-1/mix/decryption"
     RESULT_SEED: Final = b"verivote-1/result/seed"
     # §12 counting
     LOT: Final = b"verivote-1/count/lot"

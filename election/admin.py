@@ -1,8 +1,8 @@
 """Spec §11.5, §11.6, §11.11 and §11.12 What the administrator computes from the log before
 posting: the candidate list of a contest (from the nominations and exclusions on the board),
 the election key (from the ceremony on the board), the tally (from the counted ballots) and the
-result (from the tally and the trustees' decryptions). Producer code; the rules check each
-again."""
+result (from the tally, the trustees' decryptions and, for each ranked contest, the decryption
+of its final list and the count of its papers). Producer code; the rules check each again."""
 
 from __future__ import annotations
 
@@ -10,16 +10,20 @@ import secrets
 from dataclasses import dataclass
 from typing import Final
 
-from crypto.elgamal import discrete_log
-from crypto.errors import CeremonyFailed
-from crypto.threshold import CeremonyResult, verify_ceremony
+from crypto.elgamal import discrete_log, extract
+from crypto.errors import CeremonyFailed, InsufficientShares, MalformedInput
+from crypto.group import Point
+from crypto.threshold import CeremonyResult, threshold_decrypt_list, verify_ceremony
 from election.definition import ContestKind
 from election.rules import (
+    ElectionParameters,
     ElectionState,
     Refusal,
     combine_tally,
     contest_result,
+    decrypting_trustees,
     qualifying_nominees,
+    ranked_contest_result,
     read_back,
 )
 from election.wire import (
@@ -28,8 +32,10 @@ from election.wire import (
     CandidateList,
     ContestResult,
     ElectionKey,
+    RankedContestResult,
     Result,
     Tally,
+    ranked_decryption_context,
     result_seed,
 )
 
@@ -131,11 +137,13 @@ def tally(state: ElectionState) -> Tally:
 
 def result(state: ElectionState) -> Result:
     """Spec §11.12 The result the tally and the decryptions on the log give: the t lowest
-    trustees, the seed, each count decoded (§5.5, bound N_c) and the elected (§12.7).
+    trustees, each count decoded (§5.5, bound N_c), each ranked contest's papers (its final list
+    decrypted by its t lowest decrypting trustees, §7.8), the seed, the elected (§12.7) and
+    each ranked contest's count (§12.1.6, its method).
 
     Raises:
         Refusal: ``no_tally``.
-        InsufficientShares: fewer than t decryptions.
+        InsufficientShares: fewer than t decryptions of the tally or of a ranked contest.
     """
     params, tallied = state.params, state.tallying.tally
     if params is None or tallied is None:
@@ -143,21 +151,65 @@ def result(state: ElectionState) -> Result:
     chosen, combined = combine_tally(
         tallied, state.tallying.decryptions, threshold=params.threshold.threshold
     )
-    seed = result_seed(state.tallying.tally_hash, [m for row in combined for m in row])
-    contests = []
+    papers: dict[str, tuple[bytes | None, ...]] = {}
+    plaintexts: list[Point] = []
+    for contest in params.definition.contests:
+        if contest.kind is ContestKind.RANKED:
+            decrypted = _final_plaintexts(params, contest.id)
+            papers[contest.id] = tuple(_paper(p) for p in decrypted)
+            plaintexts.extend(decrypted)
+    seed = result_seed(state.tallying.tally_hash, [m for row in combined for m in row] + plaintexts)
+    contests: list[ContestResult | RankedContestResult] = []
     for contest, contest_tally, points in zip(
         params.definition.contests, tallied.contests, combined, strict=True
     ):
+        candidates = params.candidate_lists.get(contest.id)
         if contest_tally.aggregates is None:
-            contests.append(ContestResult(contest.id, contest.kind, None, (), ()))
+            assert candidates is not None
+            contests.append(
+                ranked_contest_result(
+                    contest,
+                    papers[contest.id],
+                    trustees=decrypting_trustees(params, contest.id),
+                    candidates=candidates,
+                    seed=seed,
+                )
+            )
             continue
         counts = [
             discrete_log(a.beta / m, bound=contest_tally.ballots)
             for a, m in zip(contest_tally.aggregates, points, strict=True)
         ]
-        contests.append(
-            contest_result(
-                contest, counts, candidates=params.candidate_lists.get(contest.id), seed=seed
-            )
-        )
+        contests.append(contest_result(contest, counts, candidates=candidates, seed=seed))
     return Result(state.tallying.tally_hash, chosen, seed, tuple(contests))
+
+
+def _final_plaintexts(params: ElectionParameters, contest: str) -> list[Point]:
+    """Spec §7.8 and §7.7 The plaintexts of ranked ``contest``'s final list, combined from its
+    t lowest-indexed decrypting trustees (whose proofs are verified once more)."""
+    latest = params.tallying.lists[contest]
+    trustees = decrypting_trustees(params, contest)
+    t = params.threshold.threshold
+    if len(trustees) < t:
+        raise InsufficientShares(
+            f"contest {contest}: {len(trustees)} ranked decryption(s)",
+            valid=len(trustees),
+            threshold=t,
+        )
+    assert params.election_key is not None
+    decryptions = params.tallying.ranked[contest]
+    return threshold_decrypt_list(
+        latest.ciphertexts,
+        [decryptions[j].decryption for j in trustees],
+        joint_key=params.election_key.joint_key,
+        context=ranked_decryption_context(params.fingerprint, contest, latest.source),
+    )
+
+
+def _paper(plaintext: Point) -> bytes | None:
+    """Spec §11.12 A paper: the bytes embedded in ``plaintext`` (§5.6), None if it is not an
+    embedding."""
+    try:
+        return extract(plaintext)
+    except MalformedInput:
+        return None

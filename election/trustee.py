@@ -11,13 +11,17 @@ payloads to post:
 4. ``publish``: once the election key is published, check it against the ceremony on the log
    (§7.5), derive the key share x_j → ``key-confirmation``;
 5. ``decrypt``: once the tally is on the log, the partial decryption of every aggregate with
-   its proof (§7.6, §11.11) → ``decryption``.
+   its proof (§7.6, §11.11) → ``decryption``;
+6. ``mix``: while a ranked contest is mixing, shuffle its latest list with a proof (§6.8,
+   §11.11) → ``mix``;
+7. ``decrypt_ranked``: once a ranked contest has t mixes, the decryption of its last list
+   with one proof (§7.8, §11.11) → ``ranked-decryption``.
 Producer code: it holds secrets (never shown in repr) and draws randomness.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
 
@@ -26,6 +30,7 @@ from crypto.canonical import JsonValue
 from crypto.errors import InvalidShare, MalformedInput, VerificationFailed, VerivoteError
 from crypto.group import Scalar
 from crypto.sealing import open_sealed, seal
+from crypto.shuffle import ShuffleStatement, gen_shuffle_proof, shuffle
 from crypto.threshold import (
     DealerSecret,
     KeyShare,
@@ -39,20 +44,25 @@ from crypto.threshold import (
     generate_trustee_key,
     open_share,
     partial_decrypt,
+    partial_decrypt_list,
     unsafe_deal,
     verify_ceremony,
     verify_dealing,
 )
 from crypto.wire import expect_int, expect_list, expect_object, expect_str, parse_hex
-from election.definition import ElectionDefinition
-from election.rules import ElectionState
+from election.definition import ContestKind, ElectionDefinition
+from election.rules import ElectionState, MixList
 from election.wire import (
     ComplaintPayload,
     DealingPayload,
     Decryption,
     KeyConfirmationPayload,
+    Mix,
+    RankedDecryption,
     SharesAccepted,
     TrusteeKeyPayload,
+    mix_context,
+    ranked_decryption_context,
     tally_decryption_context,
 )
 
@@ -60,7 +70,9 @@ __all__ = [
     "CeremonyNotReady",
     "TrusteeState",
     "decrypt",
+    "decrypt_ranked",
     "keygen",
+    "mix",
     "publish",
     "share",
     "trustee_index",
@@ -325,15 +337,7 @@ def decrypt(state: TrusteeState, log: ElectionState) -> Decryption:
     tally = log.tallying.tally
     if tally is None:
         raise CeremonyNotReady("the tally is not on the log yet")
-    share = state.key_share
-    if share is None:
-        raise CeremonyNotReady("this trustee has no key share: run publish first")
-    assert params.election_key is not None  # a tally needs the election key (§11.11)
-    joint = params.election_key.joint_key
-    if share.verification_key != joint.verification_key(state.trustee):
-        raise VerificationFailed(
-            f"trustee {state.trustee}'s key share is not the one the election key qualifies"
-        )
+    share = _key_share(state, log)
     shares = []
     for contest in tally.contests:
         row: list[PartialDecryption | None] = []
@@ -345,3 +349,105 @@ def decrypt(state: TrusteeState, log: ElectionState) -> Decryption:
             row.append(partial_decrypt(share, aggregate.alpha, context=context))
         shares.append(tuple(row))
     return Decryption(state.trustee, log.tallying.tally_hash, tuple(shares))
+
+
+def _ranked_list(log: ElectionState, contest: str) -> MixList:
+    """The contest's latest list. Raises: MalformedInput (not a ranked contest),
+    CeremonyNotReady (no tally yet)."""
+    params = log.params
+    assert params is not None
+    try:
+        kind = params.definition.contest(contest).kind
+    except KeyError:
+        raise MalformedInput(f"the definition has no contest {contest!r}") from None
+    if kind is not ContestKind.RANKED:
+        raise MalformedInput(f"contest {contest} is not ranked: it is never mixed")
+    latest = log.tallying.lists.get(contest)
+    if latest is None:
+        raise CeremonyNotReady("the tally is not on the log yet")
+    return latest
+
+
+def mix(
+    state: TrusteeState,
+    log: ElectionState,
+    contest: str,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Mix:
+    """Spec §6.8 and §11.11 Step 6: shuffle ranked ``contest``'s latest list (re-encrypted
+    under the election key, permuted) and prove it, as the contest's next mix. The permutation
+    and randomness are dropped once the proof is made. ``progress(n)`` is told of the work
+    done: N units of shuffling, then ``crypto.shuffle.PROOF_UNITS`` · N of proving.
+
+    Raises:
+        CeremonyNotReady: no tally on the log yet.
+        VerificationFailed: the contest's mixing is closed (a ranked decryption is on the log),
+            the result is out, or this trustee has mixed it already.
+        MalformedInput: ``contest`` is not a ranked contest of the election.
+    """
+    _check_log(state, log)
+    params = log.params
+    assert params is not None
+    assert params.public_key is not None
+    latest = _ranked_list(log, contest)
+    if log.tallying.result or log.tallying.ranked.get(contest):
+        raise VerificationFailed(f"contest {contest}'s mixing is closed: its decryption began")
+    if state.trustee in latest.mixers:
+        raise VerificationFailed(f"trustee {state.trustee} has mixed {contest} already")
+    k, j = latest.mixes, state.trustee
+    outputs, witness = shuffle(params.public_key, latest.ciphertexts, progress=progress)
+    context = mix_context(params.fingerprint, contest, k, j)
+    statement = ShuffleStatement(params.public_key, latest.ciphertexts, outputs, context, context)
+    proof = gen_shuffle_proof(statement, witness, progress=progress)
+    del witness  # §6.8: the permutation and randomness are erased once the proof is made
+    return Mix(contest, k, j, outputs, proof)
+
+
+def decrypt_ranked(state: TrusteeState, log: ElectionState, contest: str) -> RankedDecryption:
+    """Spec §7.8 and §11.11 Step 7: once ranked ``contest`` has t mixes, trustee j's
+    decryption shares of its last list, with one proof, bound to the last mix's entry hash.
+
+    Raises:
+        CeremonyNotReady: no tally, fewer than t mixes, or no key share in the state (run
+            publish).
+        VerificationFailed: the key share is not the one the election key gives trustee j.
+        MalformedInput: ``contest`` is not a ranked contest of the election.
+    """
+    _check_log(state, log)
+    params = log.params
+    assert params is not None
+    assert params.election_key is not None
+    latest = _ranked_list(log, contest)
+    t = params.threshold.threshold
+    if latest.mixes < t:
+        raise CeremonyNotReady(
+            f"contest {contest} has {latest.mixes} mix(es): t = {t} trustees must mix it first "
+            "(verivote trustee mix)"
+        )
+    share = _key_share(state, log)
+    context = ranked_decryption_context(params.fingerprint, contest, latest.source)
+    alphas = [c.alpha for c in latest.ciphertexts]
+    return RankedDecryption(
+        contest, latest.source, partial_decrypt_list(share, alphas, context=context)
+    )
+
+
+def _key_share(state: TrusteeState, log: ElectionState) -> KeyShare:
+    """This trustee's key share, checked against the election key's X_j.
+
+    Raises:
+        CeremonyNotReady: none in the state (run publish first).
+        VerificationFailed: g^x_j is not the published X_j.
+    """
+    params = log.params
+    assert params is not None
+    assert params.election_key is not None
+    share = state.key_share
+    if share is None:
+        raise CeremonyNotReady("this trustee has no key share: run publish first")
+    if share.verification_key != params.election_key.joint_key.verification_key(state.trustee):
+        raise VerificationFailed(
+            f"trustee {state.trustee}'s key share is not the one the election key qualifies"
+        )
+    return share

@@ -12,7 +12,8 @@ them at a board time, by default at these days of the plan's timetable:
 ``nominate``                                       nominations open + 0.5
 ``candidate_lists``, ``ceremony``, ``issue``       nominations close + 0.5
 ``vote``, ``vote_all``, ``audit``                  voting open + 0.1
-``tally``, ``decrypt``, ``result`` (``count``)     voting close + 0.01
+``tally``, ``decrypt``, ``mix``,                   voting close + 0.01
+``decrypt_ranked``, ``result`` (``count``)
 =================================================  =========================
 
 ``prepare()`` runs every phase up to the opening of voting; ``count()`` every phase after the
@@ -25,6 +26,7 @@ import functools
 import multiprocessing
 import random
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
@@ -35,7 +37,8 @@ from typing import Any, Final
 from bulletin_board.client import BoardClient
 from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
 from crypto.elgamal import PublicKey
-from crypto.envelope import Entry, parse_entry, sign_entry
+from crypto.envelope import MAX_ENTRY_BYTES, Entry, parse_entry, sign_entry
+from crypto.shuffle import PROOF_UNITS
 from crypto.signing import SigningKey
 from crypto.threshold import Dealing, ThresholdParameters, TrusteePublicKey
 from election import admin
@@ -44,7 +47,16 @@ from election.issuer import issue_credentials
 from election.roll import Member as RollMember
 from election.roll import Roll
 from election.rules import ElectionParameters, ElectionState
-from election.trustee import TrusteeState, decrypt, keygen, publish, share, verify
+from election.trustee import (
+    TrusteeState,
+    decrypt,
+    decrypt_ranked,
+    keygen,
+    mix,
+    publish,
+    share,
+    verify,
+)
 from election.voter import audit_payload, encrypt_ballot, sign_voter_entry
 from election.wire import (
     AUDIT,
@@ -57,8 +69,11 @@ from election.wire import (
     DECRYPTION,
     ELECTION_DEFINITION,
     ELECTION_KEY,
+    EMPTY_RANKING,
     KEY_CONFIRMATION,
+    MIX,
     NOMINATION,
+    RANKED_DECRYPTION,
     RESULT,
     SHARES_ACCEPTED,
     TALLY,
@@ -151,7 +166,13 @@ class ElectionBuilder:
 
     def entry(self, raw: bytes) -> Entry:
         """An entry's bytes parsed for the rules (its signature is the board's to check)."""
-        return parse_entry(raw, self._schemes, election=self.plan.election, verify=False)
+        return parse_entry(
+            raw,
+            self._schemes,
+            election=self.plan.election,
+            verify=False,
+            max_bytes=MAX_ENTRY_BYTES,
+        )
 
     def post(self, raw: bytes, at: int) -> int:
         """Post an entry's bytes at board time ``at``; its leaf index."""
@@ -397,14 +418,49 @@ class ElectionBuilder:
             "administrator", RESULT, outcome.to_json(), self.keys.administrator
         ), outcome
 
+    def mix_entry(self, j: int, contest: str) -> bytes:
+        """Spec §11.11 Trustee ``j``'s mix of ranked ``contest``'s latest list on the log."""
+        size = len(self.state.tallying.lists[contest].ciphertexts)
+        work = (1 + PROOF_UNITS) * size
+        with self.progress(f"trustee {j} mixing {contest}", work) as advance:
+            payload = mix(self.trustees[j], self.state, contest, progress=advance).to_json()
+        return self.signed("trustee", MIX, payload, self.keys.trustee(j))
+
+    def ranked_decryption_entry(self, j: int, contest: str) -> bytes:
+        """Spec §11.11 Trustee ``j``'s decryption of ranked ``contest``'s last list on the log."""
+        payload = decrypt_ranked(self.trustees[j], self.state, contest).to_json()
+        return self.signed("trustee", RANKED_DECRYPTION, payload, self.keys.trustee(j))
+
+    def ranked_contests(self) -> list[str]:
+        """The ids of the ranked contests, in definition order."""
+        return [c.id for c in self.definition.contests if c.kind is ContestKind.RANKED]
+
+    def _present(self, trustees: Sequence[int] | None) -> list[int]:
+        return list(trustees or [j for j in self.trustees if j not in self.plan.absent])
+
     def tally(self, *, at: int | None = None) -> None:
         self.post(self.tally_entry(), self._counting(at))
 
     def decrypt(self, *, at: int | None = None, trustees: Sequence[int] | None = None) -> None:
         """Each trustee of ``trustees`` (default: every trustee not absent) decrypts."""
-        present = trustees or [j for j in self.trustees if j not in self.plan.absent]
-        for j in present:
+        for j in self._present(trustees):
             self.post(self.decryption_entry(j), self._counting(at))
+
+    def mix(self, *, at: int | None = None, trustees: Sequence[int] | None = None) -> None:
+        """Each trustee of ``trustees`` (default: every trustee not absent) mixes every ranked
+        contest, in turn."""
+        for contest in self.ranked_contests():
+            for j in self._present(trustees):
+                self.post(self.mix_entry(j, contest), self._counting(at))
+
+    def decrypt_ranked(
+        self, *, at: int | None = None, trustees: Sequence[int] | None = None
+    ) -> None:
+        """Each trustee of ``trustees`` (default: every trustee not absent) decrypts every
+        ranked contest's last list."""
+        for contest in self.ranked_contests():
+            for j in self._present(trustees):
+                self.post(self.ranked_decryption_entry(j, contest), self._counting(at))
 
     def result(self, *, at: int | None = None) -> Result:
         raw, outcome = self.result_entry()
@@ -412,10 +468,24 @@ class ElectionBuilder:
         return outcome
 
     def count(self, *, at: int | None = None) -> Result:
-        """After the close: the tally, the decryptions of the trustees present, the result."""
+        """After the close: the tally, the decryptions, the mixes and ranked decryptions of the
+        trustees present, the result."""
         self.tally(at=at)
         self.decrypt(at=at)
+        self.mix(at=at)
+        self.decrypt_ranked(at=at)
         return self.result(at=at)
+
+    def expected_papers(self) -> dict[str, Counter[bytes]]:
+        """Per ranked contest, the rankings of the members' last ballots (each as the bytes it
+        encrypts, ``0xFF`` for nobody ranked): what the decrypted papers must be, in any order."""
+        ranked = set(self.ranked_contests())
+        out: dict[str, Counter[bytes]] = {c: Counter() for c in ranked}
+        for choices in self.cast.values():
+            for contest, marks in choices.items():
+                if contest in ranked:
+                    out[contest][bytes(marks) if marks else EMPTY_RANKING] += 1
+        return out
 
     def expected_counts(self) -> dict[str, list[int]]:
         """Per homomorphic contest, the votes of each option in the members' last ballots:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from election.definition import ContestKind
 from election.rules import ElectionParameters
 
-__all__ = ["Choices", "Chooser", "count", "random_choices", "weighted_sample"]
+__all__ = ["Choices", "Chooser", "count", "random_choices", "weighted_order", "weighted_sample"]
 
 Choices = dict[str, list[int]]
 #: (rng, the election's parameters, the member's ballot style) -> their choices.
@@ -39,13 +39,19 @@ def random_choices(rng: random.Random, params: ElectionParameters, style: str) -
 
 def weighted_sample(rng: random.Random, weights: Sequence[float], k: int) -> list[int]:
     """``k`` distinct indices of ``weights`` drawn in proportion to them, sorted."""
+    return sorted(weighted_order(rng, weights, k))
+
+
+def weighted_order(rng: random.Random, weights: Sequence[float], k: int) -> list[int]:
+    """``k`` distinct indices of ``weights`` drawn one after another in proportion to them (a
+    ranking: the first drawn is the most preferred)."""
     pool = list(range(len(weights)))
     chosen = []
     for _ in range(min(k, len(pool))):
         pick = rng.choices(pool, weights=[weights[i] for i in pool])[0]
         pool.remove(pick)
         chosen.append(pick)
-    return sorted(chosen)
+    return chosen
 
 
 def count(

@@ -17,7 +17,9 @@ from crypto.signing import SigningKey
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-__all__ = ["SimulatedClock", "free_port", "serve_in_thread", "served_board"]
+    from simulation.boards import MemoryBoard
+
+__all__ = ["SimulatedClock", "free_port", "serve_in_thread", "served_board", "served_copy"]
 
 
 class SimulatedClock:
@@ -89,5 +91,44 @@ def served_board(
         elections=elections,
         settings=settings or ServiceSettings(write_rate=0),
     )
+    with serve_in_thread(app) as url:
+        yield url
+
+
+@contextmanager
+def served_copy(
+    log: MemoryBoard,
+    db: str,
+    key: SigningKey,
+    *,
+    clock: SimulatedClock,
+    settings: ServiceSettings | None = None,
+) -> Iterator[str]:
+    """A board on database ``db`` holding ``log``'s leaves, served until the block ends (writes
+    not rate-limited by default); yields its base URL. The leaves are appended in bulk, each at
+    its reception time, WITHOUT the rules (``Board.unsafe_bulk_append``: they ran when ``log``
+    was built, or were meant not to): for tests and benchmarks that need a large election on a
+    real board quickly. The clock is left at the last leaf's time."""
+    from bulletin_board.log import Board
+    from bulletin_board.rule_sets import named_rules
+    from bulletin_board.service import create_app
+    from bulletin_board.storage import Storage
+    from crypto.envelope import Entry
+
+    storage = Storage.open(db, migrate=True)
+    board = Board(storage, key, named_rules("election"), clock=clock)
+    clock.set(log.entries[0][1])
+    board.ensure_election(log.election)
+    batch: list[Entry] = []
+    for entry, received in log.entries[1:]:
+        assert isinstance(entry, Entry)
+        if batch and received != clock.now:
+            board.unsafe_bulk_append(log.election, batch)
+            batch = []
+        clock.set(received)
+        batch.append(entry)
+    if batch:
+        board.unsafe_bulk_append(log.election, batch)
+    app = create_app(board, settings or ServiceSettings(write_rate=0), own_storage=True)
     with serve_in_thread(app) as url:
         yield url

@@ -8,10 +8,11 @@ voter client) nor the board's storage or server; ``tests/verifier/test_independe
 enforces this. It replays the rules of §11 itself and recomputes every aggregate and count.
 
 Modules: ``_report`` (the numbered checks and the report), ``_log`` (check 1, one pass over the
-export), ``_replay`` (checks 2-8: the dispatch table, one entry type to one check), ``_state``
-(the state it folds, one part per check), ``_setup`` (check 2), ``_ceremony`` (3),
+export), ``_replay`` (checks 2-10: the dispatch table, one entry type to one check),
+``_state`` (the state it folds, one part per check), ``_setup`` (check 2), ``_ceremony`` (3),
 ``_credentials`` (4), ``_voting`` (5, stateful), ``_ballots`` (5, stateless: in worker
-processes, batch-verified), ``_tally`` (6 and 7), ``_result`` (8), ``_verify`` (the
+processes, batch-verified), ``_tally`` (6 and 7), ``_result`` (8), ``_mixing`` (9 and 10:
+mixes, ranked decryptions, ranked papers and counts), ``_verify`` (the
 orchestrator, receipts, downloads). Where a check shares code with the board (wire parsers, the
 entry envelope, the counting rules) or re-derives it on purpose, its module docstring says so.
 """

@@ -5,7 +5,8 @@ the candidate-list entries) and their proofs verified, in a worker process.
 Every range and sum proof of a batch goes into one ``BatchVerifier`` (§6.7); if the combined
 equation fails, each proof is verified alone so the bad entry is named. The worker also returns
 the product of the valid ballots' ciphertexts per contest and option (§5.4), so that the main
-process aggregates a batch with one multiplication per option, and each ballot's credential,
+process aggregates a batch with one multiplication per option, each valid ballot's ranking
+ciphertexts (the ranked contests' lists are made of them, §11.11), and each ballot's credential,
 style and the 64-bit prefixes of its alphas for the stateful rules (§11.8, §11.10).
 """
 
@@ -103,11 +104,13 @@ class BallotVerdict:
 
 @dataclass(frozen=True, slots=True)
 class BatchOutcome:
-    """Verdicts in index order, and per contest the product of the valid ballots' ciphertexts
-    as (alpha, beta) encodings per option."""
+    """Verdicts in index order, per homomorphic contest the product of the valid ballots'
+    ciphertexts as (alpha, beta) encodings per option, and per ranked contest each valid
+    ballot's leaf index and ranking ciphertext (alpha || beta encodings), in index order."""
 
     verdicts: tuple[BallotVerdict, ...]
     products: dict[str, list[tuple[bytes, bytes]]] = field(default_factory=dict)
+    rankings: dict[str, list[tuple[int, bytes]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -226,7 +229,11 @@ def verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome:
     for index, verdict in verdicts.items():
         if verdict.check:
             ballots.pop(index, None)
-    return BatchOutcome(tuple(verdicts[index] for index, *_ in items), _products(ballots.values()))
+    return BatchOutcome(
+        tuple(verdicts[index] for index, *_ in items),
+        _products(ballots.values()),
+        _rankings(ballots),
+    )
 
 
 def _check_paper(ballot: Ballot, layout: BallotLayout, what: str) -> None:
@@ -301,6 +308,17 @@ def _products(ballots: Iterable[Ballot]) -> dict[str, list[tuple[bytes, bytes]]]
         contest: [(product(a).to_bytes(), product(b).to_bytes()) for a, b in row]
         for contest, row in columns.items()
     }
+
+
+def _rankings(ballots: Mapping[int, Ballot]) -> dict[str, list[tuple[int, bytes]]]:
+    """Spec §11.11 Each valid ballot's ranking ciphertexts, by contest, in leaf order."""
+    out: dict[str, list[tuple[int, bytes]]] = {}
+    for index in sorted(ballots):
+        for contest in ballots[index].contests:
+            if isinstance(contest, RankedContestBallot):
+                encoding = contest.ranking.alpha.to_bytes() + contest.ranking.beta.to_bytes()
+                out.setdefault(contest.contest, []).append((index, encoding))
+    return out
 
 
 def ciphertext_from_encodings(alpha: bytes, beta: bytes) -> Ciphertext:

@@ -1,11 +1,12 @@
-"""Spec §11.4-§11.12 and §13.1 checks 2-8: the election's rules replayed from the spec, entry by
-entry in log order, on the time each leaf records, with every aggregate and count recomputed.
+"""Spec §11.4-§11.12 and §13.1 checks 2-10: the election's rules replayed from the spec, entry
+by entry in log order, on the time each leaf records, with every aggregate and count recomputed.
 
 This is an independent implementation of the rules the board applies (N-version checking,
 §13: ``election.rules`` is never imported). Each entry type belongs to one numbered check and
 is replayed by its module, as ``election.rules`` is split: ``_setup`` (check 2: definition and
 administrative entries), ``_ceremony`` (3), ``_credentials`` (4), ``_voting`` (5: ballots and
-audits), ``_tally`` (6 and 7: counted ballots, aggregates, decryptions), ``_result`` (8). The
+audits), ``_tally`` (6 and 7: counted ballots, aggregates, decryptions), ``_mixing`` (9 and
+10: mixes, ranked decryptions, a ranked contest's papers and count), ``_result`` (8). The
 dispatch table ``ENTRY_CHECKS`` names each type's module function; its author roles are
 ``election.wire.ENTRY_AUTHORS``, the table the board's rules take theirs from. A refused entry
 is recorded in the report and not folded in.
@@ -19,7 +20,7 @@ from typing import Final
 
 from crypto.errors import VerivoteError
 from election.wire import ELECTION_DEFINITION, VOTER
-from verifier import _ceremony, _credentials, _result, _setup, _tally, _voting
+from verifier import _ceremony, _credentials, _mixing, _result, _setup, _tally, _voting
 from verifier._ballots import BallotContext, BatchOutcome, Item
 from verifier._log import LeafRecord
 from verifier._report import Rejected
@@ -35,6 +36,7 @@ ENTRY_CHECKS: Final[Mapping[str, EntryCheck]] = {
         *_credentials.CHECKS,
         *_voting.CHECKS,
         *_tally.CHECKS,
+        *_mixing.CHECKS,
         *_result.CHECKS,
     )
 }

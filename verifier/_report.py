@@ -1,6 +1,7 @@
 """Spec §13 The verifier's report: one line per check (§13.1), each failure naming the entry
 index, the check and what was wrong; the results the log holds (§13.3: per contest the counted
-ballots, turnout, counts, the elected and every deciding lot); and the outcome (§13.3), whose
+ballots, turnout, counts or a ranked count, the elected and every deciding lot); and the
+outcome (§13.3), whose
 name starts the last line and which sets the exit status. The same content as JSON.
 
 The orchestrator is the one place that gathers results: every check records ``Finding``s
@@ -15,7 +16,7 @@ from typing import Final
 
 from crypto.canonical import JsonValue
 from crypto.errors import VerivoteError
-from election.counting import DecidingLot, decided_by_lot
+from election.counting import CountResult, DecidingLot, decided_by_lot
 
 __all__ = [
     "CHECKS",
@@ -23,6 +24,7 @@ __all__ = [
     "OUTCOMES",
     "ContestSummary",
     "Finding",
+    "RankedSummary",
     "Rejected",
     "Report",
     "ResultSummary",
@@ -38,6 +40,8 @@ CHECKS: Final = {
     6: "which ballots count: the last valid ballot per credential",
     7: "tally: homomorphic aggregate, decryption shares, combination",
     8: "result: counts and winners",
+    9: "mixes: input = previous output, proof of shuffle, distinct entitled trustees",
+    10: "ranked decryptions, papers, and each ranked count replayed stage by stage",
 }
 # Failures kept per check: a broken board can fail every ballot; the count stays exact.
 MAX_FINDINGS: Final = 100
@@ -82,11 +86,55 @@ class _CheckTally:
 
 
 @dataclass(frozen=True, slots=True)
+class RankedSummary:
+    """Spec §11.12 and §12.1.5 A ranked contest's count as the report states it: the method,
+    the valid and invalid papers, the number of stages, the stages whose ties a lot decided."""
+
+    method: str
+    valid: int
+    invalid: int
+    stages: int
+    lots: tuple[int, ...]
+
+    @classmethod
+    def of(cls, count: CountResult | None) -> RankedSummary:
+        """The summary of ``count`` (None: no valid paper, nothing counted)."""
+        if count is None:
+            return cls("none", 0, 0, 0, ())
+        lots = tuple(s.number for s in count.stages if any(t.decided_by == 0 for t in s.ties))
+        return cls(
+            count.method, count.valid_ballots, count.invalid_ballots, len(count.stages), lots
+        )
+
+    def lines(self, seed: bytes) -> Iterator[str]:
+        if not self.stages:
+            yield "    no paper is a valid ranking: nothing counted, nobody elected"
+            return
+        yield (
+            f"    {self.method} count: {self.valid} valid and {self.invalid} invalid papers, "
+            f"{self.stages} stage(s), replayed stage by stage"
+        )
+        if self.lots:
+            stages = ", ".join(str(n) for n in self.lots)
+            yield f"    ties at stage(s) {stages} {decided_by_lot(seed)}"
+
+    def to_json(self, seed: bytes) -> dict[str, JsonValue]:
+        return {
+            "method": self.method,
+            "valid_papers": self.valid,
+            "invalid_papers": self.invalid,
+            "stages": self.stages,
+            "lot_stages": list(self.lots),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ContestSummary:
     """Spec §11.12 and §13.3 One contest's result as the report states it: N_c counted ballots
     of ``eligible`` credentials issued for the styles holding it, each option's (id, label) and
     count (None: not counted homomorphically), the elected and passed over (ids, or the winning
-    referendum option), and the lots that decided between an elected and a not elected one."""
+    referendum option), and the lots that decided between an elected and a not elected one; for
+    a ranked contest its count (``ranked``), the elected in order of election."""
 
     contest: str
     title: str
@@ -99,6 +147,7 @@ class ContestSummary:
     elected: tuple[str, ...]
     passed_over: tuple[str, ...]
     lots: tuple[DecidingLot, ...] = ()
+    ranked: RankedSummary | None = None
 
     @property
     def turnout(self) -> str:
@@ -111,8 +160,11 @@ class ContestSummary:
             f"  contest {self.contest} ({self.title}; {self.kind}{seats}): {self.ballots} "
             f"ballot(s) counted of {self.eligible} eligible, turnout {self.turnout}"
         )
-        if self.counts is None and not self.elected:
-            yield "    counted after mixing: not yet verifiable"
+        if self.ranked is not None:
+            name = dict(self.options)
+            yield from self.ranked.lines(seed)
+            elected = ", ".join(name[c] for c in self.elected) or "nobody"
+            yield f"    elected, in order: {elected}"
             return
         width = max((len(label) for _, label in self.options), default=0)
         won = "wins" if self.kind == "referendum" else "elected"
@@ -164,6 +216,7 @@ class ContestSummary:
                 }
                 for lot in self.lots
             ],
+            "ranked": None if self.ranked is None else self.ranked.to_json(seed),
         }
 
 
@@ -191,8 +244,8 @@ class ResultSummary:
 @dataclass(slots=True)
 class Report:
     """Spec §13.1 What the verifier found: per check, how many items passed and every failure;
-    contests that cannot be verified yet (ranked, §13.1); a receipt's verdict; the result on
-    the log (None: none, or not one that verified; stated only if every check passed); and
+    notes (a receipt's verdict among them); the result on the log (None: none, or not one that
+    verified; stated only if every check passed); and
     whether the caller checks an election in progress (``in_progress``: no result is then an
     outcome of its own, §13.3)."""
 
@@ -203,7 +256,6 @@ class Report:
     checks: dict[int, _CheckTally] = field(
         default_factory=lambda: {number: _CheckTally() for number in CHECKS}
     )
-    not_verifiable: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     result: ResultSummary | None = None
     in_progress: bool = False
@@ -221,7 +273,7 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        """Every check passed (ranked contests pending are reported, not failed)."""
+        """Every check passed."""
         return all(tally.failed == 0 for tally in self.checks.values())
 
     @property
@@ -250,8 +302,6 @@ class Report:
             tally = self.checks[number]
             status = "PASS" if tally.failed == 0 else "FAIL"
             yield f"[{status}] {number}. {title}: {tally.passed} passed, {tally.failed} failed"
-        for contest in self.not_verifiable:
-            yield f"[NOT YET VERIFIABLE] contest {contest}: ranked, pending the mixnet"
         for note in self.notes:
             yield f"note: {note}"
         for finding in self.findings():
@@ -264,20 +314,17 @@ class Report:
         """Spec §13.3 The outcome's words, then what they rest on."""
         outcome = self.outcome
         words = OUTCOMES[outcome][0]
-        pending = ""
-        if self.not_verifiable:
-            pending = f"; not yet verifiable (ranked): {', '.join(self.not_verifiable)}"
         if outcome == "failed":
             total = sum(t.failed for t in self.checks.values())
             return f"{words}: {total} failure(s)"
         if outcome == "result-verified":
-            return f"{words}: every check passed, and the result follows from the votes{pending}"
+            return f"{words}: every check passed, and the result follows from the votes"
         if outcome == "in-progress":
-            return f"{words}: every check passed so far; the log holds no result yet{pending}"
+            return f"{words}: every check passed so far; the log holds no result yet"
         return (
             f"{words}: every check passed, but the log holds no result: an election in progress, "
             "or a board withholding its tally or result (--in-progress checks an election in "
-            f"progress){pending}"
+            "progress)"
         )
 
     def to_json(self) -> dict[str, JsonValue]:
@@ -299,7 +346,6 @@ class Report:
                 }
                 for number, tally in self.checks.items()
             ],
-            "not_yet_verifiable": [{"contest": c, "reason": "ranked"} for c in self.not_verifiable],
             "results": self.result.to_json() if self.result is not None and self.passed else None,
             "notes": list(self.notes),
         }

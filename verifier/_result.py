@@ -2,7 +2,9 @@
 decryptions (combination, seed, decoded counts) and the winners from the counts by the
 contest's rule, its quota constraints and lots drawn from the seed; and, once it verified, the
 results section of the report (§13.3: per contest N_c, turnout, counts, the elected, the lots
-that decided between an elected and a not elected candidate).
+that decided between an elected and a not elected candidate; a ranked contest's papers and
+count). A ranked contest's part of the result (its papers, its count) is check 10,
+``_mixing``'s; the seed covers its plaintexts.
 
 Re-derived on purpose (N-version checking, §13): the combination of the shares and the check of
 each count are written here again from the spec, not taken from ``election.rules``. The winner
@@ -12,17 +14,27 @@ verifier shares with everyone who counts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from crypto.group import IDENTITY, Point, Scalar
 from crypto.multiexp import g_pow_vartime
 from crypto.threshold import combine_decryption_shares
-from election.counting import ContestDecision, decide_contest
+from election.counting import ContestDecision, CountResult, decide_contest
 from election.definition import ContestKind, ElectionDefinition
-from election.wire import RESULT, CandidateList, Decryption, Result, Tally, result_seed
+from election.wire import (
+    RESULT,
+    CandidateList,
+    ContestResult,
+    Decryption,
+    RankedContestResult,
+    Result,
+    Tally,
+    result_seed,
+)
 from verifier._log import LeafRecord
-from verifier._report import ContestSummary, Rejected, ResultSummary
+from verifier._mixing import check_ranked_count, ranked_plaintexts
+from verifier._report import ContestSummary, RankedSummary, Rejected, ResultSummary
 from verifier._state import EntryCheck, State
 
 __all__ = ["CHECKS", "check_result", "combine_tally"]
@@ -56,25 +68,26 @@ def check_result(
     tally_hash: bytes,
     decryptions: Mapping[int, Decryption],
     candidate_lists: Mapping[str, CandidateList],
+    plaintexts: Sequence[Point] = (),
 ) -> dict[str, ContestDecision]:
-    """Spec §11.12 The seed, every count (``g^n · M = beta``, ``n <= N_c``) and the elected
-    and passed over, given the ``t`` decryptions the result must use; the decision of every
-    contest counted here (by contest id: the lots drawn).
+    """Spec §11.12 The seed (over the combined aggregates, then ``plaintexts``: every ranked
+    contest's, in definition order), every count (``g^n · M = beta``, ``n <= N_c``) and the
+    elected and passed over, given the ``t`` decryptions the result must use; the decision of
+    every contest counted here (by contest id: the lots drawn).
 
     Raises:
         Rejected: check 8, naming the first difference.
     """
     combined = combine_tally(tally, decryptions)
-    seed = result_seed(tally_hash, [m for row in combined for m in row])
+    seed = result_seed(tally_hash, [m for row in combined for m in row] + list(plaintexts))
     if result.seed != seed:
         raise Rejected(8, "the seed is not the one the decryptions give")
     decisions: dict[str, ContestDecision] = {}
     for contest, contest_tally, points, got in zip(
         definition.contests, tally.contests, combined, result.contests, strict=True
     ):
-        if contest_tally.aggregates is None:
+        if contest_tally.aggregates is None or not isinstance(got, ContestResult):
             continue
-        assert got.counts is not None
         for k, (aggregate, m, n) in enumerate(
             zip(contest_tally.aggregates, points, got.counts, strict=True)
         ):
@@ -95,11 +108,11 @@ def check_result(
 
 def _result(state: State, record: LeafRecord, payload: Any) -> None:
     state.administrator(record, 8)
-    result = Result.from_json(payload, state.layout)
     tallying = state.tallying
     tally = tallying.tally
     if tally is None:
         raise Rejected(8, "no result before the tally")
+    result = Result.from_json(payload, state.layout, ranked=tally.ranked())
     if tallying.result_seen:
         raise Rejected(8, "the result is already on the log")
     if result.tally != tallying.tally_hash:
@@ -111,6 +124,8 @@ def _result(state: State, record: LeafRecord, payload: Any) -> None:
     if result.trustees != chosen:
         raise Rejected(8, f"the result must name trustees {list(chosen)}")
     lists = {contest: listed for contest, (listed, _) in state.setup.lists.items()}
+    ranked = [got for got in result.contests if isinstance(got, RankedContestResult)]
+    plaintexts = [p for got in ranked for p in ranked_plaintexts(state, got)]
     decisions = check_result(
         result,
         definition=state.definition,
@@ -118,9 +133,17 @@ def _result(state: State, record: LeafRecord, payload: Any) -> None:
         tally_hash=tallying.tally_hash,
         decryptions={j: tallying.decryptions[j] for j in chosen},
         candidate_lists=lists,
+        plaintexts=plaintexts,
     )
+    counts = {
+        got.contest: check_ranked_count(
+            state, state.definition.contest(got.contest), got, result.seed
+        )
+        for got in ranked
+    }
+    state.report.ok(10, len(ranked))
     tallying.result_seen = True
-    state.report.result = _summarise(state, record.index, result, decisions, lists)
+    state.report.result = _summarise(state, record.index, result, decisions, lists, counts)
 
 
 def _summarise(
@@ -129,9 +152,11 @@ def _summarise(
     result: Result,
     decisions: Mapping[str, ContestDecision],
     lists: Mapping[str, CandidateList],
+    counts: Mapping[str, CountResult | None],
 ) -> ResultSummary:
     """Spec §13.3 The results section: per contest the tally's N_c, the credentials issued for
-    the styles holding it (§11.7 counts), the options and counts, the elected, the lots."""
+    the styles holding it (§11.7 counts), the options and counts, the elected, the lots; for a
+    ranked contest its papers and count instead of counts."""
     tally = state.tallying.tally
     assert tally is not None
     issued = state.credentials.counts
@@ -144,6 +169,7 @@ def _summarise(
         else:
             options = tuple((c.id, c.name) for c in lists[contest.id].candidates)
         decision = decisions.get(contest.id)
+        counted = isinstance(got, ContestResult)
         contests.append(
             ContestSummary(
                 contest=contest.id,
@@ -153,10 +179,11 @@ def _summarise(
                 ballots=tallied.ballots,
                 eligible=sum(n for s, n in issued.items() if contest.id in s.split("+")),
                 options=options,
-                counts=got.counts,
+                counts=got.counts if isinstance(got, ContestResult) else None,
                 elected=got.elected,
-                passed_over=got.passed_over,
+                passed_over=got.passed_over if isinstance(got, ContestResult) else (),
                 lots=() if decision is None else decision.lots,
+                ranked=None if counted else RankedSummary.of(counts.get(contest.id)),
             )
         )
     return ResultSummary(index, result.seed, tuple(contests))

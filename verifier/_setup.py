@@ -61,9 +61,6 @@ def _election_definition(state: State, record: LeafRecord, payload: Any) -> None
     for name in _INSTANTS:
         setup.timetable[name] = to_ms(getattr(definition.timetable, name))
     setup.layout = BallotLayout.build(definition, {}, list_hashes={})
-    for contest in definition.contests:
-        if contest.kind is ContestKind.RANKED:
-            state.report.not_verifiable.append(contest.id)
 
 
 def _timetable_change(state: State, record: LeafRecord, payload: Any) -> None:

@@ -2,9 +2,10 @@
 and the table type each check module registers its entry types in.
 
 Re-derived on purpose (N-version checking, §13): this is not ``election.rules``'s state, and
-nothing here is imported from it; it keeps only what checks 2-8 need, compactly. Memory: per
+nothing here is imported from it; it keeps only what checks 2-10 need, compactly. Memory: per
 credential a style, a revocation flag and its last ballot's leaf; per ciphertext a 64-bit alpha
-prefix (§11.8 informative); per contest option one running product.
+prefix (§11.8 informative); per contest option one running product; per ballot of a ranked
+contest its ciphertext's 66 bytes, and per ranked contest its latest list (decoded).
 """
 
 from __future__ import annotations
@@ -13,8 +14,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from crypto.elgamal import Ciphertext, PublicKey
 from crypto.group import Point
-from crypto.threshold import Complaint, Dealing, ThresholdParameters, TrusteePublicKey
+from crypto.threshold import (
+    Complaint,
+    Dealing,
+    ListPartialDecryption,
+    ThresholdParameters,
+    TrusteePublicKey,
+)
 from election.definition import ElectionDefinition
 from election.wire import (
     ENTRY_AUTHORS,
@@ -32,6 +40,7 @@ __all__ = [
     "Ceremony",
     "Credentials",
     "EntryCheck",
+    "Mixing",
     "Nominee",
     "Opened",
     "Reread",
@@ -120,7 +129,8 @@ class Opened:
 class Voting:
     """Check 5 (§11.8-§11.10): the alpha prefixes seen (the first leaf holding each << 1 |
     whether it is an audit), each ballot's or audit's credential, the running products of the
-    valid ballots' ciphertexts per contest and option, the ballots that do not count
+    valid ballots' ciphertexts per contest and option, each valid ballot's ranking ciphertexts
+    (by ranked contest, by leaf: alpha || beta encodings), the ballots that do not count
     (superseded, revoked, refused, opened) and the ballots audits opened.
 
     Voter entries wait for the workers' stateless verdict (§13.1 check 5, ``_ballots``): the
@@ -131,6 +141,7 @@ class Voting:
     alphas: dict[int, int] = field(default_factory=dict)
     ballot_credential: dict[int, int] = field(default_factory=dict)
     products: dict[str, list[tuple[Point, Point]]] = field(default_factory=dict)
+    rankings: dict[str, dict[int, bytes]] = field(default_factory=dict)
     uncounted: set[int] = field(default_factory=set)
     opened: Opened = field(default_factory=Opened)
     context: BallotContext | None = None
@@ -148,6 +159,27 @@ class Tallying:
     result_seen: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class MixList:
+    """Spec §11.11 A ranked contest's latest list after ``mixes`` mixes: made by ``source`` (the
+    tally's entry hash for list_0, else the last mix's), mixed so far by ``mixers``."""
+
+    ciphertexts: tuple[Ciphertext, ...]
+    mixes: int
+    source: bytes
+    mixers: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class Mixing:
+    """Checks 9-10 (§11.11): each ranked contest's latest list, its ranked decryptions by
+    trustee, and the election key as a public key (with its table, for the mixes' proofs)."""
+
+    lists: dict[str, MixList] = field(default_factory=dict)
+    decryptions: dict[str, dict[int, ListPartialDecryption]] = field(default_factory=dict)
+    public_key: PublicKey | None = None
+
+
 @dataclass(slots=True, eq=False)
 class State:
     """Spec §11.4 The state folded from the log, one part per check, and what every check
@@ -161,6 +193,7 @@ class State:
     credentials: Credentials = field(default_factory=Credentials)
     voting: Voting = field(default_factory=Voting)
     tallying: Tallying = field(default_factory=Tallying)
+    mixing: Mixing = field(default_factory=Mixing)
 
     @property
     def definition(self) -> ElectionDefinition:

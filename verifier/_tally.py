@@ -1,6 +1,8 @@
 """Spec §11.10, §11.11 and §13.1 checks 6 and 7: which ballots count (the last valid ballot of
 each credential not revoked: N_c per contest, check 6), the tally's aggregates recomputed from
-exactly those ballots, and every decryption share's proof (check 7).
+exactly those ballots, and every decryption share's proof (check 7). Once the tally is
+accepted, each ranked contest's list_0 is made of the counted ballots' ranking ciphertexts, in
+leaf order, for check 9.
 
 Re-derived on purpose (N-version checking, §13): the aggregates are the running products the
 verifier kept over the valid ballots it verified itself, divided by the uncounted ones read
@@ -15,7 +17,7 @@ from crypto import canonical
 from crypto.elgamal import Ciphertext
 from crypto.envelope import entry_hash
 from crypto.errors import InvalidProof
-from crypto.group import IDENTITY, product
+from crypto.group import IDENTITY, Point, product
 from crypto.threshold import verify_partial_decryption
 from election.definition import ContestKind
 from election.wire import (
@@ -29,13 +31,13 @@ from election.wire import (
 )
 from verifier._log import LeafRecord
 from verifier._report import Rejected
-from verifier._state import EntryCheck, State
+from verifier._state import EntryCheck, MixList, State
 from verifier._voting import resolve_opened
 
 __all__ = ["CHECKS", "expected_tally"]
 
 ContestExpected = tuple[str, int, list[Ciphertext] | None]
-"""A contest's id, N_c, and its expected aggregates (None: ranked, pending the mixnet)."""
+"""A contest's id, N_c, and its expected aggregates (None: ranked, its ballots are mixed)."""
 
 
 def _counted_voters(state: State) -> dict[str, int]:
@@ -117,6 +119,28 @@ def _tally(state: State, record: LeafRecord, payload: Any) -> None:
     tallying.tally = tally
     tallying.tally_hash = entry_hash(record.raw)
     state.report.ok(6, sum(1 for last in state.credentials.last_ballot if last >= 0))
+    _open_lists(state, tally)
+
+
+def _open_lists(state: State, tally: Tally) -> None:
+    """Spec §11.11 Each ranked contest's list_0: the ranking ciphertexts of the counted ballots
+    (each credential's last, unless revoked) that hold the contest, in leaf order."""
+    issued = state.credentials
+    counted = {
+        last
+        for credential, last in enumerate(issued.last_ballot)
+        if last >= 0 and not issued.revoked[credential]
+    }
+    for contest in tally.contests:
+        if contest.aggregates is not None:
+            continue
+        column = state.voting.rankings.get(contest.contest, {})
+        ciphertexts = tuple(
+            Ciphertext(Point.from_bytes(column[leaf][:33]), Point.from_bytes(column[leaf][33:]))
+            for leaf in sorted(counted)
+            if leaf in column
+        )
+        state.mixing.lists[contest.contest] = MixList(ciphertexts, 0, state.tallying.tally_hash, ())
 
 
 def _decryption(state: State, record: LeafRecord, payload: Any) -> None:

@@ -71,6 +71,8 @@ def settle(state: State, outcome: BatchOutcome) -> None:
             if running is None
             else [(ra * a, rb * b) for (ra, rb), (a, b) in zip(running, batch, strict=True)]
         )
+    for contest, column in outcome.rankings.items():
+        voting.rankings.setdefault(contest, {}).update(column)
     report = state.report
     for verdict in outcome.verdicts:
         received, kind, key = voting.pending.pop(verdict.index)

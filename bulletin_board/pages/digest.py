@@ -31,7 +31,7 @@ from bulletin_board.export import EXPORT_FORMAT
 from bulletin_board.wire import SignedTreeHead, split_leaf
 from crypto.envelope import ED25519_SCHEMES, Entry, parse_entry, peek_entry
 from crypto.errors import MalformedInput, VerivoteError
-from election.definition import ElectionDefinition, Timetable
+from election.definition import ContestKind, ElectionDefinition, Timetable
 from election.wire import (
     AUDIT,
     BALLOT,
@@ -323,9 +323,13 @@ class ElectionDigest:
         if definition is None:
             return None
         lists = {c: facts[-1].value for c, facts in self.candidate_lists.items()}
+        ballots = self.tally.value if self.tally is not None else {}
+        ranked = {
+            c.id: ballots.get(c.id, 0) for c in definition.contests if c.kind is ContestKind.RANKED
+        }
         try:
             layout = BallotLayout.build(definition, lists, list_hashes=self.list_hashes)
-            return Result.from_json(payload, layout)
+            return Result.from_json(payload, layout, ranked=ranked)
         except (VerivoteError, KeyError, TypeError, ValueError):
             return None
 

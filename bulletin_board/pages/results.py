@@ -23,6 +23,7 @@ from crypto.errors import MalformedInput
 from election.counting.record import ActionKind, CountResult, Stage
 from election.counting.report import candidate_status
 from election.definition import Contest, ContestKind
+from election.wire import ContestResult
 
 __all__ = ["BAR_WIDTH", "count_record_of", "ranked_view", "results_view"]
 
@@ -280,7 +281,6 @@ def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
             "question": contest.question,
             "ranked": None,
             "counts": None,
-            "pending": False,
             "blt": None,
             "error": None,
         }
@@ -290,7 +290,7 @@ def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
             parsed = next((c for c in result.parsed.contests if c.contest == contest.id), None)
         published_counts = _published_counts(raw) if result.parsed is None else None
         try:
-            if parsed is not None and parsed.counts is not None:
+            if isinstance(parsed, ContestResult):
                 item["counts"] = _homomorphic(
                     t, digest, contest, parsed.counts, parsed.elected, parsed.passed_over
                 )
@@ -303,7 +303,7 @@ def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
                 elif "papers" in raw:
                     item["error"] = t.text("results.nothing_counted")
                 else:
-                    item["pending"] = True
+                    item["error"] = t.text("results.unreadable")
             else:
                 item["error"] = t.text("results.unreadable")
         except MalformedInput as exc:

@@ -4,7 +4,9 @@ The state is built by folding the log's entries in order (``apply``); an entry i
 if ``check`` passes on the state folded from every earlier leaf, with ``received`` the board's
 reception time the leaf will carry. ``precheck`` is the stateless part (payload format, and for
 ballots and audits every proof): it needs only an ``ElectionParameters`` snapshot, which is
-fixed before voting opens, so a board runs it outside its append lock, in parallel. ``check``
+fixed before voting opens, so a board runs it outside its append lock, in parallel. After the
+close, the prechecks of a mix, a ranked decryption and the result check their proofs against
+the live tally state the snapshot shares (``EntryRule.fresh``). ``check``
 reuses a precheck made with the current parameters generation (else it runs it itself) and for
 a ballot is O(1): dictionary look-ups and an alpha-fingerprint probe.
 
@@ -14,7 +16,8 @@ or ``election.wire.CredentialScheme`` for voters).
 
 Modules: ``_state`` (the state, parameters, the alpha index, running aggregates), ``_common``
 (author and phase checks), ``_setup`` (§11.1, §11.5), ``_ceremony`` (§11.6), ``_credentials``
-(§11.7), ``_voting`` (§11.8-§11.10), ``_tally`` (§11.11-§11.12).
+(§11.7), ``_voting`` (§11.8-§11.10), ``_tally`` (§11.11-§11.12), ``_mixing`` (§11.11 mixes
+and ranked decryptions, §11.12 a ranked contest's papers).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from election.definition import to_ms
 from election.rules._ceremony import RULES as _CEREMONY
 from election.rules._common import EntryRule
 from election.rules._credentials import RULES as _CREDENTIALS
+from election.rules._mixing import RULES as _MIXING
+from election.rules._mixing import decrypting_trustees
 from election.rules._setup import RULES as _SETUP
 from election.rules._setup import qualifying_nominees
 from election.rules._state import (
@@ -34,6 +39,7 @@ from election.rules._state import (
     ElectionState,
     LeafReader,
     LoggedEntry,
+    MixList,
     Prechecked,
     Refusal,
 )
@@ -43,6 +49,7 @@ from election.rules._tally import (
     contest_result,
     count_matches,
     expected_result,
+    ranked_contest_result,
     verify_decryption,
 )
 from election.rules._voting import RULES as _VOTING
@@ -56,6 +63,7 @@ __all__ = [
     "EntryRule",
     "LeafReader",
     "LoggedEntry",
+    "MixList",
     "Prechecked",
     "Refusal",
     "apply",
@@ -63,17 +71,19 @@ __all__ = [
     "combine_tally",
     "contest_result",
     "count_matches",
+    "decrypting_trustees",
     "expected_result",
     "opened_by_audit",
     "precheck",
     "qualifying_nominees",
+    "ranked_contest_result",
     "read_back",
     "to_ms",
     "verify_decryption",
 ]
 
 ENTRY_RULES: Final[Mapping[str, EntryRule]] = {
-    rule.type: rule for rule in (*_SETUP, *_CEREMONY, *_CREDENTIALS, *_VOTING, *_TALLY)
+    rule.type: rule for rule in (*_SETUP, *_CEREMONY, *_CREDENTIALS, *_VOTING, *_TALLY, *_MIXING)
 }
 
 

@@ -22,12 +22,15 @@ class EntryRule:
     parameters and, with ``verify``, checks what needs no state (ballot proofs).
     ``check(state, entry, payload, index, received)`` refuses with a ``Refusal``;
     ``apply(state, entry, payload, index, received)`` folds the accepted entry in.
+    ``fresh``: the precheck reads the live ``params.tallying`` (a mix's input list, say), so a
+    board prechecks it with parameters refreshed from the log, not a snapshot it kept.
     """
 
     type: str
     precheck: Precheck
     check: Check
     apply: Apply
+    fresh: bool = False
 
     @property
     def role(self) -> str:

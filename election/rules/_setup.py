@@ -69,7 +69,9 @@ def _check_definition(
 def _apply_definition(
     state: ElectionState, entry: LoggedEntry, payload: DefinitionPayload, index: int, received: int
 ) -> None:
-    state.params = ElectionParameters.from_definition(state.election, payload.definition)
+    state.params = ElectionParameters.from_definition(
+        state.election, payload.definition, tallying=state.tallying
+    )
     state.timetable = payload.definition.timetable
 
 

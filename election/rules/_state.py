@@ -5,6 +5,12 @@ stateless precheck may rely on are gathered in ``ElectionParameters``, an immuta
 replaced (with a new ``generation``) whenever one of them changes: the definition, a candidate
 list, the election key. They are all fixed before voting opens, so during voting a snapshot is
 ``final`` and prechecks can run outside any lock, in parallel.
+
+After the close, the expensive checks (a mix's proof of a shuffle, a list decryption, the
+result's papers) read the tally, the ranked contests' lists and the decryptions: the snapshot
+carries a reference to the state's live ``TallyState`` for them, whose values are each set once
+and never changed (a contest's latest list is replaced whole by the next), so a precheck reads a
+consistent value outside the lock and the check under the lock confirms it is still the one.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Any, Final, Protocol
 
 from crypto.elgamal import Ciphertext, PublicKey
 from crypto.errors import VerificationFailed
-from crypto.group import IDENTITY, Point, product
+from crypto.group import ENCODED_POINT_LENGTH, IDENTITY, Point, product
 from crypto.threshold import (
     Complaint,
     Dealing,
@@ -32,6 +38,8 @@ from election.wire import (
     Decryption,
     ElectionKey,
     HomomorphicContestBallot,
+    RankedContestBallot,
+    RankedDecryption,
     Tally,
 )
 
@@ -92,9 +100,13 @@ class ElectionParameters:
     election_key: ElectionKey | None = None
     public_key: PublicKey | None = None
     final: bool = False
+    tallying: TallyState = field(default_factory=lambda: TallyState())
 
     @classmethod
-    def from_definition(cls, election: str, definition: ElectionDefinition) -> ElectionParameters:
+    def from_definition(
+        cls, election: str, definition: ElectionDefinition, *, tallying: TallyState
+    ) -> ElectionParameters:
+        """The first parameters of a log, sharing the state's live ``tallying``."""
         return cls(
             generation=1,
             election=election,
@@ -106,6 +118,7 @@ class ElectionParameters:
             candidate_lists={},
             list_hashes={},
             layout=BallotLayout.build(definition, {}, list_hashes={}),
+            tallying=tallying,
         )
 
     def with_candidate_list(
@@ -282,22 +295,58 @@ class _Accumulator:
         return Ciphertext(self.alpha, self.beta)
 
 
+class _RankingColumn:
+    """Spec §11.11 Every ballot's ciphertext of one ranked contest, in leaf order, compactly:
+    the leaf indices and the 66-byte encodings (alpha then beta), some 74 bytes a ballot."""
+
+    __slots__ = ("data", "leaves")
+
+    _WIDTH: Final = 2 * ENCODED_POINT_LENGTH
+
+    def __init__(self) -> None:
+        self.leaves = array("Q")
+        self.data = bytearray()
+
+    def add(self, leaf: int, ciphertext: Ciphertext) -> None:
+        self.leaves.append(leaf)
+        self.data += ciphertext.alpha.to_bytes() + ciphertext.beta.to_bytes()
+
+    def select(self, counted: set[int]) -> tuple[Ciphertext, ...]:
+        """The ciphertexts of the ballots in ``counted`` (leaf indices), in leaf order."""
+        width, half = self._WIDTH, ENCODED_POINT_LENGTH
+        out = []
+        for k, leaf in enumerate(self.leaves):
+            if leaf in counted:
+                record = bytes(self.data[k * width : (k + 1) * width])
+                out.append(
+                    Ciphertext(Point.from_bytes(record[:half]), Point.from_bytes(record[half:]))
+                )
+        return tuple(out)
+
+
 @dataclass(slots=True)
 class VotingState:
     """Spec §11.8-§11.10 Ballots and audits: the alpha index, the running product of every
-    ballot's ciphertexts, the ballots superseded since (revotes, revoked credentials), and how
-    many credentials of each style have a counted ballot."""
+    ballot's ciphertexts, every ballot's ranking ciphertexts, the ballots superseded since
+    (revotes, revoked credentials), and how many credentials of each style have a counted
+    ballot."""
 
     alphas: AlphaIndex = field(default_factory=AlphaIndex)
     running: dict[str, list[_Accumulator]] = field(default_factory=dict)
+    rankings: dict[str, _RankingColumn] = field(default_factory=dict)
     superseded: list[int] = field(default_factory=list)
     voters: dict[str, int] = field(default_factory=dict)
     ballots: int = 0
     audits: int = 0
 
-    def add(self, ballot: Ballot) -> None:
+    def add(self, ballot: Ballot, leaf: int) -> None:
         for contest in ballot.contests:
-            if isinstance(contest, HomomorphicContestBallot):
+            if isinstance(contest, RankedContestBallot):
+                column = self.rankings.get(contest.contest)
+                if column is None:
+                    column = self.rankings[contest.contest] = _RankingColumn()
+                column.add(leaf, contest.ranking)
+            else:
                 row = self.running.get(contest.contest)
                 if row is None:
                     row = self.running[contest.contest] = [
@@ -313,13 +362,29 @@ class VotingState:
         return [a.total() for a in row]
 
 
+@dataclass(frozen=True, slots=True)
+class MixList:
+    """Spec §11.11 A ranked contest's latest list: list_k after ``mixes`` = k mixes, the entry
+    hash of what made it (``source``: the tally for list_0, else mix k-1, the H_M a ranked
+    decryption names) and the trustees who mixed it so far, in order."""
+
+    ciphertexts: tuple[Ciphertext, ...]
+    mixes: int
+    source: bytes
+    mixers: tuple[int, ...]
+
+
 @dataclass(slots=True)
 class TallyState:
-    """Spec §11.11-§11.12 The tally, the decryptions and the result."""
+    """Spec §11.11-§11.12 The tally, the decryptions, each ranked contest's latest list and
+    ranked decryptions, and the result. Live: the parameters snapshot shares it (see the
+    module's docstring); every value is set once, a list replaced whole."""
 
     tally: Tally | None = None
     tally_hash: bytes = b""
     decryptions: dict[int, Decryption] = field(default_factory=dict)
+    lists: dict[str, MixList] = field(default_factory=dict)
+    ranked: dict[str, dict[int, RankedDecryption]] = field(default_factory=dict)
     result: bool = False
 
 
@@ -363,6 +428,21 @@ class ElectionState:
             if contest.id not in params.layout.contests or contest.id in self.setup.stale_lists:
                 return f"contest {contest.id} has no candidate list in force"
         return None
+
+    def counted_ballots(self) -> set[int]:
+        """Spec §11.10 The leaf indices of the counted ballots: each listed credential's last
+        ballot, unless revoked."""
+        return {
+            c.last_ballot
+            for c in self.credentials.credentials.values()
+            if c.last_ballot is not None and not c.revoked
+        }
+
+    def ranked_list(self, contest: str, counted: set[int]) -> tuple[Ciphertext, ...]:
+        """Spec §11.11 list_0 of a ranked contest: the ranking ciphertext of every counted
+        ballot that holds it, in leaf order."""
+        column = self.voting.rankings.get(contest)
+        return () if column is None else column.select(counted)
 
     def contest_ballots(self, contest: str) -> int:
         """Spec §11.11 N_c: counted ballots containing ``contest``."""

@@ -1,10 +1,12 @@
-"""Spec §11.11 and §11.12 The tally (recomputed from the counted ballots), the trustees'
-decryptions (every proof checked) and the result (counts, seed and winners recomputed), with the
-pure computations a tally producer shares with these rules."""
+"""Spec §11.11 and §11.12 The tally (recomputed from the counted ballots; it opens each ranked
+contest's list_0), the trustees' decryptions (every proof checked) and the result (counts,
+papers, seed, ranked counts and winners recomputed), with the pure computations a tally producer
+shares with these rules. A ranked contest's mixes and decryptions are ``_mixing``'s."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from crypto.elgamal import Ciphertext
 from crypto.envelope import entry_hash
@@ -12,7 +14,7 @@ from crypto.errors import InsufficientShares, InvalidProof, VerivoteError
 from crypto.group import IDENTITY, Point, Scalar
 from crypto.multiexp import g_pow_vartime
 from crypto.threshold import JointKey, combine_decryption_shares, verify_partial_decryption
-from election.counting import contest_winners
+from election.counting import contest_winners, count_papers, record_difference
 from election.definition import Contest
 from election.rules._common import (
     EntryRule,
@@ -21,7 +23,14 @@ from election.rules._common import (
     need_params,
     no_params,
 )
-from election.rules._state import ElectionParameters, ElectionState, LoggedEntry, Refusal
+from election.rules._mixing import decrypting_trustees, ranked_plaintexts
+from election.rules._state import (
+    ElectionParameters,
+    ElectionState,
+    LoggedEntry,
+    MixList,
+    Refusal,
+)
 from election.rules._voting import read_back
 from election.wire import (
     DECRYPTION,
@@ -30,7 +39,9 @@ from election.wire import (
     Ballot,
     CandidateList,
     ContestResult,
+    ContestTally,
     Decryption,
+    RankedContestResult,
     Result,
     Tally,
     result_seed,
@@ -123,6 +134,27 @@ def contest_result(
     return ContestResult(contest.id, contest.kind, tuple(counts), elected, passed_over)
 
 
+def ranked_contest_result(
+    contest: Contest,
+    papers: Sequence[bytes | None],
+    *,
+    trustees: Sequence[int],
+    candidates: CandidateList,
+    seed: bytes,
+) -> RankedContestResult:
+    """Spec §11.12 A ranked contest's result from its papers: the count by its method
+    (``election.counting.count_papers``, §12.1.6) and the elected in order of election.
+
+    Raises:
+        InfeasibleConstraints: no candidates can meet the constraints (refused at the
+            candidate list already, §11.5).
+    """
+    count = count_papers(contest, candidates, papers, seed=seed)
+    elected = () if count is None else count.elected_names
+    record = None if count is None else count.to_dict()
+    return RankedContestResult(contest.id, tuple(trustees), tuple(papers), elected, record)
+
+
 # --- tally -----------------------------------------------------------------------------------
 
 
@@ -162,8 +194,13 @@ def _check_tally(
 def _apply_tally(
     state: ElectionState, entry: LoggedEntry, tally: Tally, index: int, received: int
 ) -> None:
-    state.tallying.tally = tally
-    state.tallying.tally_hash = entry_hash(entry.raw)
+    tallying = state.tallying
+    tallying.tally = tally
+    tallying.tally_hash = entry_hash(entry.raw)
+    counted = state.counted_ballots()
+    for contest in tally.ranked():
+        ciphertexts = state.ranked_list(contest, counted)
+        tallying.lists[contest] = MixList(ciphertexts, 0, tallying.tally_hash, ())
 
 
 # --- decryption ------------------------------------------------------------------------------
@@ -208,70 +245,155 @@ def _apply_decryption(
 # --- result ----------------------------------------------------------------------------------
 
 
-def _precheck_result(params: ElectionParameters | None, entry: LoggedEntry, verify: bool) -> Result:
-    return Result.from_json(entry.payload, need_params(params).layout)
+@dataclass(frozen=True, slots=True)
+class CheckedResult:
+    """A parsed result and what it was checked against (``_inputs``; None: not checked)."""
+
+    result: Result
+    inputs: tuple[object, ...] | None
 
 
-def expected_result(state: ElectionState, claimed: Result) -> None:
-    """Spec §11.12 Check a result against the tally and decryptions on the log.
+def _inputs(params: ElectionParameters) -> tuple[object, ...]:
+    """What a result is computed from: the tally, the t lowest decryptions of the tally and of
+    each ranked contest's final list (all immutable once on the log)."""
+    tallying = params.tallying
+    t = params.threshold.threshold
+    ranked = tuple((c, decrypting_trustees(params, c)) for c in sorted(tallying.lists))
+    return (tallying.tally_hash, tuple(sorted(tallying.decryptions)[:t]), ranked)
+
+
+def expected_result(params: ElectionParameters, claimed: Result) -> None:
+    """Spec §11.12 Check a result against the tally and decryptions on the log: the trustees,
+    every count, every ranked contest's papers (§11.12's batch check), the seed, every
+    contest's winners and every ranked count, record and all.
 
     Raises:
         Refusal: ``result_mismatch`` naming the first difference.
     """
-    params = need_params(state.params)
-    tally = state.tallying.tally
+    tallying = params.tallying
+    tally = tallying.tally
     assert tally is not None
     t = params.threshold.threshold
-    chosen, combined = combine_tally(tally, state.tallying.decryptions, threshold=t)
+    chosen, combined = combine_tally(tally, tallying.decryptions, threshold=t)
     if claimed.trustees != chosen:
         raise Refusal("result_mismatch", f"the result must name trustees {list(chosen)}")
-    seed = result_seed(state.tallying.tally_hash, [m for row in combined for m in row])
+    papers: dict[str, Sequence[bytes | None]] = {}
+    for got in claimed.contests:
+        if isinstance(got, RankedContestResult):
+            want = decrypting_trustees(params, got.contest)
+            if got.trustees != want:
+                raise Refusal(
+                    "result_mismatch", f"contest {got.contest}: decrypted by trustees {list(want)}"
+                )
+            papers[got.contest] = got.papers
+    plaintexts = ranked_plaintexts(params, papers)
+    seed = result_seed(tallying.tally_hash, [m for row in combined for m in row] + plaintexts)
     if claimed.seed != seed:
         raise Refusal("result_mismatch", "the seed is not the one the decryptions give")
     for contest, contest_tally, points, got in zip(
         params.definition.contests, tally.contests, combined, claimed.contests, strict=True
     ):
-        if contest_tally.aggregates is None:
-            continue
-        assert got.counts is not None
-        for k, (aggregate, m, n) in enumerate(
-            zip(contest_tally.aggregates, points, got.counts, strict=True)
-        ):
-            if n > contest_tally.ballots or not count_matches(aggregate, m, n):
-                raise Refusal(
-                    "result_mismatch", f"contest {contest.id} option {k}: {n} is not the count"
-                )
         try:
-            want = contest_result(
-                contest, got.counts, candidates=params.candidate_lists.get(contest.id), seed=seed
-            )
+            if isinstance(got, RankedContestResult):
+                _expected_ranked(params, contest, got, seed)
+            else:
+                _expected_counts(params, contest, contest_tally, points, got, seed)
         except VerivoteError as exc:
+            if isinstance(exc, Refusal):
+                raise
             raise Refusal("result_mismatch", f"contest {contest.id}: {exc}") from None
-        if (got.elected, got.passed_over) != (want.elected, want.passed_over):
+
+
+def _expected_counts(
+    params: ElectionParameters,
+    contest: Contest,
+    tallied: ContestTally,
+    points: Sequence[Point],
+    got: ContestResult,
+    seed: bytes,
+) -> None:
+    assert tallied.aggregates is not None
+    for k, (aggregate, m, n) in enumerate(zip(tallied.aggregates, points, got.counts, strict=True)):
+        if n > tallied.ballots or not count_matches(aggregate, m, n):
             raise Refusal(
-                "result_mismatch", f"contest {contest.id}: the elected are {list(want.elected)}"
+                "result_mismatch", f"contest {contest.id} option {k}: {n} is not the count"
             )
+    want = contest_result(
+        contest, got.counts, candidates=params.candidate_lists.get(contest.id), seed=seed
+    )
+    if (got.elected, got.passed_over) != (want.elected, want.passed_over):
+        raise Refusal(
+            "result_mismatch", f"contest {contest.id}: the elected are {list(want.elected)}"
+        )
+
+
+def _expected_ranked(
+    params: ElectionParameters, contest: Contest, got: RankedContestResult, seed: bytes
+) -> None:
+    count = count_papers(contest, params.candidate_lists[contest.id], got.papers, seed=seed)
+    if count is None:
+        if got.count is not None:
+            raise Refusal("result_mismatch", f"contest {contest.id}: no valid paper, no count")
+        elected: tuple[str, ...] = ()
+    else:
+        if got.count is None:
+            raise Refusal("result_mismatch", f"contest {contest.id}: the count record is missing")
+        difference = record_difference(count, got.count)
+        if difference is not None:
+            raise Refusal("result_mismatch", f"contest {contest.id}: count record: {difference}")
+        elected = count.elected_names
+    if got.elected != elected:
+        raise Refusal("result_mismatch", f"contest {contest.id}: the elected are {list(elected)}")
+
+
+def _result_conditions(params: ElectionParameters, result: Result) -> None:
+    """Spec §11.4 The result's order: after the tally and enough decryptions; once."""
+    tallying = params.tallying
+    if tallying.tally is None:
+        raise Refusal("no_tally", "no result before the tally")
+    if tallying.result:
+        raise Refusal("result_exists", "the result is already on the log")
+    if result.tally != tallying.tally_hash:
+        raise Refusal("wrong_tally", "the result is for another tally entry")
+    have, need = len(tallying.decryptions), params.threshold.threshold
+    if have < need:
+        raise Refusal("not_enough_decryptions", f"{have} decryption(s), {need} needed")
+    for contest in tallying.lists:
+        have = len(tallying.ranked.get(contest, {}))
+        if have < need:
+            raise Refusal(
+                "not_enough_decryptions",
+                f"contest {contest}: {have} ranked decryption(s), {need} needed",
+            )
+
+
+def _precheck_result(
+    params: ElectionParameters | None, entry: LoggedEntry, verify: bool
+) -> CheckedResult:
+    params = need_params(params)
+    tally = params.tallying.tally
+    if tally is None:
+        raise Refusal("no_tally", "no result before the tally")
+    result = Result.from_json(entry.payload, params.layout, ranked=tally.ranked())
+    if not verify:
+        return CheckedResult(result, None)
+    _result_conditions(params, result)
+    expected_result(params, result)
+    return CheckedResult(result, _inputs(params))
 
 
 def _check_result(
-    state: ElectionState, entry: LoggedEntry, result: Result, index: int, received: int
+    state: ElectionState, entry: LoggedEntry, checked: CheckedResult, index: int, received: int
 ) -> None:
     check_administrator(state, entry)
     params = need_params(state.params)
-    if state.tallying.tally is None:
-        raise Refusal("no_tally", "no result before the tally")
-    if state.tallying.result:
-        raise Refusal("result_exists", "the result is already on the log")
-    if result.tally != state.tallying.tally_hash:
-        raise Refusal("wrong_tally", "the result is for another tally entry")
-    have, need = len(state.tallying.decryptions), params.threshold.threshold
-    if have < need:
-        raise Refusal("not_enough_decryptions", f"{have} decryption(s), {need} needed")
-    expected_result(state, result)
+    _result_conditions(params, checked.result)
+    if checked.inputs != _inputs(params):
+        expected_result(params, checked.result)
 
 
 def _apply_result(
-    state: ElectionState, entry: LoggedEntry, result: Result, index: int, received: int
+    state: ElectionState, entry: LoggedEntry, checked: CheckedResult, index: int, received: int
 ) -> None:
     state.tallying.result = True
 
@@ -279,5 +401,5 @@ def _apply_result(
 RULES = (
     EntryRule(TALLY, _precheck_tally, _check_tally, _apply_tally),
     EntryRule(DECRYPTION, no_params, _check_decryption, _apply_decryption),
-    EntryRule(RESULT, _precheck_result, _check_result, _apply_result),
+    EntryRule(RESULT, _precheck_result, _check_result, _apply_result, fresh=True),
 )

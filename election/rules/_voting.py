@@ -190,7 +190,7 @@ def _apply_ballot(
         voting.superseded.append(credential.last_ballot)
     credential.last_ballot = index
     _index_alphas(state, ballot.ciphertexts(), index)
-    voting.add(ballot)
+    voting.add(ballot, index)
     voting.ballots += 1
 
 

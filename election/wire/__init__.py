@@ -10,6 +10,7 @@ from the object parsed; rejects missing and unknown fields; and caps every list.
 Modules: ``_common`` (entry type names, field readers, caps), ``_setup`` (§11.1, §11.5),
 ``_ceremony`` (§11.6 and the §7 messages), ``_credentials`` (§11.7), ``_ballot`` (§11.3,
 §11.8), ``_voter`` (§11.4 voter signatures, §11.9 audits), ``_tally`` (§11.11, §11.12),
+``_mixing`` (§11.11 mixes and ranked decryptions, §11.12 a ranked contest's result),
 ``_receipt`` (§11.13 the voter's receipt file). The entry envelope these payloads travel in
 (§10.1) is ``crypto.envelope``'s.
 """
@@ -61,7 +62,9 @@ from election.wire._common import (
     MAX_CREDENTIALS_PER_PART,
     MAX_OPTIONS,
     MAX_RANKED_OPTIONS,
+    MIX,
     NOMINATION,
+    RANKED_DECRYPTION,
     RESULT,
     SHARES_ACCEPTED,
     TALLY,
@@ -74,6 +77,15 @@ from election.wire._common import (
     parse_style,
 )
 from election.wire._credentials import CredentialReissue, CredentialsComplete, CredentialsPart
+from election.wire._mixing import (
+    Mix,
+    RankedContestResult,
+    RankedDecryption,
+    mix_context,
+    paper_plaintexts,
+    payload_contest,
+    ranked_decryption_context,
+)
 from election.wire._receipt import (
     RECEIPT_FILE_FORMAT,
     ReceiptFile,
@@ -91,7 +103,6 @@ from election.wire._setup import (
     TimetableChange,
 )
 from election.wire._tally import (
-    PENDING_MIXING,
     ContestResult,
     ContestTally,
     Decryption,
@@ -138,8 +149,9 @@ __all__ = [
     "MAX_OPTIONS",
     "MAX_RANKED_OPTIONS",
     "MAX_RANKING_LENGTH",
+    "MIX",
     "NOMINATION",
-    "PENDING_MIXING",
+    "RANKED_DECRYPTION",
     "RECEIPT_FILE_FORMAT",
     "RESULT",
     "SHARES_ACCEPTED",
@@ -174,9 +186,12 @@ __all__ = [
     "HomomorphicContestBallot",
     "HomomorphicOpening",
     "KeyConfirmationPayload",
+    "Mix",
     "Nomination",
     "Opening",
     "RankedContestBallot",
+    "RankedContestResult",
+    "RankedDecryption",
     "RankedOpening",
     "ReceiptFile",
     "Result",
@@ -193,11 +208,15 @@ __all__ = [
     "credential_signature_to_bytes",
     "election_schemes",
     "format_receipt_file",
+    "mix_context",
+    "paper_plaintexts",
     "parse_credential",
     "parse_id",
     "parse_receipt_file",
     "parse_style",
     "parse_text",
+    "payload_contest",
+    "ranked_decryption_context",
     "ranking_context",
     "result_seed",
     "selection_context",

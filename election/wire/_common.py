@@ -40,6 +40,8 @@ BALLOT: Final = "ballot"
 AUDIT: Final = "audit"
 TALLY: Final = "tally"
 DECRYPTION: Final = "decryption"
+MIX: Final = "mix"
+RANKED_DECRYPTION: Final = "ranked-decryption"
 RESULT: Final = "result"
 
 ADMINISTRATOR: Final = "administrator"
@@ -67,6 +69,8 @@ ENTRY_AUTHORS: Final[Mapping[str, str]] = {
     AUDIT: VOTER,
     TALLY: ADMINISTRATOR,
     DECRYPTION: TRUSTEE,
+    MIX: TRUSTEE,
+    RANKED_DECRYPTION: TRUSTEE,
     RESULT: ADMINISTRATOR,
 }
 

@@ -1,9 +1,10 @@
 """Spec §11.11 and §11.12 The tally, the trustees' decryptions and the result: payloads, the
-decryption context and the lot seed."""
+decryption context and the lot seed (a ranked contest's mixing and its part of the result are
+``_mixing``'s)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -23,8 +24,8 @@ from election.wire._common import (
     parse_count,
     parse_hash,
 )
+from election.wire._mixing import RankedContestResult
 
-PENDING_MIXING: Final = "pending-mixing"
 _MAX_TRUSTEES: Final = 255
 
 
@@ -37,10 +38,12 @@ def tally_decryption_context(fingerprint: bytes, contest: str, option: int) -> b
 
 
 def result_seed(tally_hash: bytes, combined: Sequence[Point]) -> bytes:
-    """Spec §11.12 The lot seed: H("verivote-1/result/seed", H_T, M_0, M_1, ...), where H_T is
-    the tally entry's hash and M_i = alpha_i^x the combined decryption (§7.7) of every
-    aggregate of the tally, in tally order. Nobody can compute it before t trustees decrypt, so
-    no voter can grind a ballot to steer a lot.
+    """Spec §11.12 The lot seed: H("verivote-1/result/seed", H_T, M_0, M_1, ..., P_{1,0}, ...),
+    where H_T is the tally entry's hash, ``combined`` the combined decryption M_i = alpha_i^x
+    (§7.7) of every aggregate of the tally, in tally order, followed by the plaintexts P of
+    every ranked contest's final list (ranked contests in definition order, each list in its
+    order). Nobody can compute it before t trustees decrypt, so no voter can grind a ballot to
+    steer a lot.
 
     Raises:
         MalformedInput: ``tally_hash`` is not 32 bytes.
@@ -57,7 +60,7 @@ def result_seed(tally_hash: bytes, combined: Sequence[Point]) -> bytes:
 class ContestTally:
     """Spec §11.11 One contest of the tally: ``ballots`` counted ballots contain it;
     ``aggregates`` (homomorphic contests) is the product of their ciphertexts per option, None
-    for a ranked contest (``"rankings": "pending-mixing"``)."""
+    for a ranked contest (whose ballots are mixed instead)."""
 
     contest: str
     ballots: int
@@ -65,7 +68,7 @@ class ContestTally:
 
     def to_json(self) -> dict[str, JsonValue]:
         if self.aggregates is None:
-            return {"contest": self.contest, "ballots": self.ballots, "rankings": PENDING_MIXING}
+            return {"contest": self.contest, "ballots": self.ballots}
         return {
             "contest": self.contest,
             "ballots": self.ballots,
@@ -97,6 +100,10 @@ class Tally:
         """The number of aggregates of each contest, in order (0 for a ranked contest)."""
         return tuple(0 if c.aggregates is None else len(c.aggregates) for c in self.contests)
 
+    def ranked(self) -> dict[str, int]:
+        """Spec §11.11 Each ranked contest's N_c, the length of its lists, in tally order."""
+        return {c.contest: c.ballots for c in self.contests if c.aggregates is None}
+
 
 def _shape(layout: BallotLayout, contest: str) -> ContestShape:
     shape = layout.contests.get(contest)
@@ -116,9 +123,7 @@ def _contest_tally(value: object, shape: ContestShape) -> ContestTally:
             Ciphertext.from_json(a, f"{what}.aggregates[{k}]") for k, a in enumerate(items)
         )
     else:
-        obj = expect_exact(value, what, {"contest", "ballots", "rankings"})
-        if obj["rankings"] != PENDING_MIXING:
-            raise MalformedInput(f"{what}: rankings must be {PENDING_MIXING!r}")
+        obj = expect_exact(value, what, {"contest", "ballots"})
         aggregates = None
     if obj["contest"] != shape.id:
         raise MalformedInput(f"{what}: the tally names contest {obj['contest']!r} here")
@@ -177,19 +182,17 @@ class Decryption:
 
 @dataclass(frozen=True, slots=True)
 class ContestResult:
-    """Spec §11.12 One contest's result: ``counts`` per option and the ``elected`` (candidate
-    ids, or the winning referendum option) with the candidates ``passed_over`` for a constraint
-    (§12.7); for a ranked contest ``counts`` is None (``"status": "pending-mixing"``)."""
+    """Spec §11.12 A homomorphic contest's result: ``counts`` per option and the ``elected``
+    (candidate ids, or the winning referendum option) with the candidates ``passed_over`` for a
+    constraint (§12.7). A ranked contest's is a ``RankedContestResult``."""
 
     contest: str
     kind: ContestKind
-    counts: tuple[int, ...] | None
+    counts: tuple[int, ...]
     elected: tuple[str, ...]
     passed_over: tuple[str, ...]
 
     def to_json(self) -> dict[str, JsonValue]:
-        if self.counts is None:
-            return {"contest": self.contest, "status": PENDING_MIXING}
         out: dict[str, JsonValue] = {
             "contest": self.contest,
             "counts": list(self.counts),
@@ -207,11 +210,14 @@ class Result:
     tally: bytes
     trustees: tuple[int, ...]
     seed: bytes
-    contests: tuple[ContestResult, ...]
+    contests: tuple[ContestResult | RankedContestResult, ...]
 
     @classmethod
-    def from_json(cls, value: object, layout: BallotLayout) -> Result:
-        """Raises: MalformedInput (wrong keys, contests not the definition's in order, sizes)."""
+    def from_json(cls, value: object, layout: BallotLayout, *, ranked: Mapping[str, int]) -> Result:
+        """Parse against the layout and ``ranked``, each ranked contest's N_c from the tally
+        (``Tally.ranked``: its number of papers).
+
+        Raises: MalformedInput (wrong keys, contests not the definition's in order, sizes)."""
         obj = expect_exact(value, "result payload", {"tally", "trustees", "seed", "contests"})
         trustees = tuple(
             expect_int(j, "result trustees", minimum=1, maximum=255)
@@ -228,7 +234,7 @@ class Result:
             tally=parse_hash(obj["tally"], "result tally"),
             trustees=trustees,
             seed=parse_hash(obj["seed"], "result seed"),
-            contests=tuple(_contest_result(item, _shape(layout, c)) for item, c in pairs),
+            contests=tuple(_contest_result(item, _shape(layout, c), ranked) for item, c in pairs),
         )
 
     def to_json(self) -> dict[str, JsonValue]:
@@ -240,30 +246,28 @@ class Result:
         }
 
 
-def _contest_result(value: object, shape: ContestShape) -> ContestResult:
+def _contest_result(
+    value: object, shape: ContestShape, ranked: Mapping[str, int]
+) -> ContestResult | RankedContestResult:
     what = f"result of {shape.id}"
     if not shape.homomorphic:
-        obj = expect_exact(value, what, {"contest", "status"})
-        if obj["status"] != PENDING_MIXING:
-            raise MalformedInput(f"{what}: status must be {PENDING_MIXING!r}")
-        counts = None
-        elected: tuple[str, ...] = ()
-        passed_over: tuple[str, ...] = ()
-    else:
-        referendum = shape.kind is ContestKind.REFERENDUM
-        keys = {"contest", "counts", "elected"} | (set() if referendum else {"passed_over"})
-        obj = expect_exact(value, what, keys)
-        items = expect_items(obj["counts"], f"{what}.counts", maximum=MAX_OPTIONS)
-        if len(items) != shape.options:
-            raise MalformedInput(f"{what}: {len(items)} counts for {shape.options} options")
-        counts = tuple(parse_count(n, f"{what}.counts") for n in items)
-        read = parse_text if referendum else parse_id
-        elected = tuple(
-            read(expect_str(e, f"{what}.elected"), f"{what}.elected")
-            for e in expect_items(obj["elected"], f"{what}.elected", maximum=MAX_OPTIONS)
-        )
-        others = [] if referendum else expect_items(obj["passed_over"], what, maximum=MAX_OPTIONS)
-        passed_over = tuple(parse_id(p, f"{what}.passed_over") for p in others)
+        if shape.id not in ranked:
+            raise MalformedInput(f"{what}: the tally does not list it as ranked")
+        return RankedContestResult.from_json(value, contest=shape.id, size=ranked[shape.id])
+    referendum = shape.kind is ContestKind.REFERENDUM
+    keys = {"contest", "counts", "elected"} | (set() if referendum else {"passed_over"})
+    obj = expect_exact(value, what, keys)
+    items = expect_items(obj["counts"], f"{what}.counts", maximum=MAX_OPTIONS)
+    if len(items) != shape.options:
+        raise MalformedInput(f"{what}: {len(items)} counts for {shape.options} options")
+    counts = tuple(parse_count(n, f"{what}.counts") for n in items)
+    read = parse_text if referendum else parse_id
+    elected = tuple(
+        read(expect_str(e, f"{what}.elected"), f"{what}.elected")
+        for e in expect_items(obj["elected"], f"{what}.elected", maximum=MAX_OPTIONS)
+    )
+    others = [] if referendum else expect_items(obj["passed_over"], what, maximum=MAX_OPTIONS)
+    passed_over = tuple(parse_id(p, f"{what}.passed_over") for p in others)
     if obj["contest"] != shape.id:
         raise MalformedInput(f"{what}: the result names contest {obj['contest']!r} here")
     return ContestResult(shape.id, shape.kind, counts, elected, passed_over)

@@ -33,7 +33,7 @@ from crypto.threshold import (
 )
 from election.definition import ElectionDefinition
 from election.rules import to_ms
-from election.trustee import TrusteeState, decrypt
+from election.trustee import TrusteeState, decrypt, decrypt_ranked, mix
 from election.voter import EncryptedBallot, encrypt_ballot, sign_voter_entry
 from election.wire import Candidate
 from simulation.boards import MemoryBoard
@@ -318,17 +318,30 @@ class Scenario:
 
     def run(self, tamper: Mapping[int, DealingTamper] | None = None) -> None:
         """A whole election: every member votes, member 0 revotes, member 1 audits, trustees 2,
-        4 and 5 decrypt, the result."""
+        4 and 5 decrypt the tally, mix the ranked contest and decrypt it, the result."""
         self.ready(tamper)
         now = VOTING_OPEN + 1000
         for m in self.members:
             self.log.post(self.ballot(m), now)
         self.log.post(self.ballot(self.members[0], self.choices(self.members[0], nec_clp=[1])), now)
         self.log.post(self.audit(self.members[1]), now)
+        self.count()
+
+    def count(self, trustees: Sequence[int] = (2, 4, 5)) -> None:
+        """After the close: the tally, the trustees' decryptions, each trustee's mix of the
+        ranked contest, their ranked decryptions, the result."""
         self.log.post(self.tally_entry(), VOTING_CLOSE)
-        for j in (2, 4, 5):
+        for j in trustees:
             self.log.post(self.decryption_entry(j), VOTING_CLOSE + 1)
+        self.mix_and_decrypt(trustees, VOTING_CLOSE + 1)
         self.log.post(self.result_entry(), VOTING_CLOSE + 2)
+
+    def mix_and_decrypt(self, trustees: Sequence[int], at: int) -> None:
+        """Each of ``trustees`` mixes the ranked contest in turn, then each decrypts it."""
+        for j in trustees:
+            self.log.post(self.mix_entry(j), at)
+        for j in trustees:
+            self.log.post(self.ranked_decryption_entry(j), at)
 
     # --- voting -------------------------------------------------------------------------
     def choices(self, member: Member, **overrides: Sequence[int]) -> dict[str, Sequence[int]]:
@@ -367,12 +380,24 @@ class Scenario:
     def tally_entry(self) -> Posted:
         return Posted.from_bytes(self.builder.tally_entry())
 
-    def decryption_entry(self, j: int) -> Posted:
-        """Trustee j's ``decryption`` of the tally on the log (election.trustee.decrypt)."""
-        state = TrusteeState(
+    def trustee_state(self, j: int) -> TrusteeState:
+        """Trustee j's state after the key ceremony (its key share)."""
+        return TrusteeState(
             ELECTION, self.params, j, self.trustee_keys[j], key_share=self.key_shares[j]
         )
-        return trustee("decryption", decrypt(state, self.log.state).to_json(), j)
+
+    def decryption_entry(self, j: int) -> Posted:
+        """Trustee j's ``decryption`` of the tally on the log (election.trustee.decrypt)."""
+        return trustee("decryption", decrypt(self.trustee_state(j), self.log.state).to_json(), j)
+
+    def mix_entry(self, j: int, contest: str = "leader") -> Posted:
+        """Trustee j's ``mix`` of the ranked contest's latest list (election.trustee.mix)."""
+        return trustee("mix", mix(self.trustee_state(j), self.log.state, contest).to_json(), j)
+
+    def ranked_decryption_entry(self, j: int, contest: str = "leader") -> Posted:
+        """Trustee j's ``ranked-decryption`` of the contest's last list."""
+        payload = decrypt_ranked(self.trustee_state(j), self.log.state, contest).to_json()
+        return trustee("ranked-decryption", payload, j)
 
     def result_entry(self) -> Posted:
         """The result the tally and the decryptions on the log give (counts by BSGS)."""

@@ -60,6 +60,7 @@ def test_a_whole_election_over_http(db_url: str) -> None:
         log.post(s.tally_entry(), VOTING_CLOSE)
         for j in (2, 4, 5):  # trustees 1 and 3 absent; 2, disqualified as a dealer, decrypts
             log.post(s.decryption_entry(j), VOTING_CLOSE + 1)
+        s.mix_and_decrypt((2, 4, 5), VOTING_CLOSE + 1)  # and mixes the ranked contest
         result = s.result_entry()
         log.post(result, VOTING_CLOSE + 2)
         counts = result.payload["contests"][0]["counts"]

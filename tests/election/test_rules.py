@@ -730,6 +730,7 @@ def test_revotes_count_once_the_last(voted: Scenario) -> None:
     s.log.post(s.tally_entry(), VOTING_CLOSE)
     for j in (1, 2, 3):
         s.log.post(s.decryption_entry(j), VOTING_CLOSE)
+    s.mix_and_decrypt((1, 2, 3), VOTING_CLOSE)
     result = s.result_entry()
     counts = result.payload["contests"][0]["counts"]
     # members 1-3 marked ana and cat (0, 2); member 0 now marks eve (4) only.
@@ -805,6 +806,12 @@ def test_result_with_two_trustees_absent(tallied: Scenario) -> None:
     s.log.post(s.decryption_entry(2), VOTING_CLOSE)
     refused(s.log, _result_anyway(s), VOTING_CLOSE, "not_enough_decryptions")
     s.log.post(s.decryption_entry(5), VOTING_CLOSE)
+    for j in (2, 4, 5):
+        s.log.post(s.mix_entry(j), VOTING_CLOSE)
+    for j in (4, 2):
+        s.log.post(s.ranked_decryption_entry(j), VOTING_CLOSE)
+    refused(s.log, _result_anyway(s), VOTING_CLOSE, "not_enough_decryptions")
+    s.log.post(s.ranked_decryption_entry(5), VOTING_CLOSE)
     entry = s.result_entry()
     assert entry.payload["trustees"] == [2, 4, 5]
     s.log.post(entry, VOTING_CLOSE)
@@ -818,7 +825,8 @@ def _result_anyway(s: Scenario) -> Posted:
         {"contest": "nec-clp", "counts": [0] * 5, "elected": [], "passed_over": []},
         {"contest": "youth-rep", "counts": [0] * 2, "elected": [], "passed_over": []},
         {"contest": "bame-rep", "counts": [0] * 2, "elected": [], "passed_over": []},
-        {"contest": "leader", "status": "pending-mixing"},
+        {"contest": "leader", "trustees": [], "papers": [None] * 4, "elected": [],
+         "count": None},
         {"contest": "rule-change-1", "counts": [0, 0], "elected": []},
     ]})  # fmt: skip
 
@@ -843,6 +851,7 @@ def test_a_wrong_result_is_refused(tallied: Scenario, name: str) -> None:
     s = tallied.fork()
     for j in (1, 2, 3):
         s.log.post(s.decryption_entry(j), VOTING_CLOSE)
+    s.mix_and_decrypt((1, 2, 3), VOTING_CLOSE)
     entry = s.result_entry()
     payload = copy.deepcopy(dict(entry.payload))
     RESULT_MUTATIONS[name](payload)
@@ -865,6 +874,7 @@ def test_a_contest_nobody_voted_in_decrypts_without_shares(ready: Scenario) -> N
         entry = s.decryption_entry(j)
         assert entry.payload["shares"][1] == [None, None]
         s.log.post(entry, VOTING_CLOSE)
+    s.mix_and_decrypt((1, 3, 5), VOTING_CLOSE)
     result = s.result_entry()
     assert result.payload["contests"][1]["counts"] == [0, 0]
     s.log.post(result, VOTING_CLOSE)

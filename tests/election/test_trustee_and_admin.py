@@ -17,7 +17,9 @@ from election.trustee import (
     CeremonyNotReady,
     TrusteeState,
     decrypt,
+    decrypt_ranked,
     keygen,
+    mix,
     publish,
     share,
     trustee_index,
@@ -132,6 +134,41 @@ def test_decrypt_waits_for_the_tally_and_a_qualified_key_share() -> None:
         s.log.post(
             trustee("decryption", decrypt(state(3), s.log.state).to_json(), 3), VOTING_CLOSE + 2
         )
+
+
+def test_mixing_and_ranked_decryption_wait_for_their_turn() -> None:
+    s = Scenario()
+    s.ready()
+    for m in s.members:
+        s.log.post(s.ballot(m), VOTING_OPEN + 1000)
+    one = s.trustee_state(1)
+    with pytest.raises(CeremonyNotReady, match="tally"):
+        mix(one, s.log.state, "leader")
+    s.log.post(s.tally_entry(), VOTING_CLOSE)
+    with pytest.raises(MalformedInput, match="not ranked"):
+        mix(one, s.log.state, "nec-clp")
+    with pytest.raises(MalformedInput, match="no contest 'mayor'"):
+        mix(one, s.log.state, "mayor")
+    units: list[int] = []
+    first = mix(one, s.log.state, "leader", progress=units.append)
+    assert (first.mix, first.trustee, len(first.outputs)) == (0, 1, 4)
+    assert sum(units) == 4 * (1 + 3)  # the shuffle's N units, then the proof's 3 N
+    s.log.post(trustee("mix", first.to_json(), 1), VOTING_CLOSE + 1)
+    with pytest.raises(VerificationFailed, match="has mixed leader already"):
+        mix(one, s.log.state, "leader")
+    with pytest.raises(CeremonyNotReady, match="1 mix"):
+        decrypt_ranked(one, s.log.state, "leader")
+    for j in (2, 3):
+        s.log.post(s.mix_entry(j), VOTING_CLOSE + 1)
+    with pytest.raises(CeremonyNotReady, match="run publish"):
+        decrypt_ranked(replace(one, key_share=None), s.log.state, "leader")
+    with pytest.raises(VerificationFailed, match="not the one the election key qualifies"):
+        decrypt_ranked(replace(one, key_share=s.key_shares[2]), s.log.state, "leader")
+    decryption = decrypt_ranked(one, s.log.state, "leader")
+    assert decryption.mix == s.log.state.tallying.lists["leader"].source
+    s.log.post(trustee("ranked-decryption", decryption.to_json(), 1), VOTING_CLOSE + 1)
+    with pytest.raises(VerificationFailed, match="mixing is closed"):
+        mix(s.trustee_state(4), s.log.state, "leader")
 
 
 def test_a_trustee_refuses_an_election_key_the_ceremony_does_not_give() -> None:

@@ -28,7 +28,9 @@ from election.wire import (
     ElectionKey,
     Exclusion,
     KeyConfirmationPayload,
+    Mix,
     Nomination,
+    RankedDecryption,
     Result,
     SharesAccepted,
     Tally,
@@ -60,10 +62,18 @@ def _layout(s: Scenario) -> Any:
     return params.layout
 
 
-def _sizes(s: Scenario) -> Any:
+def _tally(s: Scenario) -> Tally:
     tally = s.log.state.tallying.tally
     assert tally is not None
-    return tally.sizes()
+    return tally
+
+
+def _sizes(s: Scenario) -> Any:
+    return _tally(s).sizes()
+
+
+def _ranked_size(s: Scenario) -> int:
+    return _tally(s).ranked()["leader"]
 
 
 PARSERS: dict[str, Callable[[Any, Scenario], Any]] = {
@@ -82,7 +92,9 @@ PARSERS: dict[str, Callable[[Any, Scenario], Any]] = {
     "audit": lambda p, s: Audit.from_json(p, _layout(s)),
     "tally": lambda p, s: Tally.from_json(p, _layout(s)),
     "decryption": lambda p, s: Decryption.from_json(p, _sizes(s)),
-    "result": lambda p, s: Result.from_json(p, _layout(s)),
+    "mix": lambda p, s: Mix.from_json(p, size=_ranked_size(s)),
+    "ranked-decryption": lambda p, s: RankedDecryption.from_json(p, size=_ranked_size(s)),
+    "result": lambda p, s: Result.from_json(p, _layout(s), ranked=_tally(s).ranked()),
 }
 
 EXTRA: dict[str, dict[str, Any]] = {
@@ -138,7 +150,11 @@ def test_round_trip_is_identity(election: Scenario, type: str) -> None:
 
 
 # How a reader names a field when it refuses its type, where that is not the field's name.
-FIELD_LABELS = {("audit", "ballot"): "entry", ("credentials", "credentials"): "credentials list"}
+FIELD_LABELS = {
+    ("audit", "ballot"): "entry",
+    ("credentials", "credentials"): "credentials list",
+    ("mix", "mix"): "mix number",
+}
 
 
 @pytest.mark.parametrize("type", ALL_TYPES)
@@ -343,11 +359,11 @@ MUTATIONS: list[tuple[str, str, Callable[[Any], Any]]] = [
     ),
     (
         "tally",
-        "ranked-not-pending",
+        "ranked-with-aggregates",
         lambda p: {
             "contests": [
                 *p["contests"][:3],
-                {**p["contests"][3], "rankings": "done"},
+                {**p["contests"][3], "aggregates": []},
                 p["contests"][4],
             ]
         },
@@ -493,7 +509,7 @@ REFUSED_FOR = {
     "audit-ranking-out-of-range": "contest leader: a ranking lists distinct options only",
     "tally-contest-missing": "tally: 4 contests, the definition has 5",
     "tally-aggregate-missing": "tally of nec-clp: 4 aggregates for 5 options",
-    "tally-ranked-not-pending": "tally of leader: rankings must be 'pending-mixing'",
+    "tally-ranked-with-aggregates": r"tally of leader: unknown field\(s\) aggregates",
     "tally-ballots-negative": "tally of nec-clp.ballots must be >= 0, got -1",
     "decryption-tally-hash-short": "decryption tally must be 64 hex digits, got 62",
     "decryption-share-of-another-trustee": r"shares\[0\]: a share of another trustee",
@@ -756,6 +772,7 @@ def test_result_seed_binds_the_tally_and_every_combined_point() -> None:
 
 
 def test_the_result_on_the_log_carries_the_unpredictable_seed(election: Scenario) -> None:
-    result = Result.from_json(_entries(election, "result")[0].payload, _layout(election))
+    payload = _entries(election, "result")[0].payload
+    result = Result.from_json(payload, _layout(election), ranked=_tally(election).ranked())
     tally_hash = election.log.state.tallying.tally_hash
     assert result.seed != tally_hash

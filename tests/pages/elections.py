@@ -2,20 +2,22 @@
 board served by uvicorn on 127.0.0.1 (its clock simulated), with every kind of fact the pages
 show: a timetable change, nominations (one below the threshold), a withdrawal, a decision, the
 key ceremony, credentials of two ballot styles, ballots and revotes, an audit, the tally, the
-decryptions of trustees 1, 2, 4, 5 (3 absent) and the result."""
+decryptions of trustees 1, 2, 4 (3 and 5 absent), their mixes and decryptions of the two ranked
+contests, and the result."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bulletin_board.client import BoardClient
 from cli.demo import _setup as demo_setup
 from crypto.signing import SigningKey
+from election.wire import Result
 from simulation.boards import HttpBoard
 from simulation.builder import ElectionBuilder
 from simulation.plan import RoleKeys
@@ -36,6 +38,7 @@ class Served:
     clock: SimulatedClock
     builder: ElectionBuilder
     client: BoardClient
+    elected: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def page(self, path: str = "") -> str:
         return f"{self.url}/e/{self.election}/{path}"
@@ -47,7 +50,7 @@ def setup_phase(builder: ElectionBuilder) -> None:
     demo_setup(builder)
 
 
-def run_to_result(builder: ElectionBuilder, rng: random.Random) -> None:
+def run_to_result(builder: ElectionBuilder, rng: random.Random) -> Result:
     """Ceremony, credentials, every member votes (two revote, one audits first), the count."""
     builder.ceremony()
     builder.issue()
@@ -58,7 +61,7 @@ def run_to_result(builder: ElectionBuilder, rng: random.Random) -> None:
     for member, choices in votes:
         builder.vote(member, choices)
     builder.board.refold()  # type: ignore[attr-defined]
-    builder.count()
+    return builder.count()
 
 
 @contextmanager
@@ -77,11 +80,13 @@ def served_election(folder: Path, *, finished: bool = True) -> Iterator[Served]:
         builder = ElectionBuilder(
             plan, board, keys=RoleKeys.fixed_for_testing(plan.trustees), rng=rng
         )
+        elected: dict[str, tuple[str, ...]] = {}
         if finished:
             setup_phase(builder)
-            run_to_result(builder, rng)
+            result = run_to_result(builder, rng)
+            elected = {c.contest: c.elected for c in result.contests}
         else:
             builder.define()
             builder.nominate(at=plan.at(1.5))
             clock.set(plan.at(2))
-        yield Served(url, ELECTION, clock, builder, client)
+        yield Served(url, ELECTION, clock, builder, client, elected)

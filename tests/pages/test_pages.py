@@ -109,15 +109,23 @@ def test_participation_counts_ballots_never_who(served: Served) -> None:
 def test_results_show_the_decrypted_counts_and_who_decrypted(served: Served) -> None:
     body = _get(served.page("results")).text
     expected = served.builder.expected_counts()
-    names = [c.name for c in served.builder.params.candidate_lists["nec"].candidates]
-    for name, votes in zip(names, expected["nec"], strict=True):
+    params = served.builder.params
+    names = [c.name for c in params.candidate_lists["youth-rep"].candidates]
+    for name, votes in zip(names, expected["youth-rep"], strict=True):
         assert re.search(rf'<th scope="row">{name}</th><td class="num"[^>]*>{votes}</td>', body)
+    for contest in ("nec", "mayor"):  # ranked: its count stage by stage, the elected in order
+        name = {c.id: c.name for c in params.candidate_lists[contest].candidates}
+        elected = ", ".join(name[i] for i in served.elected[contest])
+        assert elected in body
+        assert f'<table id="t-{contest}">' in body
+        assert f'id="s-{contest}-1"' in body
     yes, _no = expected["rule-change"]
     assert re.search(rf'<th scope="row">Yes</th><td class="num"[^>]*>{yes}</td>', body)
-    assert "Passed over to meet them" in body or "Nobody had to be passed over" in body
-    for j in (1, 2, 4, 5):
+    assert "gender=woman &gt;= 5" in body  # the NEC's quota, in its STV count's facts
+    for j in (1, 2, 4):
         assert f"Trustee {j}: Trustee {j}" in body
     assert "Trustee 3: Trustee 3" not in body
+    assert "Trustee 5: Trustee 5" not in body
     assert '<svg class="chart" role="img"' in body
 
 
@@ -130,7 +138,7 @@ def test_the_verifier_verdict_appears_once_it_has_run(served: Served) -> None:
         assert "The verifier is checking the log" in body
         time.sleep(1)  # polling a background run
     assert "RESULT VERIFIED: every check passed." in body
-    assert body.count('<span class="check-pass">pass</span>') == 8
+    assert body.count('<span class="check-pass">pass</span>') == 10
 
 
 def test_every_fact_links_to_a_leaf_whose_proof_verifies(served: Served) -> None:

@@ -103,6 +103,8 @@ def test_a_count_with_no_valid_paper(ranked: tuple[Any, Any, Any]) -> None:
         assert "No paper of this ranked contest is a valid ranking" in body
 
 
-def test_a_ranked_contest_before_its_count_is_pending(ranked: tuple[Any, Any, Any]) -> None:
-    with _nec_result(ranked, {"contest": "nec", "status": "pending-mixing"}) as body:
-        assert "counted after the trustees mix and decrypt the ballots: not yet" in body
+def test_a_ranked_result_without_papers_or_count_is_unreadable(
+    ranked: tuple[Any, Any, Any],
+) -> None:
+    with _nec_result(ranked, {"contest": "nec", "status": "counted"}) as body:
+        assert "This contest&#39;s result could not be read." in body

@@ -42,7 +42,7 @@ def test_the_html_report_is_verified_and_self_contained(export: Path, tmp_path: 
         "Withdrew on health grounds", "Hustings", "Ian Iqbal", "Members who voted",
     ):  # fmt: skip
         assert fact in body, fact
-    assert body.count('<span class="check-pass">pass</span>') == 8
+    assert body.count('<span class="check-pass">pass</span>') == 10
 
 
 def test_the_report_names_the_fingerprints_a_scrutineer_keeps(

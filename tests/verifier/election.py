@@ -16,13 +16,14 @@ from simulation.boards import export_lines, leaf_bytes
 from tests.election.scenario import (
     DEFINITION,
     ELECTION,
-    VOTING_CLOSE,
     VOTING_OPEN,
     Scenario,
 )
 from verifier import Report, verify_export_file
 
 BOARD_KEY = SigningKey(bytes([77] * 32))
+#: Each member's ranking of the leader contest (so that its papers differ).
+LEADER_RANKINGS = ([1, 0], [0, 2], [2], [1, 0, 2])
 Leaves = list[tuple[bytes, int]]
 """(entry bytes, received) per leaf, leaf 0 included."""
 
@@ -99,15 +100,12 @@ def build_election() -> Built:
     scenario.issue()
     now = VOTING_OPEN + 1000
     log = scenario.log
-    for member in scenario.members:
-        log.post(scenario.ballot(member), now)
+    for member, ranking in zip(scenario.members, LEADER_RANKINGS, strict=True):
+        log.post(scenario.ballot(member, scenario.choices(member, leader=ranking)), now)
     first = scenario.members[0]
     log.post(scenario.ballot(first, scenario.choices(first, nec_clp=[1])), now)
     log.post(scenario.audit(scenario.members[1]), now)
-    log.post(scenario.tally_entry(), VOTING_CLOSE)
-    for j in (2, 4, 5):
-        log.post(scenario.decryption_entry(j), VOTING_CLOSE + 1)
-    log.post(scenario.result_entry(), VOTING_CLOSE + 2)
+    scenario.count()
     return Built(scenario, scenario_leaves(scenario))
 
 

@@ -25,13 +25,15 @@ def test_a_clean_export_exits_0_with_a_json_report(built: Built, tmp_path: Path)
     )
     assert result.exit_code == 0, result.output
     assert "[PASS] 5." in result.output
-    assert "[NOT YET VERIFIABLE] contest leader" in result.output
+    assert "[PASS] 9. mixes" in result.output
+    assert "[PASS] 10. ranked decryptions" in result.output
+    assert "NOT YET" not in result.output
     last = result.output.splitlines()[-1]
     assert last.startswith("RESULT VERIFIED: every check passed, and the result follows")
     document = json.loads(out.read_text())
     assert document["passed"] is True
     assert document["outcome"] == "result-verified"
-    assert [c["check"] for c in document["checks"]] == list(range(1, 9))
+    assert [c["check"] for c in document["checks"]] == list(range(1, 11))
     # Issue 15 item 4: the results, per contest, in the report and the JSON.
     result_leaf = built.index_of("result")
     assert f"results (the result in entry {result_leaf}; lot seed " in result.output
@@ -48,7 +50,13 @@ def test_a_clean_export_exits_0_with_a_json_report(built: Built, tmp_path: Path)
     assert len(nec["elected"]) == 3
     assert by_id["youth-rep"]["eligible"] == 1
     assert by_id["rule-change-1"]["elected"] == ["Yes"]
-    assert by_id["leader"]["options"][0]["votes"] is None
+    leader = by_id["leader"]
+    assert leader["options"][0]["votes"] is None
+    assert leader["ranked"]["method"] == "irv"
+    assert leader["ranked"]["valid_papers"] + leader["ranked"]["invalid_papers"] == 4
+    assert len(leader["elected"]) == 1
+    assert "contest leader (Leader; ranked, 1 seat(s)): 4 ballot(s) counted" in result.output
+    assert "    irv count: 4 valid and 0 invalid papers" in result.output
     assert "contest nec-clp (NEC: constituency section; block, 3 seat(s)): 4 ballot(s) " in (
         result.output
     )

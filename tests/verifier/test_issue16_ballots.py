@@ -123,6 +123,16 @@ def _audited_then_cast(
     at["tally"] = log.post(tally, VOTING_CLOSE)
     for j in (2, 4, 5):
         log.post(s.decryption_entry(j), VOTING_CLOSE + 1)
+    # the ranked contest mixed from the list the tally counts (the rule's, when it is)
+    mixer = counted if by_the_rule else s
+    if by_the_rule:
+        counted.log.post(tally, VOTING_CLOSE)
+    for make in (mixer.mix_entry, mixer.ranked_decryption_entry):
+        for j in (2, 4, 5):
+            entry = make(j)
+            if by_the_rule:
+                counted.log.post(entry, VOTING_CLOSE + 1)
+            log.post(entry, VOTING_CLOSE + 1)
     log.post(s.result_entry(), VOTING_CLOSE + 2)
     return scenario_leaves(s), at
 

@@ -53,9 +53,11 @@ from tests.verifier.election import (
 # 2-18 nominations, 19-23 trustee keys, 24-28 dealings, 29-33 shares-accepted, 34 the election
 # key, 35-39 key confirmations, 40-43 candidate lists, 44-46 credentials, 47 complete, 48-52
 # ballots (48 superseded by 52, member 0's revote), 53 an audit, 54 the tally, 55-57
-# decryptions, 58 the result.
+# decryptions, 58-60 the mixes of the ranked contest (leader), 61-63 its ranked decryptions,
+# 64 the result (mixing's cases: tests/verifier/test_tamper_mixing.py).
 DEF, NOMINATION, TRUSTEE_KEY, DEALING, ELECTION_KEY, CANDIDATES = 1, 5, 19, 24, 34, 40
-CREDENTIALS, COMPLETE, BALLOT, AUDIT, TALLY, DECRYPTION, RESULT = 45, 47, 49, 53, 54, 55, 58
+CREDENTIALS, COMPLETE, BALLOT, AUDIT, TALLY, DECRYPTION, RESULT = 45, 47, 49, 53, 54, 55, 64
+MIX, RANKED_DECRYPTION = 58, 61
 NOW = VOTING_OPEN + 1000
 
 
