@@ -5,8 +5,8 @@ election by phase.
         [--clients 16] [--workers 2] [--demo-voters 10000] [--quick]
 
 1. Build: median ms to encrypt, prove and sign one ballot in-process: a 10-candidate vote-for-1
-   contest, and the demo's ballot (12-candidate vote-for-9 with a quota, a 2-candidate youth
-   seat, a yes/no referendum). Target <= 3 ms.
+   contest, and the demo's ballot (a ranking of up to 12 of 20 NEC candidates, a mayoral
+   ranking, a 2-candidate youth seat, a yes/no referendum). Target <= 3 ms.
 2. The board, for each of the two ballots: an election with that ballot is set up on a fresh
    database (``--db``: a PostgreSQL URL,
    default postgresql://postgres@127.0.0.1:5432/test, in which a fresh database is created and
@@ -16,7 +16,9 @@ election by phase.
    ballots/s with ``--clients`` concurrent keep-alive HTTP clients. Target >= 400 ballots/s on
    PostgreSQL with 2 workers. Every ballot is checked in full (signature, every proof, the
    rules) and durably committed before the board answers.
-3. The demo (``verivote demo``) at ``--demo-voters`` members, timed by phase (0 skips it).
+3. The demo (``verivote demo``) at ``--demo-voters`` members, timed by phase (0 skips it): the
+   tally's decryption, each trustee's mixes of the two ranked contests, their decryption and
+   the result with its STV and IRV counts among them.
 
 The machine's two cores are shared by the server, the load generator and anything else
 running: figures are indicative.
@@ -61,7 +63,7 @@ BUILD_TARGET_MS = 3.0
 ACCEPT_TARGET = 400.0
 SHAPES: Final = {
     "simple": "a 10-candidate vote-for-1 ballot",
-    "demo": "the demo's ballot (12-candidate vote-for-9, 2-candidate youth seat, yes/no)",
+    "demo": "the demo's ballot (NEC and mayoral rankings, 2-candidate youth seat, yes/no)",
 }
 
 

@@ -43,3 +43,18 @@ def test_every_row_is_produced(monkeypatch: pytest.MonkeyPatch) -> None:
     assert targets["decryption verification (§7.8), parse included"][0] == "<= 100 µs"
     assert all(verdict in {"PASS", "FAIL"} for target, verdict in targets.values() if target)
     assert all(float(value.split()[0]) >= 0 for _, value, _, _ in rows)
+
+
+def test_the_end_to_end_row_posts_a_mix_to_a_board(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = importlib.util.spec_from_file_location("mix_bench", BENCH)
+    assert spec is not None
+    assert spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "mix_bench", bench)
+    spec.loader.exec_module(bench)
+    rows = bench.run(8, memory=False, board=True)
+    name, value, target, verdict = rows[-1]
+    assert name.startswith("end to end: a mix of")
+    assert "through a board" in name
+    assert float(value.split()[0]) > 0
+    assert (target, verdict) == ("", "")
