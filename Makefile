@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck unit bench bench-board bench-election bench-verify clean \
+.PHONY: demo test fuzz lint typecheck unit bench bench-board bench-election bench-verify clean \
 	browser booth-vendor bench-booth
 
 $(BIN)/python:
@@ -45,6 +45,10 @@ typecheck: $(TEST_STAMP)
 
 unit: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n auto -q
+
+# tests/fuzz for longer than make test runs it (hypothesis random, ~25x the inputs; minutes).
+fuzz: $(TEST_STAMP)
+	VERIVOTE_FUZZ=long $(BIN)/python -m pytest tests/fuzz -n auto -q -p no:cacheprovider --timeout 3600
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/crypto_bench.py
