@@ -38,7 +38,14 @@ from election.definition import ElectionDefinition
 from election.rules import ElectionState, apply
 from election.wire import ELECTION_DEFINITION, VOTER, DefinitionPayload, election_schemes
 
-__all__ = ["HINTS", "BoardClient", "BoardRefused", "BoardUnreachable", "printable"]
+__all__ = [
+    "HINTS",
+    "BoardClient",
+    "BoardRefused",
+    "BoardUnreachable",
+    "check_board_url",
+    "printable",
+]
 
 JSON: Final = {"content-type": "application/json"}
 PAGE: Final = 1000
@@ -119,6 +126,29 @@ class BoardRefused(VerificationFailed):
         self.retry_after = retry_after
 
 
+def check_board_url(url: str) -> str:
+    """A board's base URL: ``http://`` or ``https://``, a host, and a valid port if any.
+
+    Raises:
+        MalformedInput: anything else (httpx would raise a ValueError deep inside a request).
+    """
+    try:
+        parsed: httpx.URL | None = httpx.URL(url)
+        port = parsed.port if parsed is not None else None
+    except (httpx.InvalidURL, ValueError, TypeError):
+        parsed, port = None, None
+    if (
+        parsed is None
+        or parsed.scheme not in ("http", "https")
+        or not parsed.host
+        or not (port is None or 0 < port < 65536)
+    ):
+        raise MalformedInput(
+            f"not a board URL: {printable(repr(url), 100)} (give http://HOST[:PORT] or https://...)"
+        )
+    return url
+
+
 class BoardUnreachable(BoardError):
     """No answer from the board (network, DNS, timeout, or not a board)."""
 
@@ -139,6 +169,7 @@ class BoardClient:
     _key: bytes | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        check_board_url(self.url)
         self._http = httpx.Client(base_url=self.url.rstrip("/"), timeout=self.timeout)
 
     def close(self) -> None:

@@ -95,8 +95,17 @@ def replace_secret(path: Path, data: bytes) -> None:
 
 
 def load_definition(path: Path) -> ElectionDefinition:
-    """Read and validate an election.toml. Raises: DefinitionError, OSError."""
-    return ElectionDefinition.from_toml(path.read_text(encoding="utf-8"), source=str(path))
+    """Read and validate an election.toml. Raises: DefinitionError, MalformedInput (not UTF-8
+    text), OSError."""
+    return ElectionDefinition.from_toml(read_text(path), source=str(path))
+
+
+def read_text(path: Path) -> str:
+    """A text file's content. Raises: MalformedInput (not UTF-8), OSError."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedInput(f"{path} is not UTF-8 text (byte {exc.start})") from None
 
 
 @contextmanager

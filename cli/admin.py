@@ -8,6 +8,7 @@ election key are computed from the log on the board and shown before posting.
 from __future__ import annotations
 
 import csv
+import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 import click
 from rich.console import Console
 
-from cli._common import load_definition
+from cli._common import load_definition, read_text
 from cli._context import ADMINISTRATOR, BoardSession, board_options
 from cli._results import results_table, write_reports
 from crypto.errors import MalformedInput
@@ -145,7 +146,7 @@ def nominate(
 def _read_nominations(path: Path) -> list[Nomination]:
     columns = ["contest", "nominee", "name", "attributes", "nominated_by", "received"]
     out = []
-    with path.open(newline="", encoding="utf-8") as handle:
+    with io.StringIO(read_text(path), newline="") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames != columns:
             raise MalformedInput(f"{path}: the header must be {','.join(columns)}")

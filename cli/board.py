@@ -19,7 +19,7 @@ from typing import Any
 import click
 import httpx
 
-from bulletin_board.client import printable
+from bulletin_board.client import check_board_url, printable
 from bulletin_board.config import ServeConfig, ServiceSettings
 from bulletin_board.election_rules import ELECTION_RULES
 from bulletin_board.errors import BoardError
@@ -60,12 +60,25 @@ _key_option = key_option(
 )
 
 
+def _storage(db: str, *, migrate: bool) -> Any:
+    """The board's database, or one line saying why it cannot be opened (not a database, no
+    such directory, a server that does not answer)."""
+    import sqlalchemy.exc
+
+    from bulletin_board.storage import Storage
+
+    try:
+        return Storage.open(db, migrate=migrate)
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        reason = getattr(exc, "orig", None) or exc
+        raise BoardError(f"cannot open the board database {db}: {reason}") from None
+
+
 def _open_board(db: str, key_path: Path, rules: str, *, command: str) -> Any:
     require_board_server(command, STORAGE_MODULES)
     from bulletin_board.log import Board
-    from bulletin_board.storage import Storage
 
-    storage = Storage.open(db, migrate=True)
+    storage = _storage(db, migrate=True)
     key, created = load_or_create_board_key(key_path)
     if created:
         click.echo(f"board key created: {key_path} (public key {key.verify_key.to_hex()})")
@@ -222,9 +235,8 @@ def export(db: str, election: str | None, out: Path) -> None:
     require_board_server("board export", STORAGE_MODULES)
     from bulletin_board.export import format_export
     from bulletin_board.integrity import check_log, log_board_key
-    from bulletin_board.storage import Storage
 
-    storage = Storage.open(db, migrate=False)
+    storage = _storage(db, migrate=False)
     try:
         if election is None:
             names = storage.elections()
@@ -305,7 +317,7 @@ def sth(url: str, election: str, out: Path | None) -> None:
     """Fetch, verify and print (or save) the board's latest signed tree head."""
     from bulletin_board.wire import SignedTreeHead
 
-    with httpx.Client(base_url=url, timeout=30) as client:
+    with httpx.Client(base_url=check_board_url(url), timeout=30) as client:
         head = SignedTreeHead.from_json(_get(client, f"/v1/elections/{election}/sth"))
     if head.election != election:
         raise MalformedInput(f"the board sent a tree head for {head.election!r}")
@@ -331,7 +343,7 @@ def check_consistency(url: str, old_path: Path, update: bool) -> None:
 
     old = SignedTreeHead.from_json(_parse_json_file(old_path))
     base = f"/v1/elections/{old.election}"
-    with httpx.Client(base_url=url, timeout=30) as client:
+    with httpx.Client(base_url=check_board_url(url), timeout=30) as client:
         new = SignedTreeHead.from_json(_get(client, f"{base}/sth"))
         if new.election != old.election:
             raise MalformedInput(f"the board sent a tree head for {new.election!r}")

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from election.definition import ElectionDefinition
+from cli._common import load_definition
 
 
 @click.group("election")
@@ -21,7 +21,7 @@ def command() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def check(path: Path) -> None:
     """Validate PATH (an election.toml) and show what would be published."""
-    definition = ElectionDefinition.from_toml(path.read_text(encoding="utf-8"), source=str(path))
+    definition = load_definition(path)
     console = Console()
     zone = ZoneInfo(definition.time_zone)
     console.print(f"[bold]{definition.title}[/bold] ({definition.id}), {definition.organisation}")

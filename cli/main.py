@@ -49,6 +49,8 @@ class _Verivote(click.Group):
             _fail(str(exc), code=2)
         except VerivoteError as exc:
             _fail(str(exc), code=1)
+        except UnicodeDecodeError as exc:  # a reader that did not name its file
+            _fail(f"the input is not UTF-8 text (byte {exc.start})", code=2)
         except OSError as exc:
             _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc), code=2)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cli._common import load_definition, replace_secret
+from cli._common import load_definition, read_text, replace_secret
 from crypto.errors import MalformedInput
 from election.roll import MAX_PROBLEMS_SHOWN, Roll, RollProblems, duplicate_emails
 
@@ -59,7 +59,7 @@ def import_roll(csv_path: Path, definition_path: Path, issuer_dir: Path, replace
     if (issuer_dir / "issued.json").exists():
         raise MalformedInput("credentials are issued: the roll can no longer be replaced")
     try:
-        roll = Roll.read_csv(csv_path.read_text(encoding="utf-8"), definition, source=str(csv_path))
+        roll = Roll.read_csv(read_text(csv_path), definition, source=str(csv_path))
     except RollProblems as exc:
         for line, message in exc.problems[:MAX_PROBLEMS_SHOWN]:
             click.echo(f"{csv_path}, line {line}: {message}", err=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from bulletin_board.client import check_board_url
 from cli._common import console
 from crypto.errors import MalformedInput
 from verifier import Report, UnreadableInput, verify_source
@@ -96,6 +97,8 @@ def command(
     (http://host/v1/elections/ID): every signature, proof, aggregate and count (spec §13).
     The last line says whether a RESULT was verified (exit 0), a check FAILED (1), or the log
     holds NO RESULT (3); unreadable input exits 2."""
+    if source.startswith(("http://", "https://")):
+        check_board_url(source)
     try:
         report = verify_with_progress(
             source,

@@ -288,11 +288,13 @@ def _election_ids(data: bytes) -> list[str]:
     items = value.get("elections") if isinstance(value, dict) else value
     if not isinstance(items, list):
         raise UnreadableInput("the board's election list does not parse")
-    return [
-        str(item["id"] if isinstance(item, dict) else item)
-        for item in items
-        if isinstance(item, str | dict)
-    ]
+    ids = []
+    for item in items:
+        ident = item.get("id") if isinstance(item, dict) else item
+        if not isinstance(ident, str):
+            raise UnreadableInput("the board's election list does not parse")
+        ids.append(ident)
+    return ids
 
 
 @contextmanager
