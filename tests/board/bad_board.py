@@ -3,6 +3,7 @@ thread) that answers every request with the bytes a test chose for its path."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
@@ -13,13 +14,18 @@ Answer = tuple[int, bytes]
 
 
 @contextmanager
-def bad_board(answers: Mapping[str, Answer], default: Answer) -> Iterator[str]:
+def bad_board(answers: Mapping[str, Answer], default: Answer | None) -> Iterator[str]:
     """Serve until the block ends; a request's answer is ``answers[path]`` (path without the
-    query), else ``default``. Yields the base URL."""
+    query), else ``default`` (None: the connection is closed unanswered). Yields the base
+    URL."""
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
-            status, body = answers.get(self.path.split("?", 1)[0], default)
+            answer = answers.get(self.path.split("?", 1)[0], default)
+            if answer is None:
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            status, body = answer
             self.send_response(status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(body)))

@@ -12,9 +12,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +22,8 @@ from click.testing import CliRunner, Result
 
 from cli.main import verivote
 from crypto.credentials import CredentialCode
+from tests.board.bad_board import bad_board
 from tests.fuzz.budget import Figures
-from tests.serving import serve_handler
 
 PASSPHRASE_ENV = "VV_FUZZ_PASS"
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "election.toml"
@@ -235,29 +233,6 @@ ANSWERS: dict[str, tuple[int, bytes] | None] = {
 }
 
 
-@contextmanager
-def hostile_board(answer: tuple[int, bytes] | None) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            if answer is None:
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            status, body = answer
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    with serve_handler(Handler) as url:
-        yield url
-
-
 @pytest.mark.parametrize("path", BOARD_COMMANDS, ids=" ".join)
 def test_bad_boards(
     path: tuple[str, ...], valid: Files, unreachable: str, figures: Figures
@@ -265,7 +240,7 @@ def test_bad_boards(
     for url in (unreachable, "not a url", "ftp://board.example", "http://[::1"):
         _run(path, Files(**{**valid.__dict__, "url": url}), figures)
     for answer in ANSWERS.values():
-        with hostile_board(answer) as url:
+        with bad_board({}, answer) as url:
             _run(path, Files(**{**valid.__dict__, "url": url}), figures)
 
 
