@@ -264,6 +264,10 @@ def download_export(url: str, target: BinaryIO, *, timeout: float = 60.0) -> Non
     """
     base = url.rstrip("/")
     try:
+        httpx.URL(base).port  # noqa: B018 (reading it validates it: '[::1' has no port)
+    except (httpx.InvalidURL, ValueError):
+        raise UnreadableInput(f"not a board URL: {url!r}") from None
+    try:
         with httpx.Client(timeout=timeout) as client:
             if "/v1/elections/" not in base:
                 listed = client.get(f"{base}/v1/elections")
