@@ -1,7 +1,8 @@
 """Spec §10 A client of a board's HTTP API, shared by every command that talks to a board.
 
 Nothing the board says is taken on trust: the board key is the key of leaf 0 (or one pinned by
-the caller); every tree head is checked under it; every receipt is checked against the posted
+the caller), and so is whether the log is a rehearsal's (§10.2); every tree head is checked
+under that key and must carry that flag; every receipt is checked against the posted
 bytes, the tree head and its inclusion proof (crypto/merkle.py); a downloaded log is hashed
 again and must give the root of a signed tree head; every entry's signature is verified with
 the election's schemes (the voter scheme bound to the fingerprint of the definition in leaf 1).
@@ -22,7 +23,8 @@ import httpx
 
 from bulletin_board.errors import BoardError
 from bulletin_board.wire import (
-    BOARD_KEY_TYPE,
+    BoardKeyPayload,
+    ClockRequest,
     Entry,
     Leaf,
     Receipt,
@@ -33,7 +35,7 @@ from crypto import canonical
 from crypto.envelope import MAX_ENTRY_BYTES
 from crypto.errors import InconsistentLog, MalformedInput, VerificationFailed
 from crypto.merkle import Frontier, verify_consistency
-from crypto.wire import expect_list, expect_object, parse_hex
+from crypto.wire import expect_int, expect_list, expect_object, parse_hex
 from election.definition import ElectionDefinition
 from election.rules import ElectionState, apply
 from election.wire import ELECTION_DEFINITION, VOTER, DefinitionPayload, election_schemes
@@ -95,6 +97,8 @@ HINTS: Final[Mapping[str, str]] = {
     "not_enough_mixes": "wait until t trustees have mixed the contest",
     "wrong_mix": "decrypt the contest's last mix (another was posted meanwhile)",
     "too_large": "the entry is larger than the board accepts (board serve --max-large-body)",
+    "not_rehearsal": "this is a real election's board: its clock follows real time",
+    "clock_not_later": "the board's clock is already past that time",
 }
 
 
@@ -166,7 +170,7 @@ class BoardClient:
     timeout: float = 120.0
     _http: httpx.Client = field(init=False, repr=False)
     _definition: ElectionDefinition | None = field(default=None, init=False, repr=False)
-    _key: bytes | None = field(default=None, init=False, repr=False)
+    _origin: BoardKeyPayload | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         check_board_url(self.url)
@@ -221,20 +225,33 @@ class BoardClient:
         Raises:
             InconsistentLog: leaf 0 is not a board-key entry, or not of the pinned key.
         """
-        if self._key is None:
+        return self._leaf_zero().key
+
+    def rehearsal(self) -> bool:
+        """Spec §10.2 Whether the log is a rehearsal's (leaf 0's flag): show REHEARSAL then."""
+        return self._leaf_zero().rehearsal
+
+    def _leaf_zero(self) -> BoardKeyPayload:
+        if self._origin is None:
             answer = expect_object(
                 self._get("/leaves/0"), "leaf", required={"leaf", "leaf_hash", "leaf_index"}
             )
             leaf = Leaf.from_json(answer["leaf"], election_schemes(None))
-            if leaf.index != 0 or leaf.entry.type != BOARD_KEY_TYPE:
-                raise InconsistentLog("leaf 0 of the board is not its board-key entry")
-            if self.board_key is not None and leaf.entry.key != self.board_key:
+            try:
+                if leaf.index != 0:
+                    raise MalformedInput(f"it says it is leaf {leaf.index}")
+                origin = BoardKeyPayload.of(leaf.entry)
+            except MalformedInput as exc:
                 raise InconsistentLog(
-                    f"the board signs with key {leaf.entry.key.hex()}, not the pinned "
+                    f"leaf 0 of the board is not its board-key entry: {exc}"
+                ) from None
+            if self.board_key is not None and origin.key != self.board_key:
+                raise InconsistentLog(
+                    f"the board signs with key {origin.key.hex()}, not the pinned "
                     f"{self.board_key.hex()}"
                 )
-            self._key = leaf.entry.key
-        return self._key
+            self._origin = origin
+        return self._origin
 
     def definition(self) -> ElectionDefinition | None:
         """Spec §11.1 The definition on the log (leaf 1), or None before it is published."""
@@ -259,9 +276,19 @@ class BoardClient:
 
     def tree_head(self) -> SignedTreeHead:
         """Spec §10.2 The latest tree head, checked under the board key."""
-        head = SignedTreeHead.from_json(self._get("/sth"))
+        return self.check_tree_head(SignedTreeHead.from_json(self._get("/sth")))
+
+    def check_tree_head(self, head: SignedTreeHead) -> SignedTreeHead:
+        """Spec §10.2 A tree head of this log: signed by leaf 0's key, for this election, with
+        leaf 0's rehearsal flag.
+
+        Raises:
+            InconsistentLog: it is not.
+        """
         if head.board_key != self.key() or head.election != self.election:
             raise InconsistentLog("the tree head is signed by another key or for another log")
+        if head.rehearsal != self.rehearsal():
+            raise InconsistentLog("the tree head's rehearsal flag is not leaf 0's")
         return head
 
     # --- writing ---------------------------------------------------------------------------
@@ -291,6 +318,21 @@ class BoardClient:
         except MalformedInput as exc:
             raise InconsistentLog(f"the board's receipt does not hold: {exc}") from None
         return receipt
+
+    def clock(self) -> int:
+        """Spec §10.2-§10.3 The log's clock now (ms since the Unix epoch)."""
+        return _clock_now(self._get("/clock"), self.election)
+
+    def advance_clock(self, request: ClockRequest) -> int:
+        """Spec §10.2 Post a rehearsal's clock request; the log's clock after it.
+
+        Raises:
+            BoardRefused (``not_rehearsal``, ``clock_not_later``, ...), BoardUnreachable.
+        """
+        response = self._request(
+            "POST", "/clock", what="clock advance", content=request.to_bytes(), headers=JSON
+        )
+        return _clock_now(canonical.decode(response.content), self.election)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -397,6 +439,13 @@ class BoardClient:
                     f"the board's first {frontier.size} leaves are not a prefix of its tree head"
                 ) from None
         return state, head
+
+
+def _clock_now(value: object, election: str) -> int:
+    obj = expect_object(value, "clock answer", required={"election", "now", "rehearsal"})
+    if obj["election"] != election:
+        raise MalformedInput("the board answered the clock of another election")
+    return expect_int(obj["now"], "clock", minimum=0)
 
 
 def _hashes(value: object, what: str) -> tuple[bytes, ...]:

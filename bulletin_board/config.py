@@ -23,6 +23,7 @@ __all__ = [
     "ENV_MAX_BODY",
     "ENV_MAX_LARGE_BODY",
     "ENV_RATE_FILE",
+    "ENV_REHEARSAL",
     "ENV_RULES",
     "ENV_WRITE_BURST",
     "ENV_WRITE_RATE",
@@ -40,6 +41,7 @@ ENV_WRITE_RATE: Final = "VERIVOTE_BOARD_WRITE_RATE"
 ENV_WRITE_BURST: Final = "VERIVOTE_BOARD_WRITE_BURST"
 ENV_CORS: Final = "VERIVOTE_BOARD_CORS_ORIGINS"
 ENV_RATE_FILE: Final = "VERIVOTE_BOARD_RATE_FILE"
+ENV_REHEARSAL: Final = "VERIVOTE_BOARD_REHEARSAL"
 DEFAULT_RULES: Final = "election"
 
 
@@ -65,14 +67,16 @@ class ServiceSettings:
 @dataclass(frozen=True, slots=True)
 class ServeConfig:
     """What a worker of ``verivote board serve`` needs: the database URL, the board key file
-    (which must exist), the rule set's name, the service's limits, and the write-rate table all
-    workers share (``bulletin_board.ratelimit``; None: each worker its own)."""
+    (which must exist), the rule set's name, the service's limits, the write-rate table all
+    workers share (``bulletin_board.ratelimit``; None: each worker its own), and whether the
+    board runs rehearsals (Spec §10.2)."""
 
     db: str
     key_path: Path
     rules: str = DEFAULT_RULES
     settings: ServiceSettings = field(default_factory=ServiceSettings)
     rate_file: Path | None = None
+    rehearsal: bool = False
 
     def to_env(self) -> dict[str, str]:
         """The environment variables that ``from_env`` reads back."""
@@ -87,15 +91,17 @@ class ServeConfig:
             ENV_WRITE_BURST: str(self.settings.write_burst),
             ENV_CORS: ",".join(self.settings.cors_origins),
             ENV_RATE_FILE: "" if self.rate_file is None else str(self.rate_file),
+            ENV_REHEARSAL: "1" if self.rehearsal else "0",
         }
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ServeConfig:
         """Read VERIVOTE_BOARD_DB, VERIVOTE_BOARD_KEY (both required), VERIVOTE_BOARD_RULES,
         VERIVOTE_BOARD_MAX_BODY, VERIVOTE_BOARD_MAX_LARGE_BODY, VERIVOTE_BOARD_LARGE_BODIES,
-        VERIVOTE_BOARD_WRITE_RATE, VERIVOTE_BOARD_WRITE_BURST and
-        VERIVOTE_BOARD_CORS_ORIGINS (comma-separated) and VERIVOTE_BOARD_RATE_FILE (unset or
-        empty: none); the others default as in ``ServiceSettings``.
+        VERIVOTE_BOARD_WRITE_RATE, VERIVOTE_BOARD_WRITE_BURST,
+        VERIVOTE_BOARD_CORS_ORIGINS (comma-separated), VERIVOTE_BOARD_RATE_FILE (unset or
+        empty: none) and VERIVOTE_BOARD_REHEARSAL ("1": a rehearsal board); the others default
+        as in ``ServiceSettings``.
 
         Raises:
             KeyError: VERIVOTE_BOARD_DB or VERIVOTE_BOARD_KEY is unset.
@@ -120,4 +126,5 @@ class ServeConfig:
             environ.get(ENV_RULES, DEFAULT_RULES),
             settings,
             Path(rate_file) if rate_file else None,
+            environ.get(ENV_REHEARSAL, "0") == "1",
         )

@@ -17,6 +17,7 @@ from bulletin_board.wire import (
     BOARD_KEY_TYPE,
     EXPORT_FORMAT,
     MAX_LEAF_BYTES,
+    BoardKeyPayload,
     Leaf,
     SignatureScheme,
     SignedTreeHead,
@@ -79,13 +80,15 @@ def format_export(
 
 @dataclass(frozen=True, slots=True)
 class ExportSummary:
-    """What a verified export holds: its election, board key, final tree head and counts."""
+    """What a verified export holds: its election, board key, final tree head and counts, and
+    whether it is a rehearsal's log (Spec §10.2)."""
 
     election: str
     board_key: bytes
     final: SignedTreeHead
     leaves: int
     tree_heads: int
+    rehearsal: bool
 
 
 def read_export(
@@ -96,7 +99,8 @@ def read_export(
     Checks, line by line: canonical JSON; the header; leaf ``i`` has index ``i``, the header's
     election, a valid author signature, a reception time not below the previous one; leaf 0 is
     the board-key entry of the header's key and no other leaf is; each tree head is signed by
-    the header's key, for the header's election, at a size strictly above the previous one and
+    the header's key, for the header's election, with leaf 0's rehearsal flag, at a size
+    strictly above the previous one and
     equal to the number of leaves read, with a timestamp not below the previous tree head's nor
     its last leaf's reception time, and with the root recomputed from the leaves; the end line's
     counts; the last tree head covers every leaf; nothing follows the end line.
@@ -122,6 +126,7 @@ def read_export(
     last: SignedTreeHead | None = None
     last_received = 0
     heads = 0
+    rehearsal: bool | None = None
     for raw in it:
         number += 1
         where = f"export line {number}"
@@ -133,12 +138,16 @@ def read_export(
         if "leaf" in obj:
             leaf = Leaf.from_json(obj["leaf"], schemes)
             _check_leaf(leaf, frontier.size, election, board_key, last_received, where)
+            if leaf.index == 0:
+                rehearsal = BoardKeyPayload.of(leaf.entry).rehearsal
             frontier, _ = frontier.append(leaf.hash)
             last_received = leaf.received
             yield leaf
         elif "sth" in obj:
             sth = SignedTreeHead.from_json(obj["sth"])
             _check_tree_head(sth, last, frontier, election, board_key, last_received, where)
+            if sth.rehearsal != rehearsal:
+                raise MalformedInput(f"{where}: tree head rehearsal flag differs from leaf 0's")
             last = sth
             heads += 1
             yield sth
@@ -152,7 +161,7 @@ def read_export(
                 raise MalformedInput(f"{where}: no tree head covers the last leaves")
             if next(it, None) is not None:
                 raise MalformedInput(f"{where}: content after the end line")
-            yield ExportSummary(election, board_key, last, frontier.size, heads)
+            yield ExportSummary(election, board_key, last, frontier.size, heads, last.rehearsal)
             return
     raise MalformedInput(f"export truncated after line {number}: no end line")
 

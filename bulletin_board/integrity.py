@@ -6,7 +6,8 @@ tree-head row whose columns say "latest" while its signed bytes are an old genui
 board trusts no stored row for what its columns say:
 
 - ``check_tree_head_row``: a stored tree head's exact bytes parse (§10.2), are signed by this
-  board's key for this election, and agree with the row's columns (size, root, timestamp);
+  board's key for this election, carry the log's rehearsal flag, and agree with the row's
+  columns (size, root, timestamp);
 - ``check_latest``: the latest tree head is such a row and covers exactly the stored leaves
   (every write, under the append lock, and every read of a tree head);
 - ``check_log``: every leaf's hash and columns, every stored node recomputed from the leaves,
@@ -29,7 +30,7 @@ from typing import Final
 
 from bulletin_board.errors import LogCorrupted
 from bulletin_board.storage import LeafRow, Storage, StoredTreeHead
-from bulletin_board.wire import BOARD_KEY_TYPE, ED25519, Leaf, SignedTreeHead
+from bulletin_board.wire import ED25519, BoardKeyPayload, Leaf, SignedTreeHead
 from crypto.errors import MalformedInput, VerivoteError
 from crypto.merkle import Frontier, NodeId, leaf_hash
 
@@ -39,7 +40,7 @@ __all__ = [
     "check_leaf_row",
     "check_log",
     "check_tree_head_row",
-    "log_board_key",
+    "log_origin",
     "signed_here",
 ]
 
@@ -87,12 +88,15 @@ def signed_here(head: SignedTreeHead) -> bytes:
     return raw
 
 
-def check_tree_head_row(row: StoredTreeHead, *, election: str, board_key: bytes) -> SignedTreeHead:
+def check_tree_head_row(
+    row: StoredTreeHead, *, election: str, board_key: bytes, rehearsal: bool
+) -> SignedTreeHead:
     """Spec §10.2 The signed tree head a stored row holds, checked against its columns.
 
     Raises:
         LogCorrupted: the bytes do not parse or verify, are signed by another key or for
-            another election, or say another size, root or timestamp than the columns.
+            another election, say another rehearsal flag than the log's (``rehearsal``), or
+            say another size, root or timestamp than the columns.
     """
     where = f"tree_heads row of size {row.tree_size!r} of {election!r}"
     head = _parse_head(row.raw)
@@ -105,6 +109,8 @@ def check_tree_head_row(row: StoredTreeHead, *, election: str, board_key: bytes)
         )
     if head.election != election:
         raise LogCorrupted(f"{where}: its signed bytes are for election {head.election!r}")
+    if head.rehearsal != rehearsal:
+        raise LogCorrupted(f"{where}: signed rehearsal {head.rehearsal}, the log's is {rehearsal}")
     differs = []
     if head.tree_size != row.tree_size:
         differs.append(f"tree_size column {row.tree_size!r}, signed {head.tree_size}")
@@ -121,7 +127,7 @@ def check_tree_head_row(row: StoredTreeHead, *, election: str, board_key: bytes)
 
 
 def check_latest(
-    row: StoredTreeHead | None, size: int, *, election: str, board_key: bytes
+    row: StoredTreeHead | None, size: int, *, election: str, board_key: bytes, rehearsal: bool
 ) -> SignedTreeHead | None:
     """Spec §10.2 The latest stored tree head, checked (``check_tree_head_row``) and covering
     exactly the ``size`` stored leaves (every append stores its leaves and its tree head in
@@ -137,7 +143,7 @@ def check_latest(
                 "not write"
             )
         return None
-    head = check_tree_head_row(row, election=election, board_key=board_key)
+    head = check_tree_head_row(row, election=election, board_key=board_key, rehearsal=rehearsal)
     if head.tree_size != size:
         raise LogCorrupted(
             f"leaves of {election!r}: {size} stored, the latest tree head covers "
@@ -146,8 +152,9 @@ def check_latest(
     return head
 
 
-def log_board_key(storage: Storage, election: str) -> bytes:
-    """Spec §10.1 The board key of a stored log: the key of its leaf 0, the board-key entry.
+def log_origin(storage: Storage, election: str) -> BoardKeyPayload:
+    """Spec §10.1 The board key and rehearsal flag of a stored log: its leaf 0's, the
+    board-key entry.
 
     Raises:
         LogCorrupted: leaf 0 is absent or is not a board-key entry signed by its key.
@@ -156,12 +163,9 @@ def log_board_key(storage: Storage, election: str) -> bytes:
     try:
         if row is None:
             raise MalformedInput("absent")
-        leaf = Leaf.from_bytes(row.raw, {"board": ED25519})
-        if leaf.entry.type != BOARD_KEY_TYPE or leaf.entry.payload != {"key": leaf.entry.key.hex()}:
-            raise MalformedInput("not the board-key entry")
+        return BoardKeyPayload.of(Leaf.from_bytes(row.raw, {"board": ED25519}).entry)
     except VerivoteError as exc:
         raise LogCorrupted(f"leaves row 0 of {election!r}: {exc}") from None
-    return leaf.entry.key
 
 
 def check_leaf_row(row: LeafRow, index: int, *, election: str) -> None:
@@ -188,7 +192,9 @@ def check_leaf_row(row: LeafRow, index: int, *, election: str) -> None:
         raise LogCorrupted(f"{where}: entry_hash column is not the hash of its entry")
 
 
-def check_log(storage: Storage, election: str, *, board_key: bytes) -> SignedTreeHead | None:
+def check_log(
+    storage: Storage, election: str, *, board_key: bytes, rehearsal: bool
+) -> SignedTreeHead | None:
     """Spec §10.2 Check one election's whole stored log (what the board does on start); its
     latest tree head (None for a log with no leaf yet).
 
@@ -204,9 +210,9 @@ def check_log(storage: Storage, election: str, *, board_key: bytes) -> SignedTre
         LogCorrupted: the first inconsistency found.
     """
     row, size = storage.latest_tree_head_and_size(election)
-    latest = check_latest(row, size, election=election, board_key=board_key)
+    latest = check_latest(row, size, election=election, board_key=board_key, rehearsal=rehearsal)
     with (
-        closing(_checked_heads(storage, election, size, board_key)) as heads,
+        closing(_checked_heads(storage, election, size, board_key, rehearsal)) as heads,
         closing(storage.leaves(election, 0, size)) as leaves,
     ):
         _check_stream(storage, election, size, leaves, heads)
@@ -256,12 +262,14 @@ def _check_stream(
 
 
 def _checked_heads(
-    storage: Storage, election: str, size: int, board_key: bytes
+    storage: Storage, election: str, size: int, board_key: bytes, rehearsal: bool
 ) -> Generator[SignedTreeHead, None, None]:
     previous: SignedTreeHead | None = None
     with closing(storage.tree_heads(election, up_to=size)) as rows:
         for row in rows:
-            head = check_tree_head_row(row, election=election, board_key=board_key)
+            head = check_tree_head_row(
+                row, election=election, board_key=board_key, rehearsal=rehearsal
+            )
             if previous is not None and head.timestamp < previous.timestamp:
                 raise LogCorrupted(
                     f"tree_heads row of size {head.tree_size} of {election!r}: timestamp "

@@ -8,8 +8,8 @@ for the batch, commits, and only then answers. Every receipt of a batch carries 
 tree head, which includes its leaf; the inclusion proofs are computed from the frontier of the
 tree before the batch plus the batch's own nodes, without reading the database.
 
-``GroupCommitter`` feeds ``Board.append`` from a queue on one writer thread: requests that
-arrive while a batch commits (an fsync) form the next batch.
+``bulletin_board.committer.GroupCommitter`` feeds ``Board.append`` from a queue on one writer
+thread: requests that arrive while a batch commits (an fsync) form the next batch.
 
 Replays (Spec §10.1): entry bytes already in the log are not appended again; the board answers
 with a receipt for the FIRST leaf holding them (idempotent), marked ``new=False``.
@@ -17,18 +17,20 @@ with a receipt for the FIRST leaf holding them (idempotent), marked ``new=False`
 Self-checks (Spec §10.2, bulletin_board/integrity.py): ``check_storage`` (on start) checks each
 whole stored log; every write checks the latest tree head it signs from, and every read checks
 the tree head it serves. A log found corrupted is refused (HTTP 503) from then on.
+
+Rehearsals (Spec §10.2): a board made with ``rehearsal=True`` creates and serves rehearsal logs
+only, marks them in leaf 0 and in every tree head, and runs each log's clock ahead of the real
+one by the offset its administrator set (``advance_clock``, bulletin_board/rehearsal.py).
 """
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from bulletin_board.errors import (
     BadRange,
@@ -46,16 +48,18 @@ from bulletin_board.integrity import (
     check_tree_head_row,
     signed_here,
 )
+from bulletin_board.rehearsal import check_clock_request, check_modes, mode_name
 from bulletin_board.rules import Rules
 from bulletin_board.storage import LeafRow, Storage, StoredTreeHead, WriteTransaction
 from bulletin_board.wire import (
     BOARD_KEY_TYPE,
+    BoardKeyPayload,
     Entry,
     Leaf,
     Receipt,
     SignedTreeHead,
     check_election_id,
-    sign_entry,
+    sign_board_key,
     sign_tree_head,
 )
 from crypto.errors import MalformedInput, VerivoteError
@@ -69,9 +73,7 @@ from crypto.merkle import (
 )
 from crypto.signing import SigningKey
 
-__all__ = ["Appended", "Board", "GroupCommitter", "now_ms"]
-
-DEFAULT_MAX_BATCH: Final = 1000
+__all__ = ["Appended", "Board", "now_ms"]
 
 
 def now_ms() -> int:
@@ -106,10 +108,12 @@ class Board:
         rules: Rules[Any],
         *,
         clock: Callable[[], int] = now_ms,
+        rehearsal: bool = False,
     ) -> None:
         self.storage = storage
         self.key = key
         self.rules = rules
+        self.rehearsal = rehearsal
         self._clock = clock
         self._views: dict[str, _View] = {}
         self._pending: dict[str, dict[int, Leaf]] = {}
@@ -125,12 +129,19 @@ class Board:
         logged for it. The board refuses every request on those (``LogCorrupted``)."""
         for election in self.storage.elections():
             with suppress(LogCorrupted), self._quarantine.watch(election):
-                check_log(self.storage, election, board_key=self.public_key)
+                check_log(
+                    self.storage, election, board_key=self.public_key, rehearsal=self.rehearsal
+                )
         return self._quarantine.found()
 
-    def now(self) -> int:
-        """The board's clock (integer ms since the epoch): the time a leaf appended now gets."""
-        return self._clock()
+    def check_mode(self) -> None:
+        """Spec §10.2 A rehearsal board serves rehearsal logs only, and a board not in
+        rehearsal mode no rehearsal log (on start, before ``check_storage``).
+
+        Raises:
+            MalformedInput: a log of the other kind is in the database (one line naming it).
+        """
+        check_modes(self.storage, self.storage.elections(), rehearsal=self.rehearsal)
 
     # --- creating a log ----------------------------------------------------------------------
 
@@ -153,15 +164,10 @@ class Board:
         nothing of an existing log but its size (a board's start, before its self-check)."""
         check_election_id(election)
         if not self.storage.has_election(election):
+            self.check_mode()
             self.storage.create_election(election, created=self._clock())
         if self.storage.size(election) == 0:
-            raw = sign_entry(
-                election=election,
-                type=BOARD_KEY_TYPE,
-                role="board",
-                payload={"key": self.key.verify_key.to_hex()},
-                key=self.key,
-            )
+            raw = sign_board_key(election=election, key=self.key, rehearsal=self.rehearsal)
             entry = self.rules.precheck(raw, election=election, max_bytes=len(raw))
             outcome = self.append(election, [entry])[0]
             if isinstance(outcome, Exception):
@@ -262,7 +268,7 @@ class Board:
     ) -> list[Appended | EntryRefused | int]:
         with self.storage.write(election) as tx:
             view = self._fold(election, tx)
-            received = max(self._clock(), view.last_received)
+            received = self._received(tx, view)
             existing = tx.find_entries([e.hash for e in entries])
             frontier = view.frontier
             nodes = frontier.node_table()
@@ -298,6 +304,7 @@ class Board:
                     tree_size=frontier.size,
                     root_hash=frontier.root(),
                     timestamp=received,
+                    rehearsal=self.rehearsal,
                     key=self.key,
                 )
                 tx.append(
@@ -327,21 +334,37 @@ class Board:
 
     def _check_invariants(self, entry: Entry, index: int) -> None:
         """Spec §10.1 The board's own rules, whatever the election's rules are."""
-        if index == 0 and (entry.type != BOARD_KEY_TYPE or entry.key != self.public_key):
+        if index == 0 and (
+            entry.type != BOARD_KEY_TYPE
+            or entry.key != self.public_key
+            or BoardKeyPayload.of(entry).rehearsal != self.rehearsal
+        ):
+            mode = "a rehearsal" if self.rehearsal else "not a rehearsal"
             raise EntryRefused(
-                "board_key_first", "leaf 0 must be the board-key entry signed by this board"
+                "board_key_first",
+                f"leaf 0 must be the board-key entry signed by this board ({mode})",
             )
         if index > 0 and entry.type == BOARD_KEY_TYPE:
             raise EntryRefused("board_key_only_first", "only leaf 0 is a board-key entry")
         if entry.role == "board" and entry.key != self.public_key:
             raise EntryRefused("not_board_key", "a board entry must be signed by this board")
 
+    def _received(self, tx: WriteTransaction, view: _View) -> int:
+        """Spec §10.1-§10.2 The board's clock for the log, never before its last leaf; a
+        rehearsal log's runs ahead by the offset its administrator set."""
+        now = self._clock() + (tx.clock_offset() if self.rehearsal else 0)
+        return max(now, view.last_received)
+
     def _fold(self, election: str, tx: WriteTransaction) -> _View:
         """Bring this process's view up to the database (under the lock), checking the latest
         tree head, which the next is signed from (Spec §10.2). Raises: LogCorrupted."""
         size = tx.size()
         head = check_latest(
-            tx.latest_tree_head(), size, election=election, board_key=self.public_key
+            tx.latest_tree_head(),
+            size,
+            election=election,
+            board_key=self.public_key,
+            rehearsal=self.rehearsal,
         )
         view = self._views.get(election)
         if view is None:
@@ -364,11 +387,8 @@ class Board:
         for expected, row in enumerate(rows, start=start):
             count += 1
             leaf = self._parse_stored(election, row, expected)
-            if expected == 0 and leaf.entry.key != self.public_key:
-                raise LogCorrupted(
-                    f"leaves row 0 of {election!r} holds board key {leaf.entry.key.hex()}, "
-                    f"not this board's {self.public_key.hex()}"
-                )
+            if expected == 0:
+                self._check_origin(election, leaf)
             if start > 0 or expected >= frontier.size:
                 frontier, _ = frontier.append(row.leaf_hash)
             self.rules.apply(view.state, leaf)
@@ -383,6 +403,23 @@ class Board:
             )
         self._views[election] = view
         return view
+
+    def _check_origin(self, election: str, leaf: Leaf) -> None:
+        """Spec §10.1-§10.2 Leaf 0 is this board's key, in this board's mode."""
+        try:
+            origin = BoardKeyPayload.of(leaf.entry)
+        except MalformedInput as exc:
+            raise LogCorrupted(f"leaves row 0 of {election!r}: {exc}") from None
+        if origin.key != self.public_key:
+            raise LogCorrupted(
+                f"leaves row 0 of {election!r} holds board key {origin.key.hex()}, "
+                f"not this board's {self.public_key.hex()}"
+            )
+        if origin.rehearsal != self.rehearsal:
+            raise LogCorrupted(
+                f"leaves row 0 of {election!r}: {mode_name(origin.rehearsal)}'s log on "
+                f"{mode_name(self.rehearsal)}'s board"
+            )
 
     def _parse_stored(self, election: str, row: LeafRow, expected: int) -> Leaf:
         check_leaf_row(row, expected, election=election)
@@ -412,7 +449,10 @@ class Board:
         if stored is None and size == 0:
             raise self._unknown(election, NotFound(f"{election!r} has no tree head yet"))
         with self._quarantine.watch(election):
-            head = check_latest(stored, size, election=election, board_key=self.public_key)
+            head = check_latest(
+                stored, size, election=election, board_key=self.public_key,
+                rehearsal=self.rehearsal,
+            )  # fmt: skip
         assert head is not None  # check_latest refuses leaves without a head
         return head
 
@@ -428,7 +468,9 @@ class Board:
                 election, UnknownTreeSize(f"no tree head of size {tree_size} for {election!r}")
             )
         with self._quarantine.watch(election):
-            return check_tree_head_row(stored, election=election, board_key=self.public_key)
+            return check_tree_head_row(
+                stored, election=election, board_key=self.public_key, rehearsal=self.rehearsal
+            )
 
     def leaf(self, election: str, index: int) -> LeafRow:
         """Raises: UnknownElection, NotFound (no leaf at that index), LogCorrupted."""
@@ -489,6 +531,41 @@ class Board:
             leaf = self._parse_stored(election, row, index)
         return Receipt(leaf, sth, tuple(proof))
 
+    # --- a rehearsal's clock (Spec §10.2) -------------------------------------------------------
+
+    def clock(self, election: str) -> int:
+        """Spec §10.2 The log's clock now (ms), on which the next leaf is received: the board's,
+        and on a rehearsal log ahead by its administrator's offset (never before its latest
+        tree head). Raises: UnknownElection, NotFound, LogCorrupted."""
+        if not self.storage.has_election(election):
+            raise UnknownElection(f"no election log {election!r} on this board")
+        if not self.rehearsal:
+            return self._clock()
+        offset = self.storage.clock_offset(election)
+        return max(self._clock() + offset, self.latest_tree_head(election).timestamp)
+
+    def advance_clock(self, election: str, raw: bytes) -> int:
+        """Spec §10.2 Advance a rehearsal log's clock by the administrator's clock request;
+        the clock's new reading.
+
+        Raises:
+            UnknownElection, LogCorrupted; EntryRefused (``not_rehearsal``, ``no_definition``,
+            ``wrong_author``, ``clock_not_later``); MalformedInput, InvalidSignature.
+        """
+        check_election_id(election)
+        if not self.storage.has_election(election):
+            raise UnknownElection(f"no election log {election!r} on this board")
+        if not self.rehearsal:
+            raise EntryRefused(
+                "not_rehearsal",
+                f"{election!r} is a real election's log: only a rehearsal's clock can be advanced",
+            )
+        with self._writing(election) as tx:
+            now = self._received(tx, self._fold(election, tx))
+            request = check_clock_request(raw, election=election, storage=self.storage, now=now)
+            tx.advance_clock(request.to - self._clock(), raw)
+        return request.to
+
     @contextmanager
     def _writing(self, election: str) -> Iterator[WriteTransaction]:
         """A write transaction on a log not found corrupted, under the lock; the view is
@@ -513,7 +590,7 @@ class Board:
         """
         with self._writing(election) as tx:
             view = self._fold(election, tx)
-            received = max(self._clock(), view.last_received)
+            received = self._received(tx, view)
             frontier = view.frontier
             rows, created_nodes = [], []
             for entry in entries:
@@ -527,6 +604,7 @@ class Board:
                 tree_size=frontier.size,
                 root_hash=frontier.root(),
                 timestamp=received,
+                rehearsal=self.rehearsal,
                 key=self.key,
             )
             tx.append(
@@ -536,72 +614,3 @@ class Board:
             )
         view.frontier, view.last_received = frontier, received
         return sth
-
-
-# --- the writer thread -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Request:
-    election: str
-    entry: Entry
-    future: Future[Appended]
-
-
-class GroupCommitter:
-    """Spec §10.1 One writer thread that batches concurrent appends into one transaction."""
-
-    def __init__(self, board: Board, *, max_batch: int = DEFAULT_MAX_BATCH) -> None:
-        self.board = board
-        self.max_batch = max_batch
-        self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="board-writer", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
-
-    def submit(self, election: str, entry: Entry) -> Future[Appended]:
-        future: Future[Appended] = Future()
-        self._queue.put(_Request(election, entry, future))
-        return future
-
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            stop = False
-            while len(batch) < self.max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                    break
-                batch.append(item)
-            by_election: dict[str, list[_Request]] = {}
-            for request in batch:
-                by_election.setdefault(request.election, []).append(request)
-            for election in sorted(by_election):
-                self._commit(election, by_election[election])
-            if stop:
-                return
-
-    def _commit(self, election: str, requests: list[_Request]) -> None:
-        try:
-            outcomes = self.board.append(election, [r.entry for r in requests])
-        except Exception as exc:
-            for request in requests:
-                request.future.set_exception(exc)
-            return
-        for request, outcome in zip(requests, outcomes, strict=True):
-            if isinstance(outcome, Exception):
-                request.future.set_exception(outcome)
-            else:
-                request.future.set_result(outcome)

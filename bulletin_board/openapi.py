@@ -27,9 +27,11 @@ from crypto.envelope import (
 from crypto.merkle import HASH_LENGTH
 
 __all__ = [
+    "CLOCK_REQUEST",
     "ENTRY_REQUEST",
     "JSON",
     "NDJSON",
+    "ClockAnswer",
     "ConsistencyAnswer",
     "ErrorBody",
     "ErrorDetail",
@@ -73,6 +75,7 @@ class TreeHeadModel(BaseModel):
     tree_size: Count
     root_hash: Hash
     timestamp: Count = Field(description="ms since the Unix epoch")
+    rehearsal: bool = Field(description="the log is a rehearsal's (leaf 0's flag)")
     board_key: str = Field(pattern=_hex(ED25519_KEY_LENGTH))
     signature: str = Field(pattern=_hex(ED25519_SIGNATURE_LENGTH))
 
@@ -120,7 +123,39 @@ class ConsistencyAnswer(BaseModel):
     consistency_proof: list[Hash]
 
 
+class ClockAnswer(BaseModel):
+    """Spec §10.2-§10.3 A log's clock."""
+
+    election: ElectionId
+    now: Count = Field(description="the log's clock, ms since the Unix epoch")
+    rehearsal: bool = Field(description="a rehearsal log, whose clock its administrator advances")
+
+
 _HEX: Final = {"type": "string", "pattern": "^([0-9a-f]{2})+$"}
+
+#: Spec §10.2 The request body of ``POST /v1/elections/{election}/clock``: a clock request.
+CLOCK_REQUEST: Final = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            JSON: {
+                "schema": {
+                    "type": "object",
+                    "description": "Spec §10.2 clock request (rehearsal logs only)",
+                    "required": ["version", "election", "to", "key", "signature"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "version": {"type": "integer", "enum": [VERSION]},
+                        "election": {"type": "string", "pattern": f"^{ELECTION_ID_PATTERN}$"},
+                        "to": {"type": "integer", "minimum": 0, "maximum": MAX_TIMESTAMP},
+                        "key": {"type": "string", "pattern": _hex(ED25519_KEY_LENGTH)},
+                        "signature": {"type": "string", "pattern": _hex(ED25519_SIGNATURE_LENGTH)},
+                    },
+                }
+            }
+        },
+    }
+}
 
 #: Spec §10.1 The request body of ``POST /v1/elections/{election}/entries``: the entry.
 ENTRY_REQUEST: Final = {

@@ -46,10 +46,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final, Generic, TypeVar
 
 from bulletin_board.errors import EntryRefused, UnknownEntryType
-from bulletin_board.wire import BOARD_KEY_TYPE, Leaf
+from bulletin_board.wire import BOARD_KEY_TYPE, BoardKeyPayload, Leaf
 from crypto.envelope import ED25519_SCHEMES, Entry, SignatureScheme, parse_entry
-from crypto.errors import MalformedInput
-from crypto.wire import expect_object, parse_hex
 
 __all__ = [
     "GENERIC_RULES",
@@ -204,13 +202,12 @@ class Rules(Generic[StateT]):
 
 
 def _board_key_precheck(entry: Entry, params: object) -> None:
-    payload = expect_object(entry.payload, "board-key payload", required={"key"})
-    if parse_hex(payload["key"], 32, "board key") != entry.key:
-        raise MalformedInput("board-key payload key differs from the author key")
+    BoardKeyPayload.of(entry)
 
 
 def board_key_type() -> EntryType[Any]:
-    """Spec §10.1 The ``board-key`` entry (leaf 0): role ``board``, payload ``{"key": hex}``."""
+    """Spec §10.1 The ``board-key`` entry (leaf 0): role ``board``, payload ``{"key": hex,
+    "rehearsal": bool}``."""
     return EntryType(BOARD_KEY_TYPE, frozenset({"board"}), precheck=_board_key_precheck)
 
 

@@ -31,6 +31,7 @@ from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bulletin_board.committer import GroupCommitter
 from bulletin_board.config import DEFAULT_RULES, ServeConfig, ServiceSettings
 from bulletin_board.errors import (
     BoardError,
@@ -42,11 +43,13 @@ from bulletin_board.errors import (
 )
 from bulletin_board.export import format_export
 from bulletin_board.keyfile import load_board_key
-from bulletin_board.log import Board, GroupCommitter, now_ms
+from bulletin_board.log import Board, now_ms
 from bulletin_board.openapi import (
+    CLOCK_REQUEST,
     ENTRY_REQUEST,
     JSON,
     NDJSON,
+    ClockAnswer,
     ConsistencyAnswer,
     InclusionAnswer,
     LeafAnswer,
@@ -196,6 +199,10 @@ class _LargeBodies:
         self.free += 1
 
 
+_CLOCK_BODY: Final = ServiceSettings(max_body_bytes=1024, max_large_body_bytes=1024)
+"""Spec §10.2 A clock request's body: a few hundred bytes."""
+
+
 def _ceiling(settings: ServiceSettings) -> int:
     """The largest body the board reads: a large one."""
     return max(settings.max_body_bytes, settings.max_large_body_bytes)
@@ -255,6 +262,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(board.check_mode)  # Spec §10.2: rehearsals apart
         await run_in_threadpool(board.check_storage)  # Spec §10.2: a corrupted log gets 503
         committer.start()
         try:
@@ -431,7 +439,36 @@ def create_app(
         )
         return StreamingResponse(_chunked(lines), media_type=NDJSON)
 
-    # --- the write ---------------------------------------------------------------------------
+    def clock_answer(election: str, now: int) -> Response:
+        answer: dict[str, canonical.JsonValue] = {
+            "election": election, "now": now, "rehearsal": board.rehearsal,
+        }  # fmt: skip
+        return _json(canonical.encode(answer))
+
+    @read("/clock", "The log's clock (a rehearsal's runs ahead, Spec §10.2)", ClockAnswer)
+    def clock(election: ElectionId) -> Response:
+        election = election_of(election)
+        return clock_answer(election, board.clock(election))
+
+    # --- the writes --------------------------------------------------------------------------
+
+    @app.post(
+        "/v1/elections/{election}/clock",
+        summary="Advance a rehearsal log's clock (a request signed by its administrator)",
+        response_model=ClockAnswer,
+        responses=error_responses(400, 404, 409, 413, 415, 429),
+        openapi_extra=CLOCK_REQUEST,
+    )
+    async def advance_clock(election: ElectionId, request: Request) -> Response:
+        election = election_of(election)
+        client = request.client.host if request.client else "unknown"
+        if not limiter.allow(client):
+            return _error(429, "rate_limited", "too many writes", headers={"Retry-After": "1"})
+        _check_content_type(request)
+        request.state.large = False
+        raw = await _read_body(request, _CLOCK_BODY, large)  # small: never a large slot
+        now = await run_in_threadpool(board.advance_clock, election, raw)
+        return clock_answer(election, now)
 
     @app.post(
         "/v1/elections/{election}/entries",
@@ -464,7 +501,7 @@ def create_app(
 
     # --- the public pages (HTML, bulletin_board/pages) ---------------------------------------
 
-    pages = register_pages(app, board, now=board.now)
+    pages = register_pages(app, board, now=board.clock)  # a rehearsal's runs ahead (§10.2)
     return app
 
 
@@ -476,9 +513,11 @@ def create_board_app(
     clock: Callable[[], int] = now_ms,
     settings: ServiceSettings | None = None,
     elections: Sequence[str] = (),
+    rehearsal: bool = False,
 ) -> FastAPI:
     """A board application over database URL ``db`` (migrated), signing with ``key``, running
-    the named rules, with the election logs ``elections`` created if absent.
+    the named rules, with the election logs ``elections`` created if absent; a rehearsal board
+    (Spec §10.2) if ``rehearsal``.
 
     ``clock`` is the board's clock (integer ms since the Unix epoch), the system clock by
     default: whoever builds the app in-process (a demonstration) may run it on a simulated
@@ -486,7 +525,7 @@ def create_board_app(
     the command line or the environment.
     """
     storage = Storage.open(db, migrate=True)
-    board = Board(storage, key, named_rules(rules), clock=clock)
+    board = Board(storage, key, named_rules(rules), clock=clock, rehearsal=rehearsal)
     try:
         for election in elections:
             board.ensure_election(election)
@@ -502,5 +541,5 @@ def create_app_from_env() -> FastAPI:
     config = ServeConfig.from_env(os.environ)
     storage = Storage.open(config.db, migrate=False)
     key = load_board_key(config.key_path)
-    board = Board(storage, key, named_rules(config.rules))
+    board = Board(storage, key, named_rules(config.rules), rehearsal=config.rehearsal)
     return create_app(board, config.settings, own_storage=True, rate_file=config.rate_file)

@@ -8,7 +8,9 @@ Tables (schema under Alembic, ``bulletin_board/migrations``, shipped as package 
 - ``nodes(election_id, level, node_index, hash)``: the hash of every complete subtree, leaves
   included (level 0), so a proof reads O(log n) rows and never rehashes the log;
 - ``tree_heads(election_id, tree_size, timestamp, root_hash, sth)``: every signed tree head
-  the board published, as its exact bytes.
+  the board published, as its exact bytes;
+- ``clock_advances(election_id, offset_ms, request)``: a rehearsal log's clock offsets from the
+  board's real clock, each with the administrator's signed request (v0003; not the log).
 
 Every table refuses UPDATE and DELETE by trigger, and an insert must take exactly the next
 index (v0001 migration); columns are typed (SQLite tables STRICT) and hashes 32 bytes (v0002).
@@ -80,6 +82,13 @@ _tree_heads = sa.Table(
     sa.Column("timestamp", sa.BigInteger, nullable=False),
     sa.Column("root_hash", sa.LargeBinary(32), nullable=False),
     sa.Column("sth", sa.LargeBinary, nullable=False),
+)
+_clock_advances = sa.Table(
+    "clock_advances",
+    _metadata,
+    sa.Column("election_id", sa.String(64), primary_key=True),
+    sa.Column("offset_ms", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("request", sa.LargeBinary, nullable=False),
 )
 
 
@@ -352,6 +361,20 @@ class Storage:
         with self._read.begin() as c:
             return _read_nodes(c, election, wanted)
 
+    def clock_offset(self, election: str) -> int:
+        """Spec §10.2 A rehearsal log's clock offset from the real clock, in ms (0: none)."""
+        with self._read.begin() as c:
+            return _clock_offset(c, election)
+
+
+def _clock_offset(c: Connection, election: str) -> int:
+    offset = c.execute(
+        sa.select(sa.func.max(_clock_advances.c.offset_ms)).where(
+            _clock_advances.c.election_id == election
+        )
+    ).scalar()
+    return 0 if offset is None else int(offset)
+
 
 def _size(c: Connection, election: str) -> int:
     top = c.execute(
@@ -417,6 +440,15 @@ class WriteTransaction:
 
     def read_nodes(self, wanted: Sequence[NodeId]) -> list[bytes]:
         return _read_nodes(self._c, self.election, wanted)
+
+    def clock_offset(self) -> int:
+        """Spec §10.2 The log's clock offset (a rehearsal's), read under the append lock."""
+        return _clock_offset(self._c, self.election)
+
+    def advance_clock(self, offset: int, request: bytes) -> None:
+        """Spec §10.2 Record a rehearsal log's new clock offset and the request that set it."""
+        row = {"election_id": self.election, "offset_ms": offset, "request": request}
+        self._c.execute(_clock_advances.insert(), row)
 
     def leaves_from(self, start: int) -> list[LeafRow]:
         """The leaves other writers appended at index >= ``start``."""

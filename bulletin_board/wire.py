@@ -1,5 +1,6 @@
-"""Spec §10.1-§10.4 The board's wire objects: leaves, signed tree heads, receipts; the entries
-they hold are ``crypto.envelope``'s (re-exported here).
+"""Spec §10.1-§10.4 The board's wire objects: leaf 0's board-key payload, leaves, signed tree
+heads, receipts and a rehearsal's clock requests; the entries they hold are
+``crypto.envelope``'s (re-exported here).
 
 Pure parsers and formatters with no storage or server import, so that the verifier may use
 them. Every parser is strict (Spec §4.2, §4.3): canonical JSON only, exact field sets, exact
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Final
 
 from crypto import canonical
@@ -38,10 +40,11 @@ from crypto.envelope import (
 from crypto.errors import MalformedInput
 from crypto.merkle import HASH_LENGTH, leaf_hash, verify_inclusion
 from crypto.signing import SIGNATURE_LENGTH, SigningKey, VerifyKey
-from crypto.wire import expect_int, expect_list, expect_object, parse_hex
+from crypto.wire import expect_bool, expect_int, expect_list, expect_object, parse_hex
 
 __all__ = [
     "BOARD_KEY_TYPE",
+    "CLOCK_PURPOSE",
     "ED25519",
     "ED25519_ROLES",
     "ED25519_SCHEMES",
@@ -50,6 +53,8 @@ __all__ = [
     "MAX_LEAF_BYTES",
     "ROLES",
     "STH_PURPOSE",
+    "BoardKeyPayload",
+    "ClockRequest",
     "Ed25519Scheme",
     "Entry",
     "Leaf",
@@ -59,6 +64,8 @@ __all__ = [
     "check_election_id",
     "entry_hash",
     "parse_entry",
+    "sign_board_key",
+    "sign_clock_request",
     "sign_entry",
     "sign_tree_head",
     "split_leaf",
@@ -74,6 +81,53 @@ BOARD_KEY_TYPE: Final = "board-key"
 """Spec §10.1 Leaf 0's entry type, under every rule set: role ``board``, payload ``{"key"}``."""
 EXPORT_FORMAT: Final = "verivote-board-export"
 """Spec §10.4 The ``format`` of an export's header line."""
+CLOCK_PURPOSE: Final = b"board/clock"
+"""Spec §10.2 The §8.1 signature purpose of a rehearsal's clock request."""
+
+
+# --- leaf 0 ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BoardKeyPayload:
+    """Spec §10.1 Leaf 0's payload: the board's key, and whether the log is a rehearsal's
+    (§10.2), which every tree head of the log repeats."""
+
+    key: bytes
+    rehearsal: bool
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {"key": self.key.hex(), "rehearsal": self.rehearsal}
+
+    @classmethod
+    def from_json(cls, value: object) -> BoardKeyPayload:
+        """Raises: MalformedInput: a field missing, unknown, or of the wrong type or length."""
+        obj = expect_object(value, "board-key payload", required={"key", "rehearsal"})
+        return cls(
+            parse_hex(obj["key"], 32, "board key"), expect_bool(obj["rehearsal"], "rehearsal")
+        )
+
+    @classmethod
+    def of(cls, entry: Entry) -> BoardKeyPayload:
+        """The payload of a board-key entry, whose ``key`` is the entry's author key.
+
+        Raises:
+            MalformedInput: another type, a bad payload, or a key other than the author's.
+        """
+        if entry.type != BOARD_KEY_TYPE:
+            raise MalformedInput(f"a {entry.type} entry, not the board-key entry")
+        payload = cls.from_json(dict(entry.payload))
+        if payload.key != entry.key:
+            raise MalformedInput("board-key payload key differs from the author key")
+        return payload
+
+
+def sign_board_key(*, election: str, key: SigningKey, rehearsal: bool) -> bytes:
+    """Spec §10.1 Leaf 0's entry: the board's key, signed by itself, and the rehearsal flag."""
+    payload = BoardKeyPayload(key.verify_key.raw, rehearsal)
+    return sign_entry(
+        election=election, type=BOARD_KEY_TYPE, role="board", payload=payload.to_json(), key=key
+    )
 
 
 # --- leaves ----------------------------------------------------------------------------------
@@ -190,6 +244,7 @@ class SignedTreeHead:
     tree_size: int
     root_hash: bytes
     timestamp: int
+    rehearsal: bool
     board_key: bytes
     signature: bytes
 
@@ -200,6 +255,7 @@ class SignedTreeHead:
             "tree_size": self.tree_size,
             "root_hash": self.root_hash.hex(),
             "timestamp": self.timestamp,
+            "rehearsal": self.rehearsal,
             "board_key": self.board_key.hex(),
         }
 
@@ -213,7 +269,8 @@ class SignedTreeHead:
     def from_json(cls, value: JsonValue) -> SignedTreeHead:
         """Spec §10.2 Parse a tree head and check its signature against its own ``board_key``.
 
-        Callers must also check that ``board_key`` is the key they trust (the key of leaf 0).
+        Callers must also check that ``board_key`` is the key they trust (the key of leaf 0)
+        and, when they know leaf 0, that ``rehearsal`` is its flag.
 
         Raises:
             MalformedInput: a field missing, unknown, or of the wrong type or length.
@@ -228,6 +285,7 @@ class SignedTreeHead:
                 "tree_size",
                 "root_hash",
                 "timestamp",
+                "rehearsal",
                 "board_key",
                 "signature",
             },
@@ -238,6 +296,7 @@ class SignedTreeHead:
             tree_size=expect_int(obj["tree_size"], "tree size", minimum=0, maximum=MAX_TIMESTAMP),
             root_hash=parse_hex(obj["root_hash"], HASH_LENGTH, "root hash"),
             timestamp=expect_int(obj["timestamp"], "timestamp", minimum=0, maximum=MAX_TIMESTAMP),
+            rehearsal=expect_bool(obj["rehearsal"], "rehearsal"),
             board_key=parse_hex(obj["board_key"], 32, "board key"),
             signature=parse_hex(obj["signature"], SIGNATURE_LENGTH, "tree head signature"),
         )
@@ -253,14 +312,21 @@ class SignedTreeHead:
 
 
 def sign_tree_head(
-    *, election: str, tree_size: int, root_hash: bytes, timestamp: int, key: SigningKey
+    *,
+    election: str,
+    tree_size: int,
+    root_hash: bytes,
+    timestamp: int,
+    rehearsal: bool,
+    key: SigningKey,
 ) -> SignedTreeHead:
-    """Spec §10.2 Sign a tree head with the board key (purpose ``board/sth``)."""
-    unsigned = SignedTreeHead(
-        election, tree_size, root_hash, timestamp, key.verify_key.raw, b"\x00" * 64
+    """Spec §10.2 Sign a tree head with the board key (purpose ``board/sth``); ``rehearsal`` is
+    the log's leaf 0's flag."""
+    head = partial(SignedTreeHead, election, tree_size, root_hash, timestamp, rehearsal)
+    unsigned = head(key.verify_key.raw, b"\x00" * 64)
+    return head(
+        key.verify_key.raw, key.sign(STH_PURPOSE, canonical.encode(unsigned.unsigned_json()))
     )
-    signature = key.sign(STH_PURPOSE, canonical.encode(unsigned.unsigned_json()))
-    return SignedTreeHead(election, tree_size, root_hash, timestamp, key.verify_key.raw, signature)
 
 
 # --- receipts --------------------------------------------------------------------------------
@@ -341,3 +407,55 @@ class Receipt:
             raise MalformedInput("receipt is for another entry")
         if self.sth.board_key != board_key:
             raise MalformedInput("receipt's tree head is signed by another board key")
+
+
+# --- a rehearsal's clock requests ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClockRequest:
+    """Spec §10.2 (rehearsals) A request, signed by the administrator, to advance a rehearsal
+    log's clock to ``to`` (ms since the Unix epoch)."""
+
+    election: str
+    to: int
+    key: bytes
+    signature: bytes
+
+    def unsigned_json(self) -> dict[str, JsonValue]:
+        return {"version": VERSION, "election": self.election, "to": self.to, "key": self.key.hex()}
+
+    def to_bytes(self) -> bytes:
+        return canonical.encode({**self.unsigned_json(), "signature": self.signature.hex()})
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> ClockRequest:
+        """Spec §10.2 Parse a clock request's canonical bytes and check its signature under its
+        own ``key`` (the board then checks that key is the administrator's).
+
+        Raises:
+            MalformedInput, NonCanonicalEncoding, InvalidSignature.
+        """
+        obj = expect_object(
+            canonical.decode(raw, max_bytes=1024),
+            "clock request",
+            required={"version", "election", "to", "key", "signature"},
+        )
+        expect_int(obj["version"], "clock request version", minimum=VERSION, maximum=VERSION)
+        request = cls(
+            election=check_election_id(obj["election"]),
+            to=expect_int(obj["to"], "clock request time", minimum=0, maximum=MAX_TIMESTAMP),
+            key=parse_hex(obj["key"], 32, "clock request key"),
+            signature=parse_hex(obj["signature"], SIGNATURE_LENGTH, "clock request signature"),
+        )
+        message = canonical.encode(request.unsigned_json())
+        VerifyKey(request.key).verify(CLOCK_PURPOSE, message, request.signature)
+        return request
+
+
+def sign_clock_request(*, election: str, to: int, key: SigningKey) -> ClockRequest:
+    """Spec §10.2 A clock request signed with the administrator's key (purpose
+    ``board/clock``)."""
+    unsigned = ClockRequest(election, to, key.verify_key.raw, b"")
+    signature = key.sign(CLOCK_PURPOSE, canonical.encode(unsigned.unsigned_json()))
+    return ClockRequest(election, to, key.verify_key.raw, signature)

@@ -36,12 +36,27 @@ from election.rules import ElectionState
 __all__ = [
     "ADMINISTRATOR",
     "ISSUER",
+    "REHEARSAL",
     "TRUSTEE",
     "BoardSession",
     "Role",
     "board_options",
     "pass_session",
+    "show_rehearsal",
 ]
+
+REHEARSAL: Final = (
+    "REHEARSAL: this board runs a rehearsal, not a real election (docs/spec.md §10.2)"
+)
+
+
+def show_rehearsal(client: BoardClient) -> bool:
+    """Spec §10.2 Say REHEARSAL (first, on stdout) when the election's log is a rehearsal's;
+    whether it is."""
+    if client.rehearsal():
+        click.echo(REHEARSAL)
+        return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,25 +3,28 @@
 Each command signs one entry with the sealed administrator key and posts it to the board, whose
 receipt is checked; a refusal is one line naming the board's code. The candidate list and the
 election key are computed from the log on the board and shown before posting.
+``advance-clock`` moves a rehearsal log's clock (§10.2), refused on a real election's board.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 
+from bulletin_board.wire import sign_clock_request
 from cli._common import load_definition, read_text
 from cli._context import ADMINISTRATOR, BoardSession, board_options
 from cli._results import results_table, write_reports
-from crypto.errors import MalformedInput
+from crypto.errors import MalformedInput, VerificationFailed
 from election.admin import ORDERS, candidate_list, election_key, result, tally
-from election.definition import format_time
+from election.definition import format_time, local_date, to_ms
 from election.wire import (
     CANDIDATE_LIST,
     DECISION,
@@ -93,6 +96,13 @@ def timetable(session: BoardSession, field: str, time: str, reason: str) -> None
     session.post(TIMETABLE_CHANGE, change.to_json(), what=what)
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise MalformedInput(f"not a date: {text!r} (YYYY-MM-DD, e.g. 2027-01-05)") from None
+
+
 def _attributes(pairs: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for pair in pairs:
@@ -109,7 +119,7 @@ def _attributes(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--name", help="the nominee's name as on the ballot")
 @click.option("--attribute", "attributes", multiple=True, help="NAME=VALUE, e.g. gender=woman")
 @click.option("--by", "nominated_by", help="who nominated, e.g. Ashton CLP")
-@click.option("--received", help="the date received, YYYY-MM-DD (default: today)")
+@click.option("--received", help="the date received, YYYY-MM-DD (default: today on the board)")
 @click.option(
     "--csv",
     "csv_path",
@@ -135,7 +145,10 @@ def nominate(
     else:
         if not (contest and nominee_id and name and nominated_by):
             raise MalformedInput("give --contest, --nominee, --name and --by (or --csv)")
-        day = date.fromisoformat(received) if received else date.today()
+        if received:
+            day = _date(received)
+        else:  # the board's date: a rehearsal's clock may run ahead (§10.2)
+            day = local_date(session.client.clock(), session.definition().time_zone)
         candidate = Candidate(nominee_id, name, _attributes(attributes))
         nominations.append(Nomination(contest, candidate, nominated_by, day))
     for n in nominations:
@@ -256,3 +269,45 @@ def post_result(session: BoardSession, html_out: Path | None) -> None:
     results_table(state.params, outcome, console)
     if html_out is not None:
         write_reports(state.params, outcome, html_out, console)
+
+
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+
+
+def _duration(text: str) -> timedelta:
+    match = _DURATION.fullmatch(text.strip())
+    if not text.strip() or match is None:
+        raise MalformedInput(f"not a duration: {text!r} (e.g. 3d, 12h, 90m, 1d6h)")
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+@command.command("advance-clock")
+@click.option("--to", "to_time", help="move the clock to TIME (local time in the election's "
+              "zone, e.g. 2027-01-20T09:00, or with an offset)")  # fmt: skip
+@click.option("--by", "by", help="move the clock on by DURATION, e.g. 2d, 6h, 1d12h, 30m")
+@_administrator
+def advance_clock(session: BoardSession, to_time: str | None, by: str | None) -> None:
+    """REHEARSALS only: advance the election's clock on a rehearsal board (`verivote board
+    serve --rehearsal`), e.g. to the opening of voting (docs/spec.md §10.2)."""
+    if (to_time is None) == (by is None):
+        raise MalformedInput("give --to TIME or --by DURATION")
+    client = session.client
+    if not client.rehearsal():
+        raise VerificationFailed(
+            f"{client.election} is a real election's log, not a rehearsal: its clock follows "
+            "real time and cannot be advanced (rehearse on a board run with --rehearsal)"
+        )
+    definition = session.definition()
+    if to_time is not None:
+        to = to_ms(_instant(to_time, definition.time_zone))
+    else:
+        assert by is not None
+        to = client.clock() + int(_duration(by).total_seconds() * 1000)
+    request = sign_clock_request(election=client.election, to=to, key=session.key().key)
+    now = client.advance_clock(request)
+    shown = datetime.fromtimestamp(now / 1000, UTC).astimezone(ZoneInfo(definition.time_zone))
+    click.echo(
+        f"REHEARSAL: the clock of {client.election} now reads {shown:%Y-%m-%d %H:%M:%S %Z} "
+        f"({definition.time_zone})"
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from bulletin_board.wire import parse_entry
-from cli._context import BoardSession, board_options
+from cli._context import BoardSession, board_options, show_rehearsal
 from cli._paper import ballot_paper, describe, opened_choices
 from crypto.errors import MalformedInput, VerificationFailed
 from election.rules import Refusal, precheck
@@ -33,6 +33,7 @@ def check(session: BoardSession, index: int | None, entry_file: Path | None) -> 
     """Re-encrypt an audited ballot's choices and say whether the ballot matches them."""
     if (index is None) == (entry_file is None):
         raise MalformedInput("give --index N or --file ENTRY.json")
+    show_rehearsal(session.client)
     log = session.fold(setup_only=True)  # the parameters: no ballot needed
     params = log.params
     if params is None or params.public_key is None:

@@ -74,15 +74,31 @@ def _storage(db: str, *, migrate: bool) -> Any:
         raise BoardError(f"cannot open the board database {db}: {reason}") from None
 
 
-def _open_board(db: str, key_path: Path, rules: str, *, command: str) -> Any:
+def _open_board(db: str, key_path: Path, rules: str, *, command: str, rehearsal: bool) -> Any:
+    """The board over ``db`` (migrated), refusing a database of the other kind (Spec §10.2:
+    rehearsal logs and real ones are never served by one board)."""
     require_board_server(command, STORAGE_MODULES)
     from bulletin_board.log import Board
 
     storage = _storage(db, migrate=True)
-    key, created = load_or_create_board_key(key_path)
+    try:
+        key, created = load_or_create_board_key(key_path)
+        board = Board(storage, key, named_rules(rules), rehearsal=rehearsal)
+        board.check_mode()
+    except BaseException:
+        storage.close()
+        raise
     if created:
         click.echo(f"board key created: {key_path} (public key {key.verify_key.to_hex()})")
-    return Board(storage, key, named_rules(rules))
+    return board
+
+
+_rehearsal_option = click.option(
+    "--rehearsal",
+    is_flag=True,
+    help="a rehearsal board: its logs are marked as rehearsals in everything it signs, and "
+    "their administrator may advance their clock (verivote admin advance-clock)",
+)
 
 
 @command.command("new-election")
@@ -90,14 +106,16 @@ def _open_board(db: str, key_path: Path, rules: str, *, command: str) -> Any:
 @_key_option
 @click.option("--election", required=True, help="election id ([a-z0-9-], up to 63)")
 @click.option("--rules", default="election", show_default=True)
-def new_election(db: str, key_path: Path, election: str, rules: str) -> None:
+@_rehearsal_option
+def new_election(db: str, key_path: Path, election: str, rules: str, rehearsal: bool) -> None:
     """Create an election's log; leaf 0 is the board's key entry."""
-    board = _open_board(db, key_path, rules, command="board new-election")
+    board = _open_board(db, key_path, rules, command="board new-election", rehearsal=rehearsal)
     try:
         sth = board.create_election(election)
     finally:
         board.storage.close()
-    click.echo(f"election log {election} created: tree size {sth.tree_size}")
+    kind = "a REHEARSAL's log" if rehearsal else "log"
+    click.echo(f"election {kind} {election} created: tree size {sth.tree_size}")
 
 
 @command.command("serve")
@@ -148,6 +166,7 @@ def new_election(db: str, key_path: Path, election: str, rules: str) -> None:
     help="trust X-Forwarded-For/-Proto only from this proxy address or network (repeat or "
     "comma-separate; default: from nobody)",
 )
+@_rehearsal_option
 def serve(
     db: str,
     key_path: Path,
@@ -163,8 +182,9 @@ def serve(
     write_burst: int,
     cors: tuple[str, ...],
     proxies: tuple[str, ...],
+    rehearsal: bool,
 ) -> None:
-    """Serve the board over HTTP with uvicorn."""
+    """Serve the board over HTTP with uvicorn (with --rehearsal: a rehearsal board, Spec §10.2)."""
     require_board_server("board serve")
     import uvicorn
 
@@ -172,7 +192,7 @@ def serve(
 
     trusted = _proxy_networks(proxies)
 
-    board = _open_board(db, key_path, rules, command="board serve")
+    board = _open_board(db, key_path, rules, command="board serve", rehearsal=rehearsal)
     try:
         for election in create:
             board.ensure_election(election)
@@ -190,9 +210,12 @@ def serve(
     with tempfile.TemporaryDirectory(prefix="verivote-board-") as folder:
         rate_file = Path(folder) / "write-rate"
         create_rate_file(rate_file)
-        config = ServeConfig(db, key_path.resolve(), rules, settings, rate_file)
+        config = ServeConfig(
+            db, key_path.resolve(), rules, settings, rate_file=rate_file, rehearsal=rehearsal
+        )
         os.environ.update(config.to_env())
-        click.echo(f"board serving on http://{host}:{port} ({workers} worker(s))")
+        kind = "REHEARSAL board" if rehearsal else "board"
+        click.echo(f"{kind} serving on http://{host}:{port} ({workers} worker(s))")
         sys.stdout.flush()
         uvicorn.run(
             "bulletin_board.service:create_app_from_env",
@@ -234,7 +257,7 @@ def export(db: str, election: str | None, out: Path) -> None:
     """Write an election's whole log to an export file (Spec §10.4)."""
     require_board_server("board export", STORAGE_MODULES)
     from bulletin_board.export import format_export
-    from bulletin_board.integrity import check_log, log_board_key
+    from bulletin_board.integrity import check_log, log_origin
 
     storage = _storage(db, migrate=False)
     try:
@@ -246,7 +269,8 @@ def export(db: str, election: str | None, out: Path) -> None:
         if storage.size(election) == 0:
             raise BoardError(f"no tree head for election {election!r} on this board")
         # Spec §10.2 The board's own checks first: never export past an inconsistency.
-        final = check_log(storage, election, board_key=log_board_key(storage, election))
+        origin = log_origin(storage, election)
+        final = check_log(storage, election, board_key=origin.key, rehearsal=origin.rehearsal)
         assert final is not None  # the log has leaves
         lines = format_export(
             election=election,
@@ -279,8 +303,9 @@ def verify_export_command(file: Path, rules: str) -> None:
             schemes = election_schemes(export_fingerprint(handle))
     with file.open("rb") as handle:
         summary = verify_export(handle, schemes)
+    kind = "a REHEARSAL's export" if summary.rehearsal else "export"
     click.echo(
-        f"export of {summary.election} verified: {summary.leaves} leaves, "
+        f"{kind} of {summary.election} verified: {summary.leaves} leaves, "
         f"{summary.tree_heads} tree heads, root {summary.final.root_hash.hex()}"
     )
 

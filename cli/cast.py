@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from cli._context import BoardSession, board_options
+from cli._context import BoardSession, board_options, show_rehearsal
 from cli._paper import ballot_paper, describe, member_style, read_choices, show_paper
 from cli.receipt import write_receipt
 from crypto.envelope import entry_hash
@@ -60,6 +60,7 @@ def command(
 ) -> None:
     """Vote: show your ballot paper, encrypt your choices, post the ballot, save a receipt."""
     client = session.client
+    show_rehearsal(client)
     definition, credential = session.member_credential(code)
     # What was published before the first ballot is all a ballot needs; the ballots
     # themselves are not downloaded (§9.3 proves the prefix). A credential reissued while

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from cli._common import console, progress, replace_secret, write_new_secret
-from cli._context import ISSUER, BoardSession, board_options
+from cli._context import ISSUER, BoardSession, board_options, show_rehearsal
 from cli._mail import Smtp, send_letters, smtp_options
 from cli.roll import ROLL_FILE, issuer_dir_option, private_dir
 from crypto.errors import MalformedInput, VerificationFailed
@@ -182,6 +182,7 @@ def issue(
 def check(session: BoardSession, code: str | None) -> None:
     """Check that your credential is on the published lists and not revoked. The code never
     leaves this computer: only the public credential it gives is looked for."""
+    show_rehearsal(session.client)
     definition, credential = session.member_credential(code)
     public = credential.public
     found: str | None = None

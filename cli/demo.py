@@ -116,8 +116,10 @@ def run_demo(
     db = db or f"sqlite:///{directory / 'board.db'}"
     run = DemoRun(directory, directory / f"{plan.election}.export", directory / "votes-cast.json")
     clock = SimulatedClock(plan.at(0))
+    # A demonstration is no real election: its log says so in what the board signs (§10.2).
+    board_key = SigningKey.generate()
     with (
-        served_board(db, SigningKey.generate(), clock=clock, elections=[plan.election]) as url,
+        served_board(db, board_key, clock=clock, elections=[plan.election], rehearsal=True) as url,
         BoardClient(url, plan.election) as client,
     ):
         console.print(f"board at {url} (database {db}); simulated clock from {plan.start:%Y-%m-%d}")

@@ -22,6 +22,7 @@ import click
 
 from bulletin_board.client import BoardClient
 from bulletin_board.wire import Receipt
+from cli._context import REHEARSAL
 from crypto.errors import (
     InclusionProofMismatch,
     InconsistentLog,
@@ -56,6 +57,7 @@ def read_receipt(document: ReceiptFile, client: BoardClient) -> Receipt:
         raise MalformedInput("the receipt is not for a ballot")
     document.check_tracker()
     receipt.check(entry=receipt.leaf.entry.raw, board_key=client.key())
+    client.check_tree_head(receipt.sth)
     return receipt
 
 
@@ -73,6 +75,8 @@ def check(receipt_file: Path, board_url: str | None) -> None:
     document = parse_receipt_file(receipt_file.read_bytes())
     with BoardClient(board_url or document.board, document.election) as client:
         receipt = read_receipt(document, client)
+        if receipt.sth.rehearsal:
+            click.echo(REHEARSAL)
         index, old = receipt.leaf.index, receipt.sth
         head = client.tree_head()
         try:

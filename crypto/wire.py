@@ -16,6 +16,7 @@ from crypto.errors import MalformedInput, NonCanonicalEncoding
 __all__ = [
     "ID_PATTERN",
     "MAX_TEXT",
+    "expect_bool",
     "expect_int",
     "expect_list",
     "expect_object",
@@ -80,6 +81,13 @@ def expect_str(value: object, what: str) -> str:
     """Raises: MalformedInput when ``value`` is not a string."""
     if not isinstance(value, str):
         raise MalformedInput(f"{what} must be a string, got {type(value).__name__}")
+    return value
+
+
+def expect_bool(value: object, what: str) -> bool:
+    """Raises: MalformedInput when ``value`` is not ``true`` or ``false``."""
+    if not isinstance(value, bool):
+        raise MalformedInput(f"{what} must be true or false, got {type(value).__name__}")
     return value
 
 

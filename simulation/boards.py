@@ -22,8 +22,7 @@ from typing import Protocol, Self
 
 from bulletin_board.client import BoardClient
 from bulletin_board.export import format_export
-from bulletin_board.wire import sign_tree_head
-from crypto.envelope import sign_entry
+from bulletin_board.wire import sign_board_key, sign_tree_head
 from crypto.merkle import Frontier, leaf_hash
 from crypto.signing import SigningKey
 from election.rules import ElectionState, LoggedEntry, apply, check, precheck
@@ -51,12 +50,14 @@ class Board(Protocol):
 @dataclass
 class MemoryBoard:
     """An election's log in memory. Leaf 0 (the board's key, §10.1) is held as ``None`` at
-    ``created``; ``export`` writes the board-key entry of the key it signs with."""
+    ``created``; ``export`` writes the board-key entry of the key it signs with, marked as a
+    rehearsal's (§10.2) if ``rehearsal``."""
 
     election: str
     created: int = 0
     entries: list[tuple[LoggedEntry | None, int]] = field(default_factory=list)
     checked: bool = True
+    rehearsal: bool = False
     state: ElectionState = field(init=False)
 
     def __post_init__(self) -> None:
@@ -99,7 +100,7 @@ class MemoryBoard:
     def leaves(self, board_key: SigningKey) -> list[tuple[bytes, int]]:
         """(entry bytes, reception time) of every leaf, leaf 0 the board-key entry of
         ``board_key``."""
-        first = board_key_entry(self.election, board_key)
+        first = board_key_entry(self.election, board_key, rehearsal=self.rehearsal)
         return [(first, self.entries[0][1])] + [
             (entry.raw, received) for entry, received in self.entries[1:] if entry is not None
         ]
@@ -107,7 +108,9 @@ class MemoryBoard:
     def export(self, board_key: SigningKey, *, every: int = 1000) -> Iterator[bytes]:
         """Spec §10.4 The log as a board export's lines, with a tree head signed by
         ``board_key`` after every ``every`` leaves and after the last."""
-        return export_lines(self.election, self.leaves(board_key), board_key, every=every)
+        return export_lines(
+            self.election, self.leaves(board_key), board_key, every=every, rehearsal=self.rehearsal
+        )
 
     def write_export(self, path: Path, board_key: SigningKey, *, every: int = 1000) -> None:
         """``export`` into the file ``path`` (written whole, then renamed)."""
@@ -118,15 +121,9 @@ class MemoryBoard:
         temporary.replace(path)
 
 
-def board_key_entry(election: str, key: SigningKey) -> bytes:
+def board_key_entry(election: str, key: SigningKey, *, rehearsal: bool = False) -> bytes:
     """Spec §10.1 Leaf 0's entry: the board's key, signed by itself."""
-    return sign_entry(
-        election=election,
-        type="board-key",
-        role="board",
-        payload={"key": key.verify_key.to_hex()},
-        key=key,
-    )
+    return sign_board_key(election=election, key=key, rehearsal=rehearsal)
 
 
 def leaf_bytes(index: int, entry: bytes, received: int) -> bytes:
@@ -142,11 +139,12 @@ def export_lines(
     *,
     every: int,
     raw_leaves: Sequence[bytes] | None = None,
+    rehearsal: bool = False,
 ) -> Iterator[bytes]:
     """Spec §10.4 An export of ``leaves`` ((entry bytes, received), leaf 0 included) with a
     tree head signed by ``key`` after every ``every`` leaves and after the last; each tree
-    head's time is the latest reception time it covers. ``raw_leaves`` replaces the leaves'
-    bytes (a test's non-canonical ones)."""
+    head's time is the latest reception time it covers, its rehearsal flag ``rehearsal``
+    (leaf 0's). ``raw_leaves`` replaces the leaves' bytes (a test's non-canonical ones)."""
     blobs = (
         list(raw_leaves)
         if raw_leaves is not None
@@ -165,6 +163,7 @@ def export_lines(
                 tree_size=size,
                 root_hash=frontier.root(),
                 timestamp=latest,
+                rehearsal=rehearsal,
                 key=key,
             )
             heads.append((size, head.to_bytes()))

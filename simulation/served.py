@@ -78,10 +78,11 @@ def served_board(
     clock: SimulatedClock,
     elections: Sequence[str],
     settings: ServiceSettings | None = None,
+    rehearsal: bool = False,
 ) -> Iterator[str]:
     """A board on database ``db`` (migrated) signing with ``key`` on ``clock``, holding the
     logs of ``elections``, served until the block ends (writes not rate-limited by default);
-    yields its base URL."""
+    yields its base URL. ``rehearsal``: a rehearsal board, whose logs say so (Spec §10.2)."""
     from bulletin_board.service import create_board_app
 
     app = create_board_app(
@@ -90,6 +91,7 @@ def served_board(
         clock=clock,
         elections=elections,
         settings=settings or ServiceSettings(write_rate=0),
+        rehearsal=rehearsal,
     )
     with serve_in_thread(app) as url:
         yield url

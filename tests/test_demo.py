@@ -92,9 +92,12 @@ def test_demo_prints_the_results_the_votes_imply(tmp_path: Path) -> None:
     assert summary.leaves > 40
     # The independent verifier ran on the export: every check of §13, one line each.
     assert len(re.findall(r"^\[PASS\] \d+\. ", out, flags=re.M)) == 10
-    assert "RESULT VERIFIED: every check passed" in out
+    assert "RESULT VERIFIED (REHEARSAL, not a real election): every check passed" in out
     assert re.search(r"contest nec \(.*\): 40 ballot\(s\) counted of \d+ eligible", out)
     assert "NOT YET" not in out
+    # A demonstration is marked as a rehearsal in what the board signs (§10.2).
+    assert summary.rehearsal
+    assert "REHEARSAL: a rehearsal board, not a real election" in out
 
 
 def test_demo_refuses_zero_voters() -> None:

@@ -91,6 +91,9 @@ def test_board_state(case: dict[str, Any]) -> None:
         # Step 2: the receipt's tree head is signed by the board's key (leaf 0's).
         if receipt.sth.board_key != key or current.board_key != key:
             raise MalformedInput("receipt's tree head is signed by another board key")
+        # §10.2 A log is a rehearsal's or not for its whole life.
+        if current.rehearsal != receipt.sth.rehearsal:
+            raise InconsistentLog("the tree heads disagree on whether this is a rehearsal")
         # Steps 3 and 4.
         verify_consistency(
             old_size=receipt.sth.tree_size,
@@ -125,4 +128,7 @@ BOARD_REFUSALS = {
     "the log shrank": "tree size went down from 6 to 5",
     "a consistency proof for another tree": r"consistency proof too long \(6 to 9\)",
     "an inclusion proof of another leaf": "leaf 4 of tree size 9: expected root",
+    "a tree head that says rehearsal where the receipt's does not (§10.2)": (
+        "disagree on whether this is a rehearsal"
+    ),
 }

@@ -17,6 +17,7 @@ from bulletin_board.wire import (
     BOARD_KEY_TYPE,
     EXPORT_FORMAT,
     MAX_LEAF_BYTES,
+    BoardKeyPayload,
     Leaf,
     SignedTreeHead,
     check_election_id,
@@ -77,6 +78,8 @@ class LogReader:
     """Roots to capture at given sizes (a receipt's tree head): size -> root once read."""
     election: str = ""
     board_key: bytes = b""
+    rehearsal: bool | None = None
+    """Leaf 0's flag (Spec §10.2): every tree head must carry it."""
     sth: SignedTreeHead | None = None
     _frontier: Frontier = field(default_factory=Frontier.empty)
     _count: int = 0
@@ -176,10 +179,21 @@ class LogReader:
         if record.role == "board" and record.key != self.board_key:
             self._fail(index, "a board entry is not signed by the export's board key")
             return None
-        if index == 0 and record.payload != {"key": self.board_key.hex()}:
-            self._fail(index, "the board-key entry does not hold the header's board key")
+        if index == 0:
+            self._origin(record)
         self.report.ok(1)
         return record
+
+    def _origin(self, record: LeafRecord) -> None:
+        """Spec §10.1-§10.2 Leaf 0: the header's board key, and whether this is a rehearsal."""
+        try:
+            origin = BoardKeyPayload.from_json(record.payload)
+        except VerivoteError as exc:
+            self._fail(0, f"the board-key entry: {exc}")
+            return
+        if origin.key != self.board_key:
+            self._fail(0, "the board-key entry does not hold the header's board key")
+        self.rehearsal = self.report.rehearsal = origin.rehearsal
 
     def _parse_leaf(self, raw: bytes, index: int) -> LeafRecord:
         located = split_leaf(raw)
@@ -229,6 +243,8 @@ class LogReader:
             problems.append("signed by another key than the board's")
         if sth.election != self.election:
             problems.append(f"for election {sth.election!r}")
+        if sth.rehearsal != self.rehearsal:
+            problems.append("its rehearsal flag is not leaf 0's")
         if sth.tree_size != self._count:
             problems.append(f"size {sth.tree_size} after {self._count} leaves")
         if self.sth is not None and sth.tree_size <= self.sth.tree_size:

@@ -52,6 +52,8 @@ OUTCOMES: Final = {
     "no-result": ("NO RESULT", 3),
     "in-progress": ("IN PROGRESS", 0),
 }
+# Spec §10.2, §13.1 What a rehearsal's report says, under its first line and in its last.
+REHEARSAL: Final = "REHEARSAL, not a real election"
 
 
 class Rejected(VerivoteError):
@@ -259,6 +261,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     result: ResultSummary | None = None
     in_progress: bool = False
+    rehearsal: bool | None = None
+    """Leaf 0's flag (Spec §10.2): a rehearsal, not a real election, whatever the checks say."""
 
     def ok(self, check: int, count: int = 1) -> None:
         """Record ``count`` items that passed ``check``."""
@@ -296,8 +300,11 @@ class Report:
             yield from tally.findings
 
     def lines(self) -> Iterator[str]:
-        """The human report: a header, one line per check, then every failure."""
+        """The human report: a header, one line per check, then every failure; the verdict
+        last, marked REHEARSAL for a rehearsal's log (Spec §13.1)."""
         yield f"election {self.election or '?'}: {self.leaves} leaves, tree head {self.root_hash}"
+        if self.rehearsal:
+            yield "REHEARSAL: a rehearsal board, not a real election (docs/spec.md §10.2)"
         for number, title in CHECKS.items():
             tally = self.checks[number]
             status = "PASS" if tally.failed == 0 else "FAIL"
@@ -311,9 +318,12 @@ class Report:
         yield self.last_line()
 
     def last_line(self) -> str:
-        """Spec §13.3 The outcome's words, then what they rest on."""
+        """Spec §13.3 The outcome's words (then REHEARSAL for a rehearsal's log, §13.1), then
+        what they rest on."""
         outcome = self.outcome
         words = OUTCOMES[outcome][0]
+        if self.rehearsal:
+            words = f"{words} ({REHEARSAL})"
         if outcome == "failed":
             total = sum(t.failed for t in self.checks.values())
             return f"{words}: {total} failure(s)"
@@ -334,6 +344,7 @@ class Report:
             "tree_size": self.tree_size,
             "root_hash": self.root_hash,
             "outcome": self.outcome,
+            "rehearsal": bool(self.rehearsal),
             "passed": self.passed,
             "checks": [
                 {

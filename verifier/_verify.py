@@ -221,6 +221,9 @@ class _ReceiptCheck:
         if self.board_key != reader.board_key:
             fail("signed by another board key than this log's")
             return
+        if receipt.sth.rehearsal != reader.rehearsal:
+            fail("its tree head's rehearsal flag is not this log's (leaf 0's)")
+            return
         if reader.roots.get(self.tree_size) != self.root_hash:
             fail(f"its tree head of size {self.tree_size} is not this log's: fork or rewrite")
             return

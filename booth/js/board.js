@@ -10,7 +10,7 @@ import { POINT_LENGTH, decodePoint } from './group.js';
 import { credentialSignatureFromBytes, verifyCredentialSignature } from './credentials.js';
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, verifyRoleSignature } from './ed25519.js';
 import { HASH_LENGTH, leafHash, verifyInclusion } from './merkle.js';
-import { expectInt, expectList, expectObject, expectString } from './wire.js';
+import { expectBool, expectInt, expectList, expectObject, expectString } from './wire.js';
 
 export const VERSION = 1;
 export const ENTRY_PURPOSE = utf8('board/entry');
@@ -143,12 +143,13 @@ export function leafFromJson(value, schemes, { verify = true } = {}) {
 
 // --- signed tree heads (§10.2) ------------------------------------------------------------------
 
-const STH_FIELDS = ['version', 'election', 'tree_size', 'root_hash', 'timestamp', 'board_key', 'signature'];
+const STH_FIELDS = ['version', 'election', 'tree_size', 'root_hash', 'timestamp', 'rehearsal', 'board_key', 'signature'];
 
 /**
  * Spec §10.2 Parse a tree head and check its signature under its own board_key; the caller
- * must then check board_key is the key it trusts (leaf 0's). Returns
- * { election, treeSize, rootHash, timestamp, boardKey, signature, json }.
+ * must then check board_key is the key it trusts (leaf 0's), and rehearsal is leaf 0's flag
+ * (a rehearsal is shown as REHEARSAL wherever the election is). Returns
+ * { election, treeSize, rootHash, timestamp, rehearsal, boardKey, signature, json }.
  * Throws MalformedInput, InvalidSignature.
  */
 export function sthFromJson(value) {
@@ -159,12 +160,25 @@ export function sthFromJson(value) {
     treeSize: expectInt(obj.tree_size, 'tree size', { minimum: 0, maximum: MAX_TIMESTAMP }),
     rootHash: parseHex(obj.root_hash, HASH_LENGTH, 'root hash'),
     timestamp: expectInt(obj.timestamp, 'timestamp', { minimum: 0, maximum: MAX_TIMESTAMP }),
+    rehearsal: expectBool(obj.rehearsal, 'rehearsal'),
     boardKey: parseHex(obj.board_key, PUBLIC_KEY_LENGTH, 'board key'),
     signature: parseHex(obj.signature, SIGNATURE_LENGTH, 'tree head signature'),
     json: obj,
   };
   verifyRoleSignature(sth.boardKey, STH_PURPOSE, canonical.encode(unsigned(obj)), sth.signature);
   return sth;
+}
+
+/**
+ * Spec §10.1 Leaf 0's payload: { key, rehearsal }, the key being the entry's author key.
+ * `rehearsal` is true on a rehearsal's log (§10.2). Throws MalformedInput.
+ */
+export function boardKeyPayload(entry) {
+  if (entry.type !== 'board-key') throw new MalformedInput(`a ${entry.type} entry, not the board-key entry`);
+  const obj = expectObject(entry.payload, 'board-key payload', ['key', 'rehearsal']);
+  const key = parseHex(obj.key, PUBLIC_KEY_LENGTH, 'board key');
+  if (!equal(key, entry.key)) throw new MalformedInput('board-key payload key differs from the author key');
+  return { key, rehearsal: expectBool(obj.rehearsal, 'rehearsal') };
 }
 
 // --- receipts (§10.3) -------------------------------------------------------------------------

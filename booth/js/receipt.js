@@ -70,6 +70,10 @@ export function checkReceiptAgainstBoard(receipt, { boardKey, currentSth, consis
     throw new MalformedInput("the board's tree head is signed by another key or for another log");
   }
   try {
+    // §10.2 A log is a rehearsal's or not for its whole life: a flag that changed is evidence.
+    if (currentSth.rehearsal !== receipt.sth.rehearsal) {
+      throw new InconsistentLog("the board's tree head and the receipt's disagree on whether this is a rehearsal");
+    }
     // Step 3: the current tree head is consistent with the receipt's.
     verifyConsistency({
       oldSize: receipt.sth.treeSize, newSize: currentSth.treeSize, oldRoot: receipt.sth.rootHash,

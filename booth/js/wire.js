@@ -23,6 +23,12 @@ export function expectString(value, what) {
   return value;
 }
 
+/** true or false. */
+export function expectBool(value, what) {
+  if (typeof value !== 'boolean') throw new MalformedInput(`${what} must be true or false, got ${typeName(value)}`);
+  return value;
+}
+
 /** An integer (not a boolean) within [minimum, maximum]. */
 export function expectInt(value, what, { minimum, maximum } = {}) {
   if (typeof value !== 'number' || !Number.isInteger(value)) {

@@ -48,9 +48,10 @@ _HEADERS: Final = {
 
 
 class PagesService:
-    """The pages of one board: its elections' digests and the verifier's verdicts."""
+    """The pages of one board: its elections' digests and the verifier's verdicts; ``now``
+    reads an election's clock (``Board.clock``: a rehearsal's runs ahead, spec §10.2)."""
 
-    def __init__(self, board: Board, *, now: Callable[[], int]) -> None:
+    def __init__(self, board: Board, *, now: Callable[[str], int]) -> None:
         self.board = board
         self.now = now
         self.digests = Digests(board)
@@ -87,7 +88,7 @@ def _board_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def register_pages(app: FastAPI, board: Board, *, now: Callable[[], int]) -> PagesService:
+def register_pages(app: FastAPI, board: Board, *, now: Callable[[str], int]) -> PagesService:
     """Add the public pages to ``app`` (a board's application); ``now`` is the board's clock.
     The caller closes the returned service when the application stops."""
     service = PagesService(board, now=now)
@@ -121,7 +122,7 @@ def register_pages(app: FastAPI, board: Board, *, now: Callable[[], int]) -> Pag
                             "url": f"/e/{election}/",
                             "title": definition.title if definition else election,
                             "organisation": definition.organisation if definition else "",
-                            "phase": phase(t, digest, service.now()),
+                            "phase": phase(t, digest, service.now(election)),
                             "rehearsal": digest.rehearsal,
                         }
                     )
@@ -160,7 +161,7 @@ def register_pages(app: FastAPI, board: Board, *, now: Callable[[], int]) -> Pag
                         sth=sth,
                         verdict=verdict or {"state": "none"},
                         source=f"{_board_url(request)}/v1/elections/{checked}",
-                        generated=t.when(service.now(), "UTC"),
+                        generated=t.when(service.now(checked), "UTC"),
                     )
                 else:
                     body = render_election_page(
@@ -169,7 +170,7 @@ def register_pages(app: FastAPI, board: Board, *, now: Callable[[], int]) -> Pag
                         digest=digest,
                         sth=sth,
                         links=Links(checked),
-                        now=service.now(),
+                        now=service.now(checked),
                         board_url=_board_url(request),
                         verdict=verdict,
                     )

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bulletin_board.committer import GroupCommitter
 from bulletin_board.errors import (
     BadRange,
     EntryRefused,
@@ -18,7 +19,7 @@ from bulletin_board.errors import (
     UnsupportedRole,
     WrongElection,
 )
-from bulletin_board.log import Appended, Board, GroupCommitter
+from bulletin_board.log import Appended, Board
 from bulletin_board.rules import EntryType, Rules, board_key_type, generic_rules
 from bulletin_board.storage import Storage
 from bulletin_board.wire import ED25519, Entry, Leaf, Receipt, sign_entry
@@ -47,7 +48,7 @@ def test_create_election_publishes_the_board_key_as_leaf_0(db_url: str) -> None:
     leaf = Leaf.from_bytes(board.leaf("e1", 0).raw, RULES.schemes)
     assert leaf.entry.type == "board-key"
     assert leaf.entry.role == "board"
-    assert leaf.entry.payload == {"key": BOARD_KEY.verify_key.to_hex()}
+    assert leaf.entry.payload == {"key": BOARD_KEY.verify_key.to_hex(), "rehearsal": False}
     assert sth.root_hash == leaf_hash(leaf.raw)
     with pytest.raises(EntryRefused) as info:
         board.create_election("e1")
@@ -139,11 +140,11 @@ def test_board_invariants(db_url: str) -> None:
     other_board = SigningKey(bytes(range(2, 34)))
     fake_key = sign_entry(
         election="e1", type="board-key", role="board",
-        payload={"key": other_board.verify_key.to_hex()}, key=other_board,
+        payload={"key": other_board.verify_key.to_hex(), "rehearsal": False}, key=other_board,
     )  # fmt: skip
     again_key = sign_entry(
         election="e1", type="board-key", role="board",
-        payload={"key": BOARD_KEY.verify_key.to_hex(), }, key=BOARD_KEY,
+        payload={"key": BOARD_KEY.verify_key.to_hex(), "rehearsal": False}, key=BOARD_KEY,
     )  # fmt: skip
     outcomes = board.append("e1", [prechecked(fake_key), prechecked(again_key)])
     codes = [o.code for o in outcomes if isinstance(o, EntryRefused)]
@@ -229,7 +230,7 @@ def test_precheck_refuses(mutation: str) -> None:
     elif mutation == "board-key-payload":
         raw = sign_entry(
             election="e1", type="board-key", role="board",
-            payload={"key": ADMIN.verify_key.to_hex()}, key=BOARD_KEY,
+            payload={"key": ADMIN.verify_key.to_hex(), "rehearsal": False}, key=BOARD_KEY,
         )  # fmt: skip
         value = canonical.decode(raw)
     if value is not None:

@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from bulletin_board.wire import ED25519, ED25519_ROLES, SignedTreeHead, parse_entry
+from bulletin_board.wire import (
+    ED25519,
+    ED25519_ROLES,
+    BoardKeyPayload,
+    SignedTreeHead,
+    parse_entry,
+)
 from crypto import canonical
 from crypto.errors import InvalidSignature
 from crypto.hashing import Dst, encode_parts
@@ -46,7 +52,15 @@ def test_entry(case: dict[str, Any]) -> None:
 def test_tree_head(case: dict[str, Any]) -> None:
     raw = case["raw"].encode()
     if case["valid"]:
-        assert SignedTreeHead.from_json(canonical.decode(raw)).to_bytes() == raw
+        head = SignedTreeHead.from_json(canonical.decode(raw))
+        assert head.to_bytes() == raw
+        assert head.rehearsal == ("rehearsal" in case["reason"])
     else:
         with pytest.raises(InvalidSignature, match="does not verify"):
             SignedTreeHead.from_json(canonical.decode(raw))
+
+
+def test_leaf_zero_payload() -> None:
+    """Spec §10.1 The board-key entry's payload: its key (the author's) and the rehearsal flag."""
+    entry = parse_entry(VECTOR["entries"][0]["raw"].encode(), SCHEMES)
+    assert BoardKeyPayload.of(entry) == BoardKeyPayload(entry.key, rehearsal=False)

@@ -37,8 +37,9 @@ def receipt() -> Receipt:
     entry = parse_entry(raw, election_schemes(DEFINITION.fingerprint))
     leaf = Leaf.build(index=0, received=5, entry=entry)
     sth = sign_tree_head(
-        election=ELECTION, tree_size=1, root_hash=leaf_hash(leaf.raw), timestamp=5, key=BOARD
-    )
+        election=ELECTION, tree_size=1, root_hash=leaf_hash(leaf.raw), timestamp=5,
+        rehearsal=False, key=BOARD,
+    )  # fmt: skip
     return Receipt(leaf, sth, ())
 
 

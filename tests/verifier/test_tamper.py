@@ -145,7 +145,7 @@ def _forge_sth(built: Built) -> Case:
     def forge(sth: SignedTreeHead) -> bytes:
         return sign_tree_head(
             election=ELECTION, tree_size=sth.tree_size, root_hash=sth.root_hash,
-            timestamp=sth.timestamp, key=STRANGER,
+            timestamp=sth.timestamp, rehearsal=False, key=STRANGER,
         ).to_bytes()  # fmt: skip
 
     return Case(1, 13, export=_replace_sth(export_bytes(built.leaves), 14, forge))
@@ -156,7 +156,20 @@ def _wrong_root(built: Built) -> Case:
     def forge(sth: SignedTreeHead) -> bytes:
         return sign_tree_head(
             election=ELECTION, tree_size=sth.tree_size, root_hash=bytes(32),
-            timestamp=sth.timestamp, key=BOARD_KEY,
+            timestamp=sth.timestamp, rehearsal=False, key=BOARD_KEY,
+        ).to_bytes()  # fmt: skip
+
+    return Case(1, 27, export=_replace_sth(export_bytes(built.leaves), 28, forge))
+
+
+@case("sth-says-rehearsal-on-a-real-log")
+def _flip_rehearsal(built: Built) -> Case:
+    # Spec §10.2: a tree head carries leaf 0's flag; a board that signs "rehearsal" on a real
+    # log (or the reverse) is caught even though its signature and root are right.
+    def forge(sth: SignedTreeHead) -> bytes:
+        return sign_tree_head(
+            election=ELECTION, tree_size=sth.tree_size, root_hash=sth.root_hash,
+            timestamp=sth.timestamp, rehearsal=True, key=BOARD_KEY,
         ).to_bytes()  # fmt: skip
 
     return Case(1, 27, export=_replace_sth(export_bytes(built.leaves), 28, forge))
@@ -179,8 +192,9 @@ def _since_fork(built: Built) -> Case:
     for i, (raw, received) in enumerate(fork[:52]):
         frontier = frontier.append(leaf_hash(leaf_bytes(i, raw, received)))[0]
     kept = sign_tree_head(
-        election=ELECTION, tree_size=52, root_hash=frontier.root(), timestamp=NOW, key=BOARD_KEY
-    )
+        election=ELECTION, tree_size=52, root_hash=frontier.root(), timestamp=NOW,
+        rehearsal=False, key=BOARD_KEY,
+    )  # fmt: skip
     return Case(1, 51, leaves=_leaves(built), options={"since": kept.to_bytes()})
 
 
@@ -674,3 +688,19 @@ def test_tampering_is_caught(name: str, built: Built, tmp_path: Path) -> None:
     if tampered.index is not None:
         first = min(f.index for f in findings if f.index is not None)
         assert first == tampered.index, "\n".join(map(str, findings))
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("sth-says-rehearsal-on-a-real-log", "its rehearsal flag is not leaf 0's"),
+    ],
+)
+def test_issue_15_failures_name_their_reason(
+    name: str, reason: str, built: Built, tmp_path: Path
+) -> None:
+    tampered = CASES[name](built)
+    data = tampered.export if tampered.export is not None else export_bytes(tampered.leaves or [])
+    report = verify_bytes(data, tmp_path, **tampered.options)
+    messages = [f.message for f in report.findings() if f.index == tampered.index]
+    assert any(reason in m for m in messages), messages

@@ -22,7 +22,7 @@ import {
 } from '../../js/credentials.js';
 import { verifyRoleSignature } from '../../js/ed25519.js';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../js/merkle.js';
-import { ED25519, electionSchemes, entryHash, parseEntry, sthFromJson } from '../../js/board.js';
+import { ED25519, boardKeyPayload, electionSchemes, entryHash, parseEntry, sthFromJson } from '../../js/board.js';
 import {
   AUDIT, auditPayload, ballotPaper, castBallot, contestShape, electionFingerprint, sequenceSource, signVoterEntry,
 } from '../../js/ballot.js';
@@ -234,9 +234,15 @@ export const SUITES = [
         }]),
         ...v.tree_heads.map((c) => [`§10.2 tree head: ${c.reason}`, () => {
           const run = () => sthFromJson(canonical.decode(utf8(c.raw)));
-          if (c.valid) run();
+          if (c.valid) ok(run().rehearsal === c.reason.includes('rehearsal'), 'rehearsal flag');
           else throwsCode(run, 'invalid_signature');
         }]),
+        ['§10.1 leaf 0: the board key and the rehearsal flag', () => {
+          const entry = parseEntry(utf8(v.entries[0].raw), schemes);
+          const payload = boardKeyPayload(entry);
+          equal(toHex(payload.key), toHex(entry.key), 'board key');
+          ok(payload.rehearsal === false, 'not a rehearsal');
+        }],
       ];
     },
   },

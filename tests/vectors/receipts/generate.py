@@ -66,6 +66,7 @@ class Log:
 
     def __init__(self, key: SigningKey) -> None:
         self.key = key
+        self.rehearsal = False
         self.leaves: list[Leaf] = []
         self.frontier = Frontier.empty()
         self.nodes: dict[tuple[int, int], bytes] = {}
@@ -89,8 +90,17 @@ class Log:
             tree_size=size,
             root_hash=frontier.root(),
             timestamp=T0 + 1000 * size,
+            rehearsal=self.rehearsal,
             key=self.key,
         )
+
+    def rehearsal_sth(self, size: int) -> SignedTreeHead:
+        """The tree head of ``size`` as a board that flips the rehearsal flag would sign it."""
+        self.rehearsal = True
+        try:
+            return self.sth(size)
+        finally:
+            self.rehearsal = False
 
     def inclusion(self, index: int, size: int) -> list[str]:
         return [h.hex() for h in inclusion_proof(index, size, reader_from_mapping(self.nodes))]
@@ -116,7 +126,7 @@ def build(key: SigningKey, ballot: bytes | None) -> Log:
             election=ELECTION,
             type="board-key",
             role="board",
-            payload={"key": key.verify_key.to_hex()},
+            payload={"key": key.verify_key.to_hex(), "rehearsal": False},
             key=key,
         )
     )
@@ -252,6 +262,13 @@ def main() -> None:
             current,
             log.consistency(6, 9),
             log.inclusion(3, 9),
+            "inconsistent_log",
+        ),
+        board_case(
+            "a tree head that says rehearsal where the receipt's does not (§10.2)",
+            log.rehearsal_sth(9),
+            log.consistency(6, 9),
+            log.inclusion(4, 9),
             "inconsistent_log",
         ),
         board_case(

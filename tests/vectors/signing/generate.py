@@ -147,7 +147,7 @@ def entries_and_heads() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         election=election,
         type="board-key",
         role="board",
-        payload={"key": board.verify_key.to_hex()},
+        payload={"key": board.verify_key.to_hex(), "rehearsal": False},
         key=board,
     )
     note = sign_entry(
@@ -162,6 +162,15 @@ def entries_and_heads() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         tree_size=2,
         root_hash=hashlib.sha256(b"root").digest(),
         timestamp=1_800_000_000_000,
+        rehearsal=False,
+        key=board,
+    ).to_bytes()
+    rehearsal = sign_tree_head(
+        election=election,
+        tree_size=2,
+        root_hash=hashlib.sha256(b"root").digest(),
+        timestamp=1_800_000_000_000,
+        rehearsal=True,
         key=board,
     ).to_bytes()
     other_purpose = canonical.decode(sth)
@@ -184,6 +193,12 @@ def entries_and_heads() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     ]
     heads = [
         {"raw": sth.decode(), "valid": True, "reason": "valid"},
+        {"raw": rehearsal.decode(), "valid": True, "reason": "valid, a rehearsal's (§10.2)"},
+        {
+            "raw": _tamper_json(sth, ["rehearsal"], True).decode(),
+            "valid": False,
+            "reason": "rehearsal flag changed after signing",
+        },
         {
             "raw": _tamper_json(sth, ["tree_size"], 3).decode(),
             "valid": False,
