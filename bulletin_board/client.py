@@ -97,6 +97,7 @@ HINTS: Final[Mapping[str, str]] = {
     "not_enough_mixes": "wait until t trustees have mixed the contest",
     "wrong_mix": "decrypt the contest's last mix (another was posted meanwhile)",
     "too_large": "the entry is larger than the board accepts (board serve --max-large-body)",
+    "voting_close_shortened": "voting has opened: the close can only move later",
     "not_rehearsal": "this is a real election's board: its clock follows real time",
     "clock_not_later": "the board's clock is already past that time",
 }

@@ -71,6 +71,12 @@ def _timetable_change(state: State, record: LeafRecord, payload: Any) -> None:
         raise Rejected(2, f"{change.field} has passed: it can no longer change")
     if not received < to_ms(change.time):
         raise Rejected(2, f"the new {change.field} is not in the future")
+    if (
+        change.field == "voting_close"
+        and received >= state.instant("voting_open")
+        and to_ms(change.time) < state.instant("voting_close")
+    ):
+        raise Rejected(2, "voting_close brought forward after voting opened (only later, §11.5)")
     moments = {
         name: datetime.fromtimestamp(ms / 1000, UTC) for name, ms in state.setup.timetable.items()
     }

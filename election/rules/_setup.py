@@ -92,6 +92,15 @@ def _check_timetable_change(
         raise Refusal("deadline_passed", f"{change.field} has passed: it can no longer change")
     if not received < to_ms(change.time):
         raise Refusal("time_in_past", f"the new {change.field} is not in the future")
+    if (
+        change.field == "voting_close"
+        and received >= state.instant("voting_open")
+        and to_ms(change.time) < state.instant("voting_close")
+    ):
+        raise Refusal(
+            "voting_close_shortened",
+            "voting has opened: the close may only move later, never earlier",
+        )
     assert state.timetable is not None
     try:
         replace(state.timetable, **{change.field: change.time})

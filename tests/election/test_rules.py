@@ -940,3 +940,23 @@ def test_nothing_that_fixes_the_ballot_changes_after_voting_opens(voted: Scenari
     refused(s.log, entry, NOW, "voting_opened")
     refused(s.log, s.election_key_entry(), NOW, "election_key_exists")
     s.log.post(_change("voting_close", VOTING_CLOSE + DAY), NOW)  # extending the close is fine
+
+
+def test_voting_cannot_be_cut_short_once_it_opened(voted: Scenario) -> None:
+    """Spec §11.5 (issue 15 item 2): during voting the close only moves later; the reproduction
+    moved it to 40 seconds ahead while members were voting, and the board accepted it."""
+    s = voted.fork()
+    info = refused(s.log, _change("voting_close", NOW + 40_000), NOW, "voting_close_shortened")
+    assert "only move later" in str(info)
+    refused(s.log, _change("voting_close", VOTING_CLOSE - 1000), NOW, "voting_close_shortened")
+    s.log.post(_change("voting_close", VOTING_CLOSE + DAY), NOW)
+    later = NOW + DAY
+    refused(s.log, _change("voting_close", VOTING_CLOSE), later, "voting_close_shortened")
+    s.log.post(_change("voting_close", VOTING_CLOSE + 2 * DAY), later)
+    assert s.log.state.instant("voting_close") == VOTING_CLOSE + 2 * DAY
+
+
+def test_the_close_may_be_brought_forward_before_voting_opens(listed: Scenario) -> None:
+    s = listed.fork()
+    s.log.post(_change("voting_close", VOTING_CLOSE - DAY), VOTING_OPEN - DAY)
+    assert s.log.state.instant("voting_close") == VOTING_CLOSE - DAY

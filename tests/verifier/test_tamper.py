@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -269,6 +270,15 @@ def _late_candidates(built: Built) -> Case:
 @case("timetable-change-after-deadline")
 def _late_timetable(built: Built) -> Case:
     change = {"field": "voting_open", "time": "2027-12-01T00:00:00Z", "reason": "postponed"}
+    return Case(2, 50, leaves=_insert(built, 50, _admin_entry("timetable-change", change), NOW))
+
+
+@case("voting-cut-short-while-voting")
+def _cut_short(built: Built) -> Case:
+    # Spec §11.5: once voting opened the close only moves later (issue 15 item 2: a close 40 s
+    # ahead was accepted during voting and verify passed).
+    ahead = datetime.fromtimestamp(NOW / 1000 + 3600, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    change = {"field": "voting_close", "time": ahead, "reason": "Closing early"}
     return Case(2, 50, leaves=_insert(built, 50, _admin_entry("timetable-change", change), NOW))
 
 
@@ -693,6 +703,7 @@ def test_tampering_is_caught(name: str, built: Built, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
+        ("voting-cut-short-while-voting", "voting_close brought forward after voting opened"),
         ("sth-says-rehearsal-on-a-real-log", "its rehearsal flag is not leaf 0's"),
     ],
 )
