@@ -133,62 +133,54 @@ class ClockAnswer(BaseModel):
 
 _HEX: Final = {"type": "string", "pattern": "^([0-9a-f]{2})+$"}
 
+
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    """An OpenAPI ``requestBody`` of one JSON object (``openapi_extra``)."""
+    return {"requestBody": {"required": True, "content": {JSON: {"schema": schema}}}}
+
+
 #: Spec §10.2 The request body of ``POST /v1/elections/{election}/clock``: a clock request.
-CLOCK_REQUEST: Final = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            JSON: {
-                "schema": {
-                    "type": "object",
-                    "description": "Spec §10.2 clock request (rehearsal logs only)",
-                    "required": ["version", "election", "to", "key", "signature"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "version": {"type": "integer", "enum": [VERSION]},
-                        "election": {"type": "string", "pattern": f"^{ELECTION_ID_PATTERN}$"},
-                        "to": {"type": "integer", "minimum": 0, "maximum": MAX_TIMESTAMP},
-                        "key": {"type": "string", "pattern": _hex(ED25519_KEY_LENGTH)},
-                        "signature": {"type": "string", "pattern": _hex(ED25519_SIGNATURE_LENGTH)},
-                    },
-                }
-            }
+CLOCK_REQUEST: Final = _json_body(
+    {
+        "type": "object",
+        "description": "Spec §10.2 clock request (rehearsal logs only)",
+        "required": ["version", "election", "to", "key", "signature"],
+        "additionalProperties": False,
+        "properties": {
+            "version": {"type": "integer", "enum": [VERSION]},
+            "election": {"type": "string", "pattern": f"^{ELECTION_ID_PATTERN}$"},
+            "to": {"type": "integer", "minimum": 0, "maximum": MAX_TIMESTAMP},
+            "key": {"type": "string", "pattern": _hex(ED25519_KEY_LENGTH)},
+            "signature": {"type": "string", "pattern": _hex(ED25519_SIGNATURE_LENGTH)},
         },
     }
-}
+)
 
 #: Spec §10.1 The request body of ``POST /v1/elections/{election}/entries``: the entry.
-ENTRY_REQUEST: Final = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            JSON: {
-                "schema": {
-                    "type": "object",
-                    "description": "Spec §10.1 entry, in canonical JSON (RFC 8785)",
-                    "required": list(ENTRY_FIELDS),
-                    "additionalProperties": False,
-                    "properties": {
-                        "version": {"type": "integer", "enum": [ENTRY_VERSION]},
-                        "election": {"type": "string", "pattern": f"^{ELECTION_ID_PATTERN}$"},
-                        "type": {"type": "string", "pattern": f"^{ENTRY_TYPE_PATTERN}$"},
-                        "author": {
-                            "type": "object",
-                            "required": list(AUTHOR_FIELDS),
-                            "additionalProperties": False,
-                            "properties": {
-                                "role": {"type": "string", "enum": list(ROLES)},
-                                "key": {**_HEX, "description": "the role's public key"},
-                            },
-                        },
-                        "payload": {"type": "object"},
-                        "signature": {**_HEX, "description": "over the entry without it"},
-                    },
-                }
-            }
+ENTRY_REQUEST: Final = _json_body(
+    {
+        "type": "object",
+        "description": "Spec §10.1 entry, in canonical JSON (RFC 8785)",
+        "required": list(ENTRY_FIELDS),
+        "additionalProperties": False,
+        "properties": {
+            "version": {"type": "integer", "enum": [ENTRY_VERSION]},
+            "election": {"type": "string", "pattern": f"^{ELECTION_ID_PATTERN}$"},
+            "type": {"type": "string", "pattern": f"^{ENTRY_TYPE_PATTERN}$"},
+            "author": {
+                "type": "object",
+                "required": list(AUTHOR_FIELDS),
+                "additionalProperties": False,
+                "properties": {
+                    "role": {"type": "string", "enum": list(ROLES)},
+                    "key": {**_HEX, "description": "the role's public key"},
+                },
+            },
+            "payload": {"type": "object"},
+            "signature": {**_HEX, "description": "over the entry without it"},
         },
     }
-}
+)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -452,6 +452,16 @@ def create_app(
 
     # --- the writes --------------------------------------------------------------------------
 
+    async def write_body(request: Request, limits: ServiceSettings) -> bytes:
+        """A write's body: within the client's write rate, JSON, within ``limits`` (a large
+        body holds a slot, ``request.state.large``, the caller gives back)."""
+        request.state.large = False  # before anything can refuse: the caller's finally reads it
+        client = request.client.host if request.client else "unknown"
+        if not limiter.allow(client):
+            raise _ClientError(429, "rate_limited", "too many writes", {"Retry-After": "1"})
+        _check_content_type(request)
+        return await _read_body(request, limits, large)
+
     @app.post(
         "/v1/elections/{election}/clock",
         summary="Advance a rehearsal log's clock (a request signed by its administrator)",
@@ -461,12 +471,7 @@ def create_app(
     )
     async def advance_clock(election: ElectionId, request: Request) -> Response:
         election = election_of(election)
-        client = request.client.host if request.client else "unknown"
-        if not limiter.allow(client):
-            return _error(429, "rate_limited", "too many writes", headers={"Retry-After": "1"})
-        _check_content_type(request)
-        request.state.large = False
-        raw = await _read_body(request, _CLOCK_BODY, large)  # small: never a large slot
+        raw = await write_body(request, _CLOCK_BODY)  # small: never a large slot
         now = await run_in_threadpool(board.advance_clock, election, raw)
         return clock_answer(election, now)
 
@@ -483,13 +488,8 @@ def create_app(
     )
     async def post_entry(election: ElectionId, request: Request) -> Response:
         election = election_of(election)
-        client = request.client.host if request.client else "unknown"
-        if not limiter.allow(client):
-            return _error(429, "rate_limited", "too many writes", headers={"Retry-After": "1"})
-        _check_content_type(request)
-        request.state.large = False
         try:
-            raw = await _read_body(request, settings, large)
+            raw = await write_body(request, settings)
             entry = await run_in_threadpool(
                 board.precheck, raw, election=election, max_bytes=_ceiling(settings)
             )
