@@ -14,6 +14,7 @@ import click
 from bulletin_board.wire import parse_entry
 from cli._context import BoardSession, board_options, show_rehearsal
 from cli._paper import ballot_paper, describe, opened_choices
+from crypto import canonical
 from crypto.errors import MalformedInput, VerificationFailed
 from election.rules import Refusal, precheck
 from election.wire import AUDIT, Audit, election_schemes
@@ -42,7 +43,9 @@ def check(session: BoardSession, index: int | None, entry_file: Path | None) -> 
         entry = session.client.entry(index)
     else:
         assert entry_file is not None
-        entry = parse_entry(entry_file.read_bytes().strip(), election_schemes(params.fingerprint))
+        # a file a person handles (§4.2): read as JSON, checked over its canonical bytes
+        value = canonical.decode_document(entry_file.read_bytes().strip())
+        entry = parse_entry(canonical.encode(value), election_schemes(params.fingerprint))
     if entry.type != AUDIT:
         raise MalformedInput(f"that entry is a {entry.type}, not an audit")
     try:

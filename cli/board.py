@@ -422,8 +422,9 @@ def check_consistency(url: str, old_path: Path, update: bool) -> None:
 
 
 def _parse_json_file(path: Path) -> Any:
-    """A kept tree head file (``board sth --out``): canonical JSON (Spec §4.2) and a newline."""
+    """A kept tree head file (``board sth --out``): a file a person handles (Spec §4.2), its
+    signature checked over its canonical encoding."""
     try:
-        return canonical.decode(path.read_bytes().strip(), max_bytes=4096)
+        return canonical.decode_document(path.read_bytes().strip(), max_bytes=4096)
     except MalformedInput as exc:
         raise MalformedInput(f"{path} is not a signed tree head: {exc}") from None

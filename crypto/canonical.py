@@ -21,7 +21,7 @@ import rfc8785
 
 from crypto.errors import MalformedInput, NonCanonicalEncoding
 
-__all__ = ["MAX_DEPTH", "JsonValue", "decode", "encode"]
+__all__ = ["MAX_DEPTH", "JsonValue", "decode", "decode_document", "encode"]
 
 JsonValue: TypeAlias = "bool | int | str | list[JsonValue] | dict[str, JsonValue] | None"
 
@@ -109,6 +109,29 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
             ``MAX_DEPTH``, or an integer outside ±(2^53 - 1).
         NonCanonicalEncoding: valid JSON whose bytes are not its canonical encoding.
     """
+    value = _parse(data, max_bytes=max_bytes)
+    if encode(value) != data:
+        raise NonCanonicalEncoding("JSON is not in canonical form (RFC 8785)")
+    return value
+
+
+def decode_document(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
+    """Spec §4.3 A file a person handles (a receipt file, a kept tree head, an entry saved to
+    a file): any one JSON text (RFC 8259: white space and key order free; a UTF-8 byte-order
+    mark ignored) of a value canonical JSON can hold. What it holds that is signed or hashed is
+    checked over its canonical encoding (``encode``), never over these bytes.
+
+    Raises:
+        MalformedInput: as ``decode`` (duplicate keys, floats, a lone surrogate, nesting, ...),
+            except that bytes other than the canonical encoding are accepted.
+    """
+    value = _parse(data.removeprefix(b"\xef\xbb\xbf"), max_bytes=max_bytes)
+    encode(value)  # refuses what canonical JSON cannot hold (a lone surrogate, too deep)
+    return value
+
+
+def _parse(data: bytes, *, max_bytes: int) -> JsonValue:
+    """JSON with the strict value rules of §4.2, whatever its form."""
     if len(data) > max_bytes:
         raise MalformedInput(f"JSON document too large: {len(data)} bytes > {max_bytes}")
     try:
@@ -125,10 +148,8 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
         )
     except json.JSONDecodeError as exc:
         raise MalformedInput(f"invalid JSON: {exc.msg} at position {exc.pos}") from None
-    except RecursionError:  # far deeper than MAX_DEPTH, which encode() checks below
+    except RecursionError:  # far deeper than MAX_DEPTH, which encode() checks after
         raise MalformedInput(f"JSON nested deeper than {MAX_DEPTH} levels") from None
-    if encode(value) != data:
-        raise NonCanonicalEncoding("JSON is not in canonical form (RFC 8785)")
     return value  # type: ignore[no-any-return]
 
 

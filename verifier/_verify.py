@@ -24,7 +24,7 @@ from bulletin_board.wire import Receipt, SignedTreeHead
 from crypto import canonical
 from crypto.canonical import JsonValue
 from crypto.errors import MalformedInput, VerivoteError
-from election.wire import ReceiptFile, election_schemes
+from election.wire import MAX_RECEIPT_FILE, ReceiptFile, election_schemes
 from verifier._ballots import BallotContext, BatchOutcome, Item, verify_batch
 from verifier._log import LeafRecord, LogReader, UnreadableInput
 from verifier._replay import Replay
@@ -165,8 +165,10 @@ class _Counting:
 
 
 def _parse_since(data: bytes) -> SignedTreeHead:
+    """Spec §10.2 A kept tree head: a file a person handles (§4.2), its signature checked over
+    its canonical encoding."""
     try:
-        return SignedTreeHead.from_bytes(data.strip())
+        return SignedTreeHead.from_json(canonical.decode_document(data.strip(), max_bytes=4096))
     except VerivoteError as exc:
         raise UnreadableInput(f"the kept tree head does not parse: {exc}") from None
 
@@ -187,7 +189,7 @@ class _ReceiptCheck:
     @classmethod
     def parse(cls, data: bytes) -> _ReceiptCheck:
         try:
-            value = canonical.decode(data.strip())
+            value = canonical.decode_document(data.strip(), max_bytes=MAX_RECEIPT_FILE)
             if isinstance(value, dict) and "format" in value:
                 # §11.13 The receipt file a voter's client saved: the board's receipt inside.
                 document = ReceiptFile.from_json(value)

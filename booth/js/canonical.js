@@ -116,6 +116,26 @@ export function decode(bytes, { maxBytes = DEFAULT_MAX_BYTES } = {}) {
   return value;
 }
 
+/**
+ * Spec §4.2 A file a person handles (a receipt file): any one JSON text of a value canonical
+ * JSON can hold, whatever its white space and member order, a UTF-8 byte-order mark first or
+ * not. Everything signed or hashed in it is checked over its canonical encoding (`encode`),
+ * never over these bytes. Throws MalformedInput as `decode` does, never NonCanonicalEncoding.
+ */
+export function decodeDocument(bytes, { maxBytes = DEFAULT_MAX_BYTES } = {}) {
+  if (bytes.length > maxBytes) throw new MalformedInput(`JSON document too large: ${bytes.length} bytes > ${maxBytes}`);
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  let text;
+  try {
+    text = DECODER.decode(bom ? bytes.subarray(3) : bytes);
+  } catch {
+    throw new MalformedInput('not UTF-8');
+  }
+  const value = new Parser(text).document();
+  encode(value); // refuses what canonical JSON cannot hold: a lone surrogate, too deep
+  return value;
+}
+
 /** `decode` of a string's UTF-8 bytes. */
 export function decodeText(text, options) {
   return decode(ENCODER.encode(text), options);

@@ -27,7 +27,8 @@ export function receiptFileBytes({ board, election, tracker, receipt }) {
 
 function strip(bytes) {
   const space = (b) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
-  let start = 0;
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  let start = bom ? 3 : 0;
   let end = bytes.length;
   while (start < end && space(bytes[start])) start++;
   while (end > start && space(bytes[end - 1])) end--;
@@ -43,7 +44,8 @@ function strip(bytes) {
  * InclusionProofMismatch.
  */
 export function readReceiptFile(bytes, schemes) {
-  const obj = expectObject(canonical.decode(strip(bytes)), 'receipt file', FIELDS);
+  // §4.2 a file a person handles: any JSON text of it; signatures over canonical encodings
+  const obj = expectObject(canonical.decodeDocument(strip(bytes)), 'receipt file', FIELDS);
   if (obj.format !== FORMAT) throw new MalformedInput('not a verivote receipt file');
   expectInt(obj.version, 'receipt file version', { minimum: 1, maximum: 1 });
   const board = expectString(obj.board, 'receipt board');

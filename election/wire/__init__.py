@@ -87,6 +87,7 @@ from election.wire._mixing import (
     ranked_decryption_context,
 )
 from election.wire._receipt import (
+    MAX_RECEIPT_FILE,
     RECEIPT_FILE_FORMAT,
     ReceiptFile,
     format_receipt_file,
@@ -149,6 +150,7 @@ __all__ = [
     "MAX_OPTIONS",
     "MAX_RANKED_OPTIONS",
     "MAX_RANKING_LENGTH",
+    "MAX_RECEIPT_FILE",
     "MIX",
     "NOMINATION",
     "RANKED_DECRYPTION",

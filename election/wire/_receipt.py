@@ -99,14 +99,17 @@ def format_receipt_file(file: ReceiptFile) -> bytes:
 
 
 def parse_receipt_file(data: bytes) -> ReceiptFile:
-    """Spec §11.13 Parse a receipt file's bytes: canonical JSON, with the ASCII white space
-    around it ignored (``bytes.strip``: exactly 0x09-0x0D and 0x20).
+    """Spec §11.13 Parse a receipt file's bytes, a file a person handles (§4.2): any one JSON
+    text of the object (pretty-printed, reordered, a byte-order mark first), with the ASCII
+    white space around it ignored (``bytes.strip``: exactly 0x09-0x0D and 0x20). The receipt's
+    signatures and the tracker are checked over canonical encodings by the caller.
 
     Raises:
-        MalformedInput, NonCanonicalEncoding: see ``ReceiptFile.from_json`` (the tracker is
-            checked by ``ReceiptFile.check_tracker``).
+        MalformedInput: see ``ReceiptFile.from_json`` (the tracker is checked by
+            ``ReceiptFile.check_tracker``).
     """
-    return ReceiptFile.from_json(canonical.decode(data.strip(), max_bytes=MAX_RECEIPT_FILE))
+    text = data.removeprefix(b"\xef\xbb\xbf").strip()
+    return ReceiptFile.from_json(canonical.decode_document(text, max_bytes=MAX_RECEIPT_FILE))
 
 
 def _receipt_object(value: object) -> dict[str, Any]:

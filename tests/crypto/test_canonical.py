@@ -9,7 +9,7 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crypto.canonical import JsonValue, decode, encode
+from crypto.canonical import JsonValue, decode, decode_document, encode
 from crypto.errors import MalformedInput, NonCanonicalEncoding
 from tests.strategies import any_json_values, json_values
 
@@ -232,3 +232,36 @@ def test_decode_of_any_escaped_strings_is_a_value_or_one_error_type(
         assert "duplicate JSON key" in str(exc)  # noqa: PT017 (only this reason may occur)
         return
     assert decoded == _paired(value)
+
+
+# --- §4.2 files a person handles (issue 15 item 7) -------------------------------------------
+
+
+@given(json_values, st.integers(min_value=0, max_value=4), st.booleans())
+def test_a_document_in_any_json_form_reads_as_its_value(
+    value: JsonValue, indent: int, bom: bool
+) -> None:
+    text = json.dumps(value, indent=indent or None, ensure_ascii=False, sort_keys=False)
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+    assert decode_document(data) == value
+    assert encode(decode_document(data)) == encode(value)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b'{"a": 1, "a": 2}', "duplicate JSON key"),
+        (b'{"a": 1.0}', "floats are not allowed"),
+        (b'{"a": 9007199254740992}', "integer outside"),
+        (b'{"\\udc00": 1}', "lone surrogate"),
+        (b'{"a": 1} {"b": 2}', "invalid JSON: Extra data"),
+        (b'{"a": 1}\xc2\xa0', "invalid JSON: Extra data"),
+        (b"\xef\xbb\xbf\xef\xbb\xbf{}", "invalid JSON"),
+        (b"[" * 65 + b"]" * 65, "deeper than 64"),
+        (b"\xff{}", "not UTF-8"),
+    ],
+)
+def test_a_document_is_refused_for_what_no_form_excuses(data: bytes, reason: str) -> None:
+    with pytest.raises(MalformedInput, match=reason) as caught:
+        decode_document(data)
+    assert not isinstance(caught.value, NonCanonicalEncoding)

@@ -4,6 +4,7 @@ is refused for its named reason."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from bulletin_board.wire import Leaf, Receipt, sign_tree_head
 from crypto import canonical
 from crypto.envelope import entry_hash, parse_entry
-from crypto.errors import MalformedInput, NonCanonicalEncoding
+from crypto.errors import MalformedInput
 from crypto.merkle import leaf_hash
 from crypto.signing import SigningKey
 from election.wire import (
@@ -101,8 +102,20 @@ def test_a_file_whose_tracker_does_not_hold_is_refused_for_its_reason(
         document.check_tracker()
 
 
-def test_a_non_canonical_file_is_refused(receipt: Receipt) -> None:
-    data = format_receipt_file(ReceiptFile.for_receipt(board=URL, receipt=receipt.to_json()))
-    with pytest.raises(NonCanonicalEncoding, match=r"not in canonical form \(RFC 8785\)"):
-        parse_receipt_file(data.replace(b'{"board"', b'{ "board"', 1))
+def test_a_pretty_printed_file_is_read(receipt: Receipt) -> None:
+    """Issue 15 item 7: a receipt file a member re-saved pretty-printed (an editor, a mail
+    program) reads as the same file; its tracker is still checked over the canonical bytes."""
+    document = ReceiptFile.for_receipt(board=URL, receipt=receipt.to_json())
+    data = format_receipt_file(document)
     assert RECEIPT_FILE_FORMAT.encode() in data
+    pretty = json.dumps(json.loads(data), indent=4, sort_keys=False).encode()
+    assert pretty != data
+    again = parse_receipt_file(b"\xef\xbb\xbf" + pretty.replace(b"\n", b"\r\n"))
+    assert format_receipt_file(again) == data
+    again.check_tracker()
+    tampered = json.loads(pretty)
+    tampered["receipt"]["leaf"]["entry"]["payload"]["style"] = "another"
+    with pytest.raises(MalformedInput, match="tracker is not the hash of its entry"):
+        parse_receipt_file(json.dumps(tampered, indent=2).encode()).check_tracker()
+    with pytest.raises(MalformedInput, match="duplicate JSON key"):
+        parse_receipt_file(pretty[:-1] + b', "version": 1}')

@@ -155,3 +155,23 @@ def test_a_failed_verification_states_no_results(built: Built, tmp_path: Path) -
     assert f"check 2: entry {len(built.leaves)}:" in result.output
     assert "results (" not in result.output
     assert json.loads(out.read_text())["results"] is None
+
+
+def test_a_kept_tree_head_saved_pretty_printed_is_read(built: Built, tmp_path: Path) -> None:
+    """Issue 15 item 7: a kept tree head (``--since``) re-saved by an editor still serves; its
+    signature holds over the canonical bytes."""
+    data = export_bytes(built.leaves)
+    export = tmp_path / "export.jsonl"
+    export.write_bytes(data)
+    kept = next(line for line in data.splitlines() if line.startswith(b'{"sth":'))[7:-1]
+    since = tmp_path / "kept.json"
+    since.write_text("\ufeff" + json.dumps(json.loads(kept), indent=4) + "\r\n")
+    argv = ["verify", str(export), "--jobs", "1", "--since", str(since), "--quiet"]
+    result = CliRunner().invoke(verivote, argv)
+    assert result.exit_code == 0, result.output
+    forged = json.loads(kept)
+    forged["tree_size"] += 1
+    since.write_text(json.dumps(forged, indent=4))
+    result = CliRunner().invoke(verivote, argv)
+    assert result.exit_code == 2, result.output
+    assert "the kept tree head does not parse" in result.output

@@ -154,18 +154,34 @@ def _flip(hex_text: str) -> str:
 
 
 def _framing(file_text: str, document: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """Spec §11.13 the bytes around the canonical JSON: a writer adds one 0x0A; a reader
-    ignores 0x09-0x0D and 0x20 around it, and nothing else."""
+    """Spec §11.13 and §4.2 (files a person handles) the bytes a reader accepts: a writer writes
+    the canonical bytes and one 0x0A; a reader ignores 0x09-0x0D and 0x20 around the JSON and a
+    byte-order mark first, and accepts any one JSON text of the object (pretty-printed, members
+    reordered); the signatures and the tracker hold over the canonical encodings whatever the
+    form. Refused: what is not one JSON text, and what §4.2 refuses in any form."""
     body = file_text[:-1]
+    reordered = dict(reversed(list(document.items())))
     return [
         ("as written: the canonical bytes and one 0x0A", file_text, "none"),
         ("without the final newline", body, "none"),
         ("a CRLF line ending", body + "\r\n", "none"),
         ("tabs, spaces and blank lines around", "\t \n" + body + "\n\n \x0b\x0c", "none"),
-        ("a byte-order mark before", "\ufeff" + file_text, "malformed"),
-        ("a no-break space after (not ASCII white space)", body + "\u00a0", "malformed"),
+        ("pretty-printed (white space inside the JSON)", json.dumps(document, indent=2), "none"),
+        ("members in another order", json.dumps(reordered, ensure_ascii=False), "none"),
+        (
+            "pretty-printed with CRLF by an editor",
+            json.dumps(document, indent=4).replace("\n", "\r\n"),
+            "none",
+        ),
+        ("a byte-order mark before", "\ufeff" + file_text, "none"),
+        ("a no-break space after (not JSON white space)", body + "\u00a0", "malformed"),
         ("two receipt files in one", file_text + file_text, "malformed"),
-        ("white space inside the JSON", json.dumps(document, indent=1) + "\n", "non_canonical"),
+        ("a duplicate member", body[:-1] + ',"version":1}', "malformed"),
+        (
+            "a float where an integer belongs",
+            body.replace('"version":1', '"version":1.0'),
+            "malformed",
+        ),
     ]
 
 
