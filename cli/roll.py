@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cli._common import load_definition, read_text, replace_secret
+from cli._common import load_definition, progress, read_text, replace_secret
 from crypto.errors import MalformedInput
 from election.roll import MAX_PROBLEMS_SHOWN, Roll, RollProblems, duplicate_emails
 
@@ -59,21 +59,32 @@ def import_roll(csv_path: Path, definition_path: Path, issuer_dir: Path, replace
     if (issuer_dir / "issued.json").exists():
         raise MalformedInput("credentials are issued: the roll can no longer be replaced")
     try:
-        roll = Roll.read_csv(read_text(csv_path), definition, source=str(csv_path))
+        text = read_text(csv_path)
+    except MalformedInput as exc:
+        raise MalformedInput(
+            f'{exc}: export it as "CSV UTF-8" (Excel: Save As, CSV UTF-8 (Comma delimited))'
+        ) from None
+    try:
+        with progress("checking the roll", text.count("\n")) as advance:
+            roll = Roll.read_csv(text, definition, source=str(csv_path), advance=advance)
     except RollProblems as exc:
         for line, message in exc.problems[:MAX_PROBLEMS_SHOWN]:
             click.echo(f"{csv_path}, line {line}: {message}", err=True)
         if len(exc.problems) > MAX_PROBLEMS_SHOWN:
             click.echo(f"... and {len(exc.problems) - MAX_PROBLEMS_SHOWN} more", err=True)
         raise
-    replace_secret(private_dir(issuer_dir) / ROLL_FILE, roll.to_bytes())
+    with progress("saving the roll", None):
+        replace_secret(private_dir(issuer_dir) / ROLL_FILE, roll.to_bytes())
     styles: dict[str, int] = {}
     without = 0
-    for style in roll.styles(definition).values():
-        if style is None:
-            without += 1
-        else:
-            styles[style.id] = styles.get(style.id, 0) + 1
+    with progress("ballot styles", len(roll.members)) as advance:
+        for count, style in enumerate(roll.styles(definition).values(), start=1):
+            if style is None:
+                without += 1
+            else:
+                styles[style.id] = styles.get(style.id, 0) + 1
+            if count % 10_000 == 0:
+                advance(10_000)
     click.echo(f"{len(roll.members)} members imported into {target} (mode 0600)")
     for style_id, n in sorted(styles.items()):
         click.echo(f"  {n:>8} with ballot style {style_id}")

@@ -2,7 +2,9 @@
 
 The roll is personal data and never goes on the board. ``Roll.read_csv`` reads the membership
 office's export (``member_id,name,email,sections``, sections separated by ``;``), checks it
-against the definition and reports every problem with its line number.
+against the definition and reports every problem with its line number. A spreadsheet's export
+reads as it looks: a UTF-8 byte-order mark (Excel's "CSV UTF-8") is dropped, CRLF line ends are
+fine, and a header that is not the expected one is refused saying exactly what differs.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -20,13 +22,15 @@ from crypto.errors import MalformedInput
 from crypto.wire import expect_int, expect_list, expect_object, expect_str
 from election.definition import BallotStyle, ElectionDefinition
 
-__all__ = ["COLUMNS", "Member", "Roll", "RollProblems", "duplicate_emails"]
+__all__ = ["COLUMNS", "Member", "Roll", "RollProblems", "duplicate_emails", "header_problem"]
 
 COLUMNS: Final = ("member_id", "name", "email", "sections")
 FORMAT: Final = "verivote-roll"
 _EMAIL: Final = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _MEMBER_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
 MAX_PROBLEMS_SHOWN: Final = 20
+PROGRESS_EVERY: Final = 10_000
+_SEPARATORS: Final = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
 class RollProblems(MalformedInput):
@@ -73,23 +77,35 @@ class Roll:
     members: tuple[Member, ...]
 
     @classmethod
-    def read_csv(cls, text: str, definition: ElectionDefinition, *, source: str) -> Roll:
-        """Read ``member_id,name,email,sections`` rows (a header first).
+    def read_csv(
+        cls,
+        text: str,
+        definition: ElectionDefinition,
+        *,
+        source: str,
+        advance: Callable[[int], None] | None = None,
+    ) -> Roll:
+        """Read ``member_id,name,email,sections`` rows (a header first; a byte-order mark
+        before it is dropped); ``advance(n)`` is told of every ``PROGRESS_EVERY`` rows read.
 
         Raises:
-            RollProblems: every problem found, with its line: a bad header, a duplicate member
-                id, an invalid email, an unknown or repeated section, an empty name.
+            RollProblems: every problem found, with its line: a header that differs (saying
+                how), a duplicate member id, an invalid email, an unknown or repeated section,
+                an empty name.
         """
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
         problems: list[tuple[int, str]] = []
         header = next(reader, None)
-        if header is None or tuple(h.strip() for h in header) != COLUMNS:
-            raise RollProblems(source, [(1, f"the header must be {','.join(COLUMNS)}")])
+        wrong = header_problem(header)
+        if wrong is not None:
+            raise RollProblems(source, [(1, wrong)])
         known = set(definition.sections)
         first_line: dict[str, int] = {}
         members: list[Member] = []
-        for row in reader:
+        for count, row in enumerate(reader, start=1):
             line = reader.line_num
+            if advance is not None and count % PROGRESS_EVERY == 0:
+                advance(PROGRESS_EVERY)
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(COLUMNS):
@@ -164,6 +180,43 @@ class Roll:
             expect_str(obj["election"], "roll election"),
             tuple(Member.from_json(m) for m in expect_list(obj["members"], "members")),
         )
+
+
+def header_problem(header: list[str] | None) -> str | None:
+    """What differs between a roll's header row and ``member_id,name,email,sections`` (None:
+    nothing), precisely: the column that differs and how, one that is missing or extra, or
+    another separator than the comma. Values are quoted with ``repr``, so an invisible
+    character (a no-break space, a stray byte-order mark) shows."""
+    expected = ",".join(COLUMNS)
+    if header is None:
+        return f"the file is empty: the first line must be the header {expected}"
+    cells = [h.strip() for h in header]
+    if tuple(cells) == COLUMNS:
+        return None
+    if len(cells) == 1:
+        for separator, name in _SEPARATORS.items():
+            if separator in cells[0]:
+                return (
+                    f"the header {cells[0]!r} is separated by {name}, not commas: export the "
+                    f"file as CSV with commas (the header must be {expected})"
+                )
+    differences = []
+    for i, (want, got) in enumerate(zip(COLUMNS, cells, strict=False), start=1):
+        if got == want:
+            continue
+        how = ""
+        if got.casefold() == want:
+            how = " (letter case differs)"
+        elif re.sub(r"[\s-]+", "_", got.casefold()) == want:
+            how = " (write _ between the words)"
+        differences.append(f"column {i} is {got!r}, expected {want!r}{how}")
+    if len(cells) < len(COLUMNS):
+        missing = ", ".join(COLUMNS[len(cells) :])
+        differences.append(f"{len(cells)} columns: {missing} missing")
+    if len(cells) > len(COLUMNS):
+        extra = ", ".join(repr(c) for c in cells[len(COLUMNS) :])
+        differences.append(f"{len(cells)} columns: {extra} extra")
+    return f"the header must be {expected}: {'; '.join(differences)}"
 
 
 def duplicate_emails(members: Iterable[Member]) -> dict[str, list[str]]:
