@@ -46,22 +46,50 @@ def passphrase_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+MIN_PASSPHRASE: Final = 12
+"""Characters a new passphrase needs: it alone protects a copied key file (Argon2id slows each
+guess to about a second, which does not save a short one)."""
+
+
+def check_new_passphrase(value: str) -> str:
+    """Raises: MalformedInput: shorter than ``MIN_PASSPHRASE`` characters (the line says why)."""
+    if len(value) < MIN_PASSPHRASE:
+        raise MalformedInput(
+            f"the passphrase has {len(value)} character(s): use at least {MIN_PASSPHRASE}, e.g. "
+            "three or four unrelated words, because it alone protects the key file from an "
+            "offline guessing attack if the file is ever copied"
+        )
+    return value
+
+
 def read_passphrase(env: str | None, *, what: str, confirm: bool = False) -> bytes:
-    """The passphrase from environment variable ``env``, or typed at a hidden prompt.
+    """The passphrase from environment variable ``env``, or typed at a hidden prompt; with
+    ``confirm`` (a new one) typed twice, and at least ``MIN_PASSPHRASE`` characters (a short
+    one typed is asked again, saying why).
 
     Raises:
-        MalformedInput: the variable is unset or empty.
+        MalformedInput: the variable is unset or empty, or a new passphrase is too short.
     """
     if env is not None:
         value = os.environ.get(env)
         if not value:
             raise MalformedInput(f"environment variable {env} holds no passphrase")
-        return value.encode("utf-8")
-    typed = click.prompt(
-        f"passphrase for {what}", hide_input=True, confirmation_prompt=confirm, err=True
-    )
-    if not typed:
-        raise MalformedInput("empty passphrase")
+        return (check_new_passphrase(value) if confirm else value).encode("utf-8")
+
+    while True:
+        typed = str(click.prompt(f"passphrase for {what}", hide_input=True, err=True))
+        if not typed:
+            raise MalformedInput("empty passphrase")
+        if not confirm:
+            break
+        try:
+            check_new_passphrase(typed)
+        except MalformedInput as exc:
+            click.echo(f"  {exc}", err=True)  # said, not hidden like click's own prompt error
+            continue
+        if str(click.prompt("repeat it", hide_input=True, err=True)) == typed:
+            break
+        click.echo("  the two entries differ: type it again", err=True)
     return str(typed).encode("utf-8")
 
 
