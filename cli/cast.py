@@ -3,9 +3,11 @@
 The board's log up to its first ballot is read and checked (every signature; a consistency
 proof to the current tree head), the member's ballot paper shown (their style's contests,
 candidates in the published order), the choices checked, encrypted with every proof bound to
-the credential, signed with the credential key and posted. The receipt (§11.13: tracker, leaf,
-tree head, inclusion proof) is printed and saved to ``--receipt-out`` for
-``verivote receipt check``.
+the credential, signed with the credential key and posted. Asked contest by contest, the member
+confirms the choices read back before anything is sent. The tracker is printed once the board
+has accepted the ballot, and the receipt (§11.13: tracker, leaf, tree head, inclusion proof)
+saved to ``--receipt-out`` for ``verivote receipt check``; a revote's receipt goes beside the
+earlier ones (``receipt-2.json``, ...), never over them.
 
 The credential code comes from ``--credential``, the VERIVOTE_CREDENTIAL variable, or a hidden
 prompt; it is never printed, logged or written anywhere.
@@ -22,7 +24,14 @@ from pathlib import Path
 import click
 
 from cli._context import BoardSession, board_options, show_rehearsal
-from cli._paper import ballot_paper, describe, member_style, read_choices, show_paper
+from cli._paper import (
+    PaperContest,
+    ballot_paper,
+    describe,
+    member_style,
+    read_choices,
+    show_paper,
+)
 from cli.receipt import write_receipt
 from crypto.envelope import entry_hash
 from crypto.errors import MalformedInput
@@ -53,7 +62,8 @@ from election.wire import AUDIT, BALLOT
     type=click.Path(dir_okay=False, path_type=Path),
     default="receipt.json",
     show_default=True,
-    help="where to save the receipt (it does not reveal your vote)",
+    help="where to save the receipt (it does not reveal your vote); kept beside an earlier "
+    "one, never over it: receipt-2.json, ...",
 )
 def command(
     session: BoardSession, code: str | None, given: tuple[str, ...], audit: bool, receipt_out: Path
@@ -76,7 +86,7 @@ def command(
     click.echo(f"{definition.title}: your ballot paper (style {style})")
     show_paper(paper)
     click.echo()
-    choices = read_choices(paper, given, interactive=not given)
+    choices = _choose(paper, given, audit=audit)
     encrypted = encrypt_ballot(
         params.layout, style, choices, public_key=params.public_key, credential=credential
     )
@@ -87,7 +97,6 @@ def command(
         credential=credential,
     )
     tracker = entry_hash(signed).hex()
-    click.echo(f"your ballot's tracker: {tracker}")
     if audit:
         raw = sign_voter_entry(
             election=client.election,
@@ -96,6 +105,7 @@ def command(
             credential=credential,
         )
         receipt = client.post(raw, what="audited ballot")
+        click.echo(f"the audited ballot's tracker: {tracker}")
         click.echo(f"AUDITED, not cast: leaf {receipt.leaf.index}. It encrypted:")
         for line in describe(paper, choices):
             click.echo(f"  {line}")
@@ -105,10 +115,29 @@ def command(
         )
         click.echo("then cast your vote afresh (verivote cast without --audit)")
         return
-    receipt = client.post(signed, what="ballot")
-    write_receipt(receipt_out, board=session.board_url, receipt=receipt)
+    receipt = client.post(signed, what="ballot")  # the tracker only once it is accepted
+    saved = write_receipt(receipt_out, board=session.board_url, receipt=receipt)
     head = receipt.sth
     click.echo(f"ballot cast: leaf {receipt.leaf.index} of {client.election}")
-    click.echo(f"tracker {tracker}")
+    click.echo(f"your ballot's tracker: {tracker}")
     click.echo(f"tree head: size {head.tree_size}, root {head.root_hash.hex()}")
-    click.echo(f"receipt saved to {receipt_out}: check it later with verivote receipt check")
+    kept = f" (your earlier receipt {receipt_out} is kept)" if saved != receipt_out else ""
+    click.echo(f"receipt saved to {saved}{kept}: check it later with verivote receipt check")
+
+
+def _choose(
+    paper: tuple[PaperContest, ...], given: tuple[str, ...], *, audit: bool
+) -> dict[str, tuple[int, ...]]:
+    """The member's choices: from ``--choices``, or asked contest by contest and then read back
+    for the member to confirm before anything is sent (answering no asks again)."""
+    if given:
+        return read_choices(paper, given, interactive=False)
+    while True:
+        choices = read_choices(paper, given, interactive=True)
+        click.echo("you marked:")
+        for line in describe(paper, choices):
+            click.echo(f"  {line}")
+        question = "audit this ballot (it will not count)?" if audit else "cast this ballot?"
+        if click.confirm(question, default=False, err=True):
+            return choices
+        click.echo("nothing was sent: mark your choices again", err=True)

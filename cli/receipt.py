@@ -16,6 +16,7 @@ ballot entry, a signed tree head and the inclusion proof. Checking it against th
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import click
@@ -34,11 +35,25 @@ from election.rules import opened_by_audit
 from election.wire import BALLOT, ReceiptFile, format_receipt_file, parse_receipt_file
 
 
-def write_receipt(path: Path, *, board: str, receipt: Receipt) -> None:
-    """Spec §11.13 Save a ballot's receipt file (``election.wire.ReceiptFile``)."""
-    document = ReceiptFile.for_receipt(board=board, receipt=receipt.to_json())
+def write_receipt(path: Path, *, board: str, receipt: Receipt) -> Path:
+    """Spec §11.13 Save a ballot's receipt file (``election.wire.ReceiptFile``) at ``path``,
+    or, when a file is there (a revote's earlier receipt), at the first free ``stem-2.json``,
+    ``stem-3.json``...: a receipt is never overwritten. The path written.
+
+    Raises:
+        OSError: the folder cannot be written.
+    """
+    data = format_receipt_file(ReceiptFile.for_receipt(board=board, receipt=receipt.to_json()))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(format_receipt_file(document))
+    for n in itertools.count(1):
+        target = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            with target.open("xb") as handle:  # created here, or taken: never overwritten
+                handle.write(data)
+        except FileExistsError:
+            continue
+        return target
+    raise AssertionError("unreachable")
 
 
 def read_receipt(document: ReceiptFile, client: BoardClient) -> Receipt:
