@@ -44,6 +44,7 @@ from crypto.wire import expect_bool, expect_int, expect_list, expect_object, par
 
 __all__ = [
     "BOARD_KEY_TYPE",
+    "BOOTH_PATH",
     "CLOCK_PURPOSE",
     "ED25519",
     "ED25519_ROLES",
@@ -51,6 +52,7 @@ __all__ = [
     "ENTRY_PURPOSE",
     "EXPORT_FORMAT",
     "MAX_LEAF_BYTES",
+    "PAGE_PATH",
     "ROLES",
     "STH_PURPOSE",
     "BoardKeyPayload",
@@ -81,6 +83,10 @@ BOARD_KEY_TYPE: Final = "board-key"
 """Spec §10.1 Leaf 0's entry type, under every rule set: role ``board``, payload ``{"key"}``."""
 EXPORT_FORMAT: Final = "verivote-board-export"
 """Spec §10.4 The ``format`` of an export's header line."""
+PAGE_PATH: Final = "/e/{election}/"
+"""An election's public pages on its board (issue 13): home, timetable in force, results."""
+BOOTH_PATH: Final = "/booth/{election}/"
+"""An election's web booth on its board (issue 12)."""
 CLOCK_PURPOSE: Final = b"board/clock"
 """Spec §10.2 The §8.1 signature purpose of a rehearsal's clock request."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import smtplib
+import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -11,9 +12,10 @@ from email.utils import make_msgid
 
 import click
 
+from bulletin_board.wire import BOOTH_PATH, PAGE_PATH
 from crypto.errors import MalformedInput
-from election.definition import ElectionDefinition
-from election.issuer import Letter, letter_text
+from election.definition import ElectionDefinition, Timetable
+from election.issuer import Letter, Where, letter_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +61,27 @@ def smtp_options(f: Callable[..., object]) -> Callable[..., object]:
             click.option("--smtp-starttls", is_flag=True, help="upgrade with STARTTLS"),
             click.option("--smtp-user", default=None, help="log in as this user"),
             click.option("--smtp-password-env", default=None, metavar="VAR"),
-            click.option("--vote-url", default=None, help="the voting page named in the letters"),
+            click.option(
+                "--vote-url",
+                default=None,
+                help="the web booth named in the letters (default: the board's, "
+                "BOARD/booth/ELECTION/)",
+            ),
         ]
     ):
         f = option(f)
     return f
+
+
+def where(board_url: str, election: str, vote_url: str | None) -> Where:
+    """Where the letters send members: the board, the election's public page on it (the
+    timetable in force) and the web booth (``--vote-url``, else the board's)."""
+    board = board_url.rstrip("/")
+    return Where(
+        board=board,
+        page=board + PAGE_PATH.format(election=election),
+        booth=vote_url or board + BOOTH_PATH.format(election=election),
+    )
 
 
 def send_letters(
@@ -71,8 +89,8 @@ def send_letters(
     letters: Sequence[Letter],
     definition: ElectionDefinition,
     *,
-    board_url: str,
-    vote_url: str | None,
+    where: Where,
+    timetable: Timetable,
     advance: Callable[[int], None],
 ) -> list[tuple[str, str]]:
     """Send each letter; the (member id, reason) of those that could not be sent.
@@ -83,7 +101,9 @@ def send_letters(
     failures: list[tuple[str, str]] = []
     with smtplib.SMTP(smtp.host, smtp.port, timeout=60) as server:
         if smtp.starttls:
-            server.starttls()
+            # The server's certificate is verified (the system's CAs, or SSL_CERT_FILE): the
+            # letters carry secrets, and smtplib's default context verifies nothing.
+            server.starttls(context=ssl.create_default_context())
         if smtp.user is not None and smtp.password is not None:
             server.login(smtp.user, smtp.password)
         for letter in letters:
@@ -92,9 +112,7 @@ def send_letters(
             message["To"] = f"{letter.member.name} <{letter.member.email}>"
             message["Subject"] = f"Your voting credential: {definition.title}"
             message["Message-ID"] = make_msgid(domain=smtp.sender.rpartition("@")[2] or None)
-            message.set_content(
-                letter_text(letter, definition, board_url=board_url, vote_url=vote_url)
-            )
+            message.set_content(letter_text(letter, definition, where=where, timetable=timetable))
             try:
                 server.send_message(message)
             except smtplib.SMTPRecipientsRefused as exc:

@@ -17,11 +17,11 @@ import click
 
 from cli._common import console, progress, replace_secret, write_new_secret
 from cli._context import ISSUER, BoardSession, board_options, show_rehearsal
-from cli._mail import Smtp, send_letters, smtp_options
+from cli._mail import Smtp, send_letters, smtp_options, where
 from cli.roll import ROLL_FILE, issuer_dir_option, private_dir
 from crypto.errors import MalformedInput, VerificationFailed
-from election.definition import ElectionDefinition
-from election.issuer import Issued, Letter, issue_credentials, reissue_credential
+from election.definition import ElectionDefinition, Timetable
+from election.issuer import Issued, Letter, Where, issue_credentials, reissue_credential
 from election.roll import Roll
 from election.wire import (
     CREDENTIAL_REISSUE,
@@ -31,7 +31,7 @@ from election.wire import (
 )
 
 ISSUED_FILE = "issued.json"
-CSV_COLUMNS = ("member_id", "name", "email", "style", "code")
+CSV_COLUMNS = ("member_id", "name", "email", "style", "code", "election_page", "vote_url")
 
 
 @click.group("credentials")
@@ -59,13 +59,16 @@ def _load_roll(issuer_dir: Path) -> Roll:
     return Roll.from_bytes(path.read_bytes())
 
 
-def _codes_csv(letters: list[Letter]) -> bytes:
+def _codes_csv(letters: list[Letter], where: Where) -> bytes:
+    """The mail merge's rows: who, their code, the election's page (the timetable in force:
+    a letter states no time that may change) and where to vote."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for letter in letters:
         m = letter.member
-        writer.writerow((m.id, m.name, m.email, letter.style, letter.code.formatted()))
+        code = letter.code.formatted()
+        writer.writerow((m.id, m.name, m.email, letter.style, code, where.page, where.booth))
     return buffer.getvalue().encode("utf-8")
 
 
@@ -86,14 +89,14 @@ def _deliver(
     definition: ElectionDefinition,
     smtp: Smtp | None,
     *,
-    board_url: str,
-    vote_url: str | None,
+    where: Where,
+    timetable: Timetable,
 ) -> None:
     if smtp is None or not letters:
         return
     with progress("sending letters", len(letters)) as advance:
         failures = send_letters(
-            smtp, letters, definition, board_url=board_url, vote_url=vote_url, advance=advance
+            smtp, letters, definition, where=where, timetable=timetable, advance=advance
         )
     click.echo(f"{len(letters) - len(failures)} letter(s) sent by email")
     for member, reason in failures:
@@ -128,6 +131,7 @@ def issue(
     definition = session.definition()
     session.key()
     state = session.fold()
+    links = where(session.board_url, definition.id, mail["vote_url"])
     letters: list[Letter] = []
     partial = None if out is None else out.with_name(out.name + ".partial")
     if resume:
@@ -147,7 +151,7 @@ def issue(
         letters, record = list(result.letters), result.issued
         replace_secret(issued_path, record.to_bytes())
         if partial is not None:
-            write_new_secret(partial, _codes_csv(letters))
+            write_new_secret(partial, _codes_csv(letters, links))
     if record.fingerprint != definition.fingerprint:
         raise MalformedInput("the issuer record is for another definition than the board's")
     if not state.credentials.complete:
@@ -171,7 +175,8 @@ def issue(
             "not receive theirs",
             err=True,
         )
-    _deliver(letters, definition, smtp, board_url=session.board_url, vote_url=mail["vote_url"])
+    assert state.timetable is not None  # the definition is on the board
+    _deliver(letters, definition, smtp, where=links, timetable=state.timetable)
     del letters
     click.echo(f"issuer record (member -> public credential) kept in {issued_path} (mode 0600)")
 
@@ -244,11 +249,14 @@ def reissue(
     if definition is None or definition.fingerprint != record.fingerprint:
         raise MalformedInput("the board's definition is not the one credentials were issued for")
     session.key()
+    timetable = session.fold().timetable  # in force now: the letter states it as current
+    assert timetable is not None
+    links = where(session.board_url, definition.id, mail["vote_url"])
     letter, payload, updated = reissue_credential(record, member, definition, reason=reason)
     session.post(CREDENTIAL_REISSUE, payload.to_json(), what=f"reissue for member {member_id}")
     replace_secret(private_dir(issuer_dir) / ISSUED_FILE, updated.to_bytes())
     if out is not None:
-        write_new_secret(out, _codes_csv([letter]))
+        write_new_secret(out, _codes_csv([letter], links))
         _warn_secret_file(out, 1)
-    _deliver([letter], definition, smtp, board_url=session.board_url, vote_url=mail["vote_url"])
+    _deliver([letter], definition, smtp, where=links, timetable=timetable)
     del letter

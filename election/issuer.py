@@ -20,7 +20,7 @@ from crypto.credentials import CredentialCode, derive_credential_key
 from crypto.errors import MalformedInput
 from crypto.group import Point
 from crypto.wire import expect_int, expect_list, expect_object, expect_str
-from election.definition import ElectionDefinition
+from election.definition import ElectionDefinition, Timetable
 from election.roll import Member, Roll
 from election.wire import (
     MAX_CREDENTIALS_PER_PART,
@@ -34,6 +34,7 @@ __all__ = [
     "Issue",
     "Issued",
     "Letter",
+    "Where",
     "issue_credentials",
     "letter_text",
     "reissue_credential",
@@ -230,38 +231,47 @@ def reissue_credential(
     return Letter(member, style, code), payload, updated
 
 
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a member goes: the board (for ``verivote cast``), the election's public page
+    (which always shows the timetable in force, §11.5) and the web booth to vote in."""
+
+    board: str
+    page: str
+    booth: str
+
+
 def letter_text(
-    letter: Letter, definition: ElectionDefinition, *, board_url: str, vote_url: str | None = None
+    letter: Letter, definition: ElectionDefinition, *, where: Where, timetable: Timetable
 ) -> str:
-    """The plain-text letter that carries a member's credential code."""
+    """The plain-text letter that carries a member's credential code. The voting window is the
+    one in force at issue (``timetable``), stated as current, and the letter points to the
+    election's page for the timetable in force later: a deadline may still be extended."""
     zone = ZoneInfo(definition.time_zone)
 
     def local(moment: datetime) -> str:
         return f"{moment.astimezone(zone):%A %d %B %Y at %H:%M %Z}"
 
-    times = definition.timetable
-    how = (
-        f"Vote at {vote_url}, or with the verivote program:\n"
-        if vote_url
-        else "Vote with the verivote program:\n"
-    )
     contests = [definition.contest(c) for c in letter.style.split("+")]
     return (
         f"Dear {letter.member.name},\n\n"
         f"This is your personal voting credential for\n"
         f"{definition.title} ({definition.organisation}).\n\n"
         f"    {letter.code.formatted()}\n\n"
-        f"You vote in: {'; '.join(c.title for c in contests)}.\n"
-        f"Voting opens on {local(times.voting_open)}\n"
-        f"and closes on {local(times.voting_close)}.\n\n"
-        f"{how}"
-        f"    verivote cast --board {board_url} --election {definition.id}\n"
+        f"You vote in: {'; '.join(c.title for c in contests)}.\n\n"
+        f"Vote in your web browser at\n"
+        f"    {where.booth}\n"
         f"and type the code above when asked. You may vote again before the close: only your\n"
-        f"last vote counts.\n\n"
+        f"last vote counts. You can also vote with the verivote program:\n"
+        f"    verivote cast --board {where.board} --election {definition.id}\n\n"
+        f"Voting is currently set to open on {local(timetable.voting_open)}\n"
+        f"and to close on {local(timetable.voting_close)}. These times can change (a deadline\n"
+        f"may be extended): the election's page always shows the timetable in force:\n"
+        f"    {where.page}\n\n"
         f"Keep this code secret: anyone who has it can vote in your place. Nobody from\n"
         f"{definition.organisation} will ever ask you for it. If you lose it, ask for a new one:\n"
         f"the old one will stop working.\n\n"
         f"To check that your credential is on the published list (the code never leaves your\n"
         f"computer):\n"
-        f"    verivote credentials check --board {board_url} --election {definition.id}\n"
+        f"    verivote credentials check --board {where.board} --election {definition.id}\n"
     )

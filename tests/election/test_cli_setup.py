@@ -278,9 +278,19 @@ def _setup(tmp: Path, board: Any, smtp_port: int, mailbox: Mailbox) -> None:
     assert len(mailbox.messages) == 4
     by_email = {m["To"]: m for m in mailbox.messages}
     for row in rows:
-        letter = by_email[f"{row['name']} <{row['email']}>"].get_content()
+        letter = by_email[f"{row['name']} <{row['email']}>"].get_content().replace("\r\n", "\n")
         assert row["code"] in letter
         assert f"--board {board.url} --election {ELECTION}" in letter
+        # Issue 15 item 3: the close in force (extended above), said to be current, and the
+        # election's page for the timetable in force later; the booth to vote in.
+        assert "and to close on Tuesday 23 March 2027 at 12:00 GMT" in letter
+        assert "Voting is currently set to open on" in letter
+        assert f"    {board.url}/e/{ELECTION}/\n" in letter
+        assert f"    {board.url}/booth/{ELECTION}/\n" in letter
+        assert (row["election_page"], row["vote_url"]) == (
+            f"{board.url}/e/{ELECTION}/",
+            f"{board.url}/booth/{ELECTION}/",
+        )
     issued = (tmp / "issuer" / "issued.json").read_text()
     assert all(r["code"] not in issued for r in rows)  # the issuer keeps no private code
     again = run("credentials", "issue", *issuer, "--out", "again.csv", cwd=tmp, ok=False)
@@ -376,20 +386,25 @@ def _vote_and_count(tmp: Path, board: Any, codes: dict[str, str]) -> None:
         **{"--receipt-out": "a002.json"},
     )  # fmt: skip
     # interactive: the code at a hidden prompt, then one prompt per contest (a bad answer asked
-    # again)
+    # again), the choices read back: "n" marks again, "y" casts (issue 15 item 6)
     old = Path.cwd()
     os.chdir(tmp)
     try:
         prompted = CliRunner().invoke(
             verivote,
             ["cast", "--board", url, "--election", ELECTION, "--receipt-out", "a003.json"],
-            input=f"{codes['A003']}\n1,2,3\n2\n1\n",
+            input=f"{codes['A003']}\n1,2,3\n1\n1\nn\n2\n1\ny\n",
             env=ENV,
         )
     finally:
         os.chdir(old)
     assert prompted.exit_code == 0, prompted.output
     assert "no option 3" in prompted.output
+    assert prompted.output.count("cast this ballot?") == 2
+    assert "nothing was sent: mark your choices again" in prompted.output
+    first_read, second_read = "  nec: Ana Alves", "  nec: Cat Cole"  # each marking read back
+    assert prompted.output.index(first_read) < prompted.output.index(second_read)
+    assert prompted.output.index("cast this ballot?") < prompted.output.index("tracker")
     assert codes["A003"] not in prompted.output
     # A004 audits (Benaloh), checks the audit, then casts afresh
     audit = run(
@@ -407,9 +422,17 @@ def _vote_and_count(tmp: Path, board: Any, codes: dict[str, str]) -> None:
     assert "nec: Ana Alves" in check
     assert "youth-rep: Yan Yu" in check
     assert "rule-1: Yes" in check
+    # Item 8: the two mistakes a member makes with --index exit alike (2: could not do what was
+    # asked), each in one line; a ballot that does not match its openings exits 1.
     not_audit = run("audit", "check", "--board", url, "--election", ELECTION, "--index", "1",
                     cwd=tmp, ok=False)  # fmt: skip
+    assert not_audit.exit_code == 2
     assert "not an audit" in not_audit.output
+    missing = run("audit", "check", "--board", url, "--election", ELECTION, "--index",
+                  "999999", cwd=tmp, ok=False)  # fmt: skip
+    assert missing.exit_code == 2
+    assert missing.output.startswith("error: ")
+    assert "[not_found]" in missing.output
     # the youth seat ends 1-1 (A002 Zed, A004 Yan): decided by lot (issue 15 item 4)
     cast = _cast(tmp, url, codes["A004"], "nec=ana", "youth-rep=yan", "rule-1=No").output
     assert "AUDITED" not in cast
@@ -427,6 +450,7 @@ def _vote_and_count(tmp: Path, board: Any, codes: dict[str, str]) -> None:
     late = _cast(tmp, url, codes["A003"], "nec=1", "rule-1=1", ok=False)
     assert late.exit_code == 1
     assert "voting_closed" in late.output
+    assert "tracker" not in late.output  # printed only for a ballot the board accepted
     admin = ["--board", url, "--key", "administrator.key", "--passphrase-env", "VV_PASS"]
     out = run("admin", "tally", *admin, cwd=tmp).output
     assert "nec: 4 counted ballot(s)" in out
@@ -563,7 +587,7 @@ def test_an_unreachable_board_is_one_line(tmp_path: Path) -> None:
         "credentials", "check", code, "--board", "http://127.0.0.1:9", "--election", "e",
         cwd=tmp_path, ok=False,
     )  # fmt: skip
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # could not do what was asked (README, "Exit status")
     assert "cannot reach the board" in result.output
     assert result.output.count("\n") == 1
 

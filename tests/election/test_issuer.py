@@ -3,11 +3,14 @@ member, sorted parts of at most 10,000, counts, the private record, reissues, le
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 
 from crypto.credentials import derive_credential_key
 from crypto.errors import MalformedInput
-from election.issuer import Issued, issue_credentials, letter_text, reissue_credential
+from election.issuer import Issued, Where, issue_credentials, letter_text, reissue_credential
 from election.roll import Member, Roll, RollProblems, duplicate_emails
 from election.wire import CredentialsPart
 from tests.election.scenario import DEFINITION, STYLE_ALL, STYLE_BAME, STYLE_YOUTH
@@ -97,10 +100,21 @@ def test_the_record_round_trips_and_reissues_revoke() -> None:
 
 
 def test_a_letter_carries_the_code_and_how_to_vote() -> None:
+    """Issue 15 item 3: the letter gives the booth and the election's page (the timetable in
+    force), and states the voting window in force at issue as current, not as fixed."""
     letter = issue_credentials(_roll(), DEFINITION).letters[1]
-    text = letter_text(letter, DEFINITION, board_url="https://board.example.org")
+    board = "https://board.example.org"
+    where = Where(board, f"{board}/e/nec-2027/", f"{board}/booth/nec-2027/")
+    extended = replace(
+        DEFINITION.timetable, voting_close=DEFINITION.timetable.voting_close + timedelta(days=2)
+    )
+    text = letter_text(letter, DEFINITION, where=where, timetable=extended)
     assert letter.code.formatted() in text
     assert "Dear Bo Bell" in text
     assert "NEC: youth representative" in text
+    assert "Vote in your web browser at\n    https://board.example.org/booth/nec-2027/\n" in text
     assert "verivote cast --board https://board.example.org --election nec-2027" in text
-    assert "Voting opens on Sunday 24 January 2027 at 09:00 GMT" in text
+    assert "Voting is currently set to open on Sunday 24 January 2027 at 09:00 GMT" in text
+    assert "and to close on Friday 05 February 2027 at 09:00 GMT" in text  # the extended close
+    assert "the election's page always shows the timetable in force:" in text
+    assert "    https://board.example.org/e/nec-2027/\n" in text
