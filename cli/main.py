@@ -66,6 +66,9 @@ def exit_status(exc: VerivoteError) -> int:
     something the board does not have (404), a request it could not take (400, 413, 415, 429,
     503), a board that cannot be reached.
     """
+    declared = getattr(exc, "exit_status", None)  # an error that states its own (ReportError)
+    if isinstance(declared, int):
+        return declared
     if isinstance(exc, BoardRefused):
         return 1 if exc.status == 409 else 2
     if isinstance(exc, LogCorrupted):

@@ -8,8 +8,9 @@ numbered checks, and every public page's content: timetable, contests, nominatio
 (with the stage-by-stage count of a ranked contest), participation, every signed decision.
 ``--pdf`` prints that same file to PDF with headless Chromium (Debian's ``chromium``).
 
-Exit status: 0 every check passed, 1 a check failed (the report is written and says so) or
-the PDF renderer is missing or failed, 2 the input could not be read.
+Exit status (README, "Exit status"): 0 every check passed, 1 a check failed (the report is
+written and says so), 2 the input could not be read or the PDF could not be printed (no
+renderer, or it failed).
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ PDF_TIMEOUT: Final = 300
 
 
 class ReportError(VerivoteError):
-    """The report could not be written (exit status 1): the PDF renderer is missing or failed."""
+    """The report could not be printed (exit status 2, could not do what was asked): the PDF
+    renderer is missing or failed."""
+
+    exit_status: Final = 2
 
 
 def find_chromium() -> str | None:

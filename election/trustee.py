@@ -298,7 +298,10 @@ def publish(state: TrusteeState, log: ElectionState) -> tuple[TrusteeState, KeyC
     params = log.params
     assert params is not None
     if params.election_key is None:
-        raise CeremonyNotReady("the election key is not published yet")
+        raise CeremonyNotReady(
+            "the election key is not published yet: the administrator posts it (verivote admin "
+            "election-key) once every trustee has run verify"
+        )
     if state.dealer_secret is None or state.received is None:
         raise CeremonyNotReady("run share and verify first")
     indices = state.parameters.indices

@@ -93,7 +93,7 @@ def test_a_missing_renderer_is_one_line(
 ) -> None:
     monkeypatch.setenv("VERIVOTE_CHROMIUM", str(tmp_path / "no-such-browser"))
     code, output = _report(str(export), "--pdf", str(tmp_path / "r.pdf"))
-    assert code == 1
+    assert code == 2  # could not do what was asked (README, "Exit status")
     lines = [line for line in output.splitlines() if line.startswith("error:")]
     assert lines == [
         "error: no PDF renderer: install Chromium (apt-get install chromium) or set "
