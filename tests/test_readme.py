@@ -27,7 +27,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,6 +37,7 @@ from aiosmtpd.controller import Controller
 
 from bulletin_board.client import BoardClient
 from simulation.served import free_port
+from tests.election.test_cli_setup import Mailbox
 
 pytestmark = pytest.mark.slow
 
@@ -372,15 +372,6 @@ STEPS: list[Step | Do] = [
 
 
 # --- walking it ------------------------------------------------------------------------------
-
-
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
 
 
 @dataclass
