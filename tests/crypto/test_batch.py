@@ -3,6 +3,7 @@ batch accepts exactly what single verification (§6.4, §6.5) accepts."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import replace
 from unittest import mock
@@ -16,7 +17,7 @@ import crypto.multiexp
 from crypto.batch import WEIGHT_BITS, BatchVerifier
 from crypto.elgamal import Ciphertext, PublicKey, SecretKey, encrypt_with_randomness
 from crypto.errors import InvalidBatch, InvalidProof, MalformedInput
-from crypto.group import G, Scalar, g_pow
+from crypto.group import G, Scalar, g_pow, product
 from crypto.hashing import Dst, hash_to_scalar
 from crypto.proofs._common import ChallengeResponse
 from crypto.proofs.disjunctive import (
@@ -348,7 +349,7 @@ def test_weights_must_be_secret_and_random() -> None:
     assert other.public_key == PK  # the same key, so that the pk factors cancel too
     assert _single(up) is not None
     assert _single(down) is not None
-    with mock.patch.object(crypto.batch.secrets, "randbits", _all_weights_one):
+    with mock.patch.object(secrets, "randbits", _all_weights_one):
         assert _batch_failures([up, down]) == []  # fooled
     assert [label for label, _ in _batch_failures([up, down])] == [("proof", 0), ("proof", 1)]
 
@@ -396,20 +397,20 @@ def test_the_two_equations_of_a_branch_need_independent_weights() -> None:
         z = _s(66).value & ((1 << WEIGHT_BITS) - 1)
         return sum(z << (WEIGHT_BITS * i) for i in range(bits // WEIGHT_BITS))
 
-    with mock.patch.object(crypto.batch.secrets, "randbits", same_weight_for_a_and_b):
+    with mock.patch.object(secrets, "randbits", same_weight_for_a_and_b):
         assert _batch_failures([cheat, *POOL[:3]]) == []  # fooled
     assert [label for label, _ in _batch_failures([cheat, *POOL[:3]])] == [("proof", 0)]
 
 
 def test_weights_are_fresh_for_each_proof() -> None:
     draws: list[int] = []
-    real = crypto.batch.secrets.randbits
+    real = secrets.randbits
 
     def recording(bits: int) -> int:
         draws.append(bits)
         return real(bits)
 
-    with mock.patch.object(crypto.batch.secrets, "randbits", recording):
+    with mock.patch.object(secrets, "randbits", recording):
         assert _batch_failures([HONEST, HONEST_WIDE, SUM_HONEST]) == []
     # Two 128-bit weights per branch: 2 + 5 + 3 branches.
     assert draws == [2 * 2 * WEIGHT_BITS, 2 * 5 * WEIGHT_BITS, 2 * 3 * WEIGHT_BITS]
@@ -419,10 +420,10 @@ def test_weights_are_fresh_for_each_proof() -> None:
 def test_a_ballot_spreads_the_sum_proof_over_its_selections() -> None:
     total, selections = _sum(PK_TABLE, (0, 0, 1, 0, 0, 0, 0, 0, 0, 0), 1, 1, 6000)
     ballot: list[Case] = [*selections, total]
-    with mock.patch.object(crypto.batch, "product", wraps=crypto.batch.product) as aggregate:
+    with mock.patch("crypto.batch.product", wraps=product) as aggregate:
         assert _batch_failures(ballot) == []
     assert aggregate.call_count == 0  # no alpha* or beta* computed
-    with mock.patch.object(crypto.batch, "product", wraps=crypto.batch.product) as aggregate:
+    with mock.patch("crypto.batch.product", wraps=product) as aggregate:
         assert _batch_failures([total]) == []
     assert aggregate.call_count == 2  # alone, the sum proof takes alpha* and beta*
     for name in ("response-plus-1", "a-changed-rehashed", "b-identity-rehashed"):

@@ -16,7 +16,7 @@ from tests.strategies import any_json_values, json_values
 
 def test_rfc8785_section_3_2_3_sorting_example() -> None:
     # RFC 8785 §3.2.3: members sorted by UTF-16 code units (non-ASCII keys take the library path).
-    value = {
+    value: JsonValue = {
         "\u20ac": "Euro Sign",
         "\r": "Carriage Return",
         "\ufb33": "Hebrew Letter Dalet With Dagesh",
@@ -30,7 +30,7 @@ def test_rfc8785_section_3_2_3_sorting_example() -> None:
 
 
 def test_rfc8785_string_escapes() -> None:
-    value = {"s": '\u0000\b\t\n\f\r"\\/\u001f\u007f\u00e9\u2028'}
+    value: JsonValue = {"s": '\u0000\b\t\n\f\r"\\/\u001f\u007f\u00e9\u2028'}
     assert encode(value) == b'{"s":"\\u0000\\b\\t\\n\\f\\r\\"\\\\/\\u001f\x7f\xc3\xa9\xe2\x80\xa8"}'
 
 
@@ -94,7 +94,8 @@ def test_nesting_is_capped_at_64_levels_both_ways() -> None:
     """Spec §4.2: depth 64 is read and written; 65 is malformed, reading and writing."""
     assert decode(b"[" * 64 + b"]" * 64) == _nested(64)
     assert encode(_nested(64)) == b"[" * 64 + b"]" * 64
-    for value in (_nested(65), {"a": _nested(64)}, [1, [2, _nested(63)]]):
+    too_deep: list[JsonValue] = [_nested(65), {"a": _nested(64)}, [1, [2, _nested(63)]]]
+    for value in too_deep:
         with pytest.raises(MalformedInput, match="nested deeper than 64 levels"):
             encode(value)
     with pytest.raises(MalformedInput, match="nested deeper than 64 levels"):

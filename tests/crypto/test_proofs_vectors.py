@@ -159,8 +159,8 @@ def test_sum_range_vector(v: dict[str, Any]) -> None:
         b.to_bytes(4, "big"),
         *commitments,
     ]
-    c = _check_challenge(v, Dst.SUM_RANGE, parts)
-    assert Scalar.reduce(sum(br.challenge.value for br in proof.branches)) == c
+    challenge = _check_challenge(v, Dst.SUM_RANGE, parts)
+    assert Scalar.reduce(sum(br.challenge.value for br in proof.branches)) == challenge
     remade = unsafe_prove_sum_range(
         total_r,
         value=v["value"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -639,7 +640,7 @@ def _uncompressed_hex(compressed_hex: str) -> str:
     return (x.to_bytes(32, "big") + y.to_bytes(32, "big")).hex()
 
 
-WIRE = HONEST.proof.to_json()
+WIRE: Any = HONEST.proof.to_json()
 _BRANCH = WIRE["branches"][0]
 # name: (the reader's reason, the wire form)
 BAD_WIRE: dict[str, tuple[str, object]] = {

@@ -3,6 +3,8 @@ complaint with a bad DLEQ proof is void; and §7.3 the ephemeral-key proof that 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from crypto.errors import (
@@ -19,6 +21,8 @@ from crypto.threshold import (
     EncryptedShare,
     Ruling,
     ThresholdParameters,
+    TrusteePublicKey,
+    Verdict,
     adjudicate_complaint,
     complain,
     open_share,
@@ -32,6 +36,8 @@ from crypto.threshold._complaints import complaint_context
 from crypto.threshold._dealing import box_key, open_box
 from tests.crypto.threshold.ceremony import (
     FINGERPRINT,
+    Ceremony,
+    DealingTamper,
     forge_share,
     garbage_box_to,
     replace_share,
@@ -42,7 +48,7 @@ from tests.crypto.threshold.ceremony import (
 PARAMETERS = ThresholdParameters(FINGERPRINT, 5, 3)
 
 
-def _adjudicate(ceremony, complaint):
+def _adjudicate(ceremony: Ceremony, complaint: Complaint) -> Verdict:
     return adjudicate_complaint(
         complaint,
         parameters=ceremony.parameters,
@@ -55,7 +61,7 @@ def _adjudicate(ceremony, complaint):
     ("name", "tamper"),
     [("bad-share", wrong_share_to(4)), ("undecryptable-box", garbage_box_to(4))],
 )
-def test_cheating_dealer_is_named_and_left_out(name, tamper) -> None:
+def test_cheating_dealer_is_named_and_left_out(name: str, tamper: DealingTamper) -> None:
     ceremony = run_ceremony(PARAMETERS, tamper={2: tamper})
     # Trustee 4 complained, and only trustee 4.
     assert [(c.dealer, c.complainant) for c in ceremony.complaints] == [(2, 4)]
@@ -78,7 +84,7 @@ def test_cheating_dealer_is_named_and_left_out(name, tamper) -> None:
 
 
 def test_share_that_is_not_a_scalar_names_the_dealer() -> None:
-    def tamper(p, d, keys):
+    def tamper(p: ThresholdParameters, d: Dealing, keys: Sequence[TrusteePublicKey]) -> Dealing:
         return replace_share(d, forge_share(p, d.dealer, keys[0], plaintext=b"\xff" * 32))
 
     ceremony = run_ceremony(PARAMETERS, tamper={3: tamper})

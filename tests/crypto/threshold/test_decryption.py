@@ -150,7 +150,9 @@ def test_verification_rejects_a_proof_for_another_trustees_key() -> None:
 
 
 @given(st.lists(scalars, min_size=1, max_size=7), st.data())
-def test_lagrange_at_zero_recovers_the_constant_term(coefficients: list[Scalar], data) -> None:
+def test_lagrange_at_zero_recovers_the_constant_term(
+    coefficients: list[Scalar], data: st.DataObject
+) -> None:
     t = len(coefficients)
     indices = data.draw(st.lists(st.integers(1, 255), min_size=t, max_size=t, unique=True))
     total = Scalar(0)
@@ -162,7 +164,9 @@ def test_lagrange_at_zero_recovers_the_constant_term(coefficients: list[Scalar],
 
 
 @given(st.lists(nonzero_scalars, min_size=2, max_size=7), st.data())
-def test_lagrange_with_one_point_too_few_misses(coefficients: list[Scalar], data) -> None:
+def test_lagrange_with_one_point_too_few_misses(
+    coefficients: list[Scalar], data: st.DataObject
+) -> None:
     t = len(coefficients)
     indices = data.draw(st.lists(st.integers(1, 255), min_size=t - 1, max_size=t - 1, unique=True))
     total = Scalar(0)

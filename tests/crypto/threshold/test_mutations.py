@@ -300,11 +300,12 @@ def _generated_cases() -> dict[str, Case]:
         cases[name] = (lambda: accept(value), expected, reason)
 
     for kind, (accept, honest) in MESSAGES.items():
-        for paths, mutate in (
+        mutations: tuple[tuple[Any, Callable[..., Any]], ...] = (
             (POINTS[kind], _point_mutations),
             (SCALARS[kind], _scalar_mutations),
             (INDICES[kind], _index_mutations),
-        ):
+        )
+        for paths, mutate in mutations:
             for path in paths:
                 where = f"{kind}/{'.'.join(map(str, path))}"
                 for m, (bad, *refusal) in mutate(_get(honest, path), where).items():
@@ -373,6 +374,7 @@ KEY, DEALING, SHARE = (
 )
 COMPLAINT_JSON, PARTIAL_JSON = MESSAGES["complaint"][1], MESSAGES["partial-decryption"][1]
 CONFIRMATION_JSON = MESSAGES["key-confirmation"][1]
+JOINT_JSON: Any = JOINT.to_json()
 _commitments = DEALING["commitments"]
 _shares = DEALING["shares"]
 
@@ -607,33 +609,31 @@ def _specific_cases() -> dict[str, Case]:
         "joint-key/tampered-commitment": (
             lambda: accept_joint_key(
                 {
-                    **JOINT.to_json(),
-                    "commitments": [G.to_hex(), *JOINT.to_json()["commitments"][1:]],
+                    **JOINT_JSON,
+                    "commitments": [G.to_hex(), *JOINT_JSON["commitments"][1:]],
                 }
             ),
             VerificationFailed,
             "joint key differs from the one the transcript gives",
         ),
         "joint-key/too-few-commitments": (
-            lambda: accept_joint_key(
-                {**JOINT.to_json(), "commitments": JOINT.to_json()["commitments"][:2]}
-            ),
+            lambda: accept_joint_key({**JOINT_JSON, "commitments": JOINT_JSON["commitments"][:2]}),
             MalformedInput,
             "joint key: need t = 3 commitments",
         ),
         "joint-key/unsorted-qualified": (
-            lambda: accept_joint_key({**JOINT.to_json(), "qualified": [2, 1, 3, 4]}),
+            lambda: accept_joint_key({**JOINT_JSON, "qualified": [2, 1, 3, 4]}),
             MalformedInput,
             r"qualified set \[2, 1, 3, 4\] not increasing",
         ),
         "joint-key/too-few-qualified": (
-            lambda: accept_joint_key({**JOINT.to_json(), "qualified": [1, 2]}),
+            lambda: accept_joint_key({**JOINT_JSON, "qualified": [1, 2]}),
             VerificationFailed,
             r"only 2 qualified dealer\(s\) \[1, 2\], t = 3 needed",
         ),
         "joint-key/identity-public-key": (
             lambda: accept_joint_key(
-                {**JOINT.to_json(), "commitments": ["00" * 33, *JOINT.to_json()["commitments"][1:]]}
+                {**JOINT_JSON, "commitments": ["00" * 33, *JOINT_JSON["commitments"][1:]]}
             ),
             VerificationFailed,
             "the joint public key is the identity",

@@ -170,24 +170,24 @@ def test_ceremony_vector(name: str) -> None:
         assert dealing.to_json() == rec["message"]
         assert Dealing.from_json(rec["message"]) == dealing
         assert secret.share_for(i).to_hex() == rec["own_share"]
-        for srec, share in zip(rec["shares"], dealing.shares, strict=True):
+        for srec, encrypted in zip(rec["shares"], dealing.shares, strict=True):
             j = srec["recipient"]
             assert secret.share_for(j).to_hex() == srec["share"]
             r = _s(srec["ephemeral_secret"])
             s_point = publics[j - 1].encryption_key ** r
-            assert s_point == share.ephemeral_key ** pairs[j - 1].secret
+            assert s_point == encrypted.ephemeral_key ** pairs[j - 1].secret
             assert s_point.to_hex() == srec["shared_secret"]
             key = _oracle_hash(
                 b"verivote-1/dkg/share-box",
                 kappa,
                 i.to_bytes(4, "big"),
                 j.to_bytes(4, "big"),
-                share.ephemeral_key.to_bytes(),
+                encrypted.ephemeral_key.to_bytes(),
                 publics[j - 1].encryption_key.to_bytes(),
                 s_point.to_bytes(),
             )
             assert key.hex() == srec["box_key"]
-            boxed = nacl.secret.SecretBox(key).decrypt(share.ciphertext, bytes(24))
+            boxed = nacl.secret.SecretBox(key).decrypt(encrypted.ciphertext, bytes(24))
             expected = (
                 rec["tampered"]["boxed_value"]
                 if rec["tampered"] and rec["tampered"]["recipient"] == j
@@ -199,22 +199,22 @@ def test_ceremony_vector(name: str) -> None:
     # §7.4 complaints.
     complaints = []
     for rec in v["complaints"]:
-        message = Complaint.from_json(rec["message"])
+        complaint = Complaint.from_json(rec["message"])
         again = unsafe_complain(
             params,
-            pairs[message.complainant - 1],
-            dealings[message.dealer - 1],
+            pairs[complaint.complainant - 1],
+            dealings[complaint.dealer - 1],
             nonce=_s(rec["proof_nonce"]),
         )
         assert again.to_json() == rec["message"]
         verdict = adjudicate_complaint(
-            message,
+            complaint,
             parameters=params,
-            dealing=dealings[message.dealer - 1],
-            complainant_key=publics[message.complainant - 1],
+            dealing=dealings[complaint.dealer - 1],
+            complainant_key=publics[complaint.complainant - 1],
         )
         assert {"ruling": verdict.ruling.value, "at_fault": verdict.at_fault} == rec["verdict"]
-        complaints.append(message)
+        complaints.append(complaint)
 
     # §7.5 joint key and key shares.
     result = verify_ceremony(params, publics, dealings, complaints)
@@ -245,10 +245,10 @@ def test_ceremony_vector(name: str) -> None:
     partials = []
     for rec in d["partials"]:
         message = PartialDecryption.from_json(rec["message"])
-        again = unsafe_partial_decrypt(
+        remade = unsafe_partial_decrypt(
             shares[message.trustee], alpha, context=context, nonce=_s(rec["nonce"])
         )
-        assert again.to_json() == rec["message"]
+        assert remade.to_json() == rec["message"]
         verify_partial_decryption(
             message,
             alpha=alpha,

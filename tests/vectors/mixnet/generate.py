@@ -81,11 +81,12 @@ def shuffle_vector(label: str, plaintexts: list[bytes] | list[int]) -> dict[str,
     gs = encode_parts(b"verivote-test/mix-generators", FINGERPRINT, b"nec", (1).to_bytes(4, "big"))
     randomness = [seed(f"{label}/input/{j}") for j in range(size)]
     inputs: list[Ciphertext] = []
-    for value, r in zip(plaintexts, randomness, strict=True):
+    for value, rho in zip(plaintexts, randomness, strict=True):
         if isinstance(value, bytes):
-            inputs.append(encrypt_bytes_with_randomness(PK, value, randomness=r))
+            inputs.append(encrypt_bytes_with_randomness(PK, value, randomness=rho))
         else:
-            inputs.append(encrypt_with_randomness(PK, value, randomness=r))
+            assert isinstance(value, int)
+            inputs.append(encrypt_with_randomness(PK, value, randomness=rho))
     # The witness: a permutation from the seeds (sort indices by a seeded key) and r'_j.
     pi = [0] * size
     for position, j in enumerate(sorted(range(size), key=lambda j: seed(f"{label}/pi/{j}").value)):
@@ -94,8 +95,10 @@ def shuffle_vector(label: str, plaintexts: list[bytes] | list[int]) -> dict[str,
     witness = ShuffleWitness(tuple(pi), tuple(r_prime))
     # Shuffling: output π(j) = (alpha_j · g^r'_j, beta_j · pk^r'_j).
     outputs: list[Ciphertext] = [Ciphertext(IDENTITY, IDENTITY)] * size
-    for j, c in enumerate(inputs):
-        outputs[pi[j]] = Ciphertext(c.alpha * g_pow(r_prime[j]), c.beta * PK.element ** r_prime[j])
+    for j, ct in enumerate(inputs):
+        outputs[pi[j]] = Ciphertext(
+            ct.alpha * g_pow(r_prime[j]), ct.beta * PK.element ** r_prime[j]
+        )
     assert tuple(outputs) == shuffle_with_witness(PK, inputs, witness)
     # Generators G_k = hash_to_point("verivote-1/generator", gs, I2OSP(k, 4)).
     gens = [hash_to_point(Dst.GENERATOR, gs, k.to_bytes(4, "big")) for k in range(size + 1)]
@@ -172,7 +175,7 @@ def shuffle_vector(label: str, plaintexts: list[bytes] | list[int]) -> dict[str,
     a = sum(r[j] * e[j] for j in range(size))
     f = sum(r_prime[j].value * e[j] for j in range(size))
     x_last = xs[-1] if xs else 0
-    responses = {
+    responses: dict[str, Any] = {
         "a": (nonces.w_a.value + c * a) % N,
         "b": [
             (nonces.w_b[i].value + c * nonces.chain_randomness[i].value) % N for i in range(size)

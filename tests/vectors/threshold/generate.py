@@ -110,8 +110,8 @@ def ceremony_vector(
         dealings.append(dealing)
         dealer_secrets.append(secret)
         share_records = []
-        for share in dealing.shares:
-            j = share.recipient
+        for boxed in dealing.shares:
+            j = boxed.recipient
             r, w = ephemerals[j]
             shared = publics[j - 1].encryption_key ** r
             share_records.append(
@@ -125,11 +125,11 @@ def ceremony_vector(
                         params,
                         dealer=i,
                         recipient=j,
-                        ephemeral_key=share.ephemeral_key,
+                        ephemeral_key=boxed.ephemeral_key,
                         encryption_key=publics[j - 1].encryption_key,
                         shared_secret=shared,
                     ).hex(),
-                    "proof_context": ephemeral_context(params, i, j, share.ciphertext).hex(),
+                    "proof_context": ephemeral_context(params, i, j, boxed.ciphertext).hex(),
                 }
             )
         out["dealings"].append(
