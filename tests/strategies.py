@@ -60,10 +60,14 @@ embeddable = st.binary(max_size=EMBEDDING_CAPACITY)
 
 
 # Ranked ballots (spec §12.1): candidates in ranked order, possibly with repeats to be cut.
+RawBallots = tuple[int, list[tuple[int, ...]]]
+"""A number of candidates and ballots as candidate indices in ranked order."""
+
+
 @st.composite
 def raw_ballots(
     draw: st.DrawFn, *, min_candidates: int = 1, max_candidates: int = 7, max_ballots: int = 60
-) -> tuple[int, list[tuple[int, ...]]]:
+) -> RawBallots:
     """(number of candidates, ballots as candidate indices in ranked order, one per voter)."""
     n = draw(st.integers(min_value=min_candidates, max_value=max_candidates))
     order = st.lists(st.integers(min_value=0, max_value=n - 1), max_size=n + 1)

@@ -111,6 +111,7 @@ def reference_scottish(profile: Profile, *, seats: int, lot: Lot) -> RefCount:
         return False
 
     surplus_done: set[int] = set()
+    subject: tuple[int, ...]
     action, subject = "first-preferences", ()
     nt = loss = Fraction(0)
     excluded_now: list[int] = []
@@ -254,7 +255,9 @@ def reference_meek(profile: Profile, *, seats: int, lot: Lot) -> list[RefMeekSta
     def surplus(votes: list[Fraction], q: Fraction) -> Fraction:  # step 5
         return sum((max(votes[c] - q, Fraction(0)) for c in elected), Fraction(0))
 
-    def settle(votes, q) -> tuple[list[Fraction], Fraction, Fraction]:  # steps 2-6
+    def settle(
+        votes: list[Fraction], q: Fraction
+    ) -> tuple[list[Fraction], Fraction, Fraction]:  # steps 2-6
         last = None
         while True:
             votes, ex, q = distribute()
@@ -268,6 +271,7 @@ def reference_meek(profile: Profile, *, seats: int, lot: Lot) -> list[RefMeekSta
                 keep[c] = min(Fraction(1), up9(up9(q * keep[c]) / votes[c]))
 
     votes, exhausted, q = distribute()
+    subject: tuple[int, ...]
     action, subject = "first-preferences", ()
     while True:
         stage_no = len(history) + 1

@@ -102,7 +102,7 @@ def test_equal_votes_are_placed_by_lot() -> None:
         ({"candidates": ["A", "A", "B"]}, "duplicate candidate names"),
     ],
 )
-def test_bad_input_is_refused(kwargs, reason: str) -> None:
+def test_bad_input_is_refused(kwargs: dict[str, object], reason: str) -> None:
     args = {"candidates": NAMES[:3], "votes": [1, 2, 3], "seats": 1, "lot": LOT}
     args.update(kwargs)
     with pytest.raises(MalformedInput, match=reason):
@@ -123,8 +123,11 @@ def _replacement_rule(placing: tuple[int, ...], seats: int, group: set[int], m: 
     return set(winners)
 
 
+Contest = tuple[int, list[int], int, set[int], int]
+
+
 @st.composite
-def contests(draw: st.DrawFn):
+def contests(draw: st.DrawFn) -> Contest:
     n = draw(st.integers(1, 9))
     votes = draw(st.lists(st.integers(0, 20), min_size=n, max_size=n))
     seats = draw(st.integers(1, n))
@@ -134,7 +137,9 @@ def contests(draw: st.DrawFn):
 
 
 @given(contests(), lot_seeds)
-def test_a_single_minimum_is_met_whenever_possible_by_the_replacement_rule(contest, seed) -> None:
+def test_a_single_minimum_is_met_whenever_possible_by_the_replacement_rule(
+    contest: Contest, seed: bytes
+) -> None:
     n, votes, seats, group, minimum = contest
     names = NAMES[:n]
     constraints = _minimum(names, {names[c] for c in group}, minimum)
@@ -156,8 +161,11 @@ def test_a_single_minimum_is_met_whenever_possible_by_the_replacement_rule(conte
     assert winners == _replacement_rule(result.placing, seats, group, minimum)
 
 
+Constrained = tuple[int, list[int], int, dict[str, set[str]], dict[str, int], dict[str, int]]
+
+
 @st.composite
-def constrained(draw: st.DrawFn):
+def constrained(draw: st.DrawFn) -> Constrained:
     n, votes, seats, _, _ = draw(contests())
     groups = {g: draw(st.sets(st.sampled_from(NAMES[:n]))) for g in ("g1", "g2")}
     minimums = {g: draw(st.integers(0, 3)) for g in groups if draw(st.booleans())}
@@ -166,7 +174,9 @@ def constrained(draw: st.DrawFn):
 
 
 @given(constrained(), lot_seeds)
-def test_winners_are_the_first_valid_result_in_placing_order(case, seed) -> None:
+def test_winners_are_the_first_valid_result_in_placing_order(
+    case: Constrained, seed: bytes
+) -> None:
     n, votes, seats, groups, minimums, maximums = case
     names = NAMES[:n]
     c = Constraints.build(candidates=names, groups=groups, minimums=minimums, maximums=maximums)

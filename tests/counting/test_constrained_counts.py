@@ -3,6 +3,8 @@ are made up for the test."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from election.counting.constraints import Constraints, InfeasibleConstraints
@@ -18,7 +20,7 @@ LOT = Lot(bytes(32))
 
 
 @pytest.mark.parametrize("counter", [count_scottish, count_meek])
-def test_counts_refuse_impossible_constraints(counter) -> None:
+def test_counts_refuse_impossible_constraints(counter: Callable[..., CountResult]) -> None:
     names = ("A", "B", "C", "D", "E")
     ballots = Profile.from_ballots(candidates=names, ballots=[(0, 1, 2), (3, 4), (4,)])
     c = Constraints.build(candidates=names, groups={"w": {"A", "B"}}, minimums={"w": 3})

@@ -25,7 +25,9 @@ NAMES = ("A", "B", "C", "D", "E")
         ({"w": {"A"}}, {"w": 2}, {"w": 1}, "above maximum"),
     ],
 )
-def test_build_refuses_bad_constraints(groups, minimums, maximums, match) -> None:
+def test_build_refuses_bad_constraints(
+    groups: dict[str, set[str]], minimums: dict[str, int], maximums: dict[str, int], match: str
+) -> None:
     with pytest.raises(MalformedInput, match=match):
         Constraints.build(candidates=NAMES, groups=groups, minimums=minimums, maximums=maximums)
 
@@ -55,7 +57,7 @@ def test_describe_and_satisfied_by() -> None:
     ],
 )
 def test_impossible_constraints_are_refused_before_the_count(
-    groups, minimums, maximums, seats
+    groups: dict[str, set[str]], minimums: dict[str, int], maximums: dict[str, int], seats: int
 ) -> None:
     c = Constraints.build(candidates=NAMES, groups=groups, minimums=minimums, maximums=maximums)
     with pytest.raises(InfeasibleConstraints, match="revise them before the count"):
@@ -81,8 +83,11 @@ def test_hill_two_constraints_interfere() -> None:
     assert guarded == {4}
 
 
+Case = tuple[int, int, dict[str, set[str]], dict[str, int], dict[str, int]]
+
+
 @st.composite
-def cases(draw: st.DrawFn):
+def cases(draw: st.DrawFn) -> Case:
     n = draw(st.integers(min_value=1, max_value=8))
     seats = draw(st.integers(min_value=1, max_value=n))
     groups: dict[str, set[str]] = {"g1": set(), "g2": set(), "g3": set()}
@@ -97,7 +102,7 @@ def cases(draw: st.DrawFn):
 
 @settings(max_examples=300, deadline=None)
 @given(cases(), st.randoms())
-def test_feasibility_equals_brute_force(case, rnd: random.Random) -> None:
+def test_feasibility_equals_brute_force(case: Case, rnd: random.Random) -> None:
     n, seats, groups, minimums, maximums = case
     try:
         c = Constraints.build(

@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from election.counting.irv import count_irv, sure_losers
 from election.counting.lot import Lot
 from election.counting.profile import Profile
-from tests.strategies import lot_seeds, raw_ballots
+from tests.strategies import RawBallots, lot_seeds, raw_ballots
 
 LOT = Lot(bytes(32))
 
@@ -24,7 +24,7 @@ LOT = Lot(bytes(32))
         ({0: 7}, []),
     ],
 )
-def test_sure_losers(totals, expected) -> None:
+def test_sure_losers(totals: dict[int, int], expected: list[int]) -> None:
     assert sure_losers(totals) == expected
 
 
@@ -56,7 +56,7 @@ def test_equal_at_every_stage_is_decided_by_lot() -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(raw_ballots(max_candidates=6), lot_seeds)
-def test_batch_elimination_never_changes_the_winner(nb, seed) -> None:
+def test_batch_elimination_never_changes_the_winner(nb: RawBallots, seed: bytes) -> None:
     n, ballots = nb
     profile = Profile.from_ballots(candidates=[f"C{i}" for i in range(n)], ballots=ballots)
     assume(profile.valid > 0)

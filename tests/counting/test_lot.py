@@ -36,7 +36,9 @@ def _oracle_key(seed: bytes, contest: str, purpose: str, stage: int, number: int
     st.integers(0, 200),
     st.lists(st.integers(0, 30), min_size=1, max_size=6, unique=True),
 )
-def test_draw_orders_by_the_spec_key(seed, contest, purpose, stage, tied) -> None:
+def test_draw_orders_by_the_spec_key(
+    seed: bytes, contest: str, purpose: str, stage: int, tied: list[int]
+) -> None:
     lot = Lot(seed, contest=contest)
     for c in tied:
         assert lot.key(purpose=purpose, stage=stage, candidate=c) == _oracle_key(

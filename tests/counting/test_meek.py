@@ -10,14 +10,14 @@ from election.counting.meek import count_meek
 from election.counting.profile import Profile
 from election.counting.record import ActionKind
 from tests.counting.reference import NINE, reference_meek
-from tests.strategies import lot_seeds, raw_ballots
+from tests.strategies import RawBallots, lot_seeds, raw_ballots
 
 NAMES = tuple(f"C{i + 1}" for i in range(10))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw_ballots(max_ballots=40), st.integers(min_value=1, max_value=5), lot_seeds)
-def test_meek_equals_the_per_ballot_reference(nb, seats, seed) -> None:
+def test_meek_equals_the_per_ballot_reference(nb: RawBallots, seats: int, seed: bytes) -> None:
     n, ballots = nb
     profile = Profile.from_ballots(candidates=NAMES[:n], ballots=ballots)
     assume(profile.valid > 0)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from crypto.errors import MalformedInput
 from election.counting.profile import Profile, preference_list, preference_list_from_ranks
-from tests.strategies import raw_ballots
+from tests.strategies import RawBallots, raw_ballots
 
 
 @pytest.mark.parametrize(
@@ -20,7 +22,7 @@ from tests.strategies import raw_ballots
         ((1, 1), (1,)),
     ],
 )
-def test_preference_list_of_an_order(order, expected) -> None:
+def test_preference_list_of_an_order(order: tuple[int, ...], expected: tuple[int, ...]) -> None:
     assert preference_list(order, candidates=3) == expected
 
 
@@ -44,7 +46,9 @@ def test_preference_list_rejects_unknown_candidates() -> None:
         ((1, 3, 4), (0,)),
     ],
 )
-def test_preference_list_from_ranks(ranks, expected) -> None:
+def test_preference_list_from_ranks(
+    ranks: tuple[int | None, ...], expected: tuple[int, ...]
+) -> None:
     assert preference_list_from_ranks(ranks) == expected
 
 
@@ -66,7 +70,9 @@ def test_grouping_counts_invalid_and_cut_short_ballots() -> None:
 
 
 @given(raw_ballots(), st.randoms())
-def test_profile_is_independent_of_ballot_order_and_grouping(nb, rnd) -> None:
+def test_profile_is_independent_of_ballot_order_and_grouping(
+    nb: RawBallots, rnd: random.Random
+) -> None:
     n, ballots = nb
     names = tuple(f"C{i}" for i in range(n))
     direct = Profile.from_ballots(candidates=names, ballots=ballots)
@@ -93,6 +99,8 @@ def test_profile_is_independent_of_ballot_order_and_grouping(nb, rnd) -> None:
         (("A", "B"), {(2,): 1}, r"candidate index 2 outside 0\.\.1"),
     ],
 )
-def test_from_counts_refuses_bad_input(names, counts, reason: str) -> None:
+def test_from_counts_refuses_bad_input(
+    names: tuple[str, ...], counts: dict[tuple[int, ...], int], reason: str
+) -> None:
     with pytest.raises(MalformedInput, match=reason):
         Profile.from_counts(candidates=names, counts=counts)

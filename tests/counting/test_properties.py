@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Callable
 
 import pytest
@@ -17,7 +18,7 @@ from election.counting.profile import Profile
 from election.counting.record import CountResult
 from election.counting.scottish import count_scottish
 from tests.counting.reference import UNIT, reference_scottish
-from tests.strategies import lot_seeds, raw_ballots
+from tests.strategies import RawBallots, lot_seeds, raw_ballots
 
 NAMES = tuple(f"C{i + 1}" for i in range(10))
 Counter = Callable[..., CountResult]
@@ -51,7 +52,9 @@ common = settings(max_examples=150, deadline=None, suppress_health_check=[Health
 
 @common
 @given(profiles, st.integers(min_value=1, max_value=6), methods, lot_seeds)
-def test_votes_are_conserved_exactly_at_every_stage(nb, seats, method, seed) -> None:
+def test_votes_are_conserved_exactly_at_every_stage(
+    nb: RawBallots, seats: int, method: str, seed: bytes
+) -> None:
     profile = _profile(*nb)
     assume(profile.valid > 0)
     result = _run(method, profile, seats, Lot(seed))
@@ -65,7 +68,9 @@ def test_votes_are_conserved_exactly_at_every_stage(nb, seats, method, seed) -> 
 
 @common
 @given(profiles, st.integers(min_value=1, max_value=6), methods, lot_seeds)
-def test_exactly_the_seats_are_filled_and_nobody_twice(nb, seats, method, seed) -> None:
+def test_exactly_the_seats_are_filled_and_nobody_twice(
+    nb: RawBallots, seats: int, method: str, seed: bytes
+) -> None:
     profile = _profile(*nb)
     assume(profile.valid > 0)
     result = _run(method, profile, seats, Lot(seed))
@@ -82,7 +87,9 @@ def test_exactly_the_seats_are_filled_and_nobody_twice(nb, seats, method, seed) 
 
 @common
 @given(profiles, st.integers(min_value=1, max_value=6), methods, lot_seeds, st.randoms())
-def test_the_order_of_the_ballots_does_not_matter(nb, seats, method, seed, rnd) -> None:
+def test_the_order_of_the_ballots_does_not_matter(
+    nb: RawBallots, seats: int, method: str, seed: bytes, rnd: random.Random
+) -> None:
     n, ballots = nb
     profile = _profile(n, ballots)
     assume(profile.valid > 0)
@@ -98,7 +105,9 @@ def test_the_order_of_the_ballots_does_not_matter(nb, seats, method, seed, rnd) 
 
 @common
 @given(profiles, st.integers(min_value=1, max_value=6), methods, lot_seeds, lot_seeds)
-def test_deterministic_and_the_seed_matters_only_through_lots(nb, seats, method, s1, s2) -> None:
+def test_deterministic_and_the_seed_matters_only_through_lots(
+    nb: RawBallots, seats: int, method: str, s1: bytes, s2: bytes
+) -> None:
     profile = _profile(*nb)
     assume(profile.valid > 0)
     first = _run(method, profile, seats, Lot(s1))
@@ -112,7 +121,9 @@ def test_deterministic_and_the_seed_matters_only_through_lots(nb, seats, method,
 
 @settings(max_examples=300, deadline=None)
 @given(profiles, st.integers(min_value=1, max_value=6), lot_seeds)
-def test_grouped_scottish_count_equals_the_per_paper_reference(nb, seats, seed) -> None:
+def test_grouped_scottish_count_equals_the_per_paper_reference(
+    nb: RawBallots, seats: int, seed: bytes
+) -> None:
     profile = _profile(*nb)
     assume(profile.valid > 0)
     lot = Lot(seed)
@@ -131,11 +142,16 @@ def test_grouped_scottish_count_equals_the_per_paper_reference(nb, seats, seed) 
     assert list(result.elected) == ref.elected
 
 
+ConstrainedCase = tuple[
+    int, list[tuple[int, ...]], int, dict[str, set[str]], dict[str, int], dict[str, int]
+]
+
+
 @st.composite
-def constrained(draw: st.DrawFn):
+def constrained(draw: st.DrawFn) -> ConstrainedCase:
     n, ballots = draw(raw_ballots(min_candidates=2, max_candidates=7, max_ballots=40))
     seats = draw(st.integers(min_value=1, max_value=n))
-    groups = {"g1": set(), "g2": set()}
+    groups: dict[str, set[str]] = {"g1": set(), "g2": set()}
     for c in range(n):
         for g in groups:
             if draw(st.booleans()):
@@ -151,7 +167,9 @@ def _brute_force_feasible(n: int, seats: int, c: Constraints) -> bool:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(constrained(), methods, lot_seeds)
-def test_constraints_are_met_whenever_they_can_be(case, method, seed) -> None:
+def test_constraints_are_met_whenever_they_can_be(
+    case: ConstrainedCase, method: str, seed: bytes
+) -> None:
     n, ballots, seats, groups, minimums, maximums = case
     profile = _profile(n, ballots)
     assume(profile.valid > 0)
@@ -161,7 +179,6 @@ def test_constraints_are_met_whenever_they_can_be(case, method, seed) -> None:
         )
     except ValueError:
         assume(False)  # minimum above maximum: refused before any count
-        return
     wanted = 1 if method == "irv" else seats
     if not _brute_force_feasible(n, wanted, constraints):
         with pytest.raises(InfeasibleConstraints, match=f"cannot be met when electing {wanted} of"):
