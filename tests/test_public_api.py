@@ -37,5 +37,5 @@ def _defined_here(module: object, name: str, value: object) -> bool:
     if name.startswith("_"):
         return False
     if inspect.isfunction(value) or inspect.isclass(value):
-        return getattr(value, "__module__", None) == module.__name__  # type: ignore[attr-defined]
+        return bool(getattr(value, "__module__", None) == module.__name__)  # type: ignore[attr-defined]
     return False

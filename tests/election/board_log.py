@@ -12,10 +12,11 @@ from fastapi.testclient import TestClient
 
 from bulletin_board.config import ServiceSettings
 from bulletin_board.service import create_board_app
+from bulletin_board.wire import Entry
 from crypto import canonical
 from crypto.errors import InvalidSignature, MalformedInput
 from crypto.signing import SigningKey
-from election.rules import Refusal
+from election.rules import LoggedEntry, Refusal
 from simulation.served import SimulatedClock as Clock
 from tests.election.scenario import ELECTION, NOMINATIONS_OPEN, Log, Posted
 
@@ -31,7 +32,8 @@ class BoardLog(Log):
     clock: Clock = field(default_factory=lambda: Clock(NOMINATIONS_OPEN))
     receipts: list[Any] = field(default_factory=list)
 
-    def post(self, entry: Posted, now: int) -> int:
+    def post(self, entry: LoggedEntry, now: int) -> int:
+        assert isinstance(entry, Posted | Entry)
         self.clock.now = now
         response = self.client.post(
             f"/v1/elections/{ELECTION}/entries", content=entry.raw, headers=JSON
@@ -45,7 +47,7 @@ class BoardLog(Log):
                 raise InvalidSignature(error["message"])
             raise MalformedInput(f"{error['code']}: {error['message']}")
         assert response.status_code == 201, response.text
-        receipt = canonical.decode(response.content)
+        receipt: Any = canonical.decode(response.content)
         assert isinstance(receipt, dict)
         self.receipts.append(receipt)
         index = super().post(entry, receipt["leaf"]["received"])

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crypto import canonical
+from crypto.canonical import JsonValue
 from crypto.credentials import CredentialKey
 from crypto.elgamal import PublicKey
 from crypto.errors import InvalidShare
@@ -84,7 +85,7 @@ class Posted:
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> Posted:
-        obj = canonical.decode(raw)
+        obj: Any = canonical.decode(raw)
         assert isinstance(obj, dict)
         author = obj["author"]
         return cls(obj["type"], author["role"], bytes.fromhex(author["key"]), obj["payload"], raw)
@@ -92,7 +93,7 @@ class Posted:
 
 def signed(type: str, payload: Mapping[str, Any], key: SigningKey, role: str) -> Posted:
     """An Ed25519-signed entry (Spec §10.1, purpose board/entry)."""
-    unsigned = {
+    unsigned: dict[str, JsonValue] = {
         "version": 1,
         "election": ELECTION,
         "type": type,

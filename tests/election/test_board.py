@@ -18,13 +18,14 @@ from bulletin_board.election_rules import election_rules
 from bulletin_board.export import export_fingerprint, verify_export
 from bulletin_board.log import Board
 from bulletin_board.storage import Storage
-from bulletin_board.wire import Receipt
+from bulletin_board.wire import Entry, Receipt
 from crypto.errors import InvalidSignature
-from election.rules import Refusal
+from election.rules import LoggedEntry, Refusal
 from election.wire import election_schemes
+from simulation.served import SimulatedClock as Clock
 from tests.board.server import BoardServer, free_port
 from tests.crypto.threshold.ceremony import wrong_share_to
-from tests.election.board_log import BOARD_KEY, JSON, BoardLog, Clock, board_log
+from tests.election.board_log import BOARD_KEY, JSON, BoardLog, board_log
 from tests.election.scenario import (
     DEFINITION,
     ELECTION,
@@ -148,7 +149,8 @@ def test_two_processes_with_stale_views(db_url: str) -> None:
     one.create_election(ELECTION)
     s = Scenario()
 
-    def append(board: Board, entry: Posted) -> Any:
+    def append(board: Board, entry: LoggedEntry) -> Any:
+        assert isinstance(entry, Posted | Entry)
         return board.append(
             ELECTION, [board.precheck(entry.raw, election=ELECTION, max_bytes=2**20)]
         )[0]
@@ -302,7 +304,8 @@ def test_bad_ballots_are_refused_over_http_with_their_codes(db_url: str) -> None
     """Issue #4: a ballot from an unlisted or wrong-style credential, with a tampered proof,
     copied from another voter, after the close, each a 409 with the rules' code; a replay is
     answered with the first receipt and changes nothing (the revote still counts)."""
-    from tests.election.scenario import STYLE_YOUTH, Member
+    from simulation.builder import Member
+    from tests.election.scenario import STYLE_YOUTH
     from tests.election.test_rules import _stranger
 
     with board_log(db_url) as log:

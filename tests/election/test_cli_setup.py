@@ -348,11 +348,15 @@ def _setup(tmp: Path, board: Any, smtp_port: int, mailbox: Mailbox) -> None:
     _vote_and_count(tmp, board, codes)
 
 
-def _cast(tmp: Path, url: str, code: str, *choices: str, ok: bool = True, **kw: Any) -> Result:
+def _cast(
+    tmp: Path, url: str, code: str, *choices: str, ok: bool = True, receipt_out: str = ""
+) -> Result:
     args = ["cast", "--board", url, "--election", ELECTION, "--credential", code]
     for c in choices:
         args += ["--choices", c]
-    return run(*args, *[str(a) for pair in kw.items() for a in pair], cwd=tmp, ok=ok)
+    if receipt_out:
+        args += ["--receipt-out", receipt_out]
+    return run(*args, cwd=tmp, ok=ok)
 
 
 def _vote_and_count(tmp: Path, board: Any, codes: dict[str, str]) -> None:
@@ -378,12 +382,12 @@ def _vote_and_count(tmp: Path, board: Any, codes: dict[str, str]) -> None:
         assert problem in bad.output.splitlines()[-1]
     first = _cast(
         tmp, url, codes["A002"], "nec=ana,cat", "youth-rep=yan", "rule-1=No",
-        **{"--receipt-out": "a002-first.json"},
+        receipt_out="a002-first.json",
     )  # fmt: skip
     assert first.exit_code == 0
     _cast(
         tmp, url, codes["A002"], "nec=cat", "youth-rep=zed", "rule-1=Yes",
-        **{"--receipt-out": "a002.json"},
+        receipt_out="a002.json",
     )  # fmt: skip
     # interactive: the code at a hidden prompt, then one prompt per contest (a bad answer asked
     # again), the choices read back: "n" marks again, "y" casts (issue 15 item 6)

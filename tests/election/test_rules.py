@@ -16,7 +16,7 @@ from crypto.group import G, Scalar
 from crypto.proofs.disjunctive import prove_range, prove_sum_range
 from crypto.proofs.randomness import prove_randomness
 from crypto.threshold import complain
-from election.rules import ElectionState, Prechecked, Refusal, check, precheck
+from election.rules import ElectionState, LoggedEntry, Prechecked, Refusal, check, precheck
 from election.rules._state import AlphaIndex
 from election.voter import EncryptedBallot
 from election.wire import (
@@ -30,6 +30,7 @@ from election.wire import (
     selection_context,
     total_context,
 )
+from simulation.builder import Member
 from tests.crypto.threshold.ceremony import wrong_share_to
 from tests.election.scenario import (
     ADMIN,
@@ -46,7 +47,6 @@ from tests.election.scenario import (
     VOTING_CLOSE,
     VOTING_OPEN,
     Log,
-    Member,
     Posted,
     Scenario,
     admin,
@@ -386,7 +386,7 @@ def test_complaint_before_the_accused_deals(listed: Scenario) -> None:
 
 
 @pytest.fixture(scope="module")
-def two_confirmed(listed: Scenario) -> tuple[Scenario, list[Posted]]:
+def two_confirmed(listed: Scenario) -> tuple[Scenario, list[LoggedEntry]]:
     """The ceremony done, only trustees 1 and 2 of t = 3 confirmed, credentials issued."""
     s = listed.fork()
     s.ceremony()
@@ -396,7 +396,7 @@ def two_confirmed(listed: Scenario) -> tuple[Scenario, list[Posted]]:
         key_shares=s.key_shares,
         public_key=s.public_key,
     )
-    held: list[Posted] = []
+    held: list[LoggedEntry] = []
     for entry, when in s.log.entries[1:]:
         assert entry is not None
         if entry.type == "key-confirmation" and entry.payload["confirmation"]["trustee"] > 2:

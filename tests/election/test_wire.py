@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from crypto import canonical
+from crypto.envelope import Entry
 from crypto.errors import InvalidProof, InvalidSignature, MalformedInput
 from crypto.group import G, Point
 from election.wire import (
@@ -52,8 +53,10 @@ def election() -> Scenario:
     return scenario
 
 
-def _entries(scenario: Scenario, type: str) -> list[Posted]:
-    return [e for e, _ in scenario.log.entries[1:] if e is not None and e.type == type]
+def _entries(scenario: Scenario, type: str) -> list[Posted | Entry]:
+    entries = [e for e, _ in scenario.log.entries[1:] if e is not None and e.type == type]
+    assert all(isinstance(e, Posted | Entry) for e in entries)  # signed entries, with raw
+    return cast(list[Posted | Entry], entries)
 
 
 def _layout(s: Scenario) -> Any:
@@ -543,7 +546,7 @@ def test_mutation_is_refused(
 # --- stateless proof checks ------------------------------------------------------------------
 
 
-def _ballot_entry(s: Scenario) -> tuple[Posted, Ballot]:
+def _ballot_entry(s: Scenario) -> tuple[Posted | Entry, Ballot]:
     entry = _entries(s, "ballot")[0]
     return entry, Ballot.from_json(entry.payload, _layout(s))
 
@@ -633,7 +636,9 @@ def test_credential_scheme(election: Scenario) -> None:
     entry = _entries(election, "ballot")[0]
     obj = canonical.decode(entry.raw)
     assert isinstance(obj, dict)
-    signature = bytes.fromhex(obj.pop("signature"))
+    signature_hex = obj.pop("signature")
+    assert isinstance(signature_hex, str)
+    signature = bytes.fromhex(signature_hex)
     message = canonical.encode(obj)
     CredentialScheme(DEFINITION.fingerprint).verify(entry.key, message, signature)
     challenge = "credential signature: challenge does not match the statement"
@@ -655,7 +660,7 @@ def test_credential_scheme(election: Scenario) -> None:
         CredentialScheme(DEFINITION.fingerprint).verify(bytes(33), message, signature)
 
 
-def _audit(s: Scenario) -> tuple[Posted, Any]:
+def _audit(s: Scenario) -> tuple[Posted | Entry, Any]:
     entry = _entries(s, "audit")[0]
     return entry, copy.deepcopy(dict(entry.payload))
 

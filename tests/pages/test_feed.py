@@ -42,7 +42,8 @@ def test_the_feed_is_valid_atom(served: Served) -> None:
         href = entry.find(f"{A}link").get("href")  # type: ignore[union-attr]
         assert href is not None
         assert href.startswith(f"{served.url}/e/nec-2027/leaf/")
-    updated = [e.findtext(f"{A}updated") for e in entries]
+    updated = [e.findtext(f"{A}updated") or "" for e in entries]
+    assert all(updated)
     assert updated == sorted(updated, reverse=True)
     assert len(set(_ids(feed))) == len(entries)
 

@@ -27,6 +27,7 @@ from crypto.proofs.disjunctive import _prove, prove_range, prove_sum_range
 from crypto.signing import SigningKey
 from election.voter import audit_payload, sign_voter_entry
 from election.wire import HomomorphicOpening, selection_context, total_context
+from simulation.builder import Member
 from tests.election.scenario import (
     ADMIN,
     DEFINITION,
@@ -37,7 +38,6 @@ from tests.election.scenario import (
     TRUSTEES,
     VOTING_CLOSE,
     VOTING_OPEN,
-    Member,
 )
 from tests.verifier.election import (
     BOARD_KEY,
