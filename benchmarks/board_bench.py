@@ -161,6 +161,7 @@ def bench_appends(name: str, db: str, key: Path, workers: int, n: int, clients: 
         _run(_post_all(server.url, warm, clients))
         bodies = _entries(n, f"{name}-{workers}")
         elapsed, failures = _run(_post_all(server.url, bodies, clients))
+        assert isinstance(elapsed, float)
     finally:
         server.stop()
     rate = n / elapsed
@@ -330,7 +331,9 @@ def main() -> None:
     key = work / "board.key"
     created: list[str] = []
     try:
-        backends = [("sqlite", lambda tag: str(work / f"{tag}.db"))]
+        backends: list[tuple[str, Callable[[str], str]]] = [
+            ("sqlite", lambda tag: str(work / f"{tag}.db"))
+        ]
         if args.pg:
             backends.append(("postgresql", lambda tag: _remember(pg_create(args.pg), created)))
         print("fsync bound (durable single-row commits/s, one writer):")

@@ -70,6 +70,7 @@ from crypto.threshold import (  # noqa: E402
     verify_partial_decryption,
 )
 from crypto.threshold._decryption import decryption_context  # noqa: E402
+from crypto.wire import expect_list  # noqa: E402
 
 T = TypeVar("T")
 CONTEXT = b"benchmark election fingerprint|nec|mix 1"
@@ -133,7 +134,8 @@ def _shuffle_rows(pk: PublicKey, inputs: tuple[Ciphertext, ...]) -> dict[str, An
     def parse() -> tuple[tuple[Ciphertext, ...], ShuffleProof]:
         value = canonical.decode(data, max_bytes=len(data))
         assert isinstance(value, dict)
-        parsed_outputs = tuple(Ciphertext.from_json(c) for c in value["outputs"])
+        outputs_json = expect_list(value["outputs"], "outputs")
+        parsed_outputs = tuple(Ciphertext.from_json(c) for c in outputs_json)
         return parsed_outputs, ShuffleProof.from_json(value["proof"], size=size)
 
     (parsed_outputs, parsed_proof), parse_s = _timed(parse)
@@ -265,11 +267,12 @@ def _memory_child(role: str, path: str) -> None:
     if role == "prover":
         outputs, witness = shuffle(pk, inputs)
         proof = gen_shuffle_proof(ShuffleStatement(pk, inputs, outputs, CONTEXT, SEED), witness)
-        canonical.encode({"outputs": [c.to_json() for c in outputs], "proof": proof.to_json()})
+        answer: Any = {"outputs": [c.to_json() for c in outputs], "proof": proof.to_json()}
+        canonical.encode(answer)
     else:
         value = canonical.decode(published, max_bytes=len(published))
         assert isinstance(value, dict)
-        outputs = tuple(Ciphertext.from_json(c) for c in value["outputs"])
+        outputs = tuple(Ciphertext.from_json(c) for c in expect_list(value["outputs"], "outputs"))
         proof = ShuffleProof.from_json(value["proof"], size=len(inputs))
         check_shuffle_proof(proof, ShuffleStatement(pk, inputs, outputs, CONTEXT, SEED))
     print(max(0, _peak_kb() - baseline))

@@ -6,6 +6,7 @@ import io
 import itertools
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,7 @@ from crypto.merkle import (
     verify_consistency,
 )
 from tests.board.helpers import RULES, note, open_board, prechecked
+from tests.jsondoc import json_object
 
 
 def _export(db_url: str) -> list[bytes]:
@@ -45,9 +47,9 @@ def test_export_verifies_offline(db_url: str) -> None:
     assert summary.tree_heads == 6
     # Independently: recompute every tree head's root and check consistency proofs between
     # successive tree heads, using only crypto/merkle.py over the exported leaves.
-    leaves = [Leaf.from_json(canonical.decode(x[:-1])["leaf"], RULES.schemes)
+    leaves = [Leaf.from_json(json_object(x[:-1])["leaf"], RULES.schemes)
               for x in lines if x.startswith(b'{"leaf"')]  # fmt: skip
-    heads = [SignedTreeHead.from_json(canonical.decode(x[:-1])["sth"])
+    heads = [SignedTreeHead.from_json(json_object(x[:-1])["sth"])
              for x in lines if x.startswith(b'{"sth"')]  # fmt: skip
     table: dict[tuple[int, int], bytes] = {}
     frontier = Frontier.empty()
@@ -81,7 +83,7 @@ def _mutate(lines: list[bytes], mutation: str) -> list[bytes]:
     elif mutation == "tampered-received":
         lines[leaf_lines[3]] = lines[leaf_lines[3]].replace(b'"received":', b'"received":1')
     elif mutation == "tampered-root":
-        value = canonical.decode(lines[sth_lines[2]][:-1])
+        value = json_object(lines[sth_lines[2]][:-1])
         value["sth"]["root_hash"] = "00" * 32
         lines[sth_lines[2]] = canonical.encode(value) + b"\n"
     elif mutation == "dropped-sth":
@@ -91,7 +93,7 @@ def _mutate(lines: list[bytes], mutation: str) -> list[bytes]:
     elif mutation == "no-final-newline":
         lines[-1] = lines[-1][:-1]
     elif mutation == "wrong-header-key":
-        value = canonical.decode(lines[0][:-1])
+        value = json_object(lines[0][:-1])
         value["board_key"] = "11" * 32
         lines[0] = canonical.encode(value) + b"\n"
     return lines
@@ -115,7 +117,7 @@ EXPORT_REFUSALS = {
 
 
 @pytest.mark.parametrize("mutation", EXPORT_REFUSALS)
-def test_tampered_exports_fail(tmp_path, mutation: str) -> None:
+def test_tampered_exports_fail(tmp_path: Path, mutation: str) -> None:
     lines = _export(f"sqlite:///{tmp_path / 'b.db'}")
     bad = _mutate(lines, mutation)
     errors = (MalformedInput, InvalidSignature, InconsistentLog)

@@ -63,6 +63,7 @@ def test_appends_give_receipts_that_verify(db_url: str) -> None:
     outcomes = board.append("e1", [prechecked(r) for r in raws])
     for i, (raw, outcome) in enumerate(zip(raws, outcomes, strict=True)):
         receipt = _receipt(outcome)
+        assert isinstance(outcome, Appended)
         assert outcome.new
         assert receipt.leaf.index == i + 1
         assert receipt.sth.tree_size == 21  # one tree head for the batch

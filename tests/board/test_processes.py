@@ -10,6 +10,7 @@ import io
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -22,6 +23,7 @@ from crypto.merkle import verify_consistency
 from tests.board.conftest import PG_URL, create_pg_database, drop_pg_database
 from tests.board.helpers import RULES, note
 from tests.board.server import VERIVOTE, BoardServer
+from tests.jsondoc import json_object
 
 pytestmark = pytest.mark.slow
 E = "/v1/elections/e1"
@@ -54,7 +56,7 @@ def _check_log(url: str, acked: dict[bytes, Receipt]) -> SignedTreeHead:
         summary = verify_export(io.BytesIO(export), RULES.schemes)
         assert summary.final == final
         leaves = [
-            canonical.decode(line)["leaf"] for line in export.splitlines()
+            json_object(line)["leaf"] for line in export.splitlines()
             if line.startswith(b'{"leaf"')
         ]  # fmt: skip
         entries = [canonical.encode(leaf["entry"]) for leaf in leaves]
@@ -74,7 +76,7 @@ def _check_log(url: str, acked: dict[bytes, Receipt]) -> SignedTreeHead:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path):
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield str(tmp_path / "board.db")
         return

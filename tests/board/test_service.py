@@ -4,11 +4,13 @@ and bad input at every endpoint answered with a 4xx, a stable code, and the log 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bulletin_board.config import ServiceSettings
 from bulletin_board.export import verify_export
@@ -27,6 +29,7 @@ from crypto import canonical
 from crypto.envelope import AUTHOR_FIELDS, ENTRY_FIELDS, ROLES
 from crypto.merkle import verify_consistency, verify_inclusion
 from tests.board.helpers import BOARD_KEY, RULES, note, open_board
+from tests.jsondoc import json_object
 
 E = "/v1/elections/e1"
 JSON = {"content-type": "application/json"}
@@ -42,8 +45,11 @@ def client(db_url: str) -> Iterator[TestClient]:
         yield c
 
 
-def _post(client: TestClient, body: bytes, headers: dict[str, str] = JSON, path: str = E):
-    return client.post(f"{path}/entries", content=body, headers=headers)
+def _post(
+    client: TestClient, body: bytes, headers: dict[str, str] = JSON, path: str = E
+) -> httpx.Response:
+    response: httpx.Response = client.post(f"{path}/entries", content=body, headers=headers)
+    return response
 
 
 def test_post_and_read_back(client: TestClient) -> None:
@@ -54,7 +60,7 @@ def test_post_and_read_back(client: TestClient) -> None:
     receipt.check(entry=raw, board_key=BOARD_KEY.verify_key.raw)
     again = _post(client, raw)
     assert again.status_code == 200
-    assert canonical.decode(again.content)["leaf_index"] == 1
+    assert json_object(again.content)["leaf_index"] == 1
 
     sth = SignedTreeHead.from_json(client.get(f"{E}/sth").json())
     assert sth.tree_size == 2
@@ -96,10 +102,9 @@ def test_the_openapi_document_describes_what_the_service_answers(client: TestCli
     assert entry["properties"]["author"]["required"] == list(AUTHOR_FIELDS)
     assert entry["properties"]["author"]["properties"]["role"]["enum"] == list(ROLES)
     schemas = document["components"]["schemas"]
-    receipt = canonical.decode(_post(client, note(1)).content)
-    assert isinstance(receipt, dict)
+    receipt = json_object(_post(client, note(1)).content)
     _post(client, note(2))
-    answers = [
+    answers: list[tuple[type[BaseModel], Any]] = [
         (ReceiptModel, receipt),
         (TreeHeadModel, receipt["sth"]),
         (LeafModel, receipt["leaf"]),
@@ -117,7 +122,7 @@ def test_the_openapi_document_describes_what_the_service_answers(client: TestCli
         TreeHeadModel.model_validate(forged)
 
 
-def test_export_endpoint_verifies_offline(client: TestClient, tmp_path) -> None:
+def test_export_endpoint_verifies_offline(client: TestClient, tmp_path: Path) -> None:
     for i in range(7):
         _post(client, note(i))
     path = tmp_path / "export.ndjson"

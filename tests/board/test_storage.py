@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -15,7 +18,7 @@ def _raw_engine(url: str) -> sa.Engine:
     return sa.create_engine(normalise_url(url))
 
 
-def _snapshot(engine: sa.Engine) -> list[object]:
+def _snapshot(engine: sa.Engine) -> list[Sequence[object]]:
     with engine.connect() as c:
         return [
             c.execute(sa.text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()
@@ -123,7 +126,7 @@ def test_a_well_formed_next_insert_is_accepted(populated: str) -> None:
     assert board.storage.size("e1") == 5
 
 
-def test_schema_check_refuses_an_unmigrated_database(tmp_path) -> None:
+def test_schema_check_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     with pytest.raises(
         LogCorrupted, match="board database schema is at None, expected v0003: run the migration"
@@ -134,7 +137,7 @@ def test_schema_check_refuses_an_unmigrated_database(tmp_path) -> None:
     Storage.open(url, migrate=True).close()  # migrating twice is a no-op
 
 
-def test_sqlite_is_in_wal_mode_with_full_sync(tmp_path) -> None:
+def test_sqlite_is_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
     storage = Storage.open(str(tmp_path / "b.db"), migrate=True)
     with storage._write.connect() as c:
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -14,6 +14,7 @@ from crypto import canonical
 from tests.election.board_log import JSON
 from tests.election.live_board import live_board
 from tests.election.scenario import ELECTION
+from tests.jsondoc import json_object
 from tests.verifier.election import Built, entry_of, export_bytes
 from verifier import UnreadableInput, verify_source
 
@@ -38,7 +39,7 @@ def test_a_live_board_verifies_with_receipts_and_a_kept_tree_head(
         assert counted.outcome == "result-verified"
         assert "receipt: the ballot in leaf 49 is in the log, counted" in counted.notes
         # The receipt file `verivote cast` saves (§11.13) wraps the board's receipt.
-        inner = canonical.decode(receipts[48])
+        inner = json_object(receipts[48])
         entry = canonical.encode(inner["leaf"]["entry"])
         saved: dict[str, canonical.JsonValue] = {
             "format": "verivote-receipt",

@@ -389,7 +389,7 @@ def _weak_fiat_shamir(built: Built) -> Case:
     scenario = built.scenario
     member = _member_of(built, built.leaves[BALLOT][0])
     encrypted = scenario.encrypt(member)
-    payload = encrypted.ballot.to_json()
+    payload: Any = encrypted.ballot.to_json()
     opening = encrypted.openings[0]
     assert isinstance(opening, HomomorphicOpening)
     selection = Ciphertext.from_json(payload["contests"][0]["selections"][0])
@@ -466,7 +466,8 @@ def _reuse(built: Built) -> Case:
     leaves = _replace(built, 49, _voter_entry(built, second, encrypted.ballot.to_json()))
     opening = encrypted.openings[0]
     assert isinstance(opening, HomomorphicOpening)
-    copied = encrypted.ballot.to_json()["contests"][0]
+    ballot: Any = encrypted.ballot.to_json()
+    copied = ballot["contests"][0]
     cts = [Ciphertext.from_json(c) for c in copied["selections"]]
     x = first.key.public
     copied["proofs"] = [
@@ -479,7 +480,7 @@ def _reuse(built: Built) -> Case:
         total, value=sum(opening.choices), public_key=pk, ciphertexts=cts, minimum=0,
         maximum=3, context=total_context(DEFINITION.fingerprint, x, "nec-clp"),
     ).to_json()  # fmt: skip
-    payload = scenario.encrypt(first).ballot.to_json()
+    payload: Any = scenario.encrypt(first).ballot.to_json()
     payload["contests"][0] = copied
     leaves[52] = (_voter_entry(built, first, payload), leaves[52][1])
     return Case(5, 52, leaves=leaves)
