@@ -41,7 +41,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(TEST_STAMP)
-	$(BIN)/mypy crypto election bulletin_board verifier cli simulation
+	$(BIN)/mypy crypto election bulletin_board verifier cli simulation tests benchmarks
 
 unit: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n auto -q
