@@ -13,6 +13,7 @@ import re
 import shlex
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -28,6 +29,7 @@ from simulation.builder import ElectionBuilder
 from simulation.plan import RoleKeys
 from simulation.plans import nec_choices, nec_plan
 from tests.election.live_board import live_board
+from tests.jsondoc import json_object
 
 PASSPHRASE = "correct horse battery staple"
 ENV = {"VV_PASS": PASSPHRASE}
@@ -136,8 +138,7 @@ def _result_papers_recount(tmp: Path, url: str, election: str) -> None:
         names = {c.id: c.name for c in published.candidate_lists[contest].candidates}
         elected = ", ".join(names[i] for i in got.elected)
         assert f"elected, in order: {elected}" in recount
-        mine = canonical.decode((tmp / f"{contest}.json").read_bytes())
-        assert isinstance(mine, dict)
+        mine = json_object((tmp / f"{contest}.json").read_bytes())
         assert got.count is not None
         assert _renamed(dict(got.count), names) == _without_constraint_names(mine)
     verified = run("verify", f"{url}/v1/elections/{election}", "--jobs", "1", cwd=tmp).output
@@ -146,14 +147,14 @@ def _result_papers_recount(tmp: Path, url: str, election: str) -> None:
     assert "RESULT VERIFIED: every check passed" in verified
 
 
-def _renamed(record: dict[str, object], names: dict[str, str]) -> dict[str, object]:
+def _renamed(record: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     """The published record (candidates named by id) with the candidates' names instead, as a
     count of the BLT file names them, and no constraint text (its group names differ)."""
     text = canonical.encode(record).decode()
     for ident, name in names.items():
         text = text.replace(f'"{ident}"', f'"{name}"')
-    return _without_constraint_names(canonical.decode(text.encode()))  # type: ignore[arg-type]
+    return _without_constraint_names(json_object(text.encode()))
 
 
-def _without_constraint_names(record: dict[str, object]) -> dict[str, object]:
+def _without_constraint_names(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "constraints"}

@@ -77,7 +77,7 @@ Mutation = tuple[str, str, Callable[[dict[str, Any]], Any], type[Exception], str
 def _set(path: str, value: Any) -> Callable[[dict[str, Any]], Any]:
     def change(p: dict[str, Any]) -> Any:
         *parents, last = path.split(".")
-        target = p
+        target: Any = p
         for key in parents:
             target = target[int(key)] if isinstance(target, list) else target[key]
         if isinstance(target, list):
@@ -92,7 +92,7 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], Any]:
 def _drop(path: str) -> Callable[[dict[str, Any]], Any]:
     def change(p: dict[str, Any]) -> Any:
         *parents, last = path.split(".")
-        target = p
+        target: Any = p
         for key in parents:
             target = target[key]
         target[last].pop()

@@ -114,8 +114,8 @@ def test_results_show_the_decrypted_counts_and_who_decrypted(served: Served) -> 
     for name, votes in zip(names, expected["youth-rep"], strict=True):
         assert re.search(rf'<th scope="row">{name}</th><td class="num"[^>]*>{votes}</td>', body)
     for contest in ("nec", "mayor"):  # ranked: its count stage by stage, the elected in order
-        name = {c.id: c.name for c in params.candidate_lists[contest].candidates}
-        elected = ", ".join(name[i] for i in served.elected[contest])
+        named = {c.id: c.name for c in params.candidate_lists[contest].candidates}
+        elected = ", ".join(named[i] for i in served.elected[contest])
         assert elected in body
         assert f'<table id="t-{contest}">' in body
         assert f'id="s-{contest}-1"' in body
