@@ -24,6 +24,7 @@ from election.wire import ELECTION_DEFINITION, DefinitionPayload, election_schem
 from simulation.plan import ElectionPlan, RoleKeys, contest_toml
 from simulation.served import SimulatedClock
 from tests.board.helpers import BOARD_KEY
+from tests.jsondoc import json_object
 
 E = "rehearsal-2027"
 KEYS = RoleKeys.fixed_for_testing(3)
@@ -83,7 +84,7 @@ def test_leaf_0_and_every_tree_head_say_whether_it_is_a_rehearsal(
     _define(board)
     heads = [first, board.latest_tree_head(E), board.tree_head(E, 1)]
     assert [h.rehearsal for h in heads] == [rehearsal] * 3
-    assert canonical.decode(heads[1].to_bytes())["rehearsal"] is rehearsal  # type: ignore[index]
+    assert json_object(heads[1].to_bytes())["rehearsal"] is rehearsal
     assert board.check_storage() == {}
 
 

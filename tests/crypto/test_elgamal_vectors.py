@@ -27,31 +27,23 @@ from crypto.elgamal import (
 )
 from crypto.errors import MalformedInput
 from crypto.group import G, Point, Scalar
-from tests.vectors import load_cases
-
-
-def _pt(text: str) -> Point:
-    return Point.from_hex(text)
-
-
-def _sc(text: str) -> Scalar:
-    return Scalar.from_hex(text)
+from tests.vectors import hex_point, hex_scalar, load_cases
 
 
 @pytest.mark.parametrize("v", load_cases("elgamal/keys"))
 def test_keys(v: dict[str, Any]) -> None:
-    sk = SecretKey(_sc(v["secret_key"]))
+    sk = SecretKey(hex_scalar(v["secret_key"]))
     assert sk.public_key().to_hex() == v["public_key"]
-    assert (G ** _sc(v["secret_key"])).to_hex() == v["public_key"]
+    assert (G ** hex_scalar(v["secret_key"])).to_hex() == v["public_key"]
 
 
 @pytest.mark.parametrize("v", load_cases("elgamal/encryption"))
 def test_encryption(v: dict[str, Any]) -> None:
-    pk, r, m = PublicKey.from_hex(v["public_key"]), _sc(v["randomness"]), v["message"]
+    pk, r, m = PublicKey.from_hex(v["public_key"]), hex_scalar(v["randomness"]), v["message"]
     assert (G**r).to_hex() == v["g_r"]
     assert (G ** Scalar(m)).to_hex() == v["g_m"]
     assert (pk.element**r).to_hex() == v["pk_r"]
-    expected = Ciphertext(_pt(v["g_r"]), _pt(v["g_m"]) * _pt(v["pk_r"]))
+    expected = Ciphertext(hex_point(v["g_r"]), hex_point(v["g_m"]) * hex_point(v["pk_r"]))
     assert expected.to_json() == v["ciphertext"]
     assert encrypt_with_randomness(pk, m, randomness=r).to_json() == v["ciphertext"]
     assert Ciphertext.from_json(v["ciphertext"]) == expected
@@ -59,18 +51,20 @@ def test_encryption(v: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("v", load_cases("elgamal/re_encryption"))
 def test_re_encryption(v: dict[str, Any]) -> None:
-    pk, r2 = PublicKey.from_hex(v["public_key"]), _sc(v["randomness"])
+    pk, r2 = PublicKey.from_hex(v["public_key"]), hex_scalar(v["randomness"])
     original = Ciphertext.from_json(v["input"])
     assert original == encrypt_with_randomness(
-        pk, v["message"], randomness=_sc(v["input_randomness"])
+        pk, v["message"], randomness=hex_scalar(v["input_randomness"])
     )
     assert (G**r2).to_hex() == v["g_r"]
     assert (pk.element**r2).to_hex() == v["pk_r"]
-    expected = Ciphertext(original.alpha * _pt(v["g_r"]), original.beta * _pt(v["pk_r"]))
+    expected = Ciphertext(
+        original.alpha * hex_point(v["g_r"]), original.beta * hex_point(v["pk_r"])
+    )
     assert expected.to_json() == v["output"]
     assert re_encrypt_with_randomness(pk, original, randomness=r2).to_json() == v["output"]
-    total = _sc(v["total_randomness"])
-    assert total == _sc(v["input_randomness"]) + r2
+    total = hex_scalar(v["total_randomness"])
+    assert total == hex_scalar(v["input_randomness"]) + r2
     assert encrypt_with_randomness(pk, v["message"], randomness=total).to_json() == v["output"]
 
 
@@ -79,18 +73,18 @@ def test_aggregate(v: dict[str, Any]) -> None:
     pk = PublicKey.from_hex(v["public_key"])
     items = [Ciphertext.from_json(c) for c in v["ciphertexts"]]
     for m, r, c in zip(v["messages"], v["randomness"], items, strict=True):
-        assert encrypt_with_randomness(pk, m, randomness=_sc(r)) == c
+        assert encrypt_with_randomness(pk, m, randomness=hex_scalar(r)) == c
     assert aggregate(items).to_json() == v["aggregate"]
-    total = encrypt_with_randomness(pk, v["sum"], randomness=_sc(v["total_randomness"]))
+    total = encrypt_with_randomness(pk, v["sum"], randomness=hex_scalar(v["total_randomness"]))
     assert total.to_json() == v["aggregate"]
 
 
 @pytest.mark.parametrize("v", load_cases("elgamal/decryption"))
 def test_decryption(v: dict[str, Any]) -> None:
-    sk = SecretKey(_sc(v["secret_key"]))
+    sk = SecretKey(hex_scalar(v["secret_key"]))
     ciphertext = Ciphertext.from_json(v["ciphertext"])
     assert (ciphertext.alpha**sk.scalar).to_hex() == v["alpha_x"]
-    assert (ciphertext.beta / _pt(v["alpha_x"])).to_hex() == v["plaintext_point"]
+    assert (ciphertext.beta / hex_point(v["alpha_x"])).to_hex() == v["plaintext_point"]
     assert decrypt_to_point(sk, ciphertext).to_hex() == v["plaintext_point"]
     if v["message"] is None:
         with pytest.raises(MalformedInput, match=rf"not g\^m for any m in \[0, {v['bound']}\]"):
@@ -117,12 +111,12 @@ def test_embedding(v: dict[str, Any]) -> None:
     assert [a["on_curve"] for a in v["attempts"]] == [False] * (len(v["attempts"]) - 1) + [True]
     assert "02" + v["attempts"][-1]["x"] == v["point"]
     assert embed(data).to_hex() == v["point"]
-    assert extract(_pt(v["point"])) == data
-    pk, r = PublicKey.from_hex(v["public_key"]), _sc(v["randomness"])
+    assert extract(hex_point(v["point"])) == data
+    pk, r = PublicKey.from_hex(v["public_key"]), hex_scalar(v["randomness"])
     assert (pk.element**r).to_hex() == v["pk_r"]
-    expected = Ciphertext(G**r, _pt(v["point"]) * _pt(v["pk_r"]))
+    expected = Ciphertext(G**r, hex_point(v["point"]) * hex_point(v["pk_r"]))
     assert expected.to_json() == v["ciphertext"]
     assert encrypt_bytes_with_randomness(pk, data, randomness=r).to_json() == v["ciphertext"]
-    sk = SecretKey(_sc(v["secret_key"]))
+    sk = SecretKey(hex_scalar(v["secret_key"]))
     assert sk.public_key() == pk
     assert decrypt_bytes(sk, expected) == data

@@ -41,7 +41,7 @@ from crypto.threshold import (
     unsafe_partial_decrypt_list,
     verify_list_partial_decryption,
 )
-from tests.vectors import load_cases
+from tests.vectors import hex_point, hex_scalar, load_cases
 
 SHUFFLES = load_cases("mixnet/shuffle")
 LISTS = load_cases("mixnet/list_decryption")
@@ -54,14 +54,6 @@ def _parts(*parts: bytes) -> bytes:
 
 def _sha(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
-
-
-def _pt(text: str) -> Point:
-    return Point.from_hex(text)
-
-
-def _sc(text: str) -> Scalar:
-    return Scalar.from_hex(text)
 
 
 def _pow(base: Point, exponent: int) -> Point:
@@ -106,14 +98,14 @@ def _ciphertexts(values: list[dict[str, str]]) -> list[Ciphertext]:
 
 @pytest.mark.parametrize("v", SHUFFLES, ids=[v["label"] for v in SHUFFLES])
 def test_shuffle_vector(v: dict[str, Any]) -> None:
-    sk = SecretKey(_sc(v["secret_key"]))
+    sk = SecretKey(hex_scalar(v["secret_key"]))
     pk = PublicKey.from_hex(v["public_key"])
     assert sk.public_key() == pk
     context, gs = bytes.fromhex(v["context"]), bytes.fromhex(v["generator_seed"])
     size = len(v["inputs"])
     # The inputs encrypt the plaintexts with the recorded randomness.
     inputs = _ciphertexts(v["inputs"])
-    randomness = [_sc(r) for r in v["input_randomness"]]
+    randomness = [hex_scalar(r) for r in v["input_randomness"]]
     for value, rand, ct in zip(v["plaintexts"], randomness, inputs, strict=True):
         if v["flavour"] == "embedded":
             assert ct == encrypt_bytes_with_randomness(pk, bytes.fromhex(value), randomness=rand)
@@ -122,22 +114,22 @@ def test_shuffle_vector(v: dict[str, Any]) -> None:
     # Shuffling: output π(j) = ReEnc(input j; r'_j).
     pi = v["permutation"]
     assert sorted(pi) == list(range(size))
-    r_prime = [_sc(r) for r in v["re_encryption_randomness"]]
+    r_prime = [hex_scalar(r) for r in v["re_encryption_randomness"]]
     outputs = _ciphertexts(v["outputs"])
     for j, ct in enumerate(inputs):
         assert outputs[pi[j]] == Ciphertext(
             ct.alpha * g_pow(r_prime[j]), ct.beta * pk.element ** r_prime[j]
         )
     # The generators.
-    h, hs = _pt(v["generators"]["h"]), [_pt(p) for p in v["generators"]["h_i"]]
+    h, hs = hex_point(v["generators"]["h"]), [hex_point(p) for p in v["generators"]["h_i"]]
     assert [h, *hs] == [_generator(gs, k) for k in range(size + 1)]
     generators = shuffle_generators(gs, size)
     assert (generators.h, list(generators.hs)) == (h, hs)
     n_ = v["nonces"]
-    r = [_sc(x) for x in n_["r"]]
-    b = [_sc(x) for x in n_["b"]]
-    w_b, w_e = [_sc(x) for x in n_["w_B"]], [_sc(x) for x in n_["w_E"]]
-    w_a, w_c, w_d, w_f = (_sc(n_[k]) for k in ("w_A", "w_C", "w_D", "w_F"))
+    r = [hex_scalar(x) for x in n_["r"]]
+    b = [hex_scalar(x) for x in n_["b"]]
+    w_b, w_e = [hex_scalar(x) for x in n_["w_B"]], [hex_scalar(x) for x in n_["w_E"]]
+    w_a, w_c, w_d, w_f = (hex_scalar(n_[k]) for k in ("w_A", "w_C", "w_D", "w_F"))
     proof_wire = v["proof"]
     # Step 1: u_j = g^(r_j) · h_π(j).
     u = [g_pow(r[j]) * hs[pi[j]] for j in range(size)]
@@ -170,7 +162,7 @@ def test_shuffle_vector(v: dict[str, Any]) -> None:
     for i in range(size):
         previous = g_pow(b[i]) * _pow(previous, e_prime[i])
         chain.append(previous)
-        assert previous == g_pow(_sc(v["chain_x"][i])) * h ** _sc(v["chain_U"][i])
+        assert previous == g_pow(hex_scalar(v["chain_x"][i])) * h ** hex_scalar(v["chain_U"][i])
     assert [p.to_hex() for p in chain] == proof_wire["chain"]
     # Step 5: the commitments.
     k = proof_wire["commitments"]
@@ -187,10 +179,10 @@ def test_shuffle_vector(v: dict[str, Any]) -> None:
         b"verivote-1/proof/shuffle",
         d,
         *(p.to_bytes() for p in chain),
-        _pt(k["a"]).to_bytes(),
+        hex_point(k["a"]).to_bytes(),
         *(p.to_bytes() for p in b_prime),
-        _pt(k["c"]).to_bytes(),
-        _pt(k["d"]).to_bytes(),
+        hex_point(k["c"]).to_bytes(),
+        hex_point(k["d"]).to_bytes(),
         f_alpha.to_bytes(),
         f_beta.to_bytes(),
     )
@@ -201,7 +193,7 @@ def test_shuffle_vector(v: dict[str, Any]) -> None:
     # Step 7: the responses.
     a = sum(r[j].value * e[j] for j in range(size))
     f = sum(r_prime[j].value * e[j] for j in range(size))
-    x_last = _sc(v["chain_x"][-1]).value if size else 0
+    x_last = hex_scalar(v["chain_x"][-1]).value if size else 0
     s = proof_wire["responses"]
     assert s["a"] == Scalar((w_a.value + c.value * a) % N).to_hex()
     assert s["b"] == [
@@ -228,13 +220,13 @@ def test_shuffle_vector(v: dict[str, Any]) -> None:
     assert big_c == g_pow(Scalar(sum(x.value for x in r) % N))
     proof = ShuffleProof.from_json(proof_wire, size=size)
     resp = proof.responses
-    assert big_a**c * _pt(k["a"]) == g_pow(resp.a) * _prod(
+    assert big_a**c * hex_point(k["a"]) == g_pow(resp.a) * _prod(
         [hs[i] ** resp.e[i] for i in range(size)]
     )
     for i in range(size):
         assert chain[i] ** c * b_prime[i] == g_pow(resp.b[i]) * starts[i] ** resp.e[i]
-    assert big_c**c * _pt(k["c"]) == g_pow(resp.c)
-    assert big_d**c * _pt(k["d"]) == g_pow(resp.d)
+    assert big_c**c * hex_point(k["c"]) == g_pow(resp.c)
+    assert big_d**c * hex_point(k["d"]) == g_pow(resp.d)
     assert big_fa**c * f_alpha == g_pow(-resp.f) * _prod(
         [outputs[i].alpha ** resp.e[i] for i in range(size)]
     )
@@ -260,12 +252,12 @@ def test_shuffle_vector(v: dict[str, Any]) -> None:
 @pytest.mark.parametrize("v", LISTS, ids=[v["label"] for v in LISTS])
 def test_list_decryption_vector(v: dict[str, Any]) -> None:
     j = v["trustee"]
-    secret = _sc(v["key_share"])
-    x_j = _pt(v["verification_key"])
+    secret = hex_scalar(v["key_share"])
+    x_j = hex_point(v["verification_key"])
     assert g_pow(secret) == x_j
     context = bytes.fromhex(v["context"])
-    alphas = [_pt(a) for a in v["alphas"]]
-    shares = [_pt(d) for d in v["decryption_shares"]]
+    alphas = [hex_point(a) for a in v["alphas"]]
+    shares = [hex_point(d) for d in v["decryption_shares"]]
     assert shares == [a**secret for a in alphas]
     size = len(alphas)
     partial = ListPartialDecryption.from_json(v["wire"], size=size)
@@ -294,7 +286,7 @@ def test_list_decryption_vector(v: dict[str, Any]) -> None:
     big_d = _prod([_pow(shares[i], e[i]) for i in range(size)])
     assert (big_a.to_hex(), big_d.to_hex()) == (v["A"], v["D"])
     # The §6.3 proof for (g, X_j, A, D) with context d.
-    w = _sc(v["nonce"])
+    w = hex_scalar(v["nonce"])
     a1, a2 = g_pow(w), big_a**w
     assert v["dleq_commitments"] == {"A1": a1.to_hex(), "A2": a2.to_hex()}
     hashed = _parts(

@@ -31,15 +31,7 @@ from crypto.proofs.randomness import (
     unsafe_prove_randomness,
     verify_randomness,
 )
-from tests.vectors import load_cases
-
-
-def _pt(text: str) -> Point:
-    return Point.from_hex(text)
-
-
-def _sc(text: str) -> Scalar:
-    return Scalar.from_hex(text)
+from tests.vectors import hex_point, hex_scalar, load_cases
 
 
 def _check_challenge(v: dict[str, Any], dst: bytes, parts: list[bytes]) -> Scalar:
@@ -52,7 +44,7 @@ def _check_challenge(v: dict[str, Any], dst: bytes, parts: list[bytes]) -> Scala
     assert digest.hex() == v["challenge_digest"]
     assert int.from_bytes(digest, "big") < N
     assert digest.hex() == v["challenge"]
-    return _sc(v["challenge"])
+    return hex_scalar(v["challenge"])
 
 
 def _check_branches(
@@ -65,7 +57,7 @@ def _check_branches(
     minimum: int,
 ) -> list[bytes]:
     """The §6.4 core: B*_j, and (A_j, B_j) from the prover's and the verifier's equations."""
-    w = _sc(v["nonce"])
+    w = hex_scalar(v["nonce"])
     real = v["real_branch"]
     assert (G**w).to_hex() == v["real_commitments"]["A"]
     assert (pk.element**w).to_hex() == v["real_commitments"]["B"]
@@ -102,7 +94,7 @@ def _simulated(v: dict[str, Any]) -> list[ChallengeResponse]:
 def test_range_vector(v: dict[str, Any]) -> None:
     pk = PublicKey.from_hex(v["public_key"])
     ciphertext = Ciphertext.from_json(v["ciphertext"])
-    r, maximum, context = _sc(v["randomness"]), v["maximum"], bytes.fromhex(v["context"])
+    r, maximum, context = hex_scalar(v["randomness"]), v["maximum"], bytes.fromhex(v["context"])
     assert encrypt_with_randomness(pk, v["value"], randomness=r) == ciphertext
     proof = DisjunctiveProof.from_json(v["proof"], branches=maximum + 1)
     commitments = _check_branches(
@@ -121,7 +113,7 @@ def test_range_vector(v: dict[str, Any]) -> None:
     c = _check_challenge(v, Dst.RANGE, parts)
     assert Scalar.reduce(sum(b.challenge.value for b in proof.branches)) == c
     real = proof.branches[v["real_branch"]]
-    assert real.response == _sc(v["nonce"]) + real.challenge * r
+    assert real.response == hex_scalar(v["nonce"]) + real.challenge * r
     remade = unsafe_prove_range(
         r,
         value=v["value"],
@@ -129,7 +121,7 @@ def test_range_vector(v: dict[str, Any]) -> None:
         ciphertext=ciphertext,
         maximum=maximum,
         context=context,
-        nonce=_sc(v["nonce"]),
+        nonce=hex_scalar(v["nonce"]),
         simulated=_simulated(v),
     )
     assert remade.to_json() == v["proof"]
@@ -141,11 +133,11 @@ def test_sum_range_vector(v: dict[str, Any]) -> None:
     pk = PublicKey.from_hex(v["public_key"])
     items = [Ciphertext.from_json(c) for c in v["ciphertexts"]]
     for m, r, c in zip(v["messages"], v["randomness"], items, strict=True):
-        assert encrypt_with_randomness(pk, m, randomness=_sc(r)) == c
+        assert encrypt_with_randomness(pk, m, randomness=hex_scalar(r)) == c
     total = aggregate(items)
     assert total.to_json() == v["product"]
-    total_r = _sc(v["total_randomness"])
-    assert total_r == Scalar.reduce(sum(_sc(r).value for r in v["randomness"]))
+    total_r = hex_scalar(v["total_randomness"])
+    assert total_r == Scalar.reduce(sum(hex_scalar(r).value for r in v["randomness"]))
     a, b, context = v["minimum"], v["maximum"], bytes.fromhex(v["context"])
     proof = DisjunctiveProof.from_json(v["proof"], branches=b - a + 1)
     commitments = _check_branches(v, proof, pk=pk, alpha=total.alpha, beta=total.beta, minimum=a)
@@ -169,7 +161,7 @@ def test_sum_range_vector(v: dict[str, Any]) -> None:
         minimum=a,
         maximum=b,
         context=context,
-        nonce=_sc(v["nonce"]),
+        nonce=hex_scalar(v["nonce"]),
         simulated=_simulated(v),
     )
     assert remade.to_json() == v["proof"]
@@ -180,7 +172,7 @@ def test_sum_range_vector(v: dict[str, Any]) -> None:
 def test_randomness_vector(v: dict[str, Any]) -> None:
     pk = PublicKey.from_hex(v["public_key"])
     ciphertext = Ciphertext.from_json(v["ciphertext"])
-    r, w, context = _sc(v["randomness"]), _sc(v["nonce"]), bytes.fromhex(v["context"])
+    r, w, context = hex_scalar(v["randomness"]), hex_scalar(v["nonce"]), bytes.fromhex(v["context"])
     assert (G**r) == ciphertext.alpha
     assert (G**w).to_hex() == v["commitment"]
     proof = RandomnessProof.from_json(v["proof"])
@@ -191,7 +183,7 @@ def test_randomness_vector(v: dict[str, Any]) -> None:
         pk.to_bytes(),
         ciphertext.alpha.to_bytes(),
         ciphertext.beta.to_bytes(),
-        _pt(v["commitment"]).to_bytes(),
+        hex_point(v["commitment"]).to_bytes(),
     ]
     c = _check_challenge(v, Dst.RANDOMNESS, parts)
     assert proof == RandomnessProof(c, w + c * r)

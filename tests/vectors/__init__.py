@@ -13,7 +13,9 @@ import json
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["VECTORS", "load", "load_cases"]
+from crypto.group import Point, Scalar
+
+__all__ = ["VECTORS", "hex_point", "hex_scalar", "load", "load_cases"]
 
 VECTORS: Final = Path(__file__).resolve().parent
 
@@ -34,3 +36,13 @@ def load_cases(name: str) -> list[dict[str, Any]]:
     cases: list[dict[str, Any]] = load(name)["vectors"]
     assert cases, f"{name}.json: no vectors"
     return cases
+
+
+def hex_point(text: str) -> Point:
+    """A vector's point (§2.3 encoding, hex), read with the group's strict reader."""
+    return Point.from_hex(text)
+
+
+def hex_scalar(text: str) -> Scalar:
+    """A vector's scalar (§2.2 encoding, hex), read with the group's strict reader."""
+    return Scalar.from_hex(text)

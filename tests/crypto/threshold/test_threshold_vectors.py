@@ -34,7 +34,7 @@ from crypto.threshold import (
 )
 from crypto.threshold._dealing import DealerSecret, _encrypt_share
 from crypto.threshold._parameters import evaluate_polynomial
-from tests.vectors import VECTORS, load
+from tests.vectors import VECTORS, hex_scalar, load
 
 CEREMONIES = sorted(p.stem for p in (VECTORS / "threshold").glob("ceremony_*.json"))
 
@@ -48,17 +48,11 @@ def _parts(*parts: bytes) -> bytes:
     return b"".join(len(p).to_bytes(4, "big") + p for p in parts)
 
 
-def _s(text: str) -> Scalar:
-    return Scalar.from_hex(text)
-
-
-def _p(text: str) -> Point:
-    return Point.from_hex(text)
-
-
 # RFC 9591 Appendix E.5 ------------------------------------------------------------------------
 FROST = load("threshold/frost_secp256k1_sha256")
-FROST_SHARES = {s["identifier"]: _s(s["participant_share"]) for s in FROST["participant_shares"]}
+FROST_SHARES = {
+    s["identifier"]: hex_scalar(s["participant_share"]) for s in FROST["participant_shares"]
+}
 
 
 @pytest.mark.parametrize("pair", list(itertools.combinations(FROST_SHARES, 2)))
@@ -70,14 +64,14 @@ def test_frost_lagrange_combination_gives_the_group_secret(pair: tuple[int, int]
 
 
 def test_frost_group_public_key_encoding() -> None:
-    public = g_pow(_s(FROST["group_secret_key"]))
+    public = g_pow(hex_scalar(FROST["group_secret_key"]))
     assert public.to_hex() == FROST["group_public_key"]
     assert Point.from_hex(FROST["group_public_key"]) == public
 
 
 def test_frost_shares_lie_on_the_polynomial() -> None:
-    coefficients = [_s(FROST["group_secret_key"])] + [
-        _s(a) for a in FROST["share_polynomial_coefficients"]
+    coefficients = [hex_scalar(FROST["group_secret_key"])] + [
+        hex_scalar(a) for a in FROST["share_polynomial_coefficients"]
     ]
     for j, share in FROST_SHARES.items():
         assert evaluate_polynomial(coefficients, j) == share
@@ -116,13 +110,13 @@ def test_ceremony_vector(name: str) -> None:
     for rec in v["trustees"]:
         i = rec["index"]
         pair = unsafe_generate_trustee_key(
-            params, i, secret=_s(rec["secret"]), nonce=_s(rec["proof_nonce"])
+            params, i, secret=hex_scalar(rec["secret"]), nonce=hex_scalar(rec["proof_nonce"])
         )
         assert pair.public.to_json() == rec["message"]
         ctx = _parts(b"verivote-1/dkg/trustee-key", kappa, i.to_bytes(4, "big"))
         assert rec["proof_context"] == ctx.hex()
         # The proof's challenge, recomputed from the spec with hashlib (§6.2, §3.3 ctr = 0).
-        a = g_pow(_s(rec["proof_nonce"]))
+        a = g_pow(hex_scalar(rec["proof_nonce"]))
         digest = _oracle_hash(
             b"verivote-1/proof/schnorr",
             ctx,
@@ -141,14 +135,15 @@ def test_ceremony_vector(name: str) -> None:
     for rec in v["dealings"]:
         i = rec["dealer"]
         ephemerals = {
-            s["recipient"]: (_s(s["ephemeral_secret"]), _s(s["proof_nonce"])) for s in rec["shares"]
+            s["recipient"]: (hex_scalar(s["ephemeral_secret"]), hex_scalar(s["proof_nonce"]))
+            for s in rec["shares"]
         }
         secret, dealing = unsafe_deal(
             params,
             i,
             publics,
-            coefficients=[_s(a) for a in rec["coefficients"]],
-            nonce=_s(rec["proof_nonce"]),
+            coefficients=[hex_scalar(a) for a in rec["coefficients"]],
+            nonce=hex_scalar(rec["proof_nonce"]),
             ephemerals=ephemerals,
         )
         if rec["tampered"]:
@@ -157,7 +152,7 @@ def test_ceremony_vector(name: str) -> None:
                 params,
                 i,
                 publics[j - 1],
-                _s(rec["tampered"]["boxed_value"]),
+                hex_scalar(rec["tampered"]["boxed_value"]),
                 ephemeral=ephemerals[j][0],
                 nonce=ephemerals[j][1],
             )
@@ -173,7 +168,7 @@ def test_ceremony_vector(name: str) -> None:
         for srec, encrypted in zip(rec["shares"], dealing.shares, strict=True):
             j = srec["recipient"]
             assert secret.share_for(j).to_hex() == srec["share"]
-            r = _s(srec["ephemeral_secret"])
+            r = hex_scalar(srec["ephemeral_secret"])
             s_point = publics[j - 1].encryption_key ** r
             assert s_point == encrypted.ephemeral_key ** pairs[j - 1].secret
             assert s_point.to_hex() == srec["shared_secret"]
@@ -204,7 +199,7 @@ def test_ceremony_vector(name: str) -> None:
             params,
             pairs[complaint.complainant - 1],
             dealings[complaint.dealer - 1],
-            nonce=_s(rec["proof_nonce"]),
+            nonce=hex_scalar(rec["proof_nonce"]),
         )
         assert again.to_json() == rec["message"]
         verdict = adjudicate_complaint(
@@ -228,10 +223,12 @@ def test_ceremony_vector(name: str) -> None:
     for rec in v["key_shares"]:
         j = rec["trustee"]
         coefficients = next(d["coefficients"] for d in v["dealings"] if d["dealer"] == j)
-        received = {int(i): _s(s) for i, s in rec["received"].items()}
-        share = derive_key_share(DealerSecret(j, tuple(map(_s, coefficients))), received, joint)
+        received = {int(i): hex_scalar(s) for i, s in rec["received"].items()}
+        share = derive_key_share(
+            DealerSecret(j, tuple(map(hex_scalar, coefficients))), received, joint
+        )
         assert share.secret.to_hex() == rec["secret"]
-        confirmation = unsafe_confirm_key(share, joint, nonce=_s(rec["confirmation_nonce"]))
+        confirmation = unsafe_confirm_key(share, joint, nonce=hex_scalar(rec["confirmation_nonce"]))
         assert confirmation.to_json() == rec["confirmation"]
         verify_key_confirmation(KeyConfirmation.from_json(rec["confirmation"]), joint)
         shares[j] = share
@@ -239,14 +236,14 @@ def test_ceremony_vector(name: str) -> None:
     # §7.6-§7.7 decryption.
     d = v["decryption"]
     context = bytes.fromhex(d["context"])
-    r = _s(d["randomness"])
+    r = hex_scalar(d["randomness"])
     alpha, beta = g_pow(r), g_pow(Scalar(d["plaintext"])) * joint.public_key**r
     assert (alpha.to_hex(), beta.to_hex()) == (d["alpha"], d["beta"])
     partials = []
     for rec in d["partials"]:
         message = PartialDecryption.from_json(rec["message"])
         remade = unsafe_partial_decrypt(
-            shares[message.trustee], alpha, context=context, nonce=_s(rec["nonce"])
+            shares[message.trustee], alpha, context=context, nonce=hex_scalar(rec["nonce"])
         )
         assert remade.to_json() == rec["message"]
         verify_partial_decryption(
