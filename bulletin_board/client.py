@@ -23,6 +23,8 @@ import httpx
 
 from bulletin_board.errors import BoardError
 from bulletin_board.wire import (
+    MAX_LEAF_BYTES,
+    PAGE_BYTES,
     BoardKeyPayload,
     ClockRequest,
     Entry,
@@ -32,7 +34,6 @@ from bulletin_board.wire import (
     SignedTreeHead,
 )
 from crypto import canonical
-from crypto.envelope import MAX_ENTRY_BYTES
 from crypto.errors import InconsistentLog, MalformedInput, VerificationFailed
 from crypto.merkle import Frontier, verify_consistency
 from crypto.wire import expect_int, expect_list, expect_object, parse_hex
@@ -50,9 +51,9 @@ __all__ = [
 ]
 
 JSON: Final = {"content-type": "application/json"}
-PAGE: Final = 1000
-# The largest answer read: a page of leaves may hold a few mixes (up to MAX_ENTRY_BYTES each).
-MAX_ANSWER: Final = 4 * MAX_ENTRY_BYTES
+# Spec §10.3 The largest answer read: a page holds at most PAGE_BYTES of leaf bytes, or one
+# larger leaf (a mix: up to MAX_ENTRY_BYTES) alone; a receipt holds one leaf.
+MAX_ANSWER: Final = MAX_LEAF_BYTES + 2**16
 
 #: What a refusal code means for the person who posted the entry (Spec §10.1, §11.4).
 HINTS: Final[Mapping[str, str]] = {
@@ -212,7 +213,9 @@ class BoardClient:
         return response
 
     def _get(self, path: str, **params: int) -> Any:
-        response = self._request("GET", path, what="request", params=params)
+        return self._decode(path, self._request("GET", path, what="request", params=params))
+
+    def _decode(self, path: str, response: httpx.Response) -> Any:
         try:
             return canonical.decode(response.content, max_bytes=MAX_ANSWER)
         except MalformedInput as exc:
@@ -338,15 +341,28 @@ class BoardClient:
     # --- reading ---------------------------------------------------------------------------
 
     def leaves(self, start: int = 0, end: int | None = None) -> Iterator[Leaf]:
-        """The leaves [start, end) in order, each entry's signature verified."""
+        """Spec §10.3 The leaves [start, end) in order (to the end of the log without ``end``),
+        each entry's signature verified: page after page as the board cuts them (by count and
+        by bytes), one page in memory at a time.
+
+        Raises:
+            InconsistentLog: the board sent other leaves than those asked for, or a page that
+                breaks §10.3 (too large, or ``next`` not where the page ends).
+        """
         schemes: Mapping[str, SignatureScheme] | None = None
         index = start
         while end is None or index < end:
-            stop = index + PAGE if end is None else min(end, index + PAGE)
+            bounds = {"start": index} if end is None else {"start": index, "end": end}
+            response = self._request("GET", "/entries", what="request", params=bounds)
             page = expect_object(
-                self._get("/entries", start=index, end=stop), "page", required={"leaves", "next"}
+                self._decode("/entries", response), "page", required={"leaves", "next"}
             )
             items = expect_list(page["leaves"], "leaves")
+            if len(response.content) > PAGE_BYTES + 2**16 and len(items) > 1:
+                raise InconsistentLog(
+                    f"the board sent a page of {len(items)} leaves and {len(response.content)} "
+                    f"bytes: above {PAGE_BYTES} bytes a page holds one leaf (Spec §10.3)"
+                )
             for value in items:
                 if schemes is None or index == 1:
                     schemes = self.schemes()
@@ -355,8 +371,14 @@ class BoardClient:
                     raise InconsistentLog(f"the board sent leaf {leaf.index} for {index}")
                 yield leaf
                 index += 1
-            if page["next"] is None or not items:
+            following = page["next"]
+            if following is None:
                 return
+            if following != index or not items:
+                raise InconsistentLog(
+                    f"the board's page from {index - len(items)} holds {len(items)} leaves but "
+                    f"says the next starts at {printable(repr(following), 40)}"
+                )
 
     def entry(self, index: int) -> Entry:
         """The entry of leaf ``index`` (signature verified)."""

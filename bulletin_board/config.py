@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from bulletin_board.wire import PAGE_BYTES
 from crypto.envelope import MAX_ENTRY_BYTES
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "ENV_RULES",
     "ENV_WRITE_BURST",
     "ENV_WRITE_RATE",
+    "MAX_PAGE_BYTES",
     "ServeConfig",
     "ServiceSettings",
 ]
@@ -43,11 +45,16 @@ ENV_CORS: Final = "VERIVOTE_BOARD_CORS_ORIGINS"
 ENV_RATE_FILE: Final = "VERIVOTE_BOARD_RATE_FILE"
 ENV_REHEARSAL: Final = "VERIVOTE_BOARD_REHEARSAL"
 DEFAULT_RULES: Final = "election"
+#: Spec §10.3 A page's byte budget: its leaves' bytes, unless it holds a single larger leaf.
+MAX_PAGE_BYTES: Final = 4 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceSettings:
     """Limits of the HTTP service. ``write_rate`` is per client address, per second (0: off).
+
+    A page of leaves (``GET /entries``, spec §10.3) holds at most ``max_page`` leaves and
+    ``max_page_bytes`` of leaf bytes, or one larger leaf alone.
 
     An entry body may take ``max_body_bytes``; a larger one, up to ``max_large_body_bytes`` (a
     trustee's mix, some 500 bytes per ballot, and the result with its papers: spec §11.11), is
@@ -61,7 +68,12 @@ class ServiceSettings:
     write_rate: float = 50.0
     write_burst: int = 100
     max_page: int = 10_000
+    max_page_bytes: int = MAX_PAGE_BYTES
     cors_origins: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 < self.max_page_bytes <= PAGE_BYTES:
+            raise ValueError(f"a page's byte budget is 1 to {PAGE_BYTES} bytes (Spec §10.3)")
 
 
 @dataclass(frozen=True, slots=True)

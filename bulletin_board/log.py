@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
@@ -491,7 +491,7 @@ class Board:
             raise self._unknown(election, NotFound(f"no {what} with that hash in {election!r}"))
         return row
 
-    def leaves(self, election: str, start: int, end: int) -> Iterator[LeafRow]:
+    def leaves(self, election: str, start: int, end: int) -> Generator[LeafRow, None, None]:
         """Leaves ``[start, min(end, size))``. Raises: UnknownElection, BadRange, LogCorrupted."""
         self._quarantine.refuse(election)
         size = self.storage.size(election)

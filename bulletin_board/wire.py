@@ -52,6 +52,7 @@ __all__ = [
     "ENTRY_PURPOSE",
     "EXPORT_FORMAT",
     "MAX_LEAF_BYTES",
+    "PAGE_BYTES",
     "PAGE_PATH",
     "ROLES",
     "STH_PURPOSE",
@@ -79,6 +80,8 @@ STH_PURPOSE: Final = b"board/sth"
 MAX_TIMESTAMP: Final = 2**53 - 1
 # A leaf is its entry and some 70 bytes around it (Spec §10.1).
 MAX_LEAF_BYTES: Final = MAX_ENTRY_BYTES + 1024
+PAGE_BYTES: Final = 16 * 2**20
+"""Spec §10.3 The most leaf bytes a page of leaves holds, unless it holds one larger leaf."""
 BOARD_KEY_TYPE: Final = "board-key"
 """Spec §10.1 Leaf 0's entry type, under every rule set: role ``board``, payload ``{"key"}``."""
 EXPORT_FORMAT: Final = "verivote-board-export"

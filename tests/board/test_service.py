@@ -217,7 +217,6 @@ BAD_READS = [
     (f"{E}/entry-hash/{'11' * 32}", 404, "not_found"),
     (f"{E}/entries?start=-1", 400, "bad_parameter"),
     (f"{E}/entries?start=5", 400, "bad_range"),
-    (f"{E}/entries?start=0&end=1000", 400, "bad_range"),
     (f"{E}/entries?start=99999999999999999999", 400, "bad_parameter"),
     (f"{E}/entries?start=1&end=0", 400, "bad_range"),
     (f"{E}/proof/inclusion?index=0&tree_size=5", 404, "unknown_tree_size"),
