@@ -225,10 +225,16 @@ class ElectionBuilder:
                 self.administrator(CANDIDATE_LIST, listed.to_json(), at=when)
 
     def ceremony(
-        self, *, at: int | None = None, tamper: Mapping[int, DealingTamper] | None = None
+        self,
+        *,
+        at: int | None = None,
+        tamper: Mapping[int, DealingTamper] | None = None,
+        confirm: bool = True,
     ) -> None:
         """Spec §7 and §11.6 The key ceremony, each trustee's four steps reading the log as it
-        is; ``tamper[i]`` replaces trustee i's dealing (a cheat the others complain about)."""
+        is; ``tamper[i]`` replaces trustee i's dealing (a cheat the others complain about).
+        Without ``confirm`` it stops at the election key: the trustees' key confirmations
+        (``confirm_keys``) come later."""
         when = self._when(at, self.plan.timetable.nominations_close + 0.5)
         indices = range(1, self.plan.trustees + 1)
         for j in indices:
@@ -248,7 +254,14 @@ class ElectionBuilder:
                 self.trustee(j, COMPLAINT, complaint.to_json(), at=when)
             self.trustee(j, SHARES_ACCEPTED, accepted.to_json(), at=when)
         self.administrator(ELECTION_KEY, admin.election_key(self.state).key.to_json(), at=when)
-        for j in indices:
+        if confirm:
+            self.confirm_keys(at=when)
+
+    def confirm_keys(self, *, at: int | None = None, trustees: Sequence[int] | None = None) -> None:
+        """Spec §7.5 and §11.6 Each trustee of ``trustees`` (default: all) confirms the
+        election key on the log."""
+        when = self._when(at, self.plan.timetable.nominations_close + 0.5)
+        for j in trustees or range(1, self.plan.trustees + 1):
             self.trustees[j], confirmation = publish(self.trustees[j], self.state)
             self.trustee(j, KEY_CONFIRMATION, confirmation.to_json(), at=when)
 
