@@ -14,7 +14,6 @@ their credential and receipt, the administrator tallies.
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,11 +22,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
 
 from bulletin_board.client import BoardClient
 from bulletin_board.config import MAX_PAGE_BYTES
-from cli.main import verivote
 from crypto import canonical
 from crypto.credentials import CredentialCode, derive_credential_key
 from crypto.group import G, Scalar
@@ -39,11 +36,10 @@ from simulation.plan import RoleKeys
 from simulation.plans import leader_plan
 from simulation.served import SimulatedClock, served_copy
 from tests.election.board_log import BOARD_KEY
+from tests.election.test_cli_mixing import PASSPHRASE, run
 
 MEMBERS = 400_000
 REAL = 4  # members with codes
-PASSPHRASE = "correct horse battery staple"
-ENV = {"VV_PASS": PASSPHRASE}
 T0 = datetime(2027, 9, 6, 9, tzinfo=UTC)
 
 
@@ -106,18 +102,6 @@ def build_crowd(members: int = MEMBERS) -> Crowd:
 @pytest.fixture(scope="module")
 def crowd() -> Crowd:
     return build_crowd()
-
-
-def run(*args: str, cwd: Path, ok: bool = True) -> Result:
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(verivote, list(args), env=ENV, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    if ok:
-        assert result.exit_code == 0, f"{args}: {result.output}"
-    return result
 
 
 @pytest.fixture
