@@ -22,7 +22,7 @@ import click
 from bulletin_board.export import MAX_LINE, export_fingerprint, read_export
 from bulletin_board.wire import Leaf
 from crypto.errors import MalformedInput
-from election.counting import format_blt, papers_profile
+from election.counting import blt_names, papers_blt
 from election.definition import Contest, ContestKind, ElectionDefinition
 from election.wire import (
     CANDIDATE_LIST,
@@ -110,14 +110,6 @@ def _export(source: str) -> Iterator[Path]:
         yield path
 
 
-def _names(candidates: CandidateList) -> tuple[str, ...]:
-    """The candidates' names as BLT can hold them (distinct, no double quote), else their ids."""
-    names = tuple(c.name for c in candidates.candidates)
-    if len(set(names)) == len(names) and not any('"' in n for n in names):
-        return names
-    return tuple(c.id for c in candidates.candidates)
-
-
 def _group(attribute: str, value: str) -> str:
     """A constraint's group name in the attributes file (``--min GROUP=N`` must parse it)."""
     return f"{attribute}:{value}".replace("=", "-").replace(",", ";")
@@ -160,14 +152,9 @@ def command(source: str, contest: str, out: Path) -> None:
     got = next(c for c in published.result.contests if c.contest == contest)
     assert isinstance(got, RankedContestResult)
     candidates = published.candidate_lists[contest]
-    names = _names(candidates)
-    profile = papers_profile(
-        got.papers,
-        candidates=names,
-        max_preferences=chosen.max_selections,
-        title=chosen.title.replace('"', "'"),
-    )
-    out.write_bytes(format_blt(profile, seats=chosen.seats))
+    names = blt_names(candidates)
+    blt, profile = papers_blt(chosen, candidates, got.papers)
+    out.write_bytes(blt)
     click.echo(
         f"{out}: {len(got.papers)} papers of {contest} ({profile.valid} valid, "
         f"{profile.invalid} invalid), {len(names)} candidates, {chosen.seats} seat(s)"

@@ -20,12 +20,13 @@ from bulletin_board.pages.digest import ElectionDigest
 from bulletin_board.pages.i18n import Catalogue
 from bulletin_board.pages.record import COUNT_FORMAT, read_count_record
 from crypto.errors import MalformedInput
+from election.counting.papers import papers_blt
 from election.counting.record import ActionKind, CountResult, Stage
 from election.counting.report import candidate_status
 from election.definition import Contest, ContestKind
-from election.wire import ContestResult
+from election.wire import ContestResult, RankedContestResult
 
-__all__ = ["BAR_WIDTH", "count_record_of", "ranked_view", "results_view"]
+__all__ = ["BAR_WIDTH", "contest_blt", "count_record_of", "ranked_view", "results_view"]
 
 #: Width (SVG units) of the longest bar, the label column, and one bar row.
 BAR_WIDTH: Final = 420
@@ -298,6 +299,7 @@ def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
                 item["counts"] = _homomorphic(t, digest, contest, *published_counts)
             elif contest.kind is ContestKind.RANKED:
                 record = count_record_of(raw)
+                item["blt"] = isinstance(parsed, RankedContestResult)
                 if record is not None:
                     item["ranked"] = ranked_view(t, _named(digest, contest.id, record))
                 elif "papers" in raw:
@@ -310,3 +312,20 @@ def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
             item["error"] = str(exc)
         view["contests"].append(item)
     return view
+
+
+def contest_blt(digest: ElectionDigest, contest: str) -> bytes | None:
+    """Spec §12.1.2 and §12.1.6 The decrypted papers of ranked contest ``contest`` as the result
+    on the log publishes them, as a BLT file (what ``verivote papers`` writes); None when the
+    election has no such ranked contest or no checked result yet."""
+    result = digest.result
+    definition = digest.definition.value if digest.definition is not None else None
+    if result is None or result.parsed is None or definition is None:
+        return None
+    chosen = next((c for c in definition.contests if c.id == contest), None)
+    parsed = next((c for c in result.parsed.contests if c.contest == contest), None)
+    lists = digest.candidate_lists.get(contest)
+    if chosen is None or not isinstance(parsed, RankedContestResult) or not lists:
+        return None
+    blt, _profile = papers_blt(chosen, lists[-1].value, parsed.papers)
+    return blt

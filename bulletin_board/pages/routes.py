@@ -1,7 +1,8 @@
 """The public pages' routes on the board's FastAPI application (server-rendered, no script).
 
 Under ``/e/{election}/``: the election's home, ``nominations``, ``decisions``,
-``participation``, ``results``, ``leaf/{index}``, ``feed.atom`` and ``report.html``; ``/`` lists
+``participation``, ``results`` (with ``results/{contest}.blt``, a ranked contest's decrypted
+papers), ``leaf/{index}``, ``feed.atom`` and ``report.html``; ``/`` lists
 the board's elections; ``/static/pages.css`` is the one stylesheet. The JSON API stays under
 ``/v1/``. Every page is sent with a strict Content-Security-Policy (nothing but this origin's
 stylesheet: no script, no frame, no form), and in the language the request chooses
@@ -24,6 +25,7 @@ from bulletin_board.pages.feed import atom_feed
 from bulletin_board.pages.i18n import Catalogue, catalogues, choose_language
 from bulletin_board.pages.leaf import leaf_view
 from bulletin_board.pages.render import STYLESHEET, render, render_election_page, render_report
+from bulletin_board.pages.results import contest_blt
 from bulletin_board.pages.source import Digests, Verdicts
 from bulletin_board.pages.views import PAGES, Links, tree_head_view
 from bulletin_board.wire import check_election_id
@@ -208,6 +210,31 @@ def register_pages(app: FastAPI, board: Board, *, now: Callable[[str], int]) -> 
             body,
             media_type="application/atom+xml; charset=utf-8",
             headers={**_HEADERS, "Content-Language": t.code},
+        )
+
+    @app.get("/e/{election}/results/{name}", include_in_schema=False)
+    def papers(request: Request, election: str, name: str) -> Response:
+        """Spec §12.1.6 A ranked contest's decrypted papers as a BLT file (``CONTEST.blt``)."""
+        t, remember, checked = election_of(request, election)
+        if isinstance(checked, Response):
+            return checked
+        contest = name.removesuffix(".blt")
+        blt = None
+        if name.endswith(".blt"):
+            try:
+                with service.digests.read(checked) as (digest, _sth):
+                    blt = contest_blt(digest, contest)
+            except NotFound:
+                blt = None
+        if blt is None:
+            return not_found(t, remember, t.text("front.not_found"))
+        return Response(
+            blt,
+            media_type="text/plain; charset=utf-8",
+            headers={
+                **_HEADERS,
+                "Content-Disposition": f'attachment; filename="{checked}-{contest}.blt"',
+            },
         )
 
     @app.get("/e/{election}/leaf/{index}", include_in_schema=False)

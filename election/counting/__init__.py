@@ -28,7 +28,13 @@ from election.counting.contest import (
 from election.counting.irv import count_irv
 from election.counting.lot import Lot, decided_by_lot
 from election.counting.meek import count_meek
-from election.counting.papers import count_papers, paper_preferences, papers_profile
+from election.counting.papers import (
+    blt_names,
+    count_papers,
+    paper_preferences,
+    papers_blt,
+    papers_profile,
+)
 from election.counting.profile import Profile
 from election.counting.readers import (
     BallotFile,
@@ -62,6 +68,7 @@ __all__ = [
     "Profile",
     "Stage",
     "TieBreak",
+    "blt_names",
     "contest_constraints",
     "contest_winners",
     "count_block_vote",
@@ -73,6 +80,7 @@ __all__ = [
     "decided_by_lot",
     "format_blt",
     "paper_preferences",
+    "papers_blt",
     "papers_profile",
     "read_attributes",
     "read_ballot_csv",

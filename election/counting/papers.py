@@ -22,6 +22,7 @@ from election.counting.irv import count_irv
 from election.counting.lot import Lot
 from election.counting.meek import count_meek
 from election.counting.profile import Profile
+from election.counting.readers import format_blt
 from election.counting.record import CountResult
 from election.counting.scottish import count_scottish
 from election.definition import Contest, ContestKind, RankedMethod
@@ -29,7 +30,7 @@ from election.definition import Contest, ContestKind, RankedMethod
 if TYPE_CHECKING:
     from election.wire import CandidateList
 
-__all__ = ["count_papers", "paper_preferences", "papers_profile"]
+__all__ = ["blt_names", "count_papers", "paper_preferences", "papers_blt", "papers_profile"]
 
 
 def paper_preferences(
@@ -106,3 +107,33 @@ def count_papers(
         return count_irv(profile, lot=lot, constraints=constraints)
     counter = count_meek if contest.method is RankedMethod.MEEK else count_scottish
     return counter(profile, seats=contest.seats, lot=lot, constraints=constraints)
+
+
+def blt_names(candidates: CandidateList) -> tuple[str, ...]:
+    """Spec §12.1.2 The candidates' names as a BLT file can hold them (distinct, no double
+    quote), else their ids, in candidate-list order."""
+    names = tuple(c.name for c in candidates.candidates)
+    if len(set(names)) == len(names) and not any('"' in n for n in names):
+        return names
+    return tuple(c.id for c in candidates.candidates)
+
+
+def papers_blt(
+    contest: Contest, candidates: CandidateList, papers: Iterable[bytes | None]
+) -> tuple[bytes, Profile]:
+    """Spec §12.1.2 and §12.1.6 A ranked contest's decrypted papers as a BLT file that
+    ``verivote count`` or any other STV program counts again (candidates named by
+    ``blt_names``, the title the contest's), with the profile it holds.
+
+    Raises:
+        ValueError: ``contest`` is not ranked.
+    """
+    if contest.kind is not ContestKind.RANKED or contest.max_selections is None:
+        raise ValueError(f"contest {contest.id} is not ranked")
+    profile = papers_profile(
+        papers,
+        candidates=blt_names(candidates),
+        max_preferences=contest.max_selections,
+        title=contest.title.replace('"', "'"),
+    )
+    return format_blt(profile, seats=contest.seats), profile

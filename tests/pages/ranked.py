@@ -1,11 +1,11 @@
 """A finished election with a ranked contest, as the pages read it: built with the election
-builder on a log in memory, its ranked contest's result given the §12.1.5 count record of a
-Scottish STV count of the members' rankings (what the mixnet's result will carry)."""
+builder on a log in memory, its ranked contest mixed, decrypted and counted as the board
+accepts it (§11.11, §11.12), and a Scottish STV count of the rankings the members cast, made
+here independently, to compare the pages with."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,26 +48,15 @@ def ranked_election() -> tuple[ElectionDigest, SignedTreeHead, Any]:
     profile = Profile.from_ballots(
         candidates=candidates, ballots=[v["nec"] for v in builder.cast.values()], title="NEC"
     )
-    women = {"women": [i for i, _, g in NAMES if g == "woman"]}
-    constraints = Constraints.build(candidates=candidates, groups=women, minimums={"women": 2})
+    women = {"gender=woman": [i for i, _, g in NAMES if g == "woman"]}
+    constraints = Constraints.build(
+        candidates=candidates, groups=women, minimums={"gender=woman": 2}
+    )
     count = count_scottish(
         profile, seats=3, lot=Lot(outcome.seed, contest="nec"), constraints=constraints
     )
     lines = board.export(SigningKey(bytes([5] * 32)))
     digest, sth = digest_export(lines)
     assert digest.result is not None
-    payload = dict(digest.result.payload)
-    payload["contests"] = [
-        {
-            "contest": "nec",
-            "trustees": outcome.trustees,
-            "papers": [],
-            "elected": [],
-            "count": count.to_dict(),
-        }
-        if c["contest"] == "nec"
-        else c
-        for c in payload["contests"]
-    ]
-    digest.result = replace(digest.result, payload=payload, parsed=None)
+    assert digest.result.parsed is not None
     return digest, sth, count

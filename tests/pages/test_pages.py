@@ -14,6 +14,7 @@ import pytest
 from bulletin_board.pages.routes import CONTENT_SECURITY_POLICY
 from crypto import canonical
 from crypto.merkle import leaf_hash, verify_inclusion
+from election.counting import Profile, read_blt
 from tests.pages.elections import Served
 
 PAGES = ("", "nominations", "decisions", "participation", "results")
@@ -127,6 +128,29 @@ def test_results_show_the_decrypted_counts_and_who_decrypted(served: Served) -> 
     assert "Trustee 3: Trustee 3" not in body
     assert "Trustee 5: Trustee 5" not in body
     assert '<svg class="chart" role="img"' in body
+
+
+def test_the_ranked_papers_download_as_blt_files(served: Served) -> None:
+    body = _get(served.page("results")).text
+    for contest in ("nec", "mayor"):
+        assert f'href="/e/nec-2027/results/{contest}.blt"' in body
+        response = _get(served.page(f"results/{contest}.blt"))
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/plain; charset=utf-8"
+        disposition = f'attachment; filename="nec-2027-{contest}.blt"'
+        assert response.headers["content-disposition"] == disposition
+        read = read_blt(response.content)
+        candidates = served.builder.params.candidate_lists[contest].candidates
+        assert read.profile.candidates == tuple(c.name for c in candidates)
+        cast = [v[contest] for v in served.builder.cast.values() if contest in v]
+        members = Profile.from_ballots(candidates=read.profile.candidates, ballots=cast)
+        assert (read.profile.sequences, read.profile.weights) == (
+            members.sequences,
+            members.weights,
+        )
+        assert read.profile.invalid == members.invalid
+    for path in ("results/youth-rep.blt", "results/nobody.blt", "results/nec.csv"):
+        assert _get(served.page(path)).status_code == 404, path
 
 
 def test_the_verifier_verdict_appears_once_it_has_run(served: Served) -> None:

@@ -15,8 +15,10 @@ import pytest
 
 from bulletin_board.pages.i18n import catalogues
 from bulletin_board.pages.render import render_election_page, render_report
+from bulletin_board.pages.results import contest_blt
 from bulletin_board.pages.views import Links
-from tests.pages.ranked import ranked_election
+from election.counting import Constraints, Lot, count_scottish, read_blt
+from tests.pages.ranked import NAMES, ranked_election
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,7 @@ def test_the_stage_table_and_charts_show_the_count(ranked: tuple[Any, Any, Any])
     assert f"<dt>Valid papers</dt><dd>{count.valid_ballots}</dd>" in body
     assert f"<dt>Invalid papers</dt><dd>{count.invalid_ballots}</dd>" in body
     assert "<dd>Scottish STV</dd>" in body
-    assert "women &gt;= 2" in body
+    assert "gender=woman &gt;= 2" in body
     stages = len(count.stages)
     assert body.count('<section class="stage"') == stages
     assert body.count('<line class="quota-line"') == stages
@@ -108,3 +110,25 @@ def test_a_ranked_result_without_papers_or_count_is_unreadable(
 ) -> None:
     with _nec_result(ranked, {"contest": "nec", "status": "counted"}) as body:
         assert "This contest&#39;s result could not be read." in body
+
+
+def test_the_papers_download_as_the_blt_the_members_cast(ranked: tuple[Any, Any, Any]) -> None:
+    digest, _, count = ranked
+    assert 'href="/e/ranked-2027/results/nec.blt"' in _page(ranked)
+    blt = contest_blt(digest, "nec")
+    assert blt is not None
+    read = read_blt(blt)
+    assert read.seats == 3
+    assert read.profile.valid == count.valid_ballots
+    # Recounted from the file alone (candidates by name), the count is the members' own.
+    names = {c.id: c.name for c in digest.candidate_list("nec").value.candidates}
+    women = {"gender=woman": [names[i] for i, _, g in NAMES if g == "woman"]}
+    constraints = Constraints.build(
+        candidates=read.profile.candidates, groups=women, minimums={"gender=woman": 2}
+    )
+    lot = Lot(digest.result.parsed.seed, contest="nec")
+    again = count_scottish(read.profile, seats=3, lot=lot, constraints=constraints)
+    assert again.elected_names == tuple(names[c] for c in count.elected_names)
+    assert [s.totals for s in again.stages] == [s.totals for s in count.stages]
+    assert contest_blt(digest, "rule") is None  # a referendum has no papers
+    assert contest_blt(digest, "nobody") is None
