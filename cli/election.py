@@ -30,6 +30,8 @@ def check(path: Path) -> None:
     for label, moment in (
         ("nominations open", times.nominations_open),
         ("nominations close", times.nominations_close),
+        ("trustee keys close", times.trustee_keys_close),
+        ("ceremony closes", times.ceremony_close),
         ("voting opens", times.voting_open),
         ("voting closes", times.voting_close),
     ):

@@ -101,16 +101,20 @@ def local_date(ms: int, zone: str) -> date:
 
 @dataclass(frozen=True, slots=True)
 class Timetable:
-    """Spec §11.1 The four instants of an election, in UTC, strictly in this order
-    (voting may open at the moment nominations close, not before)."""
+    """Spec §11.1 The six instants of an election, in UTC: nominations open, close, voting opens
+    and closes, strictly in this order (voting may open at the moment nominations close, not
+    before); and the key ceremony's two deadlines, trustee keys close before the ceremony closes,
+    before voting opens (§11.4)."""
 
     nominations_open: datetime
     nominations_close: datetime
+    trustee_keys_close: datetime
+    ceremony_close: datetime
     voting_open: datetime
     voting_close: datetime
 
     def __post_init__(self) -> None:
-        for name in ("nominations_open", "nominations_close", "voting_open", "voting_close"):
+        for name in TIMETABLE_FIELDS:
             moment = getattr(self, name)
             if moment.utcoffset() != timedelta(0) or moment.microsecond:
                 raise DefinitionError(f"timetable.{name}: must be in UTC, whole seconds")
@@ -120,22 +124,29 @@ class Timetable:
             raise DefinitionError("timetable: voting cannot open before nominations close")
         if not self.voting_open < self.voting_close:
             raise DefinitionError("timetable: voting must open before it closes")
+        if not self.trustee_keys_close < self.ceremony_close:
+            raise DefinitionError("timetable: trustee keys must close before the ceremony closes")
+        if not self.ceremony_close < self.voting_open:
+            raise DefinitionError("timetable: the key ceremony must close before voting opens")
 
     def to_json(self) -> dict[str, str]:
-        return {
-            "nominations_open": format_time(self.nominations_open),
-            "nominations_close": format_time(self.nominations_close),
-            "voting_open": format_time(self.voting_open),
-            "voting_close": format_time(self.voting_close),
-        }
+        return {name: format_time(getattr(self, name)) for name in TIMETABLE_FIELDS}
 
     @classmethod
     def from_json(cls, value: object) -> Timetable:
-        obj = expect_object(value, "timetable", required=_TIMETABLE_KEYS)
-        return cls(**{k: parse_time(obj[k], f"timetable.{k}") for k in _TIMETABLE_KEYS})
+        obj = expect_object(value, "timetable", required=set(TIMETABLE_FIELDS))
+        return cls(**{k: parse_time(obj[k], f"timetable.{k}") for k in TIMETABLE_FIELDS})
 
 
-_TIMETABLE_KEYS: Final = {"nominations_open", "nominations_close", "voting_open", "voting_close"}
+TIMETABLE_FIELDS: Final = (
+    "nominations_open",
+    "nominations_close",
+    "trustee_keys_close",
+    "ceremony_close",
+    "voting_open",
+    "voting_close",
+)
+"""Spec §11.1 The timetable's instants, in the order of an election."""
 
 
 @dataclass(frozen=True, slots=True)

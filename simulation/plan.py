@@ -60,12 +60,31 @@ class Nominee:
 
 @dataclass(frozen=True, slots=True)
 class Timetable:
-    """The election's timetable, in days after the plan's ``start``."""
+    """The election's timetable, in days after the plan's ``start``. The key ceremony's
+    deadlines (spec §11.1) default to half and three quarters of the way from the close of
+    nominations to the opening of voting (the builder runs the ceremony at nominations close +
+    0.5 days, before both)."""
 
     nominations_open: float = 1
     nominations_close: float = 8
     voting_open: float = 15
     voting_close: float = 22
+    trustee_keys_close: float | None = None
+    ceremony_close: float | None = None
+
+    @property
+    def keys_close(self) -> float:
+        """Spec §11.1 ``trustee_keys_close``, in days."""
+        if self.trustee_keys_close is not None:
+            return self.trustee_keys_close
+        return self.nominations_close + (self.voting_open - self.nominations_close) / 2
+
+    @property
+    def ceremony_closes(self) -> float:
+        """Spec §11.1 ``ceremony_close``, in days."""
+        if self.ceremony_close is not None:
+            return self.ceremony_close
+        return self.nominations_close + (self.voting_open - self.nominations_close) * 3 / 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +175,8 @@ sections = [{sections}]
 [timetable]
 nominations_open = {when(t.nominations_open)}
 nominations_close = {when(t.nominations_close)}
+trustee_keys_close = {when(t.keys_close)}
+ceremony_close = {when(t.ceremony_closes)}
 voting_open = {when(t.voting_open)}
 voting_close = {when(t.voting_close)}
 

@@ -26,7 +26,7 @@ from bulletin_board.pages.describe import (
 from bulletin_board.pages.digest import ElectionDigest
 from bulletin_board.pages.i18n import Catalogue
 from bulletin_board.wire import SignedTreeHead
-from election.definition import ContestKind
+from election.definition import TIMETABLE_FIELDS, ContestKind
 
 __all__ = [
     "PAGES",
@@ -109,7 +109,7 @@ def home_view(t: Catalogue, digest: ElectionDigest, now: int) -> dict[str, Any]:
             "original": t.when(getattr(definition.timetable, name), zone),
             "changes": changes.get(name, []),
         }
-        for name in ("nominations_open", "nominations_close", "voting_open", "voting_close")
+        for name in TIMETABLE_FIELDS
     ]
     contests = []
     for contest in definition.contests:

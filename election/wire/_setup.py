@@ -13,6 +13,7 @@ from crypto import canonical
 from crypto.canonical import JsonValue
 from crypto.errors import MalformedInput
 from crypto.wire import parse_id, parse_text
+from election.definition import TIMETABLE_FIELDS as _DEFINITION_FIELDS
 from election.definition import ElectionDefinition, format_time, parse_time
 from election.wire._common import (
     MAX_OPTIONS,
@@ -22,7 +23,7 @@ from election.wire._common import (
     parse_date,
 )
 
-TIMETABLE_FIELDS: Final = ("nominations_open", "nominations_close", "voting_open", "voting_close")
+TIMETABLE_FIELDS: Final = _DEFINITION_FIELDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,6 +72,21 @@ INVALID = {
         "voting_open = 2026-12-10T09:00:00",
         "voting cannot open before nominations close",
     ),
+    "keys-after-ceremony": (
+        "trustee_keys_close = 2026-12-18T17:00:00",
+        "trustee_keys_close = 2026-12-22T17:00:00",
+        "trustee keys must close before the ceremony closes",
+    ),
+    "ceremony-after-voting-opens": (
+        "ceremony_close = 2026-12-22T17:00:00",
+        "ceremony_close = 2027-01-05T09:00:00",
+        "the key ceremony must close before voting opens",
+    ),
+    "missing-ceremony-close": (
+        "ceremony_close = 2026-12-22T17:00:00",
+        "",
+        "missing field(s) ceremony_close",
+    ),
     "close-before-open": (
         "voting_close = 2027-01-26T12:00:00",
         "voting_close = 2027-01-05T08:00:00",

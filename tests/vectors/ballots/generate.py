@@ -89,6 +89,8 @@ DEFINITION: dict[str, Any] = {
     "timetable": {
         "nominations_open": "2027-01-04T09:00:00Z",
         "nominations_close": "2027-01-14T09:00:00Z",
+        "trustee_keys_close": "2027-01-16T09:00:00Z",
+        "ceremony_close": "2027-01-20T09:00:00Z",
         "voting_open": "2027-01-24T09:00:00Z",
         "voting_close": "2027-02-03T09:00:00Z",
     },
