@@ -299,6 +299,10 @@ def create_app(
         version="1",
         description="Append-only, Merkle-tree log of signed election entries (docs/spec.md §10).",
         lifespan=lifespan,
+        # No /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN, and the
+        # board's pages load nothing from another origin (issue 12). /openapi.json stays.
+        docs_url=None,
+        redoc_url=None,
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
+from bulletin_board.booth import served_paths
 from tests.verifier.election import build_election, export_bytes
 
 pytestmark = pytest.mark.slow
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = (
     "pyproject.toml", "README.md", "crypto", "election", "bulletin_board", "verifier", "cli",
-    "simulation",
+    "simulation", "booth",
 )  # fmt: skip
 SERVER = ("fastapi", "uvicorn", "sqlalchemy", "alembic", "psycopg", "starlette", "uvloop")
 BLT = ROOT / "tests" / "data" / "stv" / "glasgow_2007_calton.blt"
@@ -127,6 +128,29 @@ def _run(venv: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         check=False,
         timeout=300,
     )
+
+
+def test_the_wheel_ships_the_booth(venv: Path, tmp_path: Path) -> None:
+    """Every served booth file (bulletin_board/booth.py) is installed, byte for byte, and none
+    of its development files (README, package.json, tests/, tools/)."""
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    installed = sorted(
+        p.relative_to(site / "booth").as_posix()
+        for p in (site / "booth").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
+    assert installed == served_paths(ROOT / "booth")
+    probe = "import bulletin_board.booth as b; print(b.BOOTH_DIR)"
+    where = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert where.stdout.strip() == str((site / "booth").resolve())
+    for path in installed:
+        assert (site / "booth" / path).read_bytes() == (ROOT / "booth" / path).read_bytes()
 
 
 def test_the_fresh_environment_has_no_server(venv: Path, tmp_path: Path) -> None:

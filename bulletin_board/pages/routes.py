@@ -6,7 +6,8 @@ papers), ``leaf/{index}``, ``feed.atom`` and ``report.html``; ``/`` lists
 the board's elections; ``/static/pages.css`` is the one stylesheet. The JSON API stays under
 ``/v1/``. Every page is sent with a strict Content-Security-Policy (nothing but this origin's
 stylesheet: no script, no frame, no form), and in the language the request chooses
-(bulletin_board/pages/i18n.py).
+(bulletin_board/pages/i18n.py). ``/booth/{election}/`` serves the web booth's files
+(bulletin_board/booth.py) with the booth's own policy.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Final
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
+from bulletin_board.booth import INDEX, BoothFiles
 from bulletin_board.errors import NotFound, UnknownElection
 from bulletin_board.log import Board
 from bulletin_board.pages.describe import phase
@@ -90,10 +92,14 @@ def _board_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def register_pages(app: FastAPI, board: Board, *, now: Callable[[str], int]) -> PagesService:
-    """Add the public pages to ``app`` (a board's application); ``now`` is the board's clock.
-    The caller closes the returned service when the application stops."""
+def register_pages(
+    app: FastAPI, board: Board, *, now: Callable[[str], int], booth: BoothFiles | None = None
+) -> PagesService:
+    """Add the public pages and the web booth (``booth``: the installed one by default) to
+    ``app`` (a board's application); ``now`` is the board's clock. The caller closes the
+    returned service when the application stops."""
     service = PagesService(board, now=now)
+    booth = booth if booth is not None else BoothFiles.read()
 
     def not_found(t: Catalogue, remember: bool, message: str) -> Response:
         body = render("error.html", t=t, page_title=t.text("error.title"), message=message)
@@ -274,5 +280,23 @@ def register_pages(app: FastAPI, board: Board, *, now: Callable[[str], int]) -> 
             **context,
         )
         return _html(body, t, remember)
+
+    # --- the web booth's files (bulletin_board/booth.py) -----------------------------------
+
+    @app.get("/booth/{election}", include_in_schema=False)
+    def booth_slash(election: str) -> Response:
+        return RedirectResponse(f"/booth/{election}/", status_code=308)
+
+    @app.api_route(
+        "/booth/{election}/{path:path}", methods=["GET", "HEAD"], include_in_schema=False
+    )
+    def booth_file(request: Request, election: str, path: str) -> Response:
+        t, remember, checked = election_of(request, election)
+        if isinstance(checked, Response):
+            return checked
+        body = booth.lookup(path)
+        if body is None:
+            return not_found(t, remember, t.text("front.not_found"))
+        return Response(body, headers=booth.headers(path or INDEX))
 
     return service
