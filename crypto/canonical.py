@@ -61,7 +61,14 @@ def _check(value: Any) -> bool:
     while frames:
         items, depth = frames.pop()
         for v in items:
-            if v is None or isinstance(v, bool):
+            # The exact types JSON values almost always have first (a ballot is mostly hex
+            # strings); subclasses (bool of int, str or dict subclasses) take the general path.
+            t = type(v)
+            if t is str:
+                if not v.isascii():
+                    _check_no_surrogate(v, "string")
+                continue
+            if v is None or t is bool:
                 continue
             if isinstance(v, str):
                 if not v.isascii():

@@ -17,8 +17,9 @@ compact form and never decompresses a commitment; the transcript is what lets
 ``crypto.batch.BatchVerifier`` (§6.7) check many proofs in one multi-exponentiation.
 
 Side channels: the real branch uses the constant-time ``g_pow`` and ``Point.__pow__`` on the
-secret nonce; the simulated branches use variable-time arithmetic on their (c_j, s_j), which
-the proof publishes anyway. The prover does the same work whatever the value; only the order of
+secret nonce; a simulated branch computes A_j = g^(s_j - c_j·r) with the constant-time ``g_pow``
+(r is secret) and B_j with variable-time arithmetic on its (c_j, s_j), which the proof
+publishes anyway. The prover does the same work whatever the value; only the order of
 the branches' computations depends on it.
 """
 
@@ -209,9 +210,12 @@ def _prove(
             commitments += [g_pow(nonce).to_bytes(), (pk**nonce).to_bytes()]
         else:
             # Step 1 (simulated branch): A = g^s · alpha^-c, B = pk^s · (beta/g^v)^-c.
+            # alpha = g^r for the prover's r, so A = g^(s - c·r): one fixed-base multiplication
+            # instead of a double one, and the same element (the same bytes) when r is right.
+            # Its exponent holds the secret r, so it goes through the constant-time g_pow.
             fake = next(fakes)
             minus_c = -fake.challenge
-            a = multi_pow_vartime([(G, fake.response), (alpha, minus_c)])
+            a = g_pow(fake.response + minus_c * randomness)
             b = multi_pow_vartime([(pk, fake.response), (shifted, minus_c)])
             pairs.append(fake)
             commitments += [a.to_bytes(), b.to_bytes()]

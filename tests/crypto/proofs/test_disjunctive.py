@@ -501,7 +501,8 @@ RANGE_REFUSED_FOR = {
     "value-2-outside-0..1": "range proof: branch 1: B is not",
     "value-2-outside-0..1-claiming-0": "range proof: branch 0: B is not",
     "value-n-minus-1-outside-0..1": "range proof: branch 0: B is not",
-    "wrong-randomness": "range proof: branch 1: A is not",
+    # A prover with the wrong r computes every branch's A = g^(s - c·r) wrong: branch 0 first.
+    "wrong-randomness": "range proof: branch 0: A is not",
     # Re-splitting the challenges moves branch 0's: its first equation refuses these first.
     **{name: "range proof: branch 0: A is not" for name in RANGE_MUTATIONS if "-rehashed" in name},
 }
