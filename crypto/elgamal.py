@@ -129,6 +129,9 @@ class SecretKey:
 
 
 # §5.2 Ciphertexts -----------------------------------------------------------------------------
+_CIPHERTEXT_FIELDS: Final = frozenset({"alpha", "beta"})
+
+
 @dataclass(frozen=True, slots=True)
 class Ciphertext:
     """Spec §5.2 An ElGamal ciphertext ``(alpha, beta)``; wire form ``{"alpha", "beta"}``.
@@ -151,7 +154,10 @@ class Ciphertext:
             MalformedInput: not an object, a field missing or unknown, or a bad point.
             NonCanonicalEncoding: upper-case hex digits.
         """
-        obj = expect_object(value, what, required={"alpha", "beta"})
+        if type(value) is dict and value.keys() == _CIPHERTEXT_FIELDS:
+            obj = value  # the usual case, without expect_object's copy
+        else:
+            obj = expect_object(value, what, required={"alpha", "beta"})
         try:
             alpha = Point.from_hex(obj["alpha"])
             beta = Point.from_hex(obj["beta"])

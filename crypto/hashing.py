@@ -99,14 +99,23 @@ def hash_to_scalar(dst: bytes, *parts: bytes) -> Scalar:
     Rejection sampling over a 4-byte counter ctr = 0, 1, ...; since n > 2^256 - 2^129, the
     first candidate is accepted except with probability below 2^-127.
     """
-    prefix = hashlib.sha256(encode_parts(dst, *parts))
-    for counter in range(2**32):
-        h = prefix.copy()
+    prefix = encode_parts(dst, *parts)
+    # ctr = 0 first, in one call: all but always accepted.
+    value = int.from_bytes(hashlib.sha256(prefix + _FIRST_COUNTER).digest(), "big")
+    if value < N:
+        return _scalar(value)
+    started = hashlib.sha256(prefix)  # pragma: no cover - probability below 2^-127
+    for counter in range(1, 2**32):  # pragma: no cover
+        h = started.copy()
         h.update(encode_parts(counter.to_bytes(4, "big")))
         value = int.from_bytes(h.digest(), "big")
         if value < N:
             return _scalar(value)
     raise AssertionError("unreachable: 2^32 consecutive rejections")  # pragma: no cover
+
+
+# encode_parts(I2OSP(0, 4)): the counter part of hash_to_scalar's first candidate.
+_FIRST_COUNTER: Final = encode_parts((0).to_bytes(4, "big"))
 
 
 def hash_to_point(dst: bytes, *parts: bytes) -> Point:
