@@ -14,8 +14,10 @@ Belenios elections are built with at most 1,000 ballots by default (``--belenios
 belenios-tool's archive grows quadratically to build; the verivote election of the same N is
 then also timed, so the ratio compares the same N and k.
 
-Targets (issue 5): <= 1.5 ms CPU per ballot at k = 10; >= 40x faster per ballot than
-belenios-tool at the same N and k; 100,000 ballots verified in <= 150 s wall.
+Targets (issue 5, issue 14 item 3): <= 1.5 ms CPU per ballot at k = 10; >= 40x faster per
+ballot than belenios-tool at the same N and k; 100,000 ballots verified in <= 150 s wall. Each
+verification runs in a fresh process, which reports its peak resident memory and its largest
+worker's: the reader streams the export and the workers hold one batch of ballots at a time.
 
     .venv/bin/python benchmarks/verify_bench.py --ballots 10000 --shape k10
     .venv/bin/python benchmarks/verify_bench.py --ballots 100000 --shape k10 --no-belenios
@@ -167,6 +169,9 @@ def build_verivote(shape: Shape, n: int, jobs: int) -> Path:
 class Timing:
     wall: float
     cpu: float
+    # Peak resident memory in MiB: the verifying process's, and the largest of its workers'.
+    rss_main: float = 0.0
+    rss_worker: float = 0.0
 
 
 def _children_cpu() -> float:
@@ -174,16 +179,38 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def time_verivote(path: Path, jobs: int) -> Timing:
-    cpu0, children0, wall0 = time.process_time(), _children_cpu(), time.monotonic()
+def _measure(path: Path, jobs: int) -> None:
+    """In a fresh process (``--measure``): verify ``path`` and print the timing as JSON, with
+    this process's peak RSS and its workers' (the largest; they have exited by then)."""
+    cpu0, wall0 = time.process_time(), time.monotonic()
     report = verify_export_file(path, jobs=jobs)
     wall = time.monotonic() - wall0
-    cpu = time.process_time() - cpu0 + _children_cpu() - children0
+    cpu = time.process_time() - cpu0 + _children_cpu()
     if report.outcome != "result-verified":
         for line in report.lines():
-            print(line)
-        raise SystemExit(f"the benchmark election did not verify ({report.outcome})")
-    return Timing(wall, cpu)
+            print(line, file=sys.stderr)
+    # ru_maxrss is in KiB on Linux.
+    rss_main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"outcome": report.outcome, "wall": wall, "cpu": cpu,
+                      "rss_main": rss_main, "rss_worker": rss_worker}))  # fmt: skip
+
+
+def time_verivote(path: Path, jobs: int) -> Timing:
+    """Verify ``path`` with ``jobs`` processes in a fresh process, so that its peak memory is
+    the verifier's own (not the election builder's)."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", str(path), "--jobs", str(jobs)],
+        capture_output=True, check=False, text=True,
+    )  # fmt: skip
+    try:
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        raise SystemExit(f"the verifier did not run: {done.stderr[-2000:]}") from None
+    if figures["outcome"] != "result-verified":
+        print(done.stderr)
+        raise SystemExit(f"the benchmark election did not verify ({figures['outcome']})")
+    return Timing(figures["wall"], figures["cpu"], figures["rss_main"], figures["rss_worker"])
 
 
 # --- belenios ----------------------------------------------------------------------------------
@@ -321,6 +348,11 @@ def run(
     yield _row(
         "verivote", shape, n, f"{jobs} cores: {every.wall:7.1f} s wall ({per:.3f} ms/ballot)"
     )
+    yield _row(
+        "verivote", shape, n,
+        f"{jobs} cores: peak RSS {every.rss_main:.0f} MiB (reader)"
+        + (f", {every.rss_worker:.0f} MiB (largest worker)" if every.rss_worker else ""),
+    )  # fmt: skip
     if shape.name == "k10" and not wall_only:
         ok = _verdict(cpu_ms <= TARGET_CPU_MS)
         yield f"  target <= {TARGET_CPU_MS} ms CPU per ballot at k = 10: {ok}"
@@ -359,9 +391,13 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="N for the belenios election (default: the same N, at most "
                              f"{BELENIOS_DEFAULT_MAX})")  # fmt: skip
     parser.add_argument("--no-belenios", action="store_true")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--wall-only", action="store_true",
                         help="time only the run on every core (skip the one-core run)")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.measure is not None:
+        _measure(args.measure, args.jobs)
+        return
     sizes = args.ballots or [10_000, 100_000]
     shapes = list(SHAPES.values()) if args.shape == "all" else [SHAPES[args.shape]]
     lines = []
