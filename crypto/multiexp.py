@@ -142,6 +142,10 @@ def multi_pow_vartime(terms: Iterable[tuple[Point, Scalar]]) -> Point:
     return _multi_pow(entries, g_exponent % N, raws, encodings, exponents)
 
 
+# The prefix of the inverse's encoding: y and -y have opposite parities (0x02 <-> 0x03).
+_OTHER_PREFIX: Final = {0x02: b"\x03", 0x03: b"\x02"}
+
+
 class MultiPowAccumulator:
     """Spec §2.5 A product of b_i^(k_i) built term by term, then computed once in variable time:
     only for public exponents. The accumulating form of ``multi_pow_vartime``, for batch
@@ -182,26 +186,31 @@ class MultiPowAccumulator:
         Raises:
             MalformedInput: an encoding of the wrong length or prefix, or x off the curve.
         """
-        decoded: list[tuple[Any, bytes, int]] = []
+        raws: list[Any] = []
+        encodings: list[bytes] = []
+        exponents: list[int] = []
+        new, parse = ffi.new, lib.secp256k1_ec_pubkey_parse
         for encoding, exponent in terms:
             if len(encoding) != ENCODED_POINT_LENGTH:
                 raise MalformedInput(f"point must be 33 bytes, got {len(encoding)}")
             prefix = encoding[0]
-            if prefix not in (0x02, 0x03):
+            if prefix != 0x02 and prefix != 0x03:
                 if encoding == _IDENTITY_ENCODING:
                     continue
                 raise MalformedInput(f"point prefix must be 0x02 or 0x03, got {prefix:#04x}")
             if inverse:
-                encoding = bytes((prefix ^ 1,)) + encoding[1:]
-            raw = ffi.new("secp256k1_pubkey *")
-            if not lib.secp256k1_ec_pubkey_parse(_CTX, raw, encoding, ENCODED_POINT_LENGTH):
+                encoding = _OTHER_PREFIX[prefix] + encoding[1:]
+            raw = new("secp256k1_pubkey *")
+            if not parse(_CTX, raw, encoding, ENCODED_POINT_LENGTH):
                 raise MalformedInput(f"point not on curve: {encoding.hex()}")
-            decoded.append((raw, encoding, exponent % N))
-        for raw, encoding, k in decoded:
+            k = exponent % N
             if k:
-                self._raws.append(raw)
-                self._encodings.append(encoding)
-                self._exponents.append(k)
+                raws.append(raw)
+                encodings.append(encoding)
+                exponents.append(k)
+        self._raws += raws
+        self._encodings += encodings
+        self._exponents += exponents
 
     def compute(self, extra: Sequence[tuple[Point, int]] = ()) -> Point:
         """The product of the terms added and of ``extra``, which is not kept."""
