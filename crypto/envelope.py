@@ -344,8 +344,15 @@ def sign_entry_with(
         "author": {"role": signer.role, "key": signer.key.hex()},
         "payload": dict(payload),
     }
-    signature = signer.sign(canonical.encode(unsigned))
-    return canonical.encode({**unsigned, "signature": signature.hex()})
+    signed = canonical.encode(unsigned)
+    signature = signer.sign(signed)
+    # The inverse of Entry.signed_bytes: in canonical bytes ``signature`` sorts just before
+    # ``type`` and ``version``, so the member goes in before that tail (no second encoding).
+    tail = b',"type":"%s","version":%d}' % (type.encode(), ENTRY_VERSION)
+    member = _SIGNATURE_MEMBER + signature.hex().encode() + b'"'
+    if not signed.endswith(tail):  # pragma: no cover - the canonical layout always ends so
+        return canonical.encode({**unsigned, "signature": signature.hex()})
+    return signed[: -len(tail)] + member + tail
 
 
 def sign_entry(

@@ -100,6 +100,15 @@ def test_a_payload_holding_a_signature_member_does_not_confuse_the_signed_bytes(
     assert entry.signed_bytes() == _unsigned_bytes(raw)
 
 
+def test_a_payload_holding_the_type_and_version_tail_signs_canonically() -> None:
+    # Signing inserts the signature member before the tail ',"type":...,"version":1}'.
+    raw = _note(z=',"type":"note","version":1}', type="note", version=1)
+    assert raw == canonical.encode(canonical.decode(raw))
+    entry = parse_entry(raw, ED25519_SCHEMES)
+    assert entry.payload["z"] == ',"type":"note","version":1}'
+    assert entry.signed_bytes() == _unsigned_bytes(raw)
+
+
 def _set(path: str, value: object) -> Callable[[dict[str, Any]], None]:
     def change(entry: dict[str, Any]) -> None:
         *outer, last = path.split(".")
