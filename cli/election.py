@@ -40,6 +40,13 @@ def check(path: Path) -> None:
         f"trustees: any {definition.threshold} of {len(definition.trustees)} decrypt "
         f"({', '.join(t.name for t in definition.trustees)})"
     )
+    if definition.witnesses:
+        console.print(
+            f"witnesses: {definition.witness_quorum} of {len(definition.witnesses)} cosign each "
+            f"tree head a verifier accepts ({', '.join(w.name for w in definition.witnesses)})"
+        )
+    else:
+        console.print("witnesses: none (only a kept tree head catches a board that rolls back)")
     table = Table("contest", "kind", "seats", "voters", "constraints")
     for c in definition.contests:
         table.add_row(

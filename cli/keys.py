@@ -1,4 +1,4 @@
-"""``verivote keys``: role keys for the administrator, the issuer and the trustees."""
+"""``verivote keys``: role keys for the administrator, the issuer, the trustees, the witnesses."""
 
 from __future__ import annotations
 
@@ -43,5 +43,7 @@ def generate(role: str, out: Path, passphrase_env: str | None, strength: str) ->
     public = key.public.to_hex()
     click.echo(f"{role} key sealed in {out}")
     click.echo(f"public key: {public}")
-    section = "[[trustees.members]] (with its name)" if role == "trustee" else f"[{role}]"
+    section = (
+        f"[[{role}s.members]] (with its name)" if role in ("trustee", "witness") else f"[{role}]"
+    )
     click.echo(f'put it in election.toml under {section}: key = "{public}"')

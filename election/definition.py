@@ -44,6 +44,7 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MS: Final = timedelta(milliseconds=1)
 MAX_CONTESTS: Final = 100
 MAX_TRUSTEES: Final = 64
+MAX_WITNESSES: Final = 32
 # Spec §11.1 A ranking travels point-embedded (§5.6): at most 29 preferences.
 MAX_RANKING: Final = 29
 
@@ -151,7 +152,8 @@ TIMETABLE_FIELDS: Final = (
 
 @dataclass(frozen=True, slots=True)
 class KeyHolder:
-    """Spec §11.1 A named holder of an Ed25519 role key (administrator, issuer, trustee)."""
+    """Spec §11.1 A named holder of an Ed25519 role key (administrator, issuer, trustee,
+    witness)."""
 
     name: str
     key: VerifyKey
@@ -356,6 +358,10 @@ class ElectionDefinition:
     trustees: tuple[KeyHolder, ...]
     sections: tuple[str, ...]
     contests: tuple[Contest, ...]
+    # Spec §10.5 Witnesses and cosignatures: who cosigns the board's tree heads, and how many
+    # cosignatures a verifier requires (0 of none: only a kept head catches a rollback).
+    witness_quorum: int = 0
+    witnesses: tuple[KeyHolder, ...] = ()
 
     def __post_init__(self) -> None:
         _check_definition(self)
@@ -374,6 +380,10 @@ class ElectionDefinition:
             "trustees": {
                 "threshold": self.threshold,
                 "members": [t.to_json() for t in self.trustees],
+            },
+            "witnesses": {
+                "quorum": self.witness_quorum,
+                "members": [w.to_json() for w in self.witnesses],
             },
             "sections": list(self.sections),
             "contests": [c.to_json() for c in self.contests],
@@ -394,6 +404,10 @@ class ElectionDefinition:
             trustees = expect_object(obj["trustees"], "trustees", required={"threshold", "members"})
             members = expect_list(trustees["members"], "trustees.members", max_length=MAX_TRUSTEES)
             contests = expect_list(obj["contests"], "contests", max_length=MAX_CONTESTS)
+            witnesses = expect_object(obj["witnesses"], "witnesses", required={"quorum", "members"})
+            listed = expect_list(
+                witnesses["members"], "witnesses.members", max_length=MAX_WITNESSES
+            )
             return cls(
                 id=parse_id(obj["id"], "id"),
                 title=parse_text(obj["title"], "title"),
@@ -412,6 +426,10 @@ class ElectionDefinition:
                 ),
                 contests=tuple(
                     Contest.from_json(c, f"contests[{i}]") for i, c in enumerate(contests)
+                ),
+                witness_quorum=expect_int(witnesses["quorum"], "witnesses.quorum"),
+                witnesses=tuple(
+                    KeyHolder.from_json(m, f"witnesses.members[{i}]") for i, m in enumerate(listed)
                 ),
             )
         except DefinitionError:
@@ -472,6 +490,7 @@ _DEFINITION_KEYS: Final = {
     "administrator",
     "issuer",
     "trustees",
+    "witnesses",
     "sections",
     "contests",
 }
@@ -487,6 +506,17 @@ def _check_definition(d: ElectionDefinition) -> None:
     keys = [t.key for t in d.trustees] + [d.administrator.key, d.issuer.key]
     if len(set(keys)) != len(keys):
         raise DefinitionError("keys: administrator, issuer and every trustee need distinct keys")
+    if not 0 <= d.witness_quorum <= len(d.witnesses):
+        raise DefinitionError(
+            f"witnesses.quorum: must be between 0 and {len(d.witnesses)}, got {d.witness_quorum}"
+        )
+    witness_keys = {w.key for w in d.witnesses}
+    if len(witness_keys) != len(d.witnesses) or len({w.name for w in d.witnesses}) != len(
+        d.witnesses
+    ):
+        raise DefinitionError("witnesses.members: names and keys must be distinct")
+    if witness_keys & set(keys):
+        raise DefinitionError("witnesses.members: a witness key is another role's key")
     if len(set(d.sections)) != len(d.sections):
         raise DefinitionError("sections: names must be distinct")
     if not d.contests:
@@ -537,6 +567,7 @@ def _toml_to_wire(raw: Mapping[str, Any]) -> dict[str, Any]:
             "threshold": trustees.get("threshold"),
             "members": trustees.get("members", []),
         },
+        "witnesses": _witness_defaults(raw.get("witnesses", {})),
         "sections": raw.get("sections", []),
         "contests": [_contest_defaults(c, i) for i, c in enumerate(contests)],
     }
@@ -544,6 +575,15 @@ def _toml_to_wire(raw: Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise DefinitionError(f"unknown key(s) {', '.join(sorted(unknown))}")
     return wire
+
+
+def _witness_defaults(raw: object) -> object:
+    """Spec §11.1 No witnesses by default; the quorum defaults to every listed witness."""
+    if not isinstance(raw, Mapping):
+        return raw
+    members = raw.get("members", [])
+    quorum = raw.get("quorum", len(members) if isinstance(members, list) else 0)
+    return {**raw, "members": members, "quorum": quorum}
 
 
 def _contest_defaults(raw: object, index: int) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Spec §8.1 and §7.1 Role keys at rest: an administrator's, issuer's or trustee's Ed25519
-signing key, sealed under a passphrase (never stored in clear).
+"""Spec §8.1 and §7.1 Role keys at rest: an administrator's, issuer's, trustee's or witness's
+Ed25519 signing key, sealed under a passphrase (never stored in clear).
 
 The sealed secret is the canonical JSON ``{"format": "verivote-role-key", "role": ROLE,
 "seed": 32-byte seed, "version": 1}`` (§4), sealed as §7.1 seals every secret.
@@ -20,7 +20,7 @@ __all__ = ["ROLES", "RoleKey"]
 
 FORMAT: Final = "verivote-role-key"
 VERSION: Final = 1
-ROLES: Final = ("administrator", "issuer", "trustee")
+ROLES: Final = ("administrator", "issuer", "trustee", "witness")
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -178,6 +178,7 @@ def _election_toml(walk: Walk) -> None:
     README's --choices, for the example's contests, stay as written)."""
     text = (ROOT / "docs" / "examples" / "election.toml").read_text()
     text = re.sub(r"\[trustees\].*?\]\n", "", text, flags=re.S)
+    text = re.sub(r"\[witnesses\].*?\]\n", "", text, flags=re.S)
     keys = iter([walk.remembered["administrator"], walk.remembered["issuer"]])
     text = re.sub(r'key = "[0-9a-f]{64}"', lambda _m: f'key = "{next(keys)}"', text, count=2)
     members = ",\n".join(

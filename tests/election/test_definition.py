@@ -53,6 +53,8 @@ def test_fingerprint_binds_every_field() -> None:
         ("min = 5", "min = 4"),
         ("threshold = 3", "threshold = 2"),
         ('sections = ["youth"]', 'sections = ["bame"]'),
+        ("quorum = 2", "quorum = 1"),
+        ('name = "Staff Union"', 'name = "Staff Union Branch"'),
     ]:
         assert ElectionDefinition.from_toml(EXAMPLE.replace(old, new, 1)).fingerprint != base
 
@@ -136,6 +138,19 @@ INVALID = {
         'time_zone = "Mars/Olympus"',
         "unknown time zone",
     ),
+    "witness-quorum-above-members": ("quorum = 2", "quorum = 4", "witnesses.quorum: must be"),
+    "witness-quorum-negative": ("quorum = 2", "quorum = -1", "witnesses.quorum: must be"),
+    "witness-short-key": (
+        'name = "Staff Union",                   key = "',
+        'name = "Staff Union",                   key = "00',
+        "witnesses.members[2].key",
+    ),
+    "witness-same-name": (
+        'name = "Staff Union"',
+        'name = "The Morning Herald"',
+        "witnesses.members: names and keys must be distinct",
+    ),
+    "unknown-witnesses-key": ("quorum = 2", "quorum = 2\nqorum = 2", "unknown field(s) qorum"),
     "text-with-outer-space": (
         'title = "NEC: youth',
         'title = " NEC: youth',
@@ -154,6 +169,31 @@ def test_invalid_definitions_are_refused_with_the_key_named(name: str) -> None:
     assert message in str(info.value)
 
 
+def test_example_lists_three_witnesses_two_required() -> None:
+    d = _example()
+    assert d.witness_quorum == 2
+    assert [w.name for w in d.witnesses][1] == "The Morning Herald"
+    assert d.to_json()["witnesses"]["quorum"] == 2
+
+
+def test_without_witnesses_the_quorum_is_zero_and_the_quorum_defaults_to_all() -> None:
+    start, end = EXAMPLE.index("[witnesses]"), EXAMPLE.index("[[contests]]")
+    bare = ElectionDefinition.from_toml(EXAMPLE[:start] + EXAMPLE[end:])
+    assert bare.to_json()["witnesses"] == {"quorum": 0, "members": []}
+    assert not bare.witnesses
+    every = ElectionDefinition.from_toml(EXAMPLE.replace("quorum = 2\n", "", 1))
+    assert every.witness_quorum == 3
+
+
+@pytest.mark.parametrize("role", ["administrator", "issuer", "trustee"])
+def test_a_witness_key_of_another_role_is_refused(role: str) -> None:
+    d = _example().to_json()
+    other = d["trustees"]["members"][0] if role == "trustee" else d[role]
+    d["witnesses"]["members"][1]["key"] = other["key"]
+    with pytest.raises(DefinitionError, match="a witness key is another role's key"):
+        ElectionDefinition.from_json(d)
+
+
 def test_shared_keys_are_refused() -> None:
     d = _example().to_json()
     d["issuer"]["key"] = d["administrator"]["key"]
@@ -167,6 +207,8 @@ def test_shared_keys_are_refused() -> None:
         ("version", 2, "version: unsupported definition version 2"),
         ("contests", "x", "contests must be a list, got str"),
         ("trustees", {"threshold": 1}, r"trustees: missing field\(s\) members"),
+        ("witnesses", {"members": []}, r"witnesses: missing field\(s\) quorum"),
+        ("witnesses", {"quorum": 0, "members": "x"}, "witnesses.members must be a list, got str"),
         ("sections", [1], r"sections\[0\] must be a string, got int"),
     ],
 )

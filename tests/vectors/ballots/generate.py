@@ -100,6 +100,7 @@ DEFINITION: dict[str, Any] = {
         "threshold": 1,
         "members": [{"name": "Trustee 1", "key": _ed25519("ballots/trustee-1")}],
     },
+    "witnesses": {"quorum": 0, "members": []},
     "sections": ["member", "youth"],
     "contests": [
         _contest("executive", "block", seats=3, max_selections=2),
