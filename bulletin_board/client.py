@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import httpx
 
+from bulletin_board.cosignature import Cosignature
 from bulletin_board.errors import BoardError
 from bulletin_board.wire import (
     MAX_LEAF_BYTES,
@@ -32,6 +33,7 @@ from bulletin_board.wire import (
     Receipt,
     SignatureScheme,
     SignedTreeHead,
+    check_election_id,
 )
 from crypto import canonical
 from crypto.errors import InconsistentLog, MalformedInput, VerificationFailed
@@ -47,6 +49,7 @@ __all__ = [
     "BoardRefused",
     "BoardUnreachable",
     "check_board_url",
+    "list_elections",
     "printable",
 ]
 
@@ -338,6 +341,48 @@ class BoardClient:
         )
         return _clock_now(canonical.decode(response.content), self.election)
 
+    def post_cosignature(self, cosignature: Cosignature) -> bool:
+        """Spec §10.5 Post a witness's cosignature; whether the board stored it anew (False:
+        it held the same one already).
+
+        Raises:
+            BoardRefused (``unknown_witness``, ``cosignature_mismatch``, ...), BoardUnreachable,
+            InconsistentLog (the board answered with another cosignature).
+        """
+        response = self._request(
+            "POST", "/cosignatures", what="cosignature", content=cosignature.to_bytes(),
+            headers=JSON,
+        )  # fmt: skip
+        obj = expect_object(
+            canonical.decode(response.content, max_bytes=4096), "answer", required={"cosignature"}
+        )
+        if Cosignature.from_json(obj["cosignature"]) != cosignature:
+            raise InconsistentLog("the board answered with another cosignature than the one posted")
+        return response.status_code == 201
+
+    def cosignatures(
+        self, tree_size: int | None = None
+    ) -> tuple[SignedTreeHead, list[Cosignature]]:
+        """Spec §10.5 A tree head of this log (of ``tree_size``, else the largest cosigned) and
+        the witnesses' cosignatures the board holds of it, each verified and matching the head
+        (whether the witnesses are the definition's is the caller's check).
+
+        Raises:
+            BoardRefused (404 ``unknown_tree_size``: none), BoardUnreachable, InconsistentLog.
+        """
+        path = "/cosignatures" if tree_size is None else f"/cosignatures/{tree_size}"
+        obj = expect_object(self._get(path), "cosignatures", required={"sth", "cosignatures"})
+        head = self.check_tree_head(SignedTreeHead.from_json(obj["sth"]))
+        if tree_size is not None and head.tree_size != tree_size:
+            raise InconsistentLog(f"asked for tree head {tree_size}, the board gave another")
+        found = [
+            Cosignature.from_json(c)
+            for c in expect_list(obj["cosignatures"], "cosignatures", max_length=64)
+        ]
+        if not all(c.matches(head) for c in found):
+            raise InconsistentLog("the board serves a cosignature of another tree head")
+        return head, found
+
     # --- reading ---------------------------------------------------------------------------
 
     def leaves(self, start: int = 0, end: int | None = None) -> Iterator[Leaf]:
@@ -462,6 +507,25 @@ class BoardClient:
                     f"the board's first {frontier.size} leaves are not a prefix of its tree head"
                 ) from None
         return state, head
+
+
+def list_elections(url: str, *, timeout: float = 60.0) -> list[str]:
+    """Spec §10.3 The ids of the elections a board holds (``GET /v1/elections``), each checked.
+
+    Raises:
+        BoardUnreachable: the board cannot be reached or answers no list; MalformedInput: an
+            answer that is not canonical JSON or holds an invalid id.
+    """
+    base = check_board_url(url).rstrip("/")
+    try:
+        response = httpx.get(f"{base}/v1/elections", timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise BoardUnreachable(f"cannot reach the board at {url}: {exc}") from None
+    if response.status_code != 200:
+        raise BoardUnreachable(f"{url} answered HTTP {response.status_code}: is it a board?")
+    obj = expect_object(canonical.decode(response.content, max_bytes=2**20), "election list",
+                        required={"elections"})  # fmt: skip
+    return [check_election_id(e) for e in expect_list(obj["elections"], "elections")]
 
 
 def _clock_now(value: object, election: str) -> int:

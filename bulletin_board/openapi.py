@@ -28,11 +28,15 @@ from crypto.merkle import HASH_LENGTH
 
 __all__ = [
     "CLOCK_REQUEST",
+    "COSIGNATURE_REQUEST",
     "ENTRY_REQUEST",
     "JSON",
     "NDJSON",
     "ClockAnswer",
     "ConsistencyAnswer",
+    "CosignatureAnswer",
+    "CosignatureModel",
+    "CosignaturesAnswer",
     "ErrorBody",
     "ErrorDetail",
     "InclusionAnswer",
@@ -131,6 +135,33 @@ class ClockAnswer(BaseModel):
     rehearsal: bool = Field(description="a rehearsal log, whose clock its administrator advances")
 
 
+class CosignatureModel(BaseModel):
+    """Spec §10.5 a witness's cosignature of a tree head."""
+
+    version: int = Field(VERSION, ge=VERSION, le=VERSION)
+    election: ElectionId
+    board_key: str = Field(pattern=_hex(ED25519_KEY_LENGTH))
+    tree_size: Count
+    root_hash: Hash
+    timestamp: Count = Field(description="the tree head's, ms since the Unix epoch")
+    cosigned: Count = Field(description="when the witness cosigned, ms since the Unix epoch")
+    witness: str = Field(pattern=_hex(ED25519_KEY_LENGTH), description="the witness's key")
+    signature: str = Field(pattern=_hex(ED25519_SIGNATURE_LENGTH))
+
+
+class CosignatureAnswer(BaseModel):
+    """Spec §10.5 A stored cosignature."""
+
+    cosignature: CosignatureModel
+
+
+class CosignaturesAnswer(BaseModel):
+    """Spec §10.5 A tree head and its witnesses' latest cosignatures."""
+
+    sth: TreeHeadModel
+    cosignatures: list[CosignatureModel]
+
+
 _HEX: Final = {"type": "string", "pattern": "^([0-9a-f]{2})+$"}
 
 
@@ -155,6 +186,30 @@ CLOCK_REQUEST: Final = _json_body(
         },
     }
 )
+
+#: Spec §10.5 The request body of ``POST /v1/elections/{election}/cosignatures``.
+COSIGNATURE_REQUEST: Final = _json_body(
+    {
+        "type": "object",
+        "description": "Spec §10.5 cosignature of one of the board's tree heads",
+        "required": [
+            "version", "election", "board_key", "tree_size", "root_hash", "timestamp",
+            "cosigned", "witness", "signature",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "version": {"type": "integer", "enum": [VERSION]},
+            "election": {"type": "string", "pattern": f"^{ELECTION_ID_PATTERN}$"},
+            "board_key": {"type": "string", "pattern": _hex(ED25519_KEY_LENGTH)},
+            "tree_size": {"type": "integer", "minimum": 0, "maximum": MAX_TIMESTAMP},
+            "root_hash": {"type": "string", "pattern": _hex(HASH_LENGTH)},
+            "timestamp": {"type": "integer", "minimum": 0, "maximum": MAX_TIMESTAMP},
+            "cosigned": {"type": "integer", "minimum": 0, "maximum": MAX_TIMESTAMP},
+            "witness": {"type": "string", "pattern": _hex(ED25519_KEY_LENGTH)},
+            "signature": {"type": "string", "pattern": _hex(ED25519_SIGNATURE_LENGTH)},
+        },
+    }
+)  # fmt: skip
 
 #: Spec §10.1 The request body of ``POST /v1/elections/{election}/entries``: the entry.
 ENTRY_REQUEST: Final = _json_body(

@@ -15,11 +15,12 @@ from collections.abc import Iterable
 from bulletin_board.errors import EntryRefused, WrongElection
 from bulletin_board.integrity import log_origin
 from bulletin_board.storage import Storage
-from bulletin_board.wire import ED25519, ClockRequest, Leaf
+from bulletin_board.wire import ED25519_SCHEMES, ClockRequest, Leaf
 from crypto.errors import MalformedInput
+from election.definition import ElectionDefinition
 from election.wire import ELECTION_DEFINITION, DefinitionPayload
 
-__all__ = ["check_clock_request", "check_modes", "mode_name"]
+__all__ = ["check_clock_request", "check_modes", "mode_name", "stored_definition"]
 
 DEFINITION_LEAF = 1
 
@@ -51,6 +52,18 @@ def check_modes(storage: Storage, elections: Iterable[str], *, rehearsal: bool) 
         )
 
 
+def stored_definition(storage: Storage, election: str) -> ElectionDefinition | None:
+    """Spec §11.1 The definition in leaf 1 of ``election``'s log (None: not published yet).
+    The board accepted the leaf under its rules; its signature is not checked again."""
+    row = storage.leaf(election, DEFINITION_LEAF)
+    if row is None:
+        return None
+    entry = Leaf.from_bytes(row.raw, ED25519_SCHEMES, verify=False).entry
+    if entry.type != ELECTION_DEFINITION:
+        return None
+    return DefinitionPayload.from_json(dict(entry.payload)).definition
+
+
 def check_clock_request(raw: bytes, *, election: str, storage: Storage, now: int) -> ClockRequest:
     """Spec §10.2 A clock request for ``election``'s rehearsal log, signed by the administrator
     its definition names, to a time after the log's clock ``now``.
@@ -62,12 +75,7 @@ def check_clock_request(raw: bytes, *, election: str, storage: Storage, now: int
     request = ClockRequest.from_bytes(raw)
     if request.election != election:
         raise WrongElection(f"the clock request is for election {request.election!r}")
-    row = storage.leaf(election, DEFINITION_LEAF)
-    definition = None
-    if row is not None:
-        entry = Leaf.from_bytes(row.raw, {"administrator": ED25519}, verify=False).entry
-        if entry.type == ELECTION_DEFINITION:
-            definition = DefinitionPayload.from_json(dict(entry.payload)).definition
+    definition = stored_definition(storage, election)
     if definition is None:
         raise EntryRefused("no_definition", "publish the election definition first")
     if request.key != definition.administrator.key.raw:

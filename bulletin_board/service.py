@@ -47,11 +47,14 @@ from bulletin_board.keyfile import load_board_key
 from bulletin_board.log import Board, now_ms
 from bulletin_board.openapi import (
     CLOCK_REQUEST,
+    COSIGNATURE_REQUEST,
     ENTRY_REQUEST,
     JSON,
     NDJSON,
     ClockAnswer,
     ConsistencyAnswer,
+    CosignatureAnswer,
+    CosignaturesAnswer,
     InclusionAnswer,
     LeafAnswer,
     LeavesPage,
@@ -64,6 +67,7 @@ from bulletin_board.ratelimit import WriteRateLimiter
 from bulletin_board.rule_sets import named_rules
 from bulletin_board.storage import LeafRow, Storage
 from bulletin_board.wire import check_election_id
+from bulletin_board.witnessing import accept_cosignature, cosignatures_of
 from crypto import canonical
 from crypto.envelope import ENTRY_HASH_LENGTH
 from crypto.errors import (
@@ -220,7 +224,7 @@ class _LargeBodies:
 
 
 _CLOCK_BODY: Final = ServiceSettings(max_body_bytes=1024, max_large_body_bytes=1024)
-"""Spec §10.2 A clock request's body: a few hundred bytes."""
+"""Spec §10.2, §10.5 A clock request's or a cosignature's body: a few hundred bytes."""
 
 
 def _ceiling(settings: ServiceSettings) -> int:
@@ -470,6 +474,23 @@ def create_app(
         election = election_of(election)
         return clock_answer(election, board.clock(election))
 
+    def cosignatures_answer(election: str, tree_size: int | None) -> Response:
+        head, found = cosignatures_of(board, election_of(election), tree_size)
+        answer: dict[str, canonical.JsonValue] = {
+            "sth": head.to_json(), "cosignatures": [c.to_json() for c in found],
+        }  # fmt: skip
+        return _json(canonical.encode(answer))
+
+    @read("/cosignatures", "The largest cosigned tree head and its cosignatures (Spec §10.5)",
+          CosignaturesAnswer, responses=error_responses(503))  # fmt: skip
+    def latest_cosignatures(election: ElectionId) -> Response:
+        return cosignatures_answer(election, None)
+
+    @read("/cosignatures/{tree_size}", "A tree head and its witnesses' cosignatures (§10.5)",
+          CosignaturesAnswer, responses=error_responses(503))  # fmt: skip
+    def cosignatures(election: ElectionId, tree_size: Size) -> Response:
+        return cosignatures_answer(election, tree_size)
+
     # --- the writes --------------------------------------------------------------------------
 
     async def write_body(request: Request, limits: ServiceSettings) -> bytes:
@@ -494,6 +515,24 @@ def create_app(
         raw = await write_body(request, _CLOCK_BODY)  # small: never a large slot
         now = await run_in_threadpool(board.advance_clock, election, raw)
         return clock_answer(election, now)
+
+    @app.post(
+        "/v1/elections/{election}/cosignatures",
+        summary="Post a witness's cosignature of a tree head this board published (Spec §10.5)",
+        status_code=201,
+        response_model=CosignatureAnswer,
+        responses={
+            200: {"model": CosignatureAnswer, "description": "already stored"},
+            **error_responses(400, 404, 409, 413, 415, 429, 503),
+        },
+        openapi_extra=COSIGNATURE_REQUEST,
+    )
+    async def post_cosignature(election: ElectionId, request: Request) -> Response:
+        election = election_of(election)
+        raw = await write_body(request, _CLOCK_BODY)  # small: never a large slot
+        cosignature, new = await run_in_threadpool(accept_cosignature, board, election, raw)
+        answer = canonical.encode({"cosignature": cosignature.to_json()})
+        return _json(answer, status=201 if new else 200)
 
     @app.post(
         "/v1/elections/{election}/entries",

@@ -11,6 +11,8 @@ Tables (schema under Alembic, ``bulletin_board/migrations``, shipped as package 
   the board published, as its exact bytes;
 - ``clock_advances(election_id, offset_ms, request)``: a rehearsal log's clock offsets from the
   board's real clock, each with the administrator's signed request (v0003; not the log).
+- ``cosignatures(election_id, tree_size, witness, cosigned, cosignature)``: witnesses'
+  cosignatures of the tree heads, as their exact bytes (v0004, §10.5; not the log).
 
 Every table refuses UPDATE and DELETE by trigger, and an insert must take exactly the next
 index (v0001 migration); columns are typed (SQLite tables STRICT) and hashes 32 bytes (v0002).
@@ -43,7 +45,14 @@ from bulletin_board.errors import LogCorrupted, UnknownElection
 from crypto.errors import MalformedInput
 from crypto.merkle import NodeId
 
-__all__ = ["LeafRow", "Storage", "StoredTreeHead", "WriteTransaction", "normalise_url"]
+__all__ = [
+    "LeafRow",
+    "Storage",
+    "StoredCosignature",
+    "StoredTreeHead",
+    "WriteTransaction",
+    "normalise_url",
+]
 
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 _BUSY_TIMEOUT_MS: Final = 60_000
@@ -90,6 +99,29 @@ _clock_advances = sa.Table(
     sa.Column("offset_ms", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("request", sa.LargeBinary, nullable=False),
 )
+_cosignatures = sa.Table(
+    "cosignatures",
+    _metadata,
+    sa.Column("election_id", sa.String(64), primary_key=True),
+    sa.Column("tree_size", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("witness", sa.LargeBinary(32), primary_key=True),
+    sa.Column("cosigned", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("cosignature", sa.LargeBinary, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCosignature:
+    """Spec §10.5 A stored cosignature: the head's size, the witness, its time, exact bytes."""
+
+    tree_size: int
+    witness: bytes
+    cosigned: int
+    raw: bytes
+
+    @classmethod
+    def from_row(cls, row: sa.Row[Any]) -> StoredCosignature:
+        return cls(row.tree_size, bytes(row.witness), row.cosigned, bytes(row.cosignature))
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,6 +398,28 @@ class Storage:
         with self._read.begin() as c:
             return _clock_offset(c, election)
 
+    def cosignatures(self, election: str, tree_size: int) -> list[StoredCosignature]:
+        """Spec §10.5 The latest stored cosignature of each witness of the head of
+        ``tree_size``."""
+        query = (
+            sa.select(_cosignatures)
+            .where(_cosignatures.c.election_id == election, _cosignatures.c.tree_size == tree_size)
+            .order_by(_cosignatures.c.witness, _cosignatures.c.cosigned)
+        )
+        with self._read.begin() as c:
+            latest = {bytes(r.witness): StoredCosignature.from_row(r) for r in c.execute(query)}
+        return list(latest.values())
+
+    def latest_cosigned_size(self, election: str) -> int | None:
+        """Spec §10.5 The largest tree size with a stored cosignature (None: none)."""
+        with self._read.begin() as c:
+            size = c.execute(
+                sa.select(sa.func.max(_cosignatures.c.tree_size)).where(
+                    _cosignatures.c.election_id == election
+                )
+            ).scalar()
+        return None if size is None else int(size)
+
 
 def _clock_offset(c: Connection, election: str) -> int:
     offset = c.execute(
@@ -444,6 +498,29 @@ class WriteTransaction:
     def clock_offset(self) -> int:
         """Spec §10.2 The log's clock offset (a rehearsal's), read under the append lock."""
         return _clock_offset(self._c, self.election)
+
+    def latest_cosignature(self, tree_size: int, witness: bytes) -> int | None:
+        """Spec §10.5 The time of ``witness``'s latest stored cosignature of the head of
+        ``tree_size`` (None: none), read under the append lock."""
+        cosigned = self._c.execute(
+            sa.select(sa.func.max(_cosignatures.c.cosigned)).where(
+                _cosignatures.c.election_id == self.election,
+                _cosignatures.c.tree_size == tree_size,
+                _cosignatures.c.witness == witness,
+            )
+        ).scalar()
+        return None if cosigned is None else int(cosigned)
+
+    def add_cosignature(self, cosignature: StoredCosignature) -> None:
+        """Spec §10.5 Store a checked cosignature beside the log."""
+        row = {
+            "election_id": self.election,
+            "tree_size": cosignature.tree_size,
+            "witness": cosignature.witness,
+            "cosigned": cosignature.cosigned,
+            "cosignature": cosignature.raw,
+        }
+        self._c.execute(_cosignatures.insert(), row)
 
     def advance_clock(self, offset: int, request: bytes) -> None:
         """Spec §10.2 Record a rehearsal log's new clock offset and the request that set it."""

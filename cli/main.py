@@ -37,6 +37,7 @@ _COMMAND_MODULES = (
     "cli.audit",
     "cli.verify",
     "cli.report",
+    "cli.witness",
 )
 
 

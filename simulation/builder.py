@@ -141,7 +141,7 @@ class ElectionBuilder:
     ) -> None:
         self.plan = plan
         self.board = board
-        self.keys = keys if keys is not None else RoleKeys.generate(plan.trustees)
+        self.keys = keys if keys is not None else RoleKeys.generate(plan.trustees, plan.witnesses)
         self.definition = _definition(plan.definition_toml_for(self.keys))
         self.rng = rng if rng is not None else random.Random(secrets.randbits(64))  # noqa: S311
         self.progress = progress or _no_progress

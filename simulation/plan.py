@@ -89,30 +89,34 @@ class Timetable:
 
 @dataclass(frozen=True, slots=True)
 class RoleKeys:
-    """The Ed25519 signing keys of the administrator, the issuer and trustees 1 to n."""
+    """The Ed25519 signing keys of the administrator, the issuer, trustees 1 to n and the
+    witnesses (spec §10.5)."""
 
     administrator: SigningKey
     issuer: SigningKey
     trustees: tuple[SigningKey, ...]
+    witnesses: tuple[SigningKey, ...] = ()
 
     @classmethod
-    def generate(cls, trustees: int) -> RoleKeys:
+    def generate(cls, trustees: int, witnesses: int = 0) -> RoleKeys:
         """Fresh keys (from ``secrets``)."""
         return cls(
             SigningKey.generate(),
             SigningKey.generate(),
             tuple(SigningKey.generate() for _ in range(trustees)),
+            tuple(SigningKey.generate() for _ in range(witnesses)),
         )
 
     @classmethod
-    def fixed_for_testing(cls, trustees: int) -> RoleKeys:
+    def fixed_for_testing(cls, trustees: int, witnesses: int = 0) -> RoleKeys:
         """Keys anyone can derive (administrator 01..01, issuer 02..02, trustee i (10 + i - 1)
-        repeated): for tests and benchmarks, whose elections must be reproducible. Never for
-        an election that matters."""
+        repeated, witness i (40 + i - 1) repeated): for tests and benchmarks, whose elections
+        must be reproducible. Never for an election that matters."""
         return cls(
             SigningKey(bytes([1] * 32)),
             SigningKey(bytes([2] * 32)),
             tuple(SigningKey(bytes([10 + i] * 32)) for i in range(trustees)),
+            tuple(SigningKey(bytes([40 + i] * 32)) for i in range(witnesses)),
         )
 
     def trustee(self, j: int) -> SigningKey:
@@ -130,6 +134,7 @@ class ElectionPlan:
     ``start`` is the board's clock when the definition is posted; the timetable counts days from
     it. ``members`` are drawn by ``roll``: each is in ``sections[0]``, and in each section of
     ``section_shares`` with that probability. Trustees in ``absent`` do not decrypt.
+    ``witnesses`` cosign the board's tree heads, ``witness_quorum`` of them required (§10.5).
     """
 
     election: str
@@ -146,15 +151,26 @@ class ElectionPlan:
     timetable: Timetable = field(default_factory=Timetable)
     members: int = 100
     section_shares: Mapping[str, float] = field(default_factory=dict)
+    witnesses: int = 0
+    witness_quorum: int = 0
 
     def at(self, days: float) -> int:
         """The board time (ms) ``days`` after ``start``."""
         return to_ms(self.start + timedelta(days=days))
 
-    def definition_toml(self, *, administrator: str, issuer: str, trustees: Sequence[str]) -> str:
+    def definition_toml(
+        self,
+        *,
+        administrator: str,
+        issuer: str,
+        trustees: Sequence[str],
+        witnesses: Sequence[str] = (),
+    ) -> str:
         """The election.toml of this plan, naming these role keys (public keys, 64 hex)."""
         if len(trustees) != self.trustees:
             raise ValueError(f"{len(trustees)} trustee keys for {self.trustees} trustees")
+        if len(witnesses) != self.witnesses:
+            raise ValueError(f"{len(witnesses)} witness keys for {self.witnesses} witnesses")
 
         def when(days: float) -> str:
             moment = self.start + timedelta(days=days)
@@ -164,6 +180,14 @@ class ElectionPlan:
             f'  {{ name = "Trustee {i}", key = "{key}" }}' for i, key in enumerate(trustees, 1)
         )
         sections = ", ".join(f'"{s}"' for s in self.sections)
+        listed = ",\n".join(
+            f'  {{ name = "Witness {i}", key = "{key}" }}' for i, key in enumerate(witnesses, 1)
+        )
+        witnessed = (
+            f"[witnesses]\nquorum = {self.witness_quorum}\nmembers = [\n{listed}\n]\n\n"
+            if witnesses
+            else ""
+        )
         t = self.timetable
         return f"""version = 1
 id = "{self.election}"
@@ -194,7 +218,7 @@ members = [
 {members}
 ]
 
-{self.contests.strip()}
+{witnessed}{self.contests.strip()}
 """
 
     def definition_toml_for(self, keys: RoleKeys) -> str:
@@ -203,6 +227,7 @@ members = [
             administrator=keys.administrator.verify_key.to_hex(),
             issuer=keys.issuer.verify_key.to_hex(),
             trustees=[k.verify_key.to_hex() for k in keys.trustees],
+            witnesses=[k.verify_key.to_hex() for k in keys.witnesses],
         )
 
     def roll(self, rng: random.Random) -> list[tuple[str, ...]]:

@@ -129,7 +129,7 @@ def test_a_well_formed_next_insert_is_accepted(populated: str) -> None:
 def test_schema_check_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     with pytest.raises(
-        LogCorrupted, match="board database schema is at None, expected v0003: run the migration"
+        LogCorrupted, match="board database schema is at None, expected v0004: run the migration"
     ):
         Storage.open(url, migrate=False)
     Storage.open(url, migrate=True).close()
