@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO, Final
 
+from bulletin_board.cosignature import Cosignature
 from bulletin_board.wire import (
     BOARD_KEY_TYPE,
     EXPORT_FORMAT,
@@ -52,10 +53,13 @@ def format_export(
     board_key: bytes,
     leaves: Iterable[bytes],
     tree_heads: Iterable[tuple[int, bytes]],
+    cosignatures: Iterable[bytes] = (),
 ) -> Iterator[bytes]:
     """Spec §10.4 The export's lines: header, leaves with each tree head after its last leaf,
-    end line. ``leaves`` yields leaf bytes in index order; ``tree_heads`` yields
-    ``(tree_size, signed bytes)`` by increasing size, the last one covering every leaf given.
+    the witnesses' cosignatures of the last tree head (§10.5), end line. ``leaves`` yields leaf
+    bytes in index order; ``tree_heads`` yields ``(tree_size, signed bytes)`` by increasing
+    size, the last one covering every leaf given; ``cosignatures`` the bytes of each
+    cosignature of the last.
     """
     yield _line(
         {
@@ -75,13 +79,16 @@ def format_export(
             yield b'{"sth":' + pending[1] + b"}\n"
             heads_written += 1
             pending = next(heads, None)
+    for raw in cosignatures:
+        yield b'{"cosignature":' + raw + b"}\n"
     yield _line({"end": {"leaves": count, "tree_heads": heads_written}})
 
 
 @dataclass(frozen=True, slots=True)
 class ExportSummary:
-    """What a verified export holds: its election, board key, final tree head and counts, and
-    whether it is a rehearsal's log (Spec §10.2)."""
+    """What a verified export holds: its election, board key, final tree head and counts,
+    whether it is a rehearsal's log (Spec §10.2), and the cosignatures of its final tree head
+    (§10.5: verified and of that head; whose they are is the reader's check)."""
 
     election: str
     board_key: bytes
@@ -89,6 +96,7 @@ class ExportSummary:
     leaves: int
     tree_heads: int
     rehearsal: bool
+    cosignatures: tuple[Cosignature, ...] = ()
 
 
 def read_export(
@@ -103,7 +111,8 @@ def read_export(
     strictly above the previous one and
     equal to the number of leaves read, with a timestamp not below the previous tree head's nor
     its last leaf's reception time, and with the root recomputed from the leaves; the end line's
-    counts; the last tree head covers every leaf; nothing follows the end line.
+    counts; the last tree head covers every leaf; the cosignature lines (§10.5) come after it
+    and cosign it; nothing follows the end line.
 
     Raises:
         MalformedInput: a line that does not parse or breaks the format.
@@ -127,15 +136,24 @@ def read_export(
     last_received = 0
     heads = 0
     rehearsal: bool | None = None
+    cosignatures: list[Cosignature] = []
     for raw in it:
         number += 1
         where = f"export line {number}"
         obj = expect_object(
-            _decode(raw, number), where, required=set(), optional={"leaf", "sth", "end"}
-        )
+            _decode(raw, number), where, required=set(),
+            optional={"leaf", "sth", "cosignature", "end"},
+        )  # fmt: skip
         if len(obj) != 1:
-            raise MalformedInput(f"{where}: exactly one of leaf, sth, end")
-        if "leaf" in obj:
+            raise MalformedInput(f"{where}: exactly one of leaf, sth, cosignature, end")
+        if cosignatures and ("leaf" in obj or "sth" in obj):
+            raise MalformedInput(f"{where}: cosignatures come after the last tree head only")
+        if "cosignature" in obj:
+            cosignature = Cosignature.from_json(obj["cosignature"])
+            if last is None or last.tree_size != frontier.size or not cosignature.matches(last):
+                raise MalformedInput(f"{where}: a cosignature not of the last tree head")
+            cosignatures.append(cosignature)
+        elif "leaf" in obj:
             leaf = Leaf.from_json(obj["leaf"], schemes)
             _check_leaf(leaf, frontier.size, election, board_key, last_received, where)
             if leaf.index == 0:
@@ -161,7 +179,10 @@ def read_export(
                 raise MalformedInput(f"{where}: no tree head covers the last leaves")
             if next(it, None) is not None:
                 raise MalformedInput(f"{where}: content after the end line")
-            yield ExportSummary(election, board_key, last, frontier.size, heads, last.rehearsal)
+            yield ExportSummary(
+                election, board_key, last, frontier.size, heads, last.rehearsal,
+                tuple(cosignatures),
+            )  # fmt: skip
             return
     raise MalformedInput(f"export truncated after line {number}: no end line")
 

@@ -460,6 +460,9 @@ def create_app(
                 (h.tree_size, h.raw)
                 for h in board.storage.tree_heads(election, up_to=final.tree_size)
             ),
+            cosignatures=[
+                c.to_bytes() for c in cosignatures_of(board, election, final.tree_size)[1]
+            ],
         )
         return StreamingResponse(_chunked(lines), media_type=NDJSON)
 

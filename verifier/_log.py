@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
+from bulletin_board.cosignature import Cosignature
 from bulletin_board.wire import (
     BOARD_KEY_TYPE,
     EXPORT_FORMAT,
@@ -37,6 +38,7 @@ MAX_LINE: Final = MAX_LEAF_BYTES + 64  # a leaf line: {"leaf":...}
 _LEAF_PREFIX: Final = b'{"leaf":'
 _STH_PREFIX: Final = b'{"sth":'
 _END_PREFIX: Final = b'{"end":'
+_COSIGNATURE_PREFIX: Final = b'{"cosignature":'
 
 
 class Lines(Protocol):
@@ -74,6 +76,8 @@ class LogReader:
 
     report: Report
     since: SignedTreeHead | None = None
+    cosigned: SignedTreeHead | None = None
+    """Spec §10.5 The largest tree head the board says its witnesses cosigned (a URL's)."""
     roots: dict[int, bytes] = field(default_factory=dict)
     """Roots to capture at given sizes (a receipt's tree head): size -> root once read."""
     election: str = ""
@@ -86,6 +90,10 @@ class LogReader:
     _heads: int = 0
     _last_received: int = 0
     _entries: set[bytes] = field(default_factory=set)
+    cosignatures: list[Cosignature] = field(default_factory=list)
+    """Spec §10.5 The cosignatures of the final tree head the export carries (verified)."""
+    _cosignature_lines: int = 0
+    _cosigned_root: bytes = b""
 
     def read(self, stream: Lines) -> Iterator[LeafRecord]:
         """Yield every parsable leaf; findings go to the report.
@@ -104,6 +112,8 @@ class LogReader:
             if ended:
                 self._fail(None, f"line {number}: data after the end line")
                 break
+            if self._cosignature_lines and not line.startswith((_COSIGNATURE_PREFIX, _END_PREFIX)):
+                self._fail(self._count, f"line {number}: after a cosignature, only cosignatures")
             if line.startswith(_LEAF_PREFIX):
                 record = self._leaf(line)
                 if record is not None:
@@ -113,6 +123,8 @@ class LogReader:
             elif line.startswith(_END_PREFIX):
                 self._end(line)
                 ended = True
+            elif line.startswith(_COSIGNATURE_PREFIX):
+                self._cosignature(line, number)
             else:
                 self._fail(self._count, f"line {number}: neither a leaf, a tree head nor the end")
         if not ended:
@@ -125,6 +137,7 @@ class LogReader:
                 f"the kept tree head has size {self.since.tree_size}, the log only "
                 f"{self._count}: history rewritten",
             )
+        self._check_cosigned()
         self.report.leaves = self._count
         if self.sth is not None:
             self.report.tree_size = self.sth.tree_size
@@ -215,8 +228,30 @@ class LogReader:
             index, leaf.received, entry.type, entry.role, entry.key, entry.raw, dict(entry.payload)
         )
 
+    def _check_cosigned(self) -> None:
+        """Spec §13.1 check 1 (§10.5) The board's own largest cosigned head against the log."""
+        head = self.cosigned
+        if head is None:
+            return
+        if (head.board_key, head.election) != (self.board_key, self.election):
+            self._fail(None, "the board's cosigned tree head is of another board key or election")
+        elif head.tree_size > self._count:
+            self._fail(
+                None,
+                f"the board's witnesses cosigned a tree head of size {head.tree_size}, but its "
+                f"log stops at {self._count}: the board serves a log cut short (rolled back)",
+            )
+        elif self._cosigned_root != head.root_hash:
+            self._fail(
+                head.tree_size - 1 if head.tree_size else None,
+                f"the board's witnesses cosigned a tree head of size {head.tree_size} whose root "
+                "differs from this log's at that size: proof that the board forked",
+            )
+
     def _capture(self) -> None:
         size = self._frontier.size
+        if self.cosigned is not None and size == self.cosigned.tree_size:
+            self._cosigned_root = self._frontier.root()
         if size in self.roots and not self.roots[size]:
             self.roots[size] = self._frontier.root()
         since = self.since
@@ -260,6 +295,20 @@ class LogReader:
             return
         self._heads += 1
         self.sth = sth
+
+    def _cosignature(self, line: bytes, number: int) -> None:
+        """Spec §10.4-§10.5 A cosignature line: after the final tree head, and cosigning it
+        (whose it is and whether it counts: ``verifier._witnesses``)."""
+        self._cosignature_lines += 1
+        try:
+            cosignature = Cosignature.from_bytes(line[len(_COSIGNATURE_PREFIX) : -1])
+        except VerivoteError as exc:
+            self._fail(None, f"line {number}: cosignature: {exc}")
+            return
+        if self.sth is None or self.sth.tree_size != self._count:
+            self._fail(None, f"line {number}: a cosignature before the final tree head")
+            return
+        self.cosignatures.append(cosignature)
 
     def _end(self, line: bytes) -> None:
         try:

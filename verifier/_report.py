@@ -32,7 +32,7 @@ __all__ = [
 
 # Spec §13.1 The numbered checks, in the order a scrutineer reads them.
 CHECKS: Final = {
-    1: "log: canonical entries, leaf hashes, signed tree heads, consistency",
+    1: "log: canonical entries, leaf hashes, signed tree heads, consistency, witnesses",
     2: "definition, timetable, nominations and administrative entries",
     3: "key ceremony and election key",
     4: "credential lists, counts and revocations",

@@ -30,6 +30,7 @@ from verifier._log import LeafRecord, LogReader, UnreadableInput
 from verifier._replay import Replay
 from verifier._report import Report
 from verifier._state import State
+from verifier._witnesses import check_witnesses
 
 __all__ = ["Progress", "download_export", "verify_export_file", "verify_source"]
 
@@ -100,10 +101,12 @@ def verify_export_file(
     progress: Progress | None = None,
     batch_size: int = 512,
     in_progress: bool = False,
+    cosigned: SignedTreeHead | None = None,
 ) -> Report:
     """Spec §13.1 Verify an export file: every check, a receipt, consistency with a kept STH.
     ``in_progress``: the caller checks an election in progress (no result is then the outcome
-    ``in-progress``, not ``no-result``, §13.3).
+    ``in-progress``, not ``no-result``, §13.3). ``cosigned``: the largest tree head the board
+    says its witnesses cosigned (§10.5), which the log must not contradict.
 
     Raises:
         UnreadableInput: the file is not an export, or the receipt or tree head file does not
@@ -113,7 +116,7 @@ def verify_export_file(
     report = Report(in_progress=in_progress)
     kept = _parse_since(since) if since is not None else None
     parsed_receipt = _ReceiptCheck.parse(receipt) if receipt is not None else None
-    reader = LogReader(report, since=kept)
+    reader = LogReader(report, since=kept, cosigned=cosigned)
     if parsed_receipt is not None:
         reader.roots[parsed_receipt.tree_size] = b""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
@@ -138,6 +141,15 @@ def verify_export_file(
         if replay is not None:
             pool.drain()
             replay.finish()
+            setup = replay.state.setup
+            check_witnesses(
+                report,
+                final=reader.sth,
+                cosignatures=reader.cosignatures,
+                definition=setup.definition,
+                result=replay.state.tallying.result_seen,
+                voting_close=setup.timetable.get("voting_close"),
+            )
             if parsed_receipt is not None:
                 parsed_receipt.conclude(report, replay, reader)
     return report
@@ -260,9 +272,11 @@ class _ReceiptCheck:
             report.fail(6, self.index, "receipt: the ballot is in the log but not counted")
 
 
-def download_export(url: str, target: BinaryIO, *, timeout: float = 60.0) -> None:
+def download_export(url: str, target: BinaryIO, *, timeout: float = 60.0) -> SignedTreeHead | None:
     """Spec §10.3 Stream ``GET {url}/export`` into ``target``; ``url`` names one election's log
-    (``.../v1/elections/<id>``), or a board with exactly one election.
+    (``.../v1/elections/<id>``), or a board with exactly one election. Returns the largest tree
+    head the board says its witnesses cosigned (§10.5), asked BEFORE the export (so a log that
+    grows meanwhile is not taken for one cut short); None: none.
 
     Raises:
         UnreadableInput: the board cannot be reached or does not serve an export there.
@@ -284,12 +298,30 @@ def download_export(url: str, target: BinaryIO, *, timeout: float = 60.0) -> Non
                         f"{base}/v1/elections/<id>"
                     )
                 base = f"{base}/v1/elections/{elections[0]}"
+            cosigned = _cosigned_head(client, base)
             with client.stream("GET", f"{base}/export") as response:
                 response.raise_for_status()
                 for chunk in response.iter_bytes():
                     target.write(chunk)
     except httpx.HTTPError as exc:
         raise UnreadableInput(f"cannot download the export from {url}: {exc}") from None
+    return cosigned
+
+
+def _cosigned_head(client: httpx.Client, log_url: str) -> SignedTreeHead | None:
+    """Spec §10.5 The largest tree head the board says its witnesses cosigned (signed by the
+    board: evidence whatever the export says), or None when it has none or answers none that
+    parses (the export's own cosignatures are checked by check 1 anyway)."""
+    try:
+        answer = client.get(f"{log_url}/cosignatures")
+        if answer.status_code != 200:
+            return None
+        value = canonical.decode(answer.content, max_bytes=1 << 16)
+        if not isinstance(value, dict):
+            return None
+        return SignedTreeHead.from_json(value.get("sth"))
+    except (httpx.HTTPError, VerivoteError):
+        return None
 
 
 def _election_ids(data: bytes) -> list[str]:
@@ -307,15 +339,15 @@ def _election_ids(data: bytes) -> list[str]:
 
 
 @contextmanager
-def _source_file(source: str) -> Iterator[Path]:
+def _source_file(source: str) -> Iterator[tuple[Path, SignedTreeHead | None]]:
     if source.startswith(("http://", "https://")):
         with tempfile.TemporaryDirectory(prefix="verivote-verify-") as folder:
             path = Path(folder) / "export.jsonl"
             with path.open("wb") as target:
-                download_export(source, target)
-            yield path
+                cosigned = download_export(source, target)
+            yield path, cosigned
     else:
-        yield Path(source)
+        yield Path(source), None
 
 
 def verify_source(
@@ -332,7 +364,7 @@ def verify_source(
     Raises:
         UnreadableInput, OSError: the input cannot be read.
     """
-    with _source_file(source) as path:
+    with _source_file(source) as (path, cosigned):
         return verify_export_file(
             path,
             jobs=jobs,
@@ -340,4 +372,5 @@ def verify_source(
             since=since,
             progress=progress,
             in_progress=in_progress,
+            cosigned=cosigned,
         )

@@ -16,6 +16,7 @@ ALLOWED_PREFIXES = (
     "election.definition",
     "election.counting",
     "bulletin_board.wire",
+    "bulletin_board.cosignature",
     "verifier",
     "httpx",
 )
