@@ -22,12 +22,16 @@ built by ``simulation.ElectionBuilder``:
    printed per contest, the STV and IRV counts stage by stage, and checked against the choices
    the simulated members made: the homomorphic counts, the decrypted papers (the same rankings
    in another order) and the winners of a count of the members' own rankings;
-6. the board's final tree head is printed, its export written, and the independent verifier
-   run on it.
+6. three witnesses (spec §10.5) check and cosign the board's tree head after the ceremony, after
+   voting and (two of them) after the result, each checking a consistency proof from the head it
+   cosigned before; the definition requires 2 of the 3;
+7. the board's final tree head is printed, its export written (with the cosignatures), and the
+   independent verifier run on it (which requires the quorum).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import secrets
@@ -45,6 +49,7 @@ import click
 from rich.console import Console
 
 from bulletin_board.client import BoardClient
+from bulletin_board.witness import Witness, WitnessState
 from cli._common import progress, replace_secret
 from cli._extra import require_board_server
 from cli._results import results_table
@@ -113,6 +118,7 @@ def run_demo(
     # the simulated members' choices only: never a secret
     rng = random.Random(seed if seed is not None else secrets.randbits(64))  # noqa: S311
     plan = nec_plan(start=datetime.now(UTC).replace(microsecond=0), members=voters)
+    plan = dataclasses.replace(plan, witnesses=3, witness_quorum=2)  # spec §10.5
     db = db or f"sqlite:///{directory / 'board.db'}"
     run = DemoRun(directory, directory / f"{plan.election}.export", directory / "votes-cast.json")
     clock = SimulatedClock(plan.at(0))
@@ -125,10 +131,16 @@ def run_demo(
         console.print(f"board at {url} (database {db}); simulated clock from {plan.start:%Y-%m-%d}")
         board = HttpBoard(client, clock.set)
         builder = ElectionBuilder(plan, board, rng=rng, progress=progress)
+        witnesses = [
+            Witness(key, WitnessState(directory / f"witness-{j}"), clock=clock)
+            for j, key in enumerate(builder.keys.witnesses, start=1)
+        ]
         with _phase(run, "definition, timetable, nominations, candidate lists", console):
             _setup(builder)
         with _phase(run, "key ceremony (3 of 5 trustees)", console):
             builder.ceremony()
+        with _phase(run, "witnesses 1, 2 and 3 check and cosign the tree head", console):
+            _cosign(witnesses, url, plan.election, console)
         with _phase(run, f"roll of {voters:,} members and credentials", console):
             builder.issue()
         params = builder.params
@@ -143,6 +155,8 @@ def run_demo(
             builder.vote_all(votes[voters:], processes=clients, label="revotes")
         with _phase(run, "audited ballot checked (Benaloh challenge)", console):
             _audit(builder, client, rng)
+        with _phase(run, "witnesses check the grown log is consistent and cosign", console):
+            _cosign(witnesses, url, plan.election, console)
         with _phase(run, "close, fold and check the log, tally", console):
             board.refold()
             builder.tally()
@@ -161,6 +175,8 @@ def run_demo(
             outcome = builder.result()
         results_table(params, outcome, console)
         _check_result(run, builder, outcome, console)
+        with _phase(run, "witnesses 1 and 2 cosign the final tree head (3 is away)", console):
+            _cosign(witnesses[:2], url, plan.election, console)
         head = client.tree_head()
         run.tree_size, run.root = head.tree_size, head.root_hash.hex()
         console.print(f"final tree head: size {head.tree_size}, root {run.root}")
@@ -171,6 +187,13 @@ def run_demo(
     console.print(f"the simulated members' final choices (demo only): {run.votes}")
     _verify_export(run, console)
     return run
+
+
+def _cosign(witnesses: list[Witness], url: str, election: str, console: Console) -> None:
+    """Spec §10.5 Each witness checks the board's latest head against the one it cosigned last
+    (a consistency proof) and cosigns it; the verifier requires 2 of the 3."""
+    for j, witness in enumerate(witnesses, start=1):
+        console.print(f"  witness {j}: {witness.check_and_cosign(url, election).line()}")
 
 
 def _check_result(
