@@ -14,11 +14,11 @@ from bulletin_board.cosignature import Cosignature
 from bulletin_board.errors import EntryRefused, LogCorrupted, UnknownTreeSize, WrongElection
 from bulletin_board.log import Board
 from bulletin_board.rehearsal import stored_definition
-from bulletin_board.storage import StoredCosignature
+from bulletin_board.storage import Storage, StoredCosignature
 from bulletin_board.wire import SignedTreeHead, check_election_id
 from crypto.errors import MalformedInput, VerificationFailed
 
-__all__ = ["accept_cosignature", "cosignatures_of"]
+__all__ = ["accept_cosignature", "cosignatures_of", "stored_cosignatures"]
 
 
 def accept_cosignature(board: Board, election: str, raw: bytes) -> tuple[Cosignature, bool]:
@@ -81,10 +81,21 @@ def cosignatures_of(
         if tree_size is None:
             raise UnknownTreeSize(f"no tree head of {election!r} is cosigned yet")
     head = board.tree_head(election, tree_size)
-    definition = stored_definition(board.storage, election)
+    return head, stored_cosignatures(board.storage, head)
+
+
+def stored_cosignatures(storage: Storage, head: SignedTreeHead) -> list[Cosignature]:
+    """Spec §10.5 The latest stored cosignature of each witness of ``head`` (a head the caller
+    checked), in the definition's order of witnesses, each row checked against its bytes.
+
+    Raises:
+        LogCorrupted: a row that does not parse, or whose bytes are not the row's or the head's.
+    """
+    election = head.election
+    definition = stored_definition(storage, election)
     order = {} if definition is None else {w.key.raw: i for i, w in enumerate(definition.witnesses)}
     found = []
-    for row in board.storage.cosignatures(election, tree_size):
+    for row in storage.cosignatures(election, head.tree_size):
         try:
             cosignature = Cosignature.from_bytes(row.raw)
         except (MalformedInput, VerificationFailed) as exc:
@@ -96,7 +107,7 @@ def cosignatures_of(
         ):
             raise LogCorrupted(_stored(election, row, "its bytes disagree with the row or head"))
         found.append(cosignature)
-    return head, sorted(found, key=lambda c: order[c.witness])
+    return sorted(found, key=lambda c: order[c.witness])
 
 
 def _stored(election: str, row: StoredCosignature, what: str) -> str:

@@ -258,6 +258,7 @@ def export(db: str, election: str | None, out: Path) -> None:
     require_board_server("board export", STORAGE_MODULES)
     from bulletin_board.export import format_export
     from bulletin_board.integrity import check_log, log_origin
+    from bulletin_board.witnessing import stored_cosignatures
 
     storage = _storage(db, migrate=False)
     try:
@@ -279,6 +280,7 @@ def export(db: str, election: str | None, out: Path) -> None:
             tree_heads=(
                 (h.tree_size, h.raw) for h in storage.tree_heads(election, up_to=final.tree_size)
             ),
+            cosignatures=[c.to_bytes() for c in stored_cosignatures(storage, final)],
         )
         temporary = out.with_name(out.name + ".partial")
         with temporary.open("wb") as handle:

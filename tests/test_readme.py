@@ -112,11 +112,20 @@ def _pass(times: int = 1) -> str:
 
 
 TRUSTEES = ("trustee1", "trustee2", "trustee3")
+WITNESSES = ("witness1", "witness2", "witness3")
 URL_ELECTION = "https://board.example.org/v1/elections/nec-2027"
 
 
 def _trustee_step(command: str, who: Sequence[str] = TRUSTEES, **more: Any) -> Step:
     return Step(command, [Run(t, typed=_pass(), **more) for t in who])
+
+
+def _witness_step(who: Sequence[str] = WITNESSES) -> Step:
+    """The witnesses (2 of 3 required) check and cosign the board's latest tree head."""
+    return Step(
+        "verivote witness --board https://board.example.org --state witness-state --once",
+        [Run(w, typed=_pass(), says=["nec-2027: cosigned tree head"]) for w in who],
+    )
 
 
 def _clock(to: str) -> Run:
@@ -172,13 +181,22 @@ sections = ["bame"]
 
 
 def _election_toml(walk: Walk) -> None:
-    """docs/examples/election.toml with the keys `verivote keys generate` printed, its dates
+    """docs/examples/election.toml with the keys `verivote keys generate` printed (its three
+    witnesses' too, 2 required), its dates
     moved (the election starts tomorrow), trustees 2 of 3 (five take a minute longer), and a
     ranked contest `nec` for the README's mixing and recount (the bame section's, so that the
     README's --choices, for the example's contests, stay as written)."""
     text = (ROOT / "docs" / "examples" / "election.toml").read_text()
     text = re.sub(r"\[trustees\].*?\]\n", "", text, flags=re.S)
-    text = re.sub(r"\[witnesses\].*?\]\n", "", text, flags=re.S)
+    witnesses = iter(WITNESSES)
+    start = text.index("[witnesses]")
+    listed = re.sub(
+        r'key = "[0-9a-f]{64}"',
+        lambda _m: f'key = "{walk.remembered[next(witnesses)]}"',
+        text[start:],
+        count=3,
+    )
+    text = text[:start] + listed  # fmt: skip
     keys = iter([walk.remembered["administrator"], walk.remembered["issuer"]])
     text = re.sub(r'key = "[0-9a-f]{64}"', lambda _m: f'key = "{next(keys)}"', text, count=2)
     members = ",\n".join(
@@ -269,10 +287,13 @@ STEPS: list[Step | Do] = [
          [Run("issuer", typed=_pass(2), remember={"issuer": r"public key: ([0-9a-f]{64})"})]),
     Step("verivote keys generate --role trustee --out trustee.key",
          [Run(t, typed=_pass(2), remember={t: r"public key: ([0-9a-f]{64})"}) for t in TRUSTEES]),
+    Step("verivote keys generate --role witness --out witness.key",
+         [Run(w, typed=_pass(2), remember={w: r"public key: ([0-9a-f]{64})"}) for w in WITNESSES]),
     Do("the administrator writes election.toml from docs/examples", _election_toml),
     Step("verivote election check election.toml", [Run("admin", says=["fingerprint"])]),
     Step("verivote admin publish election.toml --board URL",
          [Run("admin", typed=_pass(), says=["definition posted: leaf 1"])]),
+    _witness_step(),
     # 3. nominations (the rehearsal's clock moved on into them), candidate lists
     Step("verivote admin advance-clock --to 2026-12-15T17:00", [_clock("2026-12-04T09:00")]),
     Do("nominations received by post", _nominations),
@@ -332,6 +353,7 @@ STEPS: list[Step | Do] = [
     Do("Ada's mail program re-saves her receipt", _pretty_receipt),
     Step("verivote receipt check receipt.json",
          [Run("ada", says=["REHEARSAL", "it is your counted ballot"])]),
+    _witness_step(("witness1", "witness2")),  # each checks the log grew from what it cosigned
     Step("verivote verify https://board.example.org/v1/elections/nec-2027 --in-progress",
          [Run("scrutineer", says=["IN PROGRESS (REHEARSAL"])]),
     Step("verivote admin advance-clock --by 2d", [Run("admin", typed=_pass())]),
@@ -347,6 +369,7 @@ STEPS: list[Step | Do] = [
                   ("trustee1", "trustee3")),  # trustee 2 is away: any 2 of 3 decrypt
     Step("verivote admin result --board URL --key administrator.key --html count.html",
          [Run("admin", typed=_pass(), says=["result posted"])]),
+    _witness_step(("witness1", "witness3")),  # witness 2 is away: any 2 of 3 suffice
     # 8. anyone verifies
     Step("verivote verify https://board.example.org/v1/elections/nec-2027 --json report.json",
          [Run("scrutineer", says=["RESULT VERIFIED (REHEARSAL"])]),
