@@ -104,9 +104,10 @@ def render_election_page(
     now: int,
     board_url: str,
     verdict: Mapping[str, Any] | None = None,
+    witnesses: Mapping[str, Any] | None = None,
 ) -> str:
     """One page of an election (``""`` home, ``nominations``, ``decisions``,
-    ``participation``, ``results``).
+    ``participation``, ``results``); ``witnesses``: the home page's (§10.5).
 
     Raises:
         KeyError: no such page.
@@ -118,6 +119,7 @@ def render_election_page(
         board_url=board_url,
         feed_url=links.page("feed.atom"),
         part=f"parts/{page or 'home'}.html",
+        witnesses=witnesses,
     )
     if page == "":
         context["page_title"] = context["home"].get("title") or t.text(titles[""])

@@ -20,7 +20,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bulletin_board.booth import INDEX, BoothFiles
-from bulletin_board.errors import NotFound, UnknownElection
+from bulletin_board.cosignature import Cosignature
+from bulletin_board.errors import NotFound, UnknownElection, UnknownTreeSize
 from bulletin_board.log import Board
 from bulletin_board.pages.describe import phase
 from bulletin_board.pages.feed import atom_feed
@@ -29,8 +30,9 @@ from bulletin_board.pages.leaf import leaf_view
 from bulletin_board.pages.render import STYLESHEET, render, render_election_page, render_report
 from bulletin_board.pages.results import contest_blt
 from bulletin_board.pages.source import Digests, Verdicts
-from bulletin_board.pages.views import PAGES, Links, tree_head_view
-from bulletin_board.wire import check_election_id
+from bulletin_board.pages.views import PAGES, Links, tree_head_view, witnesses_view
+from bulletin_board.wire import SignedTreeHead, check_election_id
+from bulletin_board.witnessing import cosignatures_of
 from crypto.errors import MalformedInput
 
 __all__ = ["CONTENT_SECURITY_POLICY", "PagesService", "register_pages"]
@@ -172,6 +174,9 @@ def register_pages(
                         generated=t.when(service.now(checked), "UTC"),
                     )
                 else:
+                    witnesses = None
+                    if name == "":
+                        witnesses = witnesses_view(t, digest, _cosigned(board, checked))
                     body = render_election_page(
                         name,
                         t=t,
@@ -181,6 +186,7 @@ def register_pages(
                         now=service.now(checked),
                         board_url=_board_url(request),
                         verdict=verdict,
+                        witnesses=witnesses,
                     )
         except NotFound:
             return not_found(t, remember, t.text("front.unknown", election=election))
@@ -300,3 +306,12 @@ def register_pages(
         return Response(body, headers=booth.headers(path or INDEX))
 
     return service
+
+
+def _cosigned(board: Board, election: str) -> tuple[SignedTreeHead, list[Cosignature]] | None:
+    """Spec §10.5 The largest cosigned tree head of ``election`` and its cosignatures (None:
+    none yet)."""
+    try:
+        return cosignatures_of(board, election)
+    except UnknownTreeSize:
+        return None

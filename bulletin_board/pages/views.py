@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from bulletin_board.cosignature import Cosignature
 from bulletin_board.pages.describe import (
     constraint_text,
     contest_kind,
@@ -36,6 +37,7 @@ __all__ = [
     "nominations_view",
     "participation_view",
     "tree_head_view",
+    "witnesses_view",
 ]
 
 #: The pages of an election, in navigation order: (name in URLs, catalogue key of its title).
@@ -82,6 +84,35 @@ def tree_head_view(t: Catalogue, digest: ElectionDigest, sth: SignedTreeHead) ->
         "time": t.when(sth.timestamp, _zone(digest)),
         "board_key": sth.board_key.hex(),
     }
+
+
+def witnesses_view(
+    t: Catalogue,
+    digest: ElectionDigest,
+    cosigned: tuple[SignedTreeHead, list[Cosignature]] | None,
+) -> dict[str, Any] | None:
+    """Spec §10.5 The definition's witnesses and who cosigned the largest cosigned tree head
+    (None before the definition)."""
+    if digest.definition is None:
+        return None
+    definition = digest.definition.value
+    if not definition.witnesses:
+        return {"summary": t.text("home.witnesses_none"), "head": None, "rows": []}
+    summary = t.text("home.witnesses", q=definition.witness_quorum, n=len(definition.witnesses))
+    if cosigned is None:
+        return {"summary": summary, "head": t.text("home.not_cosigned"), "rows": []}
+    head, cosignatures = cosigned
+    names = {w.key.raw: w.name for w in definition.witnesses}
+    zone = _zone(digest)
+    return {
+        "summary": summary,
+        "head": t.text("home.cosigned", size=t.number(head.tree_size),
+                       time=t.when(head.timestamp, zone)),
+        "rows": [
+            {"name": names.get(c.witness, c.witness.hex()[:16]), "time": t.when(c.cosigned, zone)}
+            for c in cosignatures
+        ],
+    }  # fmt: skip
 
 
 def home_view(t: Catalogue, digest: ElectionDigest, now: int) -> dict[str, Any]:

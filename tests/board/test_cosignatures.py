@@ -154,3 +154,14 @@ def test_a_row_that_disagrees_with_its_bytes_is_log_corrupted(
     answer = httpx.get(f"{board.url}/v1/elections/{E}/cosignatures")
     assert (answer.status_code, answer.json()["error"]["code"]) == (503, "log_corrupted")
     assert Cosignature.from_bytes(good.to_bytes()) == good
+
+
+def test_the_election_page_shows_the_witnesses(board: BoardClient) -> None:
+    page = httpx.get(f"{board.url}/e/{E}/").text
+    assert "the verifier requires 2 of the 3." in page
+    assert "No tree head is cosigned yet." in page
+    head = board.tree_head()
+    board.post_cosignature(sign_cosignature(head, cosigned=head.timestamp, key=SECOND))
+    page = httpx.get(f"{board.url}/e/{E}/").text
+    assert f"The latest cosigned tree head covers {head.tree_size} entries" in page
+    assert "<li>Witness 2 (" in page
