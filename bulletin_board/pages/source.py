@@ -34,6 +34,7 @@ from bulletin_board.pages.digest import ElectionDigest
 from bulletin_board.pages.i18n import Catalogue
 from bulletin_board.pages.verdict import verdict_view
 from bulletin_board.wire import SignedTreeHead
+from bulletin_board.witnessing import stored_cosignatures
 
 __all__ = ["Digests", "Verdicts"]
 
@@ -79,8 +80,9 @@ class Verdicts:
 
     def __init__(self, board: Board) -> None:
         self.board = board
-        self._done: dict[str, tuple[int, str, dict[str, Any]]] = {}
-        self._running: dict[str, tuple[int, Future[dict[str, Any]]]] = {}
+        # election -> (tree size, root, outcome, cosignatures of that head when verified)
+        self._done: dict[str, tuple[int, str, dict[str, Any], int]] = {}
+        self._running: dict[str, tuple[int, int, Future[dict[str, Any]]]] = {}
         self._lock = threading.Lock()
         self._threads: ThreadPoolExecutor | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -101,44 +103,47 @@ class Verdicts:
         self, t: Catalogue, election: str, sth: SignedTreeHead, *, has_result: bool
     ) -> dict[str, Any] | None:
         """The verdict to show for ``election`` at ``sth``: the latest finished run (starting
-        a run for this tree head if none is running), or that one is running; None before a
-        result is on the log."""
+        a run for this tree head if none is running, or if witnesses cosigned it since, Spec
+        §10.5), or that one is running; None before a result is on the log."""
         if not has_result:
             return None
+        cosigned = len(self.board.storage.cosignatures(election, sth.tree_size))
         with self._lock:
             self._collect(election)
             done = self._done.get(election)
             running = self._running.get(election)
-            if (done is None or done[0] < sth.tree_size) and running is None and not self._closed:
-                self._start(election, sth)
+            stale = done is None or (done[0], done[3]) < (sth.tree_size, cosigned)
+            if stale and running is None and not self._closed:
+                self._start(election, sth, cosigned)
                 running = self._running.get(election)
         if done is not None:
-            size, root, outcome = done
+            size, root, outcome, _ = done
             return verdict_view(t, outcome, has_result=has_result, size=size, root=root)
         size = running[0] if running is not None else sth.tree_size
         return {"state": "running", "size": t.number(size)}
 
     def _collect(self, election: str) -> None:
         running = self._running.get(election)
-        if running is None or not running[1].done():
+        if running is None or not running[2].done():
             return
         del self._running[election]
-        size, future = running
+        size, cosigned, future = running
         try:
             outcome = future.result()
         except Exception as exc:  # the verifier's process died: say so on the page
             outcome = {"json": {"passed": False, "checks": []}, "lines": [f"error: {exc}"]}
         head = self.board.tree_head(election, size)
-        self._done[election] = (size, head.root_hash.hex(), outcome)
+        self._done[election] = (size, head.root_hash.hex(), outcome, cosigned)
 
-    def _start(self, election: str, sth: SignedTreeHead) -> None:
+    def _start(self, election: str, sth: SignedTreeHead, cosigned: int) -> None:
         if self._threads is None:
             self._threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verdict")
         future = self._threads.submit(self._run, election, sth)
-        self._running[election] = (sth.tree_size, future)
+        self._running[election] = (sth.tree_size, cosigned, future)
 
     def _run(self, election: str, sth: SignedTreeHead) -> dict[str, Any]:
-        """Write the log up to ``sth`` as an export, verify it in the verifier's process."""
+        """Write the log up to ``sth`` as an export (with its cosignatures, §10.5), verify it
+        in the verifier's process."""
         with tempfile.TemporaryDirectory(prefix="verivote-verdict-") as folder:
             path = Path(folder) / f"{election}-{sth.tree_size}.jsonl"
             report = Path(folder) / "report.json"
@@ -152,6 +157,9 @@ class Verdicts:
                             (h.tree_size, h.raw)
                             for h in self.board.storage.tree_heads(election, up_to=sth.tree_size)
                         ),
+                        cosignatures=[
+                            c.to_bytes() for c in stored_cosignatures(self.board.storage, sth)
+                        ],
                     )
                 )
             with self._lock:

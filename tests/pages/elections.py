@@ -7,6 +7,7 @@ contests, and the result."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bulletin_board.client import BoardClient
+from bulletin_board.witness import Witness, WitnessState
 from cli.demo import _setup as demo_setup
 from crypto.signing import SigningKey
 from election.wire import Result
@@ -66,9 +68,12 @@ def run_to_result(builder: ElectionBuilder, rng: random.Random) -> Result:
 
 @contextmanager
 def served_election(folder: Path, *, finished: bool = True) -> Iterator[Served]:
-    """A board at a URL holding the election, finished (result published) or with nominations
-    open (before the candidate lists)."""
-    plan = nec_plan(start=START, members=MEMBERS, election=ELECTION)
+    """A board at a URL holding the election, finished (result published, its final tree head
+    cosigned by 2 of its 3 witnesses, spec §10.5) or with nominations open (before the candidate
+    lists)."""
+    plan = dataclasses.replace(
+        nec_plan(start=START, members=MEMBERS, election=ELECTION), witnesses=3, witness_quorum=2
+    )
     clock = SimulatedClock(plan.at(0))
     db = f"sqlite:///{folder / 'board.db'}"
     with (
@@ -78,13 +83,16 @@ def served_election(folder: Path, *, finished: bool = True) -> Iterator[Served]:
         board = HttpBoard(client, clock.set)
         rng = random.Random(7)
         builder = ElectionBuilder(
-            plan, board, keys=RoleKeys.fixed_for_testing(plan.trustees), rng=rng
+            plan, board, keys=RoleKeys.fixed_for_testing(plan.trustees, 3), rng=rng
         )
         elected: dict[str, tuple[str, ...]] = {}
         if finished:
             setup_phase(builder)
             result = run_to_result(builder, rng)
             elected = {c.contest: c.elected for c in result.contests}
+            for j, key in enumerate(builder.keys.witnesses[:2]):
+                state = WitnessState(folder / f"witness-{j}")
+                Witness(key, state, clock=clock).check_and_cosign(url, ELECTION)
         else:
             builder.define()
             builder.nominate(at=plan.at(1.5))
