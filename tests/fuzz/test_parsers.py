@@ -25,6 +25,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bulletin_board.cosignature import Cosignature
 from bulletin_board.export import verify_export
 from bulletin_board.wire import ED25519, ED25519_ROLES, Leaf, Receipt, SignedTreeHead
 from crypto import canonical
@@ -148,12 +149,17 @@ def test_entries(data: st.DataObject, election: Built, figures: Figures) -> None
 @budget(60)
 @given(data=st.data())
 def test_leaves_and_tree_heads(data: st.DataObject, election: Built, figures: Figures) -> None:
-    """Spec §10.1 a leaf (index, received, entry), §10.2 a signed tree head."""
+    """Spec §10.1 a leaf (index, received, entry), §10.2 a signed tree head, §10.5 a witness's
+    cosignature (the known answer's, mutated)."""
     leaf = data.draw(st.sampled_from(_objects(election, "leaf")))
     mutant = data.draw(_mutants(leaf))
     attempt(figures, Leaf.from_bytes, mutant, _schemes(election), election=_election(election))
     head = data.draw(st.sampled_from(_objects(election, "sth")))
     attempt(figures, SignedTreeHead.from_bytes, data.draw(_mutants(head)))
+    cosignature = json.loads((VECTORS / "cosignatures" / "cosignatures.json").read_text())
+    attempt(
+        figures, Cosignature.from_bytes, data.draw(_mutants(json.loads(cosignature["cosignature"])))
+    )
 
 
 def _mutants(value: Any) -> st.SearchStrategy[bytes]:
