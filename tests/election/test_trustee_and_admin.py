@@ -245,7 +245,8 @@ def test_role_keys() -> None:
     with pytest.raises(WrongPassphrase, match="wrong passphrase, or the file was altered"):
         RoleKey.open(sealed, b"wrong")
     with pytest.raises(
-        MalformedInput, match="role must be one of administrator, issuer, trustee, witness, got 'voter'"
+        MalformedInput,
+        match="role must be one of administrator, issuer, trustee, witness, got 'voter'",
     ):
         RoleKey.generate("voter")
     assert "seed" not in repr(key)
