@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -104,3 +105,28 @@ def test_once_or_every(folder: Path) -> None:
     done = _witness(folder, "http://127.0.0.1:9", "--once", "--every", "5")
     assert done.returncode == 2
     assert done.stderr.strip() == "error: give --once or --every SECONDS"
+
+
+def test_every_goes_on_round_after_round(folder: Path, tmp_path: Path) -> None:
+    with ExitStack() as stack:
+        url = _serve(stack, witnessed_log(), tmp_path / "board.db")
+        process = subprocess.Popen(
+            [VERIVOTE, "witness", "--board", url, "--passphrase-env", "VV_PASS", "--state",
+             "state", "--every", "1"],
+            cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "VV_PASS": PASSPHRASE},
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 120
+            while not (folder / "state" / f"{E}.json").exists():
+                assert process.poll() is None, process.communicate()
+                assert time.monotonic() < deadline, "no round cosigned"
+                time.sleep(0.2)  # polling the witness's state file
+            time.sleep(2.5)  # two more rounds
+        finally:
+            process.terminate()
+            out, err = process.communicate(timeout=60)
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{E}: cosigned tree head 5"), out + err
+    assert len(lines) >= 2, out + err
+    assert all(line.startswith(f"{E}: still at tree head 5") for line in lines[1:]), out
