@@ -358,9 +358,9 @@ class Board:
     def _fold(self, election: str, tx: WriteTransaction) -> _View:
         """Bring this process's view up to the database (under the lock), checking the latest
         tree head, which the next is signed from (Spec §10.2). Raises: LogCorrupted."""
-        size = tx.size()
+        stored, size = tx.latest_tree_head_and_size()
         head = check_latest(
-            tx.latest_tree_head(),
+            stored,
             size,
             election=election,
             board_key=self.public_key,

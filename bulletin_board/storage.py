@@ -57,6 +57,7 @@ __all__ = [
 MIGRATIONS: Final = Path(__file__).resolve().parent / "migrations"
 _BUSY_TIMEOUT_MS: Final = 60_000
 _CHUNK: Final = 2000  # rows per INSERT: 6 columns x 2000 stays under every parameter limit
+_FEW: Final = 256  # up to this many rows: an executemany of the cached statement
 
 _metadata = sa.MetaData()
 _elections = sa.Table(
@@ -311,23 +312,8 @@ class Storage:
     def latest_tree_head_and_size(self, election: str) -> tuple[StoredTreeHead | None, int]:
         """The latest tree head and the number of stored leaves, read in ONE statement (one
         snapshot on PostgreSQL too), so that a concurrent append cannot make them disagree."""
-        top = (
-            sa.select(sa.func.max(_leaves.c.leaf_index).label("top"))
-            .where(_leaves.c.election_id == election)
-            .subquery()
-        )
-        latest = (
-            sa.select(sa.func.max(_tree_heads.c.tree_size))
-            .where(_tree_heads.c.election_id == election)
-            .scalar_subquery()
-        )
-        on = sa.and_(_tree_heads.c.election_id == election, _tree_heads.c.tree_size == latest)
         with self._read.begin() as c:
-            row = c.execute(
-                sa.select(top.c.top, _tree_heads).select_from(top.outerjoin(_tree_heads, on))
-            ).one()
-        size = 0 if row.top is None else int(row.top) + 1
-        return (None if row.sth is None else StoredTreeHead.from_row(row)), size
+            return _head_and_size(c, election)
 
     def tree_head(self, election: str, tree_size: int) -> StoredTreeHead | None:
         with self._read.begin() as c:
@@ -437,6 +423,25 @@ def _size(c: Connection, election: str) -> int:
     return 0 if top is None else int(top) + 1
 
 
+def _head_and_size(c: Connection, election: str) -> tuple[StoredTreeHead | None, int]:
+    top = (
+        sa.select(sa.func.max(_leaves.c.leaf_index).label("top"))
+        .where(_leaves.c.election_id == election)
+        .subquery()
+    )
+    latest = (
+        sa.select(sa.func.max(_tree_heads.c.tree_size))
+        .where(_tree_heads.c.election_id == election)
+        .scalar_subquery()
+    )
+    on = sa.and_(_tree_heads.c.election_id == election, _tree_heads.c.tree_size == latest)
+    row = c.execute(
+        sa.select(top.c.top, _tree_heads).select_from(top.outerjoin(_tree_heads, on))
+    ).one()
+    size = 0 if row.top is None else int(row.top) + 1
+    return (None if row.sth is None else StoredTreeHead.from_row(row)), size
+
+
 def _latest_tree_head(c: Connection, election: str) -> StoredTreeHead | None:
     row = c.execute(
         sa.select(_tree_heads)
@@ -491,6 +496,11 @@ class WriteTransaction:
 
     def latest_tree_head(self) -> StoredTreeHead | None:
         return _latest_tree_head(self._c, self.election)
+
+    def latest_tree_head_and_size(self) -> tuple[StoredTreeHead | None, int]:
+        """The latest tree head and the number of leaves, in one statement (under the lock
+        every statement is a round trip that other writers wait for)."""
+        return _head_and_size(self._c, self.election)
 
     def read_nodes(self, wanted: Sequence[NodeId]) -> list[bytes]:
         return _read_nodes(self._c, self.election, wanted)
@@ -560,18 +570,14 @@ class WriteTransaction:
             LogCorrupted: the database's own guards (v0001) refused a row: the stored log is
                 not what the board folded (rows it did not write), not a server error.
         """
-        # One multi-row INSERT per chunk: far fewer statements than an executemany, and the
-        # rows still pass through the per-row insert guards in order.
         leaf_rows = [leaf.to_row(self.election) for leaf in leaves]
         node_rows = [
             {"election_id": self.election, "level": lv, "node_index": ix, "hash": h}
             for lv, ix, h in nodes
         ]
         try:
-            for i in range(0, len(leaf_rows), _CHUNK):
-                self._c.execute(_leaves.insert().values(leaf_rows[i : i + _CHUNK]))
-            for i in range(0, len(node_rows), _CHUNK):
-                self._c.execute(_nodes.insert().values(node_rows[i : i + _CHUNK]))
+            self._insert(_leaves, leaf_rows)
+            self._insert(_nodes, node_rows)
             if tree_head is not None:
                 self._c.execute(_tree_heads.insert(), tree_head.to_row(self.election))
         except sa.exc.DBAPIError as exc:
@@ -581,3 +587,15 @@ class WriteTransaction:
             raise LogCorrupted(
                 f"the database refused the board's append to {self.election!r}: {line}"
             ) from None
+
+    def _insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        """Insert rows in order, through the per-row insert guards. A group commit's few rows
+        go as one executemany of a statement compiled once (compiling a multi-row INSERT
+        costs more than running it, under the lock); a bulk load's as one multi-row INSERT per
+        chunk, far fewer statements."""
+        if len(rows) <= _FEW:
+            if rows:
+                self._c.execute(table.insert(), rows)
+            return
+        for i in range(0, len(rows), _CHUNK):
+            self._c.execute(table.insert().values(rows[i : i + _CHUNK]))

@@ -98,7 +98,8 @@ def precheck(
     params: ElectionParameters | None, entry: LoggedEntry, *, verify: bool = True
 ) -> Prechecked:
     """Spec §11.4 The stateless part of the rules: parse the payload against ``params`` and,
-    with ``verify``, check every proof of a ballot or audit.
+    with ``verify``, check every proof of a ballot or audit. Without ``verify`` (an entry
+    already on the log, folded) a ballot's range and sum proofs are not read either.
 
     Raises:
         MalformedInput: a payload that does not parse.

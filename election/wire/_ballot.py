@@ -206,19 +206,26 @@ class HomomorphicContestBallot:
     total: DisjunctiveProof | None
 
     @classmethod
-    def from_json(cls, value: object, shape: ContestShape) -> HomomorphicContestBallot:
-        """Raises: MalformedInput (wrong contest, counts of selections, proofs or branches)."""
+    def from_json(
+        cls, value: object, shape: ContestShape, *, proofs: bool = True
+    ) -> HomomorphicContestBallot:
+        """``proofs=False``: the proofs are counted, not read (left empty), for a ballot already
+        on a log (see ``Ballot.from_json``).
+
+        Raises: MalformedInput (wrong contest, counts of selections, proofs or branches)."""
         what = f"contest {shape.id}"
         obj = expect_exact(value, what, {"contest", "selections", "proofs", "total"})
         if obj["contest"] != shape.id:
             raise MalformedInput(f"{what}: ballot holds contest {obj['contest']!r} here")
         selections = expect_items(obj["selections"], f"{what}.selections", maximum=shape.options)
-        proofs = expect_items(obj["proofs"], f"{what}.proofs", maximum=shape.options)
-        if len(selections) != shape.options or len(proofs) != shape.options:
+        items = expect_items(obj["proofs"], f"{what}.proofs", maximum=shape.options)
+        if len(selections) != shape.options or len(items) != shape.options:
             raise MalformedInput(f"{what}: need {shape.options} selections and proofs")
         total_range = shape.total_range
         total: DisjunctiveProof | None = None
-        if total_range is None:
+        if not proofs:
+            pass
+        elif total_range is None:
             if obj["total"] is not None:
                 raise MalformedInput(f"{what}: an approval contest has no total proof")
         else:
@@ -233,7 +240,7 @@ class HomomorphicContestBallot:
             ),
             proofs=tuple(
                 DisjunctiveProof.from_json(p, branches=2, what=f"{what}.proofs[{k}]")
-                for k, p in enumerate(proofs)
+                for k, p in enumerate(items if proofs else ())
             ),
             total=total,
         )
@@ -300,10 +307,15 @@ class Ballot:
     contests: tuple[ContestBallot, ...]
 
     @classmethod
-    def from_json(cls, value: object, layout: BallotLayout) -> Ballot:
+    def from_json(cls, value: object, layout: BallotLayout, *, proofs: bool = True) -> Ballot:
         """Spec §11.8 Parse a ballot against the layout (the number of contests, options and
         proof branches all come from the layout). Whether ``paper`` is the layout's is the
         rules' check (``wrong_paper``), not the parser's.
+
+        ``proofs=False`` reads a ballot already accepted on a log for its style and ciphertexts
+        only (the rules fold it, Spec §11.4): the range and sum proofs are not read (a
+        homomorphic contest's ``proofs`` are empty and ``total`` None), which is most of the
+        parsing. Such a ballot cannot be verified.
 
         Raises:
             MalformedInput: a style the definition cannot produce, a paper hash that is not 32
@@ -322,7 +334,7 @@ class Ballot:
         contests: list[ContestBallot] = []
         for item, shape in zip(items, shapes, strict=True):
             if shape.homomorphic:
-                contests.append(HomomorphicContestBallot.from_json(item, shape))
+                contests.append(HomomorphicContestBallot.from_json(item, shape, proofs=proofs))
             else:
                 contests.append(RankedContestBallot.from_json(item, shape))
         return cls(style, paper, tuple(contests))
