@@ -1,7 +1,19 @@
-"""Bulletin board benchmark (issue #3): durable appends/s over HTTP, proof latency at 1,000,000
-entries, export throughput, and the fsync bound of each database.
+"""Bulletin board benchmark (issues #3, #14): durable appends/s over HTTP, fully-checked ballots/s
+and their latency, proof latency at 1,000,000 entries, export throughput, and the fsync bound of
+each database.
 
     .venv/bin/python benchmarks/board_bench.py [--pg URL] [--entries 4000] [--size 1000000]
+        [--ballots 2000] [--paced-seconds 5] [--skip-appends] [--skip-ballots] [--skip-proofs]
+
+Ballots (issue #14 item 1): for each paper (a 10-candidate vote-for-1 contest, and the demo's:
+NEC and mayoral rankings, a 2-candidate youth seat, a yes/no referendum) and each database, an
+election is set up with voting open now (benchmarks/election_bench.py ``prepare_ballots``) and a
+real ``verivote board serve --workers 2`` takes the members' ballots, each checked in full
+(signature, every proof, every rule) and durably committed before the answer: ``--ballots`` of
+them as fast as ``--clients`` keep-alive connections post them (target >= 400/s on
+PostgreSQL), then ``--paced-seconds`` of them sent at 300/s on a fixed schedule (open loop: a
+ballot's latency runs from its scheduled time, so a board that falls behind is charged for the
+queue), p99 target <= 250 ms on PostgreSQL.
 
 Appends: real ``verivote board serve`` processes (1 and 2 uvicorn workers) on a fresh SQLite
 file and, with ``--pg`` (default: $VERIVOTE_TEST_DATABASE_URL), a fresh PostgreSQL database;
@@ -34,13 +46,14 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import httpx
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bulletin_board.keyfile import load_or_create_board_key  # noqa: E402
 from bulletin_board.log import Board  # noqa: E402
@@ -145,6 +158,50 @@ async def _post_all(
     return time.perf_counter() - start, failures
 
 
+async def _post_paced(
+    url: str, bodies: list[bytes], rate: float, connections: int, *, election: str
+) -> tuple[list[float], int]:
+    """Post ``bodies`` at ``rate`` a second on a fixed schedule over ``connections`` keep-alive
+    connections; each one's latency (ms) from its scheduled time to its answer, and failures."""
+    host, port = url.removeprefix("http://").split(":")
+    queue: asyncio.Queue[tuple[int, bytes]] = asyncio.Queue()
+    for item in enumerate(bodies):
+        queue.put_nowait(item)
+    latencies: list[float] = []
+    failures = 0
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.1
+
+    async def worker() -> None:
+        nonlocal failures
+        reader, writer = await asyncio.open_connection(host, int(port))
+        while True:
+            try:
+                i, body = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+            scheduled = start + i / rate
+            await asyncio.sleep(max(0.0, scheduled - loop.time()))
+            writer.write(
+                b"POST /v1/elections/%s/entries HTTP/1.1\r\nHost: b\r\n"
+                b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                % (election.encode(), len(body), body)
+            )
+            status = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            await reader.readexactly(length)
+            latencies.append((loop.time() - scheduled) * 1000)
+            if not status.startswith(b"HTTP/1.1 201"):
+                failures += 1
+        writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return latencies, failures
+
+
 def _run(coroutine: Any) -> Any:
     try:
         import uvloop
@@ -173,6 +230,52 @@ def bench_appends(name: str, db: str, key: Path, workers: int, n: int, clients: 
         (rate >= 1000 and failures == 0) if target else (False if failures else None),
     )
     return rate
+
+
+# --- fully-checked ballots (issue #14 item 1) ---------------------------------------------------
+
+BALLOT_TARGET: Final = 400.0
+PACED_RATE: Final = 300.0
+P99_TARGET_MS: Final = 250.0
+PAPERS: Final = {"simple": "10-candidate vote-for-1", "demo": "the demo's paper"}
+
+
+def bench_ballots(name: str, db: str, work: Path, shape: str, args: argparse.Namespace) -> None:
+    """Ballots/s and paced latency for one paper on one database (see the module docstring)."""
+    from election_bench import prepare_ballots
+
+    paced = int(PACED_RATE * args.paced_seconds)
+    prepared = prepare_ballots(db, work, shape, args.ballots + paced)
+    burst, rest = prepared.ballots[: args.ballots], prepared.ballots[args.ballots :]
+    server = Server(db, prepared.key_path, 2, rules="election")
+    try:
+        elapsed, failures = _run(
+            _post_all(server.url, burst, args.clients, election=prepared.election)
+        )
+        latencies, late_failures = _run(
+            _post_paced(server.url, rest, PACED_RATE, args.clients, election=prepared.election)
+        )
+    finally:
+        server.stop()
+    target = name == "postgresql"
+    rate = len(burst) / elapsed
+    _row(
+        f"ballots/s, {PAPERS[shape]}, {name}, 2 workers, {args.clients} clients",
+        f"{rate:,.0f}/s ({len(burst)} in {elapsed:.1f} s, {failures} failed)",
+        f">= {BALLOT_TARGET:,.0f}/s" if target else "",
+        (rate >= BALLOT_TARGET and failures == 0) if target else (False if failures else None),
+    )
+    times = sorted(latencies)
+    p99 = times[max(0, int(len(times) * 0.99) - 1)]
+    _row(
+        f"ballot latency at {PACED_RATE:,.0f}/s, {PAPERS[shape]}, {name}, 2 workers",
+        f"p99 {p99:.0f} ms, median {statistics.median(times):.0f} ms "
+        f"({len(times)} ballots, {late_failures} failed)",
+        f"p99 <= {P99_TARGET_MS:,.0f} ms" if target else "",
+        (p99 <= P99_TARGET_MS and late_failures == 0)
+        if target
+        else (False if late_failures else None),
+    )
 
 
 # --- the writer alone --------------------------------------------------------------------------
@@ -324,7 +427,12 @@ def main() -> None:
     parser.add_argument("--proofs", type=int, default=300)
     parser.add_argument("--large-log-on", choices=["sqlite", "postgresql", "both"],
                         default="sqlite")  # fmt: skip
+    parser.add_argument("--ballots", type=int, default=2000)
+    parser.add_argument("--paced-seconds", type=float, default=5.0)
+    parser.add_argument("--papers", choices=["simple", "demo", "both"], default="both")
     parser.add_argument("--skip-appends", action="store_true")
+    parser.add_argument("--skip-ballots", action="store_true")
+    parser.add_argument("--skip-fsync", action="store_true", help="skip the fsync and writer")
     parser.add_argument("--skip-proofs", action="store_true")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="board-bench-"))
@@ -336,19 +444,28 @@ def main() -> None:
         ]
         if args.pg:
             backends.append(("postgresql", lambda tag: _remember(pg_create(args.pg), created)))
-        print("fsync bound (durable single-row commits/s, one writer):")
-        for name, fresh in backends:
-            _row(f"commits/s {name}", f"{commit_rate(fresh('fsync')):,.0f}/s")
-        print("the writer alone (Board.append in-process, batches of 64, no HTTP):")
-        for name, fresh in backends:
-            rate = writer_rate(fresh("writer"), key, 64, 3200)
-            _row(f"writer appends/s {name}", f"{rate:,.0f}/s")
+        if not args.skip_fsync:
+            print("fsync bound (durable single-row commits/s, one writer):")
+            for name, fresh in backends:
+                _row(f"commits/s {name}", f"{commit_rate(fresh('fsync')):,.0f}/s")
+            print("the writer alone (Board.append in-process, batches of 64, no HTTP):")
+            for name, fresh in backends:
+                rate = writer_rate(fresh("writer"), key, 64, 3200)
+                _row(f"writer appends/s {name}", f"{rate:,.0f}/s")
         if not args.skip_appends:
             print("durable appends through the HTTP API:")
             for name, fresh in backends:
                 for workers in (1, 2):
                     bench_appends(name, fresh(f"a{workers}"), key, workers, args.entries,
                                   args.clients)  # fmt: skip
+        if not args.skip_ballots:
+            papers = list(PAPERS) if args.papers == "both" else [args.papers]
+            print("fully-checked ballots through the HTTP API (2 workers):")
+            for shape in papers:
+                for name, fresh in backends:
+                    folder = work / f"ballots-{shape}-{name}"
+                    folder.mkdir()
+                    bench_ballots(name, fresh(f"ballots-{shape}"), folder, shape, args)
         if not args.skip_proofs:
             for name, fresh in backends:
                 if args.large_log_on not in (name, "both"):

@@ -76,21 +76,29 @@ def _pg_or_sqlite(spec: str, work: Path, created: list[str]) -> tuple[str, str]:
     return "postgresql", url
 
 
-def bench_board(args: argparse.Namespace, work: Path, created: list[str], shape: str) -> None:
+@dataclasses.dataclass(frozen=True, slots=True)
+class Prepared:
+    """An election of one ballot shape, voting open now, and its members' ballots built."""
+
+    db: str
+    key_path: Path
+    election: str
+    ballots: list[bytes]
+    build_ms: float
+
+
+def prepare_ballots(db: str, work: Path, shape: str, count: int) -> Prepared:
     """Set up an election of ``shape`` (``simple``: one 10-candidate vote-for-1 contest, or
-    ``demo``) with voting open now; build its ballots (timed); post them to real servers."""
-    label = SHAPES[shape]
-    name, db = _pg_or_sqlite(args.db, work / shape, created)
-    key_path = work / shape / "board.key"
+    ``demo``) on ``db`` with voting open now, by an in-process board on a simulated clock;
+    build ``count`` members' ballots (timed: the median ms per ballot)."""
+    key_path = work / "board.key"
     board_key = load_or_create_board_key(key_path)[0]
     t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(days=15, hours=12)
     rng = random.Random(1)
-    sequential = min(100, args.ballots // 5)
-    members = args.ballots + sequential
     if shape == "simple":
-        plan, choose = leader_plan(start=t0, members=members), random_choices
+        plan, choose = leader_plan(start=t0, members=count), random_choices
     else:
-        plan, choose = nec_plan(start=t0, members=members), nec_choices
+        plan, choose = nec_plan(start=t0, members=count), nec_choices
     election = plan.election
     clock = SimulatedClock(plan.at(0))
     with (
@@ -107,9 +115,18 @@ def bench_board(args: argparse.Namespace, work: Path, created: list[str], shape:
         credential = derive_credential_key(member.code, fingerprint=params.fingerprint)
         built.append(builder.ballot(dataclasses.replace(member, key=credential), choices))
         times.append((time.perf_counter() - started) * 1000)
-    ms = statistics.median(times)
+    return Prepared(db, key_path, election, built, statistics.median(times))
+
+
+def bench_board(args: argparse.Namespace, work: Path, created: list[str], shape: str) -> None:
+    """Build an election's ballots (timed); post them to real servers."""
+    label = SHAPES[shape]
+    name, db = _pg_or_sqlite(args.db, work / shape, created)
+    sequential = min(100, args.ballots // 5)
+    prepared = prepare_ballots(db, work / shape, shape, args.ballots + sequential)
+    election, built, ms = prepared.election, prepared.ballots, prepared.build_ms
     _row(f"build: {label}", f"median {ms:.2f} ms", "<= 3 ms", ms <= BUILD_TARGET_MS)
-    server = Server(db, key_path, args.workers, rules="election")
+    server = Server(db, prepared.key_path, args.workers, rules="election")
     try:
         with httpx.Client(base_url=server.url, timeout=60) as http:
             latencies = []
