@@ -1,9 +1,10 @@
 """Spec §10 The board's log: appends under the rules, signed tree heads, proofs, receipts.
 
 ``Board`` appends batches of prechecked entries in one write transaction (group commit):
-it takes the election's lock, folds the leaves other processes appended since it last looked,
-runs the board's invariants and the stateful rules, builds the leaves with the board's
-reception time, stores the leaves, the complete subtrees they create and ONE signed tree head
+it folds the leaves other processes committed since it last looked (before taking the lock:
+they are final), takes the election's lock, folds what was committed meanwhile, runs the
+board's invariants and the stateful rules, builds the leaves with the board's reception time,
+stores the leaves, the complete subtrees they create and ONE signed tree head
 for the batch, commits, and only then answers. Every receipt of a batch carries that batch's
 tree head, which includes its leaf; the inclusion proofs are computed from the frontier of the
 tree before the batch plus the batch's own nodes, without reading the database.
@@ -28,7 +29,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,6 +250,7 @@ class Board:
         self._quarantine.refuse(election)
         with self._lock, self._quarantine.watch(election):
             try:
+                self._catch_up(election)
                 outcomes = self._append_locked(election, entries)
             except BaseException:
                 self._views.pop(election, None)  # the state may hold uncommitted leaves
@@ -354,6 +356,27 @@ class Board:
         rehearsal log's runs ahead by the offset its administrator set."""
         now = self._clock() + (tx.clock_offset() if self.rehearsal else 0)
         return max(now, view.last_received)
+
+    def _catch_up(self, election: str) -> None:
+        """Fold the leaves other processes committed since this one last looked, up to the
+        latest tree head, BEFORE taking the log's lock (Spec §10.1): they are final, and folding
+        them is the costliest part of a transaction, which every other writer would wait for.
+        ``_fold`` then folds, under the lock, only what was committed meanwhile, and checks the
+        root as before."""
+        view = self._views.get(election)
+        if view is None:
+            return
+        stored, size = self.storage.latest_tree_head_and_size(election)
+        head = check_latest(
+            stored, size, election=election, board_key=self.public_key, rehearsal=self.rehearsal
+        )
+        start, end = view.frontier.size, 0 if head is None else head.tree_size
+        with closing(self.storage.leaves(election, start, max(start, end))) as rows:
+            for expected, row in enumerate(rows, start=start):
+                leaf = self._parse_stored(election, row, expected)
+                view.frontier, _ = view.frontier.append(row.leaf_hash)
+                self.rules.apply(view.state, leaf)
+                view.last_received = leaf.received
 
     def _fold(self, election: str, tx: WriteTransaction) -> _View:
         """Bring this process's view up to the database (under the lock), checking the latest
