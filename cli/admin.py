@@ -223,11 +223,14 @@ def candidates(session: BoardSession, contest: str, order: str, yes: bool) -> No
 @_administrator
 def publish_key(session: BoardSession, yes: bool) -> None:
     """Compute the election key from the key ceremony on the board, show it, post it."""
-    outcome = election_key(session.fold())
+    outcome = election_key(session.fold(), session.client.clock())
     joint = outcome.key.joint_key
-    click.echo(f"qualified dealers {list(joint.qualified)}")
+    trustees = session.definition().trustees
+    click.echo(f"qualified dealers {list(joint.qualified)} (they hold the key shares)")
     for d in outcome.result.disqualified:
-        click.echo(f"disqualified dealer {d.dealer}: {d.reason}")
+        click.echo(
+            f"absent trustee {d.dealer} ({trustees[d.dealer - 1].name}): {d.code}, {d.reason}"
+        )
     for verdict in outcome.result.verdicts:
         click.echo(f"complaint ruling: {verdict.ruling.value}, trustee {verdict.at_fault}")
     click.echo(f"election public key {joint.public_key.to_hex()}")

@@ -130,9 +130,10 @@ def keygen_command(session: BoardSession, state_path: Path, strength: str) -> No
 @command.command("share")
 @_trustee
 def share_command(session: BoardSession, state_path: Path) -> None:
-    """Step 2: once every trustee key is published, deal shares of a secret to the others."""
+    """Step 2: once every trustee key is published (or trustee keys have closed), deal shares
+    of a secret to the other participants."""
     state, log = _step(session, state_path)
-    state, dealing = share(state, log)
+    state, dealing = share(state, log, session.client.clock())
     _save(state_path, state, session.passphrase())
     session.post(DEALING, dealing.to_json(), what=f"trustee {state.trustee}'s dealing")
 
@@ -140,8 +141,8 @@ def share_command(session: BoardSession, state_path: Path) -> None:
 @command.command("verify")
 @_trustee
 def verify_command(session: BoardSession, state_path: Path) -> None:
-    """Step 3: once every dealing is published, check each share addressed to this trustee;
-    complain about every bad one, then post shares-accepted."""
+    """Step 3: check each share addressed to this trustee in the dealings published; complain
+    about every bad one, then, once every participant has dealt, post shares-accepted."""
     state, log = _step(session, state_path)
     state, complaints, accepted = verify(state, log)
     _save(state_path, state, session.passphrase())
@@ -154,6 +155,13 @@ def verify_command(session: BoardSession, state_path: Path) -> None:
         f"shares checked: {len(state.received)} valid, complaints against "
         f"{list(state.complaints) or 'nobody'}"
     )
+    if accepted is None:
+        waiting = sorted(set(log.ceremony.trustee_keys) - set(log.ceremony.dealings))
+        click.echo(
+            f"trustee(s) {waiting} have not dealt: run verify again when they do (the ceremony "
+            "closes without them at ceremony_close)"
+        )
+        return
     session.post(SHARES_ACCEPTED, accepted.to_json(), what=f"trustee {state.trustee} done")
 
 

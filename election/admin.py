@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from typing import Final
 
 from crypto.elgamal import discrete_log, extract
-from crypto.errors import CeremonyFailed, InsufficientShares, MalformedInput
+from crypto.errors import InsufficientShares, MalformedInput
 from crypto.group import Point
-from crypto.threshold import CeremonyResult, threshold_decrypt_list, verify_ceremony
+from crypto.threshold import CeremonyResult, threshold_decrypt_list
 from election.definition import ContestKind
 from election.rules import (
     ElectionParameters,
     ElectionState,
     Refusal,
+    ceremony_election_key,
     combine_tally,
     contest_result,
     decrypting_trustees,
@@ -90,31 +91,18 @@ class CeremonyOutcome:
     result: CeremonyResult
 
 
-def election_key(state: ElectionState) -> CeremonyOutcome:
-    """Spec §11.6 and §7.5 The election key the ceremony on the log gives.
+def election_key(state: ElectionState, now: int) -> CeremonyOutcome:
+    """Spec §11.6, §11.4 and §7.5 The election key the ceremony on the log gives at the board's
+    time ``now`` (ms): once every trustee has finished, or from ``ceremony_close`` on with the
+    qualified set and the absent trustees.
 
     Raises:
-        Refusal: ``ceremony_incomplete`` (a trustee has not finished checking),
-            ``ceremony_failed`` (fewer than t qualified dealers).
+        Refusal: ``ceremony_incomplete`` (a trustee has not finished checking and the ceremony
+            has not closed), ``ceremony_failed`` (fewer than t qualified dealers).
     """
-    params = state.params
-    if params is None:
+    if state.params is None:
         raise Refusal("no_definition", "the definition is not on the log")
-    ceremony = state.ceremony
-    waiting = [i for i in params.threshold.indices if i not in ceremony.shares_accepted]
-    if waiting:
-        raise Refusal("ceremony_incomplete", f"trustee(s) {waiting} have not finished checking")
-    indices = params.threshold.indices
-    try:
-        result = verify_ceremony(
-            params.threshold,
-            [ceremony.trustee_keys[i] for i in indices],
-            [ceremony.dealings[i] for i in indices],
-            ceremony.complaints,
-        )
-    except CeremonyFailed as exc:
-        raise Refusal("ceremony_failed", str(exc)) from None
-    key = ElectionKey(result.joint_key, tuple(d.dealer for d in result.disqualified))
+    key, result = ceremony_election_key(state, now)
     return CeremonyOutcome(key, result)
 
 

@@ -214,22 +214,35 @@ def _check_log(state: TrusteeState, log: ElectionState) -> None:
         raise MalformedInput(f"the log holds another key for trustee {state.trustee}")
 
 
-def share(state: TrusteeState, log: ElectionState) -> tuple[TrusteeState, DealingPayload]:
-    """Spec §7.2-§7.3 Step 2: once every trustee key is on the log, deal.
+def _participants(log: ElectionState) -> list[int]:
+    """Spec §7.1 The trustees with a key on the log."""
+    return sorted(log.ceremony.trustee_keys)
+
+
+def share(
+    state: TrusteeState, log: ElectionState, now: int | None = None
+) -> tuple[TrusteeState, DealingPayload]:
+    """Spec §7.2-§7.3 and §11.4 Step 2: once every trustee key is on the log, or from
+    ``trustee_keys_close`` on (``now``, the board's time in ms), deal to the participants.
 
     A dealer secret already in the state (a dealing that never reached the log) is dealt
     again with fresh randomness, never replaced: the trustee keeps one polynomial.
 
     Raises:
-        CeremonyNotReady: a trustee key is missing, or this trustee's dealing is on the log.
+        CeremonyNotReady: a trustee key is missing before the keys close, this trustee has no
+            key on the log, or its dealing is on the log.
     """
     _check_log(state, log)
-    indices = state.parameters.indices
-    missing = [i for i in indices if i not in log.ceremony.trustee_keys]
-    if missing:
-        raise CeremonyNotReady(f"waiting for the keys of trustee(s) {missing}")
+    missing = [i for i in state.parameters.indices if i not in log.ceremony.trustee_keys]
+    if missing and (now is None or now < log.instant("trustee_keys_close")):
+        raise CeremonyNotReady(
+            f"waiting for the keys of trustee(s) {missing} (until trustee_keys_close)"
+        )
+    if state.trustee not in log.ceremony.trustee_keys:
+        raise CeremonyNotReady("this trustee's key is not on the log: it takes no part")
     if state.trustee in log.ceremony.dealings:
         raise CeremonyNotReady("this trustee's dealing is on the log already")
+    indices = _participants(log)
     keys = [log.ceremony.trustee_keys[i] for i in indices]
     if state.dealer_secret is None:
         secret, dealing = deal(state.parameters, state.trustee, keys)
@@ -250,18 +263,21 @@ def share(state: TrusteeState, log: ElectionState) -> tuple[TrusteeState, Dealin
 
 def verify(
     state: TrusteeState, log: ElectionState
-) -> tuple[TrusteeState, list[ComplaintPayload], SharesAccepted]:
-    """Spec §7.4 Step 3: once every dealing is on the log, open each share for this trustee;
+) -> tuple[TrusteeState, list[ComplaintPayload], SharesAccepted | None]:
+    """Spec §7.4 and §11.4 Step 3: open each share for this trustee in the dealings on the log;
     a complaint for each that fails (never for a dealing publicly invalid), then
-    ``shares-accepted``.
+    ``shares-accepted`` once every participant has dealt (None while one has not: run it again
+    when it deals; a participant who never deals is left out at ``ceremony_close``).
 
     Raises:
-        CeremonyNotReady: a dealing is missing.
+        CeremonyNotReady: this trustee takes no part, or no other participant has dealt.
     """
     _check_log(state, log)
     parameters, j = state.parameters, state.trustee
-    missing = [i for i in parameters.indices if i not in log.ceremony.dealings]
-    if missing:
+    if j not in log.ceremony.trustee_keys:
+        raise CeremonyNotReady("this trustee's key is not on the log: it takes no part")
+    missing = [i for i in _participants(log) if i not in log.ceremony.dealings]
+    if not [i for i in log.ceremony.dealings if i != j] and missing:
         raise CeremonyNotReady(f"waiting for the dealings of trustee(s) {missing}")
     received: dict[int, Scalar] = {}
     complaints: list[ComplaintPayload] = []
@@ -269,7 +285,7 @@ def verify(
         if i == j:
             continue
         try:
-            verify_dealing(dealing, parameters)
+            verify_dealing(dealing, parameters, _participants(log))
         except VerivoteError:
             continue  # publicly invalid: the dealer is out without a complaint (§7.4)
         try:
@@ -280,9 +296,9 @@ def verify(
     updated = replace(
         state,
         received=received,
-        complaints=tuple(sorted(i for i in parameters.indices if i != j and i not in received)),
+        complaints=tuple(sorted(i for i in log.ceremony.dealings if i != j and i not in received)),
     )
-    return updated, complaints, SharesAccepted(j)
+    return updated, complaints, None if missing else SharesAccepted(j)
 
 
 def publish(state: TrusteeState, log: ElectionState) -> tuple[TrusteeState, KeyConfirmationPayload]:
@@ -300,23 +316,28 @@ def publish(state: TrusteeState, log: ElectionState) -> tuple[TrusteeState, KeyC
     if params.election_key is None:
         raise CeremonyNotReady(
             "the election key is not published yet: the administrator posts it (verivote admin "
-            "election-key) once every trustee has run verify"
+            "election-key) once every trustee has run verify, or after the ceremony closes"
+        )
+    published = params.election_key
+    if state.trustee not in published.holders:
+        absent = {a.trustee: a.reason for a in published.absent}
+        raise CeremonyNotReady(
+            f"trustee {state.trustee} is absent from the election key "
+            f"({absent.get(state.trustee, '?')}): it holds no key share and takes no further part"
         )
     if state.dealer_secret is None or state.received is None:
         raise CeremonyNotReady("run share and verify first")
-    indices = state.parameters.indices
     result = verify_ceremony(
         state.parameters,
-        [log.ceremony.trustee_keys[i] for i in indices],
-        [log.ceremony.dealings[i] for i in indices],
+        [log.ceremony.trustee_keys[i] for i in _participants(log)],
+        [log.ceremony.dealings[i] for i in sorted(log.ceremony.dealings)],
         log.ceremony.complaints,
     )
-    published = params.election_key
     expected = result.joint_key
     if (published.joint_key.qualified, published.joint_key.commitments) != (
         expected.qualified,
         expected.commitments,
-    ):
+    ) or [a.trustee for a in published.absent] != [d.dealer for d in result.disqualified]:
         raise VerificationFailed("the published election key is NOT what the ceremony gives")
     key_share = derive_key_share(state.dealer_secret, state.received, expected)
     confirmation = confirm_key(key_share, expected)

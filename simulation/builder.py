@@ -230,38 +230,62 @@ class ElectionBuilder:
         at: int | None = None,
         tamper: Mapping[int, DealingTamper] | None = None,
         confirm: bool = True,
+        silent: Mapping[int, str] | None = None,
+        key: bool = True,
     ) -> None:
         """Spec §7 and §11.6 The key ceremony, each trustee's four steps reading the log as it
-        is; ``tamper[i]`` replaces trustee i's dealing (a cheat the others complain about).
-        Without ``confirm`` it stops at the election key: the trustees' key confirmations
-        (``confirm_keys``) come later."""
+        is; ``tamper[i]`` replaces trustee i's dealing (a cheat the others complain about);
+        ``silent[i]`` is ``"key"`` (trustee i never posts a key) or ``"dealing"`` (it posts its
+        key, then nothing): the others deal at ``trustee_keys_close`` and the election key is
+        posted at ``ceremony_close`` (§11.4). Without ``confirm`` it stops at the election key:
+        the key-share holders' confirmations (``confirm_keys``) come later; without ``key``
+        before it (the administrator's step)."""
         when = self._when(at, self.plan.timetable.nominations_close + 0.5)
+        quiet = dict(silent or {})
         indices = range(1, self.plan.trustees + 1)
         for j in indices:
             self.trustees[j], public = keygen(self.definition, j)
-            self.trustee(j, TRUSTEE_KEY, public.to_json(), at=when)
-        for j in indices:
-            self.trustees[j], dealing = share(self.trustees[j], self.state)
+            if quiet.get(j) != "key":
+                self.trustee(j, TRUSTEE_KEY, public.to_json(), at=when)
+        if any(j not in self.state.ceremony.trustee_keys for j in indices):
+            when = max(when, self.plan.at(self.plan.timetable.keys_close) + 1000)
+        taking_part = [j for j in sorted(self.state.ceremony.trustee_keys) if j not in quiet]
+        for j in taking_part:
+            self.trustees[j], dealing = share(self.trustees[j], self.state, when)
             if tamper and j in tamper:
-                publics = [self.state.ceremony.trustee_keys[i] for i in indices]
+                publics = [
+                    self.state.ceremony.trustee_keys[i]
+                    for i in sorted(self.state.ceremony.trustee_keys)
+                ]
                 parameters = self.trustees[j].parameters
                 dealing = DealingPayload(tamper[j](parameters, dealing.dealing, publics))
             self.dealings[j] = dealing.dealing
             self.trustee(j, DEALING, dealing.to_json(), at=when)
-        for j in indices:
+        for j in taking_part:
+            if not [i for i in self.state.ceremony.dealings if i != j]:
+                continue  # nobody else dealt: nothing to check
             self.trustees[j], complaints, accepted = verify(self.trustees[j], self.state)
             for complaint in complaints:
                 self.trustee(j, COMPLAINT, complaint.to_json(), at=when)
-            self.trustee(j, SHARES_ACCEPTED, accepted.to_json(), at=when)
-        self.administrator(ELECTION_KEY, admin.election_key(self.state).key.to_json(), at=when)
+            if accepted is not None:
+                self.trustee(j, SHARES_ACCEPTED, accepted.to_json(), at=when)
+        if any(j not in self.state.ceremony.shares_accepted for j in indices):
+            when = max(when, self.plan.at(self.plan.timetable.ceremony_closes) + 1000)
+        if not key:
+            return
+        self.administrator(
+            ELECTION_KEY, admin.election_key(self.state, when).key.to_json(), at=when
+        )
         if confirm:
             self.confirm_keys(at=when)
 
     def confirm_keys(self, *, at: int | None = None, trustees: Sequence[int] | None = None) -> None:
-        """Spec §7.5 and §11.6 Each trustee of ``trustees`` (default: all) confirms the
-        election key on the log."""
+        """Spec §7.5 and §11.6 Each trustee of ``trustees`` (default: every key-share holder)
+        confirms the election key on the log."""
         when = self._when(at, self.plan.timetable.nominations_close + 0.5)
-        for j in trustees or range(1, self.plan.trustees + 1):
+        params = self.state.params
+        holders = params.election_key.holders if params and params.election_key else ()
+        for j in trustees or holders:
             self.trustees[j], confirmation = publish(self.trustees[j], self.state)
             self.trustee(j, KEY_CONFIRMATION, confirmation.to_json(), at=when)
 
@@ -449,7 +473,12 @@ class ElectionBuilder:
         return [c.id for c in self.definition.contests if c.kind is ContestKind.RANKED]
 
     def _present(self, trustees: Sequence[int] | None) -> list[int]:
-        return list(trustees or [j for j in self.trustees if j not in self.plan.absent])
+        params = self.state.params
+        key = params.election_key if params else None
+        holders = key.holders if key else tuple(self.trustees)
+        return list(
+            trustees or [j for j in self.trustees if j not in self.plan.absent and j in holders]
+        )
 
     def tally(self, *, at: int | None = None) -> None:
         self.post(self.tally_entry(), self._counting(at))

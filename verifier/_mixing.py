@@ -61,9 +61,12 @@ def _latest(state: State, contest: str, check: int, what: str) -> MixList:
 
 
 def _entitled(state: State, record: LeafRecord, trustee: int, check: int) -> None:
-    """Trustee ``trustee`` of the definition signed it, holding a key share (§7.5: every
-    trustee does), before the result."""
+    """Trustee ``trustee`` of the definition signed it, holding a key share (§7.5: the qualified
+    set; an absent trustee holds none), before the result."""
     state.trustee(record, trustee, check)
+    key = state.ceremony.election_key
+    if key is not None and trustee not in key.holders:
+        raise Rejected(check, f"trustee {trustee} is absent: it holds no key share (§7.5)")
     if state.tallying.result_seen:
         raise Rejected(check, "nothing is mixed or decrypted after the result")
 

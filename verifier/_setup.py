@@ -39,7 +39,14 @@ from verifier._state import EntryCheck, Nominee, State
 
 __all__ = ["CHECKS"]
 
-_INSTANTS: Final = ("nominations_open", "nominations_close", "voting_open", "voting_close")
+_INSTANTS: Final = (
+    "nominations_open",
+    "nominations_close",
+    "trustee_keys_close",
+    "ceremony_close",
+    "voting_open",
+    "voting_close",
+)
 
 
 def _election_definition(state: State, record: LeafRecord, payload: Any) -> None:

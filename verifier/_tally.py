@@ -156,6 +156,8 @@ def _decryption(state: State, record: LeafRecord, payload: Any) -> None:
         raise Rejected(7, f"trustee {decryption.trustee} has already decrypted")
     key = state.ceremony.election_key
     assert key is not None
+    if decryption.trustee not in key.holders:
+        raise Rejected(7, f"trustee {decryption.trustee} is absent: it holds no key share (§7.5)")
     verification_key = key.joint_key.verification_key(decryption.trustee)
     for contest, row in zip(tally.contests, decryption.shares, strict=True):
         for k, (aggregate, share) in enumerate(zip(contest.aggregates or (), row, strict=True)):

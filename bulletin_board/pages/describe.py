@@ -7,6 +7,7 @@ zone named.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bulletin_board.pages.digest import ElectionDigest, Posted
@@ -15,6 +16,7 @@ from election.definition import Constraint, Contest, ContestKind, ElectionDefini
 from election.rules import to_ms
 
 __all__ = [
+    "absent_trustees",
     "constraint_text",
     "contest_kind",
     "contest_title",
@@ -86,6 +88,17 @@ def signer_name(t: Catalogue, digest: ElectionDigest, posted: Posted) -> str:
     return t.text("role.unknown", role=posted.role)
 
 
+def absent_trustees(t: Catalogue, digest: ElectionDigest, absent: Sequence[tuple[int, str]]) -> str:
+    """Spec §7.5 and §11.6 The trustees the ceremony left out, by name, with the reason
+    (``Trustee 3 (Cleo Diaz): posted no key by the deadline``)."""
+    definition = digest.definition.value if digest.definition is not None else None
+    named = []
+    for j, reason in absent:
+        name = definition.trustees[j - 1].name if definition is not None else str(j)
+        named.append(t.text("absence.trustee", j=j, name=name, reason=t.text(f"absence.{reason}")))
+    return "; ".join(named)
+
+
 def describe_entry(t: Catalogue, digest: ElectionDigest, posted: Posted) -> str:
     """Spec §11.4 One entry in one line (``Ada Achebe nominated for NEC by Ashton CLP``)."""
     facts = posted.facts
@@ -132,12 +145,9 @@ def describe_entry(t: Catalogue, digest: ElectionDigest, posted: Posted) -> str:
             reason=decision.reason,
         )
     if kind == "election-key":
-        disqualified = facts.get("disqualified", ())
-        if disqualified:
-            return t.text(
-                "entry.election-key-disqualified",
-                trustees=", ".join(str(j) for j in disqualified),
-            )
+        absent = facts.get("absent", ())
+        if absent:
+            return t.text("entry.election-key-absent", trustees=absent_trustees(t, digest, absent))
         return t.text("entry.election-key")
     if kind == "credentials":
         return t.text(

@@ -144,7 +144,7 @@ class ElectionDigest:
     decisions: list[Fact[Decision]] = field(default_factory=list)
     entries: list[Posted] = field(default_factory=list)
     trustees: dict[int, TrusteeRecord] = field(default_factory=dict)
-    election_key: Fact[tuple[int, ...]] | None = None
+    election_key: Fact[tuple[tuple[int, str], ...]] | None = None
     issued: dict[str, int] = field(default_factory=dict)
     credentials_complete: Fact[Mapping[str, int]] | None = None
     reissues: list[Fact[CredentialReissue]] = field(default_factory=list)
@@ -245,9 +245,9 @@ class ElectionDigest:
             self.decisions.append(Fact(index, received, decision))
             facts = {"decision": decision}
         elif kind == ELECTION_KEY:
-            disqualified = tuple(int(j) for j in payload["disqualified"])
-            self.election_key = Fact(index, received, disqualified)
-            facts = {"disqualified": disqualified}
+            absent = tuple((int(a["trustee"]), str(a["reason"])) for a in payload["absent"])
+            self.election_key = Fact(index, received, absent)
+            facts = {"absent": absent}
         elif kind == CREDENTIALS:
             style, count = str(payload["style"]), len(payload["credentials"])
             self.issued[style] = self.issued.get(style, 0) + count

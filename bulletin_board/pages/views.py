@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from bulletin_board.cosignature import Cosignature
 from bulletin_board.pages.describe import (
+    absent_trustees,
     constraint_text,
     contest_kind,
     describe_entry,
@@ -187,7 +188,7 @@ def home_view(t: Catalogue, digest: ElectionDigest, now: int) -> dict[str, Any]:
         "threshold": t.text("home.threshold", t=definition.threshold, n=len(definition.trustees)),
         "trustees": trustees,
         "election_key": None if key is None else key.index,
-        "disqualified": [] if key is None else list(key.value),
+        "absent": "" if key is None or not key.value else absent_trustees(t, digest, key.value),
     }
 
 

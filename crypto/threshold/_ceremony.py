@@ -110,10 +110,12 @@ class JointKey:
 
 @dataclass(frozen=True, slots=True)
 class Disqualification:
-    """Spec §7.5 A dealer left out of Q, and why."""
+    """Spec §7.5 A trustee left out of Q (absent), why in words, and the reason's code:
+    ``no-key``, ``no-dealing`` or ``dealer-at-fault``."""
 
     dealer: int
     reason: str
+    code: str = "dealer-at-fault"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,14 +135,22 @@ def verify_ceremony(
 ) -> CeremonyResult:
     """Spec §7.5 Check a whole ceremony transcript and derive Q, the joint key and the verdicts.
 
+    ``trustee_keys`` are the participants' keys (§7.1), in increasing order: all n_T when every
+    trustee published one. A trustee without a key is absent (``no-key``).
+
     Raises:
-        MalformedInput: ``trustee_keys`` not trustees 1..n_T in order, two dealings from one
-            dealer, or a dealing or complaint naming an index outside 1..n_T.
+        MalformedInput: ``trustee_keys`` not strictly increasing trustees of 1..n_T, two
+            dealings from one dealer, a dealing from a trustee with no key, or a dealing or
+            complaint naming an index outside 1..n_T (a complainant outside the participants).
         CeremonyFailed: a trustee key is invalid, |Q| < t, or Y is the identity.
     """
-    # Step 1: every trustee key must verify before dealing starts.
-    if [k.trustee for k in trustee_keys] != list(parameters.indices):
-        raise MalformedInput(f"need the keys of trustees 1..{parameters.trustees}, in order")
+    # Step 1: every participant's key must verify before dealing starts.
+    indices = [k.trustee for k in trustee_keys]
+    if indices != sorted(set(indices)) or not all(1 <= i <= parameters.trustees for i in indices):
+        raise MalformedInput(
+            f"need the participants' keys, trustees of 1..{parameters.trustees} in order"
+        )
+    keys = {k.trustee: k for k in trustee_keys}
     for key in trustee_keys:
         try:
             verify_trustee_key(key, parameters)
@@ -148,19 +158,27 @@ def verify_ceremony(
             raise CeremonyFailed(f"trustee key {key.trustee} is invalid: {exc}") from None
     # Step 2: a dealer without a valid dealing is disqualified.
     by_dealer: dict[int, Dealing] = {}
-    disqualified: dict[int, str] = {}
+    disqualified: dict[int, Disqualification] = {
+        i: Disqualification(i, "no trustee key", "no-key")
+        for i in parameters.indices
+        if i not in keys
+    }
     for dealing in dealings:
         parameters.check_index(dealing.dealer, "dealing")
+        if dealing.dealer not in keys:
+            raise MalformedInput(f"a dealing from trustee {dealing.dealer}, who has no key")
         if dealing.dealer in by_dealer:
             raise MalformedInput(f"two dealings from dealer {dealing.dealer}")
         by_dealer[dealing.dealer] = dealing
         try:
-            verify_dealing(dealing, parameters)
+            verify_dealing(dealing, parameters, indices)
         except VerivoteError as exc:
-            disqualified[dealing.dealer] = f"invalid dealing: {exc}"
-    for i in parameters.indices:
+            disqualified[dealing.dealer] = Disqualification(
+                dealing.dealer, f"invalid dealing: {exc}", "no-dealing"
+            )
+    for i in indices:
         if i not in by_dealer:
-            disqualified[i] = "no dealing"
+            disqualified[i] = Disqualification(i, "no dealing", "no-dealing")
     # Step 3: adjudicate every complaint against a dealer whose dealing is valid (complaints
     # against a dealer already out of Q change nothing and are not adjudicated).
     out_before_complaints = set(disqualified)
@@ -168,30 +186,37 @@ def verify_ceremony(
     for complaint in complaints:
         parameters.check_index(complaint.dealer, "complaint")
         parameters.check_index(complaint.complainant, "complaint")
+        if complaint.complainant not in keys:
+            raise MalformedInput(
+                f"a complaint from trustee {complaint.complainant}, who has no key"
+            )
         if complaint.dealer in out_before_complaints:
             continue
         verdict = adjudicate_complaint(
             complaint,
             parameters=parameters,
             dealing=by_dealer[complaint.dealer],
-            complainant_key=trustee_keys[complaint.complainant - 1],
+            complainant_key=keys[complaint.complainant],
         )
         verdicts.append(verdict)
         if verdict.ruling is Ruling.DEALER_AT_FAULT:
-            disqualified.setdefault(complaint.dealer, verdict.reason)
+            disqualified.setdefault(
+                complaint.dealer,
+                Disqualification(complaint.dealer, verdict.reason, "dealer-at-fault"),
+            )
     # Step 4: Q and the joint commitments A_k = Π_{i∈Q} C_ik.
     qualified = [i for i in parameters.indices if i not in disqualified]
     if len(qualified) < parameters.threshold:
         raise CeremonyFailed(
             f"only {len(qualified)} qualified dealer(s), t = {parameters.threshold} needed: "
-            + "; ".join(f"{i}: {r}" for i, r in sorted(disqualified.items()))
+            + "; ".join(f"{i}: {d.reason}" for i, d in sorted(disqualified.items()))
         )
     joint = tuple(
         product(by_dealer[i].commitments[k] for i in qualified) for k in range(parameters.threshold)
     )
     return CeremonyResult(
         JointKey.from_commitments(parameters, qualified, joint),
-        tuple(Disqualification(i, r) for i, r in sorted(disqualified.items())),
+        tuple(d for _, d in sorted(disqualified.items())),
         tuple(verdicts),
     )
 

@@ -242,12 +242,14 @@ def deal(
 ) -> tuple[DealerSecret, Dealing]:
     """Spec §7.2-§7.3 Draw dealer ``dealer``'s polynomial, commit to it, encrypt its shares.
 
-    ``trustee_keys`` are the n_T verified trustee keys (§7.1), in index order.
+    ``trustee_keys`` are the participants' verified trustee keys (§7.1), in index order (all
+    n_T of them when every trustee published one), the dealer's own among them.
 
     Raises:
-        MalformedInput: ``dealer`` not in 1..n_T, or ``trustee_keys`` not exactly trustees 1..n_T.
+        MalformedInput: ``dealer`` not in 1..n_T or not a participant, or ``trustee_keys`` not
+            strictly increasing trustees of 1..n_T.
     """
-    others = [j for j in parameters.indices if j != dealer]
+    others = [k.trustee for k in trustee_keys if k.trustee != dealer]
     return unsafe_deal(
         parameters,
         dealer,
@@ -274,17 +276,20 @@ def unsafe_deal(
 
     Raises:
         MalformedInput: wrong number of coefficients, a zero coefficient or ephemeral secret,
-            ``ephemerals`` not exactly the other trustees, or ``trustee_keys`` not 1..n_T.
+            ``ephemerals`` not exactly the other participants, or ``trustee_keys`` not strictly
+            increasing trustees of 1..n_T with the dealer among them.
     """
     parameters.check_index(dealer, "dealing")
-    keys = check_trustee_keys(parameters, trustee_keys)
+    keys = {k.trustee: k for k in check_trustee_keys(parameters, trustee_keys)}
+    if dealer not in keys:
+        raise MalformedInput(f"dealing: dealer {dealer} is not a participant (no trustee key)")
     if len(coefficients) != parameters.threshold:
         raise MalformedInput(f"dealing: need t = {parameters.threshold} coefficients")
     if not all(coefficients):
         raise MalformedInput("dealing: zero coefficient")
-    others = [j for j in parameters.indices if j != dealer]
+    others = [j for j in keys if j != dealer]
     if sorted(ephemerals) != others:
-        raise MalformedInput("dealing: need one ephemeral secret per other trustee")
+        raise MalformedInput("dealing: need one ephemeral secret per other participant")
     secret = DealerSecret(dealer, tuple(coefficients))
     # Step 1: Feldman commitments C_ik = g^a_ik and a proof of knowledge of a_i0.
     commitments = tuple(g_pow(a) for a in coefficients)
@@ -299,7 +304,7 @@ def unsafe_deal(
         _encrypt_share(
             parameters,
             dealer,
-            keys[j - 1],
+            keys[j],
             secret.share_for(j),
             ephemeral=ephemerals[j][0],
             nonce=ephemerals[j][1],
@@ -346,23 +351,34 @@ def _encrypt_share(
 def check_trustee_keys(
     parameters: ThresholdParameters, trustee_keys: Sequence[TrusteePublicKey]
 ) -> Sequence[TrusteePublicKey]:
-    """Raises: MalformedInput unless ``trustee_keys`` are exactly trustees 1..n_T, in order."""
-    if [k.trustee for k in trustee_keys] != list(parameters.indices):
-        raise MalformedInput(f"need the keys of trustees 1..{parameters.trustees}, in order")
+    """Spec §7.1 The participants' keys. Raises: MalformedInput unless ``trustee_keys`` are
+    trustees of 1..n_T in strictly increasing order."""
+    indices = [k.trustee for k in trustee_keys]
+    if indices != sorted(set(indices)) or not all(1 <= i <= parameters.trustees for i in indices):
+        raise MalformedInput(
+            f"need the participants' keys, trustees of 1..{parameters.trustees} in order"
+        )
     return trustee_keys
 
 
-def verify_dealing(dealing: Dealing, parameters: ThresholdParameters) -> None:
+def verify_dealing(
+    dealing: Dealing,
+    parameters: ThresholdParameters,
+    participants: Sequence[int] | None = None,
+) -> None:
     """Spec §7.2-§7.3 The public checks of a dealing; a dealing that fails them disqualifies its
-    dealer without any complaint.
+    dealer without any complaint. ``participants`` (§7.1, increasing) default to 1..n_T.
 
     Raises:
-        MalformedInput: dealer not in 1..n_T, not t commitments, or not one share for each
-            other trustee.
+        MalformedInput: dealer not in 1..n_T or not a participant, not t commitments, or not
+            one share for each other participant.
         InvalidProof: a commitment is the identity, or a proof of knowledge (of a_i0, or of an
             ephemeral secret) does not verify.
     """
     i = parameters.check_index(dealing.dealer, "dealing")
+    members = list(parameters.indices if participants is None else participants)
+    if i not in members:
+        raise MalformedInput(f"dealing {i}: the dealer is not a participant (no trustee key)")
     if len(dealing.commitments) != parameters.threshold:
         raise MalformedInput(
             f"dealing {i}: {len(dealing.commitments)} commitments, t = {parameters.threshold}"
@@ -373,8 +389,8 @@ def verify_dealing(dealing: Dealing, parameters: ThresholdParameters) -> None:
         public=dealing.commitments[0],
         context=commitment_context(parameters, i, dealing.commitments),
     )
-    if [s.recipient for s in dealing.shares] != [j for j in parameters.indices if j != i]:
-        raise MalformedInput(f"dealing {i}: not exactly one share for each other trustee")
+    if [s.recipient for s in dealing.shares] != [j for j in members if j != i]:
+        raise MalformedInput(f"dealing {i}: not exactly one share for each other participant")
     for share in dealing.shares:
         verify_encrypted_share(share, parameters, dealer=i)
 

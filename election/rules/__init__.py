@@ -28,6 +28,7 @@ from typing import Final
 
 from election.definition import to_ms
 from election.rules._ceremony import RULES as _CEREMONY
+from election.rules._ceremony import ceremony_election_key, participants
 from election.rules._common import EntryRule
 from election.rules._credentials import RULES as _CREDENTIALS
 from election.rules._mixing import RULES as _MIXING
@@ -67,6 +68,7 @@ __all__ = [
     "Prechecked",
     "Refusal",
     "apply",
+    "ceremony_election_key",
     "check",
     "combine_tally",
     "contest_result",
@@ -74,6 +76,7 @@ __all__ = [
     "decrypting_trustees",
     "expected_result",
     "opened_by_audit",
+    "participants",
     "precheck",
     "qualifying_nominees",
     "ranked_contest_result",

@@ -1,10 +1,12 @@
 """Spec §11.4 and §11.6 The key ceremony on the log: trustee keys, dealings, complaints, the
-trustees' "done checking" entries, the election key and the key confirmations."""
+trustees' "done checking" entries, the election key and the key confirmations, with the
+ceremony's deadlines (``trustee_keys_close``, ``ceremony_close``): nobody can stall it."""
 
 from __future__ import annotations
 
 from crypto.errors import CeremonyFailed, VerivoteError
 from crypto.threshold import (
+    CeremonyResult,
     Ruling,
     adjudicate_complaint,
     verify_ceremony,
@@ -27,6 +29,7 @@ from election.wire import (
     KEY_CONFIRMATION,
     SHARES_ACCEPTED,
     TRUSTEE_KEY,
+    Absence,
     ComplaintPayload,
     DealingPayload,
     ElectionKey,
@@ -35,11 +38,74 @@ from election.wire import (
     TrusteeKeyPayload,
 )
 
+__all__ = ["RULES", "ceremony_election_key", "participants"]
 
-def _ceremony_open(state: ElectionState, what: str) -> None:
+
+def _ceremony_open(state: ElectionState, what: str, received: int | None = None) -> None:
+    """Raises: Refusal ``ceremony_closed`` once the election key is published or (when
+    ``received`` is given) from ``ceremony_close`` on (Spec §11.4)."""
     params = need_params(state.params)
     if params.election_key is not None:
         raise Refusal("ceremony_closed", f"the election key is published: no more {what}")
+    if received is not None and received >= state.instant("ceremony_close"):
+        raise Refusal("ceremony_closed", f"the key ceremony has closed: no more {what}")
+
+
+def participants(state: ElectionState) -> tuple[int, ...]:
+    """Spec §7.1 and §11.4 The ceremony's participants: the trustees with a key on the log (no
+    key is accepted after ``trustee_keys_close``), in increasing order."""
+    return tuple(sorted(state.ceremony.trustee_keys))
+
+
+def _participant(state: ElectionState, trustee: int, what: str) -> None:
+    """Raises: Refusal ``not_a_participant`` for a trustee with no key on the log."""
+    if trustee not in state.ceremony.trustee_keys:
+        raise Refusal(
+            "not_a_participant",
+            f"trustee {trustee} has no trustee key on the log: it takes no part in the "
+            f"ceremony ({what})",
+        )
+
+
+def ceremony_election_key(
+    state: ElectionState, received: int
+) -> tuple[ElectionKey, CeremonyResult]:
+    """Spec §7.5, §11.4 and §11.6 The election key the ceremony on the log gives at
+    ``received``: as soon as every trustee has posted ``shares-accepted``, or from
+    ``ceremony_close`` on with the participants who dealt (the qualified set) and the others
+    named absent with their reasons.
+
+    Raises:
+        Refusal: ``ceremony_incomplete`` (before the deadline, a trustee has not finished),
+            ``ceremony_failed`` (fewer than t qualified: the election cannot go on).
+    """
+    params = need_params(state.params)
+    ceremony = state.ceremony
+    waiting = [i for i in params.threshold.indices if i not in ceremony.shares_accepted]
+    if waiting and received < state.instant("ceremony_close"):
+        close = state.timetable.ceremony_close if state.timetable else None
+        raise Refusal(
+            "ceremony_incomplete",
+            f"trustee(s) {waiting} have not finished checking: wait for them or for the "
+            f"ceremony's close ({close:%Y-%m-%d %H:%M:%S}Z)"
+            if close
+            else f"trustee(s) {waiting} have not finished checking",
+        )
+    try:
+        result = verify_ceremony(
+            params.threshold,
+            [ceremony.trustee_keys[i] for i in participants(state)],
+            [ceremony.dealings[i] for i in sorted(ceremony.dealings)],
+            ceremony.complaints,
+        )
+    except CeremonyFailed as exc:
+        raise Refusal(
+            "ceremony_failed",
+            f"{exc}; the election cannot go on with this ceremony: publish a new definition "
+            "(a new election id) with trustees who can take part",
+        ) from None
+    absent = tuple(Absence(d.dealer, d.code) for d in result.disqualified)
+    return ElectionKey(result.joint_key, absent), result
 
 
 # --- trustee-key -----------------------------------------------------------------------------
@@ -57,6 +123,11 @@ def _check_trustee_key(
     check_trustee(state, entry, payload.trustee)
     before_voting_opens(state, received, "trustee keys")
     _ceremony_open(state, "trustee keys")
+    if received >= state.instant("trustee_keys_close"):
+        raise Refusal(
+            "trustee_keys_closed",
+            f"trustee keys closed: trustee {payload.trustee} takes no part in this ceremony",
+        )
     if payload.trustee in state.ceremony.trustee_keys:
         raise Refusal("duplicate_trustee_key", f"trustee {payload.trustee} has published a key")
     params = need_params(state.params)
@@ -85,15 +156,19 @@ def _check_dealing(
     state: ElectionState, entry: LoggedEntry, payload: DealingPayload, index: int, received: int
 ) -> None:
     check_trustee(state, entry, payload.trustee)
-    _ceremony_open(state, "dealings")
+    _ceremony_open(state, "dealings", received)
     params = need_params(state.params)
     missing = [i for i in params.threshold.indices if i not in state.ceremony.trustee_keys]
-    if missing:
-        raise Refusal("trustee_keys_missing", f"no dealing before every trustee key: {missing}")
+    if missing and received < state.instant("trustee_keys_close"):
+        raise Refusal(
+            "trustee_keys_missing",
+            f"no dealing before every trustee key or the keys' close: {missing}",
+        )
+    _participant(state, payload.trustee, "dealing")
     if payload.trustee in state.ceremony.dealings:
         raise Refusal("duplicate_dealing", f"trustee {payload.trustee} has already dealt")
     try:
-        verify_dealing(payload.dealing, params.threshold)
+        verify_dealing(payload.dealing, params.threshold, participants(state))
     except VerivoteError as exc:
         raise Refusal("invalid_dealing", f"dealing {payload.trustee}: {exc}") from None
 
@@ -118,7 +193,8 @@ def _check_complaint(
 ) -> None:
     complaint = payload.complaint
     check_trustee(state, entry, complaint.complainant)
-    _ceremony_open(state, "complaints")
+    _ceremony_open(state, "complaints", received)
+    _participant(state, complaint.complainant, "complaint")
     params = need_params(state.params)
     if not 1 <= complaint.dealer <= params.threshold.trustees:
         raise Refusal("unknown_trustee", f"there is no trustee {complaint.dealer}")
@@ -162,9 +238,9 @@ def _check_shares_accepted(
     state: ElectionState, entry: LoggedEntry, payload: SharesAccepted, index: int, received: int
 ) -> None:
     check_trustee(state, entry, payload.trustee)
-    _ceremony_open(state, "shares-accepted entries")
-    params = need_params(state.params)
-    missing = [i for i in params.threshold.indices if i not in state.ceremony.dealings]
+    _ceremony_open(state, "shares-accepted entries", received)
+    _participant(state, payload.trustee, "shares-accepted")
+    missing = [i for i in participants(state) if i not in state.ceremony.dealings]
     if missing:
         raise Refusal("dealings_missing", f"trustee(s) {missing} have not dealt yet")
     if payload.trustee in state.ceremony.shares_accepted:
@@ -194,30 +270,23 @@ def _check_election_key(
     if params.election_key is not None:
         raise Refusal("election_key_exists", "the election key is already published")
     before_voting_opens(state, received, "election keys")
-    waiting = [i for i in params.threshold.indices if i not in state.ceremony.shares_accepted]
-    if waiting:
-        raise Refusal("ceremony_incomplete", f"trustee(s) {waiting} have not finished checking")
-    ceremony = state.ceremony
-    try:
-        result = verify_ceremony(
-            params.threshold,
-            [ceremony.trustee_keys[i] for i in params.threshold.indices],
-            [ceremony.dealings[i] for i in params.threshold.indices],
-            ceremony.complaints,
+    computed, _ = ceremony_election_key(state, received)
+    expected = computed.joint_key
+    if key.absent != computed.absent:
+        raise Refusal(
+            "election_key_mismatch",
+            "the ceremony gives absent "
+            + (", ".join(f"{a.trustee} ({a.reason})" for a in computed.absent) or "none")
+            + ", not "
+            + (", ".join(f"{a.trustee} ({a.reason})" for a in key.absent) or "none"),
         )
-    except CeremonyFailed as exc:
-        raise Refusal("ceremony_failed", str(exc)) from None
-    expected = result.joint_key
-    disqualified = tuple(d.dealer for d in result.disqualified)
     if (
         key.joint_key.qualified != expected.qualified
         or key.joint_key.commitments != expected.commitments
-        or key.disqualified != disqualified
     ):
         raise Refusal(
             "election_key_mismatch",
-            f"the ceremony gives qualified {list(expected.qualified)} and disqualified "
-            f"{list(disqualified)} with another joint key",
+            f"the ceremony gives qualified {list(expected.qualified)} with another joint key",
         )
 
 
@@ -249,6 +318,10 @@ def _check_confirmation(
     params = need_params(state.params)
     if params.election_key is None:
         raise Refusal("no_election_key", "no key confirmation before the election key")
+    if payload.trustee not in params.election_key.holders:
+        raise Refusal(
+            "no_key_share", f"trustee {payload.trustee} is absent: it holds no key share (§7.5)"
+        )
     if payload.trustee in state.ceremony.confirmations:
         raise Refusal("duplicate_confirmation", f"trustee {payload.trustee} has confirmed")
     try:

@@ -48,9 +48,11 @@ __all__ = [
 
 
 def key_share_holders(params: ElectionParameters) -> tuple[int, ...]:
-    """Spec §7.5 The trustees holding a key share: every trustee of the definition (a
-    disqualified dealer keeps its seat and its share)."""
-    return tuple(params.threshold.indices)
+    """Spec §7.5 The trustees holding a key share: the qualified set Q of the election key (the
+    absent hold none); every trustee of the definition before the key is published."""
+    if params.election_key is None:
+        return tuple(params.threshold.indices)
+    return params.election_key.holders
 
 
 def decrypting_trustees(params: ElectionParameters, contest: str) -> tuple[int, ...]:

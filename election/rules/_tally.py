@@ -224,6 +224,10 @@ def _check_decryption(
     if decryption.trustee in state.tallying.decryptions:
         raise Refusal("duplicate_decryption", f"trustee {decryption.trustee} has decrypted")
     assert params.election_key is not None
+    if decryption.trustee not in params.election_key.holders:
+        raise Refusal(
+            "no_key_share", f"trustee {decryption.trustee} is absent: it holds no key share (§7.5)"
+        )
     try:
         verify_decryption(
             decryption,

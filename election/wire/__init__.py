@@ -34,6 +34,8 @@ from election.wire._ballot import (
     verify_ballot,
 )
 from election.wire._ceremony import (
+    ABSENCE_REASONS,
+    Absence,
     ComplaintPayload,
     DealingPayload,
     ElectionKey,
@@ -128,6 +130,7 @@ from election.wire._voter import (
 )
 
 __all__ = [
+    "ABSENCE_REASONS",
     "ADMINISTRATOR",
     "AUDIT",
     "BALLOT",
@@ -165,6 +168,7 @@ __all__ = [
     "VOTER",
     "VOTER_KEY_LENGTH",
     "VOTER_SIGNATURE_LENGTH",
+    "Absence",
     "Audit",
     "Ballot",
     "BallotLayout",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from crypto.canonical import JsonValue
 from crypto.errors import CeremonyFailed, MalformedInput
@@ -18,6 +19,35 @@ from crypto.wire import expect_int
 from election.wire._common import expect_exact, expect_items
 
 _MAX_TRUSTEES = 255
+
+ABSENCE_REASONS: Final = ("no-key", "no-dealing", "dealer-at-fault")
+"""Spec §7.5 Why a trustee is absent (left out of the qualified set)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Absence:
+    """Spec §7.5 and §11.6 An absent trustee and its reason (one of ``ABSENCE_REASONS``)."""
+
+    trustee: int
+    reason: str
+
+    @classmethod
+    def from_json(cls, value: object, parameters: ThresholdParameters) -> Absence:
+        """Raises: MalformedInput (wrong keys, an index outside 1..n_T, an unknown reason)."""
+        obj = expect_exact(value, "election-key absent trustee", {"trustee", "reason"})
+        trustee = expect_int(
+            obj["trustee"], "election-key absent trustee", minimum=1, maximum=parameters.trustees
+        )
+        reason = obj["reason"]
+        if reason not in ABSENCE_REASONS:
+            raise MalformedInput(
+                f"election-key: absent trustee {trustee}'s reason must be one of "
+                f"{', '.join(ABSENCE_REASONS)}: {reason!r}"
+            )
+        return cls(trustee, str(reason))
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {"reason": self.reason, "trustee": self.trustee}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +129,15 @@ class SharesAccepted:
 
 @dataclass(frozen=True, slots=True)
 class ElectionKey:
-    """Spec §11.6 ``election-key``: the joint key (§7.5) and the disqualified dealers."""
+    """Spec §11.6 ``election-key``: the joint key (§7.5) and the absent trustees."""
 
     joint_key: JointKey
-    disqualified: tuple[int, ...]
+    absent: tuple[Absence, ...]
+
+    @property
+    def holders(self) -> tuple[int, ...]:
+        """Spec §7.5 The key-share holders: the qualified set Q."""
+        return self.joint_key.qualified
 
     @classmethod
     def from_json(cls, value: object, parameters: ThresholdParameters) -> ElectionKey:
@@ -110,28 +145,32 @@ class ElectionKey:
 
         Raises:
             MalformedInput: wrong keys, a bad joint key (also fewer than t qualified dealers,
-                or Y the identity), disqualified dealers not strictly increasing in 1..n_T, or
-                a dealer both qualified and disqualified.
+                or Y the identity), absent trustees not strictly increasing in 1..n_T, or a
+                trustee both qualified and absent, or neither.
         """
-        obj = expect_exact(value, "election-key payload", {"joint_key", "disqualified"})
+        obj = expect_exact(value, "election-key payload", {"joint_key", "absent"})
         try:
             joint_key = JointKey.from_json(obj["joint_key"], parameters)
         except CeremonyFailed as exc:
             raise MalformedInput(f"election-key: {exc}") from None
-        disqualified = tuple(
-            expect_int(i, "election-key disqualified", minimum=1, maximum=parameters.trustees)
-            for i in expect_items(obj["disqualified"], "disqualified", maximum=_MAX_TRUSTEES)
+        absent = tuple(
+            Absence.from_json(item, parameters)
+            for item in expect_items(obj["absent"], "absent", maximum=_MAX_TRUSTEES)
         )
-        if list(disqualified) != sorted(set(disqualified)):
-            raise MalformedInput("election-key: disqualified dealers must be strictly increasing")
-        if set(disqualified) & set(joint_key.qualified):
-            raise MalformedInput("election-key: a dealer is both qualified and disqualified")
-        if len(disqualified) + len(joint_key.qualified) != parameters.trustees:
-            raise MalformedInput("election-key: every dealer is either qualified or disqualified")
-        return cls(joint_key, disqualified)
+        indices = [a.trustee for a in absent]
+        if indices != sorted(set(indices)):
+            raise MalformedInput("election-key: absent trustees must be strictly increasing")
+        if set(indices) & set(joint_key.qualified):
+            raise MalformedInput("election-key: a trustee is both qualified and absent")
+        if len(indices) + len(joint_key.qualified) != parameters.trustees:
+            raise MalformedInput("election-key: every trustee is either qualified or absent")
+        return cls(joint_key, absent)
 
     def to_json(self) -> dict[str, JsonValue]:
-        return {"joint_key": self.joint_key.to_json(), "disqualified": list(self.disqualified)}
+        return {
+            "absent": [a.to_json() for a in self.absent],
+            "joint_key": self.joint_key.to_json(),
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -274,15 +274,15 @@ class Scenario:
         ceremony = self.log.state.ceremony
         result = verify_ceremony(
             self.params,
-            [ceremony.trustee_keys[i] for i in self.params.indices],
-            [ceremony.dealings[i] for i in self.params.indices],
+            [ceremony.trustee_keys[i] for i in sorted(ceremony.trustee_keys)],
+            [ceremony.dealings[i] for i in sorted(ceremony.dealings)],
             ceremony.complaints,
         )
         return admin(
             "election-key",
             {
                 "joint_key": result.joint_key.to_json(),
-                "disqualified": [d.dealer for d in result.disqualified],
+                "absent": [{"reason": d.code, "trustee": d.dealer} for d in result.disqualified],
             },
         )
 
@@ -293,10 +293,10 @@ class Scenario:
         builder.ceremony(at=NOMINATIONS_OPEN + 2 * DAY, tamper=tamper)
         for j, state in builder.trustees.items():
             assert state.dealer_secret is not None
-            assert state.key_share is not None
             self.trustee_keys[j] = state.key_pair
             self.dealer_secrets[j] = state.dealer_secret
-            self.key_shares[j] = state.key_share
+            if state.key_share is not None:  # None: absent from the key (§7.5)
+                self.key_shares[j] = state.key_share
         self.dealings.update(builder.dealings)
         key = self.log.state.params.election_key  # type: ignore[union-attr]
         assert key is not None
@@ -318,8 +318,9 @@ class Scenario:
         self.issue()
 
     def run(self, tamper: Mapping[int, DealingTamper] | None = None) -> None:
-        """A whole election: every member votes, member 0 revotes, member 1 audits, trustees 2,
-        4 and 5 decrypt the tally, mix the ranked contest and decrypt it, the result."""
+        """A whole election: every member votes, member 0 revotes, member 1 audits, three
+        trustees (``count``) decrypt the tally, mix the ranked contest and decrypt it, the
+        result."""
         self.ready(tamper)
         now = VOTING_OPEN + 1000
         for m in self.members:
@@ -328,9 +329,12 @@ class Scenario:
         self.log.post(self.audit(self.members[1]), now)
         self.count()
 
-    def count(self, trustees: Sequence[int] = (2, 4, 5)) -> None:
+    def count(self, trustees: Sequence[int] | None = None) -> None:
         """After the close: the tally, the trustees' decryptions, each trustee's mix of the
-        ranked contest, their ranked decryptions, the result."""
+        ranked contest, their ranked decryptions, the result. By default trustees 2, 4 and 5
+        (3, 4 and 5 when 2 is absent from the election key, §7.5)."""
+        if trustees is None:
+            trustees = (2, 4, 5) if 2 in self.key_shares else (3, 4, 5)
         self.log.post(self.tally_entry(), VOTING_CLOSE)
         for j in trustees:
             self.log.post(self.decryption_entry(j), VOTING_CLOSE + 1)

@@ -50,7 +50,8 @@ def test_a_whole_election_over_http(db_url: str) -> None:
     with board_log(db_url) as log:
         s = _scenario(log)
         s.ready(tamper={2: wrong_share_to(4)})
-        assert log.state.params.election_key.disqualified == (2,)  # type: ignore[union-attr]
+        absent = log.state.params.election_key.absent  # type: ignore[union-attr]
+        assert [(a.trustee, a.reason) for a in absent] == [(2, "dealer-at-fault")]
         a, b = s.members[0], s.members[1]
         refused(log, s.ballot(a), VOTING_OPEN - 1, "voting_not_open")
         for m in s.members:
@@ -59,9 +60,9 @@ def test_a_whole_election_over_http(db_url: str) -> None:
         log.post(s.audit(b), NOW + 2)
         refused(log, s.ballot(b), VOTING_CLOSE, "voting_closed")
         log.post(s.tally_entry(), VOTING_CLOSE)
-        for j in (2, 4, 5):  # trustees 1 and 3 absent; 2, disqualified as a dealer, decrypts
+        for j in (3, 4, 5):  # trustee 1 away; 2, absent from the key (a cheat), holds no share
             log.post(s.decryption_entry(j), VOTING_CLOSE + 1)
-        s.mix_and_decrypt((2, 4, 5), VOTING_CLOSE + 1)  # and mixes the ranked contest
+        s.mix_and_decrypt((3, 4, 5), VOTING_CLOSE + 1)  # and they mix the ranked contest
         result = s.result_entry()
         log.post(result, VOTING_CLOSE + 2)
         counts = result.payload["contests"][0]["counts"]

@@ -247,8 +247,11 @@ def _setup(tmp: Path, board: Any, smtp_port: int, mailbox: Mailbox) -> None:
             assert "complaints against nobody" in out
     out = run("admin", "election-key", *admin, "--yes", cwd=tmp).output
     assert "qualified dealers [1, 3, 4, 5]" in out
-    assert "disqualified dealer 2: dealer 2 cheated trustee 4" in out
-    for i in range(1, 6):
+    assert "absent trustee 2 (Trustee 2): dealer-at-fault, dealer 2 cheated trustee 4" in out
+    absent = run("trustee", "publish", *_t(b, 2), cwd=tmp, ok=False)
+    assert absent.exit_code != 0
+    assert "trustee 2 is absent from the election key (dealer-at-fault)" in absent.output
+    for i in (1, 3, 4, 5):
         out = run("trustee", "publish", *_t(b, i), cwd=tmp).output
         assert "the published election key is what the ceremony on the board gives" in out
     # --- the roll and the credentials ----------------------------------------------------
@@ -335,7 +338,7 @@ def _setup(tmp: Path, board: Any, smtp_port: int, mailbox: Mailbox) -> None:
         params = state.params
         assert params is not None
         assert params.election_key is not None
-        assert params.election_key.disqualified == (2,)
+        assert [a.trustee for a in params.election_key.absent] == [2]
         credential = derive_credential_key(
             CredentialCode.parse(new), fingerprint=definition.fingerprint
         )

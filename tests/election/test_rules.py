@@ -369,7 +369,7 @@ def test_a_cheating_trustee_is_named_by_the_complaint_and_disqualified(listed: S
         "shares_already_accepted",
     )
     key = s.election_key_entry()
-    assert key.payload["disqualified"] == [2]
+    assert key.payload["absent"] == [{"reason": "dealer-at-fault", "trustee": 2}]
     assert key.payload["joint_key"]["qualified"] == [1, 3, 4, 5]
     s.log.post(key, now)
 

@@ -242,13 +242,28 @@ MUTATIONS: list[tuple[str, str, Callable[[Any], Any]]] = [
     ("election-key", "too-few-commitments", lambda p: _drop_commitment(p)),
     (
         "election-key",
-        "disqualified-also-qualified",
-        lambda p: {**p, "disqualified": p["joint_key"]["qualified"][:1] + p["disqualified"]},
+        "absent-also-qualified",
+        lambda p: {
+            **p,
+            "absent": [{"reason": "no-key", "trustee": p["joint_key"]["qualified"][0]}]
+            + p["absent"],
+        },
     ),
     (
         "election-key",
-        "disqualified-unsorted",
-        lambda p: {**p, "disqualified": [5, 2] if p["disqualified"] == [2] else [2, 1]},
+        "absent-unsorted",
+        lambda p: {
+            **p,
+            "absent": [
+                {"reason": "no-key", "trustee": 5},
+                {"reason": "dealer-at-fault", "trustee": 2},
+            ],
+        },
+    ),
+    (
+        "election-key",
+        "absent-unknown-reason",
+        lambda p: {**p, "absent": [{"reason": "asleep", "trustee": 2}]},
     ),
     ("election-key", "identity-joint-key", _set("joint_key.commitments.0", IDENTITY_HEX)),
     ("key-confirmation", "uncompressed-point", _set("confirmation.public_key", "04" + "00" * 32)),
@@ -478,8 +493,9 @@ REFUSED_FOR = {
     "shares-accepted-index-zero": "shares-accepted trustee must be >= 1, got 0",
     "shares-accepted-index-bool": "shares-accepted trustee must be an integer, got bool",
     "election-key-too-few-commitments": "joint key: need t = 3 commitments",
-    "election-key-disqualified-also-qualified": "a dealer is both qualified and disqualified",
-    "election-key-disqualified-unsorted": "disqualified dealers must be strictly increasing",
+    "election-key-absent-also-qualified": "a trustee is both qualified and absent",
+    "election-key-absent-unsorted": "absent trustees must be strictly increasing",
+    "election-key-absent-unknown-reason": "reason must be one of no-key, no-dealing",
     "election-key-identity-joint-key": "election-key: the joint public key is the identity",
     "key-confirmation-uncompressed-point": "point prefix must be 0x02 or 0x03, got 0x04",
     "credentials-identity-credential": r"credentials\[0\]: the identity is not a credential",

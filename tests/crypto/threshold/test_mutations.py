@@ -463,7 +463,7 @@ def _specific_cases() -> dict[str, Case]:
         "dealing/missing-share": (
             lambda: accept_dealing({**DEALING, "shares": _shares[:-1]}),
             MalformedInput,
-            "dealing 1: not exactly one share for each other trustee",
+            "dealing 1: not exactly one share for each other participant",
         ),
         "dealing/duplicate-share": (
             lambda: accept_dealing({**DEALING, "shares": [_shares[0], *_shares]}),
@@ -487,7 +487,7 @@ def _specific_cases() -> dict[str, Case]:
                 {**DEALING, "shares": [*_shares, _shares[0] | {"recipient": 5}]}
             ),
             MalformedInput,
-            "dealing 1: not exactly one share for each other trustee",
+            "dealing 1: not exactly one share for each other participant",
         ),
         "encrypted-share/wrong-election": (
             _other(OTHER_ELECTION)(accept_share, SHARE),
