@@ -15,6 +15,9 @@ from typing import Any
 
 import pytest
 
+from bulletin_board.pages.describe import absent_trustees
+from bulletin_board.pages.digest import digest_export
+from bulletin_board.pages.i18n import catalogues
 from crypto.errors import MalformedInput
 from crypto.signing import SigningKey
 from election import admin
@@ -213,3 +216,19 @@ def test_the_deadlines_close_the_ceremony() -> None:
     with pytest.raises(Refusal) as refused:
         builder.trustee(3, "trustee-key", {"key": public.to_json()}, at=late)
     assert refused.value.code == "trustee_keys_closed"
+
+
+def test_the_public_pages_name_the_absent_trustees(tmp_path: Path) -> None:
+    builder = _builder()
+    builder.ceremony(silent={2: "dealing"}, confirm=False)
+    export = tmp_path / "pages.export"
+    _memory(builder).write_export(export, BOARD_KEY, every=10)
+    digest, _ = digest_export(export.read_bytes().splitlines(keepends=True))
+    assert digest.election_key is not None
+    assert digest.election_key.value == ((2, "no-dealing"),)
+    english, welsh = catalogues()["en"], catalogues()["cy"]
+    named = absent_trustees(english, digest, digest.election_key.value)
+    assert named == "trustee 2 (Trustee 2): did not deal by the deadline"
+    assert "ymddiriedolwr 2 (Trustee 2)" in absent_trustees(
+        welsh, digest, digest.election_key.value
+    )
