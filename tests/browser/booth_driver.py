@@ -1,0 +1,92 @@
+"""A member at the booth, driven through headless Chromium: the steps the browser tests take
+(open the booth, type the code, mark, rank, review, cast, audit), each waiting for the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+TIMEOUT = 60
+
+
+def wait(browser: Any, script: str, timeout: float = TIMEOUT) -> Any:
+    return WebDriverWait(browser, timeout).until(lambda d: d.execute_script(script))
+
+
+def open_booth(browser: Any, url: str, *, lang: str = "en") -> None:
+    browser.get(f"{url}?lang={lang}")
+    wait(browser, "return document.body.dataset.ready")
+    ready = browser.execute_script("return document.body.dataset.ready")
+    detail = browser.execute_script("return document.body.dataset.detail")
+    problem = f"{error(browser)}: {alert(browser)} ({detail})"
+    assert ready == "true", f"the booth did not start: {problem}"
+
+
+def alert(browser: Any) -> str:
+    return str(browser.find_element(By.ID, "alert").text)
+
+
+def error(browser: Any) -> str | None:
+    value = browser.execute_script("return document.body.dataset.error ?? null")
+    return None if value is None else str(value)
+
+
+def heading(browser: Any) -> str:
+    return str(browser.find_element(By.TAG_NAME, "h1").text)
+
+
+def focused_heading(browser: Any) -> bool:
+    return bool(browser.execute_script("return document.activeElement.tagName === 'H1'"))
+
+
+def enter_code(browser: Any, code: str) -> None:
+    field = browser.find_element(By.ID, "code")
+    field.clear()
+    field.send_keys(code)
+    browser.find_element(By.ID, "continue").click()
+    wait(browser, "return document.getElementById('paper') || document.body.dataset.error")
+
+
+def mark(browser: Any, contest: str, *options: int) -> None:
+    for k in options:
+        box = browser.find_element(By.ID, f"c-{contest}-{k}")
+        if not box.is_selected():
+            box.click()
+
+
+def rank(browser: Any, contest: str, order: list[int]) -> None:
+    """Type the numbers 1, 2, ... against the options in ``order``."""
+    for number, k in enumerate(order, start=1):
+        field = browser.find_element(By.ID, f"r-{contest}-{k}")
+        field.clear()
+        field.send_keys(str(number))
+
+
+def review(browser: Any) -> None:
+    browser.find_element(By.ID, "review").click()
+    wait(browser, "return document.getElementById('cast') || document.body.dataset.error")
+
+
+def cast(browser: Any) -> str:
+    """Cast from the review (or audit) screen; the tracker shown."""
+    browser.find_element(By.ID, "cast").click()
+    wait(browser, "return document.getElementById('tracker') || document.body.dataset.error")
+    return str(browser.find_element(By.ID, "tracker").text)
+
+
+def audit(browser: Any) -> tuple[str, str]:
+    """Audit from the review screen: the audited ballot's tracker and the choices read back."""
+    browser.find_element(By.ID, "audit").click()
+    wait(browser, "return document.getElementById('audit-tracker') || document.body.dataset.error")
+    tracker = str(browser.find_element(By.ID, "audit-tracker").text)
+    return tracker, str(browser.find_element(By.CSS_SELECTOR, "dl.review").text)
+
+
+def press(browser: Any, *keys: str) -> None:
+    browser.switch_to.active_element.send_keys(*keys)
+
+
+__all__ = ["Keys"]
