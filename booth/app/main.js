@@ -6,7 +6,7 @@
 
 import { h, say, show } from './dom.js';
 import { languages, lang, preferred, t, use } from './i18n.js';
-import { describe, paperForm, ruleText } from './paper.js';
+import { describe, paperForm } from './paper.js';
 import {
   Refused, Unreachable, boardApi, consistencyProof, currentHead, electionKey, inclusionProof, paperContests,
   readElection,
@@ -38,6 +38,7 @@ const session = {
   contests: null,
   choices: {},
   screen: 'code',
+  redraw: null, // draws the current screen again (after a change of language)
 };
 
 /** One plain sentence for anything that went wrong. */
@@ -76,6 +77,7 @@ function heading(id) {
 
 function codeScreen() {
   session.screen = 'code';
+  session.redraw = codeScreen;
   const input = h('input', {
     id: 'code', name: 'code', type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false',
     'aria-describedby': 'code-hint',
@@ -145,6 +147,7 @@ async function enterCode(input) {
 
 function paperScreen() {
   session.screen = 'paper';
+  session.redraw = paperScreen;
   clearAlert();
   const form = paperForm(session.contests, session.choices);
   const submit = (event) => {
@@ -172,6 +175,7 @@ function choiceList(choices) {
 
 function reviewScreen() {
   session.screen = 'review';
+  session.redraw = reviewScreen;
   clearAlert();
   show(main, heading('review.heading'), choiceList(session.choices),
     h('div', { class: 'actions' },
@@ -238,6 +242,7 @@ async function audit() {
 
 function auditScreen({ tracker, choices, index }) {
   session.screen = 'audit';
+  session.redraw = () => auditScreen({ tracker, choices, index });
   show(main, heading('audit.heading'), h('p', {}, t('audit.intro')), choiceList(choices),
     h('p', {}, t('audit.match')),
     h('p', {}, t('audit.tracker'), ' ', h('code', { class: 'tracker', id: 'audit-tracker', 'data-index': index }, tracker)),
@@ -248,6 +253,7 @@ function auditScreen({ tracker, choices, index }) {
 
 function doneScreen({ tracker, answer, receipt }) {
   session.screen = 'done';
+  session.redraw = () => doneScreen({ tracker, answer, receipt });
   const bytes = receiptFileBytes({ board: location.origin, election: session.election.election, tracker, receipt: answer });
   const url = URL.createObjectURL(new Blob([bytes], { type: 'application/json' }));
   show(main, heading('done.heading'), h('p', {}, t('done.intro')),
@@ -265,6 +271,7 @@ function doneScreen({ tracker, answer, receipt }) {
 
 function checkScreen() {
   session.screen = 'check';
+  session.redraw = checkScreen;
   clearAlert();
   const file = h('input', { type: 'file', id: 'receipt-file', accept: '.json,application/json' });
   const result = h('p', { id: 'check-result', role: 'status' });
@@ -331,9 +338,16 @@ function route() {
   else paperScreen();
 }
 
+/** The current screen again, in the language now chosen (a message shown is cleared). */
+function redraw() {
+  clearAlert();
+  if (session.redraw) session.redraw();
+  else route();
+}
+
 async function languageSwitch() {
   const offered = await languages();
-  const select = h('select', { id: 'language', onchange: async () => { await use(select.value); chrome(); route(); } },
+  const select = h('select', { id: 'language', onchange: async () => { await use(select.value); chrome(); redraw(); } },
     Object.entries(offered).map(([code, name]) => h('option', { value: code, lang: code, selected: code === lang() }, name)));
   document.getElementById('language-switch').replaceChildren(h('label', { for: 'language' }, t('language')), select);
   return offered;
@@ -379,7 +393,7 @@ async function start() {
     // the clock is a courtesy: the board's refusal says the same when a ballot is sent
   }
   document.body.dataset.ready = 'true';
+  document.body.dataset.readyMs = String(Math.round(performance.now()));
 }
 
-void ruleText;
 start();

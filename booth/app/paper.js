@@ -46,7 +46,6 @@ function problemOfMarks(contest, count) {
 
 function rankedContest(contest, previous) {
   const limit = rankingLimit(contest.shape);
-  const n = contest.options.length;
   const message = h('p', { class: 'problem', id: `problem-${contest.id}`, role: 'alert' });
   const inputs = contest.options.map((option, k) => h('input', {
     type: 'text', inputmode: 'numeric', id: `r-${contest.id}-${k}`, class: 'rank', size: 3, maxlength: 3,
@@ -93,7 +92,6 @@ function rankedContest(contest, previous) {
     h('p', { class: 'rule', id: `rule-${contest.id}` }, ruleText(contest)),
     h('ul', { class: 'options' }, rows),
     message);
-  void n;
   return {
     node: fieldset,
     read: ranking,

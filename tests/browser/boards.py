@@ -8,11 +8,12 @@ files under booth/ except README.md, package*.json, tests/ and tools/ (the serve
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from bulletin_board.config import ServiceSettings
+from crypto.envelope import Entry
 from crypto.signing import SigningKey
 from simulation.served import SimulatedClock, serve_in_thread
 from tests.browser import harness
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
           ".json": "application/json", ".css": "text/css; charset=utf-8"}  # fmt: skip
+BOARD_KEY = SigningKey(bytes([7] * 32))
 
 
 def served_file(path: str) -> bytes | None:
@@ -63,9 +65,34 @@ def booth_board(db: str, *, clock: SimulatedClock, elections: list[str]) -> Iter
     from bulletin_board.service import create_board_app
 
     app = create_board_app(
-        db, SigningKey(bytes([7] * 32)), clock=clock, elections=elections,
+        db, BOARD_KEY, clock=clock, elections=elections,
         settings=ServiceSettings(write_rate=0),
     )  # fmt: skip
+    mount_booth(app)
+    with serve_in_thread(app) as url:
+        yield url
+
+
+@contextmanager
+def lying_board(
+    db: str, *, election: str, leaves: Sequence[tuple[Entry, int]], clock: SimulatedClock
+) -> Iterator[str]:
+    """A board signing with the honest board's key that holds ``leaves`` (entries and
+    reception times, leaf 0 excluded) appended WITHOUT the rules: a board that dropped or
+    rewrote part of its history. The booth is mounted; yields its URL."""
+    from bulletin_board.log import Board
+    from bulletin_board.rule_sets import named_rules
+    from bulletin_board.service import create_app
+    from bulletin_board.storage import Storage
+
+    storage = Storage.open(db, migrate=True)
+    board = Board(storage, BOARD_KEY, named_rules("election"), clock=clock)
+    clock.set(leaves[0][1])
+    board.ensure_election(election)
+    for entry, received in leaves:
+        clock.set(received)
+        board.unsafe_bulk_append(election, [entry])
+    app = create_app(board, ServiceSettings(write_rate=0), own_storage=True)
     mount_booth(app)
     with serve_in_thread(app) as url:
         yield url

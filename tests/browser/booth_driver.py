@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
 from typing import Any
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser import harness
 
 TIMEOUT = 60
 
@@ -89,4 +93,39 @@ def press(browser: Any, *keys: str) -> None:
     browser.switch_to.active_element.send_keys(*keys)
 
 
-__all__ = ["Keys"]
+def look(browser: Any, name: str) -> None:
+    """axe-core (WCAG 2.2 A/AA and target-size) finds nothing on this screen; screenshots at
+    375 and 1280 px saved as tests/browser/artefacts/booth-NAME-WIDTH.png."""
+    result = harness.run_axe(browser)
+    assert "target-size" in result["ran"]
+    assert result["violations"] == [], f"{name}: {json.dumps(result['violations'], indent=1)}"
+    harness.save_screenshots(browser, f"booth-{name}")
+
+
+def allow_downloads(browser: Any, folder: Path) -> None:
+    browser.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)}
+    )
+
+
+def download_receipt(browser: Any, folder: Path) -> Path:
+    """Click "Download your receipt" and wait for the file."""
+    before = set(folder.glob("*.json"))
+    browser.find_element(By.ID, "receipt").click()
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        new = set(folder.glob("*.json")) - before
+        if new and not list(folder.glob("*.crdownload")):
+            path = new.pop()
+            if path.stat().st_size > 0 and path.read_bytes().endswith(b"\n"):
+                return path
+        time.sleep(0.05)  # polling for the browser's download, not synchronising on time
+    raise AssertionError("the receipt was not downloaded")
+
+
+def check_receipt(browser: Any, path: Path) -> str:
+    """On the booth's "check my receipt" page, check the file; the outcome (data-check)."""
+    browser.execute_script("document.body.removeAttribute('data-check')")
+    browser.find_element(By.ID, "receipt-file").send_keys(str(path))
+    browser.find_element(By.ID, "check").click()
+    return str(wait(browser, "return document.body.dataset.check"))

@@ -1,10 +1,14 @@
-"""A whole election voted through the web booth (issue 12 items 3, 8): a real board (uvicorn
-on 127.0.0.1, simulated clock) built by the election builder with block, referendum and ranked
-contests serves the booth at /booth/ELECTION/; headless Chromium votes as the members would,
-and every ballot the booth casts is accepted by the board and counted by `verivote verify`."""
+"""A whole election voted through the web booth (issue 12 items 3-5, 8): a real board (uvicorn
+on 127.0.0.1, simulated clock) built by the election builder, with block, referendum and
+ranked contests, serves the booth at /booth/ELECTION/; headless Chromium votes as members
+would (a mistyped code, too many marks, a keyboard-only ranking, a revote, an audit, a refusal
+after the close, a receipt checked against the honest board and against boards that dropped
+the ballot or rolled back), every screen passes axe-core and is captured at 375 and 1280 px,
+and every ballot the booth cast is accepted and counted by `verivote verify`."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +19,9 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from bulletin_board.client import BoardClient
 from cli.main import verivote
@@ -24,7 +31,8 @@ from simulation.plan import ElectionPlan, RoleKeys
 from simulation.plans import nec_plan
 from simulation.served import SimulatedClock
 from tests.browser import booth_driver as booth
-from tests.browser.boards import booth_board
+from tests.browser.boards import booth_board, lying_board
+from tests.browser.harness import BOOTH
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 ELECTION = "nec-2027"
@@ -37,24 +45,34 @@ class Election:
     clock: SimulatedClock
     builder: ElectionBuilder
     client: BoardClient
+    folder: Path
     trackers: list[str] = field(default_factory=list)
+    receipts: list[Path] = field(default_factory=list)
 
     @property
     def booth(self) -> str:
         return f"{self.url}/booth/{ELECTION}/"
 
-    def member(self, *, youth: bool) -> Member:
-        return next(m for m in self.builder.members if ("youth-rep" in m.style) == youth)
+    def members(self, *, youth: bool) -> list[Member]:
+        return [m for m in self.builder.members if ("youth-rep" in m.style) == youth]
 
-    def code(self, member: Member) -> str:
-        return member.code.formatted()
+    def leaf(self, tracker: str) -> Any:
+        """The board's leaf holding the entry of this tracker."""
+        answer = httpx.get(f"{self.url}/v1/elections/{ELECTION}/entry-hash/{tracker}")
+        assert answer.status_code == 200, answer.text
+        return answer.json()["leaf"]
+
+
+def code(member: Member) -> str:
+    return member.code.formatted()
 
 
 @pytest.fixture(scope="module")
-def election(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Election]:
+def election(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Election]:
     folder = tmp_path_factory.mktemp("booth-voting")
-    plan = nec_plan(start=START, members=6, election=ELECTION)
+    plan = nec_plan(start=START, members=8, election=ELECTION)
     clock = SimulatedClock(plan.at(0))
+    booth.allow_downloads(browser, folder)
     with (
         booth_board(f"sqlite:///{folder / 'board.db'}", clock=clock, elections=[ELECTION]) as url,
         BoardClient(url, ELECTION) as client,
@@ -65,48 +83,240 @@ def election(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Election]:
         )  # fmt: skip
         builder.prepare()
         clock.set(plan.at(plan.timetable.voting_open + 0.1))
-        yield Election(url, plan, clock, builder, client)
-
-
-def _leaf_of(election: Election, tracker: str) -> Any:
-    """The board's answer for the leaf holding the entry of this tracker."""
-    answer = httpx.get(f"{election.url}/v1/elections/{ELECTION}/entry-hash/{tracker}")
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+        youth = sum("youth-rep" in m.style for m in builder.members)
+        assert youth >= 1, "no member of the youth section drawn"
+        assert len(builder.members) - youth >= 4, "fewer than 4 members without the youth seat"
+        yield Election(url, plan, clock, builder, client, folder)
 
 
 def test_a_member_votes_block_referendum_and_ranked(election: Election, browser: Any) -> None:
     booth.open_booth(browser, election.booth)
     assert booth.heading(browser) == "Enter your credential code"
     assert booth.focused_heading(browser)
-    booth.enter_code(browser, election.code(election.member(youth=True)))
+    booth.look(browser, "code")
+    booth.enter_code(browser, code(election.members(youth=True)[0]))
     assert booth.error(browser) is None, booth.alert(browser)
     assert booth.heading(browser) == "Your ballot paper"
-    assert "Vote for one." in browser.find_element("id", "contest-youth-rep").text
-    assert (
-        "Number the candidates in order of preference"
-        in browser.find_element("id", "contest-nec").text
-    )
+    assert booth.focused_heading(browser)
+    assert "Vote for one." in browser.find_element(By.ID, "contest-youth-rep").text
+    nec = browser.find_element(By.ID, "contest-nec").text
+    assert "Number the candidates in order of preference" in nec
+    assert "Choose one answer, or none." in browser.find_element(By.ID, "contest-rule-change").text
     booth.rank(browser, "nec", [3, 0, 7])
     booth.rank(browser, "mayor", [1])
     booth.mark(browser, "youth-rep", 0)
     booth.mark(browser, "rule-change", 1)
+    booth.look(browser, "paper")
     booth.review(browser)
-    text = browser.find_element("css selector", "dl.review").text
+    text = browser.find_element(By.CSS_SELECTOR, "dl.review").text
     assert "1. " in text
     assert "No" in text
+    booth.look(browser, "review")
     tracker = booth.cast(browser)
     assert booth.error(browser) is None, booth.alert(browser)
     assert len(tracker) == 64
     assert booth.heading(browser) == "Your vote has been cast"
-    assert "only your last vote counts" in browser.find_element("id", "main").text
-    leaf = _leaf_of(election, tracker)
-    assert leaf["leaf"]["entry"]["type"] == "ballot"
+    assert "only your last vote counts" in browser.find_element(By.ID, "main").text
+    booth.look(browser, "done")
+    receipt = booth.download_receipt(browser, election.folder)
+    assert json.loads(receipt.read_text())["tracker"] == tracker
+    assert election.leaf(tracker)["entry"]["type"] == "ballot"
+    election.trackers.append(tracker)
+    election.receipts.append(receipt)
+
+
+def test_a_mistyped_code_is_named(election: Election, browser: Any) -> None:
+    booth.open_booth(browser, election.booth)
+    good = code(election.members(youth=False)[0])
+    booth.enter_code(browser, good[:2] + "U" + good[3:])
+    assert booth.error(browser) == "code-character"
+    assert booth.alert(browser).startswith("Character 3 of your code, “U”, is not used in codes")
+    assert browser.find_element(By.ID, "code").get_attribute("aria-invalid") == "true"
+    booth.look(browser, "code-error")
+    swapped = (
+        good[1] + good[0] + good[2:]
+        if good[0] != good[1]
+        else good[2] + good[1] + good[0] + good[3:]
+    )
+    booth.enter_code(browser, swapped)
+    assert booth.error(browser) == "code-check"
+    assert "a character is mistyped or two are swapped" in booth.alert(browser)
+    booth.enter_code(browser, good[:-1])
+    assert booth.error(browser) == "code-length"
+    assert "has 24 characters but should have 25" in booth.alert(browser)
+
+
+def test_too_many_marks_and_ranking_mistakes_are_said_at_once(
+    election: Election, browser: Any
+) -> None:
+    booth.open_booth(browser, election.booth)
+    booth.enter_code(browser, code(election.members(youth=True)[0]))
+    booth.mark(browser, "youth-rep", 0, 1)
+    problem = browser.find_element(By.ID, "problem-youth-rep").text
+    assert problem == (
+        "NEC: youth representative: you marked 2, but you can vote for at most 1. Remove a mark."
+    )
+    booth.rank(browser, "mayor", [0])
+    browser.find_element(By.ID, "r-mayor-1").send_keys("1")  # 1 again, for another candidate
+    repeat = browser.find_element(By.ID, "problem-mayor").text
+    assert "you gave the number 1 more than once" in repeat
+    browser.find_element(By.ID, "r-mayor-1").clear()
+    browser.find_element(By.ID, "r-mayor-1").send_keys("3")
+    assert "you skipped number 2" in browser.find_element(By.ID, "problem-mayor").text
+    booth.look(browser, "paper-problems")
+    browser.find_element(By.ID, "review").click()
+    assert booth.heading(browser) == "Your ballot paper", "a wrong paper went to review"
+    assert "Remove a mark." in booth.alert(browser)
+
+
+def test_a_keyboard_only_member_ranks_and_casts(election: Election, browser: Any) -> None:
+    booth.open_booth(browser, election.booth)
+    member = election.members(youth=False)[1]
+    booth.press(browser, Keys.TAB)  # from the focused heading to the code
+    booth.press(browser, code(member), Keys.ENTER)
+    booth.wait(browser, "return document.getElementById('paper')")
+    assert booth.focused_heading(browser)
+    booth.press(browser, Keys.TAB, "2")  # candidate 1: preference 2
+    booth.press(browser, Keys.TAB, Keys.TAB, Keys.TAB, "1")  # candidate 2: preference 1
+    booth.press(browser, Keys.TAB, Keys.TAB, Keys.ENTER)  # "move candidate 2 down"
+    assert browser.find_element(By.ID, "r-nec-0").get_attribute("value") == "1"
+    assert browser.find_element(By.ID, "r-nec-1").get_attribute("value") == "2"
+    booth.press(browser, Keys.ENTER)  # submits the paper
+    booth.wait(browser, "return document.getElementById('cast')")
+    names = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "dl.review dd li")]
+    assert names[0].startswith("1. ")
+    assert names[1].startswith("2. ")
+    booth.press(browser, Keys.TAB, Keys.ENTER)  # the first button: cast
+    booth.wait(browser, "return document.getElementById('tracker') || document.body.dataset.error")
+    assert booth.error(browser) is None, booth.alert(browser)
+    tracker = browser.find_element(By.ID, "tracker").text
+    ballot = election.leaf(tracker)["entry"]
+    assert ballot["type"] == "ballot"
     election.trackers.append(tracker)
 
 
-def test_every_ballot_passes_verify(election: Election, tmp_path: Path) -> None:
-    assert election.trackers, "no ballot was cast through the booth"
+def test_a_member_votes_again(election: Election, browser: Any) -> None:
+    booth.open_booth(browser, election.booth)
+    booth.enter_code(browser, code(election.members(youth=True)[0]))
+    booth.mark(browser, "rule-change", 0)
+    booth.review(browser)
+    tracker = booth.cast(browser)
+    assert tracker not in election.trackers
+    first = election.leaf(election.trackers[0])
+    again = election.leaf(tracker)
+    assert again["entry"]["author"] == first["entry"]["author"]
+    assert again["index"] > first["index"]
+    election.trackers.append(tracker)
+    election.receipts.append(booth.download_receipt(browser, election.folder))
+
+
+def test_an_audit_reads_the_choices_back_then_casts_afresh(
+    election: Election, browser: Any
+) -> None:
+    booth.open_booth(browser, election.booth)
+    booth.enter_code(browser, code(election.members(youth=False)[2]))
+    names = [
+        browser.find_element(By.CSS_SELECTOR, f"label[for='r-mayor-{k}'] [aria-hidden]").text
+        for k in (2, 0)
+    ]
+    booth.rank(browser, "mayor", [2, 0])
+    booth.mark(browser, "rule-change", 0)
+    booth.review(browser)
+    audited, read_back = booth.audit(browser)
+    assert booth.error(browser) is None, booth.alert(browser)
+    assert f"1. {names[0]}" in read_back
+    assert f"2. {names[1]}" in read_back
+    assert "Yes" in read_back
+    booth.look(browser, "audit")
+    index = browser.find_element(By.ID, "audit-tracker").get_attribute("data-index")
+    leaf = httpx.get(f"{election.url}/v1/elections/{ELECTION}/leaves/{index}").json()["leaf"]
+    assert leaf["entry"]["type"] == "audit"
+    tracker = booth.cast(browser)
+    assert tracker != audited
+    assert election.leaf(tracker)["entry"]["type"] == "ballot"
+    election.trackers.append(tracker)
+
+
+def test_a_receipt_is_checked_against_the_board(election: Election, browser: Any) -> None:
+    browser.get(f"{election.booth}#check")
+    booth.wait(browser, "return document.body.dataset.ready")
+    assert booth.heading(browser) == "Check my receipt"
+    booth.look(browser, "check")
+    for receipt in election.receipts:
+        assert booth.check_receipt(browser, receipt) == "ok", booth.alert(browser)
+        assert "is on the board at position" in browser.find_element(By.ID, "check-result").text
+    forged = election.folder / "forged.json"
+    document = json.loads(election.receipts[0].read_text())
+    document["tracker"] = "00" * 32
+    forged.write_text(json.dumps(document))
+    assert booth.check_receipt(browser, forged) == "unreadable"
+    assert booth.alert(browser).startswith("This file is not a verivote receipt")
+
+
+def test_welsh_is_complete_and_the_switch_changes_language(
+    election: Election, browser: Any
+) -> None:
+    en = json.loads((BOOTH / "i18n" / "en.json").read_text(encoding="utf-8"))
+    languages = json.loads((BOOTH / "i18n" / "languages.json").read_text(encoding="utf-8"))
+    assert set(languages) == {p.stem for p in (BOOTH / "i18n").glob("*.json")} - {"languages"}
+    for lang in languages:
+        catalogue = json.loads((BOOTH / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+        assert set(catalogue) == set(en), f"{lang}: {set(catalogue) ^ set(en)}"
+    booth.open_booth(browser, election.booth, lang="cy")
+    assert booth.heading(browser) == "Rhowch eich cod cymhwyster"
+    assert browser.execute_script("return document.documentElement.lang") == "cy"
+    booth.look(browser, "code-cy")
+    booth.enter_code(browser, code(election.members(youth=True)[0]))
+    assert booth.heading(browser) == "Eich papur pleidleisio"
+    booth.look(browser, "paper-cy")
+    Select(browser.find_element(By.ID, "language")).select_by_value("en")
+    booth.wait(browser, "return document.documentElement.lang === 'en'")
+    assert booth.heading(browser) == "Your ballot paper"
+
+
+def _leaves(election: Election) -> list[tuple[Any, int]]:
+    return [(leaf.entry, leaf.received) for leaf in election.client.leaves()][1:]
+
+
+@pytest.mark.parametrize("lie", ["dropped", "rolled back"])
+def test_a_board_that_loses_the_ballot_is_caught_by_the_receipt_check(
+    election: Election, browser: Any, tmp_path: Path, lie: str
+) -> None:
+    receipt = election.receipts[-1]
+    index = json.loads(receipt.read_text())["receipt"]["leaf_index"]
+    leaves = _leaves(election)
+    kept = leaves[: index - 1] + (leaves[index:] if lie == "dropped" else [])
+    clock = SimulatedClock(leaves[0][1])
+    with lying_board(
+        f"sqlite:///{tmp_path / 'lying.db'}", election=ELECTION, leaves=kept, clock=clock
+    ) as url:
+        browser.get(f"{url}/booth/{ELECTION}/#check")
+        booth.wait(browser, "return document.body.dataset.ready")
+        assert booth.check_receipt(browser, receipt) == "contradicted"
+        assert booth.alert(browser) == (
+            "The board contradicts your receipt: keep the receipt and report it to the "
+            "election's returning officer."
+        )
+        if lie == "dropped":
+            booth.look(browser, "check-contradicted")
+
+
+def test_after_the_close_a_clear_refusal(election: Election, browser: Any) -> None:
+    plan = election.plan
+    election.clock.set(plan.at(plan.timetable.voting_close + 0.001))
+    booth.open_booth(browser, election.booth)
+    assert booth.alert(browser) == "Voting has closed: no more votes can be cast."
+    booth.enter_code(browser, code(election.members(youth=False)[3]))
+    booth.review(browser)
+    browser.find_element(By.ID, "cast").click()
+    booth.wait(browser, "return document.body.dataset.error")
+    assert booth.error(browser) == "voting_closed"
+    assert booth.alert(browser) == "Voting has closed: your vote was not accepted."
+    booth.look(browser, "closed")
+
+
+def test_every_ballot_cast_in_the_booth_is_counted_by_verify(election: Election) -> None:
+    assert len(election.trackers) == 4, "a voting test did not cast"
     plan, builder = election.plan, election.builder
     election.clock.set(plan.at(plan.timetable.voting_close + 0.01))
     builder.board.refold()  # type: ignore[attr-defined]
