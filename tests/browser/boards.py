@@ -60,13 +60,16 @@ def mount_booth(app: FastAPI) -> None:
 
 
 @contextmanager
-def booth_board(db: str, *, clock: SimulatedClock, elections: list[str]) -> Iterator[str]:
-    """A board on ``db`` on ``clock`` with ``elections``, the booth mounted; yields its URL."""
+def booth_board(
+    db: str, *, clock: SimulatedClock, elections: list[str], rehearsal: bool = False
+) -> Iterator[str]:
+    """A board on ``db`` on ``clock`` with ``elections`` (a rehearsal board if ``rehearsal``),
+    the booth mounted; yields its URL."""
     from bulletin_board.service import create_board_app
 
     app = create_board_app(
         db, BOARD_KEY, clock=clock, elections=elections,
-        settings=ServiceSettings(write_rate=0),
+        settings=ServiceSettings(write_rate=0), rehearsal=rehearsal,
     )  # fmt: skip
     mount_booth(app)
     with serve_in_thread(app) as url:

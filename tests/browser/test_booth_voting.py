@@ -89,7 +89,7 @@ def election(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator
         yield Election(url, plan, clock, builder, client, folder)
 
 
-def test_a_member_votes_block_referendum_and_ranked(election: Election, browser: Any) -> None:
+def _a_member_votes_block_referendum_and_ranked(election: Election, browser: Any) -> None:
     booth.open_booth(browser, election.booth)
     assert booth.heading(browser) == "Enter your credential code"
     assert booth.focused_heading(browser)
@@ -125,7 +125,7 @@ def test_a_member_votes_block_referendum_and_ranked(election: Election, browser:
     election.receipts.append(receipt)
 
 
-def test_a_mistyped_code_is_named(election: Election, browser: Any) -> None:
+def _a_mistyped_code_is_named(election: Election, browser: Any) -> None:
     booth.open_booth(browser, election.booth)
     good = code(election.members(youth=False)[0])
     booth.enter_code(browser, good[:2] + "U" + good[3:])
@@ -146,9 +146,7 @@ def test_a_mistyped_code_is_named(election: Election, browser: Any) -> None:
     assert "has 24 characters but should have 25" in booth.alert(browser)
 
 
-def test_too_many_marks_and_ranking_mistakes_are_said_at_once(
-    election: Election, browser: Any
-) -> None:
+def _too_many_marks_and_ranking_mistakes_are_said_at_once(election: Election, browser: Any) -> None:
     booth.open_booth(browser, election.booth)
     booth.enter_code(browser, code(election.members(youth=True)[0]))
     booth.mark(browser, "youth-rep", 0, 1)
@@ -169,7 +167,7 @@ def test_too_many_marks_and_ranking_mistakes_are_said_at_once(
     assert "Remove a mark." in booth.alert(browser)
 
 
-def test_a_keyboard_only_member_ranks_and_casts(election: Election, browser: Any) -> None:
+def _a_keyboard_only_member_ranks_and_casts(election: Election, browser: Any) -> None:
     booth.open_booth(browser, election.booth)
     member = election.members(youth=False)[1]
     booth.press(browser, Keys.TAB)  # from the focused heading to the code
@@ -195,7 +193,7 @@ def test_a_keyboard_only_member_ranks_and_casts(election: Election, browser: Any
     election.trackers.append(tracker)
 
 
-def test_a_member_votes_again(election: Election, browser: Any) -> None:
+def _a_member_votes_again(election: Election, browser: Any) -> None:
     booth.open_booth(browser, election.booth)
     booth.enter_code(browser, code(election.members(youth=True)[0]))
     booth.mark(browser, "rule-change", 0)
@@ -210,9 +208,7 @@ def test_a_member_votes_again(election: Election, browser: Any) -> None:
     election.receipts.append(booth.download_receipt(browser, election.folder))
 
 
-def test_an_audit_reads_the_choices_back_then_casts_afresh(
-    election: Election, browser: Any
-) -> None:
+def _an_audit_reads_the_choices_back_then_casts_afresh(election: Election, browser: Any) -> None:
     booth.open_booth(browser, election.booth)
     booth.enter_code(browser, code(election.members(youth=False)[2]))
     names = [
@@ -237,7 +233,7 @@ def test_an_audit_reads_the_choices_back_then_casts_afresh(
     election.trackers.append(tracker)
 
 
-def test_a_receipt_is_checked_against_the_board(election: Election, browser: Any) -> None:
+def _a_receipt_is_checked_against_the_board(election: Election, browser: Any) -> None:
     browser.get(f"{election.booth}#check")
     booth.wait(browser, "return document.body.dataset.ready")
     assert booth.heading(browser) == "Check my receipt"
@@ -253,9 +249,7 @@ def test_a_receipt_is_checked_against_the_board(election: Election, browser: Any
     assert booth.alert(browser).startswith("This file is not a verivote receipt")
 
 
-def test_welsh_is_complete_and_the_switch_changes_language(
-    election: Election, browser: Any
-) -> None:
+def _welsh_is_complete_and_the_switch_changes_language(election: Election, browser: Any) -> None:
     en = json.loads((BOOTH / "i18n" / "en.json").read_text(encoding="utf-8"))
     languages = json.loads((BOOTH / "i18n" / "languages.json").read_text(encoding="utf-8"))
     assert set(languages) == {p.stem for p in (BOOTH / "i18n").glob("*.json")} - {"languages"}
@@ -278,8 +272,7 @@ def _leaves(election: Election) -> list[tuple[Any, int]]:
     return [(leaf.entry, leaf.received) for leaf in election.client.leaves()][1:]
 
 
-@pytest.mark.parametrize("lie", ["dropped", "rolled back"])
-def test_a_board_that_loses_the_ballot_is_caught_by_the_receipt_check(
+def _a_board_that_loses_the_ballot_is_caught_by_the_receipt_check(
     election: Election, browser: Any, tmp_path: Path, lie: str
 ) -> None:
     receipt = election.receipts[-1]
@@ -301,7 +294,7 @@ def test_a_board_that_loses_the_ballot_is_caught_by_the_receipt_check(
             booth.look(browser, "check-contradicted")
 
 
-def test_after_the_close_a_clear_refusal(election: Election, browser: Any) -> None:
+def _after_the_close_a_clear_refusal(election: Election, browser: Any) -> None:
     plan = election.plan
     election.clock.set(plan.at(plan.timetable.voting_close + 0.001))
     booth.open_booth(browser, election.booth)
@@ -315,7 +308,7 @@ def test_after_the_close_a_clear_refusal(election: Election, browser: Any) -> No
     booth.look(browser, "closed")
 
 
-def test_every_ballot_cast_in_the_booth_is_counted_by_verify(election: Election) -> None:
+def _every_ballot_cast_in_the_booth_is_counted_by_verify(election: Election) -> None:
     assert len(election.trackers) == 4, "a voting test did not cast"
     plan, builder = election.plan, election.builder
     election.clock.set(plan.at(plan.timetable.voting_close + 0.01))
@@ -326,3 +319,26 @@ def test_every_ballot_cast_in_the_booth_is_counted_by_verify(election: Election)
     )
     assert result.exit_code == 0, result.output
     assert "RESULT" in result.output
+
+
+def test_a_whole_election_through_the_booth(
+    election: Election, browser: Any, tmp_path: Path
+) -> None:
+    """The steps in order (one board, one browser: each step builds on the ones before, so
+    they are one test, whatever worker runs it)."""
+    _a_member_votes_block_referendum_and_ranked(election, browser)
+    _a_mistyped_code_is_named(election, browser)
+    _too_many_marks_and_ranking_mistakes_are_said_at_once(election, browser)
+    _a_keyboard_only_member_ranks_and_casts(election, browser)
+    _a_member_votes_again(election, browser)
+    _an_audit_reads_the_choices_back_then_casts_afresh(election, browser)
+    _a_receipt_is_checked_against_the_board(election, browser)
+    _welsh_is_complete_and_the_switch_changes_language(election, browser)
+    for lie in ("dropped", "rolled back"):
+        folder = tmp_path / lie.replace(" ", "-")
+        folder.mkdir()
+        _a_board_that_loses_the_ballot_is_caught_by_the_receipt_check(
+            election, browser, folder, lie
+        )
+    _after_the_close_a_clear_refusal(election, browser)
+    _every_ballot_cast_in_the_booth_is_counted_by_verify(election)

@@ -1,0 +1,73 @@
+"""The booth on a rehearsal board (Spec §10.2) says REHEARSAL on every screen, and a member
+whose code was replaced (a credential reissue, §11.7) is told to use the new one."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from selenium.webdriver.common.by import By
+
+from bulletin_board.client import BoardClient
+from crypto.credentials import CredentialCode, derive_credential_key
+from election.wire import CREDENTIAL_REISSUE, CredentialReissue
+from simulation.boards import HttpBoard
+from simulation.builder import ElectionBuilder
+from simulation.plan import RoleKeys
+from simulation.plans import leader_plan
+from simulation.served import SimulatedClock
+from tests.browser import booth_driver as booth
+from tests.browser.boards import booth_board
+
+ELECTION = "lead-rehearsal"
+
+
+def test_a_rehearsal_board_is_shown_as_one(browser: Any, tmp_path: Path) -> None:
+    plan = leader_plan(start=datetime(2027, 1, 4, 9, tzinfo=UTC), members=2, election=ELECTION)
+    clock = SimulatedClock(plan.at(0))
+    db = f"sqlite:///{tmp_path / 'board.db'}"
+    with (
+        booth_board(db, clock=clock, elections=[ELECTION], rehearsal=True) as url,
+        BoardClient(url, ELECTION) as client,
+    ):
+        builder = ElectionBuilder(
+            plan, HttpBoard(client, clock.set), keys=RoleKeys.fixed_for_testing(plan.trustees),
+            rng=random.Random(3),
+        )  # fmt: skip
+        builder.prepare()
+        clock.set(plan.at(plan.timetable.voting_open + 0.1))
+        booth.open_booth(browser, f"{url}/booth/{ELECTION}/")
+        banner = browser.find_element(By.ID, "rehearsal")
+        assert banner.is_displayed()
+        assert banner.text.startswith("REHEARSAL: this is a practice election")
+        booth.enter_code(browser, builder.members[0].code.formatted())
+        assert browser.find_element(By.ID, "rehearsal").is_displayed()
+        booth.mark(browser, "leader", 2)
+        booth.review(browser)
+        assert len(booth.cast(browser)) == 64
+        booth.look(browser, "rehearsal-done")
+
+        # The issuer replaces member 1's code while voting is open (after the first ballot).
+        old = builder.members[1]
+        fingerprint = old.key.fingerprint
+        new_code = CredentialCode.generate()
+        new_key = derive_credential_key(new_code, fingerprint=fingerprint)
+        reissue = CredentialReissue(old.style, old.key.public, new_key.public, "letter lost")
+        builder._issuer(CREDENTIAL_REISSUE, reissue.to_json(), at=clock.now)
+
+        booth.open_booth(browser, f"{url}/booth/{ELECTION}/")
+        booth.enter_code(browser, old.code.formatted())
+        booth.review(browser)
+        browser.find_element(By.ID, "cast").click()
+        booth.wait(browser, "return document.body.dataset.error")
+        assert booth.error(browser) == "credential_revoked"
+        assert booth.alert(browser) == (
+            "Your code was replaced by a new one: use the code in your newest letter."
+        )
+        booth.open_booth(browser, f"{url}/booth/{ELECTION}/")
+        booth.enter_code(browser, new_code.formatted())
+        assert booth.error(browser) is None, booth.alert(browser)
+        booth.review(browser)
+        assert len(booth.cast(browser)) == 64
