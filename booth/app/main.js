@@ -245,6 +245,7 @@ function auditScreen({ tracker, choices, index }) {
   session.redraw = () => auditScreen({ tracker, choices, index });
   show(main, heading('audit.heading'), h('p', {}, t('audit.intro')), choiceList(choices),
     h('p', {}, t('audit.match')),
+    h('p', { id: 'audit-elsewhere' }, t('audit.elsewhere', { board: location.origin, election: session.election.election, index })),
     h('p', {}, t('audit.tracker'), ' ', h('code', { class: 'tracker', id: 'audit-tracker', 'data-index': index }, tracker)),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'primary', id: 'cast', onclick: () => cast() }, t('audit.cast')),

@@ -223,6 +223,8 @@ def _an_audit_reads_the_choices_back_then_casts_afresh(election: Election, brows
     assert f"1. {names[0]}" in read_back
     assert f"2. {names[1]}" in read_back
     assert "Yes" in read_back
+    elsewhere = browser.find_element(By.ID, "audit-elsewhere").text
+    assert f"verivote audit check --board {election.url} --election {ELECTION} --index" in elsewhere
     booth.look(browser, "audit")
     index = browser.find_element(By.ID, "audit-tracker").get_attribute("data-index")
     leaf = httpx.get(f"{election.url}/v1/elections/{ELECTION}/leaves/{index}").json()["leaf"]
