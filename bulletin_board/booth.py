@@ -5,9 +5,10 @@ are every file under it except ``README.md``, ``package.json``, ``package-lock.j
 files and the folders ``tests/``, ``tools/`` and ``node_modules/`` (``served_paths``). The board
 reads them once, when it starts, and answers from memory: a request names a file of that list
 or gets a 404, so no path reaches the file system. ``/booth/{election}/`` itself is
-``index.html``. Every answer carries a strict Content-Security-Policy: scripts only from the
-board's origin and the inline import maps of the served pages, allowed by their SHA-256; no
-eval, no other origin, no framing.
+``index.html``. While a booth release is in force for the election (spec §11.14), the board
+serves these files only if they are exactly the release's (``differences``). Every answer
+carries a strict Content-Security-Policy: scripts only from the board's origin and the inline
+import maps of the served pages, allowed by their SHA-256; no eval, no other origin, no framing.
 """
 
 from __future__ import annotations
@@ -123,6 +124,23 @@ class BoothFiles:
             "Referrer-Policy": "no-referrer",
             "Cache-Control": "no-store",
         }
+
+    def hashes(self) -> dict[str, bytes]:
+        """Path -> SHA-256 of each served file (what a booth release lists, spec §11.14)."""
+        return {path: hashlib.sha256(data).digest() for path, data in self.files.items()}
+
+    def differences(self, published: Mapping[str, bytes]) -> list[str]:
+        """Spec §11.14 How these files differ from a release's ``published`` path -> SHA-256,
+        one line per file (none: they are exactly the release)."""
+        served = self.hashes()
+        lines = [f"{p}: published, not in this booth" for p in sorted(published.keys() - served)]
+        lines += [f"{p}: in this booth, not published" for p in sorted(served.keys() - published)]
+        lines += [
+            f"{p}: differs from the published SHA-256"
+            for p in sorted(served.keys() & published.keys())
+            if served[p] != published[p]
+        ]
+        return lines
 
     def lookup(self, path: str) -> bytes | None:
         """The bytes served at relative ``path`` ('' is the index), or None: not a served file."""

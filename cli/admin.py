@@ -12,12 +12,14 @@ import csv
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
+from importlib import metadata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 
+from bulletin_board.booth import BoothFiles
 from bulletin_board.wire import sign_clock_request
 from cli._common import load_definition, read_text
 from cli._context import ADMINISTRATOR, BoardSession, board_options
@@ -26,6 +28,7 @@ from crypto.errors import MalformedInput, VerificationFailed
 from election.admin import ORDERS, candidate_list, election_key, result, tally
 from election.definition import format_time, local_date, to_ms
 from election.wire import (
+    BOOTH_RELEASE,
     CANDIDATE_LIST,
     DECISION,
     ELECTION_DEFINITION,
@@ -36,6 +39,7 @@ from election.wire import (
     TALLY,
     TIMETABLE_CHANGE,
     TIMETABLE_FIELDS,
+    BoothRelease,
     Candidate,
     Decision,
     DefinitionPayload,
@@ -199,6 +203,18 @@ def decision(session: BoardSession, subject: str, decision_text: str, reason: st
     """Publish an administrative decision with its reason."""
     payload = Decision.from_json({"subject": subject, "decision": decision_text, "reason": reason})
     session.post(DECISION, payload.to_json(), what="decision")
+
+
+@command.command("booth-release")
+@click.option("--release", "version", help="the release's name (default: verivote's version)")
+@_administrator
+def booth_release(session: BoardSession, version: str | None) -> None:
+    """Publish the SHA-256 of every file of the web booth this installation serves (spec
+    §11.14), before voting opens; the board then serves exactly those files."""
+    files = BoothFiles.read().files
+    release = BoothRelease.of_files(files, version=version or metadata.version("verivote"))
+    session.post(BOOTH_RELEASE, release.to_json(), what="booth release")
+    click.echo(f"booth release {release.version}: {len(release.files)} files")
 
 
 @command.command("candidate-list")

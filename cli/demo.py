@@ -236,7 +236,8 @@ def _check_result(
 
 def _setup(builder: ElectionBuilder) -> None:
     """The definition; a deadline extension with its reason; the nominations; a withdrawal
-    and a decision with their reasons; the candidate lists after the close."""
+    and a decision with their reasons; the candidate lists after the close; the web booth's
+    release (spec §11.14)."""
     plan, definition = builder.plan, builder.definition
     builder.define()
     at = plan.at(1.5)
@@ -255,6 +256,7 @@ def _setup(builder: ElectionBuilder) -> None:
     )
     builder.administrator(DECISION, hustings.to_json(), at=at)
     builder.candidate_lists(at=plan.at(9.5))
+    builder.booth_release(at=plan.at(9.5))
 
 
 def _audit(builder: ElectionBuilder, client: BoardClient, rng: random.Random) -> None:

@@ -38,6 +38,7 @@ _COMMAND_MODULES = (
     "cli.verify",
     "cli.report",
     "cli.witness",
+    "cli.booth",
 )
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from bulletin_board.booth import BoothFiles
 from bulletin_board.client import BoardClient
 from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
 from crypto.elgamal import PublicKey
@@ -61,6 +62,7 @@ from election.voter import audit_payload, encrypt_ballot, sign_voter_entry
 from election.wire import (
     AUDIT,
     BALLOT,
+    BOOTH_RELEASE,
     CANDIDATE_LIST,
     COMPLAINT,
     CREDENTIALS,
@@ -79,6 +81,7 @@ from election.wire import (
     TALLY,
     TRUSTEE_KEY,
     BallotLayout,
+    BoothRelease,
     DealingPayload,
     DefinitionPayload,
     Nomination,
@@ -224,6 +227,12 @@ class ElectionBuilder:
                 listed = admin.candidate_list(self.state, contest.id, order=order)
                 self.administrator(CANDIDATE_LIST, listed.to_json(), at=when)
 
+    def booth_release(self, *, at: int | None = None, version: str = "demo") -> None:
+        """Spec §11.14 The SHA-256 of every file of the web booth installed here."""
+        release = BoothRelease.of_files(BoothFiles.read().files, version=version)
+        when = self._when(at, self.plan.timetable.nominations_close + 0.5)
+        self.administrator(BOOTH_RELEASE, release.to_json(), at=when)
+
     def ceremony(
         self,
         *,
@@ -323,10 +332,11 @@ class ElectionBuilder:
 
     def prepare(self) -> None:
         """Every phase up to the opening of voting: definition, nominations, candidate lists,
-        key ceremony, credentials."""
+        the booth release, key ceremony, credentials."""
         self.define()
         self.nominate()
         self.candidate_lists()
+        self.booth_release()
         self.ceremony()
         self.issue()
 

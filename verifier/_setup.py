@@ -1,5 +1,5 @@
-"""Spec §11.1, §11.5 and §13.1 check 2: the definition, timetable changes, nominations,
-exclusions, candidate lists and decisions, replayed on the time each leaf records.
+"""Spec §11.1, §11.5, §11.14 and §13.1 check 2: the definition, timetable changes, nominations,
+exclusions, candidate lists, decisions and booth releases, replayed on the time each leaf records.
 
 Re-derived on purpose (N-version checking, §13): these rules are written here again from the
 spec, not imported from ``election.rules``. Shared with everyone: the wire parsers, the time
@@ -18,6 +18,7 @@ from crypto.threshold import ThresholdParameters
 from election.counting import contest_constraints
 from election.definition import Contest, ContestKind, DefinitionError, local_date, to_ms
 from election.wire import (
+    BOOTH_RELEASE,
     CANDIDATE_LIST,
     DECISION,
     ELECTION_DEFINITION,
@@ -26,6 +27,7 @@ from election.wire import (
     NOMINATION,
     TIMETABLE_CHANGE,
     BallotLayout,
+    BoothRelease,
     CandidateList,
     Decision,
     DefinitionPayload,
@@ -192,6 +194,14 @@ def _decision(state: State, record: LeafRecord, payload: Any) -> None:
     Decision.from_json(payload)
 
 
+def _booth_release(state: State, record: LeafRecord, payload: Any) -> None:
+    """Spec §11.14 The administrator's, well formed, before voting opens (the last one wins:
+    nothing to compare with earlier ones)."""
+    state.administrator(record, 2)
+    BoothRelease.from_json(payload)
+    state.before_voting(record, 2)
+
+
 CHECKS: Final = (
     EntryCheck(ELECTION_DEFINITION, 2, _election_definition),
     EntryCheck(TIMETABLE_CHANGE, 2, _timetable_change),
@@ -199,4 +209,5 @@ CHECKS: Final = (
     EntryCheck(EXCLUSION, 2, _exclusion),
     EntryCheck(CANDIDATE_LIST, 2, _candidate_list),
     EntryCheck(DECISION, 2, _decision),
+    EntryCheck(BOOTH_RELEASE, 2, _booth_release),
 )

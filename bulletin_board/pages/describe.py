@@ -144,6 +144,10 @@ def describe_entry(t: Catalogue, digest: ElectionDigest, posted: Posted) -> str:
             decision=decision.decision,
             reason=decision.reason,
         )
+    if kind == "booth-release":
+        return t.text(
+            "entry.booth-release", version=facts["version"], count=t.number(facts["count"])
+        )
     if kind == "election-key":
         absent = facts.get("absent", ())
         if absent:

@@ -35,6 +35,7 @@ from election.definition import ContestKind, ElectionDefinition, Timetable
 from election.wire import (
     AUDIT,
     BALLOT,
+    BOOTH_RELEASE,
     CANDIDATE_LIST,
     CREDENTIAL_REISSUE,
     CREDENTIALS,
@@ -49,6 +50,7 @@ from election.wire import (
     TALLY,
     TIMETABLE_CHANGE,
     BallotLayout,
+    BoothRelease,
     CandidateList,
     CredentialReissue,
     CredentialsComplete,
@@ -142,6 +144,7 @@ class ElectionDigest:
     candidate_lists: dict[str, list[Fact[CandidateList]]] = field(default_factory=dict)
     list_hashes: dict[str, bytes] = field(default_factory=dict)
     decisions: list[Fact[Decision]] = field(default_factory=list)
+    booth_release: Fact[BoothRelease] | None = None  # Spec §11.14: the last one is in force
     entries: list[Posted] = field(default_factory=list)
     trustees: dict[int, TrusteeRecord] = field(default_factory=dict)
     election_key: Fact[tuple[tuple[int, str], ...]] | None = None
@@ -244,6 +247,10 @@ class ElectionDigest:
             decision = Decision.from_json(payload)
             self.decisions.append(Fact(index, received, decision))
             facts = {"decision": decision}
+        elif kind == BOOTH_RELEASE:
+            release = BoothRelease.from_json(payload)
+            self.booth_release = Fact(index, received, release)
+            facts = {"version": release.version, "count": len(release.files)}
         elif kind == ELECTION_KEY:
             absent = tuple((int(a["trustee"]), str(a["reason"])) for a in payload["absent"])
             self.election_key = Fact(index, received, absent)

@@ -12,6 +12,7 @@ stylesheet: no script, no frame, no form), and in the language the request choos
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any, Final
@@ -42,6 +43,7 @@ CONTENT_SECURITY_POLICY: Final = (
     "form-action 'none'; frame-ancestors 'none'"
 )
 LANGUAGE_COOKIE: Final = "verivote_lang"
+_LOG: Final = logging.getLogger("verivote.board")
 HTML: Final = "text/html; charset=utf-8"
 _INDEX: Final = re.compile(r"0|[1-9][0-9]{0,15}")
 _HEADERS: Final = {
@@ -289,6 +291,27 @@ def register_pages(
 
     # --- the web booth's files (bulletin_board/booth.py) -----------------------------------
 
+    withheld_logged: set[tuple[str, int]] = set()
+
+    def booth_withheld(election: str) -> bool:
+        """Spec §11.14 Whether the release in force lists other files than this booth's (the
+        reason is logged once per election and release)."""
+        with service.digests.read(election) as (digest, _sth):
+            release = digest.booth_release
+        if release is None:
+            return False
+        differences = booth.differences(release.value.hashes())
+        if differences and (election, release.index) not in withheld_logged:
+            withheld_logged.add((election, release.index))
+            _LOG.error(
+                "booth_withheld: election %r: this board's booth differs from the booth release "
+                "in force (leaf %d): %s; not serving the booth (503) until it runs the release",
+                election,
+                release.index,
+                "; ".join(differences[:5]) + (" ..." if len(differences) > 5 else ""),
+            )
+        return bool(differences)
+
     @app.get("/booth/{election}", include_in_schema=False)
     def booth_slash(election: str) -> Response:
         return RedirectResponse(f"/booth/{election}/", status_code=308)
@@ -300,10 +323,15 @@ def register_pages(
         t, remember, checked = election_of(request, election)
         if isinstance(checked, Response):
             return checked
-        body = booth.lookup(path)
-        if body is None:
+        withheld = booth_withheld(checked)
+        if withheld:
+            message = t.text("front.booth_withheld")
+            body = render("error.html", t=t, page_title=t.text("error.title"), message=message)
+            return _html(body, t, remember, status=503)
+        data = booth.lookup(path)
+        if data is None:
             return not_found(t, remember, t.text("front.not_found"))
-        return Response(body, headers=booth.headers(path or INDEX))
+        return Response(data, headers=booth.headers(path or INDEX))
 
     return service
 

@@ -1,5 +1,5 @@
-"""Spec §11.1 and §11.5 The definition, timetable changes, nominations, exclusions, candidate
-lists and decisions."""
+"""Spec §11.1, §11.5 and §11.14 The definition, timetable changes, nominations, exclusions,
+candidate lists, decisions and booth releases."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from election.rules._state import (
     Refusal,
 )
 from election.wire import (
+    BOOTH_RELEASE,
     CANDIDATE_LIST,
     DECISION,
     ELECTION_DEFINITION,
@@ -29,6 +30,7 @@ from election.wire import (
     MAX_RANKED_OPTIONS,
     NOMINATION,
     TIMETABLE_CHANGE,
+    BoothRelease,
     CandidateList,
     Decision,
     DefinitionPayload,
@@ -298,6 +300,29 @@ def _check_decision(
     check_administrator(state, entry)
 
 
+# --- booth-release ---------------------------------------------------------------------------
+
+
+def _precheck_booth_release(
+    params: ElectionParameters | None, entry: LoggedEntry, verify: bool
+) -> BoothRelease:
+    return BoothRelease.from_json(entry.payload)
+
+
+def _check_booth_release(
+    state: ElectionState, entry: LoggedEntry, release: BoothRelease, index: int, received: int
+) -> None:
+    """Spec §11.14 Before voting opens, any number of times: the last one is in force."""
+    check_administrator(state, entry)
+    before_voting_opens(state, received, "booth releases")
+
+
+def _apply_booth_release(
+    state: ElectionState, entry: LoggedEntry, release: BoothRelease, index: int, received: int
+) -> None:
+    state.setup.booth_release = release
+
+
 def _apply_nothing(
     state: ElectionState, entry: LoggedEntry, payload: object, i: int, w: int
 ) -> None:
@@ -318,4 +343,5 @@ RULES = (
         CANDIDATE_LIST, _precheck_candidate_list, _check_candidate_list, _apply_candidate_list
     ),
     EntryRule(DECISION, _precheck_decision, _check_decision, _apply_nothing),
+    EntryRule(BOOTH_RELEASE, _precheck_booth_release, _check_booth_release, _apply_booth_release),
 )

@@ -33,6 +33,7 @@ from election.definition import ElectionDefinition, Timetable, to_ms
 from election.wire import (
     Ballot,
     BallotLayout,
+    BoothRelease,
     CandidateList,
     ContestTally,
     Decryption,
@@ -168,11 +169,13 @@ class Nominee:
 
 @dataclass(slots=True)
 class SetupState:
-    """Spec §11.5 Nominations, exclusions and which candidate lists an exclusion made stale."""
+    """Spec §11.5 Nominations, exclusions and which candidate lists an exclusion made stale;
+    §11.14 the booth release in force (the last one)."""
 
     nominees: dict[str, dict[str, Nominee]] = field(default_factory=dict)
     excluded: dict[str, set[str]] = field(default_factory=dict)
     stale_lists: set[str] = field(default_factory=set)
+    booth_release: BoothRelease | None = None
 
 
 @dataclass(slots=True)

@@ -27,6 +27,7 @@ NOMINATION: Final = "nomination"
 EXCLUSION: Final = "exclusion"
 CANDIDATE_LIST: Final = "candidate-list"
 DECISION: Final = "decision"
+BOOTH_RELEASE: Final = "booth-release"
 TRUSTEE_KEY: Final = "trustee-key"
 DEALING: Final = "dealing"
 COMPLAINT: Final = "complaint"
@@ -56,6 +57,7 @@ ENTRY_AUTHORS: Final[Mapping[str, str]] = {
     EXCLUSION: ADMINISTRATOR,
     CANDIDATE_LIST: ADMINISTRATOR,
     DECISION: ADMINISTRATOR,
+    BOOTH_RELEASE: ADMINISTRATOR,
     TRUSTEE_KEY: TRUSTEE,
     DEALING: TRUSTEE,
     COMPLAINT: TRUSTEE,

