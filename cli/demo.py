@@ -35,6 +35,7 @@ import dataclasses
 import json
 import random
 import secrets
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -71,12 +72,18 @@ from election.wire import (
     TimetableChange,
 )
 from simulation.boards import HttpBoard
-from simulation.builder import ElectionBuilder
+from simulation.builder import ElectionBuilder, Member
+from simulation.plan import ElectionPlan
 from simulation.plans import nec_choices, nec_plan
 from simulation.served import SimulatedClock, served_board
 
 CLIENTS: Final = 3
 DAY: Final = timedelta(days=1)
+OPEN_ELECTION: Final = "nec-open"
+OPEN_MEMBERS: Final = 20
+#: The open election's plan starts this long ago: voting opened a day ago (day 15 of
+#: simulation.plan.Timetable) and closes in six days (day 22).
+OPEN_SINCE: Final = timedelta(days=16)
 
 
 @dataclass
@@ -111,24 +118,41 @@ def run_demo(
     revote_share: float = 0.05,
     seed: int | None = None,
     console: Console | None = None,
+    port: int | None = None,
 ) -> DemoRun:
     """Run the whole election with ``voters`` members; files go to ``directory``, the board's
-    database is ``db`` (default: SQLite in ``directory``)."""
+    database is ``db`` (default: SQLite in ``directory``). With ``port``, the board listens
+    there, holds a second election open for voting, and runs until Ctrl-C (``--serve``)."""
     console = console or Console()
     # the simulated members' choices only: never a secret
     rng = random.Random(seed if seed is not None else secrets.randbits(64))  # noqa: S311
-    plan = nec_plan(start=datetime.now(UTC).replace(microsecond=0), members=voters)
+    start = datetime.now(UTC).replace(microsecond=0)
+    plan = nec_plan(start=start, members=voters)
     plan = dataclasses.replace(plan, witnesses=3, witness_quorum=2)  # spec §10.5
+    # --serve: a second election of the same shape whose voting opened a day ago (its setup
+    # done on the simulated clock, days in the past), open on the real clock for six more days
+    opened = (
+        None
+        if port is None
+        else nec_plan(start=start - OPEN_SINCE, members=OPEN_MEMBERS, election=OPEN_ELECTION)
+    )
     db = db or f"sqlite:///{directory / 'board.db'}"
     run = DemoRun(directory, directory / f"{plan.election}.export", directory / "votes-cast.json")
-    clock = SimulatedClock(plan.at(0))
+    clock = SimulatedClock((opened or plan).at(0))
+    elections = [plan.election] + ([] if opened is None else [opened.election])
     # A demonstration is no real election: its log says so in what the board signs (§10.2).
     board_key = SigningKey.generate()
     with (
-        served_board(db, board_key, clock=clock, elections=[plan.election], rehearsal=True) as url,
+        served_board(
+            db, board_key, clock=clock, elections=elections, rehearsal=True, port=port
+        ) as url,
         BoardClient(url, plan.election) as client,
     ):
         console.print(f"board at {url} (database {db}); simulated clock from {plan.start:%Y-%m-%d}")
+        opened_members: list[Member] = []
+        if opened is not None:
+            with _phase(run, f"second election {opened.election}: set up, voting open", console):
+                opened_members = _open_election(opened, url, clock, rng)
         board = HttpBoard(client, clock.set)
         builder = ElectionBuilder(plan, board, rng=rng, progress=progress)
         witnesses = [
@@ -181,11 +205,14 @@ def run_demo(
         run.tree_size, run.root = head.tree_size, head.root_hash.hex()
         console.print(f"final tree head: size {head.tree_size}, root {run.root}")
         size = client.export_to(run.export)
-    # Who voted for whom: mode 0600, like every secret-ish file verivote writes.
-    replace_secret(run.votes, json.dumps(builder.cast, sort_keys=True, indent=1).encode())
-    console.print(f"board export ({size:,} bytes): {run.export}")
-    console.print(f"the simulated members' final choices (demo only): {run.votes}")
-    _verify_export(run, console)
+        # Who voted for whom: mode 0600, like every secret-ish file verivote writes.
+        replace_secret(run.votes, json.dumps(builder.cast, sort_keys=True, indent=1).encode())
+        console.print(f"board export ({size:,} bytes): {run.export}")
+        console.print(f"the simulated members' final choices (demo only): {run.votes}")
+        _verify_export(run, console)
+        if opened is not None:
+            clock.follow_real_time()
+            _serve(run, url, plan.election, opened.election, opened_members)
     return run
 
 
@@ -194,6 +221,39 @@ def _cosign(witnesses: list[Witness], url: str, election: str, console: Console)
     (a consistency proof) and cosigns it; the verifier requires 2 of the 3."""
     for j, witness in enumerate(witnesses, start=1):
         console.print(f"  witness {j}: {witness.check_and_cosign(url, election).line()}")
+
+
+def _open_election(
+    plan: ElectionPlan, url: str, clock: SimulatedClock, rng: random.Random
+) -> list[Member]:
+    """Every phase of ``plan`` up to the opening of voting (the booth release included), on
+    the board at ``url``; its members, with their codes."""
+    with BoardClient(url, plan.election) as client:
+        builder = ElectionBuilder(plan, HttpBoard(client, clock.set), rng=rng, progress=progress)
+        builder.prepare()
+        return builder.members
+
+
+def _serve(run: DemoRun, url: str, done: str, opened: str, members: list[Member]) -> None:
+    """Print where everything is, then serve until Ctrl-C."""
+    codes = run.directory / f"{opened}-codes.txt"
+    lines = [
+        f"# Demo members' credential codes for election {opened} (a demonstration: real",
+        "# codes are private, one per member, in their letter). member, ballot style, code",
+        *(f"{m.id}\t{m.style}\t{m.code.formatted()}" for m in members),
+    ]
+    replace_secret(codes, "\n".join(lines).encode() + b"\n")
+    click.echo(f"booth: {url}/booth/{opened}/")
+    click.echo(f"election page ({done}, counted): {url}/e/{done}/")
+    click.echo(f"election page ({opened}, open for voting): {url}/e/{opened}/")
+    click.echo(f"demo members' codes for {opened}: {codes}")
+    click.echo("the board runs until Ctrl-C")
+    sys.stdout.flush()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("stopping the board")
 
 
 def _check_result(
@@ -295,7 +355,14 @@ def _verify_export(run: DemoRun, console: Console) -> None:
     help="directory for the board database and export (default: a new temporary one)",
 )
 @click.option("--seed", type=int, default=None, help="seed of the members' simulated choices")
-def command(voters: int, out: Path | None, seed: int | None) -> None:
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="then leave the board running, with a second election open for voting in the web "
+    "booth, until Ctrl-C",
+)
+@click.option("--port", default=8000, show_default=True, help="the board's port with --serve")
+def command(voters: int, out: Path | None, seed: int | None, serve: bool, port: int) -> None:
     """Run a whole NEC-style election on a real local board, in under a minute."""
     if voters < 1:
         raise click.BadParameter("must be at least 1", param_hint="--voters")
@@ -303,5 +370,5 @@ def command(voters: int, out: Path | None, seed: int | None) -> None:
     directory = out or Path(tempfile.mkdtemp(prefix="verivote-demo-"))
     directory.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    run_demo(voters, directory=directory, seed=seed)
+    run_demo(voters, directory=directory, seed=seed, port=port if serve else None)
     click.echo(f"demo finished in {time.perf_counter() - start:.1f} s")

@@ -23,16 +23,21 @@ __all__ = ["SimulatedClock", "free_port", "serve_in_thread", "served_board", "se
 
 
 class SimulatedClock:
-    """A board clock (integer ms since the epoch) that moves only when told to."""
+    """A board clock (integer ms since the epoch) that moves only when told to, until
+    ``follow_real_time``: from then on it is the system clock."""
 
     def __init__(self, now: int) -> None:
         self.now = now
+        self.real = False
 
     def __call__(self) -> int:
-        return self.now
+        return time.time_ns() // 1_000_000 if self.real else self.now
 
     def set(self, now: int) -> None:
         self.now = now
+
+    def follow_real_time(self) -> None:
+        self.real = True
 
 
 def free_port() -> int:
@@ -42,15 +47,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: FastAPI, *, timeout: float = 60.0) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 and a free port until the block ends; yields its base URL.
+def serve_in_thread(
+    app: FastAPI, *, timeout: float = 60.0, port: int | None = None
+) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 and ``port`` (default: a free one) until the block ends;
+    yields its base URL.
 
     Raises:
         RuntimeError: the server did not start.
     """
     import uvicorn
 
-    port = free_port()
+    port = port or free_port()
     # No proxy in front: X-Forwarded-For is trusted from nobody (the write limit's address).
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
@@ -79,6 +87,7 @@ def served_board(
     elections: Sequence[str],
     settings: ServiceSettings | None = None,
     rehearsal: bool = False,
+    port: int | None = None,
 ) -> Iterator[str]:
     """A board on database ``db`` (migrated) signing with ``key`` on ``clock``, holding the
     logs of ``elections``, served until the block ends (writes not rate-limited by default);
@@ -93,7 +102,7 @@ def served_board(
         settings=settings or ServiceSettings(write_rate=0),
         rehearsal=rehearsal,
     )
-    with serve_in_thread(app) as url:
+    with serve_in_thread(app, port=port) as url:
         yield url
 
 

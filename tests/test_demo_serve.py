@@ -1,0 +1,101 @@
+"""``verivote demo --serve`` (issue 12 item 7) as a user runs it: a real process that runs the
+demo election to its result, then leaves the board running with a second election open for
+voting; it prints the booth's URL, each election's page and the path of the demo members'
+codes (0600); the served booth is the published release (``verivote booth check``); Ctrl-C
+(SIGINT) stops it cleanly."""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from crypto.credentials import CredentialCode
+from tests.board.server import VERIVOTE, free_port
+
+pytestmark = pytest.mark.slow
+
+
+def _read_until(process: subprocess.Popen[str], last: str, timeout: float) -> list[str]:
+    """The process's output lines up to the one starting with ``last``."""
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 1.0)
+        if not ready:
+            assert process.poll() is None, "\n".join(lines)
+            continue
+        line = process.stdout.readline()
+        assert line, "the demo exited early:\n" + "\n".join(lines)
+        lines.append(line.rstrip("\n"))
+        if line.startswith(last):
+            return lines
+    raise AssertionError("no Ctrl-C line in time:\n" + "\n".join(lines))
+
+
+def test_demo_serve_runs_until_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [VERIVOTE, "demo", "--serve", "--voters", "8", "--port", str(port), "--seed", "3",
+         "--out", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    try:
+        lines = _read_until(process, "the board runs until Ctrl-C", timeout=900)
+        found: dict[str, str] = {}
+        for line in lines:
+            label, _, value = line.partition(": ")
+            if label == "booth" or label.startswith("demo members' codes"):
+                found[label.split(" for ")[0]] = value
+            elif m := re.fullmatch(r"election page \(([a-z-]+), [^)]*\)", label):
+                found[m.group(1)] = value
+        board = f"http://127.0.0.1:{port}"
+        assert found["booth"] == f"{board}/booth/nec-open/"
+        assert found["nec-demo"] == f"{board}/e/nec-demo/"
+        assert found["nec-open"] == f"{board}/e/nec-open/"
+
+        booth = httpx.get(found["booth"])
+        assert booth.status_code == 200
+        assert booth.headers["content-type"] == "text/html; charset=utf-8"
+        assert "script-src 'self'" in booth.headers["content-security-policy"]
+        for page in (found["nec-demo"], found["nec-open"]):
+            assert httpx.get(page).status_code == 200, page
+        checked = subprocess.run(
+            [VERIVOTE, "booth", "check", found["booth"]],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert checked.stdout.startswith("OK: ")
+
+        codes = Path(found["demo members' codes"])
+        assert codes.stat().st_mode & 0o777 == 0o600
+        rows = [r.split("\t") for r in codes.read_text().splitlines() if not r.startswith("#")]
+        assert len(rows) == 20
+        for _member, _style, code in rows:
+            CredentialCode.parse(code)  # each a well-formed code (§8.3)
+        # voting is open on the real clock: the board's clock for nec-open is now
+        clock = httpx.get(f"{board}/v1/elections/nec-open/clock").json()
+        assert abs(clock["now"] - time.time() * 1000) < 120_000
+
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, out
+    assert "stopping the board" in out
+    assert "Traceback" not in out
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(found["booth"], timeout=5)
