@@ -47,7 +47,10 @@ def split_booth_url(url: str) -> tuple[str, str]:
     Raises:
         MalformedInput: not a booth URL.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise MalformedInput(f"{printable(url, 200)} is not a URL ({exc})") from None
     before, marker, after = parts.path.partition("/booth/")
     election = after.strip("/")
     if not marker or not election or "/" in election or parts.query or parts.fragment:

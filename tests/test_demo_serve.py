@@ -7,10 +7,11 @@ codes (0600); the served booth is the published release (``verivote booth check`
 from __future__ import annotations
 
 import os
+import queue
 import re
-import select
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -23,22 +24,28 @@ from tests.board.server import VERIVOTE, free_port
 pytestmark = pytest.mark.slow
 
 
-def _read_until(process: subprocess.Popen[str], last: str, timeout: float) -> list[str]:
-    """The process's output lines up to the one starting with ``last``."""
-    assert process.stdout is not None
-    lines: list[str] = []
+def _read_until(lines: queue.Queue[str], last: str, timeout: float) -> list[str]:
+    """The process's output lines (read by a thread into ``lines``) up to the one starting
+    with ``last``."""
+    seen: list[str] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 1.0)
-        if not ready:
-            assert process.poll() is None, "\n".join(lines)
+        try:
+            line = lines.get(timeout=1.0)
+        except queue.Empty:
             continue
-        line = process.stdout.readline()
-        assert line, "the demo exited early:\n" + "\n".join(lines)
-        lines.append(line.rstrip("\n"))
+        assert line, "the demo exited early:\n" + "\n".join(seen)
+        seen.append(line.rstrip("\n"))
         if line.startswith(last):
-            return lines
-    raise AssertionError("no Ctrl-C line in time:\n" + "\n".join(lines))
+            return seen
+    raise AssertionError("no Ctrl-C line in time:\n" + "\n".join(seen))
+
+
+def _reader(process: subprocess.Popen[str], lines: queue.Queue[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.put(line)
+    lines.put("")
 
 
 def test_demo_serve_runs_until_ctrl_c(tmp_path: Path) -> None:
@@ -50,9 +57,13 @@ def test_demo_serve_runs_until_ctrl_c(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "COLUMNS": "200"},
+        # a test runner's worker may ignore SIGINT, and a child inherits that: Ctrl-C as a user
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
+    output: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_reader, args=(process, output), daemon=True).start()
     try:
-        lines = _read_until(process, "the board runs until Ctrl-C", timeout=900)
+        lines = _read_until(output, "the board runs until Ctrl-C", timeout=900)
         found: dict[str, str] = {}
         for line in lines:
             label, _, value = line.partition(": ")
@@ -89,7 +100,11 @@ def test_demo_serve_runs_until_ctrl_c(tmp_path: Path) -> None:
         assert abs(clock["now"] - time.time() * 1000) < 120_000
 
         process.send_signal(signal.SIGINT)
-        out, _ = process.communicate(timeout=120)
+        process.wait(timeout=120)
+        rest = []
+        while (line := output.get(timeout=30)) != "":
+            rest.append(line)
+        out = "".join(rest)
     finally:
         if process.poll() is None:
             process.kill()
@@ -97,5 +112,5 @@ def test_demo_serve_runs_until_ctrl_c(tmp_path: Path) -> None:
     assert process.returncode == 0, out
     assert "stopping the board" in out
     assert "Traceback" not in out
-    with pytest.raises(httpx.HTTPError):
+    with pytest.raises(httpx.ConnectError, match=r"[Cc]onnect"):
         httpx.get(found["booth"], timeout=5)

@@ -41,6 +41,7 @@ from crypto.wire import parse_hex
 from election import rules
 from election.rules import ElectionParameters, ElectionState
 from election.wire import (
+    BoothRelease,
     CredentialReissue,
     CredentialScheme,
     Decision,
@@ -232,6 +233,7 @@ def _more_payloads(entries: list[Entry]) -> Iterator[Entry]:
         ("timetable-change", TimetableChange("voting_close", when, "Extended").to_json()),
         ("exclusion", Exclusion("nec", "ann", "Withdrew").to_json()),
         ("decision", Decision("Count", "The count starts at 9", "Venue").to_json()),
+        ("booth-release", BoothRelease.of_files({"index.html": b"<p>"}, version="1").to_json()),
     ):
         yield replace(admin, type=type_, payload=payload)
     complaint = json.loads(

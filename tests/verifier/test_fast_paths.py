@@ -13,7 +13,7 @@ from bulletin_board.wire import BOARD_KEY_TYPE, Leaf, split_leaf
 from crypto.envelope import EntryHeader, peek_entry
 from crypto.errors import VerivoteError
 from crypto.threshold import complain
-from election.wire import ENTRY_AUTHORS, election_schemes
+from election.wire import ENTRY_AUTHORS, BoothRelease, election_schemes
 from tests.election.scenario import (
     DEFINITION,
     ELECTION,
@@ -39,11 +39,15 @@ def _every_type(built: Built) -> Leaves:
                                    "reason": "Postal strike"}),
         admin("exclusion", {"contest": "nec-clp", "nominee": "ben", "reason": "Withdrew"}),
         admin("decision", {"subject": "Count venue", "decision": "Online", "reason": "Cost"}),
+        admin("booth-release", RELEASE),
         trustee("complaint", {"complaint": late.to_json()}, 5),
         issuer("credential-reissue", {"style": STYLE_ALL, "revoked": old, "credential": new,
                                       "reason": "Letter lost"}),
     ]  # fmt: skip
     return [*built.leaves, *((e.raw, VOTING_CLOSE + 10) for e in extra)]
+
+
+RELEASE = BoothRelease.of_files({"index.html": b"<p>"}, version="1").to_json()
 
 
 @pytest.fixture(scope="module")
