@@ -14,7 +14,7 @@ means; an unreachable board, ``BoardUnreachable``.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -22,6 +22,7 @@ from typing import Any, Final
 import httpx
 
 from bulletin_board.cosignature import Cosignature
+from bulletin_board.credential_index import IndexAnswer, check_leaf
 from bulletin_board.errors import BoardError
 from bulletin_board.wire import (
     MAX_LEAF_BYTES,
@@ -37,7 +38,7 @@ from bulletin_board.wire import (
 )
 from crypto import canonical
 from crypto.errors import InconsistentLog, MalformedInput, VerificationFailed
-from crypto.merkle import Frontier, verify_consistency
+from crypto.merkle import Frontier, verify_consistency, verify_inclusion
 from crypto.wire import expect_int, expect_list, expect_object, parse_hex
 from election.definition import ElectionDefinition
 from election.rules import ElectionState, apply
@@ -431,6 +432,61 @@ class BoardClient:
             self._get(f"/leaves/{index}"), "leaf", required={"leaf", "leaf_hash", "leaf_index"}
         )
         return Leaf.from_json(obj["leaf"], self.schemes()).entry
+
+    def leaf(self, index: int) -> Leaf:
+        """Leaf ``index`` (its entry's signature verified)."""
+        obj = expect_object(
+            self._get(f"/leaves/{index}"), "leaf", required={"leaf", "leaf_hash", "leaf_index"}
+        )
+        leaf = Leaf.from_json(obj["leaf"], self.schemes())
+        if leaf.index != index:
+            raise InconsistentLog(f"the board sent leaf {leaf.index} for {index}")
+        return leaf
+
+    def credential_index(self, credential: bytes, min_size: int = 0) -> IndexAnswer:
+        """Spec §11.15 The board's index answer for ``credential`` at a size of at least
+        ``min_size``: the index head signed by this log's board key, the record's proof checked.
+
+        Raises:
+            InconsistentLog, InvalidSignature, MalformedInput: the answer does not check.
+        """
+        answer = IndexAnswer.check(
+            self._get(f"/credential-index/{credential.hex()}", min_size=min_size), credential
+        )
+        self.check_tree_head(answer.head.sth)
+        if answer.head.sth.tree_size < min_size:
+            raise InconsistentLog(
+                f"the board's index is of size {answer.head.sth.tree_size}, below {min_size}"
+            )
+        return answer
+
+    def credential_leaves(
+        self, answer: IndexAnswer, *, skip: Collection[str] = ()
+    ) -> dict[int, Leaf]:
+        """Spec §11.15 The leaves ``answer``'s record lists (but those of the kinds in
+        ``skip``), each proved in the index head's tree head and checked to be of the credential.
+
+        Raises:
+            InconsistentLog: a leaf is not what the record says, or not in the tree head.
+            InclusionProofMismatch: its inclusion proof fails.
+        """
+        assert answer.record is not None
+        sth = answer.head.sth
+        found: dict[int, Leaf] = {}
+        for kind, index in answer.record.leaves():
+            if kind in skip:
+                continue
+            leaf = found.get(index) or self.leaf(index)
+            verify_inclusion(
+                leaf_hash=leaf.hash,
+                index=index,
+                tree_size=sth.tree_size,
+                proof=self.inclusion_proof(index, sth.tree_size),
+                root=sth.root_hash,
+            )
+            check_leaf(kind, answer.record.credential, leaf.entry)
+            found[index] = leaf
+        return found
 
     def inclusion_proof(self, index: int, tree_size: int) -> tuple[bytes, ...]:
         """Spec §9.2 The board's inclusion proof of leaf ``index`` in the tree of ``tree_size``

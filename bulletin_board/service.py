@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bulletin_board.committer import GroupCommitter
 from bulletin_board.config import DEFAULT_RULES, ServeConfig, ServiceSettings
+from bulletin_board.credential_index import CREDENTIAL_LENGTH, CredentialIndexServer
 from bulletin_board.errors import (
     BoardError,
     EntryRefused,
@@ -283,6 +284,7 @@ def create_app(
     committer = GroupCommitter(board)
     limiter = WriteRateLimiter(settings.write_rate, settings.write_burst, path=rate_file)
     large = _LargeBodies(settings.large_bodies)
+    index = CredentialIndexServer(board)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -401,6 +403,22 @@ def create_app(
         size = partial(board.storage.size, election)
         page = _page(rows, start, settings.max_page_bytes, size)
         return StreamingResponse(_chunked(page), media_type=JSON)
+
+    @read("/credential-index", "The latest credential index head (spec §11.15)")
+    def credential_index_head(election: ElectionId) -> Response:
+        return _json(index.head(election_of(election)))
+
+    @read(
+        "/credential-index/{credential}",
+        "One credential's record in a signed credential index, with its proof (spec §11.15)",
+    )
+    def credential_index(
+        election: ElectionId,
+        credential: str,
+        min_size: Annotated[int, Decimal, Query(ge=0, le=MAX_INT)] = 0,
+    ) -> Response:
+        key = parse_hex(credential, CREDENTIAL_LENGTH, "credential")
+        return _json(index.answer(election_of(election), key, min_size))
 
     @read(
         "/proof/inclusion",

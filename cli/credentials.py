@@ -15,11 +15,13 @@ from typing import Any
 
 import click
 
+from bulletin_board.wire import Leaf
 from cli._common import console, progress, replace_secret, write_new_secret
 from cli._context import ISSUER, BoardSession, board_options, show_rehearsal
 from cli._mail import Smtp, send_letters, smtp_options, where
 from cli.roll import ROLL_FILE, issuer_dir_option, private_dir
 from crypto.errors import MalformedInput, VerificationFailed
+from crypto.group import Point
 from election.definition import ElectionDefinition, Timetable
 from election.issuer import Issued, Letter, Where, issue_credentials, reissue_credential
 from election.roll import Roll
@@ -183,26 +185,19 @@ def issue(
 
 @command.command("check")
 @click.argument("code", required=False)
+@click.option("--full", is_flag=True,
+              help="read the whole log, not the board's credential index")  # fmt: skip
 @board_options()
-def check(session: BoardSession, code: str | None) -> None:
+def check(session: BoardSession, code: str | None, full: bool) -> None:
     """Check that your credential is on the published lists and not revoked. The code never
     leaves this computer: only the public credential it gives is looked for."""
     show_rehearsal(session.client)
     definition, credential = session.member_credential(code)
     public = credential.public
-    found: str | None = None
-    revoked: int | None = None
     target = public.to_hex()
-    for leaf in session.client.leaves():
-        entry = leaf.entry
-        if entry.type == CREDENTIALS and target in entry.payload["credentials"]:
-            found = f"style {entry.payload['style']} (leaf {leaf.index})"
-        elif entry.type == CREDENTIAL_REISSUE:
-            reissue = CredentialReissue.from_json(entry.payload)
-            if reissue.credential == public:
-                found = f"style {reissue.style} (reissued, leaf {leaf.index})"
-            if reissue.revoked == public:
-                revoked = leaf.index
+    found, revoked = (None, None) if full else _indexed(session, public.to_bytes())
+    if found is None:
+        found, revoked = _scanned(session, public)
     if found is None:
         raise VerificationFailed(
             f"your credential {target[:16]}... is NOT on the published lists of "
@@ -213,6 +208,43 @@ def check(session: BoardSession, code: str | None) -> None:
             f"your credential was REVOKED by a reissue (leaf {revoked}): use the newer one"
         )
     click.echo(f"your credential is on the published list of {definition.id}: {found}; not revoked")
+
+
+def _indexed(session: BoardSession, credential: bytes) -> tuple[str | None, int | None]:
+    """Spec §11.15 Where the credential was issued and revoked, from the board's signed index:
+    only the leaves that name it are read, each proved in the index head's tree head."""
+    current = session.client.tree_head().tree_size  # an index at least as new as this
+    answer = session.client.credential_index(credential, current)
+    if answer.record is None:  # the board says it is not there: read the whole log to be sure
+        return None, None
+    leaves = session.client.credential_leaves(answer, skip={"ballots", "audits"})
+    return _issue_of(leaves[answer.record.issued[-1]]), (
+        answer.record.revoked[0] if answer.record.revoked else None
+    )
+
+
+def _issue_of(leaf: Leaf) -> str:
+    if leaf.entry.type == CREDENTIALS:
+        return f"style {leaf.entry.payload['style']} (leaf {leaf.index})"
+    return f"style {leaf.entry.payload['style']} (reissued, leaf {leaf.index})"
+
+
+def _scanned(session: BoardSession, public: Point) -> tuple[str | None, int | None]:
+    """Where the credential was issued and revoked, from every leaf of the log."""
+    found: str | None = None
+    revoked: int | None = None
+    target = public.to_hex()
+    for leaf in session.client.leaves():
+        entry = leaf.entry
+        if entry.type == CREDENTIALS and target in entry.payload["credentials"]:
+            found = _issue_of(leaf)
+        elif entry.type == CREDENTIAL_REISSUE:
+            reissue = CredentialReissue.from_json(entry.payload)
+            if reissue.credential == public:
+                found = _issue_of(leaf)
+            if reissue.revoked == public:
+                revoked = leaf.index
+    return found, revoked
 
 
 @command.command("reissue")

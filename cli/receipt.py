@@ -8,10 +8,11 @@ ballot entry, a signed tree head and the inclusion proof. Checking it against th
 3. the board's current tree head is consistent with the receipt's (a consistency proof): the
    board has not rewritten the log since;
 4. the ballot is at the same index of the current tree (an inclusion proof);
-5. the log (folded and checked) counts it: it is the credential's last ballot, or it is
-   superseded by a later revote (leaf named), or the credential was revoked. A later ballot
-   that an audit opens is not a revote: the member only audited it and the board cast it
-   (§11.10); that is reported as evidence, exit status non-zero.
+5. the credential's own leaves, read through the board's signed credential index (§11.15),
+   or with ``--full`` the whole log folded and checked, count it: it is the credential's last
+   ballot, or it is superseded by a later revote (leaf named), or the credential was revoked.
+   A later ballot that an audit opens is not a revote: the member only audited it and the
+   board cast it (§11.10); that is reported as evidence, exit status non-zero.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 import click
 
 from bulletin_board.client import BoardClient
+from bulletin_board.credential_index import IndexAnswer, Standing, judge
 from bulletin_board.wire import Receipt
 from cli._context import REHEARSAL
 from crypto.errors import (
@@ -85,7 +87,11 @@ def command() -> None:
 @click.argument("receipt_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--board", "board_url", default=None, envvar="VERIVOTE_BOARD",
               help="the board's URL (default: the one in the receipt)")  # fmt: skip
-def check(receipt_file: Path, board_url: str | None) -> None:
+@click.option("--full", is_flag=True,
+              help="fold the whole log, not the board's credential index")  # fmt: skip
+@click.option("--keep-index", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="save the index head relied on (evidence: verify --index-head)")  # fmt: skip
+def check(receipt_file: Path, board_url: str | None, full: bool, keep_index: Path | None) -> None:
     """Check that your ballot is still on the board, unchanged, and whether it counts."""
     document = parse_receipt_file(receipt_file.read_bytes())
     with BoardClient(board_url or document.board, document.election) as client:
@@ -93,7 +99,15 @@ def check(receipt_file: Path, board_url: str | None) -> None:
         if receipt.sth.rehearsal:
             click.echo(REHEARSAL)
         index, old = receipt.leaf.index, receipt.sth
-        head = client.tree_head()
+        answer = None
+        if full:
+            head = client.tree_head()
+        else:  # Spec §11.15: the index head's tree head is the board's current one
+            current = max(old.tree_size, client.tree_head().tree_size)
+            answer = client.credential_index(receipt.leaf.entry.key, current)
+            head = answer.head.sth
+            if keep_index is not None:
+                keep_index.write_bytes(answer.head.to_bytes() + b"\n")
         try:
             verify_consistency(
                 old_size=old.tree_size,
@@ -117,23 +131,54 @@ def check(receipt_file: Path, board_url: str | None) -> None:
             f"your ballot is on the board at leaf {index}, unchanged; the board's tree "
             f"(size {head.tree_size}) is consistent with your receipt's (size {old.tree_size})"
         )
-        log, _ = client.fold()
-        credential = log.credentials.credentials.get(receipt.leaf.entry.key)
-        if credential is None:
-            raise VerificationFailed("your ballot's credential is not on the published lists")
-        if credential.revoked:
-            raise VerificationFailed("your credential was REVOKED: this ballot does not count")
-        last = credential.last_ballot
-        if last == index:
-            click.echo("it is your counted ballot (your last)")
-            return
-        assert last is not None
-        audit = opened_by_audit(log, last)
-    if audit is not None:
+        if answer is None:
+            standing = _folded(client, receipt.leaf.entry.key)
+        else:
+            standing = _indexed(client, answer, index)
+            click.echo(
+                f"read from the board's signed credential index at size {head.tree_size} "
+                "(--full folds the whole log instead)"
+            )
+    _report(standing, index)
+
+
+def _folded(client: BoardClient, credential: bytes) -> Standing:
+    """Spec §11.13 step 5 on the whole folded log."""
+    log, _ = client.fold()
+    found = log.credentials.credentials.get(credential)
+    if found is None:
+        raise VerificationFailed("your ballot's credential is not on the published lists")
+    last = found.last_ballot
+    opened = None if last is None else opened_by_audit(log, last)
+    return Standing(revoked=0 if found.revoked else None, last_ballot=last, opened_by=opened)
+
+
+def _indexed(client: BoardClient, answer: IndexAnswer, index: int) -> Standing:
+    """Spec §11.15 step 5 from the credential's own leaves, proved in the index head."""
+    record = answer.record
+    evidence = "keep your receipt and the index head (--keep-index) as evidence, report it"
+    if record is None or index not in record.ballots:
+        raise InconsistentLog(
+            f"the board's credential index OMITS your ballot (leaf {index}): {evidence}"
+        )
+    if not record.issued:
+        raise VerificationFailed("your ballot's credential is not on the published lists")
+    leaves = client.credential_leaves(answer, skip={"issued"})
+    return judge(record, {i: leaf.entry.payload for i, leaf in leaves.items()})
+
+
+def _report(standing: Standing, index: int) -> None:
+    if standing.revoked is not None:
+        raise VerificationFailed("your credential was REVOKED: this ballot does not count")
+    last = standing.last_ballot
+    if last == index:
+        click.echo("it is your counted ballot (your last)")
+        return
+    if standing.opened_by is not None:
         raise VerificationFailed(
             f"your ballot was REPLACED by the ballot in leaf {last}, which you only AUDITED (the "
-            f"audit in leaf {audit} opened it): it is not a revote, the board cast a ballot you "
-            "did not; keep your receipt as evidence and report it"
+            f"audit in leaf {standing.opened_by} opened it): it is not a revote, the board cast "
+            "a ballot you did not; keep your receipt as evidence and report it"
         )
     click.echo(
         f"it is SUPERSEDED by a later ballot of your credential (leaf {last}): only your last "

@@ -29,6 +29,7 @@ def verify_with_progress(
     since: bytes | None = None,
     quiet: bool = False,
     in_progress: bool = False,
+    index_head: bytes | None = None,
 ) -> Report:
     """Spec §13 ``verifier.verify_source`` with a progress bar on a terminal.
 
@@ -51,6 +52,7 @@ def verify_with_progress(
             since=since,
             progress=progress,
             in_progress=in_progress,
+            index_head=index_head,
         )
 
 
@@ -83,6 +85,11 @@ def verify_with_progress(
     is_flag=True,
     help="check an election in progress: no result yet is exit status 0 (IN PROGRESS), not 3",
 )
+@click.option(
+    "--index-head",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="a credential index head kept by receipt check --keep-index: it must match the log",
+)
 @click.option("--quiet", is_flag=True, help="no progress bar")
 def command(
     source: str,
@@ -91,6 +98,7 @@ def command(
     receipt: Path | None,
     since: Path | None,
     in_progress: bool,
+    index_head: Path | None,
     quiet: bool,
 ) -> None:
     """Verify a whole election from SOURCE, an export file or a board URL
@@ -107,6 +115,7 @@ def command(
             since=since.read_bytes() if since is not None else None,
             quiet=quiet,
             in_progress=in_progress,
+            index_head=index_head.read_bytes() if index_head is not None else None,
         )
     except FileNotFoundError:
         raise MalformedInput(f"no such export file: {source}") from None

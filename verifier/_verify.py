@@ -26,6 +26,7 @@ from crypto.canonical import JsonValue
 from crypto.errors import MalformedInput, VerivoteError
 from election.wire import MAX_RECEIPT_FILE, ReceiptFile, election_schemes
 from verifier._ballots import BallotContext, BatchOutcome, Item, verify_batch
+from verifier._index import IndexCheck
 from verifier._log import LeafRecord, LogReader, UnreadableInput
 from verifier._replay import Replay
 from verifier._report import Report
@@ -102,11 +103,13 @@ def verify_export_file(
     batch_size: int = 512,
     in_progress: bool = False,
     cosigned: SignedTreeHead | None = None,
+    index_head: bytes | None = None,
 ) -> Report:
     """Spec §13.1 Verify an export file: every check, a receipt, consistency with a kept STH.
     ``in_progress``: the caller checks an election in progress (no result is then the outcome
     ``in-progress``, not ``no-result``, §13.3). ``cosigned``: the largest tree head the board
-    says its witnesses cosigned (§10.5), which the log must not contradict.
+    says its witnesses cosigned (§10.5), which the log must not contradict. ``index_head``: a
+    credential index head kept by a member's device (§11.15), recomputed from the log.
 
     Raises:
         UnreadableInput: the file is not an export, or the receipt or tree head file does not
@@ -119,6 +122,9 @@ def verify_export_file(
     reader = LogReader(report, since=kept, cosigned=cosigned)
     if parsed_receipt is not None:
         reader.roots[parsed_receipt.tree_size] = b""
+    indexed = IndexCheck.parse(index_head) if index_head is not None else None
+    if indexed is not None:
+        reader.roots[indexed.head.sth.tree_size] = b""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     total = path.stat().st_size
     with ExitStack() as stack:
@@ -138,6 +144,8 @@ def verify_export_file(
             replay.feed(record)
             if parsed_receipt is not None:
                 parsed_receipt.see(record)
+            if indexed is not None:
+                indexed.see(record)
         if replay is not None:
             pool.drain()
             replay.finish()
@@ -152,6 +160,8 @@ def verify_export_file(
             )
             if parsed_receipt is not None:
                 parsed_receipt.conclude(report, replay, reader)
+            if indexed is not None:
+                indexed.conclude(report, reader)
     return report
 
 
@@ -358,6 +368,7 @@ def verify_source(
     since: bytes | None = None,
     progress: Progress | None = None,
     in_progress: bool = False,
+    index_head: bytes | None = None,
 ) -> Report:
     """Spec §13 Verify an export file, or a board's log at a URL (downloaded first).
 
@@ -373,4 +384,5 @@ def verify_source(
             progress=progress,
             in_progress=in_progress,
             cosigned=cosigned,
+            index_head=index_head,
         )

@@ -5,19 +5,21 @@ from the one the receipt saw, e.g. one that dropped the member's ballot."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import httpx
 from click.testing import CliRunner
 
-from bulletin_board.wire import Receipt
+from bulletin_board.credential_index import CredentialIndex, IndexHead, sign_index_head
+from bulletin_board.wire import Receipt, SignedTreeHead
 from cli.main import verivote
 from cli.receipt import write_receipt
 from election.voter import audit_payload, sign_voter_entry
 from election.wire import election_schemes, parse_receipt_file
 from simulation.builder import Member
 from simulation.served import SimulatedClock
-from tests.election.board_log import JSON, BoardLog
+from tests.election.board_log import BOARD_KEY, JSON, BoardLog
 from tests.election.live_board import dishonest_board, live_board
 from tests.election.scenario import (
     DEFINITION,
@@ -152,3 +154,68 @@ def test_issue16_8_a_ballot_the_member_only_audited_is_not_called_a_revote(tmp_p
         f"audit in leaf {opened} opened it)" in checked.output
     )
     assert "SUPERSEDED" not in checked.output
+
+
+def test_the_credential_index_answers_as_the_full_fold_and_a_lying_head_is_caught(
+    tmp_path: Path,
+) -> None:
+    """Spec §11.15 A member revotes: the first receipt's check through the board's credential
+    index says SUPERSEDED as the full fold does; the index head it kept matches the log in
+    `verify --index-head`; a head the board signed over an index that hides the revote fails."""
+    start = NOMINATIONS_OPEN - 86_400_000
+    db = f"sqlite:///{tmp_path / 'board.db'}"
+    with (
+        live_board(db, elections=(ELECTION,), now=start) as board,
+        httpx.Client(base_url=board.url) as http,
+    ):
+        s, _log = _ready(http, board.clock, start)
+        member = s.members[0]
+        first, second = tmp_path / "first.json", tmp_path / "second.json"
+        _cast_with_receipt(s, member, board.url, first)
+        revote, _ = _cast_with_receipt(s, member, board.url, second)
+        kept = tmp_path / "index-head.json"
+        runner = CliRunner()
+        indexed = runner.invoke(
+            verivote, ["receipt", "check", str(first), "--keep-index", str(kept)]
+        )
+        full = runner.invoke(verivote, ["receipt", "check", str(first), "--full"])
+        last = runner.invoke(verivote, ["receipt", "check", str(second)])
+        size = int(http.get(f"/v1/elections/{ELECTION}/sth").json()["tree_size"])
+        # the board signs an index that leaves the revote out
+        leaves = [
+            (i, http.get(f"/v1/elections/{ELECTION}/leaves/{i}").json()["leaf"])
+            for i in range(size)
+        ]
+        hiding = CredentialIndex()
+        for i, leaf in leaves:
+            if i != revote:
+                hiding.add_json(i, leaf)
+        hiding.size = size
+        sth = SignedTreeHead.from_json(http.get(f"/v1/elections/{ELECTION}/sth").json())
+        forged = tmp_path / "forged-head.json"
+        forged.write_bytes(sign_index_head(sth, hiding, BOARD_KEY).to_bytes())
+        verified = runner.invoke(
+            verivote, ["verify", board.url, "--index-head", str(kept), "--jobs", "1", "--quiet",
+                       "--in-progress"],
+        )  # fmt: skip
+        lying = runner.invoke(
+            verivote, ["verify", board.url, "--index-head", str(forged), "--jobs", "1", "--quiet",
+                       "--in-progress"],
+        )  # fmt: skip
+    superseded = f"it is SUPERSEDED by a later ballot of your credential (leaf {revote})"
+    assert indexed.exit_code == 0, indexed.output
+    assert superseded in indexed.output
+    assert f"read from the board's signed credential index at size {size}" in indexed.output
+    assert full.exit_code == 0, full.output
+    assert superseded in full.output
+    assert "credential index" not in full.output
+    assert last.exit_code == 0
+    assert "it is your counted ballot (your last)" in last.output
+    assert IndexHead.from_json(json.loads(kept.read_bytes())).sth.tree_size == size
+    assert verified.exit_code == 0, verified.output
+    assert f"the credential index head of size {size} matches the log" in verified.output
+    assert lying.exit_code == 1, lying.output
+    assert (
+        f"check 1: the credential index head of size {size}: differs from the index recomputed "
+        "from the log: the board hid or invented leaves of some credential" in lying.output
+    )
