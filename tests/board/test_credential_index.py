@@ -131,7 +131,7 @@ def test_an_index_head_verifies_and_a_changed_one_does_not() -> None:
     head = _head(_index_of([b"\x02" + bytes([i]) * 32 for i in range(3)]))
     assert IndexHead.from_json(head.to_json()) == head
     forged = {**head.to_json(), "index_root": bytes(32).hex()}
-    with pytest.raises(InvalidSignature):
+    with pytest.raises(InvalidSignature, match="Ed25519 signature does not verify"):
         IndexHead.from_json(forged)
     other = _index_of([b"\x02" + bytes([i]) * 32 for i in range(6)])
     with pytest.raises(MalformedInput, match="an index of 7 leaves for a tree of 4"):
@@ -157,10 +157,10 @@ def test_an_answer_cannot_give_another_record_or_a_wrong_place() -> None:
     assert checked.record.ballots == (3,)
     with pytest.raises(InconsistentLog, match="the record of another credential"):
         IndexAnswer.check(answer, credentials[1])
-    with pytest.raises(InclusionProofMismatch):
+    with pytest.raises(InclusionProofMismatch, match="leaf 1 of tree size 5"):
         IndexAnswer.check({**answer, "position": 1}, credentials[2])
     shortened = {**answer, "record": {**index.record(credentials[2]).to_json(), "ballots": []}}  # type: ignore[union-attr]
-    with pytest.raises(InclusionProofMismatch):  # a record with a leaf left out
+    with pytest.raises(InclusionProofMismatch, match="leaf 2 of tree size 5"):  # a leaf left out
         IndexAnswer.check(shortened, credentials[2])
 
 
