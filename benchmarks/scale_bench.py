@@ -18,7 +18,7 @@ processes build and post them), ``--revotes`` of them revote, ``--audits`` ballo
 (Benaloh challenge); 5. the tally and its 3-of-5 decryption; 6. three mixes of each ranked
 contest (NEC, mayor) and their decryption; 7. the result (the STV and IRV counts); 8. the
 export; 9. ``verivote verify`` of the export (``--jobs`` processes); 10. one member's receipt
-check through the board's credential index (spec §11.14) against the full fold of the log:
+check through the board's credential index (spec §11.15) against the full fold of the log:
 bytes downloaded and time.
 
 Prints a table: each phase's wall time, the peak resident memory of this process (the board,
@@ -135,7 +135,7 @@ class _Phases:
 
 def _receipt_checks(url: str, election: str, receipt: Path) -> list[str]:
     """One member's receipt check through the credential index, then by the full fold: bytes
-    and seconds of each (spec §11.13, §11.14)."""
+    and seconds of each (spec §11.13, §11.15)."""
     notes = []
     document = parse_receipt_file(receipt.read_bytes())
     began = time.perf_counter()

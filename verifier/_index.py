@@ -3,7 +3,7 @@ log: a head whose index differs is signed evidence that the board hid or invente
 some credential from the members who read through it.
 
 An independent implementation from the spec (the board's is ``bulletin_board``'s, which the
-verifier never imports): the records are built from the leaves as §11.14 defines them, encoded
+verifier never imports): the records are built from the leaves as §11.15 defines them, encoded
 with ``crypto.canonical`` and hashed with ``crypto.merkle``.
 """
 
@@ -37,7 +37,7 @@ class _Head:
 
 
 def _parse_head(value: JsonValue) -> _Head:
-    """Spec §11.14 An index head, its signature checked with its tree head's board key."""
+    """Spec §11.15 An index head, its signature checked with its tree head's board key."""
     obj = expect_object(
         value,
         "index head",
@@ -82,7 +82,7 @@ class IndexCheck:
             lists[kind].append(index)
 
     def see(self, record: LeafRecord) -> None:
-        """Spec §11.14 Note what leaf ``record`` says of which credentials."""
+        """Spec §11.15 Note what leaf ``record`` says of which credentials."""
         index = record.index
         if index >= self.head.sth.tree_size:
             return
