@@ -15,6 +15,7 @@ import crypto.multiexp
 from crypto.errors import MalformedInput
 from crypto.group import IDENTITY, G, N, Point, Scalar, _point_from_raw, g_pow, lift_x
 from crypto.multiexp import (
+    _PIPPENGER_MIN_BASES,
     FixedBase,
     MultiPowAccumulator,
     _group_by_length,
@@ -167,6 +168,20 @@ def test_multi_pow_takes_the_bucket_path_for_many_bases(
     if with_extras:  # g, a table, the identity, zero exponents: all around the bucket method
         terms += [(G, Scalar(5)), (H_TABLE, Scalar(6)), (IDENTITY, Scalar(7)), (G2, Scalar(0))]
         total += 5 + 6 * 0xC0FFEE
+    # The bucket method is taken exactly when its window says it pays for these exponents (all
+    # 256-bit ones may not: one multiplication each is then as fast).
+    variable = [k.value for k in ks if k.value]
+    window = _pippenger_window([len(g) for g in _group_by_length(variable)])
+    with mock.patch.object(crypto.multiexp, "_pippenger", wraps=crypto.multiexp._pippenger) as spy:
+        result = multi_pow_vartime(terms)
+    assert result == g_pow(Scalar.reduce(total))
+    assert spy.call_count == (1 if window and len(variable) >= _PIPPENGER_MIN_BASES else 0)
+
+
+def test_multi_pow_takes_the_bucket_path_for_many_short_exponents() -> None:
+    ks = [Scalar(2**127 + 3 * x) for _, x in _MANY]
+    terms = [(b, k) for (b, _), k in zip(_MANY, ks, strict=True)]
+    total = sum(x * k.value for (_, x), k in zip(_MANY, ks, strict=True))
     with mock.patch.object(crypto.multiexp, "_pippenger", wraps=crypto.multiexp._pippenger) as spy:
         result = multi_pow_vartime(terms)
     assert result == g_pow(Scalar.reduce(total))
