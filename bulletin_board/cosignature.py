@@ -10,7 +10,7 @@ is one of the definition's witnesses, and the head one the reader knows, is the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from bulletin_board.wire import SignedTreeHead
@@ -151,13 +151,4 @@ def sign_cosignature(sth: SignedTreeHead, *, cosigned: int, key: SigningKey) -> 
         b"",
     )
     signature = key.sign(COSIGNATURE_PURPOSE, canonical.encode(unsigned.unsigned_json()))
-    return Cosignature(
-        sth.election,
-        sth.board_key,
-        sth.tree_size,
-        sth.root_hash,
-        sth.timestamp,
-        cosigned,
-        key.verify_key.raw,
-        signature,
-    )
+    return replace(unsigned, signature=signature)
