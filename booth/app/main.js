@@ -1,21 +1,19 @@
 // The voting booth's screens: code -> ballot paper -> review -> cast (or check this device
-// first: a Benaloh audit, Spec §11.9) -> tracker and receipt; and "check my receipt" (§11.13
-// steps 1-4, as `verivote receipt check`). The election id is the page's path:
+// first: a Benaloh audit, Spec §11.9) -> tracker and receipt, whose standing is checked at
+// once; and "check my receipt" (§11.13 steps 1-5, as `verivote receipt check`). The election id is the page's path:
 // /booth/ELECTION/. The code, the credential key, the choices and the randomness stay in this
 // page's memory; only the signed ballot (or audit) is sent, to this page's own origin.
 
 import { h, say, show } from './dom.js';
 import { languages, lang, preferred, t, use } from './i18n.js';
 import { describe, paperForm } from './paper.js';
-import {
-  Refused, Unreachable, boardApi, consistencyProof, currentHead, electionKey, inclusionProof, paperContests,
-  readElection,
-} from './published.js';
+import { Refused, Unreachable, boardApi, electionKey, paperContests, readElection } from './published.js';
 import { CodeError, deriveCredentialKey, readCode } from '../js/credentials.js';
 import { pointToHex } from '../js/group.js';
 import { AUDIT, auditPayload, castBallot, choicesFromOpening, signVoterEntry } from '../js/ballot.js';
 import { checkReceipt, receiptFromJson } from '../js/board.js';
-import { checkReceiptAgainstBoard, readReceiptFile, receiptFileBytes } from '../js/receipt.js';
+import { readReceiptFile, receiptFileBytes } from '../js/receipt.js';
+import { CheckFailed, checkOnBoard } from './standing.js';
 import { VerivoteError } from '../js/errors.js';
 
 const main = document.getElementById('main');
@@ -262,13 +260,32 @@ function doneScreen({ tracker, answer, receipt }) {
     h('p', {}, h('code', { class: 'tracker', id: 'tracker', 'data-index': receipt.leaf.index }, tracker)),
     h('p', {}, h('a', { href: url, download: `receipt-${tracker.slice(0, 8)}.json`, id: 'receipt', class: 'button' }, t('done.receipt'))),
     h('p', {}, t('done.receiptHelp')),
+    h('p', { id: 'standing', role: 'status' }, t('done.checking')),
     h('p', {}, t('done.revote')),
     h('div', { class: 'actions' },
       h('button', { type: 'button', id: 'again', onclick: paperScreen }, t('done.again')),
       h('a', { href: '#check', class: 'button' }, t('done.check'))));
+  showStanding(receipt);
 }
 
-// --- check my receipt (Spec §11.13 steps 1-4) ------------------------------------------------
+/** After casting: steps 2-5 of the receipt check on the receipt just received (§11.13). */
+async function showStanding(receipt) {
+  const line = document.getElementById('standing');
+  delete document.body.dataset.standing;
+  try {
+    const found = await standing(receipt);
+    if (!line.isConnected) return;
+    say(line, standingSentence(found));
+    document.body.dataset.standing = found.outcome;
+  } catch (error) {
+    if (!line.isConnected) return;
+    say(line, '');
+    say(alert, error.sentence ?? sentence(error));
+    document.body.dataset.standing = error.checkCode ?? 'failed';
+  }
+}
+
+// --- check my receipt (Spec §11.13 steps 1-5) ------------------------------------------------
 
 function checkScreen() {
   session.screen = 'check';
@@ -283,9 +300,12 @@ function checkScreen() {
     if (!file.files.length) { say(alert, t('check.nofile')); return; }
     const text = new Uint8Array(await file.files[0].arrayBuffer());
     try {
-      say(result, t('check.ok', { index: await checkReceiptFile(text) }));
-      document.body.dataset.check = 'ok';
+      const found = await checkReceiptFile(text);
+      say(result, `${t('check.ok', { index: found.index })} ${standingSentence(found)}`);
+      document.body.dataset.later = found.later?.index ?? '';
+      document.body.dataset.check = found.outcome;
     } catch (error) {
+      document.body.dataset.later = error.details?.later?.index ?? '';
       document.body.dataset.check = error.checkCode ?? 'failed';
       say(alert, error.sentence ?? sentence(error));
     }
@@ -304,6 +324,25 @@ function explained(error, code, text) {
   return error;
 }
 
+/** The sentence for a check that failed at step 2-5 (standing.js CheckFailed codes). */
+function checkSentence(error) {
+  const { later, audit } = error.details ?? {};
+  if (error.checkCode === 'audited') {
+    return t('check.audited', { index: later.index, tracker: later.tracker, audit: audit.index });
+  }
+  if (['revoked', 'omitted', 'unlisted'].includes(error.checkCode)) return t(`check.${error.checkCode}`);
+  return t('check.bad');
+}
+
+/** The sentence for a ballot that is on the board: it counts, or a later vote replaced it. */
+function standingSentence(result) {
+  const outcome = result.outcome === 'counts'
+    ? t('check.counts')
+    : t('check.superseded', { index: result.later.index, tracker: result.later.tracker });
+  return `${outcome} ${t('check.at', { size: result.treeSize })}`;
+}
+
+/** Spec §11.13 steps 1-5 on a receipt file's bytes: the result of standing.js checkOnBoard. */
 async function checkReceiptFile(bytes) {
   const election = session.election;
   let file;
@@ -313,20 +352,16 @@ async function checkReceiptFile(bytes) {
     throw explained(error, 'unreadable', t('check.unreadable'));
   }
   if (file.election !== election.election) throw explained(new Error('other'), 'other', t('check.other', { election: file.election }));
-  const head = await currentHead(session.api, election);
-  const { receipt } = file;
+  return standing(file.receipt);
+}
+
+async function standing(receipt) {
   try {
-    checkReceiptAgainstBoard(receipt, {
-      boardKey: election.boardKey,
-      currentSth: head,
-      consistencyProof: await consistencyProof(session.api, receipt.sth.treeSize, head.treeSize),
-      inclusionProof: await inclusionProof(session.api, receipt.leaf.index, head.treeSize),
-    });
+    return await checkOnBoard(session.api, session.election, receipt);
   } catch (error) {
-    if (error instanceof Unreachable) throw error;
-    throw explained(error, 'contradicted', t('check.bad'));
+    if (error instanceof CheckFailed) throw explained(error, error.checkCode, checkSentence(error));
+    throw error;
   }
-  return receipt.leaf.index;
 }
 
 // --- start -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@
 import { MalformedInput, InconsistentLog } from '../js/errors.js';
 import { equal, fromHex, toHex } from '../js/bytes.js';
 import { boardKeyPayload, electionSchemes, leafFromJson, sthFromJson } from '../js/board.js';
-import { leafHash, nodeHash, verifyConsistency, verifyInclusion, EMPTY_ROOT } from '../js/merkle.js';
+import { leafHash, treeHash, verifyConsistency, verifyInclusion } from '../js/merkle.js';
 import { ballotPaper, contestShape, electionFingerprint } from '../js/ballot.js';
 import { publicKeyFromHex } from '../js/elgamal.js';
 import { precomputed } from '../js/group.js';
@@ -59,15 +59,6 @@ export function boardApi(election, origin = '') {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body,
     }),
   };
-}
-
-/** RFC 9162 §2.1.1 the Merkle tree hash of a list of leaf hashes (Spec §9.1). */
-export function treeRoot(hashes) {
-  if (hashes.length === 0) return EMPTY_ROOT;
-  if (hashes.length === 1) return hashes[0];
-  let k = 1;
-  while (k * 2 < hashes.length) k *= 2;
-  return nodeHash(treeRoot(hashes.slice(0, k)), treeRoot(hashes.slice(k)));
 }
 
 function hashes(value, what) {
@@ -147,7 +138,7 @@ export async function readElection(api, { whole = false } = {}) {
     if (stopped || index >= end) break;
   }
   // §9.3 the leaves read are the first leaves of the current tree head.
-  const root = treeRoot(hashesRead);
+  const root = treeHash(hashesRead);
   if (hashesRead.length === head.treeSize) {
     if (!equal(root, head.rootHash)) throw new InconsistentLog("the board's leaves do not hash to its tree head");
   } else {

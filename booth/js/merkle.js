@@ -22,6 +22,15 @@ export function nodeHash(left, right) {
   return sha256(concat(NODE, left, right));
 }
 
+/** Spec §9.1 The Merkle tree hash of a list of leaf hashes (RFC 9162 section 2.1.1). */
+export function treeHash(hashes) {
+  if (hashes.length === 0) return EMPTY_ROOT;
+  if (hashes.length === 1) return hashes[0];
+  let k = 1;
+  while (k * 2 < hashes.length) k *= 2;
+  return nodeHash(treeHash(hashes.slice(0, k)), treeHash(hashes.slice(k)));
+}
+
 const odd = (x) => x % 2 === 1;
 const half = (x) => Math.floor(x / 2);
 

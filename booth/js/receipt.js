@@ -1,7 +1,8 @@
 // Spec §11.13 The receipt file a member keeps for each ballot, and the checks of steps 1-4
 // that need no folded log: step 1 offline, step 2 against the board key (leaf 0's), steps 3
 // and 4 against the board's current tree head and the proofs the board serves. Fetching them
-// is the caller's (the screens'); step 5 (does the ballot count, §11.10) needs the whole log.
+// is the caller's (the screens', app/standing.js); step 5 (does the ballot count, §11.10)
+// reads the credential's own leaves through the board's credential index (credentials-index.js).
 
 import { InclusionProofMismatch, InconsistentLog, MalformedInput } from './errors.js';
 import { equal, parseHex, toHex } from './bytes.js';

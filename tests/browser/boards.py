@@ -34,11 +34,17 @@ def booth_board(
 
 @contextmanager
 def lying_board(
-    db: str, *, election: str, leaves: Sequence[tuple[Entry, int]], clock: SimulatedClock
+    db: str,
+    *,
+    election: str,
+    leaves: Sequence[tuple[Entry, int]],
+    clock: SimulatedClock,
+    started: int | None = None,
 ) -> Iterator[str]:
     """A board signing with the honest board's key that holds ``leaves`` (entries and
-    reception times, leaf 0 excluded) appended WITHOUT the rules: a board that dropped or
-    rewrote part of its history; yields its URL."""
+    reception times, leaf 0 excluded, received at ``started``, default the first leaf's time)
+    appended WITHOUT the rules: a board that dropped, rewrote or added to its history; yields
+    its URL."""
     from bulletin_board.log import Board
     from bulletin_board.rule_sets import named_rules
     from bulletin_board.service import create_app
@@ -46,7 +52,7 @@ def lying_board(
 
     storage = Storage.open(db, migrate=True)
     board = Board(storage, BOARD_KEY, named_rules("election"), clock=clock)
-    clock.set(leaves[0][1])
+    clock.set(leaves[0][1] if started is None else started)
     board.ensure_election(election)
     for entry, received in leaves:
         clock.set(received)

@@ -81,6 +81,11 @@ def cast(browser: Any) -> str:
     return str(browser.find_element(By.ID, "tracker").text)
 
 
+def standing(browser: Any) -> str:
+    """After casting: the outcome of the receipt check the booth makes at once (data-standing)."""
+    return str(wait(browser, "return document.body.dataset.standing"))
+
+
 def audit(browser: Any) -> tuple[str, str]:
     """Audit from the review screen: the audited ballot's tracker and the choices read back."""
     browser.find_element(By.ID, "audit").click()

@@ -25,6 +25,8 @@ from selenium.webdriver.support.ui import Select
 
 from bulletin_board.client import BoardClient
 from cli.main import verivote
+from crypto import canonical
+from crypto.envelope import parse_entry
 from simulation.boards import HttpBoard
 from simulation.builder import ElectionBuilder, Member
 from simulation.plan import ElectionPlan, RoleKeys
@@ -48,6 +50,7 @@ class Election:
     folder: Path
     trackers: list[str] = field(default_factory=list)
     receipts: list[Path] = field(default_factory=list)
+    audited: list[tuple[Path, int]] = field(default_factory=list)  # (cast receipt, audit leaf)
 
     @property
     def booth(self) -> str:
@@ -204,6 +207,8 @@ def _a_member_votes_again(election: Election, browser: Any) -> None:
     again = election.leaf(tracker)
     assert again["entry"]["author"] == first["entry"]["author"]
     assert again["index"] > first["index"]
+    assert booth.standing(browser) == "counts", booth.alert(browser)
+    assert "It is the vote that counts" in browser.find_element(By.ID, "standing").text
     election.trackers.append(tracker)
     election.receipts.append(booth.download_receipt(browser, election.folder))
 
@@ -233,6 +238,14 @@ def _an_audit_reads_the_choices_back_then_casts_afresh(election: Election, brows
     assert tracker != audited
     assert election.leaf(tracker)["entry"]["type"] == "ballot"
     election.trackers.append(tracker)
+    assert booth.standing(browser) == "counts", booth.alert(browser)
+    election.audited.append((booth.download_receipt(browser, election.folder), int(index)))
+
+
+def _python_says(url: str, receipt: Path) -> tuple[int, str]:
+    """``verivote receipt check`` on the same receipt and board: exit status and output."""
+    result = CliRunner().invoke(verivote, ["receipt", "check", str(receipt), "--board", url])
+    return result.exit_code, result.output
 
 
 def _a_receipt_is_checked_against_the_board(election: Election, browser: Any) -> None:
@@ -240,11 +253,24 @@ def _a_receipt_is_checked_against_the_board(election: Election, browser: Any) ->
     booth.wait(browser, "return document.body.dataset.ready")
     assert booth.heading(browser) == "Check my receipt"
     booth.look(browser, "check")
-    for receipt in election.receipts:
-        assert booth.check_receipt(browser, receipt) == "ok", booth.alert(browser)
-        assert "is on the board at position" in browser.find_element(By.ID, "check-result").text
+    first, revote = election.receipts
+    later = election.leaf(election.trackers[2])["index"]  # the revote of the same member
+    # Spec §11.13 step 5: the first ballot is superseded by the revote, named; the revote counts.
+    assert booth.check_receipt(browser, first) == "superseded", booth.alert(browser)
+    result = browser.find_element(By.ID, "check-result").text
+    assert "is on the board at position" in result
+    assert f"A later vote cast with your code replaced it (position {later}, tracker " in result
+    assert election.trackers[2] in result
+    status, output = _python_says(election.url, first)
+    assert status == 0, output
+    assert f"SUPERSEDED by a later ballot of your credential (leaf {later})" in output
+    assert booth.check_receipt(browser, revote) == "counts", booth.alert(browser)
+    assert "It is the vote that counts" in browser.find_element(By.ID, "check-result").text
+    status, output = _python_says(election.url, revote)
+    assert status == 0, output
+    assert "it is your counted ballot" in output
     forged = election.folder / "forged.json"
-    document = json.loads(election.receipts[0].read_text())
+    document = json.loads(first.read_text())
     document["tracker"] = "00" * 32
     forged.write_text(json.dumps(document))
     assert booth.check_receipt(browser, forged) == "unreadable"
@@ -296,6 +322,41 @@ def _a_board_that_loses_the_ballot_is_caught_by_the_receipt_check(
             booth.look(browser, "check-contradicted")
 
 
+def _a_board_that_casts_an_audited_ballot_is_caught(
+    election: Election, browser: Any, tmp_path: Path
+) -> None:
+    """Spec §11.13 step 5, §11.10: a board that casts, after the member's vote, the ballot the
+    member only audited (its inner ballot, published with its openings) replaced the vote; the
+    booth's receipt check says so and names both leaves, as `verivote receipt check` does."""
+    receipt, audit_index = election.audited[0]
+    leaves = _leaves(election)
+    audit = leaves[audit_index - 1][0]
+    inner = parse_entry(
+        canonical.encode(audit.payload["ballot"]), election.client.schemes(), election=ELECTION
+    )
+    cast_at = len(leaves) + 1  # leaf 0 is the lying board's own
+    clock = SimulatedClock(leaves[0][1])
+    lie = [*leaves, (inner, leaves[-1][1] + 1)]
+    started = election.client.leaf(0).received
+    with lying_board(
+        f"sqlite:///{tmp_path / 'lying.db'}", election=ELECTION, leaves=lie, clock=clock,
+        started=started,
+    ) as url:  # fmt: skip
+        browser.get(f"{url}/booth/{ELECTION}/#check")
+        booth.wait(browser, "return document.body.dataset.ready")
+        assert booth.check_receipt(browser, receipt) == "audited", booth.alert(browser)
+        assert browser.execute_script("return document.body.dataset.later") == str(cast_at)
+        assert booth.alert(browser).startswith(
+            f"Your vote was replaced by a ballot you only checked and did not cast (position "
+            f"{cast_at}, tracker {inner.hash.hex()}; the check at position {audit_index} opened it)"
+        )
+        booth.look(browser, "check-audited")
+        status, output = _python_says(url, receipt)
+        assert status != 0, output
+        assert f"REPLACED by the ballot in leaf {cast_at}, which you only AUDITED" in output
+        assert f"the audit in leaf {audit_index} opened it" in output
+
+
 def _after_the_close_a_clear_refusal(election: Election, browser: Any) -> None:
     plan = election.plan
     election.clock.set(plan.at(plan.timetable.voting_close + 0.001))
@@ -342,5 +403,8 @@ def test_a_whole_election_through_the_booth(
         _a_board_that_loses_the_ballot_is_caught_by_the_receipt_check(
             election, browser, folder, lie
         )
+    folder = tmp_path / "audited"
+    folder.mkdir()
+    _a_board_that_casts_an_audited_ballot_is_caught(election, browser, folder)
     _after_the_close_a_clear_refusal(election, browser)
     _every_ballot_cast_in_the_booth_is_counted_by_verify(election)

@@ -28,6 +28,7 @@ import {
 } from '../../js/ballot.js';
 import { checkOpenings, parseBallot, verifyBallot } from '../../js/audit.js';
 import { checkReceiptAgainstBoard, readReceiptFile } from '../../js/receipt.js';
+import { checkIndexAnswer, indexRecords, indexRoot, judge, recordBytes } from '../../js/credentials-index.js';
 
 const scalar = (hex) => scalarFromHex(hex);
 const point = (hex) => pointFromHex(hex);
@@ -335,6 +336,31 @@ export const SUITES = [
           if (c.error === 'none') run();
           else throwsCode(run, c.error);
           ok(boardKey.length === 32, 'board key');
+        }]),
+      ];
+    },
+  },
+  {
+    file: 'credential_index/index.json',
+    cases: (v) => {
+      const records = indexRecords(v.leaves.map((leaf) => [leaf.index, leaf]));
+      return [
+        ['§11.15 the records and the index root', () => {
+          v.leaves.forEach((leaf, i) => equal(toHex(leafHash(canonical.encode(leaf))), v.leaf_hashes[i], `leaf ${i} hash`));
+          equal(records.map((r) => new TextDecoder().decode(recordBytes(r))), v.records, 'records');
+          equal(toHex(indexRoot(records)), v.index_root, 'index root');
+        }],
+        ...v.answers.map((c) => [`§11.15 answer: ${c.reason}`, () => {
+          if (c.error !== 'none') return throwsCode(() => checkIndexAnswer(c.answer, c.credential), c.error);
+          const answer = checkIndexAnswer(c.answer, c.credential);
+          equal(toHex(answer.head.indexRoot), v.index_root, 'index root');
+          equal(toHex(answer.head.sth.boardKey), v.board_key, 'board key');
+          return undefined;
+        }]),
+        ...v.standings.map((c) => [`§11.10 standing of ${c.credential.slice(0, 8)}`, () => {
+          const record = records.find((r) => r.credential === c.credential);
+          const payloads = Object.fromEntries([...record.ballots, ...record.audits].map((i) => [i, v.leaves[i].entry.payload]));
+          equal(judge(record, payloads), { revoked: c.revoked, lastBallot: c.last_ballot, openedBy: c.opened_by }, 'standing');
         }]),
       ];
     },
