@@ -32,6 +32,7 @@ from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bulletin_board.booth import BoothFiles
 from bulletin_board.committer import GroupCommitter
 from bulletin_board.config import DEFAULT_RULES, ServeConfig, ServiceSettings
 from bulletin_board.credential_index import CREDENTIAL_LENGTH, CredentialIndexServer
@@ -277,9 +278,11 @@ def create_app(
     *,
     own_storage: bool = False,
     rate_file: Path | None = None,
+    booth: BoothFiles | None = None,
 ) -> FastAPI:
     """The board's FastAPI application; its lifespan runs the group-commit writer thread.
-    ``rate_file``: the write-rate table shared with other workers (None: this process's own)."""
+    ``rate_file``: the write-rate table shared with other workers (None: this process's own);
+    ``booth``: the web booth's files it serves (None: the installed booth/)."""
     settings = settings or ServiceSettings()
     committer = GroupCommitter(board)
     limiter = WriteRateLimiter(settings.write_rate, settings.write_burst, path=rate_file)
@@ -581,7 +584,7 @@ def create_app(
 
     # --- the public pages (HTML, bulletin_board/pages) ---------------------------------------
 
-    pages = register_pages(app, board, now=board.clock)  # a rehearsal's runs ahead (§10.2)
+    pages = register_pages(app, board, now=board.clock, booth=booth)  # rehearsal: ahead, §10.2
     return app
 
 

@@ -1,5 +1,6 @@
 // The voting booth's screens: code -> ballot paper -> review -> cast (or check this device
-// first: a Benaloh audit, Spec §11.9) -> tracker and receipt, whose standing is checked at
+// first: a Benaloh audit, Spec §11.9, the posted audit checked before its choices are read
+// back) -> tracker and receipt, whose standing is checked at
 // once; and "check my receipt" (§11.13 steps 1-5, as `verivote receipt check`). The election id is the page's path:
 // /booth/ELECTION/. The code, the credential key, the choices and the randomness stay in this
 // page's memory; only the signed ballot (or audit) is sent, to this page's own origin.
@@ -9,8 +10,9 @@ import { languages, lang, preferred, t, use } from './i18n.js';
 import { describe, paperForm } from './paper.js';
 import { Refused, Unreachable, boardApi, electionKey, paperContests, readElection } from './published.js';
 import { CodeError, deriveCredentialKey, readCode } from '../js/credentials.js';
-import { pointToHex } from '../js/group.js';
-import { AUDIT, auditPayload, castBallot, choicesFromOpening, signVoterEntry } from '../js/ballot.js';
+import { encodePoint, pointToHex } from '../js/group.js';
+import { AUDIT, auditPayload, castBallot, signVoterEntry } from '../js/ballot.js';
+import { checkAudit } from '../js/audit.js';
 import { checkReceipt, receiptFromJson } from '../js/board.js';
 import { readReceiptFile, receiptFileBytes } from '../js/receipt.js';
 import { CheckFailed, checkOnBoard } from './standing.js';
@@ -227,15 +229,34 @@ async function audit() {
       election: session.election.election, type: AUDIT, payload: auditPayload(entry, openings), key: session.key,
     });
     const { receipt } = await post(raw);
-    // The choices read back from the openings the board now publishes (Spec §11.9).
-    const published = receipt.leaf.entry.payload.openings;
-    const choices = Object.fromEntries(published.map((o) => [o.contest, choicesFromOpening(o)]));
     busy('');
+    // Spec §11.9 The audit the board now publishes is checked as a verifier does before its
+    // choices are read back: a ballot whose ciphertexts do not re-encrypt from the openings
+    // shows nothing, and the member is told not to vote on this device.
+    let choices;
+    try {
+      choices = readAudit(receipt.leaf.entry.payload);
+    } catch (error) {
+      if (!(error instanceof VerivoteError)) throw error;
+      say(alert, t('audit.mismatch')); // the buttons stay disabled: no vote from this device
+      document.body.dataset.error = 'audit_mismatch';
+      document.body.dataset.detail = String(error.message);
+      return;
+    }
     auditScreen({ tracker, choices, index: receipt.leaf.index });
   } catch (error) {
     for (const button of main.querySelectorAll('button')) button.disabled = false;
     fail(error);
   }
+}
+
+function readAudit(payload) {
+  const { election, key, contests } = session;
+  return checkAudit(payload, {
+    election: election.election, credentialKey: encodePoint(key.publicPoint), schemes: election.schemes,
+    fingerprint: election.fingerprint, paper: election.paper, publicKey: election.publicKey,
+    shapes: contests.map((c) => c.shape),
+  });
 }
 
 function auditScreen({ tracker, choices, index }) {

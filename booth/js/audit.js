@@ -4,11 +4,13 @@
 // against the ballot it posted, not taken from memory.
 
 import { InvalidProof, MalformedInput } from './errors.js';
-import { parseHex } from './bytes.js';
+import { equal, parseHex } from './bytes.js';
+import { entryFromJson } from './board.js';
+import { decodePoint } from './group.js';
 import { ciphertextFromJson, ciphertextsEqual, encrypt, encryptBytes } from './elgamal.js';
 import { scalarFromHex } from './group.js';
 import { compactFromJson, disjunctiveFromJson, verifyRandomness, verifyRange, verifySumRange } from './proofs.js';
-import { rankingContext, selectionContext, totalContext, totalRange } from './ballot.js';
+import { BALLOT, choicesFromOpening, rankingContext, selectionContext, totalContext, totalRange } from './ballot.js';
 import { expectInt, expectList, expectObject, expectString } from './wire.js';
 
 /**
@@ -128,4 +130,23 @@ export function checkOpenings(ballot, openings, { publicKey, shapes }) {
       }
     });
   });
+}
+
+/**
+ * Spec §11.9 Check a posted `audit` payload as the verifier does (election/wire/_voter.py
+ * verify_audit): the inner entry is a ballot of `election`, signed by the audit's author
+ * `credentialKey` (33 bytes) with the election's `schemes`, on `paper`; its proofs verify; every
+ * ciphertext re-encrypts from its opening. Returns the choices the openings show, by contest
+ * (ballot.js choicesFromOpening). Throws MalformedInput, InvalidSignature, InvalidProof.
+ */
+export function checkAudit(payload, { election, credentialKey, schemes, fingerprint, paper, publicKey, shapes }) {
+  const obj = expectObject(payload, 'audit payload', ['ballot', 'openings']);
+  const inner = entryFromJson(obj.ballot, schemes, { election });
+  if (inner.type !== BALLOT || inner.role !== 'voter') throw new MalformedInput('audit: the inner entry is not a ballot');
+  if (!equal(inner.key, credentialKey)) throw new MalformedInput('audit: the ballot is signed by another credential');
+  const ballot = parseBallot(inner.payload, shapes);
+  if (!equal(ballot.paper, paper)) throw new MalformedInput('audit: the ballot is for another ballot paper');
+  verifyBallot(ballot, { credential: decodePoint(credentialKey), fingerprint, publicKey, shapes });
+  checkOpenings(ballot, obj.openings, { publicKey, shapes });
+  return Object.fromEntries(obj.openings.map((o) => [o.contest, choicesFromOpening(o)]));
 }

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 
+from bulletin_board.booth import BoothFiles
 from bulletin_board.config import ServiceSettings
 from crypto.envelope import Entry
 from crypto.signing import SigningKey
+from election.wire import AUDIT
 from simulation.served import SimulatedClock, serve_in_thread
 
 BOARD_KEY = SigningKey(bytes([7] * 32))
@@ -32,6 +35,18 @@ def booth_board(
         yield url
 
 
+def _lax(entry: Entry, params: object) -> object:
+    """An audit's precheck that parses it but checks no proof and no opening."""
+    from bulletin_board.errors import EntryRefused
+    from election import rules
+
+    assert params is None or isinstance(params, rules.ElectionParameters)
+    try:
+        return rules.precheck(params, entry, verify=False)
+    except rules.Refusal as exc:
+        raise EntryRefused(exc.code, str(exc)) from None
+
+
 @contextmanager
 def lying_board(
     db: str,
@@ -40,23 +55,31 @@ def lying_board(
     leaves: Sequence[tuple[Entry, int]],
     clock: SimulatedClock,
     started: int | None = None,
+    lax_audits: bool = False,
+    booth: BoothFiles | None = None,
 ) -> Iterator[str]:
     """A board signing with the honest board's key that holds ``leaves`` (entries and
     reception times, leaf 0 excluded, received at ``started``, default the first leaf's time)
     appended WITHOUT the rules: a board that dropped, rewrote or added to its history; yields
-    its URL."""
+    its URL. It takes new entries by the election's rules, but with ``lax_audits`` it does not
+    check an audit's proofs and openings (§11.9); it serves ``booth`` (default: booth/)."""
     from bulletin_board.log import Board
     from bulletin_board.rule_sets import named_rules
     from bulletin_board.service import create_app
     from bulletin_board.storage import Storage
 
     storage = Storage.open(db, migrate=True)
-    board = Board(storage, BOARD_KEY, named_rules("election"), clock=clock)
+    rules = named_rules("election")
+    if lax_audits:
+        rules = replace(
+            rules, types={**rules.types, AUDIT: replace(rules.types[AUDIT], precheck=_lax)}
+        )
+    board = Board(storage, BOARD_KEY, rules, clock=clock)
     clock.set(leaves[0][1] if started is None else started)
     board.ensure_election(election)
     for entry, received in leaves:
         clock.set(received)
         board.unsafe_bulk_append(election, [entry])
-    app = create_app(board, ServiceSettings(write_rate=0), own_storage=True)
+    app = create_app(board, ServiceSettings(write_rate=0), own_storage=True, booth=booth)
     with serve_in_thread(app) as url:
         yield url

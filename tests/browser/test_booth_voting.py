@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,10 +24,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
+from bulletin_board.booth import BoothFiles
 from bulletin_board.client import BoardClient
 from cli.main import verivote
 from crypto import canonical
 from crypto.envelope import parse_entry
+from election.wire import BOOTH_RELEASE, BoothRelease
 from simulation.boards import HttpBoard
 from simulation.builder import ElectionBuilder, Member
 from simulation.plan import ElectionPlan, RoleKeys
@@ -357,6 +360,73 @@ def _a_board_that_casts_an_audited_ballot_is_caught(
         assert f"the audit in leaf {audit_index} opened it" in output
 
 
+# A device that opens its audit with other choices than it encrypted (booth/js/ballot.js
+# changed: every homomorphic opening's marks inverted).
+HONEST_AUDIT = "return { ballot: canonical.decode(signedBallot), openings };"
+LYING_AUDIT = (
+    "return { ballot: canonical.decode(signedBallot), openings: openings.map((o) => "
+    "(o.choices ? { ...o, choices: o.choices.map((m) => 1 - m) } : o)) };"
+)
+
+
+def _a_device_that_lies_in_its_audit_is_caught_before_the_read_back(
+    election: Election, browser: Any, tmp_path: Path
+) -> None:
+    """Spec §11.9: the booth checks the audit it posted as a verifier does (the inner ballot's
+    signature and proofs, each ciphertext against its opening) before it reads the choices
+    back. Here the booth's code lies in its openings, and the board, which published that code
+    as its booth release, takes audits without checking them: the member is told in one
+    sentence not to vote on this device, and `verivote audit check` refuses the same audit."""
+    root = tmp_path / "booth"
+    shutil.copytree(BOOTH, root)
+    ballot_js = root / "js" / "ballot.js"
+    assert HONEST_AUDIT in ballot_js.read_text(encoding="utf-8")
+    ballot_js.write_text(
+        ballot_js.read_text(encoding="utf-8").replace(HONEST_AUDIT, LYING_AUDIT), encoding="utf-8"
+    )
+    files = BoothFiles.read(root)
+    builder = election.builder
+    release = BoothRelease.of_files(files.files, version="lying")
+    signed = builder.signed(
+        "administrator", BOOTH_RELEASE, release.to_json(), builder.keys.administrator
+    )
+    schemes = election.client.schemes()
+    leaves = [
+        (parse_entry(signed, schemes) if entry.type == BOOTH_RELEASE else entry, received)
+        for entry, received in _leaves(election)
+    ]
+    with lying_board(
+        f"sqlite:///{tmp_path / 'lax.db'}", election=ELECTION, leaves=leaves,
+        clock=SimulatedClock(leaves[0][1]), started=election.client.leaf(0).received,
+        lax_audits=True, booth=files,
+    ) as url:  # fmt: skip
+        booth.open_booth(browser, f"{url}/booth/{ELECTION}/")
+        booth.enter_code(browser, code(election.members(youth=False)[0]))
+        booth.mark(browser, "rule-change", 0)
+        booth.review(browser)
+        browser.find_element(By.ID, "audit").click()
+        booth.wait(browser, "return document.body.dataset.error")
+        assert booth.error(browser) == "audit_mismatch", booth.alert(browser)
+        assert booth.alert(browser) == (
+            "This device did not encrypt what its check shows: the ballot it sent does not "
+            "match its opening. Do not vote on this device: use another one, and report it to "
+            "the election's returning officer."
+        )
+        detail = browser.execute_script("return document.body.dataset.detail")
+        assert "does not re-encrypt from its opening" in detail, detail
+        assert not browser.find_elements(By.ID, "audit-tracker"), "choices were read back"
+        assert not browser.find_element(By.ID, "cast").is_enabled(), "it offers to cast here"
+        booth.look(browser, "audit-mismatch")
+        with BoardClient(url, ELECTION) as lax:
+            audit = lax.tree_head().tree_size - 1
+            assert lax.entry(audit).type == "audit"
+        result = CliRunner().invoke(
+            verivote,
+            ["audit", "check", "--board", url, "--election", ELECTION, "--index", str(audit)],
+        )
+        assert result.exit_code != 0, result.output
+
+
 def _after_the_close_a_clear_refusal(election: Election, browser: Any) -> None:
     plan = election.plan
     election.clock.set(plan.at(plan.timetable.voting_close + 0.001))
@@ -406,5 +476,8 @@ def test_a_whole_election_through_the_booth(
     folder = tmp_path / "audited"
     folder.mkdir()
     _a_board_that_casts_an_audited_ballot_is_caught(election, browser, folder)
+    folder = tmp_path / "lax"
+    folder.mkdir()
+    _a_device_that_lies_in_its_audit_is_caught_before_the_read_back(election, browser, folder)
     _after_the_close_a_clear_refusal(election, browser)
     _every_ballot_cast_in_the_booth_is_counted_by_verify(election)

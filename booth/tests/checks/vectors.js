@@ -7,7 +7,7 @@ import { equal, ok, throwsCode } from './assert.js';
 import { fromHex, toHex, utf8 } from '../../js/bytes.js';
 import * as canonical from '../../js/canonical.js';
 import {
-  Fn, G, decodePoint, gPow, liftX, pointFromHex, pointToHex, scalarFromHex, scalarToHex,
+  Fn, G, decodePoint, encodePoint, gPow, liftX, pointFromHex, pointToHex, scalarFromHex, scalarToHex,
 } from '../../js/group.js';
 import { encodeParts, hashBytes, hashToPoint, hashToScalar } from '../../js/hashing.js';
 import {
@@ -24,9 +24,10 @@ import { verifyRoleSignature } from '../../js/ed25519.js';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../js/merkle.js';
 import { ED25519, boardKeyPayload, electionSchemes, entryHash, parseEntry, sthFromJson } from '../../js/board.js';
 import {
-  AUDIT, auditPayload, ballotPaper, castBallot, contestShape, electionFingerprint, sequenceSource, signVoterEntry,
+  AUDIT, auditPayload, ballotPaper, castBallot, choicesFromOpening, contestShape, electionFingerprint, sequenceSource,
+  signVoterEntry,
 } from '../../js/ballot.js';
-import { checkOpenings, parseBallot, verifyBallot } from '../../js/audit.js';
+import { checkAudit, checkOpenings, parseBallot, verifyBallot } from '../../js/audit.js';
 import { checkReceiptAgainstBoard, readReceiptFile } from '../../js/receipt.js';
 import { checkIndexAnswer, indexRecords, indexRoot, judge, recordBytes } from '../../js/credentials-index.js';
 
@@ -301,7 +302,15 @@ export const SUITES = [
           const ballot = parseBallot(inner.payload, shapes);
           equal(toHex(ballot.paper), v.paper, 'the ballot carries the paper hash');
           verifyBallot(ballot, { credential: decodePoint(inner.key), fingerprint, publicKey, shapes });
-          if (b.type === AUDIT) checkOpenings(ballot, entry.payload.openings, { publicKey, shapes });
+          if (b.type === AUDIT) {
+            checkOpenings(ballot, entry.payload.openings, { publicKey, shapes });
+            // The booth's whole §11.9 check of a posted audit, and an opening that lies.
+            const context = { election: v.election, credentialKey: entry.key, schemes, fingerprint, paper: ballot.paper, publicKey, shapes };
+            equal(checkAudit(entry.payload, context), Object.fromEntries(b.openings.map((o) => [o.contest, choicesFromOpening(o)])), 'choices');
+            const lying = entry.payload.openings.map((o) => (o.choices ? { ...o, choices: o.choices.map((m) => 1 - m) } : o));
+            throwsCode(() => checkAudit({ ...entry.payload, openings: lying }, context), 'invalid_proof', 'lying opening', /re-encrypt/);
+            throwsCode(() => checkAudit(entry.payload, { ...context, credentialKey: encodePoint(G) }), 'malformed', 'other credential');
+          }
           // Under another credential the same proofs fail (§6.6: no copying under another credential).
           throwsCode(() => verifyBallot(ballot, { credential: G, fingerprint, publicKey, shapes }), 'invalid_proof');
         }]),
