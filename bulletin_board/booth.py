@@ -5,8 +5,8 @@ are every file under it except ``README.md``, ``package.json``, ``package-lock.j
 files and the folders ``tests/``, ``tools/`` and ``node_modules/`` (``served_paths``). The board
 reads them once, when it starts, and answers from memory: a request names a file of that list
 or gets a 404, so no path reaches the file system. ``/booth/{election}/`` itself is
-``index.html``. While a booth release is in force for the election (spec §11.14), the board
-serves these files only if they are exactly the release's (``differences``). Every answer
+``index.html``. The board serves them for an election only while a booth release is in force
+for it (spec §11.14), and only if they are exactly the release's (``differences``). Every answer
 carries a strict Content-Security-Policy: scripts only from the board's origin and the inline
 import maps of the served pages, allowed by their SHA-256; no eval, no other origin, no framing.
 """

@@ -293,13 +293,18 @@ def register_pages(
 
     withheld_logged: set[tuple[str, int]] = set()
 
-    def booth_withheld(election: str) -> bool:
-        """Spec §11.14 Whether the release in force lists other files than this booth's (the
-        reason is logged once per election and release)."""
-        with service.digests.read(election) as (digest, _sth):
-            release = digest.booth_release
+    def booth_withheld(election: str) -> str | None:
+        """Spec §11.14 Why this board does not serve the election's booth (a message id), or
+        None: no release is in force (``booth_unpublished``), or the release in force lists
+        other files than this booth's (``booth_withheld``, logged once per election and
+        release)."""
+        try:
+            with service.digests.read(election) as (digest, _sth):
+                release = digest.booth_release
+        except NotFound:
+            return "front.booth_unpublished"
         if release is None:
-            return False
+            return "front.booth_unpublished"
         differences = booth.differences(release.value.hashes())
         if differences and (election, release.index) not in withheld_logged:
             withheld_logged.add((election, release.index))
@@ -310,7 +315,7 @@ def register_pages(
                 release.index,
                 "; ".join(differences[:5]) + (" ..." if len(differences) > 5 else ""),
             )
-        return bool(differences)
+        return "front.booth_withheld" if differences else None
 
     @app.get("/booth/{election}", include_in_schema=False)
     def booth_slash(election: str) -> Response:
@@ -324,10 +329,11 @@ def register_pages(
         if isinstance(checked, Response):
             return checked
         withheld = booth_withheld(checked)
-        if withheld:
-            message = t.text("front.booth_withheld")
+        if withheld is not None:
+            message = t.text(withheld)
             body = render("error.html", t=t, page_title=t.text("error.title"), message=message)
-            return _html(body, t, remember, status=503)
+            status = 404 if withheld == "front.booth_unpublished" else 503
+            return _html(body, t, remember, status=status)
         data = booth.lookup(path)
         if data is None:
             return not_found(t, remember, t.text("front.not_found"))

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -19,6 +20,31 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def post_admin(board: str, type: str, payload: dict[str, Any]) -> None:
+    """Post an administrator's entry of tests/election/scenario's election to ``board``."""
+    from tests.election.scenario import ELECTION, admin
+
+    answer = httpx.post(
+        f"{board}/v1/elections/{ELECTION}/entries",
+        content=admin(type, payload).raw,
+        headers={"content-type": "application/json"},
+    )
+    assert answer.status_code == 201, answer.text
+
+
+def publish_booth(board: str) -> str:
+    """Spec §11.14 Post scenario's definition and a release of the installed booth to ``board``
+    (its rules the election's); the booth's URL."""
+    from bulletin_board.booth import BoothFiles
+    from election.wire import BoothRelease, DefinitionPayload
+    from tests.election.scenario import DEFINITION, ELECTION
+
+    post_admin(board, "election-definition", DefinitionPayload(DEFINITION).to_json())
+    release = BoothRelease.of_files(BoothFiles.read().files, version="test")
+    post_admin(board, "booth-release", release.to_json())
+    return f"{board}/booth/{ELECTION}/"
 
 
 class BoardServer:

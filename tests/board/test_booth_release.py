@@ -1,8 +1,8 @@
 """Spec §11.14 on a real board (``verivote board serve`` on 127.0.0.1): the administrator
 publishes the booth release with ``verivote admin booth-release``-equivalent entries, the board
-serves its booth only while it is exactly the release in force (503 and one log line
-otherwise), and ``verivote booth check URL`` says, one line per file, where a served booth
-differs from the published one."""
+serves its booth only while a release is in force (before, a 404 page says the election has
+none) and it is exactly that release (503 and one log line otherwise), and ``verivote booth
+check URL`` says, one line per file, where a served booth differs from the published one."""
 
 from __future__ import annotations
 
@@ -16,18 +16,9 @@ import httpx
 
 from bulletin_board.booth import BoothFiles
 from election.wire import BoothRelease, DefinitionPayload
-from tests.board.server import VERIVOTE, BoardServer
-from tests.election.scenario import DEFINITION, ELECTION, admin
+from tests.board.server import VERIVOTE, BoardServer, post_admin
+from tests.election.scenario import DEFINITION, ELECTION
 from tests.serving import serve_handler
-
-
-def _post(board: str, type: str, payload: dict[str, Any]) -> None:
-    answer = httpx.post(
-        f"{board}/v1/elections/{ELECTION}/entries",
-        content=admin(type, payload).raw,
-        headers={"content-type": "application/json"},
-    )
-    assert answer.status_code == 201, answer.text
 
 
 def _check(url: str) -> subprocess.CompletedProcess[str]:
@@ -67,16 +58,21 @@ def test_the_board_serves_exactly_the_release_in_force(tmp_path: Path) -> None:
     with BoardServer(db, tmp_path / "board.key", create=ELECTION, rules=None) as server:
         board = server.url
         url = f"{board}/booth/{ELECTION}/"
-        _post(board, "election-definition", DefinitionPayload(DEFINITION).to_json())
+        post_admin(board, "election-definition", DefinitionPayload(DEFINITION).to_json())
 
-        # No release yet: the booth is served, and there is nothing to check it against.
-        assert httpx.get(url).status_code == 200
+        # No release yet: no booth is served (a page says so), nothing to check it against.
+        for path in ("", "js/ballot.js"):
+            unserved = httpx.get(url + path)
+            assert unserved.status_code == 404
+            assert "This election has no published web booth" in unserved.text
         unpublished = _check(url)
         assert unpublished.returncode == 2, unpublished.stderr
         assert "no booth release is published for election" in unpublished.stderr
 
         installed = BoothFiles.read()
-        _post(board, "booth-release", BoothRelease.of_files(installed.files, version="1").to_json())
+        post_admin(
+            board, "booth-release", BoothRelease.of_files(installed.files, version="1").to_json()
+        )
         done = _check(url)
         assert done.returncode == 0, done.stdout + done.stderr
         assert done.stdout.startswith(f"OK: the booth served at {url} is booth release 1,")
@@ -92,7 +88,7 @@ def test_the_board_serves_exactly_the_release_in_force(tmp_path: Path) -> None:
 
         # A later release (last wins) that this board's booth is not: it stops serving it.
         other = dict(installed.files) | {"js/ballot.js": b"// another booth\n"}
-        _post(board, "booth-release", BoothRelease.of_files(other, version="2").to_json())
+        post_admin(board, "booth-release", BoothRelease.of_files(other, version="2").to_json())
         withheld = httpx.get(url)
         assert withheld.status_code == 503
         assert "not the one published for it" in withheld.text

@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from bulletin_board.booth import BOOTH_DIR, served_paths
-from tests.board.server import BoardServer
+from tests.board.server import BoardServer, publish_booth
+from tests.election.scenario import ELECTION
 
 NOT_SERVED = ("README.md", "package.json", "package-lock.json", "tests/vectors.html",
               "tests/unit.test.mjs", "tools/vendor.py")  # fmt: skip
@@ -24,8 +25,12 @@ NOT_SERVED = ("README.md", "package.json", "package-lock.json", "tests/vectors.h
 
 @pytest.fixture(scope="module")
 def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A board whose election has a booth release in force (spec §11.14)."""
     work = tmp_path_factory.mktemp("booth-serve")
-    with BoardServer(f"sqlite:///{work / 'board.db'}", work / "board.key") as server:
+    with BoardServer(
+        f"sqlite:///{work / 'board.db'}", work / "board.key", create=ELECTION, rules=None
+    ) as server:
+        publish_booth(server.url)
         yield server.url
 
 
@@ -44,7 +49,7 @@ def _raw_get(url: str, target: str) -> tuple[int, bytes]:
 
 
 def test_the_index_is_served_with_the_strict_policy(board: str) -> None:
-    answer = httpx.get(f"{board}/booth/e1/")
+    answer = httpx.get(f"{board}/booth/{ELECTION}/")
     assert answer.status_code == 200
     assert answer.content == (BOOTH_DIR / "index.html").read_bytes()
     assert answer.headers["content-type"] == "text/html; charset=utf-8"
@@ -73,7 +78,7 @@ def test_every_served_file_is_served_byte_for_byte_with_its_type(board: str) -> 
     assert any(p.startswith("js/") for p in paths)
     assert any(p.startswith("vendor/@noble/") for p in paths)
     assert not set(paths) & set(NOT_SERVED)
-    with httpx.Client(base_url=f"{board}/booth/e1/") as client:
+    with httpx.Client(base_url=f"{board}/booth/{ELECTION}/") as client:
         for path in paths:
             answer = client.get(path)
             assert answer.status_code == 200, path
@@ -85,10 +90,10 @@ def test_every_served_file_is_served_byte_for_byte_with_its_type(board: str) -> 
 
 
 def test_the_election_must_exist(board: str) -> None:
-    redirect = httpx.get(f"{board}/booth/e1")
+    redirect = httpx.get(f"{board}/booth/{ELECTION}")
     assert redirect.status_code == 308
-    assert redirect.headers["location"] == "/booth/e1/"
-    for election in ("nosuch", "bad%20id", "E1", "-"):
+    assert redirect.headers["location"] == f"/booth/{ELECTION}/"
+    for election in ("nosuch", "bad%20id", ELECTION.upper(), "-"):
         answer = httpx.get(f"{board}/booth/{election}/")
         assert answer.status_code == 404, election
         assert answer.headers["content-type"].startswith("text/html")
@@ -98,7 +103,7 @@ def test_the_election_must_exist(board: str) -> None:
 @pytest.mark.parametrize("path", NOT_SERVED)
 def test_the_development_files_are_not_served(board: str, path: str) -> None:
     assert (BOOTH_DIR / path).exists()
-    answer = httpx.get(f"{board}/booth/e1/{path}")
+    answer = httpx.get(f"{board}/booth/{ELECTION}/{path}")
     assert answer.status_code == 404
     assert "There is no such page." in answer.text
 
@@ -106,20 +111,20 @@ def test_the_development_files_are_not_served(board: str, path: str) -> None:
 @pytest.mark.parametrize(
     "target",
     [
-        "/booth/e1/../../pyproject.toml",
-        "/booth/e1/%2e%2e/%2e%2e/pyproject.toml",
-        "/booth/e1/js/../../README.md",
-        "/booth/e1/js/..%2f..%2fREADME.md",
-        "/booth/e1//etc/passwd",
-        "/booth/e1/%2Fetc%2Fpasswd",
-        "/booth/e1/js/",
-        "/booth/e1/vendor",
-        "/booth/e1/%00",
-        "/booth/e1/index.html%00.js",
-        "/booth/e1/%ff%fe",
-        "/booth/e1/" + "a/" * 2000,
-        "/booth/e1/.git/config",
-        "/booth/%2e%2e/e1/index.html",
+        f"/booth/{ELECTION}/../../pyproject.toml",
+        f"/booth/{ELECTION}/%2e%2e/%2e%2e/pyproject.toml",
+        f"/booth/{ELECTION}/js/../../README.md",
+        f"/booth/{ELECTION}/js/..%2f..%2fREADME.md",
+        f"/booth/{ELECTION}//etc/passwd",
+        f"/booth/{ELECTION}/%2Fetc%2Fpasswd",
+        f"/booth/{ELECTION}/js/",
+        f"/booth/{ELECTION}/vendor",
+        f"/booth/{ELECTION}/%00",
+        f"/booth/{ELECTION}/index.html%00.js",
+        f"/booth/{ELECTION}/%ff%fe",
+        f"/booth/{ELECTION}/" + "a/" * 2000,
+        f"/booth/{ELECTION}/.git/config",
+        f"/booth/%2e%2e/{ELECTION}/index.html",
     ],
 )
 def test_odd_paths_are_refused_without_a_500(board: str, target: str) -> None:

@@ -427,6 +427,24 @@ def _a_device_that_lies_in_its_audit_is_caught_before_the_read_back(
         assert result.exit_code != 0, result.output
 
 
+def _an_election_with_no_booth_release_has_no_booth(
+    election: Election, browser: Any, tmp_path: Path
+) -> None:
+    """Spec §11.14: the same log without its booth release: the board serves no booth for it,
+    only a page that says so (and no booth module either)."""
+    leaves = [(e, t) for e, t in _leaves(election) if e.type != BOOTH_RELEASE]
+    with lying_board(
+        f"sqlite:///{tmp_path / 'unpublished.db'}", election=ELECTION, leaves=leaves,
+        clock=SimulatedClock(leaves[0][1]),
+    ) as url:  # fmt: skip
+        browser.get(f"{url}/booth/{ELECTION}/")
+        text = browser.find_element(By.TAG_NAME, "main").text
+        assert "This election has no published web booth" in text
+        assert browser.execute_script("return document.body.dataset.ready ?? null") is None
+        assert httpx.get(f"{url}/booth/{ELECTION}/js/ballot.js").status_code == 404
+        booth.look(browser, "unpublished")
+
+
 def _after_the_close_a_clear_refusal(election: Election, browser: Any) -> None:
     plan = election.plan
     election.clock.set(plan.at(plan.timetable.voting_close + 0.001))
@@ -479,5 +497,8 @@ def test_a_whole_election_through_the_booth(
     folder = tmp_path / "lax"
     folder.mkdir()
     _a_device_that_lies_in_its_audit_is_caught_before_the_read_back(election, browser, folder)
+    folder = tmp_path / "unpublished"
+    folder.mkdir()
+    _an_election_with_no_booth_release_has_no_booth(election, browser, folder)
     _after_the_close_a_clear_refusal(election, browser)
     _every_ballot_cast_in_the_booth_is_counted_by_verify(election)
