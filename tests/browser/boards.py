@@ -5,15 +5,20 @@ signing with the same key."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bulletin_board.booth import BoothFiles
+from bulletin_board.client import BoardClient
 from bulletin_board.config import ServiceSettings
 from crypto.envelope import Entry
 from crypto.signing import SigningKey
 from election.wire import AUDIT
+from simulation.boards import HttpBoard
+from simulation.builder import ElectionBuilder
+from simulation.plan import ElectionPlan, RoleKeys
 from simulation.served import SimulatedClock, serve_in_thread
 
 BOARD_KEY = SigningKey(bytes([7] * 32))
@@ -45,6 +50,36 @@ def _lax(entry: Entry, params: object) -> object:
         return rules.precheck(params, entry, verify=False)
     except rules.Refusal as exc:
         raise EntryRefused(exc.code, str(exc)) from None
+
+
+@dataclass(frozen=True)
+class OpenElection:
+    """An election prepared by the election builder on a booth board, voting open."""
+
+    url: str
+    client: BoardClient
+    builder: ElectionBuilder
+    clock: SimulatedClock
+
+
+@contextmanager
+def open_election(
+    plan: ElectionPlan, db: str, *, seed: int, rehearsal: bool = False
+) -> Iterator[OpenElection]:
+    """``plan``'s election set up to the opening of voting (its booth release included) on a
+    booth board on ``db``, the clock just after voting opens."""
+    clock = SimulatedClock(plan.at(0))
+    with (
+        booth_board(db, clock=clock, elections=[plan.election], rehearsal=rehearsal) as url,
+        BoardClient(url, plan.election) as client,
+    ):
+        builder = ElectionBuilder(
+            plan, HttpBoard(client, clock.set), keys=RoleKeys.fixed_for_testing(plan.trustees),
+            rng=random.Random(seed),
+        )  # fmt: skip
+        builder.prepare()
+        clock.set(plan.at(plan.timetable.voting_open + 0.1))
+        yield OpenElection(url, client, builder, clock)
 
 
 @contextmanager

@@ -81,6 +81,13 @@ def cast(browser: Any) -> str:
     return str(browser.find_element(By.ID, "tracker").text)
 
 
+def cast_refused(browser: Any) -> str | None:
+    """Cast from the review screen when the booth should refuse: the error it shows."""
+    browser.find_element(By.ID, "cast").click()
+    wait(browser, "return document.body.dataset.error")
+    return error(browser)
+
+
 def standing(browser: Any) -> str:
     """After casting: the outcome of the receipt check the booth makes at once (data-standing)."""
     return str(wait(browser, "return document.body.dataset.standing"))

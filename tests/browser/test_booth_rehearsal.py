@@ -3,41 +3,26 @@ whose code was replaced (a credential reissue, §11.7) is told to use the new on
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from selenium.webdriver.common.by import By
 
-from bulletin_board.client import BoardClient
 from crypto.credentials import CredentialCode, derive_credential_key
 from election.wire import CREDENTIAL_REISSUE, CredentialReissue
-from simulation.boards import HttpBoard
-from simulation.builder import ElectionBuilder
-from simulation.plan import RoleKeys
 from simulation.plans import leader_plan
-from simulation.served import SimulatedClock
 from tests.browser import booth_driver as booth
-from tests.browser.boards import booth_board
+from tests.browser.boards import open_election
 
 ELECTION = "lead-rehearsal"
 
 
 def test_a_rehearsal_board_is_shown_as_one(browser: Any, tmp_path: Path) -> None:
     plan = leader_plan(start=datetime(2027, 1, 4, 9, tzinfo=UTC), members=2, election=ELECTION)
-    clock = SimulatedClock(plan.at(0))
     db = f"sqlite:///{tmp_path / 'board.db'}"
-    with (
-        booth_board(db, clock=clock, elections=[ELECTION], rehearsal=True) as url,
-        BoardClient(url, ELECTION) as client,
-    ):
-        builder = ElectionBuilder(
-            plan, HttpBoard(client, clock.set), keys=RoleKeys.fixed_for_testing(plan.trustees),
-            rng=random.Random(3),
-        )  # fmt: skip
-        builder.prepare()
-        clock.set(plan.at(plan.timetable.voting_open + 0.1))
+    with open_election(plan, db, seed=3, rehearsal=True) as opened:
+        url, clock, builder = opened.url, opened.clock, opened.builder
         booth.open_booth(browser, f"{url}/booth/{ELECTION}/")
         banner = browser.find_element(By.ID, "rehearsal")
         assert banner.is_displayed()
@@ -60,9 +45,7 @@ def test_a_rehearsal_board_is_shown_as_one(browser: Any, tmp_path: Path) -> None
         booth.open_booth(browser, f"{url}/booth/{ELECTION}/")
         booth.enter_code(browser, old.code.formatted())
         booth.review(browser)
-        browser.find_element(By.ID, "cast").click()
-        booth.wait(browser, "return document.body.dataset.error")
-        assert booth.error(browser) == "credential_revoked"
+        assert booth.cast_refused(browser) == "credential_revoked"
         assert booth.alert(browser) == (
             "Your code was replaced by a new one: use the code in your newest letter."
         )

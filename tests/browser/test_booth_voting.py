@@ -9,7 +9,6 @@ and every ballot the booth cast is accepted and counted by `verivote verify`."""
 from __future__ import annotations
 
 import json
-import random
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,14 +28,13 @@ from bulletin_board.client import BoardClient
 from cli.main import verivote
 from crypto import canonical
 from crypto.envelope import parse_entry
-from election.wire import BOOTH_RELEASE, BoothRelease
-from simulation.boards import HttpBoard
+from election.wire import BOOTH_RELEASE, CANDIDATE_LIST, BoothRelease
 from simulation.builder import ElectionBuilder, Member
-from simulation.plan import ElectionPlan, RoleKeys
+from simulation.plan import ElectionPlan
 from simulation.plans import nec_plan
 from simulation.served import SimulatedClock
 from tests.browser import booth_driver as booth
-from tests.browser.boards import booth_board, lying_board
+from tests.browser.boards import lying_board, open_election
 from tests.browser.harness import BOOTH
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
@@ -77,18 +75,9 @@ def code(member: Member) -> str:
 def election(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Election]:
     folder = tmp_path_factory.mktemp("booth-voting")
     plan = nec_plan(start=START, members=8, election=ELECTION)
-    clock = SimulatedClock(plan.at(0))
     booth.allow_downloads(browser, folder)
-    with (
-        booth_board(f"sqlite:///{folder / 'board.db'}", clock=clock, elections=[ELECTION]) as url,
-        BoardClient(url, ELECTION) as client,
-    ):
-        builder = ElectionBuilder(
-            plan, HttpBoard(client, clock.set), keys=RoleKeys.fixed_for_testing(plan.trustees),
-            rng=random.Random(12),
-        )  # fmt: skip
-        builder.prepare()
-        clock.set(plan.at(plan.timetable.voting_open + 0.1))
+    with open_election(plan, f"sqlite:///{folder / 'board.db'}", seed=12) as opened:
+        url, clock, builder, client = opened.url, opened.clock, opened.builder, opened.client
         youth = sum("youth-rep" in m.style for m in builder.members)
         assert youth >= 1, "no member of the youth section drawn"
         assert len(builder.members) - youth >= 4, "fewer than 4 members without the youth seat"
@@ -445,6 +434,51 @@ def _an_election_with_no_booth_release_has_no_booth(
         booth.look(browser, "unpublished")
 
 
+def _a_changed_paper_and_a_lost_board_are_one_sentence_each(
+    election: Election, browser: Any, tmp_path: Path
+) -> None:
+    """Two refusals a member can meet, each one plain sentence: the candidate list replaced
+    (before voting opens, §11.5) after the page read it, so the ballot's paper hash is not the
+    board's (``wrong_paper``, §11.8); and the board stopped while the member is voting."""
+    leaves = _leaves(election)
+    setup = leaves[: next(i for i, (e, _) in enumerate(leaves) if e.role == "voter")]
+    lists = [e for e, _ in setup if e.type == CANDIDATE_LIST and e.payload["contest"] == "mayor"]
+    reordered = {**lists[-1].payload, "candidates": lists[-1].payload["candidates"][::-1]}
+    builder = election.builder
+    replacement = builder.signed(
+        "administrator", CANDIDATE_LIST, reordered, builder.keys.administrator
+    )
+    member = code(election.members(youth=False)[3])
+    with lying_board(
+        f"sqlite:///{tmp_path / 'early.db'}", election=ELECTION, leaves=setup,
+        clock=SimulatedClock(setup[0][1]), started=election.client.leaf(0).received,
+    ) as url:  # fmt: skip
+        booth.open_booth(browser, f"{url}/booth/{ELECTION}/")
+        assert booth.alert(browser) == "Voting has not opened yet. Come back when voting opens."
+        booth.enter_code(browser, member)
+        booth.review(browser)
+        posted = httpx.post(
+            f"{url}/v1/elections/{ELECTION}/entries", content=replacement,
+            headers={"content-type": "application/json"},
+        )  # fmt: skip
+        assert posted.status_code == 201, posted.text
+        assert booth.cast_refused(browser) == "wrong_paper"
+        assert booth.alert(browser) == (
+            "The candidate lists changed while you were voting: reload the page and vote again."
+        )
+        booth.look(browser, "wrong-paper")
+        booth.open_booth(browser, f"{url}/booth/{ELECTION}/")
+        booth.enter_code(browser, member)
+        booth.review(browser)
+    # The board is gone (its server stopped) while the member is on the review screen.
+    assert booth.cast_refused(browser) == "Unreachable"
+    assert booth.alert(browser) == (
+        "The board cannot be reached: check your connection and try again."
+    )
+    assert browser.find_element(By.ID, "cast").is_enabled(), "the member cannot try again"
+    booth.look(browser, "unreachable")
+
+
 def _after_the_close_a_clear_refusal(election: Election, browser: Any) -> None:
     plan = election.plan
     election.clock.set(plan.at(plan.timetable.voting_close + 0.001))
@@ -452,9 +486,7 @@ def _after_the_close_a_clear_refusal(election: Election, browser: Any) -> None:
     assert booth.alert(browser) == "Voting has closed: no more votes can be cast."
     booth.enter_code(browser, code(election.members(youth=False)[3]))
     booth.review(browser)
-    browser.find_element(By.ID, "cast").click()
-    booth.wait(browser, "return document.body.dataset.error")
-    assert booth.error(browser) == "voting_closed"
+    assert booth.cast_refused(browser) == "voting_closed"
     assert booth.alert(browser) == "Voting has closed: your vote was not accepted."
     booth.look(browser, "closed")
 
@@ -500,5 +532,8 @@ def test_a_whole_election_through_the_booth(
     folder = tmp_path / "unpublished"
     folder.mkdir()
     _an_election_with_no_booth_release_has_no_booth(election, browser, folder)
+    folder = tmp_path / "early"
+    folder.mkdir()
+    _a_changed_paper_and_a_lost_board_are_one_sentence_each(election, browser, folder)
     _after_the_close_a_clear_refusal(election, browser)
     _every_ballot_cast_in_the_booth_is_counted_by_verify(election)
