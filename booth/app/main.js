@@ -1,7 +1,7 @@
 // The voting booth's screens: code -> ballot paper -> review -> cast (or check this device
 // first: a Benaloh audit, Spec §11.9, the posted audit checked before its choices are read
-// back) -> tracker and receipt, whose standing is checked at
-// once; and "check my receipt" (§11.13 steps 1-5, as `verivote receipt check`). The election id is the page's path:
+// back) -> tracker and receipt, whose standing is checked at once; and "check my receipt"
+// (§11.13 steps 1-5, as `verivote receipt check`). The election id is the page's path:
 // /booth/ELECTION/. The code, the credential key, the choices and the randomness stay in this
 // page's memory; only the signed ballot (or audit) is sent, to this page's own origin.
 
@@ -381,6 +381,9 @@ async function standing(receipt) {
     return await checkOnBoard(session.api, session.election, receipt);
   } catch (error) {
     if (error instanceof CheckFailed) throw explained(error, error.checkCode, checkSentence(error));
+    // Anything else the board answered that does not check (an index answer, a proof, a
+    // refusal to prove) contradicts the receipt as well: evidence to keep.
+    if (error instanceof VerivoteError || error instanceof Refused) throw explained(error, 'contradicted', t('check.bad'));
     throw error;
   }
 }
