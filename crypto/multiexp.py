@@ -17,10 +17,10 @@ multiplication, through the plumbing of ``crypto.group``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from coincurve._libsecp256k1 import ffi, lib
 
@@ -41,7 +41,24 @@ from crypto.group import (
     _tweak_mul,
 )
 
-__all__ = ["FixedBase", "MultiPowAccumulator", "g_pow_vartime", "multi_pow_vartime"]
+__all__ = [
+    "FixedBase",
+    "Mapper",
+    "MultiPowAccumulator",
+    "Points",
+    "chunks",
+    "g_pow_vartime",
+    "multi_pow_vartime",
+    "pack_points",
+    "unpack_points",
+]
+
+#: How a producer runs its independent exponentiations (a mixer's shuffle and proof, §6.8, a
+#: trustee's list decryption, §7.8): ``mapper(function, items)`` yields ``function(item)`` for
+#: each item, in order: in this process (the built-in ``map``, the default) or in worker
+#: processes (``Executor.map``), so ``function`` is a module-level function and the items are
+#: picklable. What is computed never depends on the mapper.
+Mapper: TypeAlias = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 
 
 # Spec §2.5 Fixed-base tables: 32 windows of 8 bits; window i holds d·256^i·B for d = 1..255.
@@ -94,6 +111,35 @@ class FixedBase(Point):
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (FixedBase.precompute, (Point.from_bytes(self._encoding),))
+
+
+#: Points in a mapper's task or result: as they are in this process; to and from other
+#: processes as their 33-byte encodings (§2.3) joined (pickling each Point would cost as much as
+#: some of the exponentiations).
+Points: TypeAlias = bytes | Sequence[Point]
+
+
+def pack_points(points: Sequence[Point], remote: bool) -> Points:
+    """``points`` for a task run in this process, or in another if ``remote``."""
+    return b"".join(p.to_bytes() for p in points) if remote else points
+
+
+def unpack_points(points: Points) -> Sequence[Point]:
+    """The points of ``pack_points``.
+
+    Raises:
+        MalformedInput: bytes that are not 33-byte encodings of points.
+    """
+    if not isinstance(points, bytes):
+        return points
+    step = ENCODED_POINT_LENGTH
+    return [Point.from_bytes(points[k : k + step]) for k in range(0, len(points), step)]
+
+
+def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    """``items`` cut into consecutive slices of ``size`` (the last may be shorter), for a
+    ``Mapper``."""
+    return [items[k : k + size] for k in range(0, len(items), size)]
 
 
 @cache

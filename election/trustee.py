@@ -21,7 +21,10 @@ Producer code: it holds secrets (never shown in repr) and draws randomness.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import multiprocessing
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Final
 
@@ -29,6 +32,7 @@ from crypto import canonical
 from crypto.canonical import JsonValue
 from crypto.errors import InvalidShare, MalformedInput, VerificationFailed, VerivoteError
 from crypto.group import Scalar
+from crypto.multiexp import Mapper
 from crypto.sealing import open_sealed, seal
 from crypto.shuffle import ShuffleStatement, gen_shuffle_proof, shuffle
 from crypto.threshold import (
@@ -77,6 +81,7 @@ __all__ = [
     "share",
     "trustee_index",
     "verify",
+    "worker_processes",
 ]
 
 FORMAT: Final = "verivote-trustee-state"
@@ -398,11 +403,14 @@ def mix(
     contest: str,
     *,
     progress: Callable[[int], None] | None = None,
+    mapper: Mapper = map,
 ) -> Mix:
     """Spec §6.8 and §11.11 Step 6: shuffle ranked ``contest``'s latest list (re-encrypted
     under the election key, permuted) and prove it, as the contest's next mix. The permutation
     and randomness are dropped once the proof is made. ``progress(n)`` is told of the work
     done: N units of shuffling, then ``crypto.shuffle.PROOF_UNITS`` · N of proving.
+    ``mapper`` runs the exponentiations (``crypto.multiexp.Mapper``: in this process by
+    default, or on this machine's worker processes).
 
     Raises:
         CeremonyNotReady: no tally on the log yet.
@@ -420,17 +428,35 @@ def mix(
     if state.trustee in latest.mixers:
         raise VerificationFailed(f"trustee {state.trustee} has mixed {contest} already")
     k, j = latest.mixes, state.trustee
-    outputs, witness = shuffle(params.public_key, latest.ciphertexts, progress=progress)
+    outputs, witness = shuffle(
+        params.public_key, latest.ciphertexts, progress=progress, mapper=mapper
+    )
     context = mix_context(params.fingerprint, contest, k, j)
     statement = ShuffleStatement(params.public_key, latest.ciphertexts, outputs, context, context)
-    proof = gen_shuffle_proof(statement, witness, progress=progress)
+    proof = gen_shuffle_proof(statement, witness, progress=progress, mapper=mapper)
     del witness  # §6.8: the permutation and randomness are erased once the proof is made
     return Mix(contest, k, j, outputs, proof)
 
 
-def decrypt_ranked(state: TrusteeState, log: ElectionState, contest: str) -> RankedDecryption:
+@contextmanager
+def worker_processes(jobs: int) -> Iterator[Mapper]:
+    """A mapper for ``mix`` and ``decrypt_ranked``: the built-in ``map`` if ``jobs`` <= 1, else
+    that of ``jobs`` worker processes on this machine (started afresh, stopped at the end)."""
+    if jobs <= 1:
+        yield map
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding threads
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        yield pool.map
+
+
+def decrypt_ranked(
+    state: TrusteeState, log: ElectionState, contest: str, *, mapper: Mapper = map
+) -> RankedDecryption:
     """Spec §7.8 and §11.11 Step 7: once ranked ``contest`` has t mixes, trustee j's
     decryption shares of its last list, with one proof, bound to the last mix's entry hash.
+    ``mapper`` computes the shares (``crypto.multiexp.Mapper``: in this process by default, or
+    on this trustee's machine's worker processes, which then hold the key share).
 
     Raises:
         CeremonyNotReady: no tally, fewer than t mixes, or no key share in the state (run
@@ -453,7 +479,7 @@ def decrypt_ranked(state: TrusteeState, log: ElectionState, contest: str) -> Ran
     context = ranked_decryption_context(params.fingerprint, contest, latest.source)
     alphas = [c.alpha for c in latest.ciphertexts]
     return RankedDecryption(
-        contest, latest.source, partial_decrypt_list(share, alphas, context=context)
+        contest, latest.source, partial_decrypt_list(share, alphas, context=context, mapper=mapper)
     )
 
 

@@ -7,6 +7,14 @@ optional ``progress`` callback (a mixer's progress bar: minutes at 100,000 ciphe
 with the number of work units done since its last call: N for a shuffle, ``PROOF_UNITS`` · N
 for a proof.
 
+Parallel (spec §6.8, informative): every exponentiation of a shuffle and of its proof is
+independent of the others once the hashes and scalar recurrences before it are done (the
+commitment chain B_i is sequential only in its exponents, x_i and U_i, which cost a
+multiplication each; its points are computed from them independently). ``mapper``
+(``crypto.multiexp.Mapper``, default: this process) runs them in chunks, e.g. on a trustee's
+worker processes; the proof is the same whatever the mapper, and the secrets it computes with
+go to those processes (on the mixer's own machine: see below).
+
 Side channels (spec §6.8, informative): the prover computes with its secrets (the permutation,
 the re-encryption randomness, the commitment randomness and the nonces, all ephemeral) in
 VARIABLE time: fixed-base tables for g, pk and h, Pippenger's method for A' and F'. This is
@@ -20,12 +28,22 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from crypto.elgamal import Ciphertext, PublicKey
 from crypto.errors import MalformedInput
 from crypto.group import G, N, Point, Scalar
-from crypto.multiexp import FixedBase, g_pow_vartime, multi_pow_vartime
+from crypto.multiexp import (
+    FixedBase,
+    Mapper,
+    Points,
+    chunks,
+    g_pow_vartime,
+    multi_pow_vartime,
+)
+from crypto.multiexp import pack_points as _pack
+from crypto.multiexp import unpack_points as _unpack
 from crypto.shuffle._generators import shuffle_generators
 from crypto.shuffle._proof import ShuffleCommitments, ShuffleProof, ShuffleResponses
 from crypto.shuffle._statement import (
@@ -53,7 +71,10 @@ _TABLE_THRESHOLD: Final = 1024
 # Work units of a proof per ciphertext (the commitment u, the chain B and B', then A' and F'),
 # and how many units pass between two calls of a progress callback.
 PROOF_UNITS: Final = 3
-_REPORT_EVERY: Final = 1024
+# Exponentiations per task given to a mapper, and bases per task of a multi-exponentiation
+# (Pippenger's method gains with the number of bases: fewer, larger tasks).
+_CHUNK: Final = 1024
+_MULTI_CHUNK: Final = 16384
 
 Progress = Callable[[int], None]
 
@@ -138,7 +159,11 @@ def random_permutation(size: int) -> tuple[int, ...]:
 
 
 def shuffle(
-    public_key: PublicKey, inputs: Sequence[Ciphertext], *, progress: Progress | None = None
+    public_key: PublicKey,
+    inputs: Sequence[Ciphertext],
+    *,
+    progress: Progress | None = None,
+    mapper: Mapper = map,
 ) -> tuple[tuple[Ciphertext, ...], ShuffleWitness]:
     """Spec §6.8 Shuffling: re-encrypt (§5.3) and permute ``inputs`` with fresh randomness.
 
@@ -152,7 +177,8 @@ def shuffle(
     witness = ShuffleWitness(
         random_permutation(len(inputs)), tuple(Scalar.random() for _ in inputs)
     )
-    return shuffle_with_witness(public_key, inputs, witness, progress=progress), witness
+    outputs = shuffle_with_witness(public_key, inputs, witness, progress=progress, mapper=mapper)
+    return outputs, witness
 
 
 def shuffle_with_witness(
@@ -161,6 +187,7 @@ def shuffle_with_witness(
     witness: ShuffleWitness,
     *,
     progress: Progress | None = None,
+    mapper: Mapper = map,
 ) -> tuple[Ciphertext, ...]:
     """Spec §6.8 The deterministic core of ``shuffle``: output π(j) is ReEnc(input j; r'_j).
 
@@ -171,18 +198,35 @@ def shuffle_with_witness(
     if len(witness.permutation) != size:
         raise MalformedInput(f"shuffle: witness for {len(witness.permutation)} inputs, got {size}")
     report = progress or _no_progress
-    pk = _table_vartime(public_key.element, size)
+    pk = public_key.to_bytes()
+    tabled = size >= _TABLE_THRESHOLD
+    remote = mapper is not map
+    tasks = [
+        (
+            pk,
+            tabled,
+            _pack([p for c in inputs[k : k + _CHUNK] for p in (c.alpha, c.beta)], remote),
+            [r.value for r in witness.randomness[k : k + _CHUNK]],
+        )
+        for k in range(0, size, _CHUNK)
+    ]
+    re_encrypted: list[Ciphertext] = []
+    for done in mapper(_re_encrypt_task, tasks):
+        points = _unpack(done)
+        re_encrypted += map(Ciphertext, points[0::2], points[1::2])
+        report(len(points) // 2)
     outputs: list[Ciphertext | None] = [None] * size
-    for j, (ciphertext, r) in enumerate(zip(inputs, witness.randomness, strict=True)):
-        outputs[witness.permutation[j]] = _re_encrypt_vartime(pk, ciphertext, r)
-        if j % _REPORT_EVERY == _REPORT_EVERY - 1:
-            report(_REPORT_EVERY)
-    report(size % _REPORT_EVERY)
+    for j, ciphertext in enumerate(re_encrypted):
+        outputs[witness.permutation[j]] = ciphertext
     return tuple(c for c in outputs if c is not None)
 
 
 def gen_shuffle_proof(
-    statement: ShuffleStatement, witness: ShuffleWitness, *, progress: Progress | None = None
+    statement: ShuffleStatement,
+    witness: ShuffleWitness,
+    *,
+    progress: Progress | None = None,
+    mapper: Mapper = map,
 ) -> ShuffleProof:
     """Spec §6.8 Prove that ``statement.outputs`` is the shuffle of ``statement.inputs`` that
     ``witness`` describes (what ``shuffle`` returned), with fresh nonces. The witness is not
@@ -194,7 +238,9 @@ def gen_shuffle_proof(
         MalformedInput: the lists' and the witness's lengths differ, or N > 2^32 - 2.
     """
     nonces = ShuffleNonces.random(len(witness.permutation))
-    return unsafe_gen_shuffle_proof(statement, witness, nonces=nonces, progress=progress)
+    return unsafe_gen_shuffle_proof(
+        statement, witness, nonces=nonces, progress=progress, mapper=mapper
+    )
 
 
 def unsafe_gen_shuffle_proof(
@@ -203,6 +249,7 @@ def unsafe_gen_shuffle_proof(
     *,
     nonces: ShuffleNonces,
     progress: Progress | None = None,
+    mapper: Mapper = map,
 ) -> ShuffleProof:
     """Spec §6.8 The deterministic core of ``gen_shuffle_proof``. Never reuse nonces.
 
@@ -219,13 +266,17 @@ def unsafe_gen_shuffle_proof(
         )
     report = progress or _no_progress
     generators = shuffle_generators(statement.generator_seed, size)
-    h = _table_vartime(generators.h, 2 * size)
-    pk = _table_vartime(statement.public_key.element, 1)
+    h = generators.h.to_bytes()
+    tabled = 2 * size >= _TABLE_THRESHOLD
+    remote = mapper is not map
     pi = witness.permutation
     # Step 1: the permutation commitment u_j = g^(r_j) · h_π(j).
-    u = tuple(
-        g_pow_vartime(r) * generators.hs[pi[j]] for j, r in enumerate(nonces.commitment_randomness)
-    )
+    hs = [generators.hs[pi[j]] for j in range(size)]
+    r = [r_j.value for r_j in nonces.commitment_randomness]
+    u: list[Point] = []
+    tasks = [(r[k : k + _CHUNK], _pack(hs[k : k + _CHUNK], remote)) for k in range(0, size, _CHUNK)]
+    for done in mapper(_commitment_task, tasks):
+        u += _unpack(done)
     report(size)
     # Steps 2-3: the digest of the whole statement and u, then e_j, and e'_π(j) = e_j.
     digest = statement_digest(statement, u)
@@ -234,30 +285,48 @@ def unsafe_gen_shuffle_proof(
     for j, e_j in enumerate(e):
         e_prime[pi[j]] = e_j
     # Steps 4-5: B_i = g^(x_i) · h^(U_i) with x_i = b_i + e'_i·x_(i-1), U_i = e'_0···e'_i, and
-    # B'_i = g^(w_B_i) · B_(i-1)^(w_E_i) = g^(w_B_i + w_E_i·x_(i-1)) · h^(w_E_i·U_(i-1)).
-    chain: list[Point] = []
-    b_prime: list[Point] = []
+    # B'_i = g^(w_B_i) · B_(i-1)^(w_E_i) = g^(w_B_i + w_E_i·x_(i-1)) · h^(w_E_i·U_(i-1)): the
+    # exponents in sequence (a multiplication each), then the points independently.
+    exponents: list[tuple[int, int]] = []  # B'_0, B_0, B'_1, B_1, ...
     x, big_u = 0, 1  # x_(-1) and U_(-1): B_(-1) = h
     for i in range(size):
         w_b_i, w_e_i = nonces.w_b[i].value, nonces.w_e[i].value
-        b_prime.append(_g_h_pow_vartime(h, (w_b_i + w_e_i * x) % N, w_e_i * big_u % N))
+        exponents.append(((w_b_i + w_e_i * x) % N, w_e_i * big_u % N))
         x = (nonces.chain_randomness[i].value + e_prime[i] * x) % N
         big_u = big_u * e_prime[i] % N
-        chain.append(_g_h_pow_vartime(h, x, big_u))
-        if i % _REPORT_EVERY == _REPORT_EVERY - 1:
-            report(_REPORT_EVERY)
-    report(size % _REPORT_EVERY)
+        exponents.append((x, big_u))
+    points: list[Point] = []
+    chain_tasks = [(h, tabled, remote, part) for part in chunks(exponents, _CHUNK)]
+    for done in mapper(_g_h_task, chain_tasks):
+        chunk = _unpack(done)
+        points += chunk
+        report(len(chunk) // 2)
+    b_prime, chain = points[0::2], points[1::2]
+    # A' = g^(w_A) · Π h_i^(w_E_i) and F' = (g^(-w_F) · Π alpha'_i^(w_E_i),
+    # pk^(-w_F) · Π beta'_i^(w_E_i)): each product in parts, the parts multiplied here.
     w_e = nonces.w_e
     minus_w_f = -nonces.w_f
-    a = multi_pow_vartime([(G, nonces.w_a), *zip(generators.hs, w_e, strict=True)])
+    bases = (
+        generators.hs,
+        [o.alpha for o in statement.outputs],
+        [o.beta for o in statement.outputs],
+    )
+    weights = [w.value for w in w_e]
+    parts = [
+        (k, (_pack(base[s : s + _MULTI_CHUNK], remote), weights[s : s + _MULTI_CHUNK]))
+        for k, base in enumerate(bases)
+        for s in range(0, size, _MULTI_CHUNK)
+    ]
+    products = [
+        g_pow_vartime(nonces.w_a),
+        g_pow_vartime(minus_w_f),
+        multi_pow_vartime([(statement.public_key.element, minus_w_f)]),
+    ]
+    for (k, _), product in zip(parts, mapper(_multi_pow_task, [p for _, p in parts]), strict=True):
+        products[k] = products[k] * _unpack(product)[0]
+    a, f = products[0], Ciphertext(products[1], products[2])
     c = g_pow_vartime(nonces.w_c)
     d = g_pow_vartime(nonces.w_d)
-    alphas = [(o.alpha, w) for o, w in zip(statement.outputs, w_e, strict=True)]
-    betas = [(o.beta, w) for o, w in zip(statement.outputs, w_e, strict=True)]
-    f = Ciphertext(
-        multi_pow_vartime([(G, minus_w_f), *alphas]),
-        multi_pow_vartime([(pk, minus_w_f), *betas]),
-    )
     commitments = ShuffleCommitments(a, tuple(b_prime), c, d, f)
     report(size)
     # Step 6: the challenge.
@@ -275,7 +344,7 @@ def unsafe_gen_shuffle_proof(
         tuple(_response(w, ch, e_i) for w, e_i in zip(w_e, e_prime, strict=True)),
         _response(nonces.w_f, ch, f_value),
     )
-    return ShuffleProof(u, tuple(chain), commitments, responses)
+    return ShuffleProof(tuple(u), tuple(chain), commitments, responses)
 
 
 def _check_size(size: int) -> None:
@@ -288,12 +357,48 @@ def _response(nonce: Scalar, ch: int, secret: int) -> Scalar:
     return Scalar((nonce.value + ch * secret) % N)
 
 
-def _table_vartime(point: Point, uses: int) -> Point:
-    """``point`` with a fixed-base table (§2.5) if it will be raised to ``uses`` exponents, enough
-    to pay for building one (some 8,000 additions); its use is variable time."""
-    if isinstance(point, FixedBase) or uses < _TABLE_THRESHOLD:
-        return point
-    return FixedBase.precompute(point)
+@lru_cache(maxsize=4)
+def _table(encoding: bytes) -> FixedBase:
+    """A base's fixed-base table, built once per process (an election key, a shuffle's h)."""
+    return FixedBase.precompute(Point.from_bytes(encoding))
+
+
+def _base(encoding: bytes, tabled: bool) -> Point:
+    return _table(encoding) if tabled else Point.from_bytes(encoding)
+
+
+def _re_encrypt_task(task: tuple[bytes, bool, Points, list[int]]) -> Points:
+    """A mapper's task: ReEnc(c; r) under ``pk`` for each ciphertext c (alpha, beta) and r
+    (``pk``'s table if ``tabled``)."""
+    pk, tabled, ciphertexts, randomness = task
+    base = _base(pk, tabled)
+    points = _unpack(ciphertexts)
+    out: list[Point] = []
+    for alpha, beta, r in zip(points[0::2], points[1::2], randomness, strict=True):
+        ciphertext = _re_encrypt_vartime(base, Ciphertext(alpha, beta), Scalar(r))
+        out += (ciphertext.alpha, ciphertext.beta)
+    return _pack(out, isinstance(ciphertexts, bytes))
+
+
+def _commitment_task(task: tuple[list[int], Points]) -> Points:
+    """A mapper's task: g^(r_j) · h_π(j) for each r_j and h_π(j) (step 1)."""
+    randomness, hs = task
+    out = [g_pow_vartime(Scalar(r)) * h for r, h in zip(randomness, _unpack(hs), strict=True)]
+    return _pack(out, isinstance(hs, bytes))
+
+
+def _g_h_task(task: tuple[bytes, bool, bool, Sequence[tuple[int, int]]]) -> Points:
+    """A mapper's task: g^x · h^y for each (x, y) (steps 4-5; ``h``'s table if ``tabled``)."""
+    h, tabled, remote, exponents = task
+    base = _base(h, tabled)
+    return _pack([_g_h_pow_vartime(base, x, y) for x, y in exponents], remote)
+
+
+def _multi_pow_task(task: tuple[Points, list[int]]) -> Points:
+    """A mapper's task: one part of a product of powers (step 5, A' and F')."""
+    bases, exponents = task
+    product = multi_pow_vartime(zip(_unpack(bases), map(Scalar, exponents), strict=True))
+    return _pack([product], isinstance(bases, bytes))
 
 
 def _re_encrypt_vartime(pk: Point, ciphertext: Ciphertext, r: Scalar) -> Ciphertext:

@@ -22,7 +22,7 @@ from crypto.elgamal import Ciphertext
 from crypto.errors import InsufficientShares, InvalidProof, MalformedInput
 from crypto.group import ENCODED_POINT_LENGTH, G, Point, Scalar
 from crypto.hashing import Dst, encode_parts, hash_to_exponents
-from crypto.multiexp import multi_pow_vartime
+from crypto.multiexp import Mapper, Points, chunks, multi_pow_vartime, pack_points, unpack_points
 from crypto.proofs.chaum_pedersen import DleqProof, unsafe_prove_dleq, verify_dleq
 from crypto.threshold._ceremony import JointKey, KeyShare
 from crypto.threshold._parameters import derive_interpolating_value, index_bytes, parse_index
@@ -35,6 +35,8 @@ _PLAINTEXT_WEIGHT_BITS: Final = 128
 
 _POINT_PART: Final = ENCODED_POINT_LENGTH.to_bytes(4, "big")
 _G_BYTES: Final = G.to_bytes()
+# Shares per task given to a mapper.
+_CHUNK: Final = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,19 +121,30 @@ def _weighted(points: Sequence[Point], exponents: Sequence[int]) -> Point:
 
 
 def partial_decrypt_list(
-    key_share: KeyShare, alphas: Sequence[Point], *, context: bytes
+    key_share: KeyShare, alphas: Sequence[Point], *, context: bytes, mapper: Mapper = map
 ) -> ListPartialDecryption:
     """Spec §7.8 D_i = alpha_i^x_j for every alpha, with one DLEQ proof bound to ``context``
     (which names what is decrypted and includes the election fingerprint).
 
+    ``mapper`` (``crypto.multiexp.Mapper``, default: this process) computes the shares in
+    chunks, e.g. on the trustee's worker processes, which then receive the key share: only on
+    the trustee's own machine (§7.8, informative). The result does not depend on it.
+
     Raises:
         MalformedInput: an alpha is the identity, or more than 2^32 - 1 alphas.
     """
-    return unsafe_partial_decrypt_list(key_share, alphas, context=context, nonce=Scalar.random())
+    return unsafe_partial_decrypt_list(
+        key_share, alphas, context=context, nonce=Scalar.random(), mapper=mapper
+    )
 
 
 def unsafe_partial_decrypt_list(
-    key_share: KeyShare, alphas: Sequence[Point], *, context: bytes, nonce: Scalar
+    key_share: KeyShare,
+    alphas: Sequence[Point],
+    *,
+    context: bytes,
+    nonce: Scalar,
+    mapper: Mapper = map,
 ) -> ListPartialDecryption:
     """Spec §7.8 The deterministic core of ``partial_decrypt_list``. Never reuse a nonce.
 
@@ -147,7 +160,9 @@ def unsafe_partial_decrypt_list(
     if not alphas:
         return ListPartialDecryption(j, (), None)
     # D_i = alpha_i^x_j, in constant time: x_j is long-lived.
-    shares = tuple(alpha**secret for alpha in alphas)
+    remote = mapper is not map
+    tasks = [(secret.value, pack_points(part, remote)) for part in chunks(alphas, _CHUNK)]
+    shares = tuple(share for done in mapper(_shares_task, tasks) for share in unpack_points(done))
     digest = _digest(context, j, key_share.verification_key, alphas, shares)
     e = hash_to_exponents(Dst.DECRYPTION_LIST_EXPONENT, digest, len(alphas))
     a = _weighted(alphas, e)
@@ -161,6 +176,13 @@ def unsafe_partial_decrypt_list(
         nonce=nonce,
     )
     return ListPartialDecryption(j, shares, proof)
+
+
+def _shares_task(task: tuple[int, Points]) -> Points:
+    """A mapper's task: alpha^x for each alpha, in constant time (``Point.__pow__``)."""
+    secret, alphas = task
+    x = Scalar(secret)
+    return pack_points([alpha**x for alpha in unpack_points(alphas)], isinstance(alphas, bytes))
 
 
 def verify_list_partial_decryption(

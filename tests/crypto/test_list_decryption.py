@@ -339,3 +339,21 @@ def test_shares_of_another_set_do_not_pass_as_the_combination() -> None:
     plaintexts = dict(enumerate(embed(d) for d in rankings(4)))
     with pytest.raises(InvalidProof, match="plaintext 0"):
         check_list_plaintexts(CIPHERTEXTS, partials, plaintexts)
+
+
+def test_shares_computed_by_worker_processes_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spec §7.8 (informative): the shares cut into tasks for worker processes (one alpha per
+    task here) give the very list decryption of one process, proof included."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import crypto.threshold._list_decryption as list_decryption
+
+    monkeypatch.setattr(list_decryption, "_CHUNK", 1)
+    share = CER.key_shares[2]
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        parallel = unsafe_partial_decrypt_list(
+            share, ALPHAS, context=CONTEXT, nonce=seeded("nonce", 2), mapper=pool.map
+        )
+    assert parallel == PARTIAL
+    verify_list_partial_decryption(parallel, alphas=ALPHAS, verification_key=X_2, context=CONTEXT)

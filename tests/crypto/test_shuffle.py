@@ -24,6 +24,7 @@ from crypto.group import IDENTITY, G, N, Point, Scalar, g_pow
 from crypto.hashing import Dst, hash_to_point
 from crypto.multiexp import FixedBase
 from crypto.shuffle import (
+    ShuffleNonces,
     ShuffleProof,
     ShuffleStatement,
     ShuffleWitness,
@@ -33,8 +34,10 @@ from crypto.shuffle import (
     shuffle,
     shuffle_generators,
     shuffle_with_witness,
+    unsafe_gen_shuffle_proof,
 )
 from tests.crypto.shuffle_cases import (
+    CONTEXT,
     OTHER_PK,
     PK,
     SEED,
@@ -515,12 +518,13 @@ def test_the_prover_with_tables_for_h_and_pk_gives_valid_proofs(
     import crypto.shuffle._prover as prover
 
     monkeypatch.setattr(prover, "_TABLE_THRESHOLD", 1)
+    prover._table.cache_clear()  # each process builds a base's table once
     inputs = encrypt_all(rankings(5))
     with mock.patch.object(FixedBase, "precompute", wraps=FixedBase.precompute) as tables:
         case = make_case(inputs)
     tabled = [call.args[0] for call in tables.call_args_list]
     h = shuffle_generators(SEED, 5).h
-    assert [p for p in tabled if p != G] == [PK.element, h, PK.element]  # shuffle, then prove
+    assert [p for p in tabled if p != G] == [PK.element, h]  # shuffle, then prove
     check_shuffle_proof(case.proof, case.statement)
     assert Counter(decrypt_bytes(SK, c) for c in case.statement.outputs) == Counter(rankings(5))
 
@@ -538,3 +542,39 @@ def test_the_prover_reports_its_progress_in_work_units() -> None:
     proof = gen_shuffle_proof(statement, witness, progress=units.append)
     assert sum(units) == 5 * (1 + PROOF_UNITS)
     check_shuffle_proof(proof, statement)
+
+
+def test_a_shuffle_and_its_proof_are_the_same_computed_in_worker_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Spec §6.8 (informative, parallel): the prover's exponentiations cut into tasks and run
+    by worker processes give the very outputs and proof of the same witness and nonces
+    computed in one process (tiny tasks here, so that every product has several parts)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import crypto.shuffle._prover as prover
+
+    size = 7
+    inputs = encrypt_all(rankings(size))
+    witness = ShuffleWitness((3, 0, 6, 1, 5, 2, 4), tuple(seeded("r'", j) for j in range(size)))
+
+    def drawn(name: str) -> tuple[Scalar, ...]:
+        return tuple(seeded(name, i) for i in range(size))
+
+    nonces = ShuffleNonces(
+        drawn("r"), drawn("b"), seeded("w_a"), drawn("w_b"), seeded("w_c"), seeded("w_d"),
+        drawn("w_e"), seeded("w_f"),
+    )  # fmt: skip
+    outputs = shuffle_with_witness(PK, inputs, witness)
+    statement = ShuffleStatement(PK, inputs, outputs, CONTEXT, SEED)
+    proof = unsafe_gen_shuffle_proof(statement, witness, nonces=nonces)
+    monkeypatch.setattr(prover, "_CHUNK", 2)
+    monkeypatch.setattr(prover, "_MULTI_CHUNK", 3)
+    monkeypatch.setattr(prover, "_TABLE_THRESHOLD", 1)  # the workers build tables too
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=context) as pool:
+        assert shuffle_with_witness(PK, inputs, witness, mapper=pool.map) == outputs
+        parallel = unsafe_gen_shuffle_proof(statement, witness, nonces=nonces, mapper=pool.map)
+    assert parallel == proof
+    check_shuffle_proof(parallel, statement)
