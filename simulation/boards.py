@@ -180,6 +180,8 @@ class HttpBoard:
     client: BoardClient
     set_clock: Callable[[int], None]
     state: ElectionState = field(init=False)
+    #: the leaves folded into ``state``: 0 to ``size`` - 1
+    size: int = field(init=False, default=1)
 
     def __post_init__(self) -> None:
         self.state = ElectionState(self.client.election, leaves=self.client.entry)
@@ -189,12 +191,28 @@ class HttpBoard:
         return self.client.url
 
     def post(self, entry: LoggedEntry, received: int) -> int:
+        """Post ``entry`` at board time ``received`` and fold it (and first any leaves others
+        appended since the last fold); its leaf index."""
         self.set_clock(received)
         receipt = self.client.post(entry.raw, what=entry.type)
         leaf = receipt.leaf
+        self.catch_up(leaf.index)
         apply(self.state, leaf.entry, index=leaf.index, received=leaf.received)
+        self.size = leaf.index + 1
         return leaf.index
 
+    def catch_up(self, size: int | None = None) -> None:
+        """Fold the leaves others appended since the last fold, up to ``size`` (default: the
+        board's latest tree head); each leaf's signature is checked as ``BoardClient.fold``
+        checks it, and the tree head's root by the whole log's ``refold`` (the builder trusts
+        its own board; a verifier checks the export)."""
+        end = self.client.tree_head().tree_size if size is None else size
+        if end > self.size:
+            for leaf in self.client.leaves(self.size, end):
+                apply(self.state, leaf.entry, index=leaf.index, received=leaf.received)
+            self.size = end
+
     def refold(self) -> None:
-        """Fold the state again from the board's whole log (after others posted to it)."""
-        self.state, _ = self.client.fold()
+        """Fold the state again from the board's whole log, checked against its tree head."""
+        self.state, head = self.client.fold()
+        self.size = head.tree_size

@@ -39,6 +39,7 @@ from bulletin_board.client import BoardClient
 from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
 from crypto.elgamal import PublicKey
 from crypto.envelope import MAX_ENTRY_BYTES, Entry, parse_entry, sign_entry
+from crypto.multiexp import Mapper
 from crypto.shuffle import PROOF_UNITS
 from crypto.signing import SigningKey
 from crypto.threshold import Dealing, ThresholdParameters, TrusteePublicKey
@@ -57,6 +58,7 @@ from election.trustee import (
     publish,
     share,
     verify,
+    worker_processes,
 )
 from election.voter import audit_payload, encrypt_ballot, sign_voter_entry
 from election.wire import (
@@ -130,7 +132,9 @@ class ElectionBuilder:
     """Builds ``plan``'s election on ``board``: see the module's docstring.
 
     ``keys`` sign its entries (fresh ones by default); ``rng`` draws the roll and whatever the
-    caller simulates with it (never a secret: every secret comes from ``secrets``).
+    caller simulates with it (never a secret: every secret comes from ``secrets``); ``jobs``
+    worker processes compute each trustee's mixes and list decryptions (as a trustee's machine
+    would with its cores).
     """
 
     def __init__(
@@ -141,8 +145,10 @@ class ElectionBuilder:
         keys: RoleKeys | None = None,
         rng: random.Random | None = None,
         progress: Progress | None = None,
+        jobs: int = 1,
     ) -> None:
         self.plan = plan
+        self.jobs = jobs
         self.board = board
         self.keys = keys if keys is not None else RoleKeys.generate(plan.trustees, plan.witnesses)
         self.definition = _definition(plan.definition_toml_for(self.keys))
@@ -409,7 +415,7 @@ class ElectionBuilder:
         """Cast every ballot of ``votes`` in order (a member's later ballot supersedes an
         earlier one), built by ``processes`` worker processes. On an ``HttpBoard`` each worker
         posts its ballots itself, a few at a time (the board commits them in groups), and the
-        state is folded again from the board afterwards."""
+        leaves they appended are folded into the state afterwards."""
         when = self._voting(at)
         if processes <= 1:
             with self.progress(label, len(votes)) as advance:
@@ -438,7 +444,7 @@ class ElectionBuilder:
                     self.post(raw, when)
                 advance(cast)
         if isinstance(self.board, HttpBoard):
-            self.board.refold()
+            self.board.catch_up()
         for member, choices in votes:
             self.cast[member.id] = {c: list(marks) for c, marks in choices.items()}
 
@@ -465,18 +471,18 @@ class ElectionBuilder:
             "administrator", RESULT, outcome.to_json(), self.keys.administrator
         ), outcome
 
-    def mix_entry(self, j: int, contest: str) -> bytes:
+    def mix_entry(self, j: int, contest: str, *, mapper: Mapper = map) -> bytes:
         """Spec §11.11 Trustee ``j``'s mix of ranked ``contest``'s latest list on the log."""
         size = len(self.state.tallying.lists[contest].ciphertexts)
         work = (1 + PROOF_UNITS) * size
         with self.progress(f"trustee {j} mixing {contest}", work) as advance:
-            payload = mix(self.trustees[j], self.state, contest, progress=advance).to_json()
-        return self.signed("trustee", MIX, payload, self.keys.trustee(j))
+            mixed = mix(self.trustees[j], self.state, contest, progress=advance, mapper=mapper)
+        return self.signed("trustee", MIX, mixed.to_json(), self.keys.trustee(j))
 
-    def ranked_decryption_entry(self, j: int, contest: str) -> bytes:
+    def ranked_decryption_entry(self, j: int, contest: str, *, mapper: Mapper = map) -> bytes:
         """Spec §11.11 Trustee ``j``'s decryption of ranked ``contest``'s last list on the log."""
-        payload = decrypt_ranked(self.trustees[j], self.state, contest).to_json()
-        return self.signed("trustee", RANKED_DECRYPTION, payload, self.keys.trustee(j))
+        decryption = decrypt_ranked(self.trustees[j], self.state, contest, mapper=mapper)
+        return self.signed("trustee", RANKED_DECRYPTION, decryption.to_json(), self.keys.trustee(j))
 
     def ranked_contests(self) -> list[str]:
         """The ids of the ranked contests, in definition order."""
@@ -501,18 +507,21 @@ class ElectionBuilder:
     def mix(self, *, at: int | None = None, trustees: Sequence[int] | None = None) -> None:
         """Each trustee of ``trustees`` (default: every trustee not absent) mixes every ranked
         contest, in turn."""
-        for contest in self.ranked_contests():
-            for j in self._present(trustees):
-                self.post(self.mix_entry(j, contest), self._counting(at))
+        with worker_processes(self.jobs) as mapper:
+            for contest in self.ranked_contests():
+                for j in self._present(trustees):
+                    self.post(self.mix_entry(j, contest, mapper=mapper), self._counting(at))
 
     def decrypt_ranked(
         self, *, at: int | None = None, trustees: Sequence[int] | None = None
     ) -> None:
         """Each trustee of ``trustees`` (default: every trustee not absent) decrypts every
         ranked contest's last list."""
-        for contest in self.ranked_contests():
-            for j in self._present(trustees):
-                self.post(self.ranked_decryption_entry(j, contest), self._counting(at))
+        with worker_processes(self.jobs) as mapper:
+            for contest in self.ranked_contests():
+                for j in self._present(trustees):
+                    entry = self.ranked_decryption_entry(j, contest, mapper=mapper)
+                    self.post(entry, self._counting(at))
 
     def result(self, *, at: int | None = None) -> Result:
         raw, outcome = self.result_entry()

@@ -4,12 +4,20 @@ benchmarks. Needs the ``board`` extra (imported when a board is served)."""
 
 from __future__ import annotations
 
+import mmap
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+import httpx
 
 from bulletin_board.config import ServiceSettings
 from crypto.signing import SigningKey
@@ -19,7 +27,20 @@ if TYPE_CHECKING:
 
     from simulation.boards import MemoryBoard
 
-__all__ = ["SimulatedClock", "free_port", "serve_in_thread", "served_board", "served_copy"]
+__all__ = [
+    "ENV_CLOCK",
+    "SharedClock",
+    "SimulatedClock",
+    "create_app_from_env",
+    "free_port",
+    "serve_in_thread",
+    "served_board",
+    "served_board_processes",
+    "served_copy",
+]
+
+#: The file of a ``SharedClock`` that the workers of ``served_board_processes`` read.
+ENV_CLOCK: Final = "VERIVOTE_SIMULATION_CLOCK"
 
 
 class SimulatedClock:
@@ -38,6 +59,28 @@ class SimulatedClock:
 
     def follow_real_time(self) -> None:
         self.real = True
+
+
+class SharedClock:
+    """A ``SimulatedClock`` kept in a file of 8 bytes, mapped in memory, that board worker
+    processes read (``served_board_processes``): ``set`` here is seen by every worker at once."""
+
+    def __init__(self, path: Path, now: int | None = None) -> None:
+        if now is not None:
+            path.write_bytes(now.to_bytes(8, "big"))
+        with path.open("r+b") as file:
+            self._map = mmap.mmap(file.fileno(), 8)
+        self.path = path
+
+    @property
+    def now(self) -> int:
+        return int.from_bytes(self._map[:8], "big")
+
+    def __call__(self) -> int:
+        return self.now
+
+    def set(self, now: int) -> None:
+        self._map[:8] = now.to_bytes(8, "big")
 
 
 def free_port() -> int:
@@ -143,3 +186,89 @@ def served_copy(
     app = create_app(board, settings or ServiceSettings(write_rate=0), own_storage=True)
     with serve_in_thread(app) as url:
         yield url
+
+
+@contextmanager
+def served_board_processes(
+    db: str,
+    key_path: Path,
+    *,
+    clock: SharedClock,
+    elections: Sequence[str],
+    workers: int = 2,
+    timeout: float = 120.0,
+) -> Iterator[str]:
+    """A board on database ``db`` (migrated) signing with the key in ``key_path`` (a board key
+    file, ``bulletin_board.keyfile``) on ``clock``, holding the logs of ``elections``, served by
+    ``workers`` uvicorn worker processes (as ``verivote board serve --workers`` serves one)
+    until the block ends, writes not rate-limited; yields its base URL. For the benchmarks:
+    the board's checks run on other cores than the caller's.
+
+    Raises:
+        RuntimeError: the board did not start.
+    """
+    from bulletin_board.config import ServeConfig
+    from bulletin_board.keyfile import load_board_key
+    from bulletin_board.log import Board
+    from bulletin_board.rule_sets import named_rules
+    from bulletin_board.storage import Storage
+
+    storage = Storage.open(db, migrate=True)
+    try:
+        board = Board(storage, load_board_key(key_path), named_rules("election"), clock=clock)
+        for election in elections:
+            board.ensure_election(election)
+    finally:
+        storage.close()
+    config = ServeConfig(db, key_path.resolve(), settings=ServiceSettings(write_rate=0))
+    port = free_port()
+    root = str(Path(__file__).resolve().parents[1])  # this copy of verivote, for the workers
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, **config.to_env(), ENV_CLOCK: str(clock.path), "PYTHONPATH": path}
+    process = subprocess.Popen(  # noqa: S603 (our own command line)
+        [sys.executable, "-m", "uvicorn", "simulation.served:create_app_from_env", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+         "--log-level", "warning", "--no-access-log", "--no-proxy-headers"],
+        env=env, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(url, process, timeout)
+        yield url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/v1/elections", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)  # polling readiness, not synchronising on time
+    raise RuntimeError("the board's worker processes did not start")
+
+
+def create_app_from_env() -> FastAPI:
+    """A worker of ``served_board_processes``: ``bulletin_board.service.create_app_from_env``
+    on the ``SharedClock`` in the file $VERIVOTE_SIMULATION_CLOCK."""
+    from bulletin_board.config import ServeConfig
+    from bulletin_board.keyfile import load_board_key
+    from bulletin_board.log import Board
+    from bulletin_board.rule_sets import named_rules
+    from bulletin_board.service import create_app
+    from bulletin_board.storage import Storage
+
+    config = ServeConfig.from_env(os.environ)
+    storage = Storage.open(config.db, migrate=False)
+    clock = SharedClock(Path(os.environ[ENV_CLOCK]))
+    board = Board(storage, load_board_key(config.key_path), named_rules(config.rules), clock=clock)
+    return create_app(board, config.settings, own_storage=True, rate_file=config.rate_file)

@@ -158,3 +158,44 @@ def test_a_cheating_trustee_is_disqualified_by_the_ceremony() -> None:
     assert [(a.trustee, a.reason) for a in key.absent] == [(2, "dealer-at-fault")]
     assert key.joint_key.qualified == (1, 3, 4, 5)
     assert builder.trustees[4].complaints == (2,)
+
+
+@pytest.mark.slow
+def test_an_election_on_a_board_served_by_worker_processes(tmp_path: Path) -> None:
+    """The scale run's set-up: the board in two worker processes on a clock shared through a
+    file (each write seen by both at once), the devices' processes posting ballots the builder
+    folds afterwards (only the leaves it missed), the trustees' mixes and list decryptions on
+    two processes; the decrypted papers and counts are the votes, and the export verifies."""
+    from bulletin_board.client import BoardClient
+    from bulletin_board.keyfile import load_or_create_board_key
+    from simulation.boards import HttpBoard
+    from simulation.plans import nec_choices, nec_plan
+    from simulation.served import SharedClock, served_board_processes
+
+    plan = nec_plan(start=START, members=12, election="nec-workers")
+    clock = SharedClock(tmp_path / "clock", plan.at(0))
+    key_path = tmp_path / "board.key"
+    load_or_create_board_key(key_path)
+    db = f"sqlite:///{tmp_path / 'board.db'}"
+    rng = random.Random(3)
+    with (
+        served_board_processes(db, key_path, clock=clock, elections=[plan.election]) as url,
+        BoardClient(url, plan.election) as client,
+    ):
+        assert client.clock() == plan.at(0)
+        board = HttpBoard(client, clock.set)
+        builder = ElectionBuilder(plan, board, rng=rng, jobs=2)
+        builder.prepare()
+        votes = [(m, nec_choices(rng, builder.params, m.style)) for m in builder.members]
+        builder.vote_all(votes, processes=2)
+        assert board.size == client.tree_head().tree_size  # caught up with what devices posted
+        assert builder.state.voting.ballots == 12
+        outcome = builder.count()
+        counted = {c.contest: c.counts for c in outcome.contests if isinstance(c, ContestResult)}
+        assert {c: list(n) for c, n in counted.items()} == builder.expected_counts()
+        mixes = builder.state.tallying.lists["nec"]
+        assert mixes.mixes == plan.trustees - len(plan.absent)
+        export = tmp_path / "workers.export"
+        client.export_to(export)
+    report = verify_export_file(export, jobs=1)
+    assert report.outcome == "result-verified", "\n".join(report.lines())
