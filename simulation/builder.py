@@ -28,7 +28,7 @@ import random
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -506,11 +506,20 @@ class ElectionBuilder:
 
     def mix(self, *, at: int | None = None, trustees: Sequence[int] | None = None) -> None:
         """Each trustee of ``trustees`` (default: every trustee not absent) mixes every ranked
-        contest, in turn."""
-        with worker_processes(self.jobs) as mapper:
-            for contest in self.ranked_contests():
-                for j in self._present(trustees):
-                    self.post(self.mix_entry(j, contest, mapper=mapper), self._counting(at))
+        contest, in turn, each contest's list after the previous mix of it. A mix is posted
+        (the board checks its proof) while the next contest's is computed."""
+        with worker_processes(self.jobs) as mapper, ThreadPoolExecutor(1) as poster:
+            posting: tuple[str, Future[int]] | None = None
+            for j in self._present(trustees):
+                for contest in self.ranked_contests():
+                    if posting is not None and posting[0] == contest:
+                        posting[1].result()  # this contest's list is the one it posts
+                    entry = self.mix_entry(j, contest, mapper=mapper)
+                    if posting is not None:
+                        posting[1].result()
+                    posting = (contest, poster.submit(self.post, entry, self._counting(at)))
+            if posting is not None:
+                posting[1].result()
 
     def decrypt_ranked(
         self, *, at: int | None = None, trustees: Sequence[int] | None = None
