@@ -1,18 +1,12 @@
-"""Spec §11.1 The election definition: what an administrator writes in ``election.toml``.
-
-``ElectionDefinition.from_toml`` reads and validates the administrator's file, with errors that
-name the file, the key and the problem. ``to_json`` is the published wire form (§11.1), whose
-canonical bytes hash to the election fingerprint (§11.2) that every proof binds to.
-"""
+"""Spec §11.1 The election definition: its wire form and fingerprint (§11.2), its checks across
+fields, and the reader of the administrator's ``election.toml``."""
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,133 +15,23 @@ from crypto.errors import MalformedInput
 from crypto.hashing import Dst, hash_bytes
 from crypto.signing import VerifyKey
 from crypto.wire import expect_int, expect_list, expect_object, expect_str, parse_id, parse_text
+from election.definition._contest import BallotStyle, Contest, ContestKind
+from election.definition._errors import DefinitionError
+from election.definition._timetable import Timetable, format_time
 
 __all__ = [
-    "BallotStyle",
-    "Constraint",
-    "Contest",
-    "ContestKind",
-    "DefinitionError",
+    "DEFINITION_VERSION",
+    "MAX_CONTESTS",
+    "MAX_TRUSTEES",
+    "MAX_WITNESSES",
     "ElectionDefinition",
     "KeyHolder",
-    "RankedMethod",
-    "Timetable",
-    "format_time",
-    "local_date",
-    "parse_time",
-    "to_ms",
 ]
 
 DEFINITION_VERSION: Final = 1
-_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_MS: Final = timedelta(milliseconds=1)
 MAX_CONTESTS: Final = 100
 MAX_TRUSTEES: Final = 64
 MAX_WITNESSES: Final = 32
-# Spec §11.1 A ranking travels point-embedded (§5.6): at most 29 preferences.
-MAX_RANKING: Final = 29
-
-
-class DefinitionError(MalformedInput):
-    """An election definition that is not valid; the message names the key and the problem."""
-
-
-class ContestKind(StrEnum):
-    """Spec §11.1 The kinds of contest."""
-
-    BLOCK = "block"  # vote for up to k of n candidates (k = 1: plurality)
-    APPROVAL = "approval"  # vote for any number of candidates
-    REFERENDUM = "referendum"  # one of several fixed options (yes/no or more)
-    RANKED = "ranked"  # a ranking, counted by IRV or STV after mixing
-
-
-class RankedMethod(StrEnum):
-    """Spec §11.1 Counting method of a ranked contest (the counting rules of spec section 12)."""
-
-    IRV = "irv"
-    SCOTTISH = "scottish"
-    MEEK = "meek"
-
-
-def parse_time(text: object, what: str) -> datetime:
-    """Spec §11.1 A published instant: ``YYYY-MM-DDTHH:MM:SSZ`` (UTC, whole seconds).
-
-    Raises:
-        DefinitionError: any other form.
-    """
-    if not isinstance(text, str) or not _TIME.fullmatch(text):
-        raise DefinitionError(f"{what}: must be a UTC time like 2027-01-05T09:00:00Z, got {text!r}")
-    try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        raise DefinitionError(f"{what}: not a valid date and time: {text!r}") from None
-
-
-def format_time(moment: datetime) -> str:
-    """Spec §11.1 The published form of an instant (UTC, whole seconds)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def to_ms(moment: datetime) -> int:
-    """Spec §10.1 An instant as integer milliseconds since the Unix epoch (the board's clock,
-    on which a leaf's ``received`` and the timetable's rules are judged)."""
-    return (moment - _EPOCH) // _MS
-
-
-def local_date(ms: int, zone: str) -> date:
-    """Spec §11.5 The calendar date of instant ``ms`` in time zone ``zone``."""
-    return datetime.fromtimestamp(ms / 1000, ZoneInfo(zone)).date()
-
-
-@dataclass(frozen=True, slots=True)
-class Timetable:
-    """Spec §11.1 The six instants of an election, in UTC: nominations open, close, voting opens
-    and closes, strictly in this order (voting may open at the moment nominations close, not
-    before); and the key ceremony's two deadlines, trustee keys close before the ceremony closes,
-    before voting opens (§11.4)."""
-
-    nominations_open: datetime
-    nominations_close: datetime
-    trustee_keys_close: datetime
-    ceremony_close: datetime
-    voting_open: datetime
-    voting_close: datetime
-
-    def __post_init__(self) -> None:
-        for name in TIMETABLE_FIELDS:
-            moment = getattr(self, name)
-            if moment.utcoffset() != timedelta(0) or moment.microsecond:
-                raise DefinitionError(f"timetable.{name}: must be in UTC, whole seconds")
-        if not self.nominations_open < self.nominations_close:
-            raise DefinitionError("timetable: nominations must open before they close")
-        if not self.nominations_close <= self.voting_open:
-            raise DefinitionError("timetable: voting cannot open before nominations close")
-        if not self.voting_open < self.voting_close:
-            raise DefinitionError("timetable: voting must open before it closes")
-        if not self.trustee_keys_close < self.ceremony_close:
-            raise DefinitionError("timetable: trustee keys must close before the ceremony closes")
-        if not self.ceremony_close < self.voting_open:
-            raise DefinitionError("timetable: the key ceremony must close before voting opens")
-
-    def to_json(self) -> dict[str, str]:
-        return {name: format_time(getattr(self, name)) for name in TIMETABLE_FIELDS}
-
-    @classmethod
-    def from_json(cls, value: object) -> Timetable:
-        obj = expect_object(value, "timetable", required=set(TIMETABLE_FIELDS))
-        return cls(**{k: parse_time(obj[k], f"timetable.{k}") for k in TIMETABLE_FIELDS})
-
-
-TIMETABLE_FIELDS: Final = (
-    "nominations_open",
-    "nominations_close",
-    "trustee_keys_close",
-    "ceremony_close",
-    "voting_open",
-    "voting_close",
-)
-"""Spec §11.1 The timetable's instants, in the order of an election."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,182 +49,6 @@ class KeyHolder:
     def from_json(cls, value: object, what: str) -> KeyHolder:
         obj = expect_object(value, what, required={"name", "key"})
         return cls(parse_text(obj["name"], f"{what}.name"), _verify_key(obj["key"], f"{what}.key"))
-
-
-@dataclass(frozen=True, slots=True)
-class Constraint:
-    """Spec §11.1 A quota constraint: at least ``minimum`` / at most ``maximum`` of the seats go
-    to candidates whose ``attribute`` equals ``value`` (e.g. gender = woman, minimum 5)."""
-
-    attribute: str
-    value: str
-    minimum: int
-    maximum: int | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "attribute": self.attribute,
-            "value": self.value,
-            "min": self.minimum,
-            "max": self.maximum,
-        }
-
-    @classmethod
-    def from_json(cls, value: object, what: str) -> Constraint:
-        obj = expect_object(value, what, required={"attribute", "value", "min", "max"})
-        maximum = obj["max"]
-        return cls(
-            attribute=parse_id(obj["attribute"], f"{what}.attribute"),
-            value=parse_text(obj["value"], f"{what}.value"),
-            minimum=expect_int(obj["min"], f"{what}.min", minimum=0),
-            maximum=None if maximum is None else expect_int(maximum, f"{what}.max", minimum=0),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Contest:
-    """Spec §11.1 One contest on the ballot.
-
-    ``seats`` is the number to elect (1 for a referendum); ``max_selections`` how many a voter may
-    mark (block vote: up to ``seats`` by default; approval: null until the candidate list fixes
-    it to the number of candidates; referendum: 1; ranked: the most preferences counted).
-    ``sections`` lists the roll sections that vote in it (empty: every member).
-    """
-
-    id: str
-    title: str
-    kind: ContestKind
-    seats: int
-    max_selections: int | None
-    sections: tuple[str, ...]
-    nomination_threshold: int
-    method: RankedMethod | None
-    question: str | None
-    options: tuple[str, ...]
-    constraints: tuple[Constraint, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "kind": self.kind.value,
-            "seats": self.seats,
-            "max_selections": self.max_selections,
-            "sections": list(self.sections),
-            "nomination_threshold": self.nomination_threshold,
-            "method": None if self.method is None else self.method.value,
-            "question": self.question,
-            "options": list(self.options),
-            "constraints": [c.to_json() for c in self.constraints],
-        }
-
-    @classmethod
-    def from_json(cls, value: object, what: str) -> Contest:
-        obj = expect_object(value, what, required=_CONTEST_KEYS)
-        kind = _enum(ContestKind, obj["kind"], f"{what}.kind")
-        method = obj["method"]
-        question = obj["question"]
-        max_selections = obj["max_selections"]
-        return cls(
-            id=parse_id(obj["id"], f"{what}.id"),
-            title=parse_text(obj["title"], f"{what}.title"),
-            kind=kind,
-            seats=expect_int(obj["seats"], f"{what}.seats", minimum=1, maximum=1000),
-            max_selections=None
-            if max_selections is None
-            else expect_int(max_selections, f"{what}.max_selections", minimum=1, maximum=1000),
-            sections=tuple(
-                parse_id(s, f"{what}.sections[{i}]")
-                for i, s in enumerate(expect_list(obj["sections"], f"{what}.sections"))
-            ),
-            nomination_threshold=expect_int(
-                obj["nomination_threshold"], f"{what}.nomination_threshold", minimum=0
-            ),
-            method=None if method is None else _enum(RankedMethod, method, f"{what}.method"),
-            question=None if question is None else parse_text(question, f"{what}.question"),
-            options=tuple(
-                parse_text(o, f"{what}.options[{i}]")
-                for i, o in enumerate(expect_list(obj["options"], f"{what}.options"))
-            ),
-            constraints=tuple(
-                Constraint.from_json(c, f"{what}.constraints[{i}]")
-                for i, c in enumerate(expect_list(obj["constraints"], f"{what}.constraints"))
-            ),
-        )
-
-    def check(self, what: str) -> None:
-        """Raises: DefinitionError when the contest's fields do not fit its kind."""
-        if self.kind is ContestKind.REFERENDUM:
-            if len(self.options) < 2:
-                raise DefinitionError(f"{what}.options: a referendum needs at least 2 options")
-            if len(set(self.options)) != len(self.options):
-                raise DefinitionError(f"{what}.options: options must be distinct")
-            if self.question is None:
-                raise DefinitionError(f"{what}.question: a referendum needs a question")
-            if self.seats != 1 or self.max_selections != 1:
-                raise DefinitionError(f"{what}: a referendum has seats = 1, max_selections = 1")
-            if self.constraints:
-                raise DefinitionError(f"{what}.constraints: a referendum has no constraints")
-        elif self.options or self.question is not None:
-            raise DefinitionError(f"{what}: only a referendum has a question and options")
-        if (self.kind is ContestKind.RANKED) != (self.method is not None):
-            raise DefinitionError(f"{what}.method: required for ranked contests and only there")
-        if self.kind is ContestKind.RANKED and self.method is RankedMethod.IRV and self.seats != 1:
-            raise DefinitionError(f"{what}.seats: IRV elects exactly one")
-        if self.kind is ContestKind.BLOCK and (
-            self.max_selections is None or self.max_selections > self.seats
-        ):
-            raise DefinitionError(f"{what}.max_selections: a block vote allows 1 to seats marks")
-        if self.kind is ContestKind.APPROVAL and self.max_selections is not None:
-            raise DefinitionError(f"{what}.max_selections: approval allows every candidate")
-        if self.kind is ContestKind.RANKED:
-            if self.max_selections is None:
-                raise DefinitionError(f"{what}.max_selections: required for a ranked contest")
-            if self.max_selections > MAX_RANKING:
-                raise DefinitionError(
-                    f"{what}.max_selections: a ranking holds at most {MAX_RANKING} preferences"
-                )
-        groups = [(c.attribute, c.value) for c in self.constraints]
-        if len(set(groups)) != len(groups):
-            raise DefinitionError(f"{what}.constraints: one constraint per group")
-        for i, c in enumerate(self.constraints):
-            if c.maximum is not None and c.maximum < c.minimum:
-                raise DefinitionError(f"{what}.constraints[{i}]: max is below min")
-            if c.minimum > self.seats:
-                raise DefinitionError(
-                    f"{what}.constraints[{i}].min: more than the {self.seats} seats"
-                )
-            if c.minimum == 0 and c.maximum is None:
-                raise DefinitionError(f"{what}.constraints[{i}]: needs a min above 0 or a max")
-
-
-_CONTEST_KEYS: Final = {
-    "id",
-    "title",
-    "kind",
-    "seats",
-    "max_selections",
-    "sections",
-    "nomination_threshold",
-    "method",
-    "question",
-    "options",
-    "constraints",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class BallotStyle:
-    """Spec §11.3 A ballot style: the contests a member sees, derived from the roll sections.
-
-    Its id is the contest ids joined by ``+`` in definition order.
-    """
-
-    contests: tuple[str, ...]
-
-    @property
-    def id(self) -> str:
-        return "+".join(self.contests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -624,12 +332,3 @@ def _verify_key(value: object, what: str) -> VerifyKey:
         return VerifyKey.from_hex(expect_str(value, what))
     except MalformedInput as exc:
         raise DefinitionError(f"{what}: {exc}") from None
-
-
-def _enum(enum: type[StrEnum], value: object, what: str) -> Any:
-    text = expect_str(value, what)
-    try:
-        return enum(text)
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        raise DefinitionError(f"{what}: must be one of {allowed}, got {text!r}") from None
