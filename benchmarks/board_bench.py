@@ -435,6 +435,8 @@ def main() -> None:
     parser.add_argument("--skip-fsync", action="store_true", help="skip the fsync and writer")
     parser.add_argument("--skip-proofs", action="store_true")
     args = parser.parse_args()
+    if args.skip_appends and args.skip_ballots and args.skip_fsync and args.skip_proofs:
+        parser.exit(2, "board_bench: nothing to measure: every measure is skipped\n")
     work = Path(tempfile.mkdtemp(prefix="board-bench-"))
     key = work / "board.key"
     created: list[str] = []
@@ -483,6 +485,9 @@ def main() -> None:
 
 def print_results(result_width: int = 48, target_width: int = 16) -> None:
     """The table of every figure measured, with its target and verdict."""
+    if not RESULTS:
+        print("\nno figure was measured")
+        return
     width = max(len(r[0]) for r in RESULTS)
     print()
     print(f"{'measure':<{width}}  {'result':<{result_width}}  {'target':<{target_width}}  verdict")

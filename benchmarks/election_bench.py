@@ -185,6 +185,8 @@ def main() -> None:
     parser.add_argument("--demo-voters", type=int, default=10_000, help="0 skips the demo")
     parser.add_argument("--quick", action="store_true", help="--ballots 500 --demo-voters 1000")
     args = parser.parse_args()
+    if args.skip_board and args.demo_voters == 0:
+        parser.exit(2, "election_bench: nothing to measure: --skip-board with --demo-voters 0\n")
     if args.quick:
         args.ballots, args.demo_voters = 500, min(args.demo_voters, 1000)
     work = Path(tempfile.mkdtemp(prefix="election-bench-"))

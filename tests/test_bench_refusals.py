@@ -1,0 +1,42 @@
+"""A benchmark asked to measure nothing says so in one line (it crashed with a traceback on an
+empty table: ``election_bench.py --skip-board --demo-voters 0``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _bench(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "VERIVOTE_TEST_DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
+        capture_output=True, text=True, check=False, cwd=ROOT, env=env, timeout=120,
+    )  # fmt: skip
+
+
+def test_election_bench_with_every_measure_skipped_refuses_in_one_line() -> None:
+    done = _bench("election_bench.py", "--skip-board", "--demo-voters", "0")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == "election_bench: nothing to measure: --skip-board with --demo-voters 0\n"
+
+
+def test_board_bench_with_every_measure_skipped_refuses_in_one_line() -> None:
+    skip = ("--skip-appends", "--skip-ballots", "--skip-fsync", "--skip-proofs")
+    done = _bench("board_bench.py", *skip)
+    assert done.returncode == 2
+    assert done.stderr == "board_bench: nothing to measure: every measure is skipped\n"
+
+
+def test_board_bench_that_measured_nothing_says_so_instead_of_a_table() -> None:
+    # The large log only on PostgreSQL, with no PostgreSQL given: no figure at all.
+    skip = ("--skip-appends", "--skip-ballots", "--skip-fsync", "--large-log-on", "postgresql")
+    done = _bench("board_bench.py", *skip)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout.strip() == "no figure was measured"
