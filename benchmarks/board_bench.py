@@ -121,6 +121,24 @@ def _entries(n: int, tag: str) -> list[bytes]:
 # --- a minimal keep-alive HTTP/1.1 client (httpx costs more CPU than the server) -------------
 
 
+async def _post_entry(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, election: str, body: bytes
+) -> bool:
+    """Post one entry on a keep-alive connection and read the whole answer: was it accepted?"""
+    writer.write(
+        b"POST /v1/elections/%s/entries HTTP/1.1\r\nHost: b\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+        % (election.encode(), len(body), body)
+    )
+    status = await reader.readline()
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    await reader.readexactly(length)
+    return status.startswith(b"HTTP/1.1 201")
+
+
 async def _post_all(
     url: str, bodies: list[bytes], clients: int, *, election: str = ELECTION
 ) -> tuple[float, int]:
@@ -138,18 +156,7 @@ async def _post_all(
                 body = queue.get_nowait()
             except asyncio.QueueEmpty:
                 break
-            writer.write(
-                b"POST /v1/elections/%s/entries HTTP/1.1\r\nHost: b\r\n"
-                b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-                % (election.encode(), len(body), body)
-            )
-            status = await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            await reader.readexactly(length)
-            if not status.startswith(b"HTTP/1.1 201"):
+            if not await _post_entry(reader, writer, election, body):
                 failures += 1
         writer.close()
 
@@ -182,19 +189,9 @@ async def _post_paced(
                 break
             scheduled = start + i / rate
             await asyncio.sleep(max(0.0, scheduled - loop.time()))
-            writer.write(
-                b"POST /v1/elections/%s/entries HTTP/1.1\r\nHost: b\r\n"
-                b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-                % (election.encode(), len(body), body)
-            )
-            status = await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            await reader.readexactly(length)
+            accepted = await _post_entry(reader, writer, election, body)
             latencies.append((loop.time() - scheduled) * 1000)
-            if not status.startswith(b"HTTP/1.1 201"):
+            if not accepted:
                 failures += 1
         writer.close()
 
