@@ -11,8 +11,6 @@ as keys. tests/crypto/test_elgamal_vectors.py recomputes each value from the inp
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +27,10 @@ from crypto.elgamal import (
 )
 from crypto.errors import MalformedInput
 from crypto.group import G, Point, Scalar, g_pow
+from tests.vectors._generate import seed, write_vectors
 
 OUT = Path(__file__).resolve().parent / "elgamal"
 SOURCE = "verivote tests/vectors/generate_elgamal.py (fixed seeds, spec §5)"
-
-
-def seed(label: str) -> Scalar:
-    digest = hashlib.sha256(b"verivote-1/test-vector/" + label.encode()).digest()
-    return Scalar.reduce(int.from_bytes(digest, "big"))
 
 
 SK = SecretKey(seed("elgamal/secret-key"))
@@ -44,9 +38,7 @@ PK = SK.public_key()
 
 
 def write(name: str, description: str, vectors: list[dict[str, Any]]) -> None:
-    document = {"source": SOURCE, "description": description, "vectors": vectors}
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    (OUT / f"{name}.json").write_text(text, encoding="utf-8")
+    write_vectors(OUT / f"{name}.json", source=SOURCE, description=description, vectors=vectors)
 
 
 def keys() -> list[dict[str, Any]]:

@@ -16,7 +16,6 @@ mod n``. tests/crypto/test_proofs_vectors.py recomputes all of it.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -37,23 +36,17 @@ from crypto.proofs.disjunctive import (
     unsafe_prove_sum_range,
 )
 from crypto.proofs.randomness import unsafe_prove_randomness
+from tests.vectors._generate import seed, write_vectors
 
 OUT = Path(__file__).resolve().parent / "proofs"
 SOURCE = "verivote tests/vectors/generate_proofs.py (fixed seeds, spec §6.4-§6.6)"
-
-
-def seed(label: str) -> Scalar:
-    digest = hashlib.sha256(b"verivote-1/test-vector/" + label.encode()).digest()
-    return Scalar.reduce(int.from_bytes(digest, "big"))
 
 
 PK = SecretKey(seed("proofs/secret-key")).public_key()
 
 
 def write(name: str, description: str, vectors: list[dict[str, Any]]) -> None:
-    document = {"source": SOURCE, "description": description, "vectors": vectors}
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    (OUT / f"{name}.json").write_text(text, encoding="utf-8")
+    write_vectors(OUT / f"{name}.json", source=SOURCE, description=description, vectors=vectors)
 
 
 def challenge_record(dst: bytes, parts: list[bytes]) -> dict[str, str]:

@@ -29,7 +29,6 @@ checks it with the board's parser and proof verification.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,27 +39,18 @@ from crypto.credentials import CredentialCode, CredentialKey, derive_credential_
 from crypto.elgamal import PublicKey, SecretKey
 from crypto.envelope import entry_hash, sign_entry
 from crypto.group import Scalar
-from crypto.signing import SigningKey
 from election.definition import ElectionDefinition
 from election.voter import audit_payload, encrypt_ballot, sign_voter_entry
 from election.wire import ADMINISTRATOR, AUDIT, BALLOT, CANDIDATE_LIST, BallotLayout, CandidateList
+from tests.vectors._generate import seed, signing_key, write_json
 
 HERE = Path(__file__).resolve().parent
 SOURCE = "verivote tests/vectors/ballots/generate.py (election/voter.py with fixed randomness)"
 ELECTION = "booth-vectors"
 
 
-def seed(label: str) -> Scalar:
-    digest = hashlib.sha256(b"verivote-1/test-vector/" + label.encode()).digest()
-    return Scalar.reduce(int.from_bytes(digest, "big"))
-
-
-def _signing_key(label: str) -> SigningKey:
-    return SigningKey(hashlib.sha256(b"verivote-1/test-vector/" + label.encode()).digest())
-
-
 def _ed25519(label: str) -> str:
-    return _signing_key(label).verify_key.to_hex()
+    return signing_key(label).verify_key.to_hex()
 
 
 def _contest(cid: str, kind: str, **fields: Any) -> dict[str, Any]:
@@ -142,7 +132,7 @@ def candidate_lists() -> dict[str, CandidateList]:
 
 def candidate_list_entries() -> dict[str, bytes]:
     """Spec §10.1 and §11.5 Each candidate list as the administrator's signed entry."""
-    admin = _signing_key("ballots/admin")
+    admin = signing_key("ballots/admin")
     return {
         contest: sign_entry(
             election=ELECTION,
@@ -283,8 +273,7 @@ def main() -> None:
             cast(label, style, choices, audit=audit) for label, style, choices, audit in CASES
         ],
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    (HERE / "ballots.json").write_text(text, encoding="utf-8")
+    write_json(HERE / "ballots.json", document)
 
 
 if __name__ == "__main__":

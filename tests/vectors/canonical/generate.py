@@ -21,6 +21,7 @@ from typing import Any
 
 from crypto import canonical
 from crypto.errors import MalformedInput, NonCanonicalEncoding
+from tests.vectors._generate import write_json
 
 HERE = Path(__file__).resolve().parent
 SOURCE = "verivote tests/vectors/canonical/generate.py (spec §4, crypto/canonical.py)"
@@ -118,8 +119,7 @@ def main() -> None:
             for data, reason in REJECTED
         ],
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    (HERE / "canonical.json").write_text(text, encoding="utf-8")
+    write_json(HERE / "canonical.json", document)
 
 
 if __name__ == "__main__":

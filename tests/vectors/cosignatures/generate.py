@@ -14,15 +14,11 @@ from typing import Any
 from bulletin_board.cosignature import COSIGNATURE_PURPOSE, sign_cosignature
 from bulletin_board.wire import sign_tree_head
 from crypto import canonical
-from crypto.signing import SigningKey
+from tests.vectors._generate import signing_key
 
 HERE = Path(__file__).resolve().parent
 SOURCE = "verivote tests/vectors/cosignatures/generate.py (spec §8.1, §10.2, §10.5)"
 T0 = 1_800_000_000_000
-
-
-def signing_key(label: str) -> SigningKey:
-    return SigningKey(hashlib.sha256(b"verivote-1/test-vector/" + label.encode()).digest())
 
 
 BOARD = signing_key("cosignatures/board-key")

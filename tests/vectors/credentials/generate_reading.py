@@ -11,13 +11,13 @@ with crypto/credentials.py, booth/tests/vectors.test.mjs with booth/js/credentia
 from __future__ import annotations
 
 import ast
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from crypto.credentials import CredentialCode
 from crypto.errors import MalformedInput
+from tests.vectors._generate import write_json
 
 HERE = Path(__file__).resolve().parent
 SOURCE = "verivote tests/vectors/credentials/generate_reading.py (spec §8.3)"
@@ -117,8 +117,7 @@ def main() -> None:
         "code": TEXT,
         "cases": [_case(typed, description) for typed, description in TYPED],
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    (HERE / "reading.json").write_text(text, encoding="utf-8")
+    write_json(HERE / "reading.json", document)
 
 
 if __name__ == "__main__":

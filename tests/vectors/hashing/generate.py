@@ -9,13 +9,13 @@ byte.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 from crypto.errors import MalformedInput, NonCanonicalEncoding
 from crypto.group import N, P, Point, Scalar
 from crypto.hashing import encode_parts, hash_bytes, hash_to_point, hash_to_scalar
+from tests.vectors._generate import write_json
 
 HERE = Path(__file__).resolve().parent
 SOURCE = "verivote tests/vectors/hashing/generate.py (spec §2.2-§2.4, §3)"
@@ -179,8 +179,7 @@ def main() -> None:
         "points": _point_cases(),
         "scalars": _scalar_cases(),
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    (HERE / "hashing.json").write_text(text, encoding="utf-8")
+    write_json(HERE / "hashing.json", document)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ tests/crypto/test_mixnet_vectors.py recomputes all of it again, independently.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -37,21 +36,15 @@ from crypto.shuffle import (
     unsafe_gen_shuffle_proof,
 )
 from crypto.threshold import KeyShare, unsafe_partial_decrypt_list, verify_list_partial_decryption
+from tests.vectors._generate import seed, seed_bytes, write_vectors
 
 HERE = Path(__file__).resolve().parent
 SOURCE = "verivote tests/vectors/mixnet/generate.py (fixed seeds, spec §6.8 and §7.8)"
 
 
-def seed(label: str) -> Scalar:
-    digest = hashlib.sha256(b"verivote-1/test-vector/" + label.encode()).digest()
-    value = Scalar.reduce(int.from_bytes(digest, "big"))
-    assert value
-    return value
-
-
 SK = SecretKey(seed("mixnet/secret-key"))
 PK = SK.public_key()
-FINGERPRINT = hashlib.sha256(b"verivote-1/test-vector/mixnet/fingerprint").digest()
+FINGERPRINT = seed_bytes("mixnet/fingerprint")
 
 
 def _hex(points: list[Point]) -> list[str]:
@@ -325,9 +318,7 @@ def list_decryption_vector(label: str, size: int) -> dict[str, Any]:
 
 
 def write(name: str, description: str, vectors: list[dict[str, Any]]) -> None:
-    document = {"source": SOURCE, "description": description, "vectors": vectors}
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    (HERE / f"{name}.json").write_text(text, encoding="utf-8")
+    write_vectors(HERE / f"{name}.json", source=SOURCE, description=description, vectors=vectors)
 
 
 def main() -> None:

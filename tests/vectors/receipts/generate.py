@@ -18,7 +18,6 @@ bulletin_board/wire.py and crypto/merkle.py, booth/tests/vectors.test.mjs with b
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -39,16 +38,13 @@ from crypto import canonical
 from crypto.merkle import Frontier, consistency_proof, inclusion_proof, reader_from_mapping
 from crypto.signing import SigningKey
 from election.wire import CredentialScheme
+from tests.vectors._generate import signing_key, write_json
 from tests.vectors.ballots.generate import CASES, DEFINITION, ELECTION, cast, election
 
 HERE = Path(__file__).resolve().parent
 SOURCE = "verivote tests/vectors/receipts/generate.py (spec §9, §10.2, §10.3, §11.13)"
 BOARD_URL = "https://board.example.org"
 T0 = 1_800_000_000_000
-
-
-def signing_key(label: str) -> SigningKey:
-    return SigningKey(hashlib.sha256(b"verivote-1/test-vector/" + label.encode()).digest())
 
 
 BOARD = signing_key("receipts/board-key")
@@ -321,8 +317,7 @@ def main() -> None:
         ],
         "board": board,
     }
-    text = json.dumps(output, indent=2, ensure_ascii=False) + "\n"
-    (HERE / "receipts.json").write_text(text, encoding="utf-8")
+    write_json(HERE / "receipts.json", output)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ booth's JavaScript.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ import nacl.bindings as sodium
 from bulletin_board.wire import ENTRY_PURPOSE, sign_entry, sign_tree_head
 from crypto import canonical
 from crypto.hashing import Dst, encode_parts
-from crypto.signing import SigningKey
+from tests.vectors._generate import seed_bytes, signing_key, write_json
 
 HERE = Path(__file__).resolve().parent
 SOURCE = "verivote tests/vectors/signing/generate.py (spec §8.1, §10.1, §10.2)"
@@ -40,12 +39,8 @@ P = 2**255 - 19
 NON_CANONICAL_IDENTITY = (P + 1).to_bytes(32, "little")
 
 
-def seed(label: str) -> bytes:
-    return hashlib.sha256(b"verivote-1/test-vector/" + label.encode()).digest()
-
-
 def _scalar(label: str) -> int:
-    return int.from_bytes(hashlib.sha512(seed(label)).digest(), "little") % L
+    return int.from_bytes(hashlib.sha512(seed_bytes(label)).digest(), "little") % L
 
 
 def _le(x: int) -> bytes:
@@ -68,7 +63,7 @@ def _raw_sign(a: int, public: bytes, message: bytes, r_label: str) -> bytes:
 
 
 def signatures() -> list[dict[str, Any]]:
-    key = SigningKey(seed("signing/role-key"))
+    key = signing_key("signing/role-key")
     public = key.verify_key.raw
     purpose, message = b"board/entry", b'{"example":"entry bytes"}'
     good = key.sign(purpose, message)
@@ -140,8 +135,8 @@ def _tamper_json(raw: bytes, path: list[str], value: Any) -> bytes:
 
 
 def entries_and_heads() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    board = SigningKey(seed("signing/board-key"))
-    admin = SigningKey(seed("signing/admin-key"))
+    board = signing_key("signing/board-key")
+    admin = signing_key("signing/admin-key")
     election = "vector-2027"
     board_key = sign_entry(
         election=election,
@@ -226,8 +221,7 @@ def main() -> None:
         "entries": entries,
         "tree_heads": heads,
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    (HERE / "ed25519.json").write_text(text, encoding="utf-8")
+    write_json(HERE / "ed25519.json", document)
 
 
 if __name__ == "__main__":
