@@ -29,30 +29,26 @@ from crypto.proofs.disjunctive import (
     verify_range,
     verify_sum_range,
 )
-from tests.crypto.proofs.test_disjunctive import (
+from tests.crypto.proofs.disjunctive_tools import (
     CONTEXT,
-    HONEST,
-    HONEST_WIDE,
     OTHER_PK,
     PK,
     PK_TABLE,
-    RANGE_MUTATIONS,
     SK,
-    SUM_HONEST,
-    SUM_MUTATIONS,
     R,
     RangeCase,
-    SumCase,
-    _edit,
-    _s,
+    edit_branch,
+    scalar,
 )
+from tests.crypto.proofs.test_disjunctive import HONEST, HONEST_WIDE, RANGE_MUTATIONS
+from tests.crypto.proofs.test_disjunctive_sum import SUM_HONEST, SUM_MUTATIONS, SumCase
 
 Case = RangeCase | SumCase
 KEYS = (PK_TABLE, PK, OTHER_PK, SecretKey(Scalar(0xD17)).public_key().precompute())
 
 
 def _range(pk: PublicKey, value: int, maximum: int, seed: int) -> RangeCase:
-    r = _s(seed)
+    r = scalar(seed)
     ciphertext = encrypt_with_randomness(pk, value, randomness=r)
     context = CONTEXT + seed.to_bytes(8, "big")
     proof = prove_range(
@@ -72,7 +68,7 @@ def _sum(
 ) -> tuple[SumCase, list[RangeCase]]:
     """A contest as a ballot has it: one 0/1 range proof per ciphertext, and the sum proof
     (by the deterministic core, claiming ``claimed`` as the total if given: a cheat)."""
-    rs = [_s(seed + i) for i in range(len(votes))]
+    rs = [scalar(seed + i) for i in range(len(votes))]
     items = [encrypt_with_randomness(pk, v, randomness=r) for v, r in zip(votes, rs, strict=True)]
     context = CONTEXT + b"|total" + seed.to_bytes(8, "big")
     proof = unsafe_prove_sum_range(
@@ -85,7 +81,7 @@ def _sum(
         context=context,
         nonce=Scalar.random(),
         simulated=[
-            ChallengeResponse(_s(seed + 50 + j), _s(seed + 90 + j))
+            ChallengeResponse(scalar(seed + 50 + j), scalar(seed + 90 + j))
             for j in range(maximum - minimum)
         ],
     )
@@ -315,7 +311,7 @@ def test_an_off_curve_commitment_fails_its_decoding() -> None:
 
 
 def test_an_identity_commitment_of_a_valid_proof_is_accepted() -> None:
-    c0 = _s(31)
+    c0 = scalar(31)
     proof = unsafe_prove_range(
         R,
         value=1,
@@ -323,14 +319,14 @@ def test_an_identity_commitment_of_a_valid_proof_is_accepted() -> None:
         ciphertext=HONEST.ciphertext,
         maximum=1,
         context=CONTEXT,
-        nonce=_s(7),
+        nonce=scalar(7),
         simulated=[ChallengeResponse(c0, c0 * R)],
     )
     assert proof.branches[0].a == bytes(33)
     case = replace(HONEST, proof=proof)
     assert _batch_failures([*POOL[:5], case]) == []
     assert _batch_failures([case]) == []
-    bad = replace(case, proof=_edit(proof, 0, ds=1))  # the identity no longer matches
+    bad = replace(case, proof=edit_branch(proof, 0, ds=1))  # the identity no longer matches
     assert [label for label, _ in _batch_failures([*POOL[:5], bad])] == [("proof", 5)]
 
 
@@ -342,10 +338,10 @@ def _all_weights_one(bits: int) -> int:
 def test_weights_must_be_secret_and_random() -> None:
     """Two invalid proofs whose errors cancel when the weights are known (here all 1): the
     batch is fooled by such weights and not by those drawn from ``secrets``."""
-    up = replace(HONEST, proof=_edit(HONEST.proof, 1, ds=1))  # leaves g^1 in A_1, pk^1 in B_1
+    up = replace(HONEST, proof=edit_branch(HONEST.proof, 1, ds=1))  # leaves g^1 in A_1, pk^1 in B_1
     other = POOL[1]
     assert isinstance(other, RangeCase)
-    down = replace(other, proof=_edit(other.proof, 1, ds=-1))  # leaves g^-1 and pk^-1
+    down = replace(other, proof=edit_branch(other.proof, 1, ds=-1))  # leaves g^-1 and pk^-1
     assert other.public_key == PK  # the same key, so that the pk factors cancel too
     assert _single(up) is not None
     assert _single(down) is not None
@@ -358,10 +354,10 @@ def test_the_two_equations_of_a_branch_need_independent_weights() -> None:
     """A false statement (Enc(2) in 0..1) whose branch 1 satisfies only the product of its two
     equations, A·B = (g·pk)^s · (alpha·beta/g)^-c: made with the secret key, as a coalition of
     trustees could. Equal weights for A and B would accept it."""
-    r, w, m = _s(61), _s(62), _s(63)
+    r, w, m = scalar(61), scalar(62), scalar(63)
     ciphertext = encrypt_with_randomness(PK, 2, randomness=r)
     alpha, beta, pk = ciphertext.alpha, ciphertext.beta, PK.element
-    c0, s0 = _s(64), _s(65)
+    c0, s0 = scalar(64), scalar(65)
     a0 = (G**s0 / alpha**c0).to_bytes()
     b0 = (pk**s0 / beta**c0).to_bytes()
     a1 = g_pow(m)  # free, and B_1 makes the product (g·pk)^w
@@ -394,7 +390,7 @@ def test_the_two_equations_of_a_branch_need_independent_weights() -> None:
     assert _single(cheat) == "range proof: branch 1: A is not g^s · alpha^-c"
 
     def same_weight_for_a_and_b(bits: int) -> int:
-        z = _s(66).value & ((1 << WEIGHT_BITS) - 1)
+        z = scalar(66).value & ((1 << WEIGHT_BITS) - 1)
         return sum(z << (WEIGHT_BITS * i) for i in range(bits // WEIGHT_BITS))
 
     with mock.patch.object(secrets, "randbits", same_weight_for_a_and_b):
