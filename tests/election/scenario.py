@@ -14,11 +14,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from crypto import canonical
 from crypto.canonical import JsonValue
-from crypto.credentials import CredentialKey
+from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
 from crypto.elgamal import PublicKey
 from crypto.errors import InvalidShare
+from crypto.group import Scalar
+from crypto.proofs.disjunctive import prove_range, prove_sum_range
+from crypto.proofs.randomness import prove_randomness
 from crypto.signing import SigningKey
 from crypto.threshold import (
     DealerSecret,
@@ -33,10 +38,20 @@ from crypto.threshold import (
     verify_ceremony,
 )
 from election.definition import ElectionDefinition
-from election.rules import to_ms
+from election.rules import Refusal, to_ms
 from election.trustee import TrusteeState, decrypt, decrypt_ranked, mix
 from election.voter import EncryptedBallot, encrypt_ballot, sign_voter_entry
-from election.wire import Candidate
+from election.wire import (
+    Ballot,
+    Candidate,
+    HomomorphicContestBallot,
+    HomomorphicOpening,
+    RankedContestBallot,
+    RankedOpening,
+    ranking_context,
+    selection_context,
+    total_context,
+)
 from simulation.boards import MemoryBoard
 from simulation.builder import DealingTamper, ElectionBuilder, Member
 from simulation.plan import ElectionPlan, Nominee, RoleKeys, Timetable, contest_toml
@@ -54,6 +69,7 @@ NOMINATIONS_CLOSE = to_ms(T0 + timedelta(days=10))
 VOTING_OPEN = to_ms(T0 + timedelta(days=20))
 VOTING_CLOSE = to_ms(T0 + timedelta(days=30))
 DAY = 86_400_000
+NOW = VOTING_OPEN + 1000  # a moment of the voting window
 
 STYLE_ALL = "nec-clp+leader+rule-change-1"
 STYLE_YOUTH = "nec-clp+youth-rep+leader+rule-change-1"
@@ -408,3 +424,63 @@ class Scenario:
         """The result the tally and the decryptions on the log give (counts by BSGS)."""
         raw, _ = self.builder.result_entry()
         return Posted.from_bytes(raw)
+
+
+# --- for the rules' refusal tests --------------------------------------------------------------
+
+
+def refused(log: Log, entry: Posted, now: int, code: str) -> Refusal:
+    """``entry`` is refused with ``code`` and the log does not change."""
+    size = len(log.entries)
+    with pytest.raises(Refusal) as info:
+        log.post(entry, now)
+    assert info.value.code == code, str(info.value)
+    assert len(log.entries) == size
+    return info.value
+
+
+def stranger(style: str = STYLE_ALL) -> Member:
+    """A member with a fresh credential the issuer never published."""
+    code = CredentialCode.generate()
+    return Member(code, derive_credential_key(code, fingerprint=DEFINITION.fingerprint), style)
+
+
+def reprove(s: Scenario, original: EncryptedBallot, member: Member) -> Posted:
+    """Member re-proves every ciphertext of ``original`` (whose randomness it was given) under
+    its own credential: a valid ballot reusing another voter's ciphertexts."""
+    assert s.public_key is not None
+    pk, f, x = s.public_key, DEFINITION.fingerprint, member.key.public
+    contests: list[Any] = []
+    for contest, opening in zip(original.ballot.contests, original.openings, strict=True):
+        if isinstance(contest, RankedContestBallot):
+            assert isinstance(opening, RankedOpening)
+            proof = prove_randomness(
+                opening.randomness[0], public_key=pk, ciphertext=contest.ranking,
+                context=ranking_context(f, x, contest.contest),
+            )  # fmt: skip
+            contests.append(RankedContestBallot(contest.contest, contest.ranking, proof))
+            continue
+        assert isinstance(opening, HomomorphicOpening)
+        assert isinstance(contest, HomomorphicContestBallot)
+        proofs = tuple(
+            prove_range(r, value=m, public_key=pk, ciphertext=c, maximum=1,
+                        context=selection_context(f, x, contest.contest, k))
+            for k, (m, r, c) in enumerate(
+                zip(opening.choices, opening.randomness, contest.selections, strict=True)
+            )
+        )  # fmt: skip
+        total = None
+        if contest.total is not None:
+            r_sum = Scalar(0)
+            for r in opening.randomness:
+                r_sum = r_sum + r
+            high = len(contest.total.branches) - 1
+            total = prove_sum_range(
+                r_sum, value=sum(opening.choices), public_key=pk, ciphertexts=contest.selections,
+                minimum=0, maximum=high, context=total_context(f, x, contest.contest),
+            )  # fmt: skip
+        contests.append(
+            HomomorphicContestBallot(contest.contest, contest.selections, proofs, total)
+        )
+    ballot = Ballot(original.ballot.style, original.ballot.paper, tuple(contests))
+    return voter("ballot", ballot.to_json(), member.key)

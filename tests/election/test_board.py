@@ -30,16 +30,17 @@ from tests.election.scenario import (
     DEFINITION,
     ELECTION,
     NOMINATIONS_OPEN,
+    NOW,
     VOTING_CLOSE,
     VOTING_OPEN,
     Posted,
     Scenario,
     admin,
+    refused,
+    reprove,
+    stranger,
     voter,
 )
-from tests.election.test_rules import _reprove, refused
-
-NOW = VOTING_OPEN + 1000
 
 
 def _scenario(log: BoardLog) -> Scenario:
@@ -205,7 +206,7 @@ def test_reuse_within_one_batch_is_caught_by_reading_back_the_pending_leaf(db_ur
     a, b = s.members[0], s.members[1]
     original = s.encrypt(a)
     first = voter("ballot", original.ballot.to_json(), a.key)
-    copied = _reprove(s, original, b)
+    copied = reprove(s, original, b)
     entries = [board.precheck(e.raw, election=ELECTION, max_bytes=2**20) for e in (first, copied)]
     outcomes = board.append(ELECTION, entries)
     assert not isinstance(outcomes[0], Exception)
@@ -307,13 +308,12 @@ def test_bad_ballots_are_refused_over_http_with_their_codes(db_url: str) -> None
     answered with the first receipt and changes nothing (the revote still counts)."""
     from simulation.builder import Member
     from tests.election.scenario import STYLE_YOUTH
-    from tests.election.test_rules import _stranger
 
     with board_log(db_url) as log:
         s = _scenario(log)
         s.ready()
         a, b = s.members[0], s.members[1]
-        refused(log, s.ballot(_stranger(s)), NOW, "unknown_credential")
+        refused(log, s.ballot(stranger()), NOW, "unknown_credential")
         refused(log, s.ballot(Member(a.code, a.key, STYLE_YOUTH)), NOW, "wrong_style")
         entry = s.ballot(a)
         payload = copy.deepcopy(dict(entry.payload))
@@ -324,7 +324,7 @@ def test_bad_ballots_are_refused_over_http_with_their_codes(db_url: str) -> None
         first = voter("ballot", original.ballot.to_json(), a.key)
         index = log.post(first, NOW)
         refused(log, voter("ballot", original.ballot.to_json(), b.key), NOW, "invalid_proof")
-        refused(log, _reprove(s, original, b), NOW, "ciphertext_reused")
+        refused(log, reprove(s, original, b), NOW, "ciphertext_reused")
         revote = log.post(s.ballot(a, s.choices(a, nec_clp=[1])), NOW + 1)
         size = len(log.entries)
         response = log.client.post(

@@ -18,8 +18,8 @@ from tests.election.scenario import (
     VOTING_OPEN,
     Scenario,
     admin,
+    refused,
 )
-from tests.election.test_rules import refused
 
 FILES = {"index.html": b"<!doctype html>", "js/app.js": b"export {}", "vendor/@noble/x.js": b""}
 

@@ -22,22 +22,21 @@ from election.wire import Ballot, Mix, RankedContestBallot, ranking_context
 from simulation.builder import Member
 from tests.election.scenario import (
     DEFINITION,
+    NOW,
     STYLE_ALL,
     STYLE_BAME,
     STYLE_YOUTH,
     TRUSTEES,
     VOTING_CLOSE,
-    VOTING_OPEN,
     Posted,
     Scenario,
     admin,
+    refused,
     signed,
     trustee,
     voter,
 )
-from tests.election.test_rules import refused
 
-NOW = VOTING_OPEN + 1000
 LATER = VOTING_CLOSE + 1
 
 
