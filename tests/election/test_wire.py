@@ -1,25 +1,24 @@
 """Spec §11.4-§11.12 Every election payload: parse∘format = id on real entries, and strict
-refusals (a named mutation table per payload type)."""
+refusals (a named mutation table per payload type). The stateless checks of a ballot's and an
+audit's proofs are tests/election/test_wire_proofs.py's."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
 from crypto import canonical
-from crypto.envelope import Entry
-from crypto.errors import InvalidProof, InvalidSignature, MalformedInput
-from crypto.group import G, Point
+from crypto.errors import MalformedInput
+from crypto.group import G
 from election.wire import (
     Audit,
     Ballot,
     CandidateList,
     ComplaintPayload,
     CredentialReissue,
-    CredentialScheme,
     CredentialsComplete,
     CredentialsPart,
     DealingPayload,
@@ -37,46 +36,30 @@ from election.wire import (
     Tally,
     TimetableChange,
     TrusteeKeyPayload,
-    check_style,
-    result_seed,
-    verify_audit,
-    verify_ballot,
 )
-from tests.crypto.threshold.ceremony import wrong_share_to
-from tests.election.scenario import DEFINITION, STYLE_ALL, STYLE_YOUTH, Posted, Scenario
+from tests.election.scenario import STYLE_ALL, Scenario
+from tests.election.wire_tools import (
+    IDENTITY_HEX,
+    edit_contest0,
+    edit_opening0,
+    entries_of,
+    layout_of,
+    tally_of,
+    whole_election,
+)
 
 
 @pytest.fixture(scope="module")
 def election() -> Scenario:
-    scenario = Scenario()
-    scenario.run(tamper={2: wrong_share_to(4)})
-    return scenario
-
-
-def _entries(scenario: Scenario, type: str) -> list[Posted | Entry]:
-    entries = [e for e, _ in scenario.log.entries[1:] if e is not None and e.type == type]
-    assert all(isinstance(e, Posted | Entry) for e in entries)  # signed entries, with raw
-    return cast(list[Posted | Entry], entries)
-
-
-def _layout(s: Scenario) -> Any:
-    params = s.log.state.params
-    assert params is not None
-    return params.layout
-
-
-def _tally(s: Scenario) -> Tally:
-    tally = s.log.state.tallying.tally
-    assert tally is not None
-    return tally
+    return whole_election()
 
 
 def _sizes(s: Scenario) -> Any:
-    return _tally(s).sizes()
+    return tally_of(s).sizes()
 
 
 def _ranked_size(s: Scenario) -> int:
-    return _tally(s).ranked()["leader"]
+    return tally_of(s).ranked()["leader"]
 
 
 PARSERS: dict[str, Callable[[Any, Scenario], Any]] = {
@@ -91,13 +74,13 @@ PARSERS: dict[str, Callable[[Any, Scenario], Any]] = {
     "key-confirmation": lambda p, s: KeyConfirmationPayload.from_json(p),
     "credentials": lambda p, s: CredentialsPart.from_json(p),
     "credentials-complete": lambda p, s: CredentialsComplete.from_json(p),
-    "ballot": lambda p, s: Ballot.from_json(p, _layout(s)),
-    "audit": lambda p, s: Audit.from_json(p, _layout(s)),
-    "tally": lambda p, s: Tally.from_json(p, _layout(s)),
+    "ballot": lambda p, s: Ballot.from_json(p, layout_of(s)),
+    "audit": lambda p, s: Audit.from_json(p, layout_of(s)),
+    "tally": lambda p, s: Tally.from_json(p, layout_of(s)),
     "decryption": lambda p, s: Decryption.from_json(p, _sizes(s)),
     "mix": lambda p, s: Mix.from_json(p, size=_ranked_size(s)),
     "ranked-decryption": lambda p, s: RankedDecryption.from_json(p, size=_ranked_size(s)),
-    "result": lambda p, s: Result.from_json(p, _layout(s), ranked=_tally(s).ranked()),
+    "result": lambda p, s: Result.from_json(p, layout_of(s), ranked=tally_of(s).ranked()),
 }
 
 EXTRA: dict[str, dict[str, Any]] = {
@@ -126,7 +109,7 @@ EXTRA_PARSERS: dict[str, Callable[[Any], Any]] = {
 def _payload(s: Scenario, type: str) -> dict[str, Any]:
     if type in EXTRA:
         return copy.deepcopy(EXTRA[type])
-    return copy.deepcopy(dict(_entries(s, type)[0].payload))
+    return copy.deepcopy(dict(entries_of(s, type)[0].payload))
 
 
 def _parse(s: Scenario, type: str, payload: Any) -> Any:
@@ -140,13 +123,13 @@ ALL_TYPES = sorted({*PARSERS, *EXTRA_PARSERS})
 
 def test_the_scenario_holds_every_parsed_type(election: Scenario) -> None:
     for type in PARSERS:
-        assert _entries(election, type), type
+        assert entries_of(election, type), type
 
 
 @pytest.mark.parametrize("type", ALL_TYPES)
 def test_round_trip_is_identity(election: Scenario, type: str) -> None:
     for payload in [_payload(election, type)] + [
-        dict(e.payload) for e in _entries(election, type)[1:]
+        dict(e.payload) for e in entries_of(election, type)[1:]
     ]:
         parsed = _parse(election, type, payload)
         assert canonical.encode(parsed.to_json()) == canonical.encode(payload)
@@ -198,7 +181,6 @@ def _apply(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 OFF_CURVE = "02" + "00" * 31 + "05"
-IDENTITY_HEX = "00" * 33
 UPPER = G.to_hex().upper()
 
 MUTATIONS: list[tuple[str, str, Callable[[Any], Any]]] = [
@@ -294,34 +276,34 @@ MUTATIONS: list[tuple[str, str, Callable[[Any], Any]]] = [
         "contests-swapped",
         lambda p: {**p, "contests": [p["contests"][1], p["contests"][0], *p["contests"][2:]]},
     ),
-    ("ballot", "selection-missing", lambda p: _contest0(p, selections=lambda s: s[:-1])),
+    ("ballot", "selection-missing", lambda p: edit_contest0(p, selections=lambda s: s[:-1])),
     (
         "ballot",
         "proof-three-branches",
-        lambda p: _contest0(
+        lambda p: edit_contest0(
             p, proofs=lambda ps: [{"branches": ps[0]["branches"] * 2}, *ps[1:]][: len(ps)]
         ),
     ),
     (
         "ballot",
         "total-branches-short",
-        lambda p: _contest0(p, total=lambda t: {"branches": t["branches"][:-1]}),
+        lambda p: edit_contest0(p, total=lambda t: {"branches": t["branches"][:-1]}),
     ),
-    ("ballot", "total-missing", lambda p: _contest0(p, total=lambda t: None)),
+    ("ballot", "total-missing", lambda p: edit_contest0(p, total=lambda t: None)),
     (
         "ballot",
         "alpha-off-curve",
-        lambda p: _contest0(p, selections=lambda s: [{**s[0], "alpha": OFF_CURVE}, *s[1:]]),
+        lambda p: edit_contest0(p, selections=lambda s: [{**s[0], "alpha": OFF_CURVE}, *s[1:]]),
     ),
     (
         "ballot",
         "beta-upper-case",
-        lambda p: _contest0(p, selections=lambda s: [{**s[0], "beta": UPPER}, *s[1:]]),
+        lambda p: edit_contest0(p, selections=lambda s: [{**s[0], "beta": UPPER}, *s[1:]]),
     ),
     (
         "ballot",
         "challenge-above-n",
-        lambda p: _contest0(
+        lambda p: edit_contest0(
             p,
             total=lambda t: {
                 "branches": [{**t["branches"][0], "challenge": "ff" * 32}, *t["branches"][1:]]
@@ -343,7 +325,7 @@ MUTATIONS: list[tuple[str, str, Callable[[Any], Any]]] = [
     ("audit", "inner-not-a-ballot", _set("ballot.type", "audit")),
     ("audit", "inner-not-a-voter", _set("ballot.author.role", "issuer")),
     ("audit", "opening-missing", lambda p: {**p, "openings": p["openings"][:-1]}),
-    ("audit", "choice-two", lambda p: _opening0(p, choices=lambda c: [2, *c[1:]])),
+    ("audit", "choice-two", lambda p: edit_opening0(p, choices=lambda c: [2, *c[1:]])),
     (
         "audit",
         "ranking-repeats",
@@ -446,20 +428,6 @@ def _drop_commitment(p: Any) -> Any:
     return p
 
 
-def _contest0(p: Any, **edit: Callable[[Any], Any]) -> Any:
-    contest = dict(p["contests"][0])
-    for key, f in edit.items():
-        contest[key] = f(contest[key])
-    return {**p, "contests": [contest, *p["contests"][1:]]}
-
-
-def _opening0(p: Any, **edit: Callable[[Any], Any]) -> Any:
-    opening = dict(p["openings"][0])
-    for key, f in edit.items():
-        opening[key] = f(opening[key])
-    return {**p, "openings": [opening, *p["openings"][1:]]}
-
-
 def _share_trustee(p: Any) -> Any:
     p["shares"][0][0]["trustee"] = p["trustee"] % 5 + 1
     return p
@@ -557,243 +525,3 @@ def test_mutation_is_refused(
     _parse(election, type, copy.deepcopy(payload))  # the unmutated payload parses
     with pytest.raises(MalformedInput, match=REFUSED_FOR[f"{type}-{name}"]):
         _parse(election, type, mutate(payload))
-
-
-# --- stateless proof checks ------------------------------------------------------------------
-
-
-def _ballot_entry(s: Scenario) -> tuple[Posted | Entry, Ballot]:
-    entry = _entries(s, "ballot")[0]
-    return entry, Ballot.from_json(entry.payload, _layout(s))
-
-
-def _verify(
-    s: Scenario, ballot: Ballot, credential: Point, fingerprint: bytes | None = None
-) -> None:
-    assert s.public_key is not None
-    verify_ballot(
-        ballot,
-        credential=credential,
-        fingerprint=fingerprint or DEFINITION.fingerprint,
-        public_key=s.public_key,
-        layout=_layout(s),
-    )
-
-
-def test_every_cast_ballot_verifies(election: Scenario) -> None:
-    for entry in _entries(election, "ballot"):
-        ballot = Ballot.from_json(entry.payload, _layout(election))
-        _verify(election, ballot, Point.from_bytes(entry.key))
-
-
-PROOF_MUTATIONS: dict[str, Callable[[Any], Any]] = {
-    "response-plus-1": lambda p: _contest0(p, proofs=lambda ps: [_bump(ps[0]), *ps[1:]]),
-    "total-response-plus-1": lambda p: _contest0(p, total=_bump),
-    "swapped-alpha-beta": lambda p: _contest0(
-        p, selections=lambda s: [{"alpha": s[0]["beta"], "beta": s[0]["alpha"]}, *s[1:]]
-    ),
-    "swapped-selections": lambda p: _contest0(p, selections=lambda s: [s[1], s[0], *s[2:]]),
-    "identity-alpha": lambda p: _contest0(
-        p, selections=lambda s: [{**s[0], "alpha": IDENTITY_HEX}, *s[1:]]
-    ),
-    "ranking-response-plus-1": lambda p: {
-        **p,
-        "contests": [
-            p["contests"][0],
-            {**p["contests"][1], "proof": _bump_pair(p["contests"][1]["proof"])},
-            p["contests"][2],
-        ],
-    },
-}
-
-
-def _bump_pair(pair: Any) -> Any:
-    value = (int(pair["response"], 16) + 1).to_bytes(32, "big").hex()
-    return {**pair, "response": value}
-
-
-def _bump(proof: Any) -> Any:
-    return {"branches": [_bump_pair(proof["branches"][0]), *proof["branches"][1:]]}
-
-
-# The proof, and the step of it, that refuses each mutation.
-PROOF_REFUSED_FOR = {
-    "response-plus-1": "contest nec-clp: option 0: range proof: branch 0: A is not",
-    "total-response-plus-1": "contest nec-clp: total: sum proof: branch 0: A is not",
-    "swapped-alpha-beta": "contest nec-clp: option 0: range proof: challenges do not sum",
-    "swapped-selections": "contest nec-clp: option 0: range proof: challenges do not sum",
-    "identity-alpha": "option 0: range proof: ciphertext alpha: statement contains the identity",
-    "ranking-response-plus-1": "contest leader: ranking: randomness proof: challenge does not",
-}
-
-
-@pytest.mark.parametrize("name", sorted(PROOF_MUTATIONS))
-def test_tampered_proofs_do_not_verify(election: Scenario, name: str) -> None:
-    entry, _ = _ballot_entry(election)
-    payload = PROOF_MUTATIONS[name](copy.deepcopy(dict(entry.payload)))
-    ballot = Ballot.from_json(payload, _layout(election))
-    with pytest.raises(InvalidProof, match=PROOF_REFUSED_FOR[name]):
-        _verify(election, ballot, Point.from_bytes(entry.key))
-
-
-def test_a_ballot_does_not_verify_under_another_credential_or_election(election: Scenario) -> None:
-    entry, ballot = _ballot_entry(election)
-    other = election.members[1].key.public
-    assert other.to_bytes() != entry.key
-    # The credential and the election are in every proof's statement: the first proof fails.
-    first = "contest nec-clp: option 0: range proof: challenges do not sum to the hash"
-    with pytest.raises(InvalidProof, match=first):
-        _verify(election, ballot, other)
-    with pytest.raises(InvalidProof, match=first):
-        _verify(election, ballot, Point.from_bytes(entry.key), fingerprint=bytes(32))
-
-
-def test_credential_scheme(election: Scenario) -> None:
-    entry = _entries(election, "ballot")[0]
-    obj = canonical.decode(entry.raw)
-    assert isinstance(obj, dict)
-    signature_hex = obj.pop("signature")
-    assert isinstance(signature_hex, str)
-    signature = bytes.fromhex(signature_hex)
-    message = canonical.encode(obj)
-    CredentialScheme(DEFINITION.fingerprint).verify(entry.key, message, signature)
-    challenge = "credential signature: challenge does not match the statement"
-    for scheme, sig, msg, reason in [
-        (CredentialScheme(DEFINITION.fingerprint), signature[:-1] + b"\x00", message, challenge),
-        (CredentialScheme(DEFINITION.fingerprint), signature, message + b" ", challenge),
-        (CredentialScheme(bytes(32)), signature, message, challenge),
-        (CredentialScheme(None), signature, message, "no election definition yet"),
-        (
-            CredentialScheme(DEFINITION.fingerprint),
-            b"\xff" * 64,
-            message,
-            "credential signature: c or s out of range",
-        ),
-    ]:
-        with pytest.raises(InvalidSignature, match=reason):
-            scheme.verify(entry.key, msg, sig)
-    with pytest.raises(MalformedInput, match="voter key: the identity is not a credential"):
-        CredentialScheme(DEFINITION.fingerprint).verify(bytes(33), message, signature)
-
-
-def _audit(s: Scenario) -> tuple[Posted | Entry, Any]:
-    entry = _entries(s, "audit")[0]
-    return entry, copy.deepcopy(dict(entry.payload))
-
-
-def _verify_audit(s: Scenario, payload: Any, author: bytes, election: str = "nec-2027") -> None:
-    assert s.public_key is not None
-    verify_audit(
-        Audit.from_json(payload, _layout(s)),
-        election=election,
-        author=Point.from_bytes(author),
-        fingerprint=DEFINITION.fingerprint,
-        public_key=s.public_key,
-        layout=_layout(s),
-    )
-
-
-def test_audit_opens_to_its_choices(election: Scenario) -> None:
-    entry, payload = _audit(election)
-    _verify_audit(election, payload, entry.key)
-    with pytest.raises(MalformedInput, match="audit: the ballot is signed by another credential"):
-        _verify_audit(election, payload, election.members[0].key.public.to_bytes())
-    with pytest.raises(MalformedInput, match="audit: the ballot is for election 'nec-2027'"):
-        _verify_audit(election, payload, entry.key, election="other")
-
-
-@pytest.mark.parametrize(
-    ("name", "mutate", "error", "reason"),
-    [
-        (
-            "flipped-choice",
-            lambda p: _opening0(p, choices=lambda c: [1 - c[0], *c[1:]]),
-            InvalidProof,
-            "audit: contest nec-clp: option 0 does not re-encrypt from its opening",
-        ),
-        (
-            "other-randomness",
-            lambda p: _opening0(p, randomness=lambda r: [r[1], r[0], *r[2:]]),
-            InvalidProof,
-            "audit: contest nec-clp: option 0 does not re-encrypt from its opening",
-        ),
-        (
-            "ranking-changed",
-            lambda p: {
-                **p,
-                "openings": [
-                    p["openings"][0],
-                    {**p["openings"][1], "ranking": [0, 1]},
-                    p["openings"][2],
-                ],
-            },
-            InvalidProof,
-            "audit: contest leader: ranking does not re-encrypt from its opening",
-        ),
-        (
-            "inner-signature",
-            lambda p: {**p, "ballot": {**p["ballot"], "signature": "00" * 64}},
-            InvalidSignature,
-            "credential signature: challenge does not match the statement",
-        ),
-    ],
-)
-def test_audit_mutations_fail(
-    election: Scenario,
-    name: str,
-    mutate: Callable[[Any], Any],
-    error: type[Exception],
-    reason: str,
-) -> None:
-    entry, payload = _audit(election)
-    with pytest.raises(error, match=reason):
-        _verify_audit(election, mutate(payload), entry.key)
-
-
-def test_styles_the_definition_can_produce() -> None:
-    assert check_style(DEFINITION, STYLE_YOUTH) == (
-        "nec-clp",
-        "youth-rep",
-        "leader",
-        "rule-change-1",
-    )
-    assert check_style(DEFINITION, "nec-clp+youth-rep+bame-rep+leader+rule-change-1")
-    for style, reason in [
-        ("nec-clp+leader", "lacks rule-change-1, open to all"),
-        ("leader+nec-clp+rule-change-1", "contests not in definition order"),
-        ("nec-clp+nec-clp+leader+rule-change-1", "unknown or repeated contest"),
-        ("nec-clp+mayor+leader+rule-change-1", "unknown or repeated contest"),
-    ]:
-        with pytest.raises(MalformedInput, match=reason):
-            check_style(DEFINITION, style)
-
-
-def test_a_style_no_member_can_have_is_refused() -> None:
-    text = DEFINITION.to_json()
-    text["contests"][1]["sections"] = ["youth", "bame"]  # youth-rep: youth or bame members
-    from election.definition import ElectionDefinition
-
-    definition = ElectionDefinition.from_json(text)
-    # bame members see youth-rep too, so bame-rep without youth-rep is impossible
-    with pytest.raises(MalformedInput, match="no member can have exactly it"):
-        check_style(definition, "nec-clp+bame-rep+leader+rule-change-1")
-    assert check_style(definition, "nec-clp+youth-rep+bame-rep+leader+rule-change-1")
-
-
-def test_result_seed_binds_the_tally_and_every_combined_point() -> None:
-    points = [G, G * G, G * G * G]
-    seed = result_seed(bytes(32), points)
-    assert len(seed) == 32
-    assert result_seed(bytes(32), points) == seed
-    assert result_seed(bytes(31) + b"\x01", points) != seed
-    assert result_seed(bytes(32), points[:2]) != seed
-    assert result_seed(bytes(32), [points[1], points[0], points[2]]) != seed
-    with pytest.raises(MalformedInput, match="result seed: the tally hash must be 32 bytes"):
-        result_seed(bytes(31), points)
-
-
-def test_the_result_on_the_log_carries_the_unpredictable_seed(election: Scenario) -> None:
-    payload = _entries(election, "result")[0].payload
-    result = Result.from_json(payload, _layout(election), ranked=_tally(election).ranked())
-    tally_hash = election.log.state.tallying.tally_hash
-    assert result.seed != tally_hash
