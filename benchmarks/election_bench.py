@@ -35,9 +35,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Final
+from typing import Final, NoReturn
 
 import httpx
 
@@ -169,24 +170,47 @@ def bench_demo(voters: int, work: Path) -> None:
     _row(f"demo at {voters:,} voters, total", f"{total:.1f} s ({run.tree_size:,} leaves)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are one line (no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number, at least ``minimum``."""
+
+    def count(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {minimum}, got {text!r}")
+        return value
+
+    return count
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = _Parser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--db",
         default=os.environ.get("VERIVOTE_TEST_DATABASE_URL", DEFAULT_PG),
         help="PostgreSQL URL (a fresh database is made in it) or 'sqlite'",
     )
-    parser.add_argument("--ballots", type=int, default=2000)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
+    # At least 5 ballots: a fifth of them (at most 100) are timed one by one.
+    parser.add_argument("--ballots", type=_at_least(5), default=2000)
+    parser.add_argument("--clients", type=_at_least(1), default=16)
+    parser.add_argument("--workers", type=_at_least(1), default=2)
     parser.add_argument(
         "--skip-board", action="store_true", help="skip the build and board measures: only the demo"
     )
-    parser.add_argument("--demo-voters", type=int, default=10_000, help="0 skips the demo")
+    parser.add_argument("--demo-voters", type=_at_least(0), default=10_000, help="0 skips the demo")
     parser.add_argument("--quick", action="store_true", help="--ballots 500 --demo-voters 1000")
     args = parser.parse_args()
     if args.skip_board and args.demo_voters == 0:
-        parser.exit(2, "election_bench: nothing to measure: --skip-board with --demo-voters 0\n")
+        parser.error("nothing to measure: --skip-board with --demo-voters 0")
     if args.quick:
         args.ballots, args.demo_voters = 500, min(args.demo_voters, 1000)
     work = Path(tempfile.mkdtemp(prefix="election-bench-"))

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -23,7 +25,24 @@ def test_election_bench_with_every_measure_skipped_refuses_in_one_line() -> None
     done = _bench("election_bench.py", "--skip-board", "--demo-voters", "0")
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr == "election_bench: nothing to measure: --skip-board with --demo-voters 0\n"
+    assert done.stderr == (
+        "election_bench.py: nothing to measure: --skip-board with --demo-voters 0 (see --help)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--demo-voters", "-3"], "argument --demo-voters: must be a whole number >= 0, got '-3'"),
+        (["--ballots", "4"], "argument --ballots: must be a whole number >= 5, got '4'"),
+        (["--clients", "many"], "argument --clients: must be a whole number >= 1, got 'many'"),
+    ],
+)
+def test_election_bench_refuses_counts_it_cannot_run(args: list[str], said: str) -> None:
+    # --demo-voters -3 ran a demo that a board refused, with a traceback; --ballots 4 timed none.
+    done = _bench("election_bench.py", *args)
+    assert done.returncode == 2
+    assert done.stderr == f"election_bench.py: {said} (see --help)\n"
 
 
 def test_board_bench_with_every_measure_skipped_refuses_in_one_line() -> None:
