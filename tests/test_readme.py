@@ -37,7 +37,7 @@ from aiosmtpd.controller import Controller
 
 from bulletin_board.client import BoardClient
 from simulation.served import free_port
-from tests.election.test_cli_setup import Mailbox
+from tests.election.cli_setup import Mailbox
 
 pytestmark = pytest.mark.slow
 

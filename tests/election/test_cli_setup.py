@@ -10,12 +10,9 @@ import io
 import os
 import re
 import stat
-from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 
@@ -26,109 +23,26 @@ from crypto.elgamal import PublicKey
 from election.rules import to_ms
 from election.trustee import TrusteeState, share
 from simulation.builder import BallotContext
-from simulation.plan import ElectionPlan, contest_toml
 from simulation.served import free_port
 from tests.crypto.threshold.ceremony import wrong_share_to
-from tests.election.live_board import live_board
-
-PASSPHRASE = "correct horse battery staple"
-ENV = {"VV_PASS": PASSPHRASE}
-T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
-DAY = timedelta(days=1)
-ELECTION = "spring-2027"
-
-
-def run(*args: str, cwd: Path, ok: bool = True, input: str | None = None) -> Result:
-    runner = CliRunner()
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        result = runner.invoke(verivote, list(args), env=ENV, input=input, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    if ok:
-        assert result.exit_code == 0, f"{args}: {result.output}"
-    return result
-
-
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-PLAN = ElectionPlan(
-    election=ELECTION,
-    contests=(
-        contest_toml(
-            "nec",
-            "NEC",
-            "block",
-            seats=2,
-            nomination_threshold=2,
-            constraints=[{"attribute": "gender", "value": "woman", "min": 1}],
-        )
-        + contest_toml("youth-rep", "Youth representative", "block", seats=1, sections=["youth"])
-        + contest_toml(
-            "rule-1",
-            "Rule change 1",
-            "referendum",
-            question="Adopt rule change 1?",
-            options=["Yes", "No"],
-        )
-    ),
-    title="Spring ballot 2027",
-    sections=("member", "youth"),
-    start=T0 - DAY,  # nominations open at T0, close a week later; voting in weeks 3 and 4
+from tests.election.cli_setup import (
+    DAY,
+    ELECTION,
+    ENV,
+    MEMBERS,
+    PASSPHRASE,
+    T0,
+    Mailbox,
+    election_toml,
+    generate_keys,
+    run,
 )
-
-
-def _toml(keys: dict[str, str]) -> str:
-    """The election.toml of ``PLAN`` naming the keys ``verivote keys generate`` printed."""
-    return PLAN.definition_toml(
-        administrator=keys["administrator"],
-        issuer=keys["issuer"],
-        trustees=[keys[f"trustee{i}"] for i in range(1, 6)],
-    )
-
-
-MEMBERS = """member_id,name,email,sections
-A001,Ada Ames,ada@example.org,member
-A002,Bo Bell,bo@example.org,member;youth
-A003,Cy Cole,cy@example.org,member
-A004,Di Dunn,di@example.org,member youth
-"""
-
-
-def _keys(tmp: Path) -> dict[str, str]:
-    keys = {}
-    for name, role in [("administrator", "administrator"), ("issuer", "issuer")] + [
-        (f"trustee{i}", "trustee") for i in range(1, 6)
-    ]:
-        out = run(
-            "keys",
-            "generate",
-            "--role",
-            role,
-            "--out",
-            f"{name}.key",
-            "--passphrase-env",
-            "VV_PASS",
-            "--kdf",
-            "interactive",
-            cwd=tmp,
-        ).output
-        keys[name] = re.search(r"public key: ([0-9a-f]{64})", out).group(1)  # type: ignore[union-attr]
-        assert stat.S_IMODE((tmp / f"{name}.key").stat().st_mode) == 0o600
-    return keys
+from tests.election.live_board import live_board
 
 
 def test_a_whole_setup_through_the_cli(db_url: str, tmp_path: Path) -> None:
-    keys = _keys(tmp_path)
-    (tmp_path / "election.toml").write_text(_toml(keys))
+    keys = generate_keys(tmp_path)
+    (tmp_path / "election.toml").write_text(election_toml(keys))
     run("election", "check", "election.toml", cwd=tmp_path)
     mailbox = Mailbox()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
@@ -533,90 +447,3 @@ def _cheat(tmp: Path, url: str) -> None:
             key=key.key,
         )
         client.post(raw)
-
-
-def test_the_definition_must_be_signed_by_its_administrator(tmp_path: Path) -> None:
-    keys = _keys(tmp_path)
-    keys["administrator"], keys["issuer"] = keys["issuer"], keys["administrator"]
-    (tmp_path / "election.toml").write_text(_toml(keys))
-    result = run(
-        "admin",
-        "publish",
-        "election.toml",
-        "--board",
-        "http://127.0.0.1:9",
-        "--key",
-        "administrator.key",
-        "--passphrase-env",
-        "VV_PASS",
-        cwd=tmp_path,
-        ok=False,
-    )
-    assert result.exit_code == 2
-    assert "is not the administrator key" in result.output
-
-
-def test_a_wrong_passphrase_is_one_line(tmp_path: Path) -> None:
-    run(
-        "keys",
-        "generate",
-        "--role",
-        "issuer",
-        "--out",
-        "issuer.key",
-        "--passphrase-env",
-        "VV_PASS",
-        "--kdf",
-        "interactive",
-        cwd=tmp_path,
-    )
-    ENV["VV_WRONG"] = "not it"
-    try:
-        result = run(
-            "credentials", "reissue", "A001", "--reason", "x", "--board", "http://127.0.0.1:9",
-            "--election", "e", "--key", "issuer.key", "--passphrase-env", "VV_WRONG",
-            "--issuer-dir", "nowhere", "--out", "x.csv", cwd=tmp_path, ok=False,
-        )  # fmt: skip
-    finally:
-        del ENV["VV_WRONG"]
-    assert result.exit_code == 2
-    assert result.output.count("\n") == 1
-    again = run(
-        "keys", "generate", "--role", "issuer", "--out", "issuer.key", "--passphrase-env",
-        "VV_PASS", cwd=tmp_path, ok=False,
-    )  # fmt: skip
-    assert "never overwritten" in again.output
-
-
-def test_an_unreachable_board_is_one_line(tmp_path: Path) -> None:
-    code = CredentialCode.generate().formatted()
-    result = run(
-        "credentials", "check", code, "--board", "http://127.0.0.1:9", "--election", "e",
-        cwd=tmp_path, ok=False,
-    )  # fmt: skip
-    assert result.exit_code == 2  # could not do what was asked (README, "Exit status")
-    assert "cannot reach the board" in result.output
-    assert result.output.count("\n") == 1
-
-
-@pytest.mark.parametrize(
-    ("row", "problem"),
-    [
-        ("A001,Ada Ames,ada@example.org,member", "member A001 appears twice (first on line 2)"),
-        ("A009,Ida Ives,ida.example.org,member", "'ida.example.org' is not an email address"),
-        ("A009,Ida Ives,ida@example.org,seniors", "unknown section 'seniors'"),
-        ("A009,,ida@example.org,member", "the name is empty"),
-        ("A009,Ida Ives,ida@example.org", "3 columns"),
-    ],
-)
-def test_roll_problems_are_reported_with_their_line(tmp_path: Path, row: str, problem: str) -> None:
-    keys = {"administrator": "aa" * 32, "issuer": "bb" * 32} | {
-        f"trustee{i}": f"{i:02x}" * 32 for i in range(1, 6)
-    }
-    (tmp_path / "election.toml").write_text(_toml(keys))
-    (tmp_path / "members.csv").write_text(MEMBERS + row + "\n")
-    result = run("roll", "import", "members.csv", cwd=tmp_path, ok=False)
-    assert result.exit_code == 2
-    assert f"members.csv, line 6: {problem}" in result.output
-    assert "nothing imported" in result.output
-    assert not (tmp_path / "issuer" / "roll.json").exists()
