@@ -14,6 +14,7 @@ values that both agree.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any, Final, TypeAlias
 
@@ -117,9 +118,38 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
         NonCanonicalEncoding: valid JSON whose bytes are not its canonical encoding.
     """
     value = _parse(data, max_bytes=max_bytes)
-    if encode(value) != data:
+    if _plain(data):
+        # What json.loads made of ASCII without escapes (and the hooks of _parse let through)
+        # holds no lone surrogate and only ASCII keys: ``encode`` would find nothing to refuse
+        # and take its json.dumps path, taken here without the walk of ``_check``.
+        encoded = json.dumps(
+            value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        ).encode("ascii")
+    else:
+        encoded = encode(value)
+    if encoded != data:
         raise NonCanonicalEncoding("JSON is not in canonical form (RFC 8785)")
     return value
+
+
+# Every byte but those of JSON's structure: deleted to leave a document's skeleton.
+_NOT_STRUCTURE: Final = bytes(b for b in range(256) if b not in b'"[]{}')
+_STRING: Final = re.compile(rb'"[^"]*"')
+
+
+def _plain(data: bytes) -> bool:
+    """Whether ``data`` is ASCII without a backslash (so no escape in any string) and nested at
+    most ``MAX_DEPTH`` deep: the skeleton of brackets left once the strings are cut out loses
+    at least one and at most two levels each time its empty pairs are removed, so half as many
+    removals as ``MAX_DEPTH`` emptying it bound the depth. False: ``_check`` decides."""
+    if not data.isascii() or b"\\" in data:
+        return False
+    skeleton = _STRING.sub(b"", data.translate(None, _NOT_STRUCTURE))
+    for _ in range(MAX_DEPTH // 2):
+        if not skeleton:
+            return True
+        skeleton = skeleton.replace(b"[]", b"").replace(b"{}", b"")
+    return not skeleton
 
 
 def decode_document(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
@@ -161,11 +191,13 @@ def _parse(data: bytes, *, max_bytes: int) -> JsonValue:
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise MalformedInput(f"duplicate JSON key: {key!r}")
-        obj[key] = value
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise MalformedInput(f"duplicate JSON key: {key!r}")
+            seen.add(key)
     return obj
 
 
@@ -178,7 +210,10 @@ def _safe_int(text: str) -> int:
     # integer in the safe range has more than 16 digits and a sign.
     if len(text) > 17:
         raise MalformedInput(f"integer outside ±(2^53 - 1): {text[:20]}...")
-    return int(text)
+    value = int(text)
+    if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        raise MalformedInput(f"integer outside ±(2^53 - 1): {value}")
+    return value
 
 
 def _no_constant(text: str) -> None:

@@ -23,6 +23,9 @@ __all__ = [
 ]
 
 _MAX_PART: Final = 2**32 - 1
+# I2OSP(length, 4) of the lengths most parts have (a verifier hashes millions of them).
+_SHORT_PART: Final = 256
+_SHORT_LENGTHS: Final = tuple(size.to_bytes(4, "big") for size in range(_SHORT_PART))
 
 
 class Dst:
@@ -79,13 +82,18 @@ def encode_parts(*parts: bytes) -> bytes:
     Raises:
         MalformedInput: a part is 2^32 bytes or longer.
     """
-    out = bytearray()
+    out: list[bytes] = []
+    append = out.append
     for part in parts:
-        if len(part) > _MAX_PART:
-            raise MalformedInput(f"hash input part too long: {len(part)} bytes")
-        out += len(part).to_bytes(4, "big")
-        out += part
-    return bytes(out)
+        size = len(part)
+        if size < _SHORT_PART:
+            append(_SHORT_LENGTHS[size])
+        elif size > _MAX_PART:
+            raise MalformedInput(f"hash input part too long: {size} bytes")
+        else:
+            append(size.to_bytes(4, "big"))
+        append(part)
+    return b"".join(out)
 
 
 def hash_bytes(dst: bytes, *parts: bytes) -> bytes:

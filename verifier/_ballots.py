@@ -12,6 +12,7 @@ style and the 64-bit prefixes of its alphas for the stateful rules (§11.8, §11
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -176,7 +177,21 @@ def alpha_prefix(alpha: Point) -> int:
 
 
 def verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome:
-    """Spec §11.8-§11.9 and §6.7 Verify a batch of voter entries (see the module docstring)."""
+    """Spec §11.8-§11.9 and §6.7 Verify a batch of voter entries (see the module docstring).
+
+    The cyclic garbage collector is paused meanwhile: a batch allocates hundreds of thousands
+    of short-lived objects without cycles (reference counting frees them), and the collector's
+    passes over them cost about a tenth of the batch's time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _verify_batch(context, items)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome:
     parsed = _parsed(context)
     batch = BatchVerifier()
     verdicts: dict[int, BallotVerdict] = {}

@@ -73,6 +73,11 @@ MALFORMED = {
     "deep-nesting": ("JSON nested deeper than 64 levels", b"[" * 100_000 + b"]" * 100_000),
     "nesting-65": ("JSON nested deeper than 64 levels", b"[" * 65 + b"]" * 65),
     "nesting-65-objects": ("JSON nested deeper than 64 levels", b'{"a":' * 64 + b"{}" + b"}" * 64),
+    # Objects and arrays in turn, brackets inside strings: decode's bound on the skeleton.
+    "nesting-65-mixed": (
+        "JSON nested deeper than 64 levels",
+        b'{"[":[' * 32 + b"{}" + b"]}" * 32,
+    ),
     "single-quotes": ("invalid JSON: Expecting property name", b"{'a':1}"),
 }
 
@@ -93,6 +98,8 @@ def test_decode_rejects_malformed(name: str) -> None:
 def test_nesting_is_capped_at_64_levels_both_ways() -> None:
     """Spec §4.2: depth 64 is read and written; 65 is malformed, reading and writing."""
     assert decode(b"[" * 64 + b"]" * 64) == _nested(64)
+    mixed = b'{"]]":[' * 32 + b"]}" * 32  # 64 levels, brackets in the keys
+    assert encode(decode(mixed)) == mixed
     assert encode(_nested(64)) == b"[" * 64 + b"]" * 64
     too_deep: list[JsonValue] = [_nested(65), {"a": _nested(64)}, [1, [2, _nested(63)]]]
     for value in too_deep:
