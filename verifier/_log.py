@@ -31,6 +31,7 @@ from crypto.merkle import Frontier, leaf_hash
 from crypto.wire import expect_object, parse_hex
 from election.wire import VOTER
 from verifier._report import Report
+from verifier._seen import Seen
 
 __all__ = ["LeafRecord", "LogReader", "UnreadableInput"]
 
@@ -75,6 +76,8 @@ class LogReader:
     §10.2), whose root must equal the root recomputed at its size."""
 
     report: Report
+    seen: Seen
+    """Where the entry digests go (check 1: no entry replayed)."""
     since: SignedTreeHead | None = None
     cosigned: SignedTreeHead | None = None
     """Spec §10.5 The largest tree head the board says its witnesses cosigned (a URL's)."""
@@ -89,7 +92,6 @@ class LogReader:
     _count: int = 0
     _heads: int = 0
     _last_received: int = 0
-    _entries: set[bytes] = field(default_factory=set)
     cosignatures: list[Cosignature] = field(default_factory=list)
     """Spec §10.5 The cosignatures of the final tree head the export carries (verified)."""
     _cosignature_lines: int = 0
@@ -181,11 +183,9 @@ class LogReader:
         if record.received < self._last_received:
             self._fail(index, "received is earlier than the previous leaf's")
         self._last_received = max(self._last_received, record.received)
-        digest = entry_hash(record.raw)[:16]
-        if digest in self._entries:
+        if not self.seen.new_entry(entry_hash(record.raw)[:16]):
             self._fail(index, "the same entry bytes are already in an earlier leaf (replay)")
             return None
-        self._entries.add(digest)
         if (index == 0) != (record.type == BOARD_KEY_TYPE):
             self._fail(index, "leaf 0, and only leaf 0, must be the board-key entry")
             return None

@@ -3,9 +3,10 @@ and the table type each check module registers its entry types in.
 
 Re-derived on purpose (N-version checking, §13): this is not ``election.rules``'s state, and
 nothing here is imported from it; it keeps only what checks 2-10 need, compactly. Memory: per
-credential a style, a revocation flag and its last ballot's leaf; per ciphertext a 64-bit alpha
-prefix (§11.8 informative); per contest option one running product; per ballot of a ranked
-contest its ciphertext's 66 bytes, and per ranked contest its latest list (decoded).
+credential a style, a revocation flag and its last ballot's leaf; per contest option one
+running product; per ballot of a ranked contest its ciphertext's 66 bytes, and per ranked
+contest its latest list (decoded). Per ciphertext a 64-bit alpha prefix (§11.8 informative) and
+per voter entry its credential go to disk (``_seen``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from election.wire import (
 from verifier._ballots import BallotContext, Item
 from verifier._log import LeafRecord
 from verifier._report import Rejected, Report
+from verifier._seen import Seen
 
 __all__ = [
     "Ceremony",
@@ -127,8 +129,9 @@ class Opened:
 
 @dataclass(slots=True)
 class Voting:
-    """Check 5 (§11.8-§11.10): the alpha prefixes seen (the first leaf holding each << 1 |
-    whether it is an audit), each ballot's or audit's credential, the running products of the
+    """Check 5 (§11.8-§11.10): in ``seen`` (on disk), the alpha prefixes seen (the first leaf
+    holding each << 1 | whether it is an audit) and each ballot's or audit's credential; the
+    running products of the
     valid ballots' ciphertexts per contest and option, each valid ballot's ranking ciphertexts
     (by ranked contest, by leaf: alpha || beta encodings), the ballots that do not count
     (superseded, revoked, refused, opened) and the ballots audits opened.
@@ -138,8 +141,7 @@ class Voting:
     and the ``context`` every ballot is checked against (rebuilt when a candidate list or the
     election key changes it)."""
 
-    alphas: dict[int, int] = field(default_factory=dict)
-    ballot_credential: dict[int, int] = field(default_factory=dict)
+    seen: Seen
     products: dict[str, list[tuple[Point, Point]]] = field(default_factory=dict)
     rankings: dict[str, dict[int, bytes]] = field(default_factory=dict)
     uncounted: set[int] = field(default_factory=set)
@@ -188,10 +190,10 @@ class State:
     election: str
     report: Report
     reread: Reread
+    voting: Voting
     setup: Setup = field(default_factory=Setup)
     ceremony: Ceremony = field(default_factory=Ceremony)
     credentials: Credentials = field(default_factory=Credentials)
-    voting: Voting = field(default_factory=Voting)
     tallying: Tallying = field(default_factory=Tallying)
     mixing: Mixing = field(default_factory=Mixing)
 

@@ -30,7 +30,8 @@ from verifier._index import IndexCheck
 from verifier._log import LeafRecord, LogReader, UnreadableInput
 from verifier._replay import Replay
 from verifier._report import Report
-from verifier._state import State
+from verifier._seen import Seen
+from verifier._state import State, Voting
 from verifier._witnesses import check_witnesses
 
 __all__ = ["Progress", "download_export", "verify_export_file", "verify_source"]
@@ -119,15 +120,17 @@ def verify_export_file(
     report = Report(in_progress=in_progress)
     kept = _parse_since(since) if since is not None else None
     parsed_receipt = _ReceiptCheck.parse(receipt) if receipt is not None else None
-    reader = LogReader(report, since=kept, cosigned=cosigned)
-    if parsed_receipt is not None:
-        reader.roots[parsed_receipt.tree_size] = b""
     indexed = IndexCheck.parse(index_head) if index_head is not None else None
-    if indexed is not None:
-        reader.roots[indexed.head.sth.tree_size] = b""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     total = path.stat().st_size
+    seen = Seen()
+    reader = LogReader(report, seen, since=kept, cosigned=cosigned)
+    if parsed_receipt is not None:
+        reader.roots[parsed_receipt.tree_size] = b""
+    if indexed is not None:
+        reader.roots[indexed.head.sth.tree_size] = b""
     with ExitStack() as stack:
+        stack.callback(seen.close)
         executor = (
             stack.enter_context(ProcessPoolExecutor(max_workers=workers)) if workers > 1 else None
         )
@@ -136,7 +139,7 @@ def verify_export_file(
         replay: Replay | None = None
         for record in reader.read(_Counting(stream, total, progress)):
             if replay is None:
-                state = State(reader.election, report, _reader(path))
+                state = State(reader.election, report, _reader(path), Voting(seen))
                 replay = Replay(state, pool.submit, batch_size=batch_size)
                 pool.replay = replay
             if record.role != "voter":
@@ -265,7 +268,7 @@ class _ReceiptCheck:
         credential = issued.ids.get(record.key)
         last = -1 if credential is None else issued.last_ballot[credential]
         for opened, audit in sorted(voting.opened.ballots.items()):
-            if opened > self.index and voting.ballot_credential[opened] == credential:
+            if opened > self.index and voting.seen.credential(opened) == credential:
                 by = f" (the audit in leaf {audit} opened it)" if audit >= 0 else ""
                 report.fail(
                     6, self.index, f"receipt: the ballot was replaced by the ballot in leaf "

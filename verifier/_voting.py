@@ -109,10 +109,8 @@ def _voter_rules(
     if issued.styles[credential] != verdict.style:
         raise Rejected(5, f"the credential is for style {issued.styles[credential]}")
     audit = kind == AUDIT
-    for prefix in verdict.alphas:
-        earlier = voting.alphas.get(prefix)
-        if earlier is None:
-            continue
+    seen = voting.seen
+    for earlier in seen.first_holders(verdict.alphas).values():
         leaf, audited = earlier >> 1, earlier & 1
         if audited and not audit:
             raise Rejected(5, f"a ciphertext was opened by the audit in leaf {leaf}")
@@ -121,13 +119,12 @@ def _voter_rules(
                 5, f"a ciphertext was cast by the ballot in leaf {leaf}: a cast ballot is never "
                 "opened (the board should have refused it: ciphertext_cast)",
             )  # fmt: skip
-        if voting.ballot_credential[leaf] != credential:
+        if seen.credential(leaf) != credential:
             raise Rejected(5, f"a ciphertext is reused from leaf {leaf}, another credential")
     index = verdict.index
-    for prefix in verdict.alphas:
-        # The first leaf holding each alpha; no accepted entry of the other kind can follow.
-        voting.alphas.setdefault(prefix, index << 1 | audit)
-    voting.ballot_credential[index] = credential
+    # The first leaf holding each alpha; no accepted entry of the other kind can follow.
+    seen.hold(verdict.alphas, index << 1 | audit)
+    seen.set_credential(index, credential)
     if audit:
         return
     previous = issued.last_ballot[credential]
@@ -141,9 +138,8 @@ def _opened_ballots(state: State, verdict: BallotVerdict) -> None:
     checks passed, wherever it is and whatever the stateful rules say of it): each is a check-6
     failure and never counts (``resolve_opened`` finds its credential's counted ballot)."""
     voting, opened = state.voting, state.voting.opened
-    for prefix in verdict.alphas:
-        earlier = voting.alphas.get(prefix)
-        if earlier is None or earlier & 1:
+    for prefix, earlier in voting.seen.first_holders(verdict.alphas).items():
+        if earlier & 1:
             continue
         leaf = earlier >> 1
         opened.prefixes.add(prefix)
@@ -161,17 +157,18 @@ def resolve_opened(state: State) -> None:
     ciphertext, found by reading that credential's entries again from the source, newest
     first. Idempotent; run before the tally is checked and at the end of the log."""
     voting, issued, opened = state.voting, state.credentials, state.voting.opened
-    affected = {voting.ballot_credential[leaf] for leaf in opened.ballots} - opened.resolved
+    seen = voting.seen
+    holders = (seen.credential(leaf) for leaf in opened.ballots)
+    affected = {c for c in holders if c is not None} - opened.resolved
     if not affected:
         return
     opened.resolved |= affected
-    leaves = sorted(
-        (leaf for leaf, c in voting.ballot_credential.items() if c in affected), reverse=True
-    )
+    credentials = dict(seen.entries_of(affected))
+    leaves = sorted(credentials, reverse=True)
     entries = state.reread(leaves)
     counted: dict[int, int] = {}
     for leaf in leaves:
-        credential = voting.ballot_credential[leaf]
+        credential = credentials[leaf]
         if credential in counted:
             continue
         entry = canonical.decode(entries[leaf])
