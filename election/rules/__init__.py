@@ -22,10 +22,11 @@ and ranked decryptions, §11.12 a ranked contest's papers).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Final
 
+from crypto.errors import MalformedInput
 from election.definition import to_ms
 from election.rules._ceremony import RULES as _CEREMONY
 from election.rules._ceremony import ceremony_election_key, participants
@@ -78,6 +79,7 @@ __all__ = [
     "opened_by_audit",
     "participants",
     "precheck",
+    "precheck_many",
     "qualifying_nominees",
     "ranked_contest_result",
     "read_back",
@@ -111,6 +113,44 @@ def precheck(
     """
     payload = _rule(entry).precheck(params, entry, verify)
     return Prechecked(0 if params is None else params.generation, payload)
+
+
+def precheck_many(
+    params: ElectionParameters | None, entries: Sequence[LoggedEntry]
+) -> list[Prechecked | Refusal | MalformedInput]:
+    """Spec §11.4, §6.7 The verifying ``precheck`` of many entries at once: per entry, in
+    order, its ``Prechecked`` or the exception its ``precheck`` raises. Entries of a type with a
+    batched precheck (ballots: every range and sum proof in one §6.7 batch verification) are
+    checked together, the others one by one; each gets what it gets alone (a refused ballot
+    its code and the message naming its first failing proof)."""
+    outcomes: list[Prechecked | Refusal | MalformedInput | None] = [None] * len(entries)
+    groups: dict[str, list[int]] = {}
+    for i, entry in enumerate(entries):
+        rule = ENTRY_RULES.get(entry.type)
+        if rule is not None and rule.precheck_many is not None:
+            groups.setdefault(rule.type, []).append(i)
+            continue
+        try:
+            outcomes[i] = precheck(params, entry)
+        except (Refusal, MalformedInput) as exc:
+            outcomes[i] = exc
+    generation = 0 if params is None else params.generation
+    for name, positions in groups.items():
+        batched = ENTRY_RULES[name].precheck_many
+        assert batched is not None
+        try:
+            results: Sequence[object] = batched(params, [entries[i] for i in positions])
+        except (Refusal, MalformedInput) as exc:
+            results = [exc] * len(positions)
+        for i, result in zip(positions, results, strict=True):
+            outcomes[i] = (
+                result
+                if isinstance(result, Refusal | MalformedInput)
+                else Prechecked(generation, result)
+            )
+    done = [outcome for outcome in outcomes if outcome is not None]
+    assert len(done) == len(entries)
+    return done
 
 
 def _payload(

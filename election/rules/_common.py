@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,7 @@ from election.wire import ENTRY_AUTHORS
 Precheck = Callable[[ElectionParameters | None, LoggedEntry, bool], Any]
 Check = Callable[[ElectionState, LoggedEntry, Any, int, int], None]
 Apply = Callable[[ElectionState, LoggedEntry, Any, int, int], None]
+PrecheckMany = Callable[[ElectionParameters | None, Sequence[LoggedEntry]], Sequence[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,9 @@ class EntryRule:
     ``apply(state, entry, payload, index, received)`` folds the accepted entry in.
     ``fresh``: the precheck reads the live ``params.tallying`` (a mix's input list, say), so a
     board prechecks it with parameters refreshed from the log, not a snapshot it kept.
+    ``precheck_many(params, entries)``, if given, is the verifying ``precheck`` of many entries
+    at once (a ballot's proofs batched, §6.7): per entry, its payload or the exception its
+    ``precheck`` would raise.
     """
 
     type: str
@@ -31,6 +35,7 @@ class EntryRule:
     check: Check
     apply: Apply
     fresh: bool = False
+    precheck_many: PrecheckMany | None = None
 
     @property
     def role(self) -> str:

@@ -5,10 +5,12 @@ reused under another credential, last ballot per credential."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import cast
 
+from crypto.batch import BatchVerifier
 from crypto.elgamal import Ciphertext
-from crypto.errors import InvalidProof, InvalidSignature, MalformedInput
+from crypto.errors import InvalidBatch, InvalidProof, InvalidSignature, MalformedInput
 from crypto.group import Point
 from election.rules._common import EntryRule, need_params
 from election.rules._state import (
@@ -23,6 +25,7 @@ from election.wire import (
     BALLOT,
     Audit,
     Ballot,
+    add_ballot_proofs,
     credential_from_bytes,
     verify_audit,
     verify_ballot,
@@ -159,18 +162,80 @@ def _precheck_ballot(params: ElectionParameters | None, entry: LoggedEntry, veri
     ballot = Ballot.from_json(entry.payload, params.layout, proofs=verify)
     _check_paper(params, ballot, "the ballot")
     if verify:
-        assert params.public_key is not None
+        _verify(params, entry, ballot)
+    return ballot
+
+
+def _verify(params: ElectionParameters, entry: LoggedEntry, ballot: Ballot) -> None:
+    """Spec §11.8 Every proof of the ballot, one by one. Raises: Refusal ``invalid_proof``."""
+    assert params.public_key is not None
+    try:
+        verify_ballot(
+            ballot,
+            credential=credential_from_bytes(entry.key, "voter key"),
+            fingerprint=params.fingerprint,
+            public_key=params.public_key,
+            layout=params.layout,
+        )
+    except InvalidProof as exc:
+        raise Refusal("invalid_proof", str(exc)) from None
+
+
+def precheck_ballots(
+    params: ElectionParameters | None, entries: Sequence[LoggedEntry]
+) -> list[Ballot | Refusal | MalformedInput]:
+    """Spec §11.8, §6.7 The verifying prechecks of many ballots at once: each is parsed and its
+    paper checked alone, its rankings' randomness proofs verified alone, and every range and
+    sum proof of them all in ONE batch verification (§6.7). A batch that fails is verified
+    proof by proof (``crypto.batch``), so each ballot gets the refusal its own precheck gives
+    (``invalid_proof``, naming its first failing proof), and the valid ones pass.
+
+    Returns, per entry in order, its ballot or what its ``precheck`` would raise.
+
+    Raises:
+        Refusal: ``no_definition`` or ``voting_not_ready`` (for every entry alike).
+    """
+    params = _ready_params(params)
+    assert params.public_key is not None
+    batch = BatchVerifier()
+    outcomes: list[Ballot | Refusal | MalformedInput] = []
+    for position, entry in enumerate(entries):
         try:
-            verify_ballot(
+            ballot = Ballot.from_json(entry.payload, params.layout)
+            _check_paper(params, ballot, "the ballot")
+            add_ballot_proofs(
+                batch,
                 ballot,
                 credential=credential_from_bytes(entry.key, "voter key"),
                 fingerprint=params.fingerprint,
                 public_key=params.public_key,
                 layout=params.layout,
+                label=position,
             )
-        except InvalidProof as exc:
-            raise Refusal("invalid_proof", str(exc)) from None
-    return ballot
+        except (Refusal, MalformedInput) as exc:
+            outcomes.append(exc)
+            continue
+        except InvalidProof:  # a ranking's proof: the first failing proof, as alone
+            outcomes.append(_refusal(params, entry, ballot))
+            continue
+        outcomes.append(ballot)
+    try:
+        batch.verify()
+    except InvalidBatch as exc:
+        for label, reason in exc.failures:
+            position, where = cast(tuple[int, str], label)
+            if isinstance(outcomes[position], Ballot):  # its first failing proof, in order
+                outcomes[position] = Refusal("invalid_proof", f"{where}: {reason}")
+    return outcomes
+
+
+def _refusal(params: ElectionParameters, entry: LoggedEntry, ballot: Ballot) -> Refusal:
+    """The refusal of a ballot found invalid, naming its first failing proof (as alone)."""
+    try:
+        _verify(params, entry, ballot)
+    except Refusal as exc:
+        return exc
+    raise AssertionError("a proof that failed verified")
 
 
 def _check_ballot(
@@ -233,6 +298,8 @@ def _apply_audit(
 
 
 RULES = (
-    EntryRule(BALLOT, _precheck_ballot, _check_ballot, _apply_ballot),
+    EntryRule(
+        BALLOT, _precheck_ballot, _check_ballot, _apply_ballot, precheck_many=precheck_ballots
+    ),
     EntryRule(AUDIT, _precheck_audit, _check_audit, _apply_audit),
 )

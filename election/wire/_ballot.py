@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, cast
 
+from crypto.batch import BatchVerifier
 from crypto.canonical import JsonValue
 from crypto.elgamal import Ciphertext, PublicKey
 from crypto.errors import InvalidProof, MalformedInput
@@ -371,46 +372,124 @@ def verify_ballot(
             an alpha is the identity.
         MalformedInput: the ballot does not fit the layout.
     """
+    statements = _ballot_statements(ballot, credential, fingerprint, public_key, layout)
+    for where, statement in statements:
+        try:
+            statement.verify()
+        except InvalidProof as exc:
+            raise InvalidProof(f"{where}: {exc}") from None
+
+
+def add_ballot_proofs(
+    batch: BatchVerifier,
+    ballot: Ballot,
+    *,
+    credential: Point,
+    fingerprint: bytes,
+    public_key: PublicKey,
+    layout: BallotLayout,
+    label: object,
+) -> None:
+    """Spec §11.8, §6.7 Add the range and sum proofs of a ballot to ``batch``, each labelled
+    ``(label, where)`` (``where`` as ``verify_ballot`` names it: "contest c: option k"), and
+    verify its rankings' randomness proofs at once (§6.6 proofs are not batched). A ballot is
+    valid iff this returns and ``batch`` names none of its labels: exactly ``verify_ballot``.
+
+    Raises:
+        InvalidProof: a ranking's randomness proof does not verify (the ballot is invalid; an
+            earlier proof may fail too, which ``verify_ballot`` would name first).
+        MalformedInput: the ballot does not fit the layout.
+    """
+    statements = _ballot_statements(ballot, credential, fingerprint, public_key, layout)
+    for where, statement in statements:
+        if isinstance(statement, _Randomness):
+            try:
+                statement.verify()
+            except InvalidProof as exc:
+                raise InvalidProof(f"{where}: {exc}") from None
+        else:
+            statement.add_to(batch, (label, where))
+
+
+@dataclass(frozen=True, slots=True)
+class _Range:
+    """Spec §6.4 A selection's 0/1 statement with its proof."""
+
+    proof: DisjunctiveProof
+    public_key: PublicKey
+    ciphertext: Ciphertext
+    context: bytes
+
+    def verify(self) -> None:
+        verify_range(self.proof, public_key=self.public_key, ciphertext=self.ciphertext,
+                     maximum=1, context=self.context)  # fmt: skip
+
+    def add_to(self, batch: BatchVerifier, label: object) -> None:
+        batch.add_range(self.proof, public_key=self.public_key, ciphertext=self.ciphertext,
+                        maximum=1, context=self.context, label=label)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Total:
+    """Spec §6.5 A contest's total statement with its proof."""
+
+    proof: DisjunctiveProof
+    public_key: PublicKey
+    ciphertexts: tuple[Ciphertext, ...]
+    bounds: tuple[int, int]
+    context: bytes
+
+    def verify(self) -> None:
+        verify_sum_range(self.proof, public_key=self.public_key, ciphertexts=self.ciphertexts,
+                         minimum=self.bounds[0], maximum=self.bounds[1],
+                         context=self.context)  # fmt: skip
+
+    def add_to(self, batch: BatchVerifier, label: object) -> None:
+        batch.add_sum_range(self.proof, public_key=self.public_key,
+                            ciphertexts=self.ciphertexts, minimum=self.bounds[0],
+                            maximum=self.bounds[1], context=self.context,
+                            label=label)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Randomness:
+    """Spec §6.6 A ranking's statement with its randomness proof."""
+
+    proof: RandomnessProof
+    public_key: PublicKey
+    ciphertext: Ciphertext
+    context: bytes
+
+    def verify(self) -> None:
+        verify_randomness(self.proof, public_key=self.public_key, ciphertext=self.ciphertext,
+                          context=self.context)  # fmt: skip
+
+
+def _ballot_statements(
+    ballot: Ballot, credential: Point, fingerprint: bytes, public_key: PublicKey,
+    layout: BallotLayout,
+) -> Iterator[tuple[str, _Range | _Total | _Randomness]]:  # fmt: skip
+    """Spec §11.8 Every proof of a ballot with its statement, in order, each with where it is
+    ("contest c: option k", "contest c: total", "contest c: ranking")."""
     shapes = layout.style(ballot.style)
     for contest, shape in zip(ballot.contests, shapes, strict=True):
         if isinstance(contest, RankedContestBallot):
-            try:
-                verify_randomness(
-                    contest.proof,
-                    public_key=public_key,
-                    ciphertext=contest.ranking,
-                    context=ranking_context(fingerprint, credential, shape.id),
-                )
-            except InvalidProof as exc:
-                raise InvalidProof(f"contest {shape.id}: ranking: {exc}") from None
+            context = ranking_context(fingerprint, credential, shape.id)
+            yield (f"contest {shape.id}: ranking",
+                   _Randomness(contest.proof, public_key, contest.ranking, context))  # fmt: skip
             continue
         for k, (selection, proof) in enumerate(
             zip(contest.selections, contest.proofs, strict=True)
         ):
-            try:
-                verify_range(
-                    proof,
-                    public_key=public_key,
-                    ciphertext=selection,
-                    maximum=1,
-                    context=selection_context(fingerprint, credential, shape.id, k),
-                )
-            except InvalidProof as exc:
-                raise InvalidProof(f"contest {shape.id}: option {k}: {exc}") from None
+            context = selection_context(fingerprint, credential, shape.id, k)
+            yield f"contest {shape.id}: option {k}", _Range(proof, public_key, selection, context)
         total_range = shape.total_range
         if total_range is not None:
             assert contest.total is not None
-            try:
-                verify_sum_range(
-                    contest.total,
-                    public_key=public_key,
-                    ciphertexts=contest.selections,
-                    minimum=total_range[0],
-                    maximum=total_range[1],
-                    context=total_context(fingerprint, credential, shape.id),
-                )
-            except InvalidProof as exc:
-                raise InvalidProof(f"contest {shape.id}: total: {exc}") from None
+            context = total_context(fingerprint, credential, shape.id)
+            yield (f"contest {shape.id}: total",
+                   _Total(contest.total, public_key, contest.selections, total_range,
+                          context))  # fmt: skip
 
 
 def check_ranking(data: Sequence[int], shape: ContestShape) -> bytes:
