@@ -44,6 +44,7 @@ ENV_WRITE_BURST: Final = "VERIVOTE_BOARD_WRITE_BURST"
 ENV_CORS: Final = "VERIVOTE_BOARD_CORS_ORIGINS"
 ENV_RATE_FILE: Final = "VERIVOTE_BOARD_RATE_FILE"
 ENV_REHEARSAL: Final = "VERIVOTE_BOARD_REHEARSAL"
+ENV_WRITER: Final = "VERIVOTE_BOARD_WRITER"
 DEFAULT_RULES: Final = "election"
 #: Spec §10.3 A page's byte budget: its leaves' bytes, unless it holds a single larger leaf.
 MAX_PAGE_BYTES: Final = 4 * 2**20
@@ -80,8 +81,9 @@ class ServiceSettings:
 class ServeConfig:
     """What a worker of ``verivote board serve`` needs: the database URL, the board key file
     (which must exist), the rule set's name, the service's limits, the write-rate table all
-    workers share (``bulletin_board.ratelimit``; None: each worker its own), and whether the
-    board runs rehearsals (Spec §10.2)."""
+    workers share (``bulletin_board.ratelimit``; None: each worker its own), whether the
+    board runs rehearsals (Spec §10.2), and the socket of the writer process that appends for
+    the workers (``bulletin_board.writer``; None: each worker appends itself)."""
 
     db: str
     key_path: Path
@@ -89,6 +91,7 @@ class ServeConfig:
     settings: ServiceSettings = field(default_factory=ServiceSettings)
     rate_file: Path | None = None
     rehearsal: bool = False
+    writer: Path | None = None
 
     def to_env(self) -> dict[str, str]:
         """The environment variables that ``from_env`` reads back."""
@@ -104,6 +107,7 @@ class ServeConfig:
             ENV_CORS: ",".join(self.settings.cors_origins),
             ENV_RATE_FILE: "" if self.rate_file is None else str(self.rate_file),
             ENV_REHEARSAL: "1" if self.rehearsal else "0",
+            ENV_WRITER: "" if self.writer is None else str(self.writer),
         }
 
     @classmethod
@@ -112,7 +116,8 @@ class ServeConfig:
         VERIVOTE_BOARD_MAX_BODY, VERIVOTE_BOARD_MAX_LARGE_BODY, VERIVOTE_BOARD_LARGE_BODIES,
         VERIVOTE_BOARD_WRITE_RATE, VERIVOTE_BOARD_WRITE_BURST,
         VERIVOTE_BOARD_CORS_ORIGINS (comma-separated), VERIVOTE_BOARD_RATE_FILE (unset or
-        empty: none) and VERIVOTE_BOARD_REHEARSAL ("1": a rehearsal board); the others default
+        empty: none), VERIVOTE_BOARD_REHEARSAL ("1": a rehearsal board) and
+        VERIVOTE_BOARD_WRITER (the writer's socket; unset or empty: none); the others default
         as in ``ServiceSettings``.
 
         Raises:
@@ -139,4 +144,5 @@ class ServeConfig:
             settings,
             Path(rate_file) if rate_file else None,
             environ.get(ENV_REHEARSAL, "0") == "1",
+            Path(writer) if (writer := environ.get(ENV_WRITER, "")) else None,
         )

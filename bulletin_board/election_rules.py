@@ -11,7 +11,7 @@ log, voter entries cannot verify.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from bulletin_board.errors import EntryRefused
@@ -35,6 +35,25 @@ def _precheck(entry: Entry, params: object) -> Prechecked:
     assert params is None or isinstance(params, ElectionParameters)
     try:
         return election.precheck(params, entry)
+    except Refusal as exc:
+        raise _refused(exc) from None
+
+
+def _precheck_many(entries: Sequence[Entry], params: object) -> list[object]:
+    """Spec §11.8, §6.7 The prechecks of many entries of one type (ballots: proofs batched)."""
+    assert params is None or isinstance(params, ElectionParameters)
+    return [
+        _refused(outcome) if isinstance(outcome, Refusal) else outcome
+        for outcome in election.precheck_many(params, entries)
+    ]
+
+
+def _parse(entry: Entry, params: object) -> Prechecked:
+    """Spec §11.4 An entry prechecked in full by another process of the board, parsed for the
+    stateful rules without its proofs (as the log's leaves are folded)."""
+    assert params is None or isinstance(params, ElectionParameters)
+    try:
+        return election.precheck(params, entry, verify=False)
     except Refusal as exc:
         raise _refused(exc) from None
 
@@ -98,6 +117,8 @@ def election_rules() -> Rules[Any]:
                 check=_check,
                 apply=_apply,
                 fresh=rule.fresh,
+                precheck_many=None if rule.precheck_many is None else _precheck_many,
+                parse=_parse,
             )
         )
     return Rules.build(

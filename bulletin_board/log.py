@@ -9,7 +9,7 @@ for the batch, commits, and only then answers. Every receipt of a batch carries 
 tree head, which includes its leaf; the inclusion proofs are computed from the frontier of the
 tree before the batch plus the batch's own nodes, without reading the database.
 
-``bulletin_board.committer.GroupCommitter`` feeds ``Board.append`` from a queue on one writer
+``bulletin_board.committer.group_committer`` feeds ``Board.append`` from a queue on one writer
 thread: requests that arrive while a batch commits (an fsync) form the next batch.
 
 Replays (Spec §10.1): entry bytes already in the log are not appended again; the board answers
@@ -28,27 +28,23 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
 from bulletin_board.errors import (
-    BadRange,
     EntryRefused,
     LogCorrupted,
-    NotFound,
     UnknownElection,
-    UnknownTreeSize,
 )
 from bulletin_board.integrity import (
     Quarantine,
     check_latest,
-    check_leaf_row,
     check_log,
-    check_tree_head_row,
     signed_here,
 )
+from bulletin_board.log_reads import LogReads
 from bulletin_board.rehearsal import check_clock_request, check_modes, mode_name
 from bulletin_board.rules import Rules
 from bulletin_board.storage import LeafRow, Storage, StoredTreeHead, WriteTransaction
@@ -66,9 +62,6 @@ from bulletin_board.wire import (
 from crypto.errors import MalformedInput, VerivoteError
 from crypto.merkle import (
     Frontier,
-    HashReader,
-    NodeId,
-    consistency_proof,
     inclusion_proof,
     reader_from_mapping,
 )
@@ -99,8 +92,9 @@ class _View:
     last_received: int
 
 
-class Board:
-    """Spec §10 A bulletin board over one database, several elections, one board key."""
+class Board(LogReads):
+    """Spec §10 A bulletin board over one database, several elections, one board key; its
+    reads are ``LogReads``'."""
 
     def __init__(
         self,
@@ -120,10 +114,6 @@ class Board:
         self._pending: dict[str, dict[int, Leaf]] = {}
         self._quarantine = Quarantine()
         self._lock = threading.Lock()
-
-    @property
-    def public_key(self) -> bytes:
-        return self.key.verify_key.raw
 
     def check_storage(self) -> dict[str, str]:
         """Spec §10.2 Check every stored log (on start); the corrupted ones, each with the line
@@ -208,14 +198,82 @@ class Board:
             raw, election=election, max_bytes=max_bytes, params=params, refresh=lambda: params
         )
 
+    def precheck_many(
+        self, raws: Sequence[bytes], *, election: str, max_bytes: int
+    ) -> list[Entry | VerivoteError]:
+        """Spec §10.1, §6.7 ``precheck`` of entries posted concurrently, at once (a ballot's
+        proofs in one batch verification with the others'): per entry, in order, the
+        prechecked entry or the error its ``precheck`` raises.
+
+        Raises:
+            UnknownElection, LogCorrupted: folding the log for its parameters failed.
+        """
+        if not self.rules.uses_parameters:
+            return self.rules.precheck_many(raws, election=election, max_bytes=max_bytes)
+        view = self._views.get(election)
+        if view is None or not self.prechecks_final(election):
+            params = self.refresh(election)  # and the view is up to date: no retry below
+            view = None
+        else:
+            params = self.rules.snapshot(view.state)
+        outcomes = self.rules.precheck_many(
+            raws,
+            election=election,
+            max_bytes=max_bytes,
+            params=params,
+            refresh=lambda: self.refresh(election),
+        )
+        if view is None or self.rules.is_final(params):
+            return outcomes
+        for i, outcome in enumerate(outcomes):  # refused on a snapshot that may be stale
+            if isinstance(outcome, VerivoteError):
+                try:
+                    outcomes[i] = self.precheck(raws[i], election=election, max_bytes=max_bytes)
+                except VerivoteError as exc:
+                    outcomes[i] = exc
+        return outcomes
+
+    def prechecks_final(self, election: str) -> bool:
+        """Whether this process prechecks ``election``'s entries on final parameters (Spec
+        §10.1: no later entry can change them; once true, true for good)."""
+        view = self._views.get(election)
+        if not self.rules.uses_parameters:
+            return True
+        return view is not None and self.rules.is_final(self.rules.snapshot(view.state))
+
+    def reparse(self, raw: bytes, *, election: str, max_bytes: int) -> Entry | None:
+        """Spec §10.1 An entry that another process of this board prechecked in full on final
+        parameters, parsed again WITHOUT verifying its signature or proofs, for ``append``;
+        None when this process's parameters are not final (precheck it in full).
+
+        Raises:
+            MalformedInput, EntryRefused: the entry does not parse (it cannot have passed a
+                precheck: a server fault, not the author's).
+        """
+        view = self._views.get(election)
+        if view is None or not self.prechecks_final(election):
+            return None
+        return self.rules.reparse(
+            raw, election=election, max_bytes=max_bytes, params=self.rules.snapshot(view.state)
+        )
+
     def refresh(self, election: str) -> object:
-        """Fold the leaves other processes appended since this one last looked; the rules'
-        parameters snapshot of the result.
+        """Fold the leaves other processes appended since this one last looked (those up to
+        the latest tree head before taking the log's lock, as ``append`` does: a worker whose
+        writer appended many may have many to fold); the rules' parameters snapshot of the
+        result.
 
         Raises:
             UnknownElection, LogCorrupted.
         """
         check_election_id(election)
+        self._quarantine.refuse(election)
+        with self._lock, self._quarantine.watch(election):
+            try:
+                self._catch_up(election)
+            except BaseException:
+                self._views.pop(election, None)
+                raise
         with self._writing(election) as tx:
             view = self._fold(election, tx)
         return self.rules.snapshot(view.state)
@@ -443,116 +501,6 @@ class Board:
                 f"leaves row 0 of {election!r}: {mode_name(origin.rehearsal)}'s log on "
                 f"{mode_name(self.rehearsal)}'s board"
             )
-
-    def _parse_stored(self, election: str, row: LeafRow, expected: int) -> Leaf:
-        check_leaf_row(row, expected, election=election)
-        try:
-            return Leaf.from_bytes(row.raw, self.rules.schemes, verify=False)
-        except VerivoteError as exc:
-            raise LogCorrupted(f"leaves row {row.index} of {election!r}: {exc}") from None
-
-    # --- reading -----------------------------------------------------------------------------
-
-    def _reader(self, election: str) -> HashReader:
-        def read(wanted: Sequence[NodeId]) -> list[bytes]:
-            return self.storage.read_nodes(election, wanted)
-
-        return read
-
-    def _unknown(self, election: str, what: Exception) -> Exception:
-        if not self.storage.has_election(election):
-            return UnknownElection(f"no election log {election!r} on this board")
-        return what
-
-    def latest_tree_head(self, election: str) -> SignedTreeHead:
-        """Spec §10.2 The latest signed tree head, checked against its row and the leaves.
-        Raises: UnknownElection, NotFound, LogCorrupted."""
-        self._quarantine.refuse(election)
-        stored, size = self.storage.latest_tree_head_and_size(election)
-        if stored is None and size == 0:
-            raise self._unknown(election, NotFound(f"{election!r} has no tree head yet"))
-        with self._quarantine.watch(election):
-            head = check_latest(
-                stored, size, election=election, board_key=self.public_key,
-                rehearsal=self.rehearsal,
-            )  # fmt: skip
-        assert head is not None  # check_latest refuses leaves without a head
-        return head
-
-    def tree_head(self, election: str, tree_size: int) -> SignedTreeHead:
-        """Spec §10.2 The tree head published for ``tree_size``, checked against its row.
-
-        Raises: UnknownElection, UnknownTreeSize, LogCorrupted.
-        """
-        self._quarantine.refuse(election)
-        stored = self.storage.tree_head(election, tree_size)
-        if stored is None:
-            raise self._unknown(
-                election, UnknownTreeSize(f"no tree head of size {tree_size} for {election!r}")
-            )
-        with self._quarantine.watch(election):
-            return check_tree_head_row(
-                stored, election=election, board_key=self.public_key, rehearsal=self.rehearsal
-            )
-
-    def leaf(self, election: str, index: int) -> LeafRow:
-        """Raises: UnknownElection, NotFound (no leaf at that index), LogCorrupted."""
-        self._quarantine.refuse(election)
-        row = self.storage.leaf(election, index)
-        if row is None:
-            raise self._unknown(election, NotFound(f"no leaf {index} in {election!r}"))
-        return row
-
-    def leaf_by_hash(
-        self, election: str, *, leaf_hash: bytes | None = None, entry_hash: bytes | None = None
-    ) -> LeafRow:
-        """Raises: UnknownElection, NotFound (no leaf or entry with that hash), LogCorrupted."""
-        self._quarantine.refuse(election)
-        row = self.storage.leaf_by_hash(election, leaf_hash=leaf_hash, entry_hash=entry_hash)
-        if row is None:
-            what = "leaf" if leaf_hash is not None else "entry"
-            raise self._unknown(election, NotFound(f"no {what} with that hash in {election!r}"))
-        return row
-
-    def leaves(self, election: str, start: int, end: int) -> Generator[LeafRow, None, None]:
-        """Leaves ``[start, min(end, size))``. Raises: UnknownElection, BadRange, LogCorrupted."""
-        self._quarantine.refuse(election)
-        size = self.storage.size(election)
-        if size == 0 and not self.storage.has_election(election):
-            raise UnknownElection(f"no election log {election!r} on this board")
-        if not 0 <= start <= size or end < start:
-            raise BadRange(f"range [{start}, {end}) is not within the log of {size} leaves")
-        return self.storage.leaves(election, start, min(end, size))
-
-    def inclusion_proof(self, election: str, *, index: int, tree_size: int) -> list[bytes]:
-        """Spec §9.2 The inclusion proof of leaf ``index`` to a published tree size.
-
-        Raises: UnknownElection, UnknownTreeSize, BadRange.
-        """
-        self.tree_head(election, tree_size)
-        if not 0 <= index < tree_size:
-            raise BadRange(f"leaf {index} is not in the tree of size {tree_size}")
-        return inclusion_proof(index, tree_size, self._reader(election))
-
-    def consistency_proof(self, election: str, *, first: int, second: int) -> list[bytes]:
-        """Spec §9.3 The consistency proof between two published tree sizes.
-
-        Raises: UnknownElection, UnknownTreeSize, BadRange.
-        """
-        if first > second:
-            raise BadRange(f"first size {first} is above second size {second}")
-        self.tree_head(election, first)
-        self.tree_head(election, second)
-        return consistency_proof(first, second, self._reader(election))
-
-    def receipt(self, election: str, index: int) -> Receipt:
-        """Spec §10.3 A receipt for leaf ``index`` against the latest tree head."""
-        sth = self.latest_tree_head(election)
-        row = self.leaf(election, index)
-        proof = inclusion_proof(index, sth.tree_size, self._reader(election))
-        with self._quarantine.watch(election):
-            leaf = self._parse_stored(election, row, index)
-        return Receipt(leaf, sth, tuple(proof))
 
     # --- a rehearsal's clock (Spec §10.2) -------------------------------------------------------
 

@@ -30,6 +30,13 @@ refreshed from the log first (``Rules.precheck``'s ``refresh``). Signature schem
 parameters too (a voter's credential signature binds the election fingerprint):
 ``bind_schemes(params)`` gives the schemes a precheck verifies with.
 
+Two optional steps serve a board of several processes (Spec §10, informative §10.6): a type's
+``precheck_many(entries, params)`` prechecks many entries posted meanwhile at once (ballots:
+their proofs in one §6.7 batch verification), and its ``parse(entry, params)`` reads an entry
+that another process of the board prechecked in full on the same final parameters for the
+stateful steps, without verifying its proofs again (``Rules.reparse``; the signature is not
+verified again either).
+
 Board-level invariants hold for every rule set and are enforced by the board itself: leaf 0 is
 the ``board-key`` entry, signed by the board key; no other leaf has type ``board-key``; an entry
 with role ``board`` is signed by the board key.
@@ -41,13 +48,14 @@ imports no election code; the election's own types and rules plug in through the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar, cast
 
 from bulletin_board.errors import EntryRefused, UnknownEntryType
 from bulletin_board.wire import BOARD_KEY_TYPE, BoardKeyPayload, Leaf
 from crypto.envelope import ED25519_SCHEMES, Entry, SignatureScheme, parse_entry
+from crypto.errors import VerivoteError
 
 __all__ = [
     "GENERIC_RULES",
@@ -87,6 +95,8 @@ class EntryType(Generic[StateT]):
     check: Callable[[StateT, Entry, int, int], None] = _no_check
     apply: Callable[[StateT, Leaf], None] = _no_apply
     fresh: bool = False
+    precheck_many: Callable[[Sequence[Entry], Any], Sequence[object]] | None = None
+    parse: Callable[[Entry, Any], object] | None = None
 
 
 LeafReader = Callable[[int], Entry]
@@ -172,6 +182,72 @@ class Rules(Generic[StateT]):
         Raises:
             MalformedInput (and its board subclasses), InvalidSignature, EntryRefused.
         """
+        entry, entry_type = self._parse(raw, election, max_bytes, verify, params)
+        if entry_type.fresh and refresh is not None:
+            params = refresh()
+        return _with_checked(entry, entry_type.precheck(entry, params))
+
+    def precheck_many(
+        self,
+        raws: Sequence[bytes],
+        *,
+        election: str | None,
+        max_bytes: int,
+        params: object = None,
+        refresh: Callable[[], object] | None = None,
+    ) -> list[Entry | VerivoteError]:
+        """Spec §10.1, §6.7 ``precheck`` of many entries at once: per entry, in order, the
+        prechecked entry or the error its ``precheck`` raises. Each is parsed and its signature
+        verified alone; the entries of a type with a ``precheck_many`` (ballots: their proofs
+        in one batch verification) are prechecked together, the others one by one."""
+        outcomes: list[Entry | VerivoteError] = []
+        groups: dict[str, list[int]] = {}
+        for i, raw in enumerate(raws):
+            try:
+                entry, entry_type = self._parse(raw, election, max_bytes, True, params)
+            except VerivoteError as exc:
+                outcomes.append(exc)
+                continue
+            if entry_type.precheck_many is not None and not entry_type.fresh:
+                outcomes.append(entry)
+                groups.setdefault(entry_type.name, []).append(i)
+                continue
+            try:
+                snapshot = refresh() if entry_type.fresh and refresh is not None else params
+                checked = entry_type.precheck(entry, snapshot)
+                outcomes.append(_with_checked(entry, checked))
+            except VerivoteError as exc:
+                outcomes.append(exc)
+        for name, positions in groups.items():
+            batched = self.types[name].precheck_many
+            assert batched is not None
+            entries = [cast(Entry, outcomes[i]) for i in positions]  # parsed, not yet checked
+            try:
+                results: Sequence[object] = batched(entries, params)
+            except VerivoteError as exc:
+                results = [exc] * len(positions)
+            for i, entry, result in zip(positions, entries, results, strict=True):
+                outcomes[i] = result if isinstance(result, VerivoteError) else (
+                    _with_checked(entry, result)
+                )  # fmt: skip
+        return outcomes
+
+    def reparse(self, raw: bytes, *, election: str, max_bytes: int, params: object) -> Entry:
+        """Spec §10.1 An entry another process of this board prechecked in full with the
+        parameters ``params`` (final), parsed again for the stateful rules WITHOUT verifying
+        its signature or its proofs (the type's ``parse``, else its ``precheck``).
+
+        Raises:
+            MalformedInput, EntryRefused: as ``precheck``.
+        """
+        entry, entry_type = self._parse(raw, election, max_bytes, False, params)
+        parse = entry_type.parse or entry_type.precheck
+        return _with_checked(entry, parse(entry, params))
+
+    def _parse(
+        self, raw: bytes, election: str | None, max_bytes: int, verify: bool, params: object
+    ) -> tuple[Entry, EntryType[StateT]]:
+        """Parse, verify the signature, find the type and check the author's role."""
         entry = parse_entry(
             raw, self.schemes_for(params), election=election, verify=verify, max_bytes=max_bytes
         )
@@ -182,10 +258,7 @@ class Rules(Generic[StateT]):
             raise EntryRefused(
                 "role_not_allowed", f"role {entry.role!r} may not post {entry.type!r} entries"
             )
-        if entry_type.fresh and refresh is not None:
-            params = refresh()
-        checked = entry_type.precheck(entry, params)
-        return entry if checked is None else replace(entry, checked=checked)
+        return entry, entry_type
 
     def check(self, state: StateT, entry: Entry, *, index: int, received: int) -> None:
         """Spec §10.1 The stateful rule of the entry's type. Raises: EntryRefused."""
@@ -196,6 +269,11 @@ class Rules(Generic[StateT]):
         entry_type = self.types.get(leaf.entry.type)
         if entry_type is not None:
             entry_type.apply(state, leaf)
+
+
+def _with_checked(entry: Entry, checked: object) -> Entry:
+    """The entry with its type precheck's result attached (Spec §10.1)."""
+    return entry if checked is None else replace(entry, checked=checked)
 
 
 # --- the generic rule set --------------------------------------------------------------------

@@ -8,8 +8,9 @@ models of bulletin_board/openapi.py only document them. CORS is off unless origi
 configured (bulletin_board/config.py); writes are rate-limited per client address, one limit
 across the workers of a ``board serve`` (bulletin_board/ratelimit.py). A body above the
 ordinary limit (a trustee's mix: tens of MB, tens of seconds to check) is read only while one of
-a few "large" slots (per worker) is free, and every precheck runs in a worker thread, so the
-event loop goes on serving other requests.
+a few "large" slots (per worker) is free, and every precheck runs off the event loop, so it
+goes on serving other requests: a large entry's in a worker thread, the others' on the
+prechecking thread, which checks those posted meanwhile together (bulletin_board/committer.py).
 """
 
 from __future__ import annotations
@@ -33,18 +34,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bulletin_board.booth import BoothFiles
-from bulletin_board.committer import GroupCommitter
+from bulletin_board.committer import batch_prechecker, group_committer
 from bulletin_board.config import DEFAULT_RULES, ServeConfig, ServiceSettings
 from bulletin_board.credential_index import CREDENTIAL_LENGTH, CredentialIndexServer
-from bulletin_board.errors import (
-    BoardError,
-    EntryRefused,
-    LogCorrupted,
-    NotFound,
-    UnknownElection,
-    UnknownTreeSize,
-)
 from bulletin_board.export import format_export
+from bulletin_board.http_errors import ClientError, answer, error_body
 from bulletin_board.keyfile import load_board_key
 from bulletin_board.log import Board, now_ms
 from bulletin_board.openapi import (
@@ -70,20 +64,17 @@ from bulletin_board.rule_sets import named_rules
 from bulletin_board.storage import LeafRow, Storage
 from bulletin_board.wire import check_election_id
 from bulletin_board.witnessing import accept_cosignature, cosignatures_of
+from bulletin_board.writer import WriterClient
 from crypto import canonical
 from crypto.envelope import ENTRY_HASH_LENGTH
 from crypto.errors import (
-    InvalidSignature,
-    MalformedInput,
-    NonCanonicalEncoding,
-    VerificationFailed,
     VerivoteError,
 )
 from crypto.merkle import HASH_LENGTH
 from crypto.signing import SigningKey
 from crypto.wire import parse_hex
 
-__all__ = ["create_app", "create_app_from_env", "create_board_app"]
+__all__ = ["create_app", "create_app_from_config", "create_app_from_env", "create_board_app"]
 
 MAX_INT: Final = 2**53 - 1
 # When to retry a large entry refused for want of a free slot (a mix takes tens of seconds).
@@ -91,49 +82,11 @@ _LARGE_RETRY_SECONDS: Final = 15
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-# --- errors ----------------------------------------------------------------------------------
-
-
-def _status_and_code(exc: Exception) -> tuple[int, str]:
-    if isinstance(exc, EntryRefused):
-        return 409, exc.code
-    if isinstance(exc, UnknownElection | NotFound | UnknownTreeSize):
-        return 404, exc.code
-    if isinstance(exc, LogCorrupted):
-        return 503, exc.code
-    if isinstance(exc, NonCanonicalEncoding):
-        return 400, "non_canonical"
-    if isinstance(exc, MalformedInput):
-        return 400, str(getattr(exc, "code", "malformed"))
-    if isinstance(exc, InvalidSignature):
-        return 400, "bad_signature"
-    if isinstance(exc, VerificationFailed):
-        return 400, "verification_failed"
-    if isinstance(exc, BoardError):
-        return 400, exc.code
-    return 500, "internal"
-
-
 def _error(
     status: int, code: str, message: str, headers: Mapping[str, str] | None = None
 ) -> Response:
-    body = canonical.encode({"error": {"code": code, "message": _one_line(message)}})
-    return Response(body, status_code=status, media_type=JSON, headers=headers)
-
-
-def _one_line(message: str) -> str:
-    line = " ".join(message.split())
-    return line[:500]
-
-
-class _ClientError(Exception):
-    def __init__(
-        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.headers = headers
+    return Response(error_body(code, message), status_code=status, media_type=JSON,
+                    headers=headers)  # fmt: skip
 
 
 # --- the application -------------------------------------------------------------------------
@@ -213,7 +166,7 @@ class _LargeBodies:
 
     def take(self) -> None:
         if self.free <= 0:
-            raise _ClientError(
+            raise ClientError(
                 429,
                 "rate_limited",
                 "the board is checking another large entry: retry shortly",
@@ -239,13 +192,13 @@ async def _read_body(request: Request, settings: ServiceSettings, large: _LargeB
     the large slots (``request.state.large``; the caller gives it back when the request ends).
 
     Raises:
-        _ClientError: 413 too large, 429 no large slot free, 400 a bad Content-Length.
+        ClientError: 413 too large, 429 no large slot free, 400 a bad Content-Length.
     """
     limit, ceiling = settings.max_body_bytes, _ceiling(settings)
 
     def need(size: int) -> None:
         if size > ceiling:
-            raise _ClientError(413, "too_large", f"body larger than {ceiling} bytes")
+            raise ClientError(413, "too_large", f"body larger than {ceiling} bytes")
         if size > limit and not request.state.large:
             large.take()
             request.state.large = True
@@ -253,7 +206,7 @@ async def _read_body(request: Request, settings: ServiceSettings, large: _LargeB
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
-            raise _ClientError(400, "malformed", "invalid Content-Length")
+            raise ClientError(400, "malformed", "invalid Content-Length")
         need(int(declared))
     chunks: list[bytes] = []
     size = 0
@@ -269,7 +222,7 @@ def _check_content_type(request: Request) -> None:
     media, _, params = value.partition(";")
     params = params.strip().lower().replace(" ", "")
     if media.strip().lower() != JSON or params not in ("", "charset=utf-8"):
-        raise _ClientError(415, "unsupported_media_type", "POST entries as application/json")
+        raise ClientError(415, "unsupported_media_type", "POST entries as application/json")
 
 
 def create_app(
@@ -279,12 +232,17 @@ def create_app(
     own_storage: bool = False,
     rate_file: Path | None = None,
     booth: BoothFiles | None = None,
+    writer: Path | None = None,
 ) -> FastAPI:
-    """The board's FastAPI application; its lifespan runs the group-commit writer thread.
-    ``rate_file``: the write-rate table shared with other workers (None: this process's own);
-    ``booth``: the web booth's files it serves (None: the installed booth/)."""
+    """The board's FastAPI application; its lifespan runs the group-commit writer thread and
+    the prechecking thread. ``rate_file``: the write-rate table shared with other workers
+    (None: this process's own); ``booth``: the web booth's files it serves (None: the
+    installed booth/); ``writer``: the socket of the writer process that appends for every
+    worker (bulletin_board/writer.py; None: this process appends)."""
     settings = settings or ServiceSettings()
-    committer = GroupCommitter(board)
+    committer = group_committer(board)
+    prechecker = batch_prechecker(board, max_bytes=_ceiling(settings))
+    forward = None if writer is None else WriterClient(writer)
     limiter = WriteRateLimiter(settings.write_rate, settings.write_burst, path=rate_file)
     large = _LargeBodies(settings.large_bodies)
     index = CredentialIndexServer(board)
@@ -294,11 +252,15 @@ def create_app(
         await run_in_threadpool(board.check_mode)  # Spec §10.2: rehearsals apart
         await run_in_threadpool(board.check_storage)  # Spec §10.2: a corrupted log gets 503
         committer.start()
+        prechecker.start()
         try:
             yield
         finally:
             pages.close()
+            await run_in_threadpool(prechecker.stop)
             await run_in_threadpool(committer.stop)
+            if forward is not None:
+                forward.close()
             limiter.close()
             if own_storage:
                 board.storage.close()
@@ -318,15 +280,13 @@ def create_app(
             CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET"]
         )
 
-    @app.exception_handler(_ClientError)
-    async def _client_error(_request: Request, exc: _ClientError) -> Response:
+    @app.exception_handler(ClientError)
+    async def _client_error(_request: Request, exc: ClientError) -> Response:
         return _error(exc.status, exc.code, str(exc), headers=exc.headers)
 
     @app.exception_handler(VerivoteError)
     async def _verivote_error(_request: Request, exc: VerivoteError) -> Response:
-        status, code = _status_and_code(exc)
-        message = str(exc) if status < 500 or isinstance(exc, LogCorrupted) else "internal error"
-        return _error(status, code, message)
+        return _error(*answer(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> Response:
@@ -436,7 +396,7 @@ def create_app(
     ) -> Response:
         election = election_of(election)
         if (index is None) == (leaf_hash is None):
-            raise _ClientError(400, "bad_parameter", "give exactly one of index and leaf_hash")
+            raise ClientError(400, "bad_parameter", "give exactly one of index and leaf_hash")
         if leaf_hash is not None:
             index = board.leaf_by_hash(
                 election, leaf_hash=parse_hex(leaf_hash, HASH_LENGTH, "leaf hash")
@@ -523,7 +483,7 @@ def create_app(
         request.state.large = False  # before anything can refuse: the caller's finally reads it
         client = request.client.host if request.client else "unknown"
         if not limiter.allow(client):
-            raise _ClientError(429, "rate_limited", "too many writes", {"Retry-After": "1"})
+            raise ClientError(429, "rate_limited", "too many writes", {"Retry-After": "1"})
         _check_content_type(request)
         return await _read_body(request, limits, large)
 
@@ -573,9 +533,16 @@ def create_app(
         election = election_of(election)
         try:
             raw = await write_body(request, settings)
-            entry = await run_in_threadpool(
-                board.precheck, raw, election=election, max_bytes=_ceiling(settings)
-            )
+            final = board.prechecks_final(election)  # before the precheck: it stays true
+            if request.state.large:  # checked alone, never holding up the ordinary entries
+                entry = await run_in_threadpool(
+                    board.precheck, raw, election=election, max_bytes=_ceiling(settings)
+                )
+            else:  # with the others posted meanwhile: ballots' proofs batched (§6.7)
+                entry = await asyncio.wrap_future(prechecker.submit(election, raw))
+            if forward is not None:  # the writer process appends (Spec §10.6)
+                receipt, new = await forward.append(election, entry.raw, prechecked=final)
+                return _json(receipt, status=201 if new else 200)
             appended = await asyncio.wrap_future(committer.submit(election, entry))
         finally:
             if request.state.large:
@@ -621,8 +588,13 @@ def create_board_app(
 def create_app_from_env() -> FastAPI:
     """The application configured by environment variables (for ``uvicorn --factory`` and
     several workers): see ``bulletin_board.config.ServeConfig.from_env``."""
-    config = ServeConfig.from_env(os.environ)
+    return create_app_from_config(ServeConfig.from_env(os.environ))
+
+
+def create_app_from_config(config: ServeConfig) -> FastAPI:
+    """The application of one worker of ``board serve`` (the database is migrated)."""
     storage = Storage.open(config.db, migrate=False)
     key = load_board_key(config.key_path)
     board = Board(storage, key, named_rules(config.rules), rehearsal=config.rehearsal)
-    return create_app(board, config.settings, own_storage=True, rate_file=config.rate_file)
+    return create_app(board, config.settings, own_storage=True, rate_file=config.rate_file,
+                      writer=config.writer)  # fmt: skip

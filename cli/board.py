@@ -189,6 +189,7 @@ def serve(
     import uvicorn
 
     from bulletin_board.ratelimit import create_rate_file
+    from bulletin_board.workers import serve_workers
 
     trusted = _proxy_networks(proxies)
 
@@ -206,7 +207,8 @@ def serve(
         write_burst=write_burst,
         cors_origins=cors,
     )
-    # One write-rate table for every worker (bulletin_board/ratelimit.py), private to this serve.
+    # One write-rate table for every worker (bulletin_board/ratelimit.py), private to this serve;
+    # with several workers, one writer process appends for them all (bulletin_board/writer.py).
     with tempfile.TemporaryDirectory(prefix="verivote-board-") as folder:
         rate_file = Path(folder) / "write-rate"
         create_rate_file(rate_file)
@@ -217,17 +219,21 @@ def serve(
         kind = "REHEARSAL board" if rehearsal else "board"
         click.echo(f"{kind} serving on http://{host}:{port} ({workers} worker(s))")
         sys.stdout.flush()
-        uvicorn.run(
-            "bulletin_board.service:create_app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-            access_log=False,
-            proxy_headers=bool(trusted),
-            forwarded_allow_ips=list(trusted),
-        )
+        options: dict[str, Any] = {
+            "log_level": "warning", "access_log": False, "proxy_headers": bool(trusted),
+            "forwarded_allow_ips": list(trusted),
+        }  # fmt: skip
+        if workers == 1:
+            uvicorn.run("bulletin_board.service:create_app_from_env", factory=True, host=host,
+                        port=port, **options)  # fmt: skip
+            return
+        try:
+            clean = serve_workers(config, Path(folder), host=host, port=port, workers=workers,
+                                  options=options)  # fmt: skip
+        except RuntimeError as exc:  # the writer did not start
+            raise click.ClickException(str(exc)) from None
+        if not clean:
+            raise click.ClickException("a worker or the writer of the board died: restart it")
 
 
 def _proxy_networks(values: tuple[str, ...]) -> tuple[str, ...]:

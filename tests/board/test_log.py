@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bulletin_board.committer import GroupCommitter
+from bulletin_board.committer import group_committer
 from bulletin_board.errors import (
     BadRange,
     EntryRefused,
@@ -334,7 +334,7 @@ def test_a_foreign_board_key_is_refused(db_url: str) -> None:
 
 def test_group_committer_batches(db_url: str) -> None:
     board = open_board(db_url)
-    committer = GroupCommitter(board, max_batch=50)
+    committer = group_committer(board, max_batch=50)
     committer.start()
     try:
         futures = [committer.submit("e1", prechecked(note(i))) for i in range(120)]

@@ -17,9 +17,10 @@ import httpx
 import pytest
 
 from bulletin_board.export import verify_export
-from bulletin_board.wire import Receipt, SignedTreeHead
+from bulletin_board.wire import Receipt, SignedTreeHead, sign_entry
 from crypto import canonical
 from crypto.merkle import verify_consistency
+from crypto.signing import SigningKey
 from tests.board.conftest import PG_URL, create_pg_database, drop_pg_database
 from tests.board.helpers import RULES, note
 from tests.board.server import VERIVOTE, BoardServer
@@ -92,8 +93,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def test_crash_safety_under_sigkill(database: str, tmp_path: Path) -> None:
     key = tmp_path / "board.key"
     acked: dict[bytes, Receipt] = {}
-    for round_ in range(5):
-        server = BoardServer(database, key, workers=1)
+    for round_ in range(5):  # one worker, then two forwarding to their writer, in turn
+        server = BoardServer(database, key, workers=1 + round_ % 2)
         stop = threading.Event()
         batches = [[note(f"r{round_}-c{c}-{i}") for i in range(400)] for c in range(4)]
         threads = [
@@ -144,6 +145,48 @@ def test_two_servers_on_one_database(database: str, tmp_path: Path) -> None:
         indices = sorted(r.leaf.index for r in acked.values())
         assert indices == list(range(1, 361)), "indices are not gapless"
         assert SignedTreeHead.from_json(httpx.get(f"{two.url}{E}/sth").json()) == final
+
+
+def test_two_workers_append_through_one_writer(database: str, tmp_path: Path) -> None:
+    """Spec §10.6 With two workers, one writer process appends: concurrent entries get gapless
+    indices and receipts that extend to the final head; a refusal of the stateful rules (made by
+    the writer) and one of the stateless checks (by a worker) each come with their code; a
+    replay gets its first receipt."""
+    key = tmp_path / "board.key"
+    acked: dict[bytes, Receipt] = {}
+    with BoardServer(database, key, workers=2) as server:
+        stop = threading.Event()
+        threads = [
+            threading.Thread(
+                target=_poster,
+                args=(server.url, [note(f"w-c{c}-{i}") for i in range(50)], acked, stop),
+            )
+            for c in range(4)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(r.leaf.index for r in acked.values()) == list(range(1, 201))
+        _check_log(server.url, acked)
+        other = SigningKey(bytes(32))
+        board_key = sign_entry(election="e1", type="board-key", role="board",
+                               payload={"key": other.verify_key.raw.hex(), "rehearsal": False},
+                               key=other)  # fmt: skip
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            refused = client.post(f"{E}/entries", content=board_key, headers=JSON)
+            assert refused.status_code == 409, refused.text
+            assert refused.json()["error"]["code"] == "board_key_only_first"
+            forged = json_object(note("forged"))
+            forged["signature"] = "00" * 64
+            bad = client.post(f"{E}/entries", content=canonical.encode(forged), headers=JSON)
+            assert bad.status_code == 400, bad.text
+            assert bad.json()["error"]["code"] == "bad_signature"
+            raw, first = next(iter(acked.items()))
+            again = client.post(f"{E}/entries", content=raw, headers=JSON)
+            assert again.status_code == 200, again.text
+            assert json_object(again.content)["leaf_index"] == first.leaf.index
+            assert client.get(f"{E}/sth").json()["tree_size"] == 201
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,94 @@
+"""One thread that serves requests in batches: those that arrive while a batch is served form
+the next one (Spec §10.1: the board's group commit, and its batched prechecks).
+
+``Batcher(handle)`` runs ``handle(key, items)`` on its thread for each key of a batch (in key
+order), which returns one outcome per item, in order: a result, or the exception to raise to
+that item's caller. An exception ``handle`` raises goes to every item it was given.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+__all__ = ["Batcher"]
+
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
+
+
+@dataclass(frozen=True, slots=True)
+class _Request(Generic[ItemT, ResultT]):
+    key: str
+    item: ItemT
+    future: Future[ResultT]
+
+
+class Batcher(Generic[ItemT, ResultT]):
+    """A thread serving the requests queued while it served the previous batch, together."""
+
+    def __init__(
+        self,
+        handle: Callable[[str, Sequence[ItemT]], Sequence[ResultT | Exception]],
+        *,
+        name: str,
+        max_batch: int,
+    ) -> None:
+        self._handle = handle
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Request[ItemT, ResultT] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Serve what is queued, then stop the thread."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def submit(self, key: str, item: ItemT) -> Future[ResultT]:
+        future: Future[ResultT] = Future()
+        self._queue.put(_Request(key, item, future))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
+            by_key: dict[str, list[_Request[ItemT, ResultT]]] = {}
+            for request in batch:
+                by_key.setdefault(request.key, []).append(request)
+            for key in sorted(by_key):
+                self._serve(key, by_key[key])
+            if stop:
+                return
+
+    def _serve(self, key: str, requests: list[_Request[ItemT, ResultT]]) -> None:
+        try:
+            outcomes = self._handle(key, [r.item for r in requests])
+        except Exception as exc:
+            for request in requests:
+                request.future.set_exception(exc)
+            return
+        for request, outcome in zip(requests, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                request.future.set_exception(outcome)
+            else:
+                request.future.set_result(outcome)
