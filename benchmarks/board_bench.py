@@ -13,10 +13,12 @@ real ``verivote board serve --workers 2`` takes the members' ballots, each check
 them as fast as ``--clients`` keep-alive connections post them (target >= 400/s on
 PostgreSQL), then ``--paced-seconds`` of them sent at 300/s on a fixed schedule (open loop: a
 ballot's latency runs from its scheduled time, so a board that falls behind is charged for the
-queue), p99 target <= 250 ms on PostgreSQL.
+queue), p99 target <= 250 ms on PostgreSQL. The CPU the server's processes used per ballot of
+the burst is printed too: on a shared machine it is what the board costs, whatever else runs,
+and 2 cores divided by it bounds the rate on an idle machine.
 
-Appends: real ``verivote board serve`` processes (1 and 2 uvicorn workers) on a fresh SQLite
-file and, with ``--pg`` (default: $VERIVOTE_TEST_DATABASE_URL), a fresh PostgreSQL database;
+Appends: real ``verivote board serve`` processes (1 worker, and 2 with their writer) on a fresh
+SQLite file and, with ``--pg`` (default: $VERIVOTE_TEST_DATABASE_URL), a fresh PostgreSQL database;
 entries are pre-signed Ed25519 ``note`` entries, which the board parses, signature-checks and
 commits durably before answering; ``--clients`` keep-alive connections post concurrently.
 
@@ -246,9 +248,11 @@ def bench_ballots(name: str, db: str, work: Path, shape: str, args: argparse.Nam
     burst, rest = prepared.ballots[: args.ballots], prepared.ballots[args.ballots :]
     server = Server(db, prepared.key_path, 2, rules="election")
     try:
+        cpu = _tree_cpu(server.proc.pid)
         elapsed, failures = _run(
             _post_all(server.url, burst, args.clients, election=prepared.election)
         )
+        cpu = _tree_cpu(server.proc.pid) - cpu
         latencies, late_failures = _run(
             _post_paced(server.url, rest, PACED_RATE, args.clients, election=prepared.election)
         )
@@ -262,6 +266,10 @@ def bench_ballots(name: str, db: str, work: Path, shape: str, args: argparse.Nam
         f">= {BALLOT_TARGET:,.0f}/s" if target else "",
         (rate >= BALLOT_TARGET and failures == 0) if target else (False if failures else None),
     )
+    _row(
+        f"server CPU per ballot, {PAPERS[shape]}, {name} (all its processes)",
+        f"{cpu * 1000 / len(burst):.2f} ms (2 cores: at most {2 * len(burst) / cpu:,.0f}/s)",
+    )
     times = sorted(latencies)
     p99 = times[max(0, int(len(times) * 0.99) - 1)]
     _row(
@@ -273,6 +281,29 @@ def bench_ballots(name: str, db: str, work: Path, shape: str, args: argparse.Nam
         if target
         else (False if late_failures else None),
     )
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and its descendants (Linux):
+    on a shared machine, what the server costs, whatever else runs."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += used.get(current, 0.0)
+        todo += children.get(current, [])
+    return total
 
 
 # --- the writer alone --------------------------------------------------------------------------
