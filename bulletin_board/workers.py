@@ -42,7 +42,9 @@ def serve_workers(
 
     Raises:
         RuntimeError: the writer did not start.
+        OSError: the address cannot be bound.
     """
+    sockets = [_listen(host, port) for _ in range(workers)]  # all listening before any serves
     writer = start_writer(config, folder)
     config = ServeConfig(
         config.db, config.key_path, config.rules, config.settings, config.rate_file,
@@ -50,10 +52,8 @@ def serve_workers(
     )  # fmt: skip
     context = multiprocessing.get_context("spawn")
     processes = [
-        context.Process(
-            target=_worker, args=(config, host, port, options), name=f"board-worker-{i}"
-        )
-        for i in range(workers)
+        context.Process(target=_worker, args=(config, sock, options), name=f"board-worker-{i}")
+        for i, sock in enumerate(sockets)
     ]
     stopping = died = False
 
@@ -82,12 +82,19 @@ def serve_workers(
                 process.kill()
                 process.join()
         stop_writer(writer)
+        for sock in sockets:
+            sock.close()
         for s, handler in previous.items():
             signal.signal(s, handler)
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    """A listening socket of this worker's own, sharing the address with the others."""
+    """A listening socket for one worker, sharing the address with the others' (the kernel
+    queues the connections it gives this socket until its worker accepts them).
+
+    Raises:
+        OSError: the address is taken (by another program) or cannot be bound.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -97,12 +104,11 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(config: ServeConfig, host: str, port: int, options: dict[str, Any]) -> None:
+def _worker(config: ServeConfig, sock: socket.socket, options: dict[str, Any]) -> None:
     import uvicorn
 
     from bulletin_board.service import create_app_from_config
 
-    sock = _listen(host, port)
     server = uvicorn.Server(
         uvicorn.Config(create_app_from_config(config), backlog=_BACKLOG, **options)
     )

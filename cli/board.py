@@ -232,6 +232,8 @@ def serve(
                                   options=options)  # fmt: skip
         except RuntimeError as exc:  # the writer did not start
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         if not clean:
             raise click.ClickException("a worker or the writer of the board died: restart it")
 

@@ -1,19 +1,18 @@
 """The write rate limit (issue 16 item 4): one limit across the workers of ``verivote board
 serve``, and X-Forwarded-For trusted only from the proxies the operator names.
 
-The process tests run a real ``board serve`` with 2 uvicorn workers on 127.0.0.1. To know which
-worker answers, a test stops the other one (SIGSTOP) while it sends, and checks in /proc which
-process holds each connection: with one bucket per worker, the second worker would accept a
-fresh burst.
+The process tests run a real ``board serve`` with 2 workers on 127.0.0.1. Each worker listens on
+a socket of its own (SO_REUSEPORT): to send to one worker, a test opens connections until that
+worker accepted enough of them (/proc tells which process holds each), and checks which answered
+each request: with one bucket per worker, the second worker would accept a fresh burst.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import socket
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -96,16 +95,26 @@ def _group(pgid: int) -> list[int]:
 
 
 def _workers(server: BoardServer) -> list[int]:
-    """uvicorn's worker processes (multiprocessing spawns them)."""
-    return [
-        pid
-        for pid in _group(server.process.pid)
-        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
+    """The worker processes: those listening on the board's port (each its own socket, with
+    SO_REUSEPORT; the writer process listens on none)."""
+    listening = {
+        fields[9]
+        for fields in (line.split() for line in _tcp_lines())
+        if int(fields[1].split(":")[1], 16) == server.port and fields[3] == "0A"
+    }
+    return sorted({pid for inode, pid in _sockets(server).items() if inode in listening})
 
 
-def _holders(server: BoardServer) -> dict[int, int]:
-    """Client port -> the pid of the process holding that connection to the board."""
+def _tcp_lines() -> list[str]:
+    lines = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if Path(table).exists():
+            lines += Path(table).read_text().splitlines()[1:]
+    return lines
+
+
+def _sockets(server: BoardServer) -> dict[str, int]:
+    """Socket inode -> the pid of the board's process holding it."""
     inodes: dict[str, int] = {}
     for pid in _group(server.process.pid):
         try:
@@ -113,45 +122,57 @@ def _holders(server: BoardServer) -> dict[int, int]:
         except OSError:
             continue
         inodes.update({link[8:-1]: pid for link in links if link.startswith("socket:[")})
+    return inodes
+
+
+def _holders(server: BoardServer) -> dict[int, int]:
+    """Client port -> the pid of the process holding that connection to the board."""
+    inodes = _sockets(server)
     holders = {}
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
+    for fields in (line.split() for line in _tcp_lines()):
         local, remote, inode = fields[1], fields[2], fields[9]
         if int(local.split(":")[1], 16) == server.port and inode in inodes:
             holders[int(remote.split(":")[1], 16)] = inodes[inode]
     return holders
 
 
-@contextmanager
-def _only(worker: int, server: BoardServer) -> Iterator[None]:
-    """Every other worker stopped (SIGSTOP) until the block ends: ``worker`` accepts all."""
-    others = [pid for pid in _workers(server) if pid != worker]
-    for pid in others:
-        os.kill(pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        for pid in others:
-            os.kill(pid, signal.SIGCONT)
+def _connect_to(worker: int, server: BoardServer, n: int) -> list[socket.socket]:
+    """``n`` connections that ``worker`` accepted: the kernel spreads connections over the
+    workers' sockets, so open them until enough landed on it (closing the others unused)."""
+    kept: list[socket.socket] = []
+    for _ in range(50 * n):
+        if len(kept) == n:
+            return kept
+        c = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        port = c.getsockname()[1]
+        for _ in range(200):
+            holder = _holders(server).get(port)
+            if holder is not None:
+                break
+            threading.Event().wait(0.01)  # polling for the accept, not synchronising on time
+        if holder == worker:
+            kept.append(c)
+        else:
+            c.close()
+    raise AssertionError(f"worker {worker} accepted too few connections")
 
 
 def _posts(
-    server: BoardServer, n: int, forwarded: list[str] | None = None
+    server: BoardServer, n: int, worker: int, forwarded: list[str] | None = None
 ) -> list[tuple[int, int]]:
-    """``n`` POSTs of an empty object, each on its own connection, sent together: their statuses
-    and the pid that answered each. The limit is taken before the body is read, so a refused
-    body spends a token as an entry would."""
-    connections = []
-    for i in range(n):
-        c = socket.create_connection(("127.0.0.1", server.port), timeout=30)
-        header = f"X-Forwarded-For: {forwarded[i]}\r\n" if forwarded else ""
-        c.sendall(
-            b"POST /v1/elections/e1/entries HTTP/1.1\r\nHost: board\r\n"
-            b"Content-Type: application/json\r\nContent-Length: 2\r\n" + header.encode() + b"\r\n{}"
-        )
-        connections.append(c)
+    """``n`` POSTs of an empty object to ``worker``, each on its own connection, sent together:
+    their statuses and the pid that answered each. The limit is taken before the body is read,
+    so a refused body spends a token as an entry would."""
+    connections = _connect_to(worker, server, n)
     answers = []
     try:
+        for i, c in enumerate(connections):
+            header = f"X-Forwarded-For: {forwarded[i]}\r\n" if forwarded else ""
+            c.sendall(
+                b"POST /v1/elections/e1/entries HTTP/1.1\r\nHost: board\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 2\r\n"
+                + header.encode() + b"\r\n{}"
+            )  # fmt: skip
         statuses = [int(c.makefile("rb").readline().split()[1]) for c in connections]
         holders = _holders(server)
         pids = [holders[c.getsockname()[1]] for c in connections]
@@ -178,23 +199,19 @@ def board(tmp_path: Path) -> Iterator[BoardServer]:
 @pytest.mark.slow
 def test_the_limit_holds_across_workers(board: BoardServer) -> None:
     first, second = _workers(board)
-    with _only(first, board):
-        answers = _posts(board, BURST)
+    answers = _posts(board, BURST, first)
     assert answers == [(400, first)] * BURST  # a burst spent on the first worker
-    with _only(second, board):
-        answers = _posts(board, 3)
+    answers = _posts(board, 3, second)
     assert answers == [(429, second)] * 3  # the second worker shares the empty bucket
 
 
 @pytest.mark.slow
 def test_a_spoofed_forwarded_header_does_not_reset_the_bucket(board: BoardServer) -> None:
     first, second = _workers(board)
-    with _only(first, board):
-        assert [s for s, _ in _posts(board, BURST)] == [400] * BURST
+    assert [s for s, _ in _posts(board, BURST, first)] == [400] * BURST
     for worker in (first, second):
         spoofed = [f"203.0.113.{i}" for i in range(4)] + ["127.0.0.2", "::1"]
-        with _only(worker, board):
-            answers = _posts(board, len(spoofed), forwarded=spoofed)
+        answers = _posts(board, len(spoofed), worker, forwarded=spoofed)
         assert answers == [(429, worker)] * len(spoofed)
 
 
@@ -208,15 +225,12 @@ def test_a_named_proxy_is_trusted_for_the_client_address(tmp_path: Path) -> None
         write_rate=0.001, options=options,
     ) as server:  # fmt: skip
         first, second = _workers(server)
-        with _only(first, server):
-            answers = _posts(server, 3, forwarded=["198.51.100.7"] * 3)
+        answers = _posts(server, 3, first, forwarded=["198.51.100.7"] * 3)
         assert [s for s, _ in answers] == [400, 400, 429]
-        with _only(second, server):
-            answers = _posts(server, 3, forwarded=["198.51.100.7", "198.51.100.8", "192.0.2.1"])
+        answers = _posts(server, 3, second, forwarded=["198.51.100.7", "198.51.100.8", "192.0.2.1"])
         assert [s for s, _ in answers] == [429, 400, 400]
-        with _only(second, server):
-            # The proxy appends the address it saw: the spoofed hop on the left is ignored.
-            answers = _posts(server, 1, forwarded=["192.0.2.99, 198.51.100.7"])
+        # The proxy appends the address it saw: the spoofed hop on the left is ignored.
+        answers = _posts(server, 1, second, forwarded=["192.0.2.99, 198.51.100.7"])
         assert [s for s, _ in answers] == [429]
 
 
