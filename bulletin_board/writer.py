@@ -32,6 +32,7 @@ import os
 import signal
 import struct
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from functools import partial
@@ -39,15 +40,17 @@ from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from typing import Final
 
-from bulletin_board.committer import group_committer
+from bulletin_board.batching import Batcher
+from bulletin_board.committer import DEFAULT_MAX_BATCH
 from bulletin_board.config import ServeConfig
 from bulletin_board.http_errors import ClientError, answer
 from bulletin_board.keyfile import load_board_key
-from bulletin_board.log import Board
+from bulletin_board.log import Appended, Board
 from bulletin_board.rule_sets import named_rules
 from bulletin_board.storage import Storage
-from bulletin_board.wire import check_election_id
+from bulletin_board.wire import Entry, check_election_id
 from crypto import canonical
+from crypto.errors import VerivoteError
 
 __all__ = ["WriterClient", "run_writer", "start_writer", "stop_writer"]
 
@@ -71,13 +74,39 @@ def _frame(body: bytes) -> bytes:
 
 
 class _Writer:
-    """The writer's side: one board, one group commit, one thread for full prechecks."""
+    """The writer's side: one board, one group commit (which also parses the prechecked
+    entries again, on its one thread: parsing points releases the GIL at every call, which two
+    busy threads would hand back and forth), threads for full prechecks."""
 
     def __init__(self, board: Board, max_bytes: int) -> None:
         self.board = board
         self.max_bytes = max_bytes
-        self.committer = group_committer(board)
+        self.committer: Batcher[bytes | Entry, Appended] = Batcher(
+            self._append, name="board-writer", max_batch=DEFAULT_MAX_BATCH
+        )
         self.prechecks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="writer-precheck")
+
+    def _append(self, election: str, items: Sequence[bytes | Entry]) -> list[Appended | Exception]:
+        """Parse the prechecked entries' bytes again, then append them all in one commit."""
+        outcomes: list[Appended | Exception | None] = [None] * len(items)
+        entries, positions = [], []
+        for i, item in enumerate(items):
+            try:
+                entry = item if isinstance(item, Entry) else self._reparse(election, item)
+            except VerivoteError as exc:
+                outcomes[i] = exc
+                continue
+            entries.append(entry)
+            positions.append(i)
+        for i, outcome in zip(positions, self.board.append(election, entries), strict=True):
+            outcomes[i] = outcome
+        return [o for o in outcomes if o is not None]
+
+    def _reparse(self, election: str, raw: bytes) -> Entry:
+        entry = self.board.reparse(raw, election=election, max_bytes=self.max_bytes)
+        if entry is None:  # the view was thrown away meanwhile (a failed commit): in full
+            entry = self.board.precheck(raw, election=election, max_bytes=self.max_bytes)
+        return entry
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -97,16 +126,12 @@ class _Writer:
         raw = request[2 + size :]
         try:
             check_election_id(election)
-            entry = (
-                self.board.reparse(raw, election=election, max_bytes=self.max_bytes)
-                if prechecked
-                else None
-            )
-            if entry is None:
+            item: bytes | Entry = raw
+            if not (prechecked and self.board.prechecks_final(election)):
                 check = partial(self.board.precheck, raw, election=election,
                                 max_bytes=self.max_bytes)  # fmt: skip
-                entry = await asyncio.get_running_loop().run_in_executor(self.prechecks, check)
-            appended = await asyncio.wrap_future(self.committer.submit(election, entry))
+                item = await asyncio.get_running_loop().run_in_executor(self.prechecks, check)
+            appended = await asyncio.wrap_future(self.committer.submit(election, item))
         except Exception as exc:
             status, code, message = answer(exc)
             return _STATUS.pack(status) + canonical.encode({"code": code, "message": message})

@@ -11,6 +11,7 @@ import pytest
 
 from crypto.errors import MalformedInput
 from election.rules import LoggedEntry, Prechecked, Refusal, precheck, precheck_many
+from election.rules._voting import BATCH_FROM
 from tests.election.scenario import Posted, Scenario, voter
 
 
@@ -107,12 +108,25 @@ def test_each_ballot_of_a_batch_gets_its_own_outcome(ready: Scenario) -> None:
         _same(mine, alone)
 
 
-def test_a_batch_of_valid_ballots_passes_whole(ready: Scenario) -> None:
+@pytest.mark.parametrize("count", [1, BATCH_FROM - 1, BATCH_FROM, 2 * BATCH_FROM])
+def test_a_batch_of_valid_ballots_passes_whole(ready: Scenario, count: int) -> None:
+    """Below ``BATCH_FROM`` ballots are verified one by one, from it in one batch: alike."""
     s = ready
-    entries: list[LoggedEntry] = [s.ballot(m) for m in s.members]
+    entries: list[LoggedEntry] = [s.ballot(s.members[i % len(s.members)]) for i in range(count)]
     together = precheck_many(s.log.state.params, entries)
     for mine, entry in zip(together, entries, strict=True):
         _same(mine, _alone(s, entry))
+
+
+def test_a_small_batch_refuses_as_alone(ready: Scenario) -> None:
+    s = ready
+    copied = voter("ballot", dict(s.ballot(s.members[0]).payload), s.members[1].key)
+    entries: list[LoggedEntry] = [s.ballot(s.members[0]), copied]
+    together = precheck_many(s.log.state.params, entries)
+    for mine, entry in zip(together, entries, strict=True):
+        _same(mine, _alone(s, entry))
+    assert isinstance(together[1], Refusal)
+    assert together[1].code == "invalid_proof"
 
 
 def test_before_the_key_every_ballot_is_refused_alike(ready: Scenario) -> None:
