@@ -48,13 +48,20 @@ imports no election code; the election's own types and rules plug in through the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Generic, TypeVar, cast
 
 from bulletin_board.errors import EntryRefused, UnknownEntryType
 from bulletin_board.wire import BOARD_KEY_TYPE, BoardKeyPayload, Leaf
-from crypto.envelope import ED25519_SCHEMES, Entry, SignatureScheme, parse_entry
+from crypto.envelope import (
+    ED25519_SCHEMES,
+    Entry,
+    SignatureScheme,
+    entry_from_json,
+    parse_entry,
+)
 from crypto.errors import VerivoteError
 
 __all__ = [
@@ -235,22 +242,29 @@ class Rules(Generic[StateT]):
     def reparse(self, raw: bytes, *, election: str, max_bytes: int, params: object) -> Entry:
         """Spec §10.1 An entry another process of this board prechecked in full with the
         parameters ``params`` (final), parsed again for the stateful rules WITHOUT verifying
-        its signature or its proofs (the type's ``parse``, else its ``precheck``).
+        its signature or its proofs (the type's ``parse``, else its ``precheck``), nor that
+        its bytes are canonical JSON (that process checked these very bytes).
 
         Raises:
             MalformedInput, EntryRefused: as ``precheck``.
         """
-        entry, entry_type = self._parse(raw, election, max_bytes, False, params)
+        entry, entry_type = self._parse(raw, election, max_bytes, False, params, checked=True)
         parse = entry_type.parse or entry_type.precheck
         return _with_checked(entry, parse(entry, params))
 
     def _parse(
-        self, raw: bytes, election: str | None, max_bytes: int, verify: bool, params: object
-    ) -> tuple[Entry, EntryType[StateT]]:
-        """Parse, verify the signature, find the type and check the author's role."""
-        entry = parse_entry(
-            raw, self.schemes_for(params), election=election, verify=verify, max_bytes=max_bytes
-        )
+        self, raw: bytes, election: str | None, max_bytes: int, verify: bool, params: object,
+        *, checked: bool = False,
+    ) -> tuple[Entry, EntryType[StateT]]:  # fmt: skip
+        """Parse (``checked``: bytes known to be canonical JSON, decoded without checking it),
+        verify the signature, find the type and check the author's role."""
+        schemes = self.schemes_for(params)
+        if checked:
+            entry = entry_from_json(json.loads(raw), schemes, election=election, verify=verify,
+                                    raw=raw)  # fmt: skip
+        else:
+            entry = parse_entry(raw, schemes, election=election, verify=verify,
+                                max_bytes=max_bytes)  # fmt: skip
         entry_type = self.types.get(entry.type)
         if entry_type is None:
             raise UnknownEntryType(f"unknown entry type {entry.type!r}")
