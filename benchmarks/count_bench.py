@@ -122,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--tracemalloc", action="store_true")
     args = parser.parse_args(argv)
+    if args.ballots < 1:
+        parser.error(f"--ballots: at least 1 ballot to count, got {args.ballots}")
 
     t0 = time.perf_counter()
     names, ballots, women = generate(args.ballots, args.seed)

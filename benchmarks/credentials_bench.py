@@ -42,6 +42,8 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=400_000)
     parser.add_argument("--db", default=None, help="board database URL (default: a SQLite file)")
     args = parser.parse_args()
+    if args.members < 1:
+        parser.error(f"--members: at least 1 member, got {args.members}")
     text = EXAMPLE.read_text()
     text = text.replace(
         'key = "bab3bb4271b7bc238c4746a01ab3196c6ae1527eab1e60799b35d67684c899ee"',

@@ -135,6 +135,12 @@ def main() -> None:
     parser.add_argument("--tail", type=int, default=1000, help="leaves appended at the end")
     parser.add_argument("--quick", action="store_true", help="400 members, 120 ballots")
     args = parser.parse_args()
+    if args.members < 1:
+        parser.error(f"--members: at least 1 member, got {args.members}")
+    if not 1 <= args.ballots <= args.members:
+        parser.error(f"--ballots: 1 to --members ({args.members}), got {args.ballots}")
+    if min(args.jobs, args.repeat, args.tail) < 1:
+        parser.error("--jobs, --repeat and --tail: at least 1")
     if args.quick:
         args.members, args.ballots, args.tail = 400, 120, 20
     import httpx

@@ -45,6 +45,24 @@ def test_election_bench_refuses_counts_it_cannot_run(args: list[str], said: str)
     assert done.stderr == f"election_bench.py: {said} (see --help)\n"
 
 
+@pytest.mark.parametrize(
+    ("script", "args", "said"),
+    [
+        ("count_bench.py", ["--ballots", "0"], "--ballots: at least 1 ballot to count, got 0"),
+        ("credentials_bench.py", ["--members", "0"], "--members: at least 1 member, got 0"),
+        ("pages_bench.py", ["--members", "0"], "--members: at least 1 member, got 0"),
+        ("pages_bench.py", ["--members", "5", "--ballots", "10"], "--ballots: 1 to --members (5)"),
+    ],
+)
+def test_benchmarks_refuse_counts_they_cannot_run(script: str, args: list[str], said: str) -> None:
+    # Each ran and ended in a traceback (no valid ballot to count, a division by zero, a
+    # credentials-complete the board refused).
+    done = _bench(script, *args)
+    assert done.returncode == 2
+    assert f"{script}: error: {said}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_board_bench_with_every_measure_skipped_refuses_in_one_line() -> None:
     skip = ("--skip-appends", "--skip-ballots", "--skip-fsync", "--skip-proofs")
     done = _bench("board_bench.py", *skip)
