@@ -371,6 +371,8 @@ def main() -> None:
     )
     parser.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.ciphertexts < 1:
+        parser.error(f"--ciphertexts: at least 1 to mix, got {args.ciphertexts}")
     if args.memory_child:
         _memory_child(*args.memory_child)
         return

@@ -52,6 +52,7 @@ def test_election_bench_refuses_counts_it_cannot_run(args: list[str], said: str)
         ("credentials_bench.py", ["--members", "0"], "--members: at least 1 member, got 0"),
         ("pages_bench.py", ["--members", "0"], "--members: at least 1 member, got 0"),
         ("pages_bench.py", ["--members", "5", "--ballots", "10"], "--ballots: 1 to --members (5)"),
+        ("mix_bench.py", ["--ciphertexts", "0"], "--ciphertexts: at least 1 to mix, got 0"),
     ],
 )
 def test_benchmarks_refuse_counts_they_cannot_run(script: str, args: list[str], said: str) -> None:
