@@ -110,7 +110,11 @@ def _voter_rules(
         raise Rejected(5, f"the credential is for style {issued.styles[credential]}")
     audit = kind == AUDIT
     seen = voting.seen
-    for earlier in seen.first_holders(verdict.alphas).values():
+    held = seen.first_holders(verdict.alphas)
+    for prefix in verdict.alphas:
+        earlier = held.get(prefix)
+        if earlier is None:
+            continue
         leaf, audited = earlier >> 1, earlier & 1
         if audited and not audit:
             raise Rejected(5, f"a ciphertext was opened by the audit in leaf {leaf}")
@@ -138,8 +142,10 @@ def _opened_ballots(state: State, verdict: BallotVerdict) -> None:
     checks passed, wherever it is and whatever the stateful rules say of it): each is a check-6
     failure and never counts (``resolve_opened`` finds its credential's counted ballot)."""
     voting, opened = state.voting, state.voting.opened
-    for prefix, earlier in voting.seen.first_holders(verdict.alphas).items():
-        if earlier & 1:
+    held = voting.seen.first_holders(verdict.alphas)
+    for prefix in verdict.alphas:
+        earlier = held.get(prefix)
+        if earlier is None or earlier & 1:
             continue
         leaf = earlier >> 1
         opened.prefixes.add(prefix)
