@@ -445,7 +445,8 @@ class BoardClient:
 
     def credential_index(self, credential: bytes, min_size: int = 0) -> IndexAnswer:
         """Spec §11.15 The board's index answer for ``credential`` at a size of at least
-        ``min_size``: the index head signed by this log's board key, the record's proof checked.
+        ``min_size``: the index head signed by this log's board key, the record's proof checked,
+        or without a record its absence proof (the neighbouring records).
 
         Raises:
             InconsistentLog, InvalidSignature, MalformedInput: the answer does not check.

@@ -250,6 +250,31 @@ class CredentialIndex:
             return position, None, []
         return position, record, inclusion_proof(position, len(self._keys), self._read)
 
+    def answer_json(self, head: IndexHead, credential: bytes) -> dict[str, JsonValue]:
+        """Spec §11.15 The HTTP answer for ``credential`` under ``head`` (this index's): its
+        record and index proof, or no record and the neighbours that prove it absent."""
+        position, record, proof = self.lookup(credential)
+        answer: dict[str, JsonValue] = {
+            "index_head": head.to_json(),
+            "position": position,
+            "record": None if record is None else record.to_json(),
+            "index_proof": [h.hex() for h in proof],
+        }
+        if record is None:
+            answer["before"] = self._neighbour(position - 1)
+            answer["after"] = self._neighbour(position)
+        return answer
+
+    def _neighbour(self, position: int) -> dict[str, JsonValue] | None:
+        """Spec §11.15 The neighbour at ``position`` (its record and index proof), or None
+        when ``position`` is outside the index."""
+        if not 0 <= position < len(self._keys):
+            return None
+        record = self.record(self._keys[position])
+        assert record is not None
+        proof = inclusion_proof(position, len(self._keys), self._read)
+        return {"record": record.to_json(), "index_proof": [h.hex() for h in proof]}
+
 
 def index_root_of(leaves: Iterable[tuple[int, Mapping[str, Any]]]) -> tuple[bytes, int]:
     """Spec §11.15 The index root and record count of the given leaves (index, leaf JSON)."""
@@ -339,30 +364,86 @@ class IndexAnswer:
 
         Raises:
             MalformedInput, InvalidSignature.
-            InconsistentLog: the record is of another credential, or not in the index.
+            InconsistentLog: the record is of another credential, or not in the index; or no
+                record and no valid absence proof (the neighbours, §11.15).
+            InclusionProofMismatch: the record or a neighbour is not at its place.
         """
         obj = expect_object(
-            value, "index answer", required={"index_head", "position", "record", "index_proof"}
+            value,
+            "index answer",
+            required={"index_head", "position", "record", "index_proof"},
+            optional=NEIGHBOURS,
         )
         head = IndexHead.from_json(obj["index_head"])
         position = expect_int(obj["position"], "index position", minimum=0, maximum=head.records)
-        proof = tuple(
-            parse_hex(h, 32, "index proof hash")
-            for h in expect_list(obj["index_proof"], "index proof", max_length=64)
-        )
         if obj["record"] is None:
+            if expect_list(obj["index_proof"], "index proof"):
+                raise MalformedInput("an answer without a record has an index proof")
+            _check_absence(obj, head, position, credential)
             return cls(head, position, None)
+        if NEIGHBOURS & obj.keys():
+            raise MalformedInput("an answer with a record has neighbours")
         record = CredentialRecord.from_json(obj["record"], below=head.sth.tree_size)
         if record.credential != credential:
             raise InconsistentLog("the board's index answered the record of another credential")
-        verify_inclusion(
-            leaf_hash=leaf_hash(record.to_bytes()),
-            index=position,
-            tree_size=head.records,
-            proof=proof,
-            root=head.index_root,
-        )
+        _check_place(record, obj["index_proof"], head, position)
         return cls(head, position, record)
+
+
+NEIGHBOURS: Final = frozenset({"before", "after"})
+
+
+def _check_place(record: CredentialRecord, proof: object, head: IndexHead, position: int) -> None:
+    """Spec §11.15 ``record``'s bytes are at ``position`` of the index of ``head``.
+    Raises: MalformedInput, InclusionProofMismatch."""
+    verify_inclusion(
+        leaf_hash=leaf_hash(record.to_bytes()),
+        index=position,
+        tree_size=head.records,
+        proof=tuple(
+            parse_hex(h, 32, "index proof hash")
+            for h in expect_list(proof, "index proof", max_length=64)
+        ),
+        root=head.index_root,
+    )
+
+
+def _check_absence(
+    obj: Mapping[str, Any], head: IndexHead, position: int, credential: bytes
+) -> None:
+    """Spec §11.15 The absence proof of an answer without a record: the records at places
+    ``position - 1`` and ``position`` of the signed index, and ``credential`` strictly between.
+
+    Raises:
+        InconsistentLog: no proof, or neighbours that do not prove the absence.
+        MalformedInput, InclusionProofMismatch: a neighbour malformed or not at its place.
+    """
+    if not obj.keys() >= NEIGHBOURS:
+        raise InconsistentLog(
+            "the board says the credential is not in its index but gives no proof of it "
+            "(the neighbouring records, §11.15)"
+        )
+    for side, place, present in (
+        ("before", position - 1, position > 0),
+        ("after", position, position < head.records),
+    ):
+        if (obj[side] is not None) != present:
+            raise InconsistentLog(
+                f"the board's absence proof {'lacks' if present else 'has'} a record {side} "
+                f"place {position} of {head.records}"
+            )
+        if obj[side] is None:
+            continue
+        given = expect_object(obj[side], f"{side} neighbour", required={"record", "index_proof"})
+        record = CredentialRecord.from_json(given["record"], below=head.sth.tree_size)
+        _check_place(record, given["index_proof"], head, place)
+        if not (
+            record.credential > credential if side == "after" else record.credential < credential
+        ):
+            raise InconsistentLog(
+                f"the board says the credential is not in its index, but its {side} "
+                f"neighbour {record.credential.hex()[:16]}... does not sort {side} it"
+            )
 
 
 # --- judging one credential from its leaves ------------------------------------------------
@@ -485,12 +566,4 @@ class CredentialIndexServer:
         Raises: BadRange, UnknownElection, NotFound, LogCorrupted."""
         with self._lock:
             index, head = self._current(election, min_size)
-            position, record, proof = index.lookup(credential)
-            return canonical.encode(
-                {
-                    "index_head": head.to_json(),
-                    "position": position,
-                    "record": None if record is None else record.to_json(),
-                    "index_proof": [h.hex() for h in proof],
-                }
-            )
+            return canonical.encode(index.answer_json(head, credential))

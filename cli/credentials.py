@@ -195,9 +195,7 @@ def check(session: BoardSession, code: str | None, full: bool) -> None:
     definition, credential = session.member_credential(code)
     public = credential.public
     target = public.to_hex()
-    found, revoked = (None, None) if full else _indexed(session, public.to_bytes())
-    if found is None:
-        found, revoked = _scanned(session, public)
+    found, revoked = _scanned(session, public) if full else _indexed(session, public.to_bytes())
     if found is None:
         raise VerificationFailed(
             f"your credential {target[:16]}... is NOT on the published lists of "
@@ -215,8 +213,10 @@ def _indexed(session: BoardSession, credential: bytes) -> tuple[str | None, int 
     only the leaves that name it are read, each proved in the index head's tree head."""
     current = session.client.tree_head().tree_size  # an index at least as new as this
     answer = session.client.credential_index(credential, current)
-    if answer.record is None:  # the board says it is not there: read the whole log to be sure
+    if answer.record is None:  # its absence proved by the neighbouring records in the index
         return None, None
+    # The issuing leaf is read whole (a `credentials` part is ~700 KB): its inclusion proof is
+    # over the whole leaf, and the device checks itself that the part lists the credential.
     leaves = session.client.credential_leaves(answer, skip={"ballots", "audits"})
     return _issue_of(leaves[answer.record.issued[-1]]), (
         answer.record.revoked[0] if answer.record.revoked else None

@@ -68,20 +68,58 @@ export function indexHeadFromJson(value) {
 
 /**
  * Spec §11.15 Check the board's answer for `credential` (hex): the index head's signature, the
- * record names the credential, its inclusion proof at `position` in the index. Returns
- * { head, position, record (null: the board says the credential is not named) }. Throws
+ * record names the credential, its inclusion proof at `position` in the index; or, without a
+ * record, the absence proof (the neighbours at `position - 1` and `position`, `credential`
+ * strictly between). Returns { head, position, record (null: proved not named) }. Throws
  * MalformedInput, InvalidSignature, InconsistentLog, InclusionProofMismatch.
  */
 export function checkIndexAnswer(value, credential) {
-  const obj = expectObject(value, 'index answer', ['index_head', 'position', 'record', 'index_proof']);
+  const obj = expectObject(value, 'index answer', ['index_head', 'position', 'record', 'index_proof'], NEIGHBOURS);
   const head = indexHeadFromJson(obj.index_head);
   const position = expectInt(obj.position, 'index position', { minimum: 0, maximum: head.records });
-  const proof = expectList(obj.index_proof, 'index proof', { maxLength: 64 }).map((h) => parseHex(h, 32, 'index proof hash'));
-  if (obj.record === null) return { head, position, record: null };
+  if (obj.record === null) {
+    if (expectList(obj.index_proof, 'index proof').length) throw new MalformedInput('an answer without a record has an index proof');
+    checkAbsence(obj, head, position, credential);
+    return { head, position, record: null };
+  }
+  if (NEIGHBOURS.some((k) => k in obj)) throw new MalformedInput('an answer with a record has neighbours');
   const record = recordFromJson(obj.record, { below: head.sth.treeSize });
   if (record.credential !== credential) throw new InconsistentLog('the board\'s index answered the record of another credential');
-  verifyInclusion({ leafHash: leafHash(recordBytes(record)), index: position, treeSize: head.records, proof, root: head.indexRoot });
+  checkPlace(record, obj.index_proof, head, position);
   return { head, position, record };
+}
+
+const NEIGHBOURS = ['before', 'after'];
+
+/** Spec §11.15 `record`'s bytes are at `position` of the index of `head`. */
+function checkPlace(record, proofJson, head, position) {
+  const proof = expectList(proofJson, 'index proof', { maxLength: 64 }).map((h) => parseHex(h, 32, 'index proof hash'));
+  verifyInclusion({ leafHash: leafHash(recordBytes(record)), index: position, treeSize: head.records, proof, root: head.indexRoot });
+}
+
+/**
+ * Spec §11.15 The absence proof of an answer without a record: the records at places
+ * `position - 1` and `position` of the signed index, and `credential` (hex) strictly between
+ * (equal-length lower-case hex compares as the bytes do). Throws InconsistentLog (no proof, or
+ * neighbours that do not prove it), MalformedInput, InclusionProofMismatch.
+ */
+function checkAbsence(obj, head, position, credential) {
+  if (!NEIGHBOURS.every((k) => k in obj)) {
+    throw new InconsistentLog('the board says the credential is not in its index but gives no proof of it (the neighbouring records, §11.15)');
+  }
+  for (const [side, place, present] of [['before', position - 1, position > 0], ['after', position, position < head.records]]) {
+    if ((obj[side] !== null) !== present) {
+      throw new InconsistentLog(`the board's absence proof ${present ? 'lacks' : 'has'} a record ${side} place ${position} of ${head.records}`);
+    }
+    if (obj[side] === null) continue;
+    const given = expectObject(obj[side], `${side} neighbour`, ['record', 'index_proof']);
+    const record = recordFromJson(given.record, { below: head.sth.treeSize });
+    checkPlace(record, given.index_proof, head, place);
+    const between = side === 'after' ? record.credential > credential : record.credential < credential;
+    if (!between) {
+      throw new InconsistentLog(`the board says the credential is not in its index, but its ${side} neighbour ${record.credential.slice(0, 16)}... does not sort ${side} it`);
+    }
+  }
 }
 
 /** Every [kind, leaf index] a record lists, in leaf order. */

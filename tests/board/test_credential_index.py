@@ -139,13 +139,7 @@ def test_an_index_head_verifies_and_a_changed_one_does_not() -> None:
 
 
 def _answer(index: CredentialIndex, credential: bytes) -> dict[str, object]:
-    position, record, proof = index.lookup(credential)
-    return {
-        "index_head": _head(index).to_json(),
-        "position": position,
-        "record": None if record is None else record.to_json(),
-        "index_proof": [h.hex() for h in proof],
-    }
+    return dict(index.answer_json(_head(index), credential))
 
 
 def test_an_answer_cannot_give_another_record_or_a_wrong_place() -> None:
@@ -192,3 +186,48 @@ def test_the_standing_follows_the_last_ballot_the_revocation_and_an_opening_audi
     assert (standing.revoked, standing.last_ballot, standing.opened_by) == (None, 6, None)
     standing = judge(CredentialRecord(c, (1,), (9,), (6, 4), (7,)), payloads)
     assert (standing.revoked, standing.last_ballot, standing.opened_by) == (9, 4, 7)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 5])
+def test_an_absence_is_proved_by_the_neighbours_at_every_place(count: int) -> None:
+    """Spec §11.15 A credential not named, below, between and above the records (and in an
+    empty index), is answered with its neighbours and the answer checks."""
+    credentials = [b"\x02" + bytes([2 * i + 1]) * 32 for i in range(count)]
+    index = _index_of(credentials) if count else CredentialIndex()
+    for place in range(count + 1):
+        absent = b"\x02" + bytes([2 * place]) * 32
+        answer = _answer(index, absent)
+        assert (answer["before"] is None, answer["after"] is None) == (place == 0, place == count)
+        checked = IndexAnswer.check(answer, absent)
+        assert (checked.position, checked.record) == (place, None)
+
+
+def test_a_board_claiming_absence_for_a_named_credential_is_caught() -> None:
+    """Spec §11.15 The board says a named credential is not in its index: with no proof, with
+    its own record as a neighbour, with the records around it (not adjacent), or with a
+    neighbour left out, the device refuses the answer and says why."""
+    credentials = [b"\x02" + bytes([i]) * 32 for i in range(5)]
+    index = _index_of(credentials)
+    named = credentials[2]
+    honest = _answer(index, named)
+    bare = {**honest, "record": None, "index_proof": []}
+    with pytest.raises(InconsistentLog, match="gives no proof of it"):
+        IndexAnswer.check(bare, named)
+    # the neighbours of a credential just above `named`: `named` itself is `before`
+    above = _answer(index, b"\x02" + bytes([2]) * 31 + b"\x03")
+    with pytest.raises(InconsistentLog, match=r"its before neighbour 0202.* does not sort before"):
+        IndexAnswer.check(above, named)
+    below = _answer(index, b"\x02" + bytes([2]) * 31 + b"\x01")  # `named` is `after`
+    with pytest.raises(InconsistentLog, match=r"its after neighbour 0202.* does not sort after"):
+        IndexAnswer.check(below, named)
+    # records 1 and 3 around it: 3 is not at place 2
+    skipping = {**above, "position": 2, "before": below["before"], "after": above["after"]}
+    with pytest.raises(InclusionProofMismatch, match="leaf 2 of tree size 5"):
+        IndexAnswer.check(skipping, named)
+    with pytest.raises(InconsistentLog, match="lacks a record after place 2 of 5"):
+        IndexAnswer.check({**skipping, "after": None}, named)
+    at_end = _answer(index, b"\x03" + bytes(32))
+    with pytest.raises(InconsistentLog, match="has a record after place 5 of 5"):
+        IndexAnswer.check({**at_end, "after": at_end["before"]}, b"\x03" + bytes(32))
+    with pytest.raises(MalformedInput, match="an answer with a record has neighbours"):
+        IndexAnswer.check({**honest, "before": None, "after": None}, named)

@@ -176,9 +176,64 @@ def main() -> None:
         return value
 
     honest = answer(A)
+    absent = answer(F)
+    named_neighbour = (absent["before"] or absent["after"])["record"]["credential"]
+    low, high = "02" + "00" * 32, "03" + "ff" * 32  # below and above every record
+
+    def instead(value: dict[str, Any], **changed: Any) -> None:
+        """Replace the answer by F's absence answer with ``changed`` members."""
+        value.clear()
+        value.update(_copy(absent), **changed)
+
     changes: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
         ("the honest answer", A, lambda a: None, "none"),
-        ("a credential the log does not name", F, lambda a: a.update(answer(F)), "none"),
+        ("a credential the log does not name", F, lambda a: instead(a), "none"),
+        ("absent, below every record", low, lambda a: a.update(answer(low)), "none"),
+        ("absent, above every record", high, lambda a: a.update(answer(high)), "none"),
+        (
+            "absence claimed for a named credential with no proof",
+            A,
+            lambda a: a.update(record=None, index_proof=[]),
+            "inconsistent_log",
+        ),
+        (
+            "absence claimed for a named credential with its own record as a neighbour",
+            named_neighbour,
+            lambda a: instead(a),
+            "inconsistent_log",
+        ),
+        (
+            "an absence with a neighbour left out",
+            F,
+            lambda a: instead(a, before=None, after=None),
+            "inconsistent_log",
+        ),
+        (
+            "an absence with a neighbour's record changed",
+            F,
+            lambda a: instead(
+                a, after={**absent["after"], "record": {**absent["after"]["record"], "audits": [4]}}
+            ),
+            "inclusion_mismatch",
+        ),
+        (
+            "an absence at another position",
+            F,
+            lambda a: instead(a, position=absent["position"] + 1),
+            "inclusion_mismatch",
+        ),
+        (
+            "an absence with an index proof",
+            F,
+            lambda a: instead(a, index_proof=honest["index_proof"]),
+            "malformed",
+        ),
+        (
+            "a record with neighbours",
+            A,
+            lambda a: a.update(before=None, after=None),
+            "malformed",
+        ),
         (
             "the index head signed with purpose board/sth",
             A,
@@ -242,8 +297,10 @@ def main() -> None:
         "description": (
             "Spec §11.15: a log of 12 leaves (entries with zero signatures: the index reads type, "
             "author and payload), its records' canonical bytes in index order and the index "
-            "root; the board's signed answers for credential A, honest and changed (each with "
-            "its error); and §11.10's standing of each credential from its own leaves."
+            "root; the board's signed answers for credential A, honest and changed, and the "
+            "absence answers (the neighbouring records) of credentials the log does not name, "
+            "honest and changed (each with its error); and §11.10's standing of each "
+            "credential from its own leaves."
         ),
         "board_key": BOARD.verify_key.to_hex(),
         "leaves": LEAVES,
