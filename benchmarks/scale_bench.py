@@ -21,8 +21,9 @@ processes build and post them), ``--revotes`` of them revote, ``--audits`` ballo
 (Benaloh challenge); 5. the tally and its 3-of-5 decryption; 6. three mixes of each ranked
 contest (NEC, mayor) and their decryption; 7. the result (the STV and IRV counts); 8. the
 export; 9. ``verivote verify`` of the export (``--jobs`` processes); 10. one member's receipt
-check through the board's credential index (spec §11.15) against the full fold of the log:
-bytes downloaded and time.
+check through the board's credential index (spec §11.15) against the full fold of the log,
+and a ``credentials check`` of a named credential and of one the log does not name (its
+absence proved): bytes downloaded and time.
 
 Prints a table: each phase's wall time, the peak resident memory of this process (the
 builder; the board too with ``--board-workers 0``) and of its largest child process that has
@@ -185,6 +186,27 @@ def _receipt_checks(url: str, election: str, receipt: Path) -> list[str]:
     )
     notes.append(f"full fold: {full[1] / 2**20:,.1f} MiB, {full[0]:.1f} s")
     notes.append(f"{full[1] / max(indexed[1], 1):,.0f}x fewer bytes")
+    notes += _credential_checks(url, election, checked.leaf.entry.key, current)
+    return notes
+
+
+def _credential_checks(url: str, election: str, credential: bytes, current: int) -> list[str]:
+    """`credentials check` through the index: a named credential (its index answer and the
+    credentials part that lists it, read whole) and one the log does not name (its absence
+    proved by the neighbouring records), bytes and seconds of each (spec §11.15)."""
+    notes = []
+    for what, wanted in (("named", credential), ("absent", b"\x02" + bytes(32))):
+        began = time.perf_counter()
+        client = _CountingClient(url, election)
+        with closing(client):
+            answer = client.credential_index(wanted, current)
+            assert (answer.record is None) == (what == "absent"), what
+            if answer.record is not None:
+                client.credential_leaves(answer, skip={"ballots", "audits"})
+            notes.append(
+                f"credentials check, {what}: {client.received / 1024:,.1f} KiB in "
+                f"{client.requests} requests, {time.perf_counter() - began:.2f} s"
+            )
     return notes
 
 
