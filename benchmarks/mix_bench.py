@@ -2,6 +2,7 @@
 per ciphertext per mix, on one core (CPU time), against the issue's targets.
 
     .venv/bin/python benchmarks/mix_bench.py [--ciphertexts 10000] [--no-memory] [--board]
+        [--jobs 2]
 
 The default N = 10,000 takes about a minute on the 2-core development machine; N = 100,000
 takes several minutes (and about 2 GB of memory in all), since every figure is one run over the
@@ -24,7 +25,10 @@ Rows:
   trustee 1's mix of it POSTed to the board: the wall time until the checked receipt, which
   covers reading the body, parsing it, the proof's check (outside the append lock, in a worker
   thread), the append and the receipt (the ~500 bytes per ballot sent back); per ciphertext,
-  no target. Building the ballots takes a while (about 2 ms each).
+  no target. Building the ballots takes a while (about 2 ms each);
+- with ``--jobs J``, shuffle + proof again in this process and then on J worker processes
+  (``election.trustee.worker_processes``: the exponentiations in chunks, spec §6.8), WALL time
+  per ciphertext of each (the parallel row includes moving the points between processes).
 """
 
 from __future__ import annotations
@@ -347,7 +351,27 @@ def _board_row(size: int) -> None:
     )
 
 
-def run(size: int, *, memory: bool, board: bool = False) -> list[tuple[str, str, str, str]]:
+def _process_rows(pk: PublicKey, inputs: tuple[Ciphertext, ...], jobs: int) -> None:
+    """Shuffle + proof in this process, then on ``jobs`` worker processes (spec §6.8,
+    informative: the exponentiations in chunks): WALL time per ciphertext, each."""
+    from election.trustee import worker_processes
+
+    size = len(inputs)
+    with worker_processes(jobs) as mapper:
+        list(mapper(abs, range(jobs)))  # the workers started
+        for name, chosen in (("this process", map), (f"{jobs} worker processes", mapper)):
+            start = time.perf_counter()
+            outputs, witness = shuffle(pk, inputs, mapper=chosen)
+            statement = ShuffleStatement(pk, inputs, outputs, CONTEXT, SEED)
+            gen_shuffle_proof(statement, witness, mapper=chosen)
+            _row(
+                f"shuffle + proof on {name}, WALL time", (time.perf_counter() - start) / size * 1e6
+            )
+
+
+def run(
+    size: int, *, memory: bool, board: bool = False, jobs: int = 0
+) -> list[tuple[str, str, str, str]]:
     ROWS.clear()
     print(f"mix_bench: N = {size:,} ciphertexts, one core, CPU time per ciphertext", flush=True)
     pk = SecretKey.generate().public_key().precompute()
@@ -359,6 +383,8 @@ def run(size: int, *, memory: bool, board: bool = False) -> list[tuple[str, str,
         _memory_rows(pk, inputs, shuffled["bytes"])
     if board:
         _board_row(size)
+    if jobs:
+        _process_rows(pk, inputs, jobs)
     return list(ROWS)
 
 
@@ -369,6 +395,9 @@ def main() -> None:
     parser.add_argument(
         "--board", action="store_true", help="add the end-to-end row: a mix posted to a board"
     )
+    parser.add_argument(
+        "--jobs", type=int, default=0, help="add rows: shuffle + proof on this many processes"
+    )
     parser.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ciphertexts < 1:
@@ -376,7 +405,7 @@ def main() -> None:
     if args.memory_child:
         _memory_child(*args.memory_child)
         return
-    run(args.ciphertexts, memory=not args.no_memory, board=args.board)
+    run(args.ciphertexts, memory=not args.no_memory, board=args.board, jobs=args.jobs)
     print_table()
 
 

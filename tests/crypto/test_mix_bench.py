@@ -58,3 +58,21 @@ def test_the_end_to_end_row_posts_a_mix_to_a_board(monkeypatch: pytest.MonkeyPat
     assert "through a board" in name
     assert float(value.split()[0]) > 0
     assert (target, verdict) == ("", "")
+
+
+def test_the_process_rows_time_a_mix_in_this_process_and_on_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spec = importlib.util.spec_from_file_location("mix_bench", BENCH)
+    assert spec is not None
+    assert spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "mix_bench", bench)
+    spec.loader.exec_module(bench)
+    rows = bench.run(6, memory=False, jobs=2)
+    names = [name for name, _, _, _ in rows[-2:]]
+    assert names == [
+        "shuffle + proof on this process, WALL time",
+        "shuffle + proof on 2 worker processes, WALL time",
+    ]
+    assert all(float(value.split()[0]) > 0 for _, value, _, _ in rows[-2:])
