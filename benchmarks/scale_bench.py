@@ -3,7 +3,7 @@ end, through the simulation builder over HTTP.
 
     .venv/bin/python benchmarks/scale_bench.py --members 400000 [--db URL|sqlite]
         [--turnout 0.3] [--revotes 0.05] [--audits 20] [--processes 2] [--jobs 2]
-        [--board-workers 2] [--trustee-jobs 2]
+        [--board-workers 2] [--trustee-jobs 1]
 
 The election is ``simulation.plans.nec_plan`` (the demo's): the NEC by Scottish STV (9 seats,
 at least 5 women, 20 candidates), a youth seat voted by the youth section (15 % of the roll), a
@@ -314,8 +314,8 @@ def main() -> None:
         help="the board's uvicorn worker processes (0: a thread of this process)",
     )  # fmt: skip
     parser.add_argument(
-        "--trustee-jobs", type=int, default=2,
-        help="processes computing each trustee's mixes and list decryptions",
+        "--trustee-jobs", type=int, default=1,
+        help="processes computing each trustee's mixes and list decryptions (1: in process)",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
