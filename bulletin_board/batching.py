@@ -81,6 +81,11 @@ class Batcher(Generic[ItemT, ResultT]):
                 return
 
     def _serve(self, key: str, requests: list[_Request[ItemT, ResultT]]) -> None:
+        # A request whose caller gave up (its future cancelled) is dropped, the others marked
+        # running: none can be cancelled from now on, so each gets its outcome.
+        requests = [r for r in requests if r.future.set_running_or_notify_cancel()]
+        if not requests:
+            return
         try:
             outcomes = self._handle(key, [r.item for r in requests])
         except Exception as exc:

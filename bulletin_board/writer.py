@@ -58,8 +58,10 @@ __all__ = ["WriterClient", "run_writer", "start_writer", "stop_writer"]
 _LENGTH: Final = struct.Struct(">I")
 _STATUS: Final = struct.Struct(">H")
 _PRECHECKED: Final = 1
-# Connections a worker keeps to the writer: one request in flight on each.
-_MAX_IDLE: Final = 128
+# Connections a worker opens to the writer, one request in flight on each (more requests wait
+# for one: the writer's file descriptors are bounded, and it commits them in batches anyway).
+_MAX_CONNECTIONS: Final = 128
+_BACKLOG: Final = 4096
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> bytes:
@@ -153,7 +155,7 @@ async def _run(config: ServeConfig, path: Path) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     parent = os.getppid()
-    server = await asyncio.start_unix_server(writer.serve, path=str(path), limit=2**20)
+    server = await start_writer_server(writer, path)
     try:
         while not stop.is_set() and os.getppid() == parent:  # the serve died: stop too
             with suppress(TimeoutError):
@@ -163,6 +165,14 @@ async def _run(config: ServeConfig, path: Path) -> None:
         writer.committer.stop()  # what was submitted is committed and answered first
         writer.prechecks.shutdown()
         storage.close()
+
+
+async def start_writer_server(writer: _Writer, path: Path) -> asyncio.Server:
+    """The writer's Unix socket server (its backlog holds every worker's connections, opened
+    at once in a burst)."""
+    return await asyncio.start_unix_server(
+        writer.serve, path=str(path), limit=2**20, backlog=_BACKLOG
+    )
 
 
 def run_writer(config: ServeConfig, path: Path) -> None:
@@ -217,6 +227,7 @@ class WriterClient:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._slots = asyncio.Semaphore(_MAX_CONNECTIONS)
 
     async def append(self, election: str, raw: bytes, *, prechecked: bool) -> tuple[bytes, bool]:
         """Have the writer append an entry; its receipt's bytes and whether it is new, once
@@ -228,6 +239,18 @@ class WriterClient:
         """
         name = election.encode("ascii")
         request = bytes([len(name)]) + name + bytes([_PRECHECKED if prechecked else 0]) + raw
+        async with self._slots:
+            body = await self._exchange(request)
+        (status,) = _STATUS.unpack(body[: _STATUS.size])
+        rest = body[_STATUS.size :]
+        if status in (200, 201):
+            return rest, status == 201
+        error = canonical.decode(rest)
+        assert isinstance(error, dict)
+        raise ClientError(status, str(error["code"]), str(error["message"]))
+
+    async def _exchange(self, request: bytes) -> bytes:
+        """One request and its answer, on an idle connection or a new one."""
         try:
             reader, writer = (
                 self._idle.pop() if self._idle
@@ -245,17 +268,8 @@ class WriterClient:
         except BaseException:  # cancelled mid-request: the connection's state is unknown
             writer.close()
             raise
-        if len(self._idle) < _MAX_IDLE:
-            self._idle.append((reader, writer))
-        else:
-            writer.close()
-        (status,) = _STATUS.unpack(body[: _STATUS.size])
-        rest = body[_STATUS.size :]
-        if status in (200, 201):
-            return rest, status == 201
-        error = canonical.decode(rest)
-        assert isinstance(error, dict)
-        raise ClientError(status, str(error["code"]), str(error["message"]))
+        self._idle.append((reader, writer))
+        return body
 
     def close(self) -> None:
         for _reader, writer in self._idle:
