@@ -53,7 +53,7 @@ from bulletin_board.wire import Entry, check_election_id
 from crypto import canonical
 from crypto.errors import VerivoteError
 
-__all__ = ["WriterClient", "run_writer", "start_writer", "stop_writer"]
+__all__ = ["WriterClient", "run_writer", "start_writer", "start_writer_server", "stop_writer"]
 
 _LENGTH: Final = struct.Struct(">I")
 _STATUS: Final = struct.Struct(">H")
