@@ -35,9 +35,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from bulletin_board.booth import BoothFiles
-from bulletin_board.client import BoardClient
 from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
-from crypto.elgamal import PublicKey
 from crypto.envelope import MAX_ENTRY_BYTES, Entry, parse_entry, sign_entry
 from crypto.multiexp import Mapper
 from crypto.shuffle import PROOF_UNITS
@@ -82,7 +80,6 @@ from election.wire import (
     SHARES_ACCEPTED,
     TALLY,
     TRUSTEE_KEY,
-    BallotLayout,
     BoothRelease,
     DealingPayload,
     DefinitionPayload,
@@ -92,12 +89,12 @@ from election.wire import (
 )
 from simulation.boards import Board, HttpBoard
 from simulation.choices import Choices, count
+from simulation.device import BallotContext, device_cast, start_device
 from simulation.plan import ElectionPlan, RoleKeys
 
 __all__ = ["BallotContext", "DealingTamper", "ElectionBuilder", "Member", "Progress"]
 
-#: Requests in flight per member-device process, and ballots per task of one.
-SENDERS: Final = 4
+#: Ballots per task of a member-device process (simulation/device.py).
 CHUNK: Final = 8
 
 #: (trustee parameters, an honest dealing, the trustees' public keys) -> the dealing posted.
@@ -434,12 +431,12 @@ class ElectionBuilder:
             ProcessPoolExecutor(
                 processes,
                 mp_context=context,
-                initializer=_start_device,
+                initializer=start_device,
                 initargs=(self._ballot_context(), self.definition.fingerprint, url),
             ) as pool,
             self.progress(label, len(tasks)) as advance,
         ):
-            for cast, built in pool.map(_device_cast, chunks):
+            for cast, built in pool.map(device_cast, chunks):
                 for raw in built:
                     self.post(raw, when)
                 advance(cast)
@@ -566,62 +563,3 @@ class ElectionBuilder:
             if shape.homomorphic
         }
         return count(self.cast, options)
-
-
-# --- ballots, in this process or a member-device process ---------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class BallotContext:
-    """What a member's device needs to build a ballot (picklable, for worker processes)."""
-
-    election: str
-    layout: BallotLayout
-    public_key: PublicKey  # with its table (rebuilt when unpickled in a worker)
-
-    def ballot(
-        self, credential: CredentialKey, style: str, choices: Mapping[str, Sequence[int]]
-    ) -> bytes:
-        """Spec §11.8 Encrypt, prove and sign a ballot."""
-        encrypted = encrypt_ballot(
-            self.layout, style, choices, public_key=self.public_key, credential=credential
-        )
-        return sign_voter_entry(
-            election=self.election,
-            type=BALLOT,
-            payload=encrypted.ballot.to_json(),
-            credential=credential,
-        )
-
-
-_DEVICE: dict[str, Any] = {}
-
-
-def _start_device(context: BallotContext, fingerprint: bytes, url: str | None) -> None:
-    """A member-device worker process: the ballot context, and a client of the board if it
-    posts its ballots itself."""
-    _DEVICE.update(context=context, fingerprint=fingerprint)
-    if url is not None:
-        _DEVICE.update(
-            client=BoardClient(url, context.election), senders=ThreadPoolExecutor(SENDERS)
-        )
-
-
-def _device_cast(tasks: list[tuple[str, str, Choices]]) -> tuple[int, list[bytes]]:
-    """Build each member's ballot and post it (a few in flight, each receipt checked) when the
-    worker has a client of the board, else return it: (ballots, those returned)."""
-    context: BallotContext = _DEVICE["context"]
-    built = []
-    posted = []
-    for code, style, choices in tasks:
-        credential = derive_credential_key(
-            CredentialCode.parse(code), fingerprint=_DEVICE["fingerprint"]
-        )
-        raw = context.ballot(credential, style, choices)
-        if "client" in _DEVICE:
-            posted.append(_DEVICE["senders"].submit(_DEVICE["client"].post, raw, what="ballot"))
-        else:
-            built.append(raw)
-    for future in posted:
-        future.result()
-    return len(tasks), built

@@ -1,0 +1,79 @@
+"""Spec §11.8 A member's device in the simulation: what it needs to build a ballot
+(``BallotContext``, picklable) and the worker-process functions the election builder
+(simulation/builder.py) runs its members' devices with, each building ballots and, given the
+board's URL, posting them itself."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Final
+
+from bulletin_board.client import BoardClient
+from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
+from crypto.elgamal import PublicKey
+from election.voter import encrypt_ballot, sign_voter_entry
+from election.wire import BALLOT, BallotLayout
+from simulation.choices import Choices
+
+__all__ = ["SENDERS", "BallotContext", "device_cast", "start_device"]
+
+#: Requests in flight per member-device process.
+SENDERS: Final = 4
+
+
+@dataclass(frozen=True, slots=True)
+class BallotContext:
+    """What a member's device needs to build a ballot (picklable, for worker processes)."""
+
+    election: str
+    layout: BallotLayout
+    public_key: PublicKey  # with its table (rebuilt when unpickled in a worker)
+
+    def ballot(
+        self, credential: CredentialKey, style: str, choices: Mapping[str, Sequence[int]]
+    ) -> bytes:
+        """Spec §11.8 Encrypt, prove and sign a ballot."""
+        encrypted = encrypt_ballot(
+            self.layout, style, choices, public_key=self.public_key, credential=credential
+        )
+        return sign_voter_entry(
+            election=self.election,
+            type=BALLOT,
+            payload=encrypted.ballot.to_json(),
+            credential=credential,
+        )
+
+
+_DEVICE: dict[str, Any] = {}
+
+
+def start_device(context: BallotContext, fingerprint: bytes, url: str | None) -> None:
+    """A member-device worker process: the ballot context, and a client of the board if it
+    posts its ballots itself."""
+    _DEVICE.update(context=context, fingerprint=fingerprint)
+    if url is not None:
+        _DEVICE.update(
+            client=BoardClient(url, context.election), senders=ThreadPoolExecutor(SENDERS)
+        )
+
+
+def device_cast(tasks: list[tuple[str, str, Choices]]) -> tuple[int, list[bytes]]:
+    """Build each member's ballot and post it (a few in flight, each receipt checked) when the
+    worker has a client of the board, else return it: (ballots, those returned)."""
+    context: BallotContext = _DEVICE["context"]
+    built = []
+    posted = []
+    for code, style, choices in tasks:
+        credential = derive_credential_key(
+            CredentialCode.parse(code), fingerprint=_DEVICE["fingerprint"]
+        )
+        raw = context.ballot(credential, style, choices)
+        if "client" in _DEVICE:
+            posted.append(_DEVICE["senders"].submit(_DEVICE["client"].post, raw, what="ballot"))
+        else:
+            built.append(raw)
+    for future in posted:
+        future.result()
+    return len(tasks), built
