@@ -22,14 +22,14 @@ election's lock: ``BEGIN IMMEDIATE`` on SQLite (one writer per file), ``SELECT .
 of the election's row on PostgreSQL. SQLite runs in WAL mode with ``synchronous=FULL``; with
 PostgreSQL's default ``synchronous_commit=on`` a commit returns only once durable.
 
-SQLAlchemy rows stay in this module: callers get bytes, integers and the small records below.
+SQLAlchemy rows stay in this module: callers get bytes, integers and the small records of
+``bulletin_board.stored``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -42,6 +42,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from bulletin_board.errors import LogCorrupted, UnknownElection
+from bulletin_board.stored import LeafRow, StoredCosignature, StoredTreeHead
 from crypto.errors import MalformedInput
 from crypto.merkle import NodeId
 
@@ -109,71 +110,6 @@ _cosignatures = sa.Table(
     sa.Column("cosigned", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("cosignature", sa.LargeBinary, nullable=False),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class StoredCosignature:
-    """Spec §10.5 A stored cosignature: the head's size, the witness, its time, exact bytes."""
-
-    tree_size: int
-    witness: bytes
-    cosigned: int
-    raw: bytes
-
-    @classmethod
-    def from_row(cls, row: sa.Row[Any]) -> StoredCosignature:
-        return cls(row.tree_size, bytes(row.witness), row.cosigned, bytes(row.cosignature))
-
-
-@dataclass(frozen=True, slots=True)
-class LeafRow:
-    """A stored leaf: its index, hash and exact bytes."""
-
-    index: int
-    leaf_hash: bytes
-    entry_hash: bytes
-    received: int
-    raw: bytes
-
-    def to_row(self, election: str) -> dict[str, Any]:
-        return {
-            "election_id": election,
-            "leaf_index": self.index,
-            "leaf_hash": self.leaf_hash,
-            "entry_hash": self.entry_hash,
-            "received": self.received,
-            "leaf": self.raw,
-        }
-
-    @classmethod
-    def from_row(cls, row: sa.Row[Any]) -> LeafRow:
-        return cls(
-            row.leaf_index, bytes(row.leaf_hash), bytes(row.entry_hash), row.received,
-            bytes(row.leaf),
-        )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class StoredTreeHead:
-    """A stored signed tree head: its size, timestamp, root and exact signed bytes."""
-
-    tree_size: int
-    timestamp: int
-    root_hash: bytes
-    raw: bytes
-
-    def to_row(self, election: str) -> dict[str, Any]:
-        return {
-            "election_id": election,
-            "tree_size": self.tree_size,
-            "timestamp": self.timestamp,
-            "root_hash": self.root_hash,
-            "sth": self.raw,
-        }
-
-    @classmethod
-    def from_row(cls, row: sa.Row[Any]) -> StoredTreeHead:
-        return cls(row.tree_size, row.timestamp, bytes(row.root_hash), bytes(row.sth))
 
 
 def normalise_url(url: str) -> str:
