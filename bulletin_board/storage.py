@@ -20,7 +20,9 @@ Rows an inserter added behind the board's back are caught by the board's own che
 (``bulletin_board.integrity``). Appends run in one write transaction per batch that first takes the
 election's lock: ``BEGIN IMMEDIATE`` on SQLite (one writer per file), ``SELECT ... FOR UPDATE``
 of the election's row on PostgreSQL. SQLite runs in WAL mode with ``synchronous=FULL``; with
-PostgreSQL's default ``synchronous_commit=on`` a commit returns only once durable.
+PostgreSQL's default ``synchronous_commit=on`` a commit returns only once durable. On PostgreSQL
+every statement is planned with its values (``plan_cache_mode=force_custom_plan``): a plan must
+not depend on the log's size when it was made, nor on statistics nobody may ever gather.
 
 SQLAlchemy rows stay in this module: callers get bytes, integers and the small records of
 ``bulletin_board.stored``.
@@ -159,8 +161,15 @@ class Storage:
             self._read = _sqlite_engine(self.url, begin="BEGIN")
             self._write = _sqlite_engine(self.url, begin="BEGIN IMMEDIATE")
         else:
-            self._read = sa.create_engine(self.url, pool_size=8, max_overflow=8)
-            self._write = sa.create_engine(self.url, pool_size=2, max_overflow=2)
+            # Every statement planned with its values: psycopg prepares a statement on its 5th
+            # run, and PostgreSQL then keeps a generic plan made while the log was tiny (only an
+            # ANALYZE would replace it; with autovacuum off, none ever runs): the duplicate-entry
+            # lookup scanned the whole log on every append, the board slowing as the log grew.
+            options = {"options": "-c plan_cache_mode=force_custom_plan"}
+            self._read = sa.create_engine(self.url, pool_size=8, max_overflow=8,
+                                          connect_args=options)  # fmt: skip
+            self._write = sa.create_engine(self.url, pool_size=2, max_overflow=2,
+                                           connect_args=options)  # fmt: skip
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = False) -> Storage:

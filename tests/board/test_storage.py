@@ -150,3 +150,22 @@ def test_url_normalisation() -> None:
     assert normalise_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
     with pytest.raises(MalformedInput, match="unsupported database URL scheme 'mysql'"):
         normalise_url("mysql://u@h/d")
+
+
+def test_postgresql_plans_each_statement_with_its_values(db_url: str) -> None:
+    """The board's statements run many times on one connection: psycopg prepares them, and a
+    generic plan PostgreSQL made while the log was tiny (no statistics: autovacuum may be off)
+    scanned the whole log on every append. Every plan is a custom one, made at today's size."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's plan cache")
+    board = open_board(db_url)
+    for i in range(12):  # more than psycopg's and PostgreSQL's thresholds (5 runs each)
+        board.append("e1", [prechecked(note(f"plan {i}"))])
+    with board.storage._write.connect() as c:
+        assert c.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+        plans = c.exec_driver_sql(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+        ).all()
+    board.storage.close()
+    assert any(r.custom_plans >= 6 and "entry_hash IN" in r.statement for r in plans), plans
+    assert [r.statement for r in plans if r.generic_plans] == []
