@@ -4,6 +4,12 @@ each database.
 
     .venv/bin/python benchmarks/board_bench.py [--pg URL] [--entries 4000] [--size 1000000]
         [--ballots 2000] [--paced-seconds 5] [--skip-appends] [--skip-ballots] [--skip-proofs]
+    .venv/bin/python benchmarks/board_bench.py --grow [--pg URL] [--grow-rounds 10]
+        [--grow-round 10000]
+
+Growth (``--grow``, only that; benchmarks/board_grow.py): the append rate of one election as
+its log grows, round by round, on PostgreSQL (``--pg``) or SQLite; target: the last round's
+rate >= 0.8 x the first's.
 
 Ballots (issue #14 item 1): for each paper (a 10-candidate vote-for-1 contest, and the demo's:
 NEC and mayoral rankings, a 2-candidate youth seat, a yes/no referendum) and each database, an
@@ -462,7 +468,13 @@ def main() -> None:
     parser.add_argument("--skip-ballots", action="store_true")
     parser.add_argument("--skip-fsync", action="store_true", help="skip the fsync and writer")
     parser.add_argument("--skip-proofs", action="store_true")
+    parser.add_argument("--grow", action="store_true", help="only the rate as the log grows")
+    parser.add_argument("--grow-rounds", type=int, default=10)
+    parser.add_argument("--grow-round", type=int, default=10_000)
     args = parser.parse_args()
+    if args.grow:
+        main_grow(args)
+        return
     if args.skip_appends and args.skip_ballots and args.skip_fsync and args.skip_proofs:
         parser.exit(2, "board_bench: nothing to measure: every measure is skipped\n")
     work = Path(tempfile.mkdtemp(prefix="board-bench-"))
@@ -508,6 +520,31 @@ def main() -> None:
         for url in created:
             pg_drop(args.pg, url)
         shutil.rmtree(work, ignore_errors=True)
+    print_results()
+
+
+def main_grow(args: argparse.Namespace) -> None:
+    """``--grow``: the append rate at the log's smallest and largest sizes (board_grow.py)."""
+    from board_grow import GROW_TARGET, grow
+
+    work = Path(tempfile.mkdtemp(prefix="board-grow-"))
+    db = pg_create(args.pg) if args.pg else str(work / "grow.db")
+    name = "postgresql" if args.pg else "sqlite"
+    size = args.grow_rounds * args.grow_round
+    print(f"the append rate as one election's log grows to {size:,} leaves ({name}):")
+    try:
+        first, last = grow(db, work / "board.key", args.grow_rounds, args.grow_round,
+                           _entries_range)  # fmt: skip
+    finally:
+        if args.pg:
+            pg_drop(args.pg, db)
+        shutil.rmtree(work, ignore_errors=True)
+    _row(
+        f"appends/s at {size:,} leaves vs at {args.grow_round:,}, {name}",
+        f"{last:,.0f}/s vs {first:,.0f}/s ({last / first:.2f} x)",
+        f">= {GROW_TARGET} x",
+        last >= GROW_TARGET * first,
+    )
     print_results()
 
 
