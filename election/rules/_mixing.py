@@ -143,7 +143,12 @@ def _precheck_mix(
     latest = _latest(params, payload_contest(entry.payload, "mix payload"), "mix")
     mix = Mix.from_json(entry.payload, size=len(latest.ciphertexts), with_proof=verify)
     if not verify:
-        return CheckedMix(mix, None)
+        # Spec §10.1 Not verified here: a leaf already on the log, or an entry another process
+        # of the board prechecked in full (the writer's reparse, without the proof). That check
+        # was over the list of ``mix.mix`` mixes of this contest, which is unique (mixes are
+        # appended in order, once each): the same list as the latest here, if it has as many.
+        same = mix.mix == latest.mixes and mix.trustee not in latest.mixers
+        return CheckedMix(mix, latest.source if same else None)
     latest = _mix_conditions(params, entry, mix)
     _verify_mix(params, mix, latest)
     return CheckedMix(mix, latest.source)
