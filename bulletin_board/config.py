@@ -7,7 +7,7 @@ Pure Python: the CLI imports it without the server's dependencies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -83,7 +83,11 @@ class ServeConfig:
     (which must exist), the rule set's name, the service's limits, the write-rate table all
     workers share (``bulletin_board.ratelimit``; None: each worker its own), whether the
     board runs rehearsals (Spec §10.2), and the socket of the writer process that appends for
-    the workers (``bulletin_board.writer``; None: each worker appends itself)."""
+    the workers (``bulletin_board.writer``; None: each worker appends itself).
+
+    ``clock``: in-process only, never from the environment or the command line: the board's
+    clock (integer ms since the epoch; None: the system's) for a simulation that moves it
+    (``simulation.served``); the writer and workers are spawned, so it must be picklable."""
 
     db: str
     key_path: Path
@@ -92,6 +96,7 @@ class ServeConfig:
     rate_file: Path | None = None
     rehearsal: bool = False
     writer: Path | None = None
+    clock: Callable[[], int] | None = field(default=None, compare=False)
 
     def to_env(self) -> dict[str, str]:
         """The environment variables that ``from_env`` reads back."""

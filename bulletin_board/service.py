@@ -595,6 +595,7 @@ def create_app_from_config(config: ServeConfig) -> FastAPI:
     """The application of one worker of ``board serve`` (the database is migrated)."""
     storage = Storage.open(config.db, migrate=False)
     key = load_board_key(config.key_path)
-    board = Board(storage, key, named_rules(config.rules), rehearsal=config.rehearsal)
+    board = Board(storage, key, named_rules(config.rules), clock=config.clock or now_ms,
+                  rehearsal=config.rehearsal)  # fmt: skip
     return create_app(board, config.settings, own_storage=True, rate_file=config.rate_file,
                       writer=config.writer)  # fmt: skip

@@ -18,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import socket
+from dataclasses import replace
 from multiprocessing.connection import wait
 from pathlib import Path
 from types import FrameType
@@ -46,10 +47,7 @@ def serve_workers(
     """
     sockets = [_listen(host, port) for _ in range(workers)]  # all listening before any serves
     writer = start_writer(config, folder)
-    config = ServeConfig(
-        config.db, config.key_path, config.rules, config.settings, config.rate_file,
-        config.rehearsal, writer=folder / "writer.sock",
-    )  # fmt: skip
+    config = replace(config, writer=folder / "writer.sock")
     context = multiprocessing.get_context("spawn")
     processes = [
         context.Process(target=_worker, args=(config, sock, options), name=f"board-worker-{i}")

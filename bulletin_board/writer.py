@@ -46,7 +46,7 @@ from bulletin_board.committer import DEFAULT_MAX_BATCH
 from bulletin_board.config import ServeConfig
 from bulletin_board.http_errors import ClientError, answer
 from bulletin_board.keyfile import load_board_key
-from bulletin_board.log import Appended, Board
+from bulletin_board.log import Appended, Board, now_ms
 from bulletin_board.rule_sets import named_rules
 from bulletin_board.storage import Storage
 from bulletin_board.wire import Entry, check_election_id
@@ -144,7 +144,7 @@ class _Writer:
 async def _run(config: ServeConfig, path: Path) -> None:
     storage = Storage.open(config.db, migrate=False)
     board = Board(storage, load_board_key(config.key_path), named_rules(config.rules),
-                  rehearsal=config.rehearsal)  # fmt: skip
+                  clock=config.clock or now_ms, rehearsal=config.rehearsal)  # fmt: skip
     board.check_mode()
     board.check_storage()
     max_bytes = max(config.settings.max_body_bytes, config.settings.max_large_body_bytes)

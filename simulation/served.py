@@ -5,17 +5,17 @@ benchmarks. Needs the ``board`` extra (imported when a board is served)."""
 from __future__ import annotations
 
 import mmap
-import os
-import signal
+import multiprocessing
 import socket
-import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -25,22 +25,18 @@ from crypto.signing import SigningKey
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from bulletin_board.config import ServeConfig
     from simulation.boards import MemoryBoard
 
 __all__ = [
-    "ENV_CLOCK",
     "SharedClock",
     "SimulatedClock",
-    "create_app_from_env",
     "free_port",
     "serve_in_thread",
     "served_board",
     "served_board_processes",
     "served_copy",
 ]
-
-#: The file of a ``SharedClock`` that the workers of ``served_board_processes`` read.
-ENV_CLOCK: Final = "VERIVOTE_SIMULATION_CLOCK"
 
 
 class SimulatedClock:
@@ -63,7 +59,8 @@ class SimulatedClock:
 
 class SharedClock:
     """A ``SimulatedClock`` kept in a file of 8 bytes, mapped in memory, that board worker
-    processes read (``served_board_processes``): ``set`` here is seen by every worker at once."""
+    processes read (``served_board_processes``): ``set`` here is seen by every worker at once.
+    A copy sent to another process (pickled) maps the same file again, by its path."""
 
     def __init__(self, path: Path, now: int | None = None) -> None:
         if now is not None:
@@ -71,6 +68,9 @@ class SharedClock:
         with path.open("r+b") as file:
             self._map = mmap.mmap(file.fileno(), 8)
         self.path = path
+
+    def __reduce__(self) -> tuple[type[SharedClock], tuple[Path]]:
+        return SharedClock, (self.path,)
 
     @property
     def now(self) -> int:
@@ -199,10 +199,11 @@ def served_board_processes(
     timeout: float = 120.0,
 ) -> Iterator[str]:
     """A board on database ``db`` (migrated) signing with the key in ``key_path`` (a board key
-    file, ``bulletin_board.keyfile``) on ``clock``, holding the logs of ``elections``, served by
-    ``workers`` uvicorn worker processes (as ``verivote board serve --workers`` serves one)
-    until the block ends, writes not rate-limited; yields its base URL. For the benchmarks:
-    the board's checks run on other cores than the caller's.
+    file, ``bulletin_board.keyfile``) on ``clock``, holding the logs of ``elections``, served
+    as ``verivote board serve --workers N`` serves one (``bulletin_board.workers``: ONE writer
+    process appends for ``workers`` HTTP worker processes, N >= 2) until the block ends, writes
+    not rate-limited; yields its base URL. For the benchmarks: the board's checks run on other
+    cores than the caller's, on the path a real board takes.
 
     Raises:
         RuntimeError: the board did not start.
@@ -213,6 +214,8 @@ def served_board_processes(
     from bulletin_board.rule_sets import named_rules
     from bulletin_board.storage import Storage
 
+    if workers < 2:
+        raise ValueError("served_board_processes serves with a writer: workers >= 2")
     storage = Storage.open(db, migrate=True)
     try:
         board = Board(storage, load_board_key(key_path), named_rules("election"), clock=clock)
@@ -220,55 +223,45 @@ def served_board_processes(
             board.ensure_election(election)
     finally:
         storage.close()
-    config = ServeConfig(db, key_path.resolve(), settings=ServiceSettings(write_rate=0))
+    config = ServeConfig(
+        db, key_path.resolve(), settings=ServiceSettings(write_rate=0), clock=clock
+    )
     port = free_port()
-    root = str(Path(__file__).resolve().parents[1])  # this copy of verivote, for the workers
-    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
-    env = {**os.environ, **config.to_env(), ENV_CLOCK: str(clock.path), "PYTHONPATH": path}
-    process = subprocess.Popen(  # noqa: S603 (our own command line)
-        [sys.executable, "-m", "uvicorn", "simulation.served:create_app_from_env", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-         "--log-level", "warning", "--no-access-log", "--no-proxy-headers"],
-        env=env, start_new_session=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(url, process, timeout)
-        yield url
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+    with tempfile.TemporaryDirectory(prefix="verivote-board-") as folder:  # mode 0700
+        process = multiprocessing.get_context("spawn").Process(
+            target=_serve, args=(config, Path(folder), port, workers), name="board-serve"
+        )
+        process.start()
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_for(url, process, timeout)
+            yield url
+        finally:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: the workers finish, then the writer commits
+                process.join(timeout)
+            if process.is_alive():
+                process.kill()
+                process.join()
 
 
-def _wait_for(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+def _serve(config: ServeConfig, folder: Path, port: int, workers: int) -> None:
+    """The spawned ``board serve`` of ``served_board_processes`` (until SIGTERM)."""
+    from bulletin_board.workers import serve_workers
+
+    options = {"log_level": "warning", "access_log": False, "proxy_headers": False}
+    if not serve_workers(config, folder, host="127.0.0.1", port=port, workers=workers,
+                         options=options):  # fmt: skip
+        sys.exit(1)
+
+
+def _wait_for(url: str, process: BaseProcess, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
+    while time.monotonic() < deadline and process.is_alive():
         try:
             if httpx.get(f"{url}/v1/elections", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.1)  # polling readiness, not synchronising on time
-    raise RuntimeError("the board's worker processes did not start")
-
-
-def create_app_from_env() -> FastAPI:
-    """A worker of ``served_board_processes``: ``bulletin_board.service.create_app_from_env``
-    on the ``SharedClock`` in the file $VERIVOTE_SIMULATION_CLOCK."""
-    from bulletin_board.config import ServeConfig
-    from bulletin_board.keyfile import load_board_key
-    from bulletin_board.log import Board
-    from bulletin_board.rule_sets import named_rules
-    from bulletin_board.service import create_app
-    from bulletin_board.storage import Storage
-
-    config = ServeConfig.from_env(os.environ)
-    storage = Storage.open(config.db, migrate=False)
-    clock = SharedClock(Path(os.environ[ENV_CLOCK]))
-    board = Board(storage, load_board_key(config.key_path), named_rules(config.rules), clock=clock)
-    return create_app(board, config.settings, own_storage=True, rate_file=config.rate_file)
+    raise RuntimeError("the board's processes did not start")

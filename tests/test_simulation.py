@@ -161,6 +161,20 @@ def test_a_cheating_trustee_is_disqualified_by_the_ceremony() -> None:
 
 
 @pytest.mark.slow
+def test_a_shared_clock_sent_to_another_process_reads_the_same_file(tmp_path: Path) -> None:
+    """The board's writer and workers are spawned with the simulation's clock (pickled): each
+    copy maps the clock's file again, so the simulation's ``set`` is seen by all at once."""
+    import pickle
+
+    from simulation.served import SharedClock
+
+    clock = SharedClock(tmp_path / "clock", 1_000)
+    copy = pickle.loads(pickle.dumps(clock))  # noqa: S301 (our own bytes)
+    assert copy is not clock and copy() == 1_000
+    clock.set(2_000)
+    assert copy() == 2_000
+
+
 def test_an_election_on_a_board_served_by_worker_processes(tmp_path: Path) -> None:
     """The scale run's set-up: the board in two worker processes on a clock shared through a
     file (each write seen by both at once), the devices' processes posting ballots the builder
