@@ -9,11 +9,12 @@ The election is ``simulation.plans.nec_plan`` (the demo's): the NEC by Scottish 
 at least 5 women, 20 candidates), a youth seat voted by the youth section (15 % of the roll), a
 rule-change referendum and a mayoral primary by IRV; trustees 3 of 5, trustees 3 and 5 absent
 at the count. A board on ``--db`` (a PostgreSQL URL, in which a fresh database is created and
-dropped at the end; or ``sqlite``) is served over HTTP on 127.0.0.1 by ``--board-workers``
-uvicorn worker processes (as ``verivote board serve --workers`` serves it; 0: a thread of this
-process) on a simulated clock (the timetable's weeks pass in seconds); every entry is signed,
-posted over HTTP, checked by the board's rules and acknowledged with a checked receipt. The
-trustees' mixes and list decryptions run on ``--trustee-jobs`` processes. Phases, each timed:
+dropped at the end; or ``sqlite``) is served over HTTP on 127.0.0.1 as ``verivote board serve
+--workers N`` serves it (one writer process appending for ``--board-workers`` HTTP worker
+processes, N >= 2; 0: a thread of this process) on a simulated clock (the timetable's weeks
+pass in seconds); every entry is signed, posted over HTTP, checked by the board's rules and
+acknowledged with a checked receipt. The trustees' mixes and list decryptions run on
+``--trustee-jobs`` processes. Phases, each timed:
 
 1. definition, nominations, candidate lists; 2. the 3-of-5 key ceremony; 3. N credentials
 issued and published; 4. ``--turnout`` of the members cast over HTTP (``--processes`` device
@@ -311,7 +312,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="verifier processes")
     parser.add_argument(
         "--board-workers", type=int, default=2,
-        help="the board's uvicorn worker processes (0: a thread of this process)",
+        help="the board's HTTP worker processes, beside its writer (>= 2; 0: a thread of this "
+        "process)",
     )  # fmt: skip
     parser.add_argument(
         "--trustee-jobs", type=int, default=1,
@@ -319,6 +321,8 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    if args.board_workers == 1:
+        parser.error("--board-workers: 0 (in process) or at least 2 (a writer and the workers)")
     work = Path(tempfile.mkdtemp(prefix="scale-bench-"))
     created = None
     try:
