@@ -2,9 +2,11 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Re-install when pyproject.toml changes.
+# Re-install when pyproject.toml changes, or the C extension (crypto/_native.c, built by
+# setup.py at install time; without a compiler crypto.multiexp runs in pure Python).
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+INSTALL_DEPS := pyproject.toml setup.py crypto/_native.c
 
 .PHONY: demo test fuzz lint typecheck unit bench bench-board bench-election bench-verify clean \
 	browser booth-vendor bench-booth
@@ -14,11 +16,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The demo and the benchmarks run a board: the `board` extra (the server's dependencies).
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): $(INSTALL_DEPS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[board]'
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
+$(TEST_STAMP): $(INSTALL_DEPS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP) $@
 

@@ -12,11 +12,14 @@ constant-time ``g_pow`` and ``Point.__pow__`` of ``crypto.group``.
   (§6.7).
 
 All of it is built on libsecp256k1's n-ary point addition and its variable-time
-multiplication, through the plumbing of ``crypto.group``.
+multiplication, through the plumbing of ``crypto.group``. When the C extension is built
+(``crypto._accel.NATIVE``), Pippenger's loops and ``MultiPowAccumulator.add_encoded``'s decoding
+run in C over the same libsecp256k1 calls; otherwise in Python. The results are the same.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +27,7 @@ from typing import Any, Final, TypeAlias
 
 from coincurve._libsecp256k1 import ffi, lib
 
+from crypto._accel import NATIVE, POINT_SIZE, raw_from_packed
 from crypto.errors import MalformedInput
 from crypto.group import (
     _CTX,
@@ -37,6 +41,7 @@ from crypto.group import (
     Scalar,
     _combine,
     _combine_raw,
+    _point_from_raw,
     _scalar,
     _tweak_mul,
 )
@@ -87,6 +92,11 @@ class FixedBase(Point):
         if point._raw is None:
             return cls(point._encoding, None, None, ())
         table = ffi.new("secp256k1_pubkey[]", _WINDOWS * _DIGITS)
+        if NATIVE is not None:
+            packed = NATIVE.table(ffi.buffer(point._raw, POINT_SIZE), _WINDOWS, _DIGITS)
+            ffi.memmove(table, packed, len(packed))
+            pointers = tuple(table + k for k in range(_WINDOWS * _DIGITS))
+            return cls(point._encoding, point._raw, table, pointers)
         window_base = point._raw
         for i in range(_WINDOWS):
             row = i * _DIGITS
@@ -190,6 +200,7 @@ def multi_pow_vartime(terms: Iterable[tuple[Point, Scalar]]) -> Point:
 
 # The prefix of the inverse's encoding: y and -y have opposite parities (0x02 <-> 0x03).
 _OTHER_PREFIX: Final = {0x02: b"\x03", 0x03: b"\x02"}
+_COMPRESSED_PREFIXES: Final = frozenset({0x02, 0x03})
 
 
 class MultiPowAccumulator:
@@ -201,7 +212,15 @@ class MultiPowAccumulator:
     and decodes them straight into libsecp256k1's form, without building Point objects.
     """
 
-    __slots__ = ("_encodings", "_entries", "_exponents", "_g_exponent", "_raws")
+    __slots__ = (
+        "_encodings",
+        "_entries",
+        "_exponents",
+        "_g_exponent",
+        "_packed",
+        "_packed_exponents",
+        "_raws",
+    )
 
     def __init__(self) -> None:
         self._entries: list[Any] = []  # fixed-base table entries
@@ -209,6 +228,10 @@ class MultiPowAccumulator:
         self._raws: list[Any] = []  # the variable bases, their encodings and exponents
         self._encodings: list[bytes] = []
         self._exponents: list[int] = []
+        # With the C extension, add_encoded's bases: packed secp256k1_pubkey structures and
+        # their exponents.
+        self._packed = bytearray()
+        self._packed_exponents: list[int] = []
 
     def add(self, base: Point, exponent: int) -> None:
         """Multiply in base^exponent (a FixedBase contributes at most 32 table entries)."""
@@ -232,6 +255,10 @@ class MultiPowAccumulator:
         Raises:
             MalformedInput: an encoding of the wrong length or prefix, or x off the curve.
         """
+        if NATIVE is not None:
+            terms = list(terms)
+            if self._add_encoded_native(terms, inverse):
+                return
         raws: list[Any] = []
         encodings: list[bytes] = []
         exponents: list[int] = []
@@ -258,12 +285,33 @@ class MultiPowAccumulator:
         self._encodings += encodings
         self._exponents += exponents
 
+    def _add_encoded_native(self, terms: list[tuple[bytes, int]], inverse: bool) -> bool:
+        """``add_encoded`` with the bases decoded in one call of the C extension, when every
+        encoding is well-formed and every exponent non-zero (else False: nothing added)."""
+        assert NATIVE is not None
+        encodings = [encoding for encoding, _ in terms]
+        exponents = [exponent % N for _, exponent in terms]
+        joined = b"".join(encodings)
+        # The common case at once: every encoding 33 bytes, starting 0x02 or 0x03, and no
+        # exponent zero; the C extension flips the first bytes for the inverses.
+        if (
+            len(joined) == ENCODED_POINT_LENGTH * len(encodings)
+            and set(joined[::ENCODED_POINT_LENGTH]) <= _COMPRESSED_PREFIXES
+            and all(exponents)
+        ):
+            packed = NATIVE.parse(joined, inverse)
+            if isinstance(packed, int):
+                encoding = encodings[packed]
+                if inverse:
+                    encoding = _OTHER_PREFIX[encoding[0]] + encoding[1:]
+                raise MalformedInput(f"point not on curve: {encoding.hex()}")
+            self._packed += packed
+            self._packed_exponents += exponents
+            return True
+        return False
+
     def compute(self, extra: Sequence[tuple[Point, int]] = ()) -> Point:
         """The product of the terms added and of ``extra``, which is not kept."""
-        if not extra:
-            return _multi_pow(
-                self._entries, self._g_exponent % N, self._raws, self._encodings, self._exponents
-            )
         more = MultiPowAccumulator()
         for base, exponent in extra:
             more.add(base, exponent)
@@ -272,7 +320,8 @@ class MultiPowAccumulator:
             (self._g_exponent + more._g_exponent) % N,
             [*self._raws, *more._raws],
             [*self._encodings, *more._encodings],
-            [*self._exponents, *more._exponents],
+            [*self._packed_exponents, *self._exponents, *more._exponents],
+            packed=bytes(self._packed),
         )
 
 
@@ -282,10 +331,36 @@ def _multi_pow(
     raws: list[Any],
     encodings: list[bytes],
     exponents: list[int],
+    *,
+    packed: bytes = b"",
 ) -> Point:
     """Table entries, g^g_exponent and each variable base raws[i] (encoded as encodings[i])
-    to the power exponents[i] (0 < exponents[i] < n), summed; see ``multi_pow_vartime``."""
+    to the power exponents[i] (0 < exponents[i] < n), summed; see ``multi_pow_vartime``.
+
+    ``packed`` holds the first variable bases as packed ``secp256k1_pubkey`` structures (the C
+    extension's form; their exponents first in ``exponents``), then come ``raws`` and their
+    ``encodings`` (only with the extension)."""
     terms = list(entries)
+    if NATIVE is not None and len(exponents) >= _PIPPENGER_MIN_BASES:
+        counts = [0] * len(_SCALAR_BYTES)
+        for bits, count in Counter(map(int.bit_length, exponents)).items():
+            counts[(bits + 7) >> 3] += count
+        window = _pippenger_window(counts, native=True)
+        if window:
+            if g_exponent:
+                terms += _g_table()._entries(_scalar(g_exponent))
+            points = packed + b"".join(ffi.buffer(raw, POINT_SIZE) for raw in raws)
+            digits = b"".join(k.to_bytes(ENCODED_SCALAR_LENGTH, "little") for k in exponents)
+            out = NATIVE.pippenger(points, digits, window)
+            if out is not None:
+                terms.append(raw_from_packed(out))
+            return _combine(terms)
+    if packed:
+        # Few bases: libsecp256k1's form of each, for the per-base multiplications.
+        size = POINT_SIZE
+        unpacked = [raw_from_packed(packed[i : i + size]) for i in range(0, len(packed), size)]
+        raws = [*unpacked, *raws]
+        encodings = [*(_point_from_raw(raw).to_bytes() for raw in unpacked), *encodings]
     if len(raws) >= _PIPPENGER_MIN_BASES:
         by_length = _group_by_length(exponents)
         window = _pippenger_window([len(group) for group in by_length])
@@ -328,6 +403,7 @@ _COST_ADD: Final = 0.2  # one point added inside a _combine_raw call
 _COST_CALL: Final = 2.1  # fixed cost of a _combine_raw call (the final inversion, cffi)
 _COST_DIGIT_FAST: Final = 0.05  # Python bucketing per base and window, c = 4 or 8
 _COST_DIGIT_SLOW: Final = 0.09  # the same with integer shifts, other c
+_COST_DIGIT_NATIVE: Final = 0.01  # the same in the C extension, any c
 _COST_TWEAK: Final = 22.0  # one _tweak_mul with an exponent of 128 bits or more
 _COST_TWEAK_FIXED: Final = 4.5  # ... of which this much whatever the exponent's length
 _WINDOWS_TRIED: Final = range(2, 13)
@@ -352,12 +428,13 @@ def _group_by_length(exponents: list[int]) -> list[list[int]]:
     return groups
 
 
-def _pippenger_window(counts: list[int]) -> int:
+def _pippenger_window(counts: list[int], *, native: bool = False) -> int:
     """The window width predicted fastest, or 0 if one multiplication per base is faster.
 
     ``counts[L]`` is the number of exponents L bytes long. The model charges each width c for
     the additions and Python steps per base and window and for the calls per window (see the
-    comment above); the alternative costs one ``_tweak_mul`` per base.
+    comment above); the alternative costs one ``_tweak_mul`` per base. ``native``: the
+    bucketing runs in the C extension, as cheap for every width.
     """
     longest_first = [(length, counts[length]) for length in reversed(_SCALAR_BYTES) if length]
     longest_first = [(length, count) for length, count in longest_first if count]
@@ -367,7 +444,10 @@ def _pippenger_window(counts: list[int]) -> int:
         for length, count in longest_first
     )
     for c in _WINDOWS_TRIED:
-        per_base = _COST_ADD + (_COST_DIGIT_FAST if c in (4, 8) else _COST_DIGIT_SLOW)
+        if native:
+            per_base = _COST_ADD + _COST_DIGIT_NATIVE
+        else:
+            per_base = _COST_ADD + (_COST_DIGIT_FAST if c in (4, 8) else _COST_DIGIT_SLOW)
         buckets = (1 << c) - 1
         cost = 0.0
         members = 0  # how many bases take part in the windows being charged

@@ -133,29 +133,35 @@ def _branch_fast(value: object) -> DisjunctiveBranch | None:
     of the right length), commitments must start 0x02 or 0x03 and scalars be below n."""
     if type(value) is not dict or value.keys() != _BRANCH_FIELDS:
         return None
-    text_a, text_b, text_c, text_s = value["a"], value["b"], value["challenge"], value["response"]
+    text = value["a"], value["b"], value["challenge"], value["response"]
     try:
-        a, b = bytes.fromhex(text_a), bytes.fromhex(text_b)
-        c, s = bytes.fromhex(text_c), bytes.fromhex(text_s)
+        # One decoding of the four fields together: 130 bytes from 260 characters only if
+        # each field has its length and no white space (checked below, field by field).
+        joined = "".join(text)
+        data = bytes.fromhex(joined)
     except (TypeError, ValueError):
         return None
     if (
-        len(a) != ENCODED_POINT_LENGTH
-        or len(b) != ENCODED_POINT_LENGTH
-        or len(c) != 32
-        or len(s) != 32
-        or a[0] not in (0x02, 0x03)
-        or b[0] not in (0x02, 0x03)
-        or a.hex() != text_a
-        or b.hex() != text_b
-        or c.hex() != text_c
-        or s.hex() != text_s
+        len(data) != 130
+        or len(text[0]) != 66
+        or len(text[1]) != 66
+        or len(text[2]) != 64
+        or data[0] not in (0x02, 0x03)
+        or data[33] not in (0x02, 0x03)
+        or data.hex() != joined  # lower-case hex only
     ):
         return None
-    challenge, response = int.from_bytes(c, "big"), int.from_bytes(s, "big")
+    challenge, response = int.from_bytes(data[66:98], "big"), int.from_bytes(data[98:], "big")
     if challenge >= N or response >= N:
         return None
-    return DisjunctiveBranch(a, b, _scalar(challenge), _scalar(response))
+    # The format checks of __post_init__ are those above: build the branch without them.
+    branch = object.__new__(DisjunctiveBranch)
+    setattr_ = object.__setattr__
+    setattr_(branch, "a", data[:33])
+    setattr_(branch, "b", data[33:66])
+    setattr_(branch, "challenge", _scalar(challenge))
+    setattr_(branch, "response", _scalar(response))
+    return branch
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from crypto.proofs.disjunctive import (
     verify_range,
     verify_sum_range,
 )
+from tests.crypto.native_tools import PATHS, bucket_spy
 from tests.crypto.proofs.disjunctive_tools import (
     CONTEXT,
     OTHER_PK,
@@ -210,9 +211,10 @@ def test_empty_batch_verifies() -> None:
     BatchVerifier().verify()
 
 
-def test_honest_pool_verifies_through_the_bucket_method() -> None:
+@pytest.mark.parametrize("path", PATHS)
+def test_honest_pool_verifies_through_the_bucket_method(path: str) -> None:
     assert all(_single(case) is None for case in POOL)
-    with mock.patch.object(crypto.multiexp, "_pippenger", wraps=crypto.multiexp._pippenger) as spy:
+    with bucket_spy(path) as spy:
         assert _batch_failures(POOL) == []
     assert spy.call_count == 1  # enough bases for Pippenger's method
 

@@ -5,13 +5,11 @@ checked against the constant-time exponentiation of crypto/group.py or a discret
 from __future__ import annotations
 
 import pickle
-from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import crypto.multiexp
 from crypto.errors import MalformedInput
 from crypto.group import IDENTITY, G, N, Point, Scalar, _point_from_raw, g_pow, lift_x
 from crypto.multiexp import (
@@ -24,6 +22,7 @@ from crypto.multiexp import (
     g_pow_vartime,
     multi_pow_vartime,
 )
+from tests.crypto.native_tools import PATHS, bucket_spy
 from tests.crypto.test_group import BAD_POINT_ENCODINGS, G2, KNOWN_MULTIPLES
 from tests.strategies import nonzero_scalars, scalars
 
@@ -159,9 +158,10 @@ _MANY = [(g_pow(Scalar(x)), x) for x in range(2, 402)]
 @given(
     st.lists(exponents.map(Scalar.reduce), min_size=len(_MANY), max_size=len(_MANY)),
     st.booleans(),
+    st.sampled_from(PATHS),
 )
 def test_multi_pow_takes_the_bucket_path_for_many_bases(
-    ks: list[Scalar], with_extras: bool
+    ks: list[Scalar], with_extras: bool, path: str
 ) -> None:
     terms: list[tuple[Point, Scalar]] = [(b, k) for (b, _), k in zip(_MANY, ks, strict=True)]
     total = sum(x * k.value for (_, x), k in zip(_MANY, ks, strict=True))
@@ -171,18 +171,20 @@ def test_multi_pow_takes_the_bucket_path_for_many_bases(
     # The bucket method is taken exactly when its window says it pays for these exponents (all
     # 256-bit ones may not: one multiplication each is then as fast).
     variable = [k.value for k in ks if k.value]
-    window = _pippenger_window([len(g) for g in _group_by_length(variable)])
-    with mock.patch.object(crypto.multiexp, "_pippenger", wraps=crypto.multiexp._pippenger) as spy:
+    counts = [len(g) for g in _group_by_length(variable)]
+    window = _pippenger_window(counts, native=path == "c")
+    with bucket_spy(path) as spy:
         result = multi_pow_vartime(terms)
     assert result == g_pow(Scalar.reduce(total))
     assert spy.call_count == (1 if window and len(variable) >= _PIPPENGER_MIN_BASES else 0)
 
 
-def test_multi_pow_takes_the_bucket_path_for_many_short_exponents() -> None:
+@pytest.mark.parametrize("path", PATHS)
+def test_multi_pow_takes_the_bucket_path_for_many_short_exponents(path: str) -> None:
     ks = [Scalar(2**127 + 3 * x) for _, x in _MANY]
     terms = [(b, k) for (b, _), k in zip(_MANY, ks, strict=True)]
     total = sum(x * k.value for (_, x), k in zip(_MANY, ks, strict=True))
-    with mock.patch.object(crypto.multiexp, "_pippenger", wraps=crypto.multiexp._pippenger) as spy:
+    with bucket_spy(path) as spy:
         result = multi_pow_vartime(terms)
     assert result == g_pow(Scalar.reduce(total))
     assert spy.call_count == 1
