@@ -15,11 +15,11 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
-from bulletin_board.errors import BadRange
+from bulletin_board.errors import BadRange, BoardError
 from bulletin_board.wire import SignedTreeHead
 from crypto import canonical
 from crypto.canonical import JsonValue
@@ -538,6 +538,8 @@ class CredentialIndexServer:
         self._refresh = refresh
         self._lock = threading.Lock()
         self._held: dict[str, tuple[CredentialIndex, IndexHead | None, float]] = {}
+        self._stop = threading.Event()
+        self._warming: threading.Thread | None = None
 
     def _current(self, election: str, min_size: int) -> tuple[CredentialIndex, IndexHead]:
         index, head, at = self._held.get(election, (CredentialIndex(), None, 0.0))
@@ -553,6 +555,48 @@ class CredentialIndexServer:
             head = sign_index_head(sth, index, self._board.key)
         self._held[election] = (index, head, time.monotonic())
         return index, head
+
+    def start_warming(
+        self, elections: Callable[[], Iterable[str]], *, chunk: int = 1024
+    ) -> threading.Thread:
+        """Fold the stored leaves of ``elections()`` in a background thread, ``chunk`` at a
+        time under the lock, once (a board starting over a stored log), so that the first
+        question does not wait for the whole log (~20 s for 126,000 leaves) but at most for
+        one chunk and the signing; heads are signed when asked for, and later leaves folded
+        then (a fold kept up in the background would cost every worker ~0.2 ms a leaf during
+        voting, measured: 7 % of the board's throughput). Stopped by ``stop_warming``."""
+
+        def fold(election: str) -> bool:
+            with self._lock:
+                index, head, at = self._held.get(election, (CredentialIndex(), None, 0.0))
+                try:  # a log the board cannot read is left to the questions' errors
+                    size = self._board.latest_tree_head(election).tree_size
+                    end = min(size, index.size + chunk)
+                    for row in self._board.leaves(election, index.size, end):
+                        index.add_raw(row.index, row.raw)
+                except BoardError:
+                    return False
+                self._held[election] = (index, head, at)
+                return end < size
+
+        def warm() -> None:
+            for election in elections():
+                while not self._stop.is_set() and fold(election):
+                    pass
+
+        self._warming = threading.Thread(target=warm, name="credential-index", daemon=True)
+        self._warming.start()
+        return self._warming
+
+    def stop_warming(self) -> None:
+        self._stop.set()
+        if self._warming is not None:
+            self._warming.join()
+
+    def folded(self, election: str) -> int:
+        """How many of ``election``'s leaves the index holds (signed or not yet)."""
+        with self._lock:
+            return self._held[election][0].size if election in self._held else 0
 
     def head(self, election: str) -> bytes:
         """Spec §11.15 ``{"index_head": ...}``, the latest computed.

@@ -253,9 +253,11 @@ def create_app(
         await run_in_threadpool(board.check_storage)  # Spec §10.2: a corrupted log gets 503
         committer.start()
         prechecker.start()
+        index.start_warming(board.storage.elections)
         try:
             yield
         finally:
+            await run_in_threadpool(index.stop_warming)
             pages.close()
             await run_in_threadpool(prechecker.stop)
             await run_in_threadpool(committer.stop)

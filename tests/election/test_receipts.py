@@ -6,12 +6,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
 from click.testing import CliRunner
 
-from bulletin_board.credential_index import CredentialIndex, IndexHead, sign_index_head
+from bulletin_board.credential_index import (
+    CredentialIndex,
+    CredentialIndexServer,
+    IndexHead,
+    sign_index_head,
+)
+from bulletin_board.log import Board
+from bulletin_board.rule_sets import named_rules
+from bulletin_board.storage import Storage
 from bulletin_board.wire import Receipt, SignedTreeHead
 from cli.main import verivote
 from cli.receipt import write_receipt
@@ -219,3 +229,40 @@ def test_the_credential_index_answers_as_the_full_fold_and_a_lying_head_is_caugh
         f"check 1: the credential index head of size {size}: differs from the index recomputed "
         "from the log: the board hid or invented leaves of some credential" in lying.output
     )
+
+
+def _folded_to(server: CredentialIndexServer, size: int) -> int:
+    deadline = time.monotonic() + 60
+    while server.folded(ELECTION) < size and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling the background fold, not synchronising on time
+    return server.folded(ELECTION)
+
+
+def test_a_board_folds_its_credential_index_before_the_first_question(tmp_path: Path) -> None:
+    """A board started over a stored log folds each election's credential index in the
+    background, so that the first member to ask does not wait for the whole log (some 20 s at
+    126,000 leaves): the fold covers the log and answers as a fold made when asked; a log it
+    cannot read is skipped, not fatal."""
+    start = NOMINATIONS_OPEN - 86_400_000
+    db = f"sqlite:///{tmp_path / 'board.db'}"
+    with (
+        live_board(db, elections=(ELECTION,), now=start) as board,
+        httpx.Client(base_url=board.url) as http,
+        closing(Storage.open(db, migrate=False)) as storage,
+    ):
+        s, _log = _ready(http, board.clock, start)
+        for member in s.members[:3]:
+            s.log.post(s.ballot(member), VOTING_OPEN + 1000)
+        size = int(http.get(f"/v1/elections/{ELECTION}/sth").json()["tree_size"])
+        reader = Board(storage, BOARD_KEY, named_rules("election"))  # a board started over it
+        server = CredentialIndexServer(reader)
+        assert server.folded(ELECTION) == 0
+        server.start_warming(lambda: ["not-an-election", ELECTION], chunk=4)
+        try:
+            assert _folded_to(server, size) == size > 4
+        finally:
+            server.stop_warming()
+        credential = s.members[2].key.public.to_bytes()
+        assert server.answer(ELECTION, credential) == CredentialIndexServer(reader).answer(
+            ELECTION, credential
+        )
