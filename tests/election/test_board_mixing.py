@@ -84,9 +84,13 @@ def test_a_large_mix_is_accepted_while_the_board_answers_others(
     assert head["tree_size"] == len(tallied.log.entries) + 1
     seconds = outcome["seconds"]
     assert isinstance(seconds, float)
-    # the reads went on while the mix was read and its proof checked
+    # the reads went on while the mix was read and its proof checked: a board that held them
+    # until the mix was in would answer few reads, each taking most of the mix's time (the
+    # median, not the slowest: one read can meet a pause of the loaded machine's scheduler or
+    # of the collector, which says nothing of the board)
     assert len(latencies) >= 3, (latencies, seconds)
-    assert max(latencies) < seconds / 3, (max(latencies), seconds)
+    median = sorted(latencies)[len(latencies) // 2]
+    assert median < seconds / 3, (median, seconds)
 
 
 @pytest.mark.parametrize(
