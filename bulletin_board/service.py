@@ -33,12 +33,20 @@ from pydantic import BeforeValidator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bulletin_board.bodies import (
+    CLOCK_BODY,
+    LargeBodies,
+    body_ceiling,
+    check_content_type,
+    read_body,
+)
 from bulletin_board.booth import BoothFiles
 from bulletin_board.committer import batch_prechecker, group_committer
 from bulletin_board.config import DEFAULT_RULES, ServeConfig, ServiceSettings
-from bulletin_board.credential_index import CREDENTIAL_LENGTH, CredentialIndexServer
+from bulletin_board.credential_index import CREDENTIAL_LENGTH
 from bulletin_board.export import format_export
 from bulletin_board.http_errors import ClientError, answer, error_body
+from bulletin_board.index_server import CredentialIndexServer
 from bulletin_board.keyfile import load_board_key
 from bulletin_board.log import Board, now_ms
 from bulletin_board.openapi import (
@@ -78,7 +86,6 @@ __all__ = ["create_app", "create_app_from_config", "create_app_from_env", "creat
 
 MAX_INT: Final = 2**53 - 1
 # When to retry a large entry refused for want of a free slot (a mix takes tens of seconds).
-_LARGE_RETRY_SECONDS: Final = 15
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -157,74 +164,6 @@ def _proof(proof: list[bytes]) -> list[canonical.JsonValue]:
     return [h.hex() for h in proof]
 
 
-class _LargeBodies:
-    """The slots for bodies above the ordinary limit (at most ``count`` read and checked at a
-    time); a request that needs one when none is free is refused for now (429)."""
-
-    def __init__(self, count: int) -> None:
-        self.free = count
-
-    def take(self) -> None:
-        if self.free <= 0:
-            raise ClientError(
-                429,
-                "rate_limited",
-                "the board is checking another large entry: retry shortly",
-                headers={"Retry-After": str(_LARGE_RETRY_SECONDS)},
-            )
-        self.free -= 1
-
-    def give_back(self) -> None:
-        self.free += 1
-
-
-_CLOCK_BODY: Final = ServiceSettings(max_body_bytes=1024, max_large_body_bytes=1024)
-"""Spec §10.2, §10.5 A clock request's or a cosignature's body: a few hundred bytes."""
-
-
-def _ceiling(settings: ServiceSettings) -> int:
-    """The largest body the board reads: a large one."""
-    return max(settings.max_body_bytes, settings.max_large_body_bytes)
-
-
-async def _read_body(request: Request, settings: ServiceSettings, large: _LargeBodies) -> bytes:
-    """The body, within ``max_body_bytes``, or within ``max_large_body_bytes`` holding one of
-    the large slots (``request.state.large``; the caller gives it back when the request ends).
-
-    Raises:
-        ClientError: 413 too large, 429 no large slot free, 400 a bad Content-Length.
-    """
-    limit, ceiling = settings.max_body_bytes, _ceiling(settings)
-
-    def need(size: int) -> None:
-        if size > ceiling:
-            raise ClientError(413, "too_large", f"body larger than {ceiling} bytes")
-        if size > limit and not request.state.large:
-            large.take()
-            request.state.large = True
-
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise ClientError(400, "malformed", "invalid Content-Length")
-        need(int(declared))
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        need(size)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _check_content_type(request: Request) -> None:
-    value = request.headers.get("content-type", "")
-    media, _, params = value.partition(";")
-    params = params.strip().lower().replace(" ", "")
-    if media.strip().lower() != JSON or params not in ("", "charset=utf-8"):
-        raise ClientError(415, "unsupported_media_type", "POST entries as application/json")
-
-
 def create_app(
     board: Board,
     settings: ServiceSettings | None = None,
@@ -241,10 +180,10 @@ def create_app(
     worker (bulletin_board/writer.py; None: this process appends)."""
     settings = settings or ServiceSettings()
     committer = group_committer(board)
-    prechecker = batch_prechecker(board, max_bytes=_ceiling(settings))
+    prechecker = batch_prechecker(board, max_bytes=body_ceiling(settings))
     forward = None if writer is None else WriterClient(writer)
     limiter = WriteRateLimiter(settings.write_rate, settings.write_burst, path=rate_file)
-    large = _LargeBodies(settings.large_bodies)
+    large = LargeBodies(settings.large_bodies)
     index = CredentialIndexServer(board)
 
     @asynccontextmanager
@@ -486,8 +425,8 @@ def create_app(
         client = request.client.host if request.client else "unknown"
         if not limiter.allow(client):
             raise ClientError(429, "rate_limited", "too many writes", {"Retry-After": "1"})
-        _check_content_type(request)
-        return await _read_body(request, limits, large)
+        check_content_type(request)
+        return await read_body(request, limits, large)
 
     @app.post(
         "/v1/elections/{election}/clock",
@@ -498,7 +437,7 @@ def create_app(
     )
     async def advance_clock(election: ElectionId, request: Request) -> Response:
         election = election_of(election)
-        raw = await write_body(request, _CLOCK_BODY)  # small: never a large slot
+        raw = await write_body(request, CLOCK_BODY)  # small: never a large slot
         now = await run_in_threadpool(board.advance_clock, election, raw)
         return clock_answer(election, now)
 
@@ -515,7 +454,7 @@ def create_app(
     )
     async def post_cosignature(election: ElectionId, request: Request) -> Response:
         election = election_of(election)
-        raw = await write_body(request, _CLOCK_BODY)  # small: never a large slot
+        raw = await write_body(request, CLOCK_BODY)  # small: never a large slot
         cosignature, new = await run_in_threadpool(accept_cosignature, board, election, raw)
         answer = canonical.encode({"cosignature": cosignature.to_json()})
         return _json(answer, status=201 if new else 200)
@@ -538,7 +477,7 @@ def create_app(
             final = board.prechecks_final(election)  # before the precheck: it stays true
             if request.state.large:  # checked alone, never holding up the ordinary entries
                 entry = await run_in_threadpool(
-                    board.precheck, raw, election=election, max_bytes=_ceiling(settings)
+                    board.precheck, raw, election=election, max_bytes=body_ceiling(settings)
                 )
             else:  # with the others posted meanwhile: ballots' proofs batched (§6.7)
                 entry = await asyncio.wrap_future(prechecker.submit(election, raw))

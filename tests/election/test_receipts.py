@@ -13,12 +13,8 @@ from pathlib import Path
 import httpx
 from click.testing import CliRunner
 
-from bulletin_board.credential_index import (
-    CredentialIndex,
-    CredentialIndexServer,
-    IndexHead,
-    sign_index_head,
-)
+from bulletin_board.credential_index import CredentialIndex, IndexHead, sign_index_head
+from bulletin_board.index_server import CredentialIndexServer
 from bulletin_board.log import Board
 from bulletin_board.rule_sets import named_rules
 from bulletin_board.storage import Storage

@@ -23,11 +23,11 @@ from typing import Any
 from bulletin_board.credential_index import (
     INDEX_PURPOSE,
     CredentialIndex,
-    CredentialIndexServer,
     CredentialRecord,
     IndexAnswer,
     judge,
 )
+from bulletin_board.index_server import CredentialIndexServer
 from bulletin_board.wire import STH_PURPOSE, SignedTreeHead, sign_tree_head
 from crypto import canonical
 from crypto.errors import (
