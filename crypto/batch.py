@@ -6,12 +6,14 @@ alone would accept, except with probability at most 2^-128 per batch. The steps 
 
 1. ``add_range``/``add_sum_range`` check each proof alone, at once and without exponentiation:
    the ciphertexts' alphas, the number of branches, the challenges summing to the hash of the
-   commitments as received; then they decode the commitments' inverses (first byte 0x02/0x03
-   flipped). A proof failing here is recorded with its reason.
-2. They draw two independent 128-bit weights per branch from ``secrets``, the proof in hand,
-3. and fold its weighted equations into running exponents: g's, each public key's, each
-   ciphertext component's, and one per commitment (a ``MultiPowAccumulator``).
-4. ``verify`` computes the one multi-exponentiation (Pippenger's method for large batches) and
+   commitments as received. ``verify`` then decodes the commitments' inverses (first byte
+   0x02/0x03 flipped), all of the batch's in one call (proof by proof if one does not decode).
+   A proof failing here is recorded with its reason.
+2. ``verify`` draws two independent 128-bit weights per branch from ``secrets``, every proof in
+   hand, in one call for the batch,
+3. and folds the weighted equations into exponents: g's, each public key's, each ciphertext
+   component's, and one per commitment (a ``MultiPowAccumulator``).
+4. It computes the one multi-exponentiation (Pippenger's method for large batches) and
    accepts every proof recorded as passing step 1 iff it is the identity. If it is not, each of
    them is verified alone, so that the failures named are exactly single verification's.
 
@@ -24,9 +26,7 @@ the weights are unpredictable, so an invalid proof survives step 4 with probabil
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import partial
+from collections.abc import Sequence
 from typing import Final
 
 from crypto.elgamal import Ciphertext, PublicKey
@@ -49,25 +49,68 @@ __all__ = ["WEIGHT_BITS", "BatchVerifier"]
 
 # Spec §6.7 Each verification equation is raised to an independent weight in [0, 2^128).
 WEIGHT_BITS: Final = 128
-_WEIGHT_MASK: Final = (1 << WEIGHT_BITS) - 1
+_WEIGHT_BYTES: Final = WEIGHT_BITS // 8
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
-    """A proof in the batch: its label, and its single verification for the fallback."""
+class _Pending:
+    """A proof that passed step 1's checks without exponentiation: its statement, kept for the
+    combined equation and for verifying it alone (step 4), and its commitments as received."""
 
-    index: int
-    label: object
-    verify_alone: Callable[[], None]
+    __slots__ = (
+        "ciphertexts",
+        "context",
+        "index",
+        "label",
+        "maximum",
+        "minimum",
+        "proof",
+        "public_key",
+        "sum",
+    )
 
+    def __init__(
+        self,
+        index: int,
+        label: object,
+        proof: DisjunctiveProof,
+        public_key: PublicKey,
+        ciphertexts: tuple[Ciphertext, ...],
+        minimum: int,
+        maximum: int,
+        context: bytes,
+        sum: bool,
+    ) -> None:
+        self.index, self.label, self.proof = index, label, proof
+        self.public_key, self.ciphertexts, self.context = public_key, ciphertexts, context
+        self.minimum, self.maximum, self.sum = minimum, maximum, sum
 
-@dataclass(frozen=True, slots=True)
-class _ProductTerm:
-    """The exponents of a §6.5 proof's alpha* and beta*, products of a list of ciphertexts."""
+    @property
+    def what(self) -> str:
+        return "sum proof" if self.sum else "range proof"
 
-    ciphertexts: tuple[Ciphertext, ...]
-    alpha_exponent: int
-    beta_exponent: int
+    def verify_alone(self) -> None:
+        """Spec §6.4 or §6.5 for this proof alone (step 4).
+
+        Raises:
+            InvalidProof: as ``verify_range`` or ``verify_sum_range``.
+        """
+        if self.sum:
+            verify_sum_range(
+                self.proof,
+                public_key=self.public_key,
+                ciphertexts=self.ciphertexts,
+                minimum=self.minimum,
+                maximum=self.maximum,
+                context=self.context,
+            )
+        else:
+            verify_range(
+                self.proof,
+                public_key=self.public_key,
+                ciphertext=self.ciphertexts[0],
+                maximum=self.maximum,
+                context=self.context,
+            )
 
 
 class BatchVerifier:
@@ -77,22 +120,17 @@ class BatchVerifier:
     ``verify()`` once. Batches of thousands of proofs amortise best. Not thread-safe.
     """
 
-    __slots__ = ("_components", "_failures", "_items", "_keys", "_products", "_terms")
+    __slots__ = ("_failures", "_pending")
 
     def __init__(self) -> None:
-        self._items: list[_Item] = []
+        # Proofs that passed step 1's checks without exponentiation, and those that failed
+        # them: (position in the batch, label, reason).
+        self._pending: list[_Pending] = []
         self._failures: list[tuple[int, object, str]] = []
-        # The combined equation's terms: g and the commitments, accumulated as they come; each
-        # public key's exponent (the table-carrying object is kept); the alphas' and betas'
-        # exponents, merged when a ciphertext recurs; the §6.5 products' exponents.
-        self._terms = MultiPowAccumulator()
-        self._keys: dict[Point, tuple[Point, int]] = {}
-        self._components: dict[Point, int] = {}
-        self._products: list[_ProductTerm] = []
 
     def __len__(self) -> int:
         """The number of proofs added."""
-        return len(self._items) + len(self._failures)
+        return len(self._pending) + len(self._failures)
 
     def add_range(
         self,
@@ -113,28 +151,18 @@ class BatchVerifier:
             MalformedInput: maximum not in [0, 2^32).
         """
         _check_bounds(0, maximum)
-        verify_alone = partial(
-            verify_range,
-            proof,
-            public_key=public_key,
-            ciphertext=ciphertext,
-            maximum=maximum,
-            context=context,
-        )
+        what = "range proof"
         try:
             reject_identity("range proof: ciphertext alpha", ciphertext.alpha)
+            _check_challenges(
+                what, Dst.RANGE, _range_head(context, public_key, ciphertext), proof, 0, maximum
+            )
         except InvalidProof as exc:
             self._fail(label, str(exc))
             return
-        head = _range_head(context, public_key, ciphertext)
-        exponents = self._add(
-            "range proof", Dst.RANGE, head, proof, public_key, 0, maximum, label, verify_alone
+        self._pending.append(
+            _Pending(len(self), label, proof, public_key, (ciphertext,), 0, maximum, context, False)
         )
-        if exponents is not None:
-            components = self._components
-            alpha_exponent, beta_exponent = exponents
-            components[ciphertext.alpha] = components.get(ciphertext.alpha, 0) + alpha_exponent
-            components[ciphertext.beta] = components.get(ciphertext.beta, 0) + beta_exponent
 
     def add_sum_range(
         self,
@@ -159,45 +187,37 @@ class BatchVerifier:
         _check_bounds(minimum, maximum)
         items = tuple(ciphertexts)
         head = _sum_head(context, public_key, items)
-        verify_alone = partial(
-            verify_sum_range,
-            proof,
-            public_key=public_key,
-            ciphertexts=items,
-            minimum=minimum,
-            maximum=maximum,
-            context=context,
-        )
         try:
             for i, ciphertext in enumerate(items):
                 reject_identity(f"sum proof: ciphertext {i} alpha", ciphertext.alpha)
+            _check_challenges("sum proof", Dst.SUM_RANGE, head, proof, minimum, maximum)
         except InvalidProof as exc:
             self._fail(label, str(exc))
             return
-        what, dst = "sum proof", Dst.SUM_RANGE
-        exponents = self._add(
-            what, dst, head, proof, public_key, minimum, maximum, label, verify_alone
+        self._pending.append(
+            _Pending(len(self), label, proof, public_key, items, minimum, maximum, context, True)
         )
-        if exponents is not None:
-            self._products.append(_ProductTerm(items, *exponents))
 
     def verify(self) -> None:
         """Spec §6.7 Check every proof added: return None, or raise ``InvalidBatch``.
 
-        Step 4: the product of all the weighted equations must be the identity. If it is not,
-        each proof is verified alone (§6.4, §6.5), so the failures named are exactly those of
+        Steps 1 (decoding), 2 and 3 for every proof passing step 1's other checks, then step
+        4: the product of all the weighted equations must be the identity. If it is not, each
+        proof is verified alone (§6.4, §6.5), so that the failures named are exactly those of
         single verification.
 
         Raises:
             InvalidBatch: a proof does not verify; ``failures`` lists each with its reason.
         """
         failures = list(self._failures)
-        if self._items and not self._combined_equation_holds():
-            for item in self._items:
-                try:
-                    item.verify_alone()
-                except InvalidProof as exc:
-                    failures.append((item.index, item.label, str(exc)))
+        if self._pending:
+            decoded = self._decode_and_weigh(failures)
+            if decoded and not self._combined_equation_holds(*decoded):
+                for item, _ in decoded[0]:
+                    try:
+                        item.verify_alone()
+                    except InvalidProof as exc:
+                        failures.append((item.index, item.label, str(exc)))
         if failures:
             failures.sort(key=lambda failure: failure[0])
             raise InvalidBatch(
@@ -209,77 +229,121 @@ class BatchVerifier:
     def _fail(self, label: object, reason: str) -> None:
         self._failures.append((len(self), label, reason))
 
-    def _add(
-        self,
-        what: str,
-        dst: bytes,
-        head: list[bytes],
-        proof: DisjunctiveProof,
-        public_key: PublicKey,
-        minimum: int,
-        maximum: int,
-        label: object,
-        verify_alone: Callable[[], None],
-    ) -> tuple[int, int] | None:
-        """Steps 1-3 for one proof; returns alpha*'s and beta*'s exponents, or None if it failed.
+    def _decode_and_weigh(
+        self, failures: list[tuple[int, object, str]]
+    ) -> tuple[list[tuple[_Pending, int]], list[int], MultiPowAccumulator] | None:
+        """Steps 2 and 1's decoding: the weights of every branch of every proof, all the proofs
+        being in hand, drawn in one call (za_ij then zb_ij, 128 bits each); then the
+        commitments' inverses A_ij^-1, B_ij^-1 decoded (first byte flipped) into a
+        multi-exponentiation with their weights as exponents, all in one call. If one does not
+        decode, each proof is decoded alone and those failing are recorded, with nothing of
+        theirs kept. Returns the proofs kept, each with the position of its first weight, the
+        weights, and the multi-exponentiation; None if no proof is kept."""
+        pending = self._pending
+        branches = sum(len(item.proof.branches) for item in pending)
+        drawn = secrets.randbits(2 * WEIGHT_BITS * branches).to_bytes(32 * branches, "little")
+        weights = [
+            int.from_bytes(drawn[k : k + _WEIGHT_BYTES], "little")
+            for k in range(0, len(drawn), _WEIGHT_BYTES)
+        ]
+        encodings = [
+            encoding
+            for item in pending
+            for branch in item.proof.branches
+            for encoding in (branch.a, branch.b)
+        ]
+        kept: list[tuple[_Pending, int]] = []
+        start = 0
+        for item in pending:
+            kept.append((item, start))
+            start += 2 * len(item.proof.branches)
+        terms = MultiPowAccumulator()
+        try:
+            terms.add_encoded(zip(encodings, weights, strict=True), inverse=True)
+        except MalformedInput:
+            # Rare (a bad proof): proof by proof, so that each one failing is named.
+            terms = MultiPowAccumulator()
+            alone: list[tuple[_Pending, int]] = []
+            for item, start in kept:
+                end = start + 2 * len(item.proof.branches)
+                try:
+                    terms.add_encoded(
+                        zip(encodings[start:end], weights[start:end], strict=True), inverse=True
+                    )
+                except MalformedInput:
+                    reason = f"{item.what}: {_undecodable(item.proof)} is not a point on the curve"
+                    failures.append((item.index, item.label, reason))
+                    continue
+                alone.append((item, start))
+            kept = alone
+        return (kept, weights, terms) if kept else None
 
-        For branch j (value v_j = minimum + j) with weights (za, zb), the equations
+    @staticmethod
+    def _combined_equation_holds(
+        kept: list[tuple[_Pending, int]], weights: list[int], terms: MultiPowAccumulator
+    ) -> bool:
+        """Step 3, with the commitments already in ``terms``, and the test of step 4.
+
+        For branch j (value v_j = minimum + j) of a proof with weights (za, zb), the equations
         A_j = g^s_j · alpha*^-c_j and B_j = pk^s_j · (beta* / g^v_j)^-c_j contribute
         g^(za·s_j + zb·c_j·v_j) · pk^(zb·s_j) · alpha*^(-za·c_j) · beta*^(-zb·c_j) · (A_j^-1)^za ·
-        (B_j^-1)^zb, which is the identity when both hold.
+        (B_j^-1)^zb, which is the identity when both hold. The exponents of g, of each public
+        key (the table-carrying object kept) and of each ciphertext component (merged when a
+        ciphertext recurs) are summed; a §6.5 proof's alpha* and beta* are products.
         """
-        # Step 1: the branch count, and sum of c_j = H_s(...) over the commitments as received.
-        try:
-            _check_challenges(what, dst, head, proof, minimum, maximum)
-        except InvalidProof as exc:
-            self._fail(label, str(exc))
-            return None
-        # Steps 2-3: weights, drawn now that the proof is fixed, and the weighted equations.
-        weights = secrets.randbits(2 * WEIGHT_BITS * len(proof.branches))
-        g_exponent = key_exponent = alpha_exponent = beta_exponent = 0
-        commitments: list[tuple[bytes, int]] = []
-        for j, branch in enumerate(proof.branches):
-            za = weights & _WEIGHT_MASK
-            zb = (weights >> WEIGHT_BITS) & _WEIGHT_MASK
-            weights >>= 2 * WEIGHT_BITS
-            c, s = branch.challenge.value, branch.response.value
-            g_exponent += za * s + zb * c * (minimum + j)
-            key_exponent += zb * s
-            alpha_exponent -= za * c
-            beta_exponent -= zb * c
-            commitments += ((branch.a, za), (branch.b, zb))
-        # Step 1, decoding: A_j^-1 and B_j^-1 (first byte flipped); on failure nothing is added.
-        try:
-            self._terms.add_encoded(commitments, inverse=True)
-        except MalformedInput:
-            self._fail(label, f"{what}: {_undecodable(proof)} is not a point on the curve")
-            return None
-        self._terms.add(G, g_exponent)
-        pk = public_key.element
-        held, exponent = self._keys.get(pk, (pk, 0))
-        self._keys[pk] = (pk if isinstance(pk, FixedBase) else held, exponent + key_exponent)
-        self._items.append(_Item(len(self), label, verify_alone))
-        return alpha_exponent, beta_exponent
-
-    def _combined_equation_holds(self) -> bool:
-        """Step 4: the product over every proof in the batch is the identity."""
-        components = dict(self._components)
+        g_exponent = 0
+        # Bases by encoding, and their summed exponents.
+        keys: dict[bytes, Point] = {}
+        key_exponents: dict[bytes, int] = {}
+        components: dict[bytes, Point] = {}
+        exponents: dict[bytes, int] = {}
+        products: list[tuple[tuple[Ciphertext, ...], int, int]] = []
+        for item, start in kept:
+            minimum = item.minimum
+            key_exponent = alpha_exponent = beta_exponent = 0
+            k = start
+            for j, branch in enumerate(item.proof.branches):
+                za, zb = weights[k], weights[k + 1]
+                k += 2
+                c, s = branch.challenge.value, branch.response.value
+                g_exponent += za * s + zb * c * (minimum + j)
+                key_exponent += zb * s
+                alpha_exponent -= za * c
+                beta_exponent -= zb * c
+            pk = item.public_key.element
+            encoding = pk._encoding
+            if encoding not in keys or isinstance(pk, FixedBase):
+                keys[encoding] = pk
+            key_exponents[encoding] = key_exponents.get(encoding, 0) + key_exponent
+            if item.sum:
+                products.append((item.ciphertexts, alpha_exponent, beta_exponent))
+                continue
+            ciphertext = item.ciphertexts[0]
+            for point, exponent in (
+                (ciphertext.alpha, alpha_exponent),
+                (ciphertext.beta, beta_exponent),
+            ):
+                encoding = point._encoding
+                components[encoding] = point
+                exponents[encoding] = exponents.get(encoding, 0) + exponent
         extra: list[tuple[Point, int]] = []
-        for term in self._products:
-            alphas = [c.alpha for c in term.ciphertexts]
-            betas = [c.beta for c in term.ciphertexts]
-            if all(p in components for p in alphas) and all(p in components for p in betas):
+        for ciphertexts, alpha_exponent, beta_exponent in products:
+            alphas = [c.alpha for c in ciphertexts]
+            betas = [c.beta for c in ciphertexts]
+            if all(p._encoding in components for p in (*alphas, *betas)):
                 # alpha*^e = product of alpha_i^e: the alphas are already bases (a ballot's
                 # range proofs), so spreading the exponent over them costs nothing more.
                 for p in alphas:
-                    components[p] += term.alpha_exponent
+                    exponents[p._encoding] += alpha_exponent
                 for p in betas:
-                    components[p] += term.beta_exponent
+                    exponents[p._encoding] += beta_exponent
             else:
-                extra.append((product(alphas), term.alpha_exponent))
-                extra.append((product(betas), term.beta_exponent))
-        terms = [*self._keys.values(), *components.items(), *extra]
-        return self._terms.compute(terms).is_identity
+                extra.append((product(alphas), alpha_exponent))
+                extra.append((product(betas), beta_exponent))
+        terms.add(G, g_exponent)
+        bases = [(keys[e], key_exponents[e]) for e in keys]
+        bases += [(components[e], exponents[e]) for e in components]
+        return terms.compute([*bases, *extra]).is_identity
 
 
 def _undecodable(proof: DisjunctiveProof) -> str:

@@ -17,6 +17,7 @@ __all__ = [
     "Dst",
     "encode_parts",
     "hash_bytes",
+    "hash_encoded_to_scalar",
     "hash_to_exponents",
     "hash_to_point",
     "hash_to_scalar",
@@ -107,7 +108,12 @@ def hash_to_scalar(dst: bytes, *parts: bytes) -> Scalar:
     Rejection sampling over a 4-byte counter ctr = 0, 1, ...; since n > 2^256 - 2^129, the
     first candidate is accepted except with probability below 2^-127.
     """
-    prefix = encode_parts(dst, *parts)
+    return hash_encoded_to_scalar(encode_parts(dst, *parts))
+
+
+def hash_encoded_to_scalar(prefix: bytes) -> Scalar:
+    """Spec §3.3 ``hash_to_scalar(dst, parts...)`` from ``encode_parts(dst, parts...)``, for a
+    caller that encodes some of the parts faster itself (many of one known length)."""
     # ctr = 0 first, in one call: all but always accepted.
     value = int.from_bytes(hashlib.sha256(prefix + _FIRST_COUNTER).digest(), "big")
     if value < N:

@@ -32,7 +32,7 @@ from typing import Final
 from crypto.elgamal import Ciphertext, PublicKey, aggregate
 from crypto.errors import InvalidProof, MalformedInput
 from crypto.group import ENCODED_POINT_LENGTH, G, N, Point, Scalar, _scalar, g_pow
-from crypto.hashing import Dst, hash_to_scalar
+from crypto.hashing import Dst, encode_parts, hash_encoded_to_scalar, hash_to_scalar
 from crypto.multiexp import g_pow_vartime, multi_pow_vartime
 from crypto.proofs._common import ChallengeResponse, reject_identity
 from crypto.wire import expect_list, expect_object, parse_hex
@@ -57,6 +57,7 @@ _G_INVERSE: Final = G.inverse()
 
 
 _IDENTITY_ENCODING: Final = bytes(ENCODED_POINT_LENGTH)
+_COMMITMENT_PREFIX: Final = ENCODED_POINT_LENGTH.to_bytes(4, "big")
 
 
 def _check_commitment(data: bytes, what: str) -> None:
@@ -291,12 +292,17 @@ def _check_challenges(
     count = maximum - minimum + 1
     if len(proof.branches) != count:
         raise InvalidProof(f"{what}: expected {count} branches, got {len(proof.branches)}")
-    received: list[bytes] = []
-    total = 0
-    for branch in proof.branches:
-        received += (branch.a, branch.b)
-        total += branch.challenge.value
-    challenge = hash_to_scalar(dst, *head, *_bounds_parts(minimum, maximum), *received)
+    branches = proof.branches
+    received = [encoding for branch in branches for encoding in (branch.a, branch.b)]
+    total = sum(branch.challenge.value for branch in branches)
+    # The commitments are parts of 33 bytes each (DisjunctiveBranch checks it): encoded as
+    # encode_parts would, I2OSP(33, 4) before each, in one join.
+    commitments = _COMMITMENT_PREFIX + _COMMITMENT_PREFIX.join(received)
+    if len(commitments) != (4 + ENCODED_POINT_LENGTH) * len(received):
+        commitments = encode_parts(*received)
+    challenge = hash_encoded_to_scalar(
+        encode_parts(dst, *head, *_bounds_parts(minimum, maximum)) + commitments
+    )
     if challenge.value != total % N:
         raise InvalidProof(f"{what}: challenges do not sum to the hash of the statement")
 

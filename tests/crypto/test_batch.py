@@ -400,7 +400,9 @@ def test_the_two_equations_of_a_branch_need_independent_weights() -> None:
     assert [label for label, _ in _batch_failures([cheat, *POOL[:3]])] == [("proof", 0)]
 
 
-def test_weights_are_fresh_for_each_proof() -> None:
+def test_weights_are_drawn_fresh_once_every_proof_is_in_hand() -> None:
+    """Step 2: no weight is drawn while proofs are added; ``verify`` draws two 128-bit weights
+    per branch of every proof, in one call, and another batch draws its own."""
     draws: list[int] = []
     real = secrets.randbits
 
@@ -409,9 +411,16 @@ def test_weights_are_fresh_for_each_proof() -> None:
         return real(bits)
 
     with mock.patch.object(secrets, "randbits", recording):
-        assert _batch_failures([HONEST, HONEST_WIDE, SUM_HONEST]) == []
-    # Two 128-bit weights per branch: 2 + 5 + 3 branches.
-    assert draws == [2 * 2 * WEIGHT_BITS, 2 * 5 * WEIGHT_BITS, 2 * 3 * WEIGHT_BITS]
+        batch = BatchVerifier()
+        cases: list[Case] = [HONEST, HONEST_WIDE, SUM_HONEST]
+        for i, case in enumerate(cases):
+            _add(batch, case, ("proof", i))
+        assert draws == []
+        batch.verify()
+        # Two 128-bit weights per branch: 2 + 5 + 3 branches.
+        assert draws == [2 * (2 + 5 + 3) * WEIGHT_BITS]
+        assert _batch_failures([HONEST]) == []
+    assert draws == [2 * (2 + 5 + 3) * WEIGHT_BITS, 2 * 2 * WEIGHT_BITS]
 
 
 # Ballots: sum proofs over ciphertexts the batch already has -----------------------------------
