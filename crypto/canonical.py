@@ -117,7 +117,16 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
             ``MAX_DEPTH``, or an integer outside ±(2^53 - 1).
         NonCanonicalEncoding: valid JSON whose bytes are not its canonical encoding.
     """
-    value = _parse(data, max_bytes=max_bytes)
+    # Parsed first without the duplicate-key hook (C builds the objects): a document this
+    # parse refuses is parsed again with it, so that the reason is the one met first; one it
+    # reads is canonical only if re-encoding it gives it back, which a duplicate key prevents
+    # (the re-encoded object has one member fewer), so a mismatch too is parsed again, to
+    # name the duplicate key before calling the document non-canonical.
+    try:
+        value = _parse(data, max_bytes=max_bytes, keys_checked=False)
+    except MalformedInput:
+        _parse(data, max_bytes=max_bytes)
+        raise
     if _plain(data):
         # What json.loads made of ASCII without escapes (and the hooks of _parse let through)
         # holds no lone surrogate and only ASCII keys: ``encode`` would find nothing to refuse
@@ -128,6 +137,7 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
     else:
         encoded = encode(value)
     if encoded != data:
+        _parse(data, max_bytes=max_bytes)
         raise NonCanonicalEncoding("JSON is not in canonical form (RFC 8785)")
     return value
 
@@ -167,8 +177,9 @@ def decode_document(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonV
     return value
 
 
-def _parse(data: bytes, *, max_bytes: int) -> JsonValue:
-    """JSON with the strict value rules of §4.2, whatever its form."""
+def _parse(data: bytes, *, max_bytes: int, keys_checked: bool = True) -> JsonValue:
+    """JSON with the strict value rules of §4.2, whatever its form; duplicate keys are
+    refused only if ``keys_checked`` (else the last member wins)."""
     if len(data) > max_bytes:
         raise MalformedInput(f"JSON document too large: {len(data)} bytes > {max_bytes}")
     try:
@@ -178,7 +189,7 @@ def _parse(data: bytes, *, max_bytes: int) -> JsonValue:
     try:
         value = json.loads(
             text,
-            object_pairs_hook=_no_duplicate_keys,
+            object_pairs_hook=_no_duplicate_keys if keys_checked else None,
             parse_float=_no_float,
             parse_int=_safe_int,
             parse_constant=_no_constant,

@@ -59,6 +59,10 @@ NON_CANONICAL = {
 MALFORMED = {
     "duplicate-keys": ("duplicate JSON key: 'a'", b'{"a":1,"a":1}'),
     "nested-duplicate-keys": ("duplicate JSON key: 'a'", b'{"x":{"a":1,"a":2}}'),
+    # Keys in order around the duplicate; the duplicate before a float is the reason.
+    "duplicate-keys-in-order": ("duplicate JSON key: 'a'", b'{"a":1,"b":2,"a":3}'),
+    "duplicate-keys-then-float": ("duplicate JSON key: 'a'", b'{"x":{"a":1,"a":2},"y":1.5}'),
+    "float-then-duplicate-keys": ("floats are not allowed", b'{"x":1.5,"y":{"a":1,"a":2}}'),
     "float": ("floats are not allowed in canonical JSON: 1.5", b'{"a":1.5}'),
     "exponent": ("floats are not allowed in canonical JSON: 1e3", b'{"a":1e3}'),
     "integer-as-float": ("floats are not allowed in canonical JSON: 1.0", b'{"a":1.0}'),
