@@ -53,8 +53,9 @@ _WEIGHT_BYTES: Final = WEIGHT_BITS // 8
 
 
 class _Pending:
-    """A proof that passed step 1's checks without exponentiation: its statement, kept for the
-    combined equation and for verifying it alone (step 4), and its commitments as received."""
+    """A proof that passed step 1's checks without exponentiation (its commitments are decoded
+    by ``verify``), with its position in the batch, its label and its statement, kept for the
+    combined equation and for verifying it alone (step 4)."""
 
     __slots__ = (
         "ciphertexts",
