@@ -58,7 +58,7 @@ class Replay:
 
     state: State
     submit: Submit
-    batch_size: int = 512
+    batch_size: int = 2048  # verifier._verify.BATCH_SIZE
 
     def feed(self, record: LeafRecord) -> None:
         """Replay one leaf (index 0, the board key, is check 1's)."""
