@@ -218,7 +218,7 @@ def run(args: argparse.Namespace, db: str, work: Path) -> bool:
         election="nec-scale",
     )  # fmt: skip
     phases = _Phases()
-    export = work / "nec-scale.export"
+    export = args.keep_export or work / "nec-scale.export"
     receipt_path = work / "receipt.json"
     clock: SimulatedClock | SharedClock
     served: AbstractContextManager[str]
@@ -320,6 +320,10 @@ def main() -> None:
         help="processes computing each trustee's mixes and list decryptions (1: in process)",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--keep-export", type=Path, metavar="FILE",
+        help="write the export to FILE and keep it (to profile the verifier on it later)",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.board_workers == 1:
         parser.error("--board-workers: 0 (in process) or at least 2 (a writer and the workers)")

@@ -16,12 +16,14 @@ everyone who counts.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
-from crypto.elgamal import PublicKey
+from crypto.elgamal import Ciphertext, PublicKey
 from crypto.envelope import entry_hash
 from crypto.errors import InvalidProof, MalformedInput
 from crypto.group import Point
+from crypto.multiexp import unpack_points
 from crypto.shuffle import ShuffleStatement, check_shuffle_proof
 from crypto.threshold import (
     verify_list_partial_decryption,
@@ -43,7 +45,7 @@ from verifier._log import LeafRecord
 from verifier._report import Rejected
 from verifier._state import EntryCheck, MixList, State
 
-__all__ = ["CHECKS", "check_ranked_count", "ranked_plaintexts"]
+__all__ = ["CHECKS", "check_ranked_count", "ranked_plaintexts", "settle_deferred"]
 
 
 def _latest(state: State, contest: str, check: int, what: str) -> MixList:
@@ -86,7 +88,9 @@ def _public_key(state: State) -> PublicKey:
 def _mix(state: State, record: LeafRecord, payload: Any) -> None:
     contest = payload_contest(payload, "mix payload")
     latest = _latest(state, contest, 9, "mix")
-    mix = Mix.from_json(payload, size=len(latest.ciphertexts))
+    offload = state.mixing.offload
+    # With workers, this process reads only the outputs; a worker reads the proof (below).
+    mix = Mix.from_json(payload, size=len(latest.ciphertexts), with_proof=offload is None)
     _entitled(state, record, mix.trustee, 9)
     if state.mixing.decryptions.get(contest):
         raise Rejected(9, f"contest {contest}'s mixing was closed by its first decryption")
@@ -95,17 +99,55 @@ def _mix(state: State, record: LeafRecord, payload: Any) -> None:
     if mix.trustee in latest.mixers:
         raise Rejected(9, f"trustee {mix.trustee} has mixed {contest} already")
     context = mix_context(state.setup.fingerprint, contest, mix.mix, mix.trustee)
-    statement = ShuffleStatement(
-        _public_key(state), latest.ciphertexts, mix.outputs, context, context
+    if offload is None:
+        assert mix.proof is not None
+        reason = _shuffle_refusal(_public_key(state), latest.ciphertexts, mix, context)
+        if reason is not None:
+            raise Rejected(9, reason)
+    else:
+        inputs = b"".join(c.alpha.to_bytes() + c.beta.to_bytes() for c in latest.ciphertexts)
+        outcome = offload(_check_mix_on_worker, _public_key(state), inputs, record.raw, context)
+        state.mixing.deferred.append(outcome)
+    state.mixing.lists[contest] = MixList(
+        mix.outputs, latest.mixes + 1, entry_hash(record.raw), (*latest.mixers, mix.trustee)
     )
+
+
+def _shuffle_refusal(
+    public_key: PublicKey, inputs: tuple[Ciphertext, ...], mix: Mix, context: bytes
+) -> str | None:
+    """Why the mix's proof of a shuffle of ``inputs`` does not hold, or None if it does."""
+    statement = ShuffleStatement(public_key, inputs, mix.outputs, context, context)
     assert mix.proof is not None
     try:
         check_shuffle_proof(mix.proof, statement)
     except InvalidProof as exc:
-        raise Rejected(9, f"mix {mix.mix} of {contest}: proof of the shuffle: {exc}") from None
-    state.mixing.lists[contest] = MixList(
-        mix.outputs, latest.mixes + 1, entry_hash(record.raw), (*latest.mixers, mix.trustee)
-    )
+        return f"mix {mix.mix} of {mix.contest}: proof of the shuffle: {exc}"
+    return None
+
+
+def _check_mix_on_worker(
+    public_key: PublicKey, inputs: bytes, raw: bytes, context: bytes
+) -> str | None:
+    """On a worker: the mix entry ``raw`` read again, whole, and its proof checked against the
+    input list ``inputs`` (alpha and beta encodings in turn, decoded before). None if it holds.
+    """
+    points = unpack_points(inputs)
+    ciphertexts = tuple(Ciphertext(a, b) for a, b in zip(points[::2], points[1::2], strict=True))
+    entry = json.loads(raw)  # bytes the reader checked to be canonical JSON
+    try:
+        mix = Mix.from_json(entry["payload"], size=len(ciphertexts))
+    except MalformedInput as exc:  # this process read the outputs alike: only the proof can be
+        return f"mix: malformed payload: {exc}"
+    return _shuffle_refusal(public_key, ciphertexts, mix, context)
+
+
+def settle_deferred(state: State) -> bool:
+    """Spec §13 Wait for the checks run on the workers: True if every one held. If one did
+    not, the lists after it were taken as if it held: the caller replays the log again with
+    every check in this process, so that the report is exactly the sequential replay's."""
+    deferred, state.mixing.deferred = state.mixing.deferred, []
+    return all(outcome.result() is None for outcome in deferred)
 
 
 # --- check 10: ranked decryptions ----------------------------------------------------------------

@@ -12,6 +12,7 @@ per voter entry its credential go to disk (``_seen``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,10 @@ __all__ = [
 
 Reread = Callable[[Iterable[int]], dict[int, bytes]]
 """The entry bytes of earlier leaves, read again from the source (a second pass)."""
+
+Offload = Callable[..., "Future[str | None]"]
+"""Runs ``task(*args)`` on one of the verifier's workers: a proof's check, which answers None if
+the proof holds, else why not (``Mixing.deferred``)."""
 
 
 @dataclass(slots=True)
@@ -180,6 +185,11 @@ class Mixing:
     lists: dict[str, MixList] = field(default_factory=dict)
     decryptions: dict[str, dict[int, ListPartialDecryption]] = field(default_factory=dict)
     public_key: PublicKey | None = None
+    # Spec §13 Proofs of the shuffles checked on the workers while the reading goes on (None:
+    # in this process, in turn), and the outcomes of those checks. Until they are settled, each
+    # mix's list is taken as if its proof held.
+    offload: Offload | None = None
+    deferred: list[Future[str | None]] = field(default_factory=list)
 
 
 @dataclass(slots=True, eq=False)

@@ -28,6 +28,7 @@ from tests.verifier.test_tamper import (
     _leaves,
     _replace,
 )
+from verifier._mixing import _check_mix_on_worker
 
 CASES: dict[str, Callable[[Built], Case]] = {}
 LEADER = 3  # the ranked contest's place in the result
@@ -269,3 +270,40 @@ def test_mixing_tampering_is_caught(name: str, built: Built, tmp_path: Path) -> 
     assert (tampered.check, tampered.index) in found, "\n".join(map(str, findings))
     first = min(f.index for f in findings if f.index is not None)
     assert first == tampered.index, "\n".join(map(str, findings))
+
+
+# --- the proofs of the shuffles checked on the workers (spec §13) --------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CASES if n.startswith("mix-")))
+def test_mixes_checked_on_the_workers_give_the_sequential_report(
+    name: str, built: Built, tmp_path: Path
+) -> None:
+    """With two jobs each proof of a shuffle is checked on a worker while the reading goes on,
+    the mix's list taken as if it held; a tampered mix makes the verifier replay the log with
+    every check in turn, so the report is the one-job report, finding for finding."""
+    data = export_bytes(CASES[name](built).leaves or [])
+    alone = verify_bytes(data, tmp_path)
+    deferred = verify_bytes(data, tmp_path, jobs=2)
+    assert not alone.passed
+    assert deferred.to_json() == alone.to_json()
+
+
+def test_a_worker_checks_a_mix_from_its_bytes(built: Built) -> None:
+    """What a worker is given for mix 1 (the inputs' encodings, the entry's bytes, the context):
+    None for the genuine mix; for one with a response changed, the failing proof named."""
+    params = built.scenario.log.state.params
+    assert params is not None
+    assert params.public_key is not None
+    first = Mix.from_json(entry_of(built.leaves[MIX][0])["payload"], size=4).outputs
+    inputs = b"".join(c.alpha.to_bytes() + c.beta.to_bytes() for c in first)
+    raw = built.leaves[MIX + 1][0]
+    context = mix_context(params.fingerprint, "leader", 1, _trustee_of(raw))
+    assert _check_mix_on_worker(params.public_key, inputs, raw, context) is None
+    tampered = _response(built).leaves
+    assert tampered is not None
+    reason = _check_mix_on_worker(params.public_key, inputs, tampered[MIX + 1][0], context)
+    assert reason is not None
+    assert "mix 1 of leader: proof of the shuffle" in reason
+    other = mix_context(params.fingerprint, "leader", 2, _trustee_of(raw))
+    assert _check_mix_on_worker(params.public_key, inputs, raw, other) is not None
