@@ -233,7 +233,11 @@ def _precheck_decryption(
     latest = _latest(params, contest, "ranked decryption")
     payload = RankedDecryption.from_json(entry.payload, size=len(latest.ciphertexts))
     if not verify:
-        return CheckedDecryption(payload, None)
+        # Spec §10.1 Not verified here: a leaf already on the log, or an entry another process
+        # of the board prechecked in full (the writer's reparse). That check was over the list
+        # the payload names (its conditions require ``payload.mix`` to be the latest list's
+        # source), and a list's source, the entry hash of the mix that made it, names one list.
+        return CheckedDecryption(payload, payload.mix)
     latest = _decryption_conditions(params, entry, payload)
     _verify_decryption(params, payload, latest)
     return CheckedDecryption(payload, latest.source)

@@ -266,6 +266,16 @@ def _inputs(params: ElectionParameters) -> tuple[object, ...]:
     return (tallying.tally_hash, tuple(sorted(tallying.decryptions)[:t]), ranked)
 
 
+def _named_inputs(result: Result) -> tuple[object, ...]:
+    """The inputs a result names, in ``_inputs``' form: its tally, its trustees and each ranked
+    contest's decrypting trustees. A result that passed ``expected_result`` and
+    ``_result_conditions`` names exactly the ``_inputs`` it was checked against."""
+    ranked = sorted(
+        (c.contest, c.trustees) for c in result.contests if isinstance(c, RankedContestResult)
+    )
+    return (result.tally, result.trustees, tuple(ranked))
+
+
 def expected_result(params: ElectionParameters, claimed: Result) -> None:
     """Spec §11.12 Check a result against the tally and decryptions on the log: the trustees,
     every count, every ranked contest's papers (§11.12's batch check), the seed, every
@@ -380,7 +390,10 @@ def _precheck_result(
         raise Refusal("no_tally", "no result before the tally")
     result = Result.from_json(entry.payload, params.layout, ranked=tally.ranked())
     if not verify:
-        return CheckedResult(result, None)
+        # Spec §10.1 Not verified here: a leaf already on the log, or an entry another process
+        # of the board prechecked in full (the writer's reparse), whose check was over the
+        # inputs the result names; ``_check_result`` recomputes it if they are not the log's.
+        return CheckedResult(result, _named_inputs(result))
     _result_conditions(params, result)
     expected_result(params, result)
     return CheckedResult(result, _inputs(params))

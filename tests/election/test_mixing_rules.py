@@ -17,7 +17,8 @@ from crypto.group import G, Scalar
 from crypto.multiexp import g_pow_vartime, multi_pow_vartime
 from crypto.proofs.randomness import prove_randomness
 from election.rules import Prechecked, Refusal, check, precheck
-from election.rules._mixing import CheckedMix
+from election.rules._mixing import CheckedDecryption, CheckedMix
+from election.rules._tally import CheckedResult
 from election.wire import Ballot, Mix, RankedContestBallot, ranking_context
 from simulation.builder import Member
 from tests.election.scenario import (
@@ -287,6 +288,34 @@ def test_a_bad_ranked_decryption_is_refused(mixed: Scenario, name: str) -> None:
     refused(s.log, _changed(s.ranked_decryption_entry(2), 2, change), LATER, code)
 
 
+def test_a_reparsed_decryption_is_not_verified_again_over_the_list_it_names(
+    mixed: Scenario,
+) -> None:
+    """The board's writer reparses (``verify=False``) a ranked decryption a worker prechecked
+    in full over the list it names: the proof is not checked again (here a bad one passes, as
+    only a worker's full precheck lets an entry reach the writer), the conditions are."""
+    s = mixed.fork()
+    params = s.log.state.params
+    entry = s.ranked_decryption_entry(2)
+    bad = _changed(entry, 2, _share_altered)
+    refused(s.fork().log, bad, LATER, "invalid_decryption")
+    reparsed = precheck(params, bad, verify=False)
+    assert isinstance(reparsed.payload, CheckedDecryption)
+    assert reparsed.payload.source == s.log.state.tallying.lists["leader"].source
+    index = len(s.log.entries)
+    check(s.log.state, bad, index=index, received=LATER, prechecked=reparsed)
+    s.log.post(entry, LATER)
+    with pytest.raises(Refusal) as info:
+        check(s.log.state, entry, index=index + 1, received=LATER,
+              prechecked=precheck(params, entry, verify=False))  # fmt: skip
+    assert info.value.code == "duplicate_decryption"
+    stale = _changed(s.ranked_decryption_entry(4), 4, lambda p: p.__setitem__("mix", "00" * 32))
+    with pytest.raises(Refusal) as info:
+        check(s.log.state, stale, index=index + 1, received=LATER,
+              prechecked=precheck(params, stale, verify=False))  # fmt: skip
+    assert info.value.code == "wrong_mix"
+
+
 def test_the_first_decryption_closes_the_mixing(mixed: Scenario) -> None:
     s = mixed.fork()
     late_mix = s.mix_entry(1)
@@ -362,6 +391,30 @@ def test_a_wrong_ranked_result_is_refused(decrypted: Scenario, name: str) -> Non
     change(payload)
     error = refused(s.log, admin("result", payload), LATER, "result_mismatch")
     assert reason in str(error)
+
+
+def test_a_reparsed_result_is_recomputed_only_if_the_log_has_other_inputs(
+    decrypted: Scenario,
+) -> None:
+    """The board's writer reparses (``verify=False``) a result a worker prechecked in full:
+    it is not recomputed when it names the tally and decrypting trustees the log has (here a
+    wrong paper passes, as only a worker's full precheck lets an entry reach the writer), and
+    recomputed, hence refused, when the log has other inputs."""
+    s = decrypted.fork()
+    payload = copy.deepcopy(dict(s.result_entry().payload))
+    _swap_papers(payload)
+    wrong = admin("result", payload)
+    refused(s.fork().log, wrong, LATER, "result_mismatch")
+    reparsed = precheck(s.log.state.params, wrong, verify=False)
+    assert isinstance(reparsed.payload, CheckedResult)
+    index = len(s.log.entries)
+    check(s.log.state, wrong, index=index, received=LATER, prechecked=reparsed)
+    payload["contests"][3]["trustees"] = [1, 2, 4]
+    other = admin("result", payload)
+    with pytest.raises(Refusal) as info:
+        check(s.log.state, other, index=index, received=LATER,
+              prechecked=precheck(s.log.state.params, other, verify=False))  # fmt: skip
+    assert info.value.code == "result_mismatch"
 
 
 def test_the_seed_covers_the_ranked_plaintexts(decrypted: Scenario) -> None:
