@@ -266,8 +266,8 @@ def run(args: argparse.Namespace, db: str, work: Path) -> bool:
             receipt = client.post(builder.ballot(member, choices), what="ballot")
             builder.cast[member.id] = {c: list(marks) for c, marks in choices.items()}
             write_receipt(receipt_path, board=url, receipt=receipt)
-        with phases.phase("close, fold the log, tally"):
-            board.refold()
+        with phases.phase("close: the fold checked against the tree head, tally"):
+            board.check_head()  # the builder folded every leaf as it was appended
             builder.tally()
         with phases.phase("decryption of the tally (3 of 5)"):
             builder.decrypt()

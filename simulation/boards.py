@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, Self
@@ -23,9 +24,10 @@ from typing import Protocol, Self
 from bulletin_board.client import BoardClient
 from bulletin_board.export import format_export
 from bulletin_board.wire import sign_board_key, sign_tree_head
+from crypto.errors import InconsistentLog
 from crypto.merkle import Frontier, leaf_hash
 from crypto.signing import SigningKey
-from election.rules import ElectionState, LoggedEntry, apply, check, precheck
+from election.rules import ElectionState, LoggedEntry, Prechecked, apply, check, precheck
 
 __all__ = ["Board", "HttpBoard", "MemoryBoard", "board_key_entry", "export_lines", "leaf_bytes"]
 
@@ -175,44 +177,93 @@ def export_lines(
 @dataclass
 class HttpBoard:
     """A board served over HTTP on a clock this process sets: ``post`` moves the clock to the
-    entry's time, posts it (the client checks the receipt) and folds its leaf locally."""
+    entry's time, posts it (the client checks the receipt) and folds its leaf locally. The
+    leaves' hashes are kept folded into a Merkle frontier as well, so that ``check_head``
+    checks the folded state against the board's tree head without downloading the log again."""
 
     client: BoardClient
     set_clock: Callable[[int], None]
     state: ElectionState = field(init=False)
     #: the leaves folded into ``state``: 0 to ``size`` - 1
     size: int = field(init=False, default=1)
+    #: the Merkle frontier of leaves 0 to ``size`` - 1
+    frontier: Frontier = field(init=False)
+    _read: dict[int, LoggedEntry] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.state = ElectionState(self.client.election, leaves=self.client.entry)
+        self.state = ElectionState(self.client.election, leaves=self._entry)
+        self.frontier = Frontier.empty().append(self.client.leaf(0).hash)[0]
 
     @property
     def url(self) -> str:
         return self.client.url
 
+    def _entry(self, index: int) -> LoggedEntry:
+        """The entry of leaf ``index`` for the rules (``prefetch``'s if it read it)."""
+        entry = self._read.pop(index, None)
+        return entry if entry is not None else self.client.entry(index)
+
+    def prefetch(self, indices: Sequence[int], *, threads: int = 4) -> None:
+        """Read the entries of leaves ``indices`` (each signature checked) on ``threads``
+        concurrent requests, for the rules to read back once each (the ballots a tally
+        divides out: one request each, scattered over the log)."""
+        with ThreadPoolExecutor(threads) as pool:
+            self._read.update(zip(indices, pool.map(self.client.entry, indices), strict=True))
+
     def post(self, entry: LoggedEntry, received: int) -> int:
         """Post ``entry`` at board time ``received`` and fold it (and first any leaves others
         appended since the last fold); its leaf index."""
+        return self.post_raw(entry.raw, received, what=entry.type)
+
+    def post_raw(
+        self, raw: bytes, received: int, *, what: str, payload: object | None = None
+    ) -> int:
+        """``post`` of an entry's bytes (``what``: its type, for messages). ``payload`` is
+        what the rules' precheck makes of these bytes, when the caller has it (the producer's
+        own parsed payload: a mix's outputs are not decoded again); the receipt's leaf holds
+        exactly ``raw`` (``BoardClient.post`` checks it)."""
         self.set_clock(received)
-        receipt = self.client.post(entry.raw, what=entry.type)
+        receipt = self.client.post(raw, what=what)
         leaf = receipt.leaf
         self.catch_up(leaf.index)
-        apply(self.state, leaf.entry, index=leaf.index, received=leaf.received)
+        prechecked = None if payload is None else Prechecked(self.state.generation, payload)
+        apply(
+            self.state, leaf.entry, index=leaf.index, received=leaf.received, prechecked=prechecked
+        )
+        self.frontier = self.frontier.append(leaf.hash)[0]
         self.size = leaf.index + 1
         return leaf.index
 
     def catch_up(self, size: int | None = None) -> None:
         """Fold the leaves others appended since the last fold, up to ``size`` (default: the
         board's latest tree head); each leaf's signature is checked as ``BoardClient.fold``
-        checks it, and the tree head's root by the whole log's ``refold`` (the builder trusts
-        its own board; a verifier checks the export)."""
+        checks it, and the tree head's root by ``check_head`` (the builder trusts its own
+        board; a verifier checks the export)."""
         end = self.client.tree_head().tree_size if size is None else size
         if end > self.size:
             for leaf in self.client.leaves(self.size, end):
                 apply(self.state, leaf.entry, index=leaf.index, received=leaf.received)
+                self.frontier = self.frontier.append(leaf.hash)[0]
             self.size = end
+
+    def check_head(self) -> None:
+        """Spec §9, §10.2 Fold up to the board's latest tree head and check that the leaves
+        folded hash to its root: the state is the log's, as a whole fold would give it.
+
+        Raises:
+            InconsistentLog: they do not.
+        """
+        head = self.client.tree_head()
+        self.catch_up(head.tree_size)
+        if self.size != head.tree_size or self.frontier.root() != head.root_hash:
+            raise InconsistentLog(
+                f"the {self.size} leaves folded do not hash to the board's tree head of size "
+                f"{head.tree_size}"
+            )
 
     def refold(self) -> None:
         """Fold the state again from the board's whole log, checked against its tree head."""
-        self.state, head = self.client.fold()
-        self.size = head.tree_size
+        self.state = ElectionState(self.client.election, leaves=self._entry)
+        self.size = 1
+        self.frontier = Frontier.empty().append(self.client.leaf(0).hash)[0]
+        self.check_head()

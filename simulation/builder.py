@@ -46,7 +46,7 @@ from election.definition import ContestKind, ElectionDefinition
 from election.issuer import issue_credentials
 from election.roll import Member as RollMember
 from election.roll import Roll
-from election.rules import ElectionParameters, ElectionState
+from election.rules import CheckedDecryption, CheckedMix, ElectionParameters, ElectionState
 from election.trustee import (
     TrusteeState,
     decrypt,
@@ -183,6 +183,14 @@ class ElectionBuilder:
     def post(self, raw: bytes, at: int) -> int:
         """Post an entry's bytes at board time ``at``; its leaf index."""
         return self.board.post(self.entry(raw), at)
+
+    def _post_made(self, raw: bytes, at: int, *, type: str, payload: object) -> int:
+        """Post the bytes of an entry this builder made of ``payload`` (what the rules'
+        precheck makes of them): on an ``HttpBoard`` neither parsed before posting nor after
+        (a mix's or a list decryption's points are not decoded again), else as ``post``."""
+        if isinstance(self.board, HttpBoard):
+            return self.board.post_raw(raw, at, what=type, payload=payload)
+        return self.post(raw, at)
 
     def signed(self, role: str, type: str, payload: Mapping[str, Any], key: SigningKey) -> bytes:
         return sign_entry(
@@ -451,7 +459,10 @@ class ElectionBuilder:
         return self._when(at, self.plan.timetable.voting_close + 0.01)
 
     def tally_entry(self) -> bytes:
-        """Spec §11.11 The tally of the counted ballots on the log."""
+        """Spec §11.11 The tally of the counted ballots on the log (the superseded ballots it
+        reads back read from an ``HttpBoard`` on concurrent requests first)."""
+        if isinstance(self.board, HttpBoard):
+            self.board.prefetch(self.state.voting.superseded)
         return self.signed(
             "administrator", TALLY, admin.tally(self.state).to_json(), self.keys.administrator
         )
@@ -470,16 +481,26 @@ class ElectionBuilder:
 
     def mix_entry(self, j: int, contest: str, *, mapper: Mapper = map) -> bytes:
         """Spec §11.11 Trustee ``j``'s mix of ranked ``contest``'s latest list on the log."""
+        return self._mix_entry(j, contest, mapper)[0]
+
+    def _mix_entry(self, j: int, contest: str, mapper: Mapper) -> tuple[bytes, CheckedMix]:
         size = len(self.state.tallying.lists[contest].ciphertexts)
         work = (1 + PROOF_UNITS) * size
         with self.progress(f"trustee {j} mixing {contest}", work) as advance:
             mixed = mix(self.trustees[j], self.state, contest, progress=advance, mapper=mapper)
-        return self.signed("trustee", MIX, mixed.to_json(), self.keys.trustee(j))
+        raw = self.signed("trustee", MIX, mixed.to_json(), self.keys.trustee(j))
+        return raw, CheckedMix(mixed, None)
 
     def ranked_decryption_entry(self, j: int, contest: str, *, mapper: Mapper = map) -> bytes:
         """Spec §11.11 Trustee ``j``'s decryption of ranked ``contest``'s last list on the log."""
+        return self._ranked_decryption_entry(j, contest, mapper)[0]
+
+    def _ranked_decryption_entry(
+        self, j: int, contest: str, mapper: Mapper
+    ) -> tuple[bytes, CheckedDecryption]:
         decryption = decrypt_ranked(self.trustees[j], self.state, contest, mapper=mapper)
-        return self.signed("trustee", RANKED_DECRYPTION, decryption.to_json(), self.keys.trustee(j))
+        raw = self.signed("trustee", RANKED_DECRYPTION, decryption.to_json(), self.keys.trustee(j))
+        return raw, CheckedDecryption(decryption, None)
 
     def ranked_contests(self) -> list[str]:
         """The ids of the ranked contests, in definition order."""
@@ -505,16 +526,18 @@ class ElectionBuilder:
         """Each trustee of ``trustees`` (default: every trustee not absent) mixes every ranked
         contest, in turn, each contest's list after the previous mix of it. A mix is posted
         (the board checks its proof) while the next contest's is computed."""
+        when = self._counting(at)
         with worker_processes(self.jobs) as mapper, ThreadPoolExecutor(1) as poster:
             posting: tuple[str, Future[int]] | None = None
             for j in self._present(trustees):
                 for contest in self.ranked_contests():
                     if posting is not None and posting[0] == contest:
                         posting[1].result()  # this contest's list is the one it posts
-                    entry = self.mix_entry(j, contest, mapper=mapper)
+                    raw, payload = self._mix_entry(j, contest, mapper)
                     if posting is not None:
                         posting[1].result()
-                    posting = (contest, poster.submit(self.post, entry, self._counting(at)))
+                    post = functools.partial(self._post_made, type=MIX, payload=payload)
+                    posting = (contest, poster.submit(post, raw, when))
             if posting is not None:
                 posting[1].result()
 
@@ -522,12 +545,22 @@ class ElectionBuilder:
         self, *, at: int | None = None, trustees: Sequence[int] | None = None
     ) -> None:
         """Each trustee of ``trustees`` (default: every trustee not absent) decrypts every
-        ranked contest's last list."""
-        with worker_processes(self.jobs) as mapper:
+        ranked contest's last list. A decryption is posted (the board checks its proof) while
+        the next is computed: each decrypts a final list, which no decryption changes."""
+        when = self._counting(at)
+        with worker_processes(self.jobs) as mapper, ThreadPoolExecutor(1) as poster:
+            posting: Future[int] | None = None
             for contest in self.ranked_contests():
                 for j in self._present(trustees):
-                    entry = self.ranked_decryption_entry(j, contest, mapper=mapper)
-                    self.post(entry, self._counting(at))
+                    raw, payload = self._ranked_decryption_entry(j, contest, mapper)
+                    if posting is not None:
+                        posting.result()
+                    post = functools.partial(
+                        self._post_made, type=RANKED_DECRYPTION, payload=payload
+                    )
+                    posting = poster.submit(post, raw, when)
+            if posting is not None:
+                posting.result()
 
     def result(self, *, at: int | None = None) -> Result:
         raw, outcome = self.result_entry()

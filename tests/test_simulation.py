@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from crypto.errors import InconsistentLog
+from crypto.merkle import Frontier
 from crypto.signing import SigningKey
 from election.definition import ContestKind
 from election.rules import Refusal
@@ -205,6 +207,17 @@ def test_an_election_on_a_board_served_by_worker_processes(tmp_path: Path) -> No
         builder.vote_all(votes, processes=2)
         assert board.size == client.tree_head().tree_size  # caught up with what devices posted
         assert builder.state.voting.ballots == 12
+        member = builder.members[0]
+        builder.vote(member, nec_choices(random.Random(4), builder.params, member.style))
+        assert len(builder.state.voting.superseded) == 1  # read back by the tally
+        board.check_head()
+        folded = board.frontier
+        board.frontier = Frontier.empty()
+        for _ in range(board.size):
+            board.frontier = board.frontier.append(bytes(32))[0]
+        with pytest.raises(InconsistentLog, match="do not hash"):
+            board.check_head()
+        board.frontier = folded
         outcome = builder.count()
         counted = {c.contest: c.counts for c in outcome.contests if isinstance(c, ContestResult)}
         assert {c: list(n) for c, n in counted.items()} == builder.expected_counts()

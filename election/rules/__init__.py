@@ -33,7 +33,7 @@ from election.rules._ceremony import ceremony_election_key, participants
 from election.rules._common import EntryRule
 from election.rules._credentials import RULES as _CREDENTIALS
 from election.rules._mixing import RULES as _MIXING
-from election.rules._mixing import decrypting_trustees
+from election.rules._mixing import CheckedDecryption, CheckedMix, decrypting_trustees
 from election.rules._setup import RULES as _SETUP
 from election.rules._setup import qualifying_nominees
 from election.rules._state import (
@@ -60,6 +60,8 @@ from election.wire import ELECTION_DEFINITION
 
 __all__ = [
     "ENTRY_RULES",
+    "CheckedDecryption",
+    "CheckedMix",
     "ElectionParameters",
     "ElectionState",
     "EntryRule",
