@@ -4,6 +4,7 @@ real Unix socket, on a real database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -91,3 +92,35 @@ def test_a_caller_that_gave_up_does_not_stop_the_batching_thread() -> None:
     batcher.stop()
     assert [1] not in seen
     assert seen[0] == [2]
+
+
+def test_a_small_batch_waits_a_moment_for_more() -> None:
+    """With ``gather=(count, seconds)`` a batch of fewer than ``count`` requests waits for the
+    ones that arrive within ``seconds`` (ballots checked together, not one by one), and no
+    longer: a lone request is served once the time is up."""
+    seen: list[list[int]] = []
+
+    def handle(key: str, items: Sequence[int]) -> list[int]:
+        seen.append(list(items))
+        return list(items)
+
+    batcher: Batcher[int, int] = Batcher(handle, name="test-batcher", max_batch=10,
+                                         gather=(3, 30.0))  # fmt: skip
+    batcher.start()
+    first = batcher.submit("k", 1)
+    time.sleep(0.2)  # the thread is waiting for two more
+    rest = [batcher.submit("k", 2), batcher.submit("k", 3)]
+    assert [f.result(timeout=30) for f in (first, *rest)] == [1, 2, 3]
+    assert seen == [[1, 2, 3]]
+    batcher.stop()
+
+    brief: Batcher[int, int] = Batcher(handle, name="test-batcher", max_batch=10,
+                                       gather=(3, 0.05))  # fmt: skip
+    brief.start()
+    started = time.monotonic()
+    assert brief.submit("k", 4).result(timeout=30) == 4
+    assert time.monotonic() - started < 10
+    assert seen[-1] == [4]
+    lone = brief.submit("k", 5)
+    brief.stop()  # a stop while gathering serves what was submitted
+    assert lone.result(timeout=30) == 5
