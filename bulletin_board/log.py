@@ -429,7 +429,9 @@ class Board(LogReads):
             stored, size, election=election, board_key=self.public_key, rehearsal=self.rehearsal
         )
         start, end = view.frontier.size, 0 if head is None else head.tree_size
-        with closing(self.storage.leaves(election, start, max(start, end))) as rows:
+        if end <= start:  # nothing new (the writer of a serve, every batch): no query
+            return
+        with closing(self.storage.leaves(election, start, end)) as rows:
             for expected, row in enumerate(rows, start=start):
                 leaf = self._parse_stored(election, row, expected)
                 view.frontier, _ = view.frontier.append(row.leaf_hash)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from bulletin_board.committer import group_committer
 from bulletin_board.errors import (
@@ -350,3 +351,32 @@ def test_group_committer_batches(db_url: str) -> None:
     assert len(sizes) < 120  # batched: fewer tree heads than entries
     for r in results:
         Receipt.from_json(r.receipt.to_json(), RULES.schemes)
+
+
+def test_an_up_to_date_board_reads_no_leaves_to_append(db_url: str) -> None:
+    """A board that appended the log's every leaf (the writer of a serve) folds nothing before
+    an append: it reads the latest head, not an empty range of leaves; a board behind reads
+    and folds the others' leaves, as before."""
+    one = open_board(db_url, rules=COUNTER_RULES)
+    two = Board(Storage.open(db_url), BOARD_KEY, COUNTER_RULES)
+    assert isinstance(two.append("e1", [prechecked(note(0), rules=COUNTER_RULES)])[0], Appended)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(one.storage._read, "before_cursor_execute", seen)
+    try:
+        behind = one.append("e1", [prechecked(note(1), rules=COUNTER_RULES)])[0]
+        assert isinstance(behind, Appended)
+        assert sum("FROM leaves" in s and "ORDER BY" in s for s in statements) == 1
+        assert one._views["e1"].state.count == 2
+        statements.clear()
+        current = one.append("e1", [prechecked(note(2), rules=COUNTER_RULES)])[0]
+        assert isinstance(current, Appended)
+        assert statements
+        assert not any("FROM leaves" in s and "ORDER BY" in s for s in statements)
+    finally:
+        sa.event.remove(one.storage._read, "before_cursor_execute", seen)
+        one.storage.close()
+        two.storage.close()
