@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 
@@ -259,3 +260,14 @@ def test_rate_limit(db_url: str) -> None:
 def test_cors_off_by_default(client: TestClient) -> None:
     r = client.get(f"{E}/sth", headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in r.headers
+
+
+def test_a_posted_entry_is_routed_before_any_read(client: TestClient) -> None:
+    """The board's hot path, a ballot's POST, is the first route tried (not after the 20-odd
+    reads and pages); the reads of the same path and the others still reach their own."""
+    first = client.app.router.routes[0]  # type: ignore[attr-defined]
+    assert isinstance(first, APIRoute)
+    assert (first.path, first.methods) == ("/v1/elections/{election}/entries", {"POST"})
+    assert _post(client, note(1)).status_code == 201
+    assert client.get(f"{E}/entries").json()["leaves"][1]["entry"]["payload"] == {"n": 1}
+    assert client.get(f"{E}/sth").json()["tree_size"] == 2
