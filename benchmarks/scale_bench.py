@@ -256,8 +256,10 @@ def run(args: argparse.Namespace, db: str, work: Path) -> bool:
             began = time.perf_counter()
             for member in auditors:  # Benaloh: audit one ballot, then cast another
                 builder.audit(member, nec_choices(rng, params, member.style))
-            builder.vote_all(votes, processes=args.processes)
-            builder.vote_all(again[1:], processes=args.processes, label="revotes")
+            builder.vote_all(votes, processes=args.processes, senders=args.senders)
+            builder.vote_all(
+                again[1:], processes=args.processes, senders=args.senders, label="revotes"
+            )
             note.append(f"{len(again):,} revotes, {len(auditors)} audits")
             rate = (len(votes) + len(again)) / (time.perf_counter() - began)
             note.append(f"{rate:,.0f} ballots/s")
@@ -309,6 +311,11 @@ def main() -> None:
     parser.add_argument("--revotes", type=float, default=0.05, help="share of voters revoting")
     parser.add_argument("--audits", type=int, default=20, help="ballots audited")
     parser.add_argument("--processes", type=int, default=2, help="device processes casting")
+    parser.add_argument(
+        "--senders", type=int, default=16,
+        help="ballots each device process has in flight (the board checks and commits "
+        "concurrent ballots together)",
+    )  # fmt: skip
     parser.add_argument("--jobs", type=int, default=2, help="verifier processes")
     parser.add_argument(
         "--board-workers", type=int, default=2,

@@ -89,7 +89,7 @@ from election.wire import (
 )
 from simulation.boards import Board, HttpBoard
 from simulation.choices import Choices, count
-from simulation.device import BallotContext, device_cast, start_device
+from simulation.device import SENDERS, BallotContext, device_cast, start_device
 from simulation.plan import ElectionPlan, RoleKeys
 
 __all__ = ["BallotContext", "DealingTamper", "ElectionBuilder", "Member", "Progress"]
@@ -415,12 +415,13 @@ class ElectionBuilder:
         *,
         at: int | None = None,
         processes: int = 1,
+        senders: int = SENDERS,
         label: str = "casting ballots",
     ) -> None:
         """Cast every ballot of ``votes`` in order (a member's later ballot supersedes an
         earlier one), built by ``processes`` worker processes. On an ``HttpBoard`` each worker
-        posts its ballots itself, a few at a time (the board commits them in groups), and the
-        leaves they appended are folded into the state afterwards."""
+        posts its ballots itself, ``senders`` at a time (the board commits them in groups),
+        and the leaves they appended are folded into the state afterwards."""
         when = self._voting(at)
         if processes <= 1:
             with self.progress(label, len(votes)) as advance:
@@ -433,14 +434,15 @@ class ElectionBuilder:
             self.board.set_clock(when)
             url = self.board.url
         tasks = [(m.code.formatted(), m.style, choices) for m, choices in votes]
-        chunks = [tasks[k : k + CHUNK] for k in range(0, len(tasks), CHUNK)]
+        size = max(CHUNK, 2 * senders)  # a chunk keeps every sender busy
+        chunks = [tasks[k : k + size] for k in range(0, len(tasks), size)]
         context = multiprocessing.get_context("spawn")
         with (
             ProcessPoolExecutor(
                 processes,
                 mp_context=context,
                 initializer=start_device,
-                initargs=(self._ballot_context(), self.definition.fingerprint, url),
+                initargs=(self._ballot_context(), self.definition.fingerprint, url, senders),
             ) as pool,
             self.progress(label, len(tasks)) as advance,
         ):

@@ -19,7 +19,7 @@ from simulation.choices import Choices
 
 __all__ = ["SENDERS", "BallotContext", "device_cast", "start_device"]
 
-#: Requests in flight per member-device process.
+#: Requests in flight per member-device process, by default.
 SENDERS: Final = 4
 
 
@@ -49,13 +49,15 @@ class BallotContext:
 _DEVICE: dict[str, Any] = {}
 
 
-def start_device(context: BallotContext, fingerprint: bytes, url: str | None) -> None:
+def start_device(
+    context: BallotContext, fingerprint: bytes, url: str | None, senders: int = SENDERS
+) -> None:
     """A member-device worker process: the ballot context, and a client of the board if it
-    posts its ballots itself."""
+    posts its ballots itself, ``senders`` at a time."""
     _DEVICE.update(context=context, fingerprint=fingerprint)
     if url is not None:
         _DEVICE.update(
-            client=BoardClient(url, context.election), senders=ThreadPoolExecutor(SENDERS)
+            client=BoardClient(url, context.election), senders=ThreadPoolExecutor(senders)
         )
 
 
