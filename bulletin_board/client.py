@@ -54,6 +54,11 @@ __all__ = [
     "printable",
 ]
 
+# A board checks a large entry (a mix of 120,000 ciphertexts is ~40 MB: its proof of a shuffle)
+# in time proportional to its size, and under load more slowly: a write is waited for
+# ``timeout`` seconds plus one for every this many bytes (at least 100 KB/s of proof checked).
+LARGE_ENTRY_BYTES_PER_SECOND: Final = 100_000
+
 JSON: Final = {"content-type": "application/json"}
 # Spec §10.3 The largest answer read: a page holds at most PAGE_BYTES of leaf bytes, or one
 # larger leaf (a mix: up to MAX_ENTRY_BYTES) alone; a receipt holds one leaf.
@@ -173,7 +178,7 @@ class BoardClient:
     url: str
     election: str
     board_key: bytes | None = None
-    timeout: float = 120.0
+    timeout: float = 120.0  # seconds to wait for an answer (a write: and its size's check)
     _http: httpx.Client = field(init=False, repr=False)
     _definition: ElectionDefinition | None = field(default=None, init=False, repr=False)
     _origin: BoardKeyPayload | None = field(default=None, init=False, repr=False)
@@ -312,7 +317,10 @@ class BoardClient:
         deadline = time.monotonic() + patience
         while True:
             try:
-                response = self._request("POST", "/entries", what=what, content=raw, headers=JSON)
+                response = self._request(
+                    "POST", "/entries", what=what, content=raw, headers=JSON,
+                    timeout=self.timeout + len(raw) / LARGE_ENTRY_BYTES_PER_SECOND,
+                )  # fmt: skip
                 break
             except BoardRefused as exc:
                 wait = exc.retry_after
