@@ -8,7 +8,7 @@ again and must give the root of a signed tree head; every entry's signature is v
 the election's schemes (the voter scheme bound to the fingerprint of the definition in leaf 1).
 
 A refusal becomes ``BoardRefused`` with the board's stable code and one line saying what it
-means; an unreachable board, ``BoardUnreachable``.
+means; an unreachable board, ``BoardUnreachable`` (both in ``bulletin_board.client_errors``).
 """
 
 from __future__ import annotations
@@ -21,9 +21,15 @@ from typing import Any, Final
 
 import httpx
 
+from bulletin_board.client_errors import (
+    HINTS,
+    BoardRefused,
+    BoardUnreachable,
+    check_board_url,
+    printable,
+)
 from bulletin_board.cosignature import Cosignature
 from bulletin_board.credential_index import IndexAnswer, check_leaf
-from bulletin_board.errors import BoardError
 from bulletin_board.wire import (
     MAX_LEAF_BYTES,
     PAGE_BYTES,
@@ -37,7 +43,7 @@ from bulletin_board.wire import (
     check_election_id,
 )
 from crypto import canonical
-from crypto.errors import InconsistentLog, MalformedInput, VerificationFailed
+from crypto.errors import InconsistentLog, MalformedInput
 from crypto.merkle import Frontier, verify_consistency, verify_inclusion
 from crypto.wire import expect_int, expect_list, expect_object, parse_hex
 from election.definition import ElectionDefinition
@@ -63,111 +69,6 @@ JSON: Final = {"content-type": "application/json"}
 # Spec §10.3 The largest answer read: a page holds at most PAGE_BYTES of leaf bytes, or one
 # larger leaf (a mix: up to MAX_ENTRY_BYTES) alone; a receipt holds one leaf.
 MAX_ANSWER: Final = MAX_LEAF_BYTES + 2**16
-
-#: What a refusal code means for the person who posted the entry (Spec §10.1, §11.4).
-HINTS: Final[Mapping[str, str]] = {
-    "malformed": "the entry is not well formed",
-    "bad_signature": "the signature does not verify (wrong key, or another election)",
-    "rate_limited": "the board is busy: try again in a moment",
-    "unknown_election": "the board has no such election",
-    "no_definition": "publish the election definition first",
-    "definition_exists": "the definition is already published and never changes",
-    "wrong_author": "this key is not the one the definition names for that role",
-    "deadline_passed": "that deadline has passed and can no longer be changed",
-    "time_in_past": "the new time must be in the future",
-    "timetable_disorder": "the timetable would be out of order",
-    "nominations_not_open": "nominations have not opened yet",
-    "nominations_not_closed": "nominations have not closed yet",
-    "voting_opened": "voting has opened: that can no longer change",
-    "candidate_list_published": "the candidate list is published: no more nominations",
-    "candidates_mismatch": "the list must be exactly the qualifying nominees",
-    "constraints_infeasible": "no set of candidates can meet the contest's constraints",
-    "trustee_keys_missing": "wait for every trustee's key",
-    "dealings_missing": "wait for every trustee's dealing",
-    "ceremony_incomplete": "wait for every trustee to finish checking shares",
-    "ceremony_closed": "the election key is published: the ceremony is over",
-    "election_key_mismatch": "the key differs from what the ceremony on the board gives",
-    "no_election_key": "the election key is not published yet",
-    "credentials_complete": "the credentials are complete: use a reissue",
-    "credentials_incomplete": "the credentials are not complete yet",
-    "voting_not_open": "voting has not opened yet",
-    "voting_closed": "voting has closed",
-    "voting_not_ready": "the election is not ready for voting yet",
-    "unknown_credential": "this credential is not on the published lists",
-    "credential_revoked": "this credential was revoked by a reissue",
-    "wrong_style": "the ballot is not of this credential's style",
-    "invalid_proof": "a proof does not verify",
-    "ciphertext_reused": "the ballot reuses a ciphertext of another voter",
-    "ciphertext_audited": "the ballot reuses a ciphertext that was audited (opened)",
-    "not_ranked": "only a ranked contest is mixed and decrypted as a list",
-    "mix_out_of_order": "another mix was posted meanwhile: mix the contest's latest list",
-    "duplicate_mix": "this trustee has mixed the contest already",
-    "mixing_closed": "the contest's decryption began: it is mixed no more",
-    "invalid_mix": "the proof of the shuffle does not verify",
-    "not_enough_mixes": "wait until t trustees have mixed the contest",
-    "wrong_mix": "decrypt the contest's last mix (another was posted meanwhile)",
-    "too_large": "the entry is larger than the board accepts (board serve --max-large-body)",
-    "voting_close_shortened": "voting has opened: the close can only move later",
-    "not_rehearsal": "this is a real election's board: its clock follows real time",
-    "clock_not_later": "the board's clock is already past that time",
-}
-
-
-def printable(text: str, limit: int = 500) -> str:
-    """What a board said, safe to print as one line: white space collapsed, cut at ``limit``,
-    and anything that is not UTF-8 text (a lone surrogate from a ``\\udc00`` escape) escaped."""
-    line = " ".join(text.split())[:limit]
-    return line.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-class BoardRefused(VerificationFailed):
-    """The board refused an entry or a request: its stable ``code`` and HTTP ``status``, and
-    when it asked to be retried later, after how many seconds (``retry_after``)."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        *,
-        what: str = "request",
-        retry_after: float | None = None,
-    ) -> None:
-        hint = HINTS.get(code)
-        text = f"the board refused the {what}: {message} [{code}]"
-        super().__init__(f"{text} ({hint})" if hint and hint not in message else text)
-        self.status = status
-        self.code = code
-        self.retry_after = retry_after
-
-
-def check_board_url(url: str) -> str:
-    """A board's base URL: ``http://`` or ``https://``, a host, and a valid port if any.
-
-    Raises:
-        MalformedInput: anything else (httpx would raise a ValueError deep inside a request).
-    """
-    try:
-        parsed: httpx.URL | None = httpx.URL(url)
-        port = parsed.port if parsed is not None else None
-    except (httpx.InvalidURL, ValueError, TypeError):
-        parsed, port = None, None
-    if (
-        parsed is None
-        or parsed.scheme not in ("http", "https")
-        or not parsed.host
-        or not (port is None or 0 < port < 65536)
-    ):
-        raise MalformedInput(
-            f"not a board URL: {printable(repr(url), 100)} (give http://HOST[:PORT] or https://...)"
-        )
-    return url
-
-
-class BoardUnreachable(BoardError):
-    """No answer from the board (network, DNS, timeout, or not a board)."""
-
-    code = "board_unreachable"
 
 
 @dataclass
