@@ -29,7 +29,9 @@ absence proved): bytes downloaded and time.
 Prints a table: each phase's wall time, the peak resident memory of this process (the
 builder; the board too with ``--board-workers 0``) and of its largest child process that has
 ended (devices, trustees' and verifier workers; the board's workers once the board stops,
-before the verification), the export's size; and
+before the verification), the CPU seconds each phase took by whom (this process, the builder;
+the board's writer and workers; the other child processes once ended: devices, trustees' jobs,
+the verifier's workers; PostgreSQL's backends), the export's size; and
 the total (without the receipt check's comparison, a measure beside the election, in
 parentheses) against the target of 15 minutes at 400,000 members (the figure is PASS/FAIL only at
 400,000 or more; smaller runs show how each phase grows). The machine's two cores are shared
@@ -105,40 +107,114 @@ def _rss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+_TICK: Final = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int) -> tuple[int, str, float] | None:
+    """A live process's parent, command name and CPU seconds (user + system), from /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name = stat[stat.index("(") + 1 : stat.rindex(")")]
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[1]), name, (int(fields[11]) + int(fields[12])) / _TICK
+
+
+class _CpuMeter:
+    """CPU seconds by whom, read at each phase's start and end (Linux /proc): this process (the
+    builder: administrator, trustees, the devices' orchestration), the board's processes (its
+    writer and workers, the processes alive when ``board_started`` is called), PostgreSQL's
+    backends, and the other child processes once they have ended (the members' devices, the
+    trustees' jobs, the verifier's workers; ``RUSAGE_CHILDREN``). A process that ends inside a
+    phase keeps the last value read (a board or PostgreSQL process is read at every phase's
+    bounds); the board's CPU moves to the children's count when it stops, between phases."""
+
+    def __init__(self) -> None:
+        self.board: set[int] = set()
+        self.seen: dict[int, float] = {}
+
+    def board_started(self) -> None:
+        self.board = self._descendants()
+
+    def _descendants(self) -> set[int]:
+        parents = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and (read := _proc_cpu(int(entry))) is not None:
+                parents[int(entry)] = read[0]
+        found: set[int] = set()
+        frontier = {os.getpid()}
+        while frontier:
+            frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+            found |= frontier
+        return found
+
+    def read(self) -> dict[str, float]:
+        """Cumulative CPU seconds: builder, board, others (ended children), postgres."""
+        board = postgres = 0.0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or (read := _proc_cpu(int(entry))) is None:
+                continue
+            pid, (_, name, cpu) = int(entry), read
+            if pid in self.board or name == "postgres":
+                self.seen[pid] = cpu
+        for pid, cpu in self.seen.items():
+            if pid in self.board:
+                board += cpu
+            else:
+                postgres += cpu
+        own, children = (
+            resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        )
+        return {
+            "builder": own.ru_utime + own.ru_stime,
+            "board": board,
+            "others": children.ru_utime + children.ru_stime,
+            "postgres": postgres,
+        }
+
+
 class _Phases:
     """Each phase's wall time and peak memory (this process; its children)."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[str, float, float, float, str]] = []
+        self.rows: list[tuple[str, float, float, float, str, str]] = []
         self.start = time.perf_counter()
         self.extra = 0.0
+        self.cpu = _CpuMeter()
 
     @contextmanager
     def phase(self, name: str, *, extra: bool = False) -> Iterator[list[str]]:
         """Time a phase; ``extra``: a measure beside the election, not in its total."""
         note: list[str] = []
         began = time.perf_counter()
+        before = self.cpu.read()
         print(f"-> {name}", flush=True)
         yield note
         seconds = time.perf_counter() - began
+        after = self.cpu.read()
+        cpu = "/".join(f"{after[k] - before[k]:.0f}" for k in before)
         if extra:
             self.extra += seconds
             name = f"({name})"
         row = (
             name, seconds, _rss_mb(resource.RUSAGE_SELF), _rss_mb(resource.RUSAGE_CHILDREN),
-            "; ".join(note),
+            cpu, "; ".join(note),
         )  # fmt: skip
         self.rows.append(row)
-        print(f"   {seconds:8.1f} s  {'; '.join(note)}", flush=True)
+        print(f"   {seconds:8.1f} s  CPU s {cpu}  {'; '.join(note)}", flush=True)
 
     def table(self, members: int) -> bool:
         total = time.perf_counter() - self.start - self.extra
         last = f"total, {members:,} members"
         width = max(len(name) for name in [last, *(row[0] for row in self.rows)])
         print()
-        print(f"{'phase':<{width}} {'wall s':>8} {'peak MB':>8} {'children MB':>12}  notes")
-        for name, seconds, mine, children, note in self.rows:
-            print(f"{name:<{width}} {seconds:8.1f} {mine:8.0f} {children:12.0f}  {note}")
+        print(
+            f"{'phase':<{width}} {'wall s':>8} {'peak MB':>8} {'children MB':>12} "
+            f"{'CPU s: builder/board/others/postgres':>36}  notes"
+        )
+        for name, seconds, mine, children, cpu, note in self.rows:
+            print(f"{name:<{width}} {seconds:8.1f} {mine:8.0f} {children:12.0f} {cpu:>36}  {note}")
         target = members >= TARGET_MEMBERS
         verdict = ("PASS" if total <= TARGET_S else "FAIL") if target else "(target at 400,000)"
         print(f"{last:<{width}} {total:8.1f}{'':>22}  target <= {TARGET_S} s: {verdict}")
@@ -235,6 +311,7 @@ def run(args: argparse.Namespace, db: str, work: Path) -> bool:
     with served as url, BoardClient(url, plan.election) as client:
         where = f"{args.board_workers} worker processes" if args.board_workers else "in process"
         print(f"board at {url} ({where}, database {db.split('@')[-1]}), {args.members:,} members")
+        phases.cpu.board_started()
         board = HttpBoard(client, clock.set)
         builder = ElectionBuilder(plan, board, rng=rng, progress=progress, jobs=args.trustee_jobs)
         with phases.phase("definition, nominations, candidate lists"):
