@@ -78,7 +78,7 @@ def test_every_served_file_is_served_byte_for_byte_with_its_type(board: str) -> 
     assert any(p.startswith("js/") for p in paths)
     assert any(p.startswith("vendor/@noble/") for p in paths)
     assert not set(paths) & set(NOT_SERVED)
-    with httpx.Client(base_url=f"{board}/booth/{ELECTION}/") as client:
+    with httpx.Client(timeout=60, base_url=f"{board}/booth/{ELECTION}/") as client:
         for path in paths:
             answer = client.get(path)
             assert answer.status_code == 200, path

@@ -401,7 +401,7 @@ def test_a_live_board_answers_503_and_never_serves_the_old_head(
             settings=ServiceSettings(write_rate=0),
         )  # fmt: skip
 
-    with serve_in_thread(app()) as url, httpx.Client(base_url=url) as client:  # type: ignore[arg-type]
+    with serve_in_thread(app()) as url, httpx.Client(timeout=60, base_url=url) as client:  # type: ignore[arg-type]
         for i in range(3):
             assert client.post(f"{E}/entries", content=note(i), headers=JSON).status_code == 201
         old = client.get(f"{E}/sth/2").content

@@ -135,7 +135,7 @@ def test_every_command_reads_a_log_of_400000_credentials(
     board = ["--board", url, "--election", election]
     # Spec §10.3: pages cut by bytes (each part comes with at most a few others)
     sizes = []
-    with httpx.Client(base_url=url) as http:
+    with httpx.Client(timeout=60, base_url=url) as http:
         start: int | None = 0
         while start is not None:
             answer = http.get(f"/v1/elections/{election}/entries", params={"start": start})

@@ -61,8 +61,8 @@ def test_a_receipt_holds_on_its_board_and_catches_a_forked_history(tmp_path: Pat
     with (
         live_board(a_db, elections=(ELECTION,), now=start) as a,
         live_board(b_db, elections=(ELECTION,), now=start) as b,
-        httpx.Client(base_url=a.url) as http_a,
-        httpx.Client(base_url=b.url) as http_b,
+        httpx.Client(timeout=60, base_url=a.url) as http_a,
+        httpx.Client(timeout=60, base_url=b.url) as http_b,
     ):
         s, log = _ready(http_a, a.clock, start)
         member = s.members[0]
@@ -100,7 +100,7 @@ def test_issue16_8_a_ballot_the_member_only_audited_is_not_called_a_revote(tmp_p
     db = f"sqlite:///{tmp_path / 'board.db'}"
     with (
         live_board(db, elections=(ELECTION,), now=start) as honest,
-        httpx.Client(base_url=honest.url) as http,
+        httpx.Client(timeout=60, base_url=honest.url) as http,
     ):
         s, log = _ready(http, honest.clock, start)
         member = s.members[0]
@@ -131,7 +131,7 @@ def test_issue16_8_a_ballot_the_member_only_audited_is_not_called_a_revote(tmp_p
         dishonest_board(
             db, elections=(ELECTION,), now=VOTING_OPEN + 3000, unchecked=("audit",)
         ) as board,
-        httpx.Client(base_url=board.url) as http,
+        httpx.Client(timeout=60, base_url=board.url) as http,
     ):
         appended = http.post(f"/v1/elections/{ELECTION}/entries", content=audit.raw, headers=JSON)
         assert appended.status_code == 201, appended.text
@@ -172,7 +172,7 @@ def test_the_credential_index_answers_as_the_full_fold_and_a_lying_head_is_caugh
     db = f"sqlite:///{tmp_path / 'board.db'}"
     with (
         live_board(db, elections=(ELECTION,), now=start) as board,
-        httpx.Client(base_url=board.url) as http,
+        httpx.Client(timeout=60, base_url=board.url) as http,
     ):
         s, _log = _ready(http, board.clock, start)
         member = s.members[0]
@@ -243,7 +243,7 @@ def test_a_board_folds_its_credential_index_before_the_first_question(tmp_path: 
     db = f"sqlite:///{tmp_path / 'board.db'}"
     with (
         live_board(db, elections=(ELECTION,), now=start) as board,
-        httpx.Client(base_url=board.url) as http,
+        httpx.Client(timeout=60, base_url=board.url) as http,
         closing(Storage.open(db, migrate=False)) as storage,
     ):
         s, _log = _ready(http, board.clock, start)

@@ -33,7 +33,7 @@ def test_a_member_reads_the_setup_only_and_a_reissued_member_the_whole_log(
     start = NOMINATIONS_OPEN - 86_400_000
     with (
         live_board(f"sqlite:///{tmp_path / 'b.db'}", elections=(ELECTION,), now=start) as board,
-        httpx.Client(base_url=board.url) as http,
+        httpx.Client(timeout=60, base_url=board.url) as http,
     ):
         log = BoardLog(client=http, clock=board.clock)
         log.entries[0] = (None, start)

@@ -26,7 +26,7 @@ def test_a_live_board_verifies_with_receipts_and_a_kept_tree_head(
         log = f"{board.url}/v1/elections/{ELECTION}"
         receipts: dict[int, bytes] = {}
         kept = b""
-        with httpx.Client() as client:
+        with httpx.Client(timeout=60) as client:
             for raw, received in built.leaves[1:]:
                 board.clock.now = received
                 response = client.post(f"{log}/entries", content=raw, headers=JSON)
@@ -58,7 +58,7 @@ def test_a_receipt_the_log_contradicts_fails(built: Built, db_url: str) -> None:
     with live_board(db_url, elections=(ELECTION,), now=built.leaves[0][1]) as board:
         log = f"{board.url}/v1/elections/{ELECTION}"
         receipts: dict[int, bytes] = {}
-        with httpx.Client() as client:
+        with httpx.Client(timeout=60) as client:
             for raw, received in built.leaves[1:51]:
                 board.clock.now = received
                 response = client.post(f"{log}/entries", content=raw, headers=JSON)
