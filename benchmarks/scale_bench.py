@@ -2,8 +2,8 @@
 end, through the simulation builder over HTTP.
 
     .venv/bin/python benchmarks/scale_bench.py --members 400000 [--db URL|sqlite]
-        [--turnout 0.3] [--revotes 0.05] [--audits 20] [--processes 2] [--jobs 2]
-        [--board-workers 2] [--trustee-jobs 1]
+        [--turnout 0.3] [--revotes 0.05] [--audits 20] [--processes 4] [--senders 64]
+        [--jobs 2] [--board-workers 2] [--trustee-jobs 1]
 
 The election is ``simulation.plans.nec_plan`` (the demo's): the NEC by Scottish STV (9 seats,
 at least 5 women, 20 candidates), a youth seat voted by the youth section (15 % of the roll), a
@@ -13,8 +13,10 @@ dropped at the end; or ``sqlite``) is served over HTTP on 127.0.0.1 as ``verivot
 --workers N`` serves it (one writer process appending for ``--board-workers`` HTTP worker
 processes, N >= 2; 0: a thread of this process) on a simulated clock (the timetable's weeks
 pass in seconds); every entry is signed, posted over HTTP, checked by the board's rules and
-acknowledged with a checked receipt. The trustees' mixes and list decryptions run on
-``--trustee-jobs`` processes. Phases, each timed:
+acknowledged with a checked receipt. The members' devices are ``--processes`` processes, each
+with ``--senders`` ballots in flight (a crowd of members voting at once: the board checks
+concurrent ballots' proofs in one batch and commits them in one group). The trustees' mixes
+and list decryptions run on ``--trustee-jobs`` processes. Phases, each timed:
 
 1. definition, nominations, candidate lists; 2. the 3-of-5 key ceremony; 3. N credentials
 issued and published; 4. ``--turnout`` of the members cast over HTTP (``--processes`` device
@@ -387,9 +389,9 @@ def main() -> None:
     parser.add_argument("--turnout", type=float, default=0.3)
     parser.add_argument("--revotes", type=float, default=0.05, help="share of voters revoting")
     parser.add_argument("--audits", type=int, default=20, help="ballots audited")
-    parser.add_argument("--processes", type=int, default=2, help="device processes casting")
+    parser.add_argument("--processes", type=int, default=4, help="device processes casting")
     parser.add_argument(
-        "--senders", type=int, default=16,
+        "--senders", type=int, default=64,
         help="ballots each device process has in flight (the board checks and commits "
         "concurrent ballots together)",
     )  # fmt: skip
