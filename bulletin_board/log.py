@@ -44,7 +44,7 @@ from bulletin_board.integrity import (
     check_log,
     signed_here,
 )
-from bulletin_board.log_reads import LogReads, new_remembered
+from bulletin_board.log_reads import LogReads
 from bulletin_board.rehearsal import check_clock_request, check_modes, mode_name
 from bulletin_board.rules import Rules
 from bulletin_board.storage import LeafRow, Storage, StoredTreeHead, WriteTransaction
@@ -114,7 +114,6 @@ class Board(LogReads):
         self._pending: dict[str, dict[int, Leaf]] = {}
         self._quarantine = Quarantine()
         self._lock = threading.Lock()
-        self._remembered = new_remembered()
 
     def check_storage(self) -> dict[str, str]:
         """Spec §10.2 Check every stored log (on start); the corrupted ones, each with the line
@@ -168,11 +167,6 @@ class Board(LogReads):
     # --- prechecking ------------------------------------------------------------------------
 
     def precheck(self, raw: bytes, *, election: str, max_bytes: int) -> Entry:
-        """``_precheck``, a large entry kept to be folded without parsing it again (Spec §10.1,
-        ``bulletin_board.log_reads.REMEMBERED_BYTES``)."""
-        return self.remember(self._precheck(raw, election=election, max_bytes=max_bytes))
-
-    def _precheck(self, raw: bytes, *, election: str, max_bytes: int) -> Entry:
         """Spec §10.1 The stateless checks of an entry posted to ``election``, with the rules'
         parameters snapshot from this process's view of the log (outside the append lock).
 

@@ -8,30 +8,19 @@ straight from the database.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Generator, Sequence
-from typing import Any, Final
+from typing import Any
 
 from bulletin_board.errors import BadRange, LogCorrupted, NotFound, UnknownElection, UnknownTreeSize
 from bulletin_board.integrity import Quarantine, check_latest, check_leaf_row, check_tree_head_row
 from bulletin_board.rules import Rules
 from bulletin_board.storage import LeafRow, Storage
 from bulletin_board.wire import Leaf, Receipt, SignedTreeHead
-from crypto import canonical
-from crypto.envelope import Entry
 from crypto.errors import VerivoteError
 from crypto.merkle import HashReader, NodeId, consistency_proof, inclusion_proof
 from crypto.signing import SigningKey
 
-__all__ = ["REMEMBERED_BYTES", "LogReads", "new_remembered"]
-
-# Spec §10.1 An entry at least this large that a process prechecked (a mix: tens of MB) is kept,
-# the last two of them, and folded from that parsed form, its prechecked payload with it, when
-# it comes back from the database as a leaf byte for byte the same (a worker folding the mix it
-# checked: the leaf's JSON and the outputs' 2N points not decoded again, about 2 s at 120,000
-# ciphertexts). The price: a worker holds two such entries, parsed (~200 MB each at 120,000).
-REMEMBERED_BYTES: Final = 2**20
-_REMEMBERED: Final = 2
+__all__ = ["LogReads"]
 
 
 class LogReads:
@@ -39,7 +28,6 @@ class LogReads:
 
     storage: Storage
     key: SigningKey
-    _remembered: deque[Entry]
     rules: Rules[Any]
     rehearsal: bool
     _quarantine: Quarantine
@@ -48,19 +36,8 @@ class LogReads:
     def public_key(self) -> bytes:
         return self.key.verify_key.raw
 
-    def remember(self, entry: Entry) -> Entry:
-        """Keep ``entry``, just prechecked, if it is large (``REMEMBERED_BYTES``)."""
-        if len(entry.raw) >= REMEMBERED_BYTES:
-            self._remembered.append(entry)
-        return entry
-
     def _parse_stored(self, election: str, row: LeafRow, expected: int) -> Leaf:
         check_leaf_row(row, expected, election=election)
-        if len(row.raw) >= REMEMBERED_BYTES:
-            for entry in tuple(self._remembered):
-                leaf = _same_leaf(entry, row.raw, expected)
-                if leaf is not None:
-                    return leaf
         try:
             return Leaf.from_bytes(row.raw, self.rules.schemes, verify=False)
         except VerivoteError as exc:
@@ -166,26 +143,3 @@ class LogReads:
         with self._quarantine.watch(election):
             leaf = self._parse_stored(election, row, index)
         return Receipt(leaf, sth, tuple(proof))
-
-
-def new_remembered() -> deque[Entry]:
-    """The large prechecked entries a process keeps (see ``REMEMBERED_BYTES``)."""
-    return deque(maxlen=_REMEMBERED)
-
-
-def _same_leaf(entry: Entry, raw: bytes, expected: int) -> Leaf | None:
-    """Leaf ``expected`` of ``entry`` if ``raw`` is exactly its bytes (``Leaf.build``'s), else
-    None (another entry, or bytes that do not parse as that leaf's)."""
-    size = len(entry.raw)
-    if len(raw) <= 9 + size or memoryview(raw)[9 : 9 + size] != entry.raw:
-        return None
-    try:
-        rest = canonical.decode(b'{"entry":0' + raw[9 + size :])
-        index = rest.get("index") if isinstance(rest, dict) else None
-        received = rest.get("received") if isinstance(rest, dict) else None
-        if type(index) is not int or type(received) is not int:
-            return None
-        leaf = Leaf.build(index=index, received=received, entry=entry)
-    except VerivoteError:
-        return None
-    return leaf if leaf.index == expected and leaf.raw == raw else None

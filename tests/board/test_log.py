@@ -21,7 +21,6 @@ from bulletin_board.errors import (
     WrongElection,
 )
 from bulletin_board.log import Appended, Board
-from bulletin_board.log_reads import REMEMBERED_BYTES, _same_leaf
 from bulletin_board.rules import EntryType, Rules, board_key_type, generic_rules
 from bulletin_board.storage import Storage
 from bulletin_board.wire import ED25519, Entry, Leaf, Receipt, sign_entry
@@ -381,44 +380,3 @@ def test_an_up_to_date_board_reads_no_leaves_to_append(db_url: str) -> None:
         sa.event.remove(one.storage._read, "before_cursor_execute", seen)
         one.storage.close()
         two.storage.close()
-
-
-def test_a_large_entry_prechecked_here_is_folded_from_what_was_prechecked(db_url: str) -> None:
-    """Spec §10.1 A worker that prechecked a large entry (a mix) folds the leaf it became from
-    the entry it prechecked (the same object: its prechecked payload with it), not by parsing
-    tens of MB again; a large leaf it did not precheck is parsed from its bytes."""
-    worker = open_board(db_url, rules=COUNTER_RULES)
-    writer = Board(Storage.open(db_url), BOARD_KEY, COUNTER_RULES)
-    limit = 4 * REMEMBERED_BYTES
-    big = note(0, pad="x" * REMEMBERED_BYTES)
-    other = note(1, pad="y" * REMEMBERED_BYTES)
-    kept = worker.precheck(big, election="e1", max_bytes=limit)
-    forwarded = [
-        COUNTER_RULES.precheck(raw, election="e1", max_bytes=limit) for raw in (big, other)
-    ]
-    assert all(isinstance(o, Appended) for o in writer.append("e1", forwarded))
-    worker.refresh("e1")
-    assert worker._views["e1"].state.seen == [1, 2]
-    read = worker._leaf_reader("e1")
-    assert read(1) is kept
-    assert read(2) is not forwarded[1]
-    assert read(2).raw == other
-
-
-def test_a_remembered_entry_matches_only_its_own_leaf_bytes() -> None:
-    """The bytes of leaf i of the remembered entry, and nothing else: another index, another
-    time, another entry, or trailing bytes are parsed as stored (and refused if corrupt)."""
-    entry = COUNTER_RULES.precheck(note(0), election="e1", max_bytes=2**20)
-    leaf = Leaf.build(index=3, received=1_700_000_000_000, entry=entry)
-    found = _same_leaf(entry, leaf.raw, 3)
-    assert found is not None
-    assert found.entry is entry
-    assert found.raw == leaf.raw
-    assert _same_leaf(entry, leaf.raw, 4) is None  # expected at another index
-    later = _same_leaf(entry, Leaf.build(index=3, received=1_700_000_000_001, entry=entry).raw, 3)
-    assert later is not None  # the stored bytes give the time
-    assert later.received == 1_700_000_000_001
-    assert _same_leaf(entry, leaf.raw[:-1] + b',"x":1}', 3) is None  # not a leaf's form
-    assert _same_leaf(entry, leaf.raw.replace(b'"version":1', b'"version":2'), 3) is None
-    another = COUNTER_RULES.precheck(note(1), election="e1", max_bytes=2**20)
-    assert _same_leaf(another, leaf.raw, 3) is None
