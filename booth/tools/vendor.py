@@ -9,7 +9,7 @@ Run by ``make booth-vendor``. Steps:
 3. download each package's tarball again with ``npm pack NAME@VERSION``, check its SHA-512
    against the lock's ``integrity``, and check every file to vendor against the tarball's copy;
 4. replace booth/vendor/ and tests/browser/vendor/ with those files (and each package's LICENSE)
-   and write a MANIFEST in each: the SHA-256 of every vendored file. tests/test_booth_vendor.py
+   and write a MANIFEST in each: the SHA-256 of every vendored file. tests/test_booth_files.py
    checks the files against it, so a hand edit is caught.
 
 Any mismatch stops the refresh with one line saying which file; nothing is written then.
