@@ -1,13 +1,16 @@
 // Measures, in this browser, building and signing a ballot with booth/js (castBallot: every
 // encryption, proof and the credential signature, then the canonical entry): the 10-candidate
-// vote-for-1 ballot and the demo's paper (NEC block vote 9 of 20, the youth seat 1 of 2, a
-// referendum). `?runs=N` sets the number of timed runs (median reported) after one warm-up.
-// Results: JSON in #results and body[data-results]; benchmarks/booth_bench.py reads them.
+// vote-for-1 ballot and the demo's paper, which benchmarks/booth_bench.py derives from
+// simulation/plans.py and passes as `?demo=` (JSON: {name, contests: [{id, kind, options,
+// maxSelections}], choices}). `?runs=N` sets the number of timed runs (median reported) after
+// one warm-up. Results: JSON in #results and body[data-results]; booth_bench.py reads them.
 import { gPow, precomputed, randomScalar } from '../js/group.js';
 import { castBallot, contestShape } from '../js/ballot.js';
 import { deriveCredentialKey } from '../js/credentials.js';
 
-const runs = Number(new URLSearchParams(location.search).get('runs') ?? 15);
+const params = new URLSearchParams(location.search);
+const runs = Number(params.get('runs') ?? 15);
+
 const fingerprint = crypto.getRandomValues(new Uint8Array(32));
 const publicKey = precomputed(gPow(randomScalar()));
 const key = deriveCredentialKey('0000000000000000000000000', { fingerprint });
@@ -18,15 +21,11 @@ const PAPERS = {
     shapes: [contestShape({ id: 'leader', kind: 'block', options: 10, maxSelections: 1 })],
     choices: { leader: [3] },
   },
-  'demo paper (9 of 20, youth 1 of 2, referendum)': {
-    shapes: [
-      contestShape({ id: 'nec', kind: 'block', options: 20, maxSelections: 9 }),
-      contestShape({ id: 'youth-rep', kind: 'block', options: 2, maxSelections: 1 }),
-      contestShape({ id: 'rule-change', kind: 'referendum', options: 2, maxSelections: 1 }),
-    ],
-    choices: { nec: [0, 2, 4, 6, 8, 10, 12, 14, 16], 'youth-rep': [1], 'rule-change': [0] },
-  },
 };
+if (params.has('demo')) {
+  const demo = JSON.parse(params.get('demo'));
+  PAPERS[demo.name] = { shapes: demo.contests.map((c) => contestShape(c)), choices: demo.choices };
+}
 
 function once({ shapes, choices }) {
   const style = shapes.map((s) => s.id).join('+');
