@@ -82,6 +82,31 @@ def open_election(
         yield OpenElection(url, client, builder, clock)
 
 
+def verify_after_the_close(opened: OpenElection, trackers: Sequence[str]) -> str:
+    """Every ballot the booth cast (``trackers``) is a ballot on the board; then the election
+    is closed and counted by its builder and `verivote verify` passes on the board's log (Spec
+    §12): its output."""
+    import httpx
+    from click.testing import CliRunner
+
+    from cli.main import verivote
+
+    plan, builder = opened.builder.plan, opened.builder
+    public = f"{opened.url}/v1/elections/{plan.election}"
+    assert trackers, "the booth cast no ballot"
+    for tracker in trackers:
+        answer = httpx.get(f"{public}/entry-hash/{tracker}")
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["leaf"]["entry"]["type"] == "ballot", tracker
+    opened.clock.set(plan.at(plan.timetable.voting_close + 0.01))
+    builder.board.refold()  # type: ignore[attr-defined]
+    builder.count()
+    result = CliRunner().invoke(verivote, ["verify", public, "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "RESULT" in result.output
+    return result.output
+
+
 @contextmanager
 def lying_board(
     db: str,

@@ -1,8 +1,9 @@
 """The booth at 320 CSS px wide and at 200 % zoom (WCAG 2.2 1.4.10 reflow, 1.4.4 resize text):
-every screen of a member's path (code, ballot paper with a ranked contest, review, cast) shows no
-horizontal scroll bar, and every control lies inside the viewport's width, so it can be reached
-without scrolling sideways. Zoom is what a browser does at 200 %: the CSS viewport of a 1280 px
-window halves to 640 px at two device pixels per CSS pixel (Chrome DevTools Protocol
+every screen of a member's path (code, ballot paper with a ranked contest, review, cast) shows
+no horizontal scroll bar, and every control lies inside the viewport's width, so it can be
+reached without scrolling sideways; after the close, both ballots cast are counted by `verivote
+verify`. Zoom is what a browser does at 200 %: the CSS viewport of a 1280 px window halves to
+640 px at two device pixels per CSS pixel (Chrome DevTools Protocol
 ``Emulation.setDeviceMetricsOverride``). Screenshots: tests/browser/artefacts/booth-layout-*."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from selenium.webdriver.common.by import By
 from simulation.builder import Member
 from simulation.plans import nec_plan
 from tests.browser import booth_driver as booth
-from tests.browser.boards import open_election
+from tests.browser.boards import OpenElection, open_election, verify_after_the_close
 from tests.browser.harness import ARTEFACTS
 
 ELECTION = "nec-layout"
@@ -39,12 +40,11 @@ return { width, scrollWidth: document.documentElement.scrollWidth, wide, outside
 
 
 @pytest.fixture(scope="module")
-def members(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[Member]]]:
+def opened(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenElection]:
     folder = tmp_path_factory.mktemp("booth-layout")
     plan = nec_plan(start=datetime(2027, 1, 4, 9, tzinfo=UTC), members=4, election=ELECTION)
-    with open_election(plan, f"sqlite:///{folder / 'board.db'}", seed=5) as opened:
-        url, builder = opened.url, opened.builder
-        yield f"{url}/booth/{ELECTION}/", builder.members
+    with open_election(plan, f"sqlite:///{folder / 'board.db'}", seed=5) as election:
+        yield election
 
 
 def _fits(browser: Any, view: str, screen: str) -> None:
@@ -72,13 +72,9 @@ def _metrics(browser: Any, width: int, height: int, scale: int) -> None:
     )
 
 
-@pytest.mark.parametrize("view", [v[0] for v in VIEWS])
-def test_every_screen_reflows_without_sideways_scrolling(
-    browser: Any, members: tuple[str, list[Member]], view: str
-) -> None:
-    url, people = members
+def _votes_in_view(browser: Any, url: str, member: Member, view: str) -> str:
+    """A member's whole path in ``view``, each screen checked; the tracker."""
     _, width, height, scale = next(v for v in VIEWS if v[0] == view)
-    member = people[[v[0] for v in VIEWS].index(view)]
     _metrics(browser, width, height, scale)
     try:
         booth.open_booth(browser, url)
@@ -90,13 +86,26 @@ def test_every_screen_reflows_without_sideways_scrolling(
         _fits(browser, view, "paper")
         booth.review(browser)
         _fits(browser, view, "review")
-        booth.cast(browser)
+        tracker = booth.cast(browser)
         assert booth.error(browser) is None, booth.alert(browser)
         booth.standing(browser)
         _fits(browser, view, "done")
         browser.find_element(By.CSS_SELECTOR, "a[href='#check']").click()
         booth.wait(browser, "return document.getElementById('receipt-file')")
         _fits(browser, view, "check")
+        return tracker
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         browser.set_window_size(1280, 900)
+
+
+def test_every_screen_reflows_without_sideways_scrolling(
+    browser: Any, opened: OpenElection
+) -> None:
+    """Each view in turn (one board: the ballots cast are verified after both)."""
+    url = f"{opened.url}/booth/{ELECTION}/"
+    members = opened.builder.members
+    trackers = [
+        _votes_in_view(browser, url, members[k], view) for k, (view, *_) in enumerate(VIEWS)
+    ]
+    verify_after_the_close(opened, trackers)

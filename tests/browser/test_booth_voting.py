@@ -34,7 +34,7 @@ from simulation.plan import ElectionPlan
 from simulation.plans import nec_plan
 from simulation.served import SimulatedClock
 from tests.browser import booth_driver as booth
-from tests.browser.boards import lying_board, open_election
+from tests.browser.boards import OpenElection, lying_board, open_election, verify_after_the_close
 from tests.browser.harness import BOOTH
 
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
@@ -493,15 +493,8 @@ def _after_the_close_a_clear_refusal(election: Election, browser: Any) -> None:
 
 def _every_ballot_cast_in_the_booth_is_counted_by_verify(election: Election) -> None:
     assert len(election.trackers) == 4, "a voting test did not cast"
-    plan, builder = election.plan, election.builder
-    election.clock.set(plan.at(plan.timetable.voting_close + 0.01))
-    builder.board.refold()  # type: ignore[attr-defined]
-    builder.count()
-    result = CliRunner().invoke(
-        verivote, ["verify", f"{election.url}/v1/elections/{ELECTION}", "--jobs", "1"]
-    )
-    assert result.exit_code == 0, result.output
-    assert "RESULT" in result.output
+    opened = OpenElection(election.url, election.client, election.builder, election.clock)
+    verify_after_the_close(opened, election.trackers)
 
 
 def test_a_whole_election_through_the_booth(
