@@ -150,8 +150,11 @@ def missing_browser() -> str | None:
 
 
 @contextmanager
-def chromium() -> Iterator[Any]:
-    """A headless Chromium with a new, empty profile, driven through Debian's chromedriver."""
+def chromium(*, language: str | None = None, network_log: bool = False) -> Iterator[Any]:
+    """A headless Chromium with a new, empty profile, driven through Debian's chromedriver;
+    with ``language`` its own language (``--lang`` and the Accept-Language preference, so
+    ``navigator.languages``); with ``network_log`` the DevTools performance log on
+    (``driver.get_log("performance")``: every Network event)."""
     problem = missing_browser()
     if problem:
         raise RuntimeError(problem)
@@ -164,6 +167,11 @@ def chromium() -> Iterator[Any]:
     options.binary_location = CHROMIUM
     for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1280,900"):
         options.add_argument(flag)
+    if language is not None:
+        options.add_argument(f"--lang={language}")
+        options.add_experimental_option("prefs", {"intl.accept_languages": language})
+    if network_log:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
         yield driver
