@@ -83,6 +83,14 @@ def test_issue16_9_a_log_cut_short_is_no_result(
     )
     assert json.loads(out.read_text())["outcome"] == "no-result"
     assert json.loads(out.read_text())["results"] is None
+    # Issue 15: the scrutineer's report exits as verify does (README: "Exit status as verify")
+    html = tmp_path / "report.html"
+    report = runner.invoke(
+        verivote, ["report", str(export), "--html", str(html), "--jobs", "1", "--quiet"]
+    )
+    assert report.exit_code == 3, report.output
+    assert report.output.splitlines()[-1] == "Every check passed, but the log holds no result yet."
+    assert "No result has been published yet." in html.read_text(encoding="utf-8")
     running = runner.invoke(
         verivote, ["verify", str(export), "--jobs", "1", "--in-progress", "--json", str(out)]
     )
