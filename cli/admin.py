@@ -27,6 +27,7 @@ from cli._results import results_table, write_reports
 from crypto.errors import MalformedInput, VerificationFailed
 from election.admin import ORDERS, candidate_list, election_key, result, tally
 from election.definition import format_time, local_date, to_ms
+from election.roll import header_problem
 from election.wire import (
     BOOTH_RELEASE,
     CANDIDATE_LIST,
@@ -161,15 +162,27 @@ def nominate(
 
 
 def _read_nominations(path: Path) -> list[Nomination]:
-    columns = ["contest", "nominee", "name", "attributes", "nominated_by", "received"]
+    """Nominations from ``contest,nominee,name,attributes,nominated_by,received`` rows, read as
+    the roll is (election/roll.py): a spreadsheet's byte-order mark dropped, CRLF line ends
+    fine, a header that differs refused saying how."""
+    columns = ("contest", "nominee", "name", "attributes", "nominated_by", "received")
     out = []
-    with io.StringIO(read_text(path), newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != columns:
-            raise MalformedInput(f"{path}: the header must be {','.join(columns)}")
-        for line, row in enumerate(reader, start=2):
+    with io.StringIO(read_text(path).removeprefix("\ufeff"), newline="") as handle:
+        reader = csv.reader(handle)
+        wrong = header_problem(next(reader, None), columns)
+        if wrong is not None:
+            raise MalformedInput(f"{path}, line 1: {wrong}")
+        for cells in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != len(columns):
+                raise MalformedInput(
+                    f"{path}, line {line}: {len(cells)} columns, expected {len(columns)}"
+                )
+            row = dict(zip(columns, cells, strict=True))
             try:
-                pairs = tuple(p for p in (row["attributes"] or "").split(";") if p.strip())
+                pairs = tuple(p for p in row["attributes"].split(";") if p.strip())
                 candidate = Candidate(row["nominee"], row["name"], _attributes(pairs))
                 value = Nomination(
                     row["contest"],

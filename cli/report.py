@@ -8,9 +8,10 @@ numbered checks, and every public page's content: timetable, contests, nominatio
 (with the stage-by-stage count of a ranked contest), participation, every signed decision.
 ``--pdf`` prints that same file to PDF with headless Chromium (Debian's ``chromium``).
 
-Exit status (README, "Exit status"): 0 every check passed, 1 a check failed (the report is
-written and says so), 2 the input could not be read or the PDF could not be printed (no
-renderer, or it failed).
+Exit status as ``verify``'s (spec §13.3, README "Exit status"): 0 a result verified, 1 a check
+failed (the report is written and says so), 3 every check passed but the log holds no result
+(the report is written and says so), 2 the input could not be read or the PDF could not be
+printed (no renderer, or it failed).
 """
 
 from __future__ import annotations
@@ -182,5 +183,5 @@ def command(
             print_to_pdf(html, pdf_path)
             click.echo(f"report: {pdf_path}")
     click.echo(verdict["outcome"])
-    if not report.passed:
-        raise SystemExit(1)
+    if report.exit_status:
+        raise SystemExit(report.exit_status)

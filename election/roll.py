@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -182,16 +182,17 @@ class Roll:
         )
 
 
-def header_problem(header: list[str] | None) -> str | None:
-    """What differs between a roll's header row and ``member_id,name,email,sections`` (None:
-    nothing), precisely: the column that differs and how, one that is missing or extra, or
-    another separator than the comma. Values are quoted with ``repr``, so an invisible
-    character (a no-break space, a stray byte-order mark) shows."""
-    expected = ",".join(COLUMNS)
+def header_problem(header: Sequence[str] | None, columns: Sequence[str] = COLUMNS) -> str | None:
+    """What differs between a CSV file's header row and ``columns`` (by default a roll's,
+    ``member_id,name,email,sections``; None: nothing), precisely: the column that differs and
+    how, one that is missing or extra, or another separator than the comma. Values are quoted
+    with ``repr``, so an invisible character (a no-break space, a stray byte-order mark) shows.
+    Every file a person exports from a spreadsheet is checked this way (the roll, nominations)."""
+    expected = ",".join(columns)
     if header is None:
         return f"the file is empty: the first line must be the header {expected}"
     cells = [h.strip() for h in header]
-    if tuple(cells) == COLUMNS:
+    if cells == list(columns):
         return None
     if len(cells) == 1:
         for separator, name in _SEPARATORS.items():
@@ -201,7 +202,7 @@ def header_problem(header: list[str] | None) -> str | None:
                     f"file as CSV with commas (the header must be {expected})"
                 )
     differences = []
-    for i, (want, got) in enumerate(zip(COLUMNS, cells, strict=False), start=1):
+    for i, (want, got) in enumerate(zip(columns, cells, strict=False), start=1):
         if got == want:
             continue
         how = ""
@@ -210,11 +211,11 @@ def header_problem(header: list[str] | None) -> str | None:
         elif re.sub(r"[\s-]+", "_", got.casefold()) == want:
             how = " (write _ between the words)"
         differences.append(f"column {i} is {got!r}, expected {want!r}{how}")
-    if len(cells) < len(COLUMNS):
-        missing = ", ".join(COLUMNS[len(cells) :])
+    if len(cells) < len(columns):
+        missing = ", ".join(columns[len(cells) :])
         differences.append(f"{len(cells)} columns: {missing} missing")
-    if len(cells) > len(COLUMNS):
-        extra = ", ".join(repr(c) for c in cells[len(COLUMNS) :])
+    if len(cells) > len(columns):
+        extra = ", ".join(repr(c) for c in cells[len(columns) :])
         differences.append(f"{len(cells)} columns: {extra} extra")
     return f"the header must be {expected}: {'; '.join(differences)}"
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import replace
+from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from bulletin_board.export import export_fingerprint, verify_export
 from cli.main import verivote
-from cli.papers import read_published
+from cli.papers import Published, read_published
 from election.counting import count_papers
 from election.wire import RankedContestResult, election_schemes
 from simulation.plans import MAYORS, MEN, WOMEN, YOUTH
@@ -82,6 +85,7 @@ def test_demo_prints_the_results_the_votes_imply(tmp_path: Path) -> None:
         assert got.elected == count.elected_names
         name = {c.id: c.name for c in candidates.candidates}
         assert [name[i] for i in got.elected] == printed[contest]
+    _the_quota_rule_acted(published, final)
     assert re.search(r"final tree head: size \d+, root\s+[0-9a-f]{64}", out)
     assert export.exists()
     assert str(export) in out.replace("\n", "")
@@ -98,6 +102,37 @@ def test_demo_prints_the_results_the_votes_imply(tmp_path: Path) -> None:
     # A demonstration is marked as a rehearsal in what the board signs (§10.2).
     assert summary.rehearsal
     assert "REHEARSAL: a rehearsal board, not a real election" in out
+
+
+def _the_quota_rule_acted(published: Published, final: dict[str, dict[str, list[int]]]) -> None:
+    """The NEC's "at least 5 women" (§12.5) changed the count, not merely held: its record
+    shows women guarded from exclusion while a candidate with more votes was excluded in their
+    stead, and the same papers counted without the rule elect fewer than 5 women."""
+    assert published.result is not None
+    got = next(c for c in published.result.contests if c.contest == "nec")
+    assert isinstance(got, RankedContestResult)
+    assert got.count is not None
+    stages = got.count["stages"]
+    assert isinstance(stages, list)
+    passed_over = [
+        (guarded, stage["excluded"])
+        for before, stage in pairwise(stages)
+        if stage["action"] == "exclusion"
+        for guarded in before["guarded"]
+        if any(Decimal(before["totals"][guarded]) < Decimal(before["totals"][x])
+               for x in stage["excluded"])
+    ]  # fmt: skip
+    assert passed_over, "the quota rule never kept a woman in the count"
+    contest = published.definition.contest("nec")
+    candidates = published.candidate_lists["nec"]
+    women = {c.id for c in candidates.candidates if c.attributes.get("gender") == "woman"}
+    assert sum(i in women for i in got.elected) >= 5
+    rankings = [bytes(c["nec"]) or b"\xff" for c in final.values()]
+    free = count_papers(
+        replace(contest, constraints=()), candidates, rankings, seed=published.result.seed
+    )
+    assert free is not None
+    assert sum(i in women for i in free.elected_names) < 5  # the rule bound in this demo
 
 
 def test_demo_refuses_zero_voters() -> None:

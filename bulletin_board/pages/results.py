@@ -19,7 +19,9 @@ from bulletin_board.pages.describe import constraint_text, contest_kind
 from bulletin_board.pages.digest import ElectionDigest
 from bulletin_board.pages.i18n import Catalogue
 from bulletin_board.pages.record import COUNT_FORMAT, read_count_record
-from crypto.errors import MalformedInput
+from crypto.errors import MalformedInput, VerivoteError
+from election.counting.contest import decide_contest
+from election.counting.lot import Lot
 from election.counting.papers import papers_blt
 from election.counting.record import ActionKind, CountResult, Stage
 from election.counting.report import candidate_status
@@ -133,6 +135,7 @@ def ranked_view(t: Catalogue, result: CountResult) -> dict[str, Any]:
                         "ranked.tie_lot" if tie.decided_by == 0 else "ranked.tie_stage",
                         order=", ".join(result.candidates[c] for c in tie.order),
                         stage=tie.decided_by,
+                        seed=result.lot_seed.hex(),
                     )
                     for tie in stage.ties
                 ],
@@ -167,6 +170,36 @@ def ranked_view(t: Catalogue, result: CountResult) -> dict[str, Any]:
     }
 
 
+def _lots(
+    t: Catalogue,
+    digest: ElectionDigest,
+    contest: Contest,
+    counts: Sequence[int],
+    seed: bytes | None,
+    name: Mapping[str, str],
+) -> list[str]:
+    """Spec §12.6 and §12.7 Each tie the lot decided between an elected and a not elected
+    candidate of a block or approval contest, drawn again here from the result's seed (as
+    ``decide_contest`` decides for the administrator and the verifier alike), with the seed and
+    the rule, so that anyone can draw it again (issue 15 item 4). A referendum draws no lot."""
+    listed = digest.candidate_list(contest.id)
+    if contest.kind is ContestKind.REFERENDUM or listed is None or seed is None:
+        return []
+    try:
+        decision = decide_contest(contest, counts, candidates=listed.value, seed=seed)
+    except (ValueError, VerivoteError):  # bad counts, infeasible rules: the verifier says so
+        return []
+    return [
+        t.text(
+            "results.lot",
+            tied=", ".join(name.get(c, c) for c in lot.tied),
+            elected=", ".join(name.get(c, c) for c in lot.elected),
+            seed=seed.hex(),
+        )
+        for lot in decision.lots
+    ]
+
+
 def _homomorphic(
     t: Catalogue,
     digest: ElectionDigest,
@@ -174,6 +207,8 @@ def _homomorphic(
     counts: Sequence[int],
     elected: Sequence[str],
     passed_over: Sequence[str],
+    *,
+    seed: bytes | None,
 ) -> dict[str, Any]:
     if contest.kind is ContestKind.REFERENDUM:
         names = list(contest.options)
@@ -213,6 +248,7 @@ def _homomorphic(
         "winners": winners,
         "passed_over": [names[ids.index(p)] for p in passed_over if p in ids],
         "tie": contest.kind is ContestKind.REFERENDUM and not winners,
+        "lots": _lots(t, digest, contest, counts, seed, dict(zip(ids, names, strict=True))),
     }
 
 
@@ -238,6 +274,14 @@ def _published_counts(
     if not isinstance(elected, list) or not isinstance(passed_over, list):
         return None
     return counts, [str(e) for e in elected], [str(p) for p in passed_over]
+
+
+def _published_seed(text: str) -> bytes | None:
+    """The result's lot seed as published (64 lower-case hex digits), or None."""
+    try:
+        return Lot.from_hex(text).seed
+    except MalformedInput:
+        return None
 
 
 def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
@@ -270,6 +314,7 @@ def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
         trustees=", ".join(str(j) for j in result.payload.get("trustees", [])),
     )
     published = {str(c.get("contest")): c for c in result.payload.get("contests", [])}
+    seed = result.parsed.seed if result.parsed is not None else _published_seed(view["seed"])
     tally = digest.tally.value if digest.tally is not None else {}
     for contest in definition.contests:
         item: dict[str, Any] = {
@@ -293,10 +338,10 @@ def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
         try:
             if isinstance(parsed, ContestResult):
                 item["counts"] = _homomorphic(
-                    t, digest, contest, parsed.counts, parsed.elected, parsed.passed_over
+                    t, digest, contest, parsed.counts, parsed.elected, parsed.passed_over, seed=seed
                 )
             elif published_counts is not None and contest.kind is not ContestKind.RANKED:
-                item["counts"] = _homomorphic(t, digest, contest, *published_counts)
+                item["counts"] = _homomorphic(t, digest, contest, *published_counts, seed=seed)
             elif contest.kind is ContestKind.RANKED:
                 record = count_record_of(raw)
                 item["blt"] = isinstance(parsed, RankedContestResult)

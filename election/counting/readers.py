@@ -34,11 +34,16 @@ class BallotFile:
     format: str
 
 
-def _text(data: bytes, what: str) -> list[str]:
+def _text(data: bytes, what: str, *, spreadsheet: bool = False) -> list[str]:
+    """The lines of a UTF-8 file (LF or CRLF). A byte-order mark first is refused in a BLT file
+    (§12.1.2) and dropped from a CSV file (``spreadsheet``, §12.1.3 and §12.1.4: Excel's "CSV
+    UTF-8" writes one)."""
     if len(data) > MAX_FILE_BYTES:
         raise MalformedInput(f"{what}: larger than {MAX_FILE_BYTES} bytes")
     if data.startswith(b"\xef\xbb\xbf"):
-        raise MalformedInput(f"{what}: starts with a byte-order mark; save it as plain UTF-8")
+        if not spreadsheet:
+            raise MalformedInput(f"{what}: starts with a byte-order mark; save it as plain UTF-8")
+        data = data[3:]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -160,7 +165,7 @@ def format_blt(profile: Profile, *, seats: int) -> bytes:
 
 
 def _csv_rows(data: bytes, what: str) -> list[tuple[int, list[str]]]:
-    lines = _text(data, what)
+    lines = _text(data, what, spreadsheet=True)
     reader = csv.reader(io.StringIO("\n".join(lines)), strict=True)
     rows: list[tuple[int, list[str]]] = []
     try:

@@ -158,14 +158,15 @@ class ElectionDefinition:
     def from_toml(cls, text: str, *, source: str = "election.toml") -> ElectionDefinition:
         """Spec §11.1 Read the administrator's ``election.toml`` (format in docs/election-toml.md).
 
-        Local times (without offset) are read in the definition's ``time_zone``.
+        Local times (without offset) are read in the definition's ``time_zone``. A UTF-8
+        byte-order mark before the text (an editor's "UTF-8 with BOM") is dropped.
 
         Raises:
             DefinitionError: unreadable TOML or an invalid definition; the message starts with
                 ``source`` and names the key.
         """
         try:
-            raw = tomllib.loads(text)
+            raw = tomllib.loads(text.removeprefix("\ufeff"))
         except tomllib.TOMLDecodeError as exc:
             raise DefinitionError(f"{source}: not valid TOML: {exc}") from None
         try:

@@ -77,6 +77,21 @@ def test_csv_ballots(tmp_path: Path) -> None:
     assert "--seats is needed" in _one_line_error(_run(str(ballots)), 2)
 
 
+def test_csv_saved_by_excel_with_a_byte_order_mark_and_crlf_is_read(tmp_path: Path) -> None:
+    """Issue 15 item 7: Excel's "CSV UTF-8" starts with a byte-order mark and ends lines with
+    CRLF; a ballot file and an attributes file saved so count as the plain ones do."""
+    bom = "\ufeff".encode()
+    ballots = tmp_path / "primary.csv"
+    ballots.write_bytes(bom + b"weight,Ann,Bob,Cat\r\n3,1,2,\r\n2,2,1,\r\n2,,,1\r\n1,1,1,\r\n")
+    groups = tmp_path / "groups.csv"
+    groups.write_bytes(bom + b"candidate,group\r\nCat,women\r\n")
+    result = _run(str(ballots), "--seats", "2", "--min", "women=1", "--attributes", str(groups))
+    assert result.exit_code == 0, result.output
+    assert "7 valid and 1 invalid ballots" in result.output
+    assert "constraints: women >= 1" in result.output
+    assert "Cat" in result.output.split("elected, in order:")[1]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -103,3 +103,53 @@ def test_roll_problems_are_reported_with_their_line(tmp_path: Path, row: str, pr
     assert f"members.csv, line 6: {problem}" in result.output
     assert "nothing imported" in result.output
     assert not (tmp_path / "issuer" / "roll.json").exists()
+
+
+NOMINATIONS = (
+    "contest,nominee,name,attributes,nominated_by,received\r\n"
+    "nec,cat,Cat Cole,gender=woman,Camden CLP,2027-03-03\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # Excel's "CSV UTF-8": a byte-order mark, CRLF: read, so it gets as far as the board
+        ("\ufeff" + NOMINATIONS, "cannot reach the board"),
+        (
+            "\ufeff" + NOMINATIONS.replace("nominated_by", "Nominated By"),
+            "nominations.csv, line 1: the header must be contest,nominee,name,attributes,"
+            "nominated_by,received: column 5 is 'Nominated By', expected 'nominated_by' "
+            "(write _ between the words)",
+        ),
+        (
+            NOMINATIONS.replace(",received", ""),
+            "the header must be contest,nominee,name,attributes,nominated_by,received: "
+            "5 columns: received missing",
+        ),
+        (
+            NOMINATIONS.replace(";", ",").replace(",", ";"),
+            "the header 'contest;nominee;name;attributes;nominated_by;received' is separated "
+            "by semicolons, not commas",
+        ),
+        (NOMINATIONS + "nec,dan,Dan Dale\r\n", "nominations.csv, line 3: 3 columns, expected 6"),
+    ],
+    ids=["excel", "header-differs", "column-missing", "semicolons", "short-row"],
+)
+def test_a_nominations_csv_is_read_as_the_roll_is(tmp_path: Path, text: str, said: str) -> None:
+    """Issue 15 item 7: ``admin nominate --csv`` reads a spreadsheet's CSV as ``roll import``
+    does (a byte-order mark dropped, CRLF fine) and says what differs in a wrong header; each
+    refusal one line, exit status 2, before anything is sent."""
+    run(
+        "keys", "generate", "--role", "administrator", "--out", "administrator.key",
+        "--passphrase-env", "VV_PASS", "--kdf", "interactive", cwd=tmp_path,
+    )  # fmt: skip
+    (tmp_path / "nominations.csv").write_bytes(text.encode("utf-8"))
+    result = run(
+        "admin", "nominate", "--csv", "nominations.csv", "--board", "http://127.0.0.1:9",
+        "--election", "e", "--key", "administrator.key", "--passphrase-env", "VV_PASS",
+        cwd=tmp_path, ok=False,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert said in result.output
+    assert result.output.count("\n") == 1

@@ -248,3 +248,14 @@ def test_cli_check(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "trustees.threshold: must be between 1 and 5" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_election_toml_saved_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
+    """Issue 15 item 7: an editor's "UTF-8 with BOM" (and CRLF line ends) is the same file, not
+    "not valid TOML: Invalid statement (line 1, column 1)"."""
+    assert ElectionDefinition.from_toml("\ufeff" + EXAMPLE) == _example()
+    saved = tmp_path / "election.toml"
+    saved.write_bytes("\ufeff".encode() + EXAMPLE.replace("\n", "\r\n").encode())
+    result = CliRunner().invoke(verivote, ["election", "check", str(saved)])
+    assert result.exit_code == 0, result.output
+    assert _example().fingerprint.hex() in result.output

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from bulletin_board.wire import sign_entry
 from cli.main import verivote
 from tests.election.scenario import ELECTION, STRANGER
+from tests.pages.tied import tied_export
 from tests.verifier.election import Built, export_bytes
 from tests.verifier.test_tamper import CASES
 
@@ -62,6 +63,43 @@ def test_a_clean_export_exits_0_with_a_json_report(built: Built, tmp_path: Path)
     )
 
 
+def test_a_seat_decided_by_lot_is_in_the_json_with_its_seed_and_rule(tmp_path: Path) -> None:
+    """Issue 15 item 4: the youth seat ends 2-2; the report and the JSON name the tie, who the
+    lot elected, the result's seed and the rule, and a tied referendum draws no lot."""
+    export = tmp_path / "tied.export"
+    export.write_bytes(tied_export())
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(
+        verivote, ["verify", str(export), "--jobs", "1", "--json", str(out), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text())
+    seed = document["results"]["seed"]
+    by_id = {c["contest"]: c for c in document["results"]["contests"]}
+    youth = by_id["youth-rep"]
+    assert [o["votes"] for o in youth["options"]] == [2, 2]
+    assert len(youth["elected"]) == 1
+    assert youth["lots"] == [
+        {
+            "tied": youth["lots"][0]["tied"],
+            "elected": youth["elected"],
+            "seed": seed,
+            "rule": "§12.6",
+            "text": f"decided by lot, seed {seed}, rule §12.6",
+        }
+    ]
+    assert sorted(youth["lots"][0]["tied"]) == ["yan", "zed"]
+    assert by_id["rule"]["elected"] == []
+    assert by_id["rule"]["lots"] == []
+    names = {"yan": "Yan Yu", "zed": "Zed Zola"}
+    tied = ", ".join(names[c] for c in youth["lots"][0]["tied"])
+    elected = names[youth["elected"][0]]
+    assert (
+        f"    tie between {tied} decided by lot, seed {seed}, rule §12.6: {elected} elected"
+        in result.output.splitlines()
+    )
+
+
 @pytest.mark.parametrize(
     ("cut_at", "missing"), [("tally", "tally and result withheld"), ("result", "result withheld")]
 )
@@ -83,6 +121,14 @@ def test_issue16_9_a_log_cut_short_is_no_result(
     )
     assert json.loads(out.read_text())["outcome"] == "no-result"
     assert json.loads(out.read_text())["results"] is None
+    # Issue 15: the scrutineer's report exits as verify does (README: "Exit status as verify")
+    html = tmp_path / "report.html"
+    report = runner.invoke(
+        verivote, ["report", str(export), "--html", str(html), "--jobs", "1", "--quiet"]
+    )
+    assert report.exit_code == 3, report.output
+    assert report.output.splitlines()[-1] == "Every check passed, but the log holds no result yet."
+    assert "No result has been published yet." in html.read_text(encoding="utf-8")
     running = runner.invoke(
         verivote, ["verify", str(export), "--jobs", "1", "--in-progress", "--json", str(out)]
     )
