@@ -26,7 +26,9 @@ from bulletin_board.client_errors import (
     BoardRefused,
     BoardUnreachable,
     check_board_url,
+    error_answer,
     printable,
+    retry_after,
 )
 from bulletin_board.cosignature import Cosignature
 from bulletin_board.credential_index import IndexAnswer, check_leaf
@@ -105,20 +107,18 @@ class BoardClient:
         except httpx.HTTPError as exc:
             raise BoardUnreachable(f"cannot reach the board at {self.url}: {exc}") from None
         if response.status_code >= 400:
-            try:
-                error = response.json()["error"]
-                code, message = printable(str(error["code"]), 64), printable(str(error["message"]))
-            except (ValueError, KeyError, TypeError):
+            error = error_answer(response.content)
+            if error is None:
                 raise BoardUnreachable(
                     f"{self.url} answered HTTP {response.status_code}: is it a verivote board?"
-                ) from None
-            retry = response.headers.get("retry-after", "")
+                )
+            code, message = error
             raise BoardRefused(
                 response.status_code,
                 code,
                 message,
                 what=what,
-                retry_after=float(retry) if retry.isdigit() else None,
+                retry_after=retry_after(response.headers.get("retry-after")),
             )
         return response
 

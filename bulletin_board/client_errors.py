@@ -1,10 +1,14 @@
 """Spec §10.1 What a client tells its user when a board refuses a request or cannot be reached:
-the refusal codes in words, a board's text made safe to print as one line, and a board URL
+the refusal codes in words, a board's text made safe to print as one line, a board's error
+answer and ``Retry-After`` header read without trusting either (``error_answer``,
+``retry_after``: every client that reads a board's HTTP answers uses them), and a board URL
 checked before any request is made.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from typing import Final
 
@@ -13,7 +17,21 @@ import httpx
 from bulletin_board.errors import BoardError
 from crypto.errors import MalformedInput, VerificationFailed
 
-__all__ = ["HINTS", "BoardRefused", "BoardUnreachable", "check_board_url", "printable"]
+__all__ = [
+    "HINTS",
+    "BoardRefused",
+    "BoardUnreachable",
+    "check_board_url",
+    "error_answer",
+    "printable",
+    "retry_after",
+]
+
+#: The largest error answer read (a board's is one line of at most ~600 bytes, Spec §10.1).
+MAX_ERROR_BYTES: Final = 2**16
+#: The longest wait a board may ask for (``Retry-After`` seconds): a day.
+MAX_RETRY_SECONDS: Final = 86_400
+_SECONDS = re.compile(r"[0-9]{1,9}")
 
 
 #: What a refusal code means for the person who posted the entry (Spec §10.1, §11.4).
@@ -70,6 +88,38 @@ def printable(text: str, limit: int = 500) -> str:
     and anything that is not UTF-8 text (a lone surrogate from a ``\\udc00`` escape) escaped."""
     line = " ".join(text.split())[:limit]
     return line.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def error_answer(content: bytes) -> tuple[str, str] | None:
+    """The stable code and the message of a board's error answer
+    (``{"error": {"code": ..., "message": ...}}``, Spec §10.1), each made printable; None when
+    ``content`` is not one: not JSON, of another shape, too large, or nested too deep for
+    Python's parser (a hostile board's ``[[[[...``, which raises RecursionError there)."""
+    if len(content) > MAX_ERROR_BYTES:
+        return None
+    try:
+        value = json.loads(content)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    error = value.get("error") if isinstance(value, dict) else None
+    if not isinstance(error, dict):
+        return None
+    code, message = error.get("code"), error.get("message")
+    if not isinstance(code, str) or not isinstance(message, str):
+        return None
+    return printable(code, 64), printable(message)
+
+
+def retry_after(value: str | None) -> float | None:
+    """The seconds a board's ``Retry-After`` header asks a client to wait (Spec §10.1: the board
+    sends whole seconds), or None for anything else: absent, an HTTP date, a negative or
+    fractional number, digits that are not ASCII (``str.isdigit`` accepts ``²``, which
+    ``float`` refuses), or more than ``MAX_RETRY_SECONDS``."""
+    text = "" if value is None else value.strip()
+    if not _SECONDS.fullmatch(text):
+        return None
+    seconds = int(text)
+    return float(seconds) if seconds <= MAX_RETRY_SECONDS else None
 
 
 class BoardRefused(VerificationFailed):

@@ -19,7 +19,8 @@ from typing import Any
 import click
 import httpx
 
-from bulletin_board.client import check_board_url, printable
+from bulletin_board.client import check_board_url
+from bulletin_board.client_errors import error_answer
 from bulletin_board.config import ServeConfig, ServiceSettings
 from bulletin_board.election_rules import ELECTION_RULES
 from bulletin_board.errors import BoardError
@@ -329,11 +330,8 @@ def _get(client: httpx.Client, path: str, **params: int) -> Any:
     except httpx.HTTPError as exc:
         raise BoardError(f"cannot reach the board: {exc}") from None
     if response.status_code != 200:
-        try:
-            error = response.json()["error"]
-            detail = printable(f"{error['code']}: {error['message']}")
-        except (ValueError, KeyError, TypeError):
-            detail = f"HTTP {response.status_code}"
+        error = error_answer(response.content)
+        detail = f"HTTP {response.status_code}" if error is None else ": ".join(error)
         raise _BoardAnswered(response.status_code, detail)
     return canonical.decode(response.content)
 

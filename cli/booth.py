@@ -19,7 +19,7 @@ import click
 import httpx
 
 from bulletin_board.booth import content_type, import_map_hashes
-from bulletin_board.client import BoardClient, check_board_url, printable
+from bulletin_board.client import BoardClient, BoardUnreachable, check_board_url, printable
 from crypto.errors import MalformedInput
 from election.wire import BoothRelease
 
@@ -92,6 +92,7 @@ def check_booth(url: str, *, timeout: float = 60.0) -> tuple[BoothRelease, list[
 
     Raises:
         MalformedInput: not a booth URL, or no release is published for the election.
+        BoardUnreachable: the board cannot be reached, or drops a booth file's answer.
     """
     board, election = split_booth_url(url)
     with BoardClient(board, election) as client:
@@ -108,7 +109,7 @@ def check_booth(url: str, *, timeout: float = 60.0) -> tuple[BoothRelease, list[
     policies: dict[str, str] = {}
     with httpx.Client(timeout=timeout) as http:
         for item in release.files:
-            answer = http.get(base + item.path)
+            answer = _fetch(http, base + item.path)
             if answer.status_code != 200:
                 problems.append(f"{item.path}: the board answers HTTP {answer.status_code}")
                 continue
@@ -122,7 +123,7 @@ def check_booth(url: str, *, timeout: float = 60.0) -> tuple[BoothRelease, list[
                 problems.append(f"{item.path}: sent as {got or 'no type'}, not {want}")
             if answer.headers.get("x-content-type-options", "").lower() != "nosniff":
                 problems.append(f"{item.path}: sent without X-Content-Type-Options: nosniff")
-        entry = http.get(base)
+        entry = _fetch(http, base)
         if entry.status_code != 200 or entry.content != fetched.get("index.html"):
             problems.append(f"{base}: not the published index.html")
     published = {
@@ -134,6 +135,21 @@ def check_booth(url: str, *, timeout: float = 60.0) -> tuple[BoothRelease, list[
     for path, policy in policies.items():
         problems += [f"{path}: policy: {p}" for p in policy_problems(policy, allowed)]
     return release, problems
+
+
+def _fetch(http: httpx.Client, url: str) -> httpx.Response:
+    """``GET url``, its whole answer read.
+
+    Raises:
+        BoardUnreachable: no answer (refused, dropped, cut short, timed out).
+    """
+    try:
+        return http.get(url)
+    except httpx.HTTPError as exc:
+        raise BoardUnreachable(
+            f"cannot fetch {printable(url, 200)} from the board: {printable(str(exc), 200)} "
+            "(check the board is up and try again)"
+        ) from None
 
 
 @command.command("check")

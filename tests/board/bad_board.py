@@ -14,10 +14,17 @@ Answer = tuple[int, bytes]
 
 
 @contextmanager
-def bad_board(answers: Mapping[str, Answer], default: Answer | None) -> Iterator[str]:
+def bad_board(
+    answers: Mapping[str, Answer],
+    default: Answer | None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> Iterator[str]:
     """Serve until the block ends; a request's answer is ``answers[path]`` (path without the
-    query), else ``default`` (None: the connection is closed unanswered). Yields the base
-    URL."""
+    query), else ``default`` (None: the connection is closed unanswered), sent with
+    ``headers`` too (a ``content-length`` there replaces the body's: a longer one is an answer
+    cut short). Yields the base URL."""
+    extra = {name.lower(): value for name, value in (headers or {}).items()}
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
@@ -27,8 +34,9 @@ def bad_board(answers: Mapping[str, Answer], default: Answer | None) -> Iterator
                 return
             status, body = answer
             self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
+            sent = {"content-type": "application/json", "content-length": str(len(body))} | extra
+            for name, value in sent.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 

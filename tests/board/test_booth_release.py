@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,28 @@ def _tampering_proxy(board: str) -> type[http.server.BaseHTTPRequestHandler]:
     return Proxy
 
 
+def _dropping_proxy(board: str) -> type[http.server.BaseHTTPRequestHandler]:
+    """A board in the middle that serves the log as it is and drops the connection when asked
+    for a booth file."""
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.startswith("/booth/"):
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            answer = httpx.get(board + self.path)
+            self.send_response(answer.status_code)
+            self.send_header("content-type", answer.headers["content-type"])
+            self.send_header("content-length", str(len(answer.content)))
+            self.end_headers()
+            self.wfile.write(answer.content)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Proxy
+
+
 def test_the_board_serves_exactly_the_release_in_force(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'board.db'}"
     with BoardServer(db, tmp_path / "board.key", create=ELECTION, rules=None) as server:
@@ -85,6 +108,15 @@ def test_the_board_serves_exactly_the_release_in_force(tmp_path: Path) -> None:
         assert "MISMATCH index.html: policy: script-src allows 'unsafe-eval'" in " ".join(lines)
         assert lines[-1].startswith("the booth served at")
         assert "is NOT booth release 1" in lines[-1]
+
+        # A board that drops the connection for the booth's files: one line, exit 2.
+        with serve_handler(_dropping_proxy(board)) as proxy:
+            dropped = _check(f"{proxy}/booth/{ELECTION}/")
+        assert dropped.returncode == 2, dropped.stdout + dropped.stderr
+        assert "Traceback" not in dropped.stderr
+        assert len(dropped.stderr.splitlines()) == 1, dropped.stderr
+        assert dropped.stderr.startswith(f"error: cannot fetch {proxy}/booth/{ELECTION}/")
+        assert "check the board is up and try again" in dropped.stderr
 
         # A later release (last wins) that this board's booth is not: it stops serving it.
         other = dict(installed.files) | {"js/ballot.js": b"// another booth\n"}

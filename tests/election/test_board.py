@@ -27,6 +27,7 @@ from tests.board.server import BoardServer, free_port
 from tests.crypto.threshold.ceremony import wrong_share_to
 from tests.election.board_log import BOARD_KEY, JSON, BoardLog, board_log
 from tests.election.scenario import (
+    DAY,
     DEFINITION,
     ELECTION,
     NOMINATIONS_OPEN,
@@ -39,6 +40,7 @@ from tests.election.scenario import (
     refused,
     reprove,
     stranger,
+    trustee,
     voter,
 )
 
@@ -337,3 +339,30 @@ def test_bad_ballots_are_refused_over_http_with_their_codes(db_url: str) -> None
         credential = log.state.credentials.credentials[a.key.public.to_bytes()]
         assert credential.last_ballot == revote  # the replayed ballot does not count again
         refused(log, s.ballot(b), VOTING_CLOSE, "voting_closed")
+
+
+def test_a_trustee_with_no_key_takes_no_part_in_the_ceremony(db_url: str) -> None:
+    """Issue 16 item 6 (spec §7.1, §11.4): trustee 5 never posts its key; after
+    ``trustee_keys_close`` its dealing and its shares-accepted are each a 409
+    ``not_a_participant`` and nothing is appended to the board's log."""
+    with board_log(db_url) as log:
+        s = _scenario(log)
+        s.define()
+        keys = s.trustee_key_entries()
+        for entry in keys[:4]:
+            log.post(entry, NOMINATIONS_OPEN + DAY)
+        dealings = s.dealing_entries()  # against all five keys, trustee 5's unpublished one
+        closed = log.state.instant("trustee_keys_close") + 1000
+        size = len(log.entries)
+        for entry in (dealings[4], trustee("shares-accepted", {"trustee": 5}, 5)):
+            log.clock.now = closed
+            response = log.client.post(
+                f"/v1/elections/{ELECTION}/entries", content=entry.raw, headers=JSON
+            )
+            assert response.status_code == 409, response.text
+            error = response.json()["error"]
+            assert error["code"] == "not_a_participant"
+            assert "trustee 5 has no trustee key on the log" in error["message"]
+            refused(log, entry, closed, "not_a_participant")  # the rules agree
+            sth = log.client.get(f"/v1/elections/{ELECTION}/sth").json()
+            assert sth["tree_size"] == size  # nothing appended

@@ -40,7 +40,7 @@ def _commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[
 
 
 COMMANDS = list(_commands(verivote))
-URL_PARAMS = {"board", "url", "source"}
+URL_PARAMS = {"board", "board_url", "url", "source"}
 ROLES = {"admin": "administrator", "credentials": "issuer", "trustee": "trustee"}
 
 
@@ -219,17 +219,29 @@ def _needs_board(path: tuple[str, ...]) -> bool:
 
 BOARD_COMMANDS = [path for path in COMMANDS if _needs_board(path)]
 
-#: A hostile board's answers: (status, body) for every request, or None to close the connection.
-ANSWERS: dict[str, tuple[int, bytes] | None] = {
-    "junk": (200, JUNK),
-    "json-of-another-shape": (200, b'{"elections":[{"x":1}],"leaves":7,"tree_size":"1"}'),
-    "html-500": (500, b"<html><body>Internal Server Error</body></html>"),
+REFUSAL = b'{"error":{"code":"rate_limited","message":"too many writes"}}'
+
+#: A hostile board's answers: (status, body) for every request, or None to close the connection,
+#: and the headers sent with it.
+ANSWERS: dict[str, tuple[tuple[int, bytes] | None, dict[str, str]]] = {
+    "junk": ((200, JUNK), {}),
+    "json-of-another-shape": ((200, b'{"elections":[{"x":1}],"leaves":7,"tree_size":"1"}'), {}),
+    "html-500": ((500, b"<html><body>Internal Server Error</body></html>"), {}),
     "error-with-control-characters": (
-        409,
-        b'{"error":{"code":"x\\u001b[2J","message":"line one\\nline two\\ud800"}}',
+        (409, b'{"error":{"code":"x\\u001b[2J","message":"line one\\nline two\\ud800"}}'),
+        {},
     ),
-    "too-deep": (200, b"[" * 5000 + b"]" * 5000),
-    "closes-the-connection": None,
+    "too-deep": ((200, b"[" * 5000 + b"]" * 5000), {}),
+    # json.loads raises RecursionError on it, not ValueError
+    "error-too-deep": ((409, b'{"error":' + b"[" * 5000 + b"]" * 5000 + b"}"), {}),
+    "error-not-json": ((409, b"Conflict: try later"), {"content-type": "text/plain"}),
+    # str.isdigit() accepts a superscript two, float() does not
+    "retry-after-superscript": ((429, REFUSAL), {"retry-after": "\u00b2"}),
+    "retry-after-negative": ((429, REFUSAL), {"retry-after": "-1"}),
+    "retry-after-a-word": ((429, REFUSAL), {"retry-after": "soon"}),
+    "retry-after-huge": ((429, REFUSAL), {"retry-after": "9" * 400}),
+    "closes-the-connection": (None, {}),
+    "cuts-the-answer-short": ((200, b'{"leaves":[{"leaf'), {"content-length": "100000"}),
 }
 
 
@@ -239,8 +251,8 @@ def test_bad_boards(
 ) -> None:
     for url in (unreachable, "not a url", "ftp://board.example", "http://[::1"):
         _run(path, Files(**{**valid.__dict__, "url": url}), figures)
-    for answer in ANSWERS.values():
-        with bad_board({}, answer) as url:
+    for answer, headers in ANSWERS.values():
+        with bad_board({}, answer, headers=headers) as url:
             _run(path, Files(**{**valid.__dict__, "url": url}), figures)
 
 

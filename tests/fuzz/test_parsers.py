@@ -7,8 +7,9 @@ Inputs are mostly mutations of real documents (tests/strategies.py ``mutated_jso
 ``mutated_bytes``): the entries, leaves, tree heads and export of a whole election built with
 real crypto (tests/verifier/election.py), the receipt file of tests/vectors/receipts, and the
 shuffle proofs and list decryptions of tests/vectors/mixnet; near a valid document the deeper
-checks run. Each test first checks that its seeds are accepted, so that a mutation is the only
-reason for a refusal.
+checks run; the credential index's answers (tests/vectors/credential_index) are read as
+``verivote receipt check`` reads them. Each test first checks that its seeds are accepted, so
+that a mutation is the only reason for a refusal.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bulletin_board.cosignature import Cosignature
+from bulletin_board.credential_index import IndexAnswer
 from bulletin_board.export import verify_export
 from bulletin_board.wire import ED25519, ED25519_ROLES, Leaf, Receipt, SignedTreeHead
 from crypto import canonical
@@ -202,6 +204,40 @@ def test_receipts_and_receipt_files(data: st.DataObject, figures: Figures) -> No
     receipt = attempt(figures, read_receipt_file, mutant, schemes)
     if receipt is not None:
         attempt(figures, receipt.check, entry=receipt.leaf.entry.raw, board_key=bytes(32))
+
+
+def _index_answers() -> list[tuple[Any, bytes]]:
+    """The accepted answers of the index vector (a record, and absences with their
+    neighbours): (answer, credential asked for)."""
+    vector = json.loads((VECTORS / "credential_index" / "index.json").read_text())
+    return [
+        (case["answer"], bytes.fromhex(case["credential"]))
+        for case in vector["answers"]
+        if case["error"] == "none"
+    ]
+
+
+def read_index_answer(data: bytes, credential: bytes) -> IndexAnswer:
+    """Spec §11.15 A board's answer from its credential index, as ``BoardClient``'s
+    ``credential_index`` reads it for ``verivote receipt check`` (the tree head's key is then
+    checked against leaf 0's)."""
+    return IndexAnswer.check(canonical.decode(data), credential)
+
+
+@budget(300, 5000)
+@given(data=st.data())
+def test_credential_index_answers(data: st.DataObject, figures: Figures) -> None:
+    """Spec §11.15 an answer of the credential index: its head (a signed tree head and the
+    index root), the record and its index proof, or an absence and its neighbours; asked for
+    its own credential or another."""
+    seeds = _index_answers()
+    for answer, credential in seeds:
+        assert read_index_answer(canonical.encode(answer), credential)  # the seeds are valid
+    answer, credential = data.draw(st.sampled_from(seeds))
+    mutant = data.draw(_mutants(answer))
+    if data.draw(st.integers(0, 9)) == 0:
+        credential = data.draw(st.sampled_from([c for _, c in seeds]) | st.binary(max_size=34))
+    attempt(figures, read_index_answer, mutant, credential)
 
 
 def _encode_or_junk(value: Any) -> bytes:
