@@ -66,7 +66,7 @@ async def read_body(request: Request, settings: ServiceSettings, large: LargeBod
 
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit():
+        if not (declared.isascii() and declared.isdigit()):
             raise ClientError(400, "malformed", "invalid Content-Length")
         need(int(declared))
     chunks: list[bytes] = []

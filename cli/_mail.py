@@ -41,7 +41,7 @@ class Smtp:
     ) -> Smtp:
         """Raises: MalformedInput (a bad host:port, no sender, a missing password)."""
         host, sep, port = address.rpartition(":")
-        if not sep or not host or not port.isdigit():
+        if not sep or not host or not (port.isascii() and port.isdigit()):
             raise MalformedInput(f"--smtp {address!r}: write HOST:PORT, e.g. mail.example.org:587")
         if not sender:
             raise MalformedInput("--smtp needs --from ADDRESS")

@@ -92,7 +92,7 @@ def parse_marks(item: PaperContest, text: str) -> tuple[int, ...]:
     for token in (t.strip() for t in text.split(",")):
         if not token:
             continue
-        if token.isdigit():
+        if token.isascii() and token.isdigit():
             k = int(token)
             if not 1 <= k <= len(item.labels):
                 raise MalformedInput(
