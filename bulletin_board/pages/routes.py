@@ -25,11 +25,12 @@ from bulletin_board.cosignature import Cosignature
 from bulletin_board.errors import NotFound, UnknownElection, UnknownTreeSize
 from bulletin_board.log import Board
 from bulletin_board.pages.describe import phase
+from bulletin_board.pages.digest import LARGE_ENTRY
+from bulletin_board.pages.downloads import Papers
 from bulletin_board.pages.feed import atom_feed
 from bulletin_board.pages.i18n import Catalogue, catalogues, choose_language
-from bulletin_board.pages.leaf import leaf_view
+from bulletin_board.pages.leaf import large_leaf_view, leaf_view
 from bulletin_board.pages.render import STYLESHEET, render, render_election_page, render_report
-from bulletin_board.pages.results import contest_blt
 from bulletin_board.pages.source import Digests, Verdicts
 from bulletin_board.pages.views import PAGES, Links, tree_head_view, witnesses_view
 from bulletin_board.wire import SignedTreeHead, check_election_id
@@ -62,11 +63,13 @@ class PagesService:
     def __init__(self, board: Board, *, now: Callable[[str], int]) -> None:
         self.board = board
         self.now = now
-        self.digests = Digests(board)
+        self.papers = Papers()
+        self.digests = Digests(board, on_result=self.papers.warm)
         self.verdicts = Verdicts(board)
 
     def close(self) -> None:
         self.verdicts.close()
+        self.papers.close()
 
 
 def _language(request: Request) -> tuple[Catalogue, bool]:
@@ -237,7 +240,8 @@ def register_pages(
         if name.endswith(".blt"):
             try:
                 with service.digests.read(checked) as (digest, _sth):
-                    blt = contest_blt(digest, contest)
+                    built = service.papers.blt(checked, digest, contest)
+                blt = None if built is None else built.result()  # the lock released
             except NotFound:
                 blt = None
         if blt is None:
@@ -263,9 +267,15 @@ def register_pages(
             with service.digests.read(checked) as (digest, sth):
                 if number >= sth.tree_size:
                     return not_found(t, remember, t.text("front.no_leaf", index=index))
-                row = board.leaf(checked, number)
                 proof = board.inclusion_proof(checked, index=number, tree_size=sth.tree_size)
-                view = leaf_view(t, digest, index=number, raw_leaf=row.raw, sth=sth, proof=proof)
+                posted = digest.posted(number)
+                if posted is not None and posted.size >= LARGE_ENTRY:  # a mix: not read again
+                    view = large_leaf_view(t, digest, posted, sth=sth, proof=proof)
+                else:
+                    row = board.leaf(checked, number)
+                    view = leaf_view(
+                        t, digest, index=number, raw_leaf=row.raw, sth=sth, proof=proof
+                    )
                 context: dict[str, Any] = {
                     "election": checked,
                     "election_title": digest.definition.value.title
