@@ -30,7 +30,13 @@ from bulletin_board.pages.downloads import Papers
 from bulletin_board.pages.feed import atom_feed
 from bulletin_board.pages.i18n import Catalogue, catalogues, choose_language
 from bulletin_board.pages.leaf import large_leaf_view, leaf_view
-from bulletin_board.pages.render import STYLESHEET, render, render_election_page, render_report
+from bulletin_board.pages.render import (
+    STYLESHEET,
+    inline_style_source,
+    render,
+    render_election_page,
+    render_report,
+)
 from bulletin_board.pages.source import Digests, Verdicts
 from bulletin_board.pages.views import PAGES, Links, tree_head_view, witnesses_view
 from bulletin_board.wire import SignedTreeHead, check_election_id
@@ -85,8 +91,18 @@ def _language(request: Request) -> tuple[Catalogue, bool]:
     return available[code], query == code
 
 
-def _html(body: str, t: Catalogue, remember: bool, status: int = 200) -> Response:
-    response = Response(body, status_code=status, media_type=HTML, headers=_HEADERS)
+def _html(
+    body: str, t: Catalogue, remember: bool, status: int = 200, *, inline_style: bool = False
+) -> Response:
+    """An HTML page; ``inline_style``: the report, whose one stylesheet is inline (allowed by
+    its hash, nothing else inline)."""
+    headers = _HEADERS
+    if inline_style:
+        policy = CONTENT_SECURITY_POLICY.replace(
+            "style-src 'self'", f"style-src 'self' {inline_style_source()}"
+        )
+        headers = {**_HEADERS, "Content-Security-Policy": policy}
+    response = Response(body, status_code=status, media_type=HTML, headers=headers)
     response.headers["Content-Language"] = t.code
     if remember:
         response.set_cookie(
@@ -195,7 +211,7 @@ def register_pages(
                     )
         except NotFound:
             return not_found(t, remember, t.text("front.unknown", election=election))
-        return _html(body, t, remember)
+        return _html(body, t, remember, inline_style=name == "report.html")
 
     @app.get("/e/{election}/", include_in_schema=False)
     def home(request: Request, election: str) -> Response:
