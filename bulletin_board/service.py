@@ -495,6 +495,7 @@ def create_app(
     # --- the public pages (HTML, bulletin_board/pages) ---------------------------------------
 
     pages = register_pages(app, board, now=board.clock, booth=booth)  # rehearsal: ahead, §10.2
+    app.state.pages = pages  # its digests, verdicts and downloads (benchmarks/pages_bench.py)
     _first(app, ENTRIES_PATH, "POST")
     return app
 

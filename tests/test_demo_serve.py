@@ -82,6 +82,16 @@ def test_demo_serve_runs_until_ctrl_c(tmp_path: Path) -> None:
         assert "script-src 'self'" in booth.headers["content-security-policy"]
         for page in (found["nec-demo"], found["nec-open"]):
             assert httpx.get(page).status_code == 200, page
+        # The finished demo election's results page shows its results: winners named, each a
+        # candidate of its nominations page, and no contest unread.
+        results = httpx.get(found["nec-demo"] + "results", timeout=60).text
+        winners = re.findall(r"Elected: ([^<.]+)", results)
+        assert len(winners) >= 3, results  # the NEC, the youth seat, the mayoral primary
+        listed = httpx.get(found["nec-demo"] + "nominations", timeout=60).text
+        for name in {n.strip() for w in winners for n in w.split(", ")}:
+            assert name in listed, name
+        assert "could not be read" not in results
+        assert "Result published" in httpx.get(found["nec-demo"] + "decisions").text
         checked = subprocess.run(
             [VERIVOTE, "booth", "check", found["booth"]],
             capture_output=True, text=True, timeout=300, check=False,

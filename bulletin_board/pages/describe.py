@@ -168,8 +168,22 @@ def describe_entry(t: Catalogue, digest: ElectionDigest, posted: Posted) -> str:
         return t.text("entry.election-definition", title=facts.get("title", ""))
     if kind == "complaint":
         return t.text("entry.complaint", j=facts.get("trustee", "?"), dealer=facts.get("dealer"))
+    if kind == "mix" and "contest" in facts:
+        return t.text(
+            "entry.mix",
+            j=facts.get("trustee", "?"),
+            contest=contest_title(digest, facts["contest"]),
+            number=facts["mix"] + 1,
+            count=t.number(facts["count"]),
+        )
+    if kind == "ranked-decryption" and "contest" in facts:
+        return t.text(
+            "entry.ranked-decryption",
+            j=facts.get("trustee", "?"),
+            contest=contest_title(digest, facts["contest"]),
+        )
     key = f"entry.{kind}"
-    if key in t.messages:
+    if key in t.messages and kind not in ("mix", "ranked-decryption"):
         return t.text(key, j=facts.get("trustee", "?"))
     return t.text("entry.other", type=kind)
 

@@ -20,17 +20,27 @@ Pure: no I/O. Memory: O(non-voter entries) plus one 33-byte key per credential t
 
 from __future__ import annotations
 
+import bisect
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Final, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from bulletin_board.export import EXPORT_FORMAT
+from bulletin_board.pages.summary import SUMMARISED_TYPES, Summary, summarise
 from bulletin_board.wire import SignedTreeHead, split_leaf
-from crypto.envelope import ED25519_SCHEMES, Entry, parse_entry, peek_entry
+from crypto.envelope import (
+    ED25519_SCHEMES,
+    MAX_ENTRY_BYTES,
+    Entry,
+    entry_hash,
+    parse_entry,
+    peek_entry,
+)
 from crypto.errors import MalformedInput, VerivoteError
+from crypto.merkle import leaf_hash
 from election.definition import ContestKind, ElectionDefinition, Timetable
 from election.wire import (
     AUDIT,
@@ -63,6 +73,7 @@ from election.wire import (
 )
 
 __all__ = [
+    "LARGE_ENTRY",
     "ElectionDigest",
     "Fact",
     "Posted",
@@ -72,7 +83,19 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-_MAX_ENTRY: Final = 64 << 20
+#: The largest entry the pages read: the board's limit (a mix of some 500,000 ballots).
+_MAX_ENTRY: Final = MAX_ENTRY_BYTES
+#: Entries at least this long keep their leaf hash and size, and their leaf page shows their
+#: summary and a download link instead of the entry (a credentials part of 10,000 is ~700 KB).
+LARGE_ENTRY: Final = 256 << 10
+#: Whose payload the pages read (the types ``_signed`` draws facts from): an entry of another
+#: type this long is folded from its summary (``bulletin_board.pages.summary``) instead.
+_SUMMARY_BYTES: Final = 1 << 20
+_READ_TYPES: Final = frozenset({
+    ELECTION_DEFINITION, TIMETABLE_CHANGE, NOMINATION, EXCLUSION, CANDIDATE_LIST, DECISION,
+    BOOTH_RELEASE, ELECTION_KEY, CREDENTIALS, CREDENTIALS_COMPLETE, CREDENTIAL_REISSUE, TALLY,
+    RESULT, "complaint",
+})  # fmt: skip
 _LEAF_LINE: Final = b'{"leaf":'
 _STH_LINE: Final = b'{"sth":'
 _STYLE_KEY: Final = b'"style":"'
@@ -84,7 +107,9 @@ class Posted:
     """One entry of the administrator, issuer, a trustee or the board, as the pages show it:
     where it is (leaf ``index``, ``received`` ms), who signed it (``signer``: ``administrator``,
     ``issuer``, ``trustee N`` or ``board``; ``verified``: the signature verifies under the key
-    the definition names for that role), and ``facts`` for its one-line description."""
+    the definition names for that role, checked once when the digest folded the entry), and
+    ``facts`` for its one-line description. A large entry (``size`` >= ``LARGE_ENTRY``) keeps
+    its ``leaf_hash``; ``summary``: folded from its summary, its payload never decoded."""
 
     index: int
     received: int
@@ -95,6 +120,9 @@ class Posted:
     signer: str
     verified: bool
     facts: Mapping[str, Any] = field(default_factory=dict)
+    size: int = 0
+    leaf_hash: bytes = b""
+    summary: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,15 +208,42 @@ class ElectionDigest:
         if header is not None and header.role == "voter":
             self._voter(header.type, header.key, raw, index, received)
             return
+        large = len(raw) >= LARGE_ENTRY
+        if header is not None and index > 0 and _summarised(header.type, len(raw)):
+            summary = summarise(raw)
+            if summary is not None:
+                self._summary(summary, raw, leaf_hash(leaf), index, received)
+                return
         try:
             entry = parse_entry(raw, ED25519_SCHEMES, verify=False, max_bytes=_MAX_ENTRY)
         except VerivoteError:
             self.unreadable.append(index)
             return
         try:
-            self._signed(entry, index, received)
+            self._signed(entry, index, received, leaf_hash(leaf) if large else b"")
         except (VerivoteError, KeyError, TypeError, ValueError):
             self.unreadable.append(index)
+
+    def _summary(
+        self, summary: Summary, raw: bytes, hashed: bytes, index: int, received: int
+    ) -> None:
+        """Fold an entry from its summary (bulletin_board/pages/summary.py): its signature
+        verified over its bytes, its payload never decoded."""
+        signer, verified = self._signer(
+            summary.role, summary.key, lambda: summary.signature_verifies
+        )
+        facts: dict[str, Any] = dict(summary.facts)
+        mixed = facts.get("mix")
+        if isinstance(mixed, bytes):  # a ranked decryption: the leaf of the mix it decrypts
+            facts["mix_index"] = next((p.index for p in self.entries if p.hash == mixed), None)
+        if summary.role == "trustee" and signer.startswith("trustee "):
+            facts.update(self._trustee_step(summary.type, int(signer[8:]), index, {}))
+        self.entries.append(
+            Posted(
+                index, received, summary.type, summary.role, summary.key, entry_hash(raw),
+                signer, verified, facts, len(raw), hashed, summary=True,
+            )
+        )  # fmt: skip
 
     def _voter(self, kind: str, key: bytes, raw: bytes, index: int, received: int) -> None:
         if kind == AUDIT:
@@ -206,7 +261,8 @@ class ElectionDigest:
             style = _ballot_style(raw)
             self.voters_by_style[style] = self.voters_by_style.get(style, 0) + 1
 
-    def _signed(self, entry: Entry, index: int, received: int) -> None:
+    def _signed(self, entry: Entry, index: int, received: int, hashed: bytes) -> None:
+        """Fold an entry parsed in full (``hashed``: its leaf hash when it is large)."""
         payload: Mapping[str, Any] = entry.payload
         facts: dict[str, Any] = {}
         kind = entry.type
@@ -273,14 +329,16 @@ class ElectionDigest:
             facts = {"ballots": ballots}
         elif kind == RESULT:
             self.result = ResultRecord(index, received, payload, self._parse_result(payload))
-        signer, verified = self._signer(entry)
+        signer, verified = self._signer(entry.role, entry.key, lambda: _verifies(entry))
         if entry.role == "trustee" and signer.startswith("trustee "):
             facts = {**facts, **self._trustee_step(kind, int(signer[8:]), index, payload)}
+        size = len(entry.raw) if hashed else 0
         self.entries.append(
             Posted(
-                index, received, kind, entry.role, entry.key, entry.hash, signer, verified, facts
+                index, received, kind, entry.role, entry.key, entry.hash, signer, verified, facts,
+                size, hashed,
             )
-        )
+        )  # fmt: skip
 
     def _trustee_step(
         self, kind: str, j: int, index: int, payload: Mapping[str, Any]
@@ -300,11 +358,10 @@ class ElectionDigest:
             setattr(record, step, index)
         return {"trustee": j}
 
-    def _signer(self, entry: Entry) -> tuple[str, bool]:
-        """Who signed ``entry`` by the definition's keys, and whether the signature verifies
+    def _signer(self, role: str, key: bytes, verifies: Callable[[], bool]) -> tuple[str, bool]:
+        """Who signed an entry by the definition's keys, and whether the signature verifies
         under that key (Spec §11.4: the author key must be the one the definition names)."""
         definition = self.definition.value if self.definition is not None else None
-        role, key = entry.role, entry.key
         named = False
         signer = role
         if role == "board":
@@ -317,13 +374,7 @@ class ElectionDigest:
             keys = [t.key.raw for t in definition.trustees]
             if key in keys:
                 named, signer = True, f"trustee {keys.index(key) + 1}"
-        if not named:
-            return signer, False
-        try:
-            entry.verify_signature(ED25519_SCHEMES[role])
-        except VerivoteError:
-            return signer, False
-        return signer, True
+        return signer, named and verifies()
 
     def _parse_result(self, payload: Mapping[str, Any]) -> Result | None:
         definition = self.definition.value if self.definition is not None else None
@@ -358,6 +409,13 @@ class ElectionDigest:
         lists = self.candidate_lists.get(contest)
         return lists[-1] if lists else None
 
+    def posted(self, index: int) -> Posted | None:
+        """The entry of the administrator, issuer, a trustee or the board at leaf ``index``
+        (None: a voter's entry, an unreadable one, or no such leaf)."""
+        position = bisect.bisect_left(self.entries, index, key=lambda p: p.index)
+        found = self.entries[position] if position < len(self.entries) else None
+        return found if found is not None and found.index == index else None
+
     def excluded(self, contest: str) -> dict[str, Fact[Exclusion]]:
         """The exclusions of ``contest`` by nominee id."""
         return {f.value.nominee: f for f in self.exclusions.get(contest, [])}
@@ -389,6 +447,20 @@ def digest_export(lines: Iterable[bytes]) -> tuple[ElectionDigest, SignedTreeHea
     if digest is None or last is None:
         raise MalformedInput("not a board export (spec §10.4): no signed tree head")
     return digest, SignedTreeHead.from_bytes(last)
+
+
+def _verifies(entry: Entry) -> bool:
+    try:
+        entry.verify_signature(ED25519_SCHEMES[entry.role])
+    except VerivoteError:
+        return False
+    return True
+
+
+def _summarised(kind: str, size: int) -> bool:
+    """Whether an entry is folded from its summary: a mix or a ranked decryption, or any
+    entry of ``_SUMMARY_BYTES`` or more whose payload the pages do not read."""
+    return kind in SUMMARISED_TYPES or (size >= _SUMMARY_BYTES and kind not in _READ_TYPES)
 
 
 def _moved(timetable: Timetable, change: TimetableChange) -> Timetable:

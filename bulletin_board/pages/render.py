@@ -8,7 +8,9 @@ make both, so a fact shown on a page is shown the same way in the report.
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -29,7 +31,14 @@ from bulletin_board.pages.views import (
 )
 from bulletin_board.wire import SignedTreeHead
 
-__all__ = ["STYLESHEET", "environment", "render", "render_election_page", "render_report"]
+__all__ = [
+    "STYLESHEET",
+    "environment",
+    "inline_style_source",
+    "render",
+    "render_election_page",
+    "render_report",
+]
 
 HERE: Final = Path(__file__).resolve().parent
 STYLESHEET: Final = HERE / "static" / "pages.css"
@@ -50,6 +59,14 @@ def environment() -> jinja2.Environment:
 @functools.cache
 def _css() -> str:
     return STYLESHEET.read_text(encoding="utf-8")
+
+
+@functools.cache
+def inline_style_source() -> str:
+    """The Content-Security-Policy source that allows the report's inline stylesheet (and
+    nothing else inline): ``'sha256-...'`` of its exact text (CSP Level 2 hash source)."""
+    digest = hashlib.sha256(_css().encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
 def render(template: str, *, t: Catalogue, **context: Any) -> str:

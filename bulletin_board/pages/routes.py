@@ -25,11 +25,18 @@ from bulletin_board.cosignature import Cosignature
 from bulletin_board.errors import NotFound, UnknownElection, UnknownTreeSize
 from bulletin_board.log import Board
 from bulletin_board.pages.describe import phase
+from bulletin_board.pages.digest import LARGE_ENTRY
+from bulletin_board.pages.downloads import Papers
 from bulletin_board.pages.feed import atom_feed
 from bulletin_board.pages.i18n import Catalogue, catalogues, choose_language
-from bulletin_board.pages.leaf import leaf_view
-from bulletin_board.pages.render import STYLESHEET, render, render_election_page, render_report
-from bulletin_board.pages.results import contest_blt
+from bulletin_board.pages.leaf import large_leaf_view, leaf_view
+from bulletin_board.pages.render import (
+    STYLESHEET,
+    inline_style_source,
+    render,
+    render_election_page,
+    render_report,
+)
 from bulletin_board.pages.source import Digests, Verdicts
 from bulletin_board.pages.views import PAGES, Links, tree_head_view, witnesses_view
 from bulletin_board.wire import SignedTreeHead, check_election_id
@@ -62,11 +69,13 @@ class PagesService:
     def __init__(self, board: Board, *, now: Callable[[str], int]) -> None:
         self.board = board
         self.now = now
-        self.digests = Digests(board)
+        self.papers = Papers()
+        self.digests = Digests(board, on_result=self.papers.warm)
         self.verdicts = Verdicts(board)
 
     def close(self) -> None:
         self.verdicts.close()
+        self.papers.close()
 
 
 def _language(request: Request) -> tuple[Catalogue, bool]:
@@ -82,8 +91,18 @@ def _language(request: Request) -> tuple[Catalogue, bool]:
     return available[code], query == code
 
 
-def _html(body: str, t: Catalogue, remember: bool, status: int = 200) -> Response:
-    response = Response(body, status_code=status, media_type=HTML, headers=_HEADERS)
+def _html(
+    body: str, t: Catalogue, remember: bool, status: int = 200, *, inline_style: bool = False
+) -> Response:
+    """An HTML page; ``inline_style``: the report, whose one stylesheet is inline (allowed by
+    its hash, nothing else inline)."""
+    headers = _HEADERS
+    if inline_style:
+        policy = CONTENT_SECURITY_POLICY.replace(
+            "style-src 'self'", f"style-src 'self' {inline_style_source()}"
+        )
+        headers = {**_HEADERS, "Content-Security-Policy": policy}
+    response = Response(body, status_code=status, media_type=HTML, headers=headers)
     response.headers["Content-Language"] = t.code
     if remember:
         response.set_cookie(
@@ -192,7 +211,7 @@ def register_pages(
                     )
         except NotFound:
             return not_found(t, remember, t.text("front.unknown", election=election))
-        return _html(body, t, remember)
+        return _html(body, t, remember, inline_style=name == "report.html")
 
     @app.get("/e/{election}/", include_in_schema=False)
     def home(request: Request, election: str) -> Response:
@@ -237,7 +256,8 @@ def register_pages(
         if name.endswith(".blt"):
             try:
                 with service.digests.read(checked) as (digest, _sth):
-                    blt = contest_blt(digest, contest)
+                    built = service.papers.blt(checked, digest, contest)
+                blt = None if built is None else built.result()  # the lock released
             except NotFound:
                 blt = None
         if blt is None:
@@ -263,9 +283,15 @@ def register_pages(
             with service.digests.read(checked) as (digest, sth):
                 if number >= sth.tree_size:
                     return not_found(t, remember, t.text("front.no_leaf", index=index))
-                row = board.leaf(checked, number)
                 proof = board.inclusion_proof(checked, index=number, tree_size=sth.tree_size)
-                view = leaf_view(t, digest, index=number, raw_leaf=row.raw, sth=sth, proof=proof)
+                posted = digest.posted(number)
+                if posted is not None and posted.size >= LARGE_ENTRY:  # a mix: not read again
+                    view = large_leaf_view(t, digest, posted, sth=sth, proof=proof)
+                else:
+                    row = board.leaf(checked, number)
+                    view = leaf_view(
+                        t, digest, index=number, raw_leaf=row.raw, sth=sth, proof=proof
+                    )
                 context: dict[str, Any] = {
                     "election": checked,
                     "election_title": digest.definition.value.title

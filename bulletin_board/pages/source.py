@@ -7,6 +7,9 @@ the whole log once; every later read costs O(new leaves)), and yields the digest
 head under a per-election lock, so that a page is drawn from exactly the log that tree head
 signs. Leaves below a published tree head never change (§10.2), so the digest never refolds.
 
+``on_result`` is told (under the lock) when a fold adds the result: the BLT downloads are
+built then (bulletin_board/pages/downloads.py).
+
 ``Verdicts`` runs the independent verifier on a board's own log, once per election and tree
 size, in another process (``verivote verify EXPORT --json``: it is CPU-bound,
 and the board's request threads keep their interpreter), and only once a result is on the log;
@@ -22,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,8 +50,11 @@ _VERIFY_DONE = frozenset({0, 1, 3})
 class Digests:
     """The digests of a board's elections (see the module docstring)."""
 
-    def __init__(self, board: Board) -> None:
+    def __init__(
+        self, board: Board, *, on_result: Callable[[str, ElectionDigest], None] | None = None
+    ) -> None:
         self.board = board
+        self.on_result = on_result
         self._digests: dict[str, ElectionDigest] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -70,8 +76,11 @@ class Digests:
             if digest is None or digest.size > sth.tree_size:
                 digest = self._digests[election] = ElectionDigest(election)
             if digest.size < sth.tree_size:
+                had_result = digest.result is not None
                 for row in self.board.leaves(election, digest.size, sth.tree_size):
                     digest.add(row.raw)
+                if not had_result and digest.result is not None and self.on_result is not None:
+                    self.on_result(election, digest)
             yield digest, sth
 
 

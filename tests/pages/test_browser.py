@@ -24,7 +24,8 @@ from tests.pages.ranked import ranked_election
 
 __all__ = ["browser"]  # the harness's fixture, used here
 
-PAGES = ("", "nominations", "decisions", "participation", "results", "leaf/40", "leaf/70")
+PAGES = ("", "nominations", "decisions", "participation", "results", "report.html", "leaf/40",
+         "leaf/70")  # fmt: skip
 
 
 def _wait_for_the_verdict(served: Served) -> None:
@@ -59,7 +60,7 @@ def _check(browser: Any, name: str) -> None:
 def test_every_page_passes_axe_at_both_widths(
     browser: Any, served: Served, page: str, lang: str
 ) -> None:
-    if page == "results":
+    if page in ("results", "report.html"):
         _wait_for_the_verdict(served)
     browser.get(served.page(page) + f"?lang={lang}")
     assert browser.find_element("tag name", "html").get_attribute("lang") == lang
@@ -71,6 +72,13 @@ def test_every_page_passes_axe_at_both_widths(
 def test_the_front_page_passes_axe(browser: Any, served: Served) -> None:
     browser.get(f"{served.url}/")
     _check(browser, "pages-front")
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_the_404_page_passes_axe(browser: Any, served: Served, lang: str) -> None:
+    browser.get(served.page("nowhere") + f"?lang={lang}")
+    assert browser.find_element("tag name", "html").get_attribute("lang") == lang
+    _check(browser, f"pages-{lang}-404")
 
 
 def test_the_ranked_results_pass_axe(browser: Any, served: Served, tmp_path: Path) -> None:

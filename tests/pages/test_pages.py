@@ -5,12 +5,15 @@ English or Welsh as asked."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import time
 
 import httpx
 import pytest
 
+from bulletin_board.pages.render import STYLESHEET
 from bulletin_board.pages.routes import CONTENT_SECURITY_POLICY
 from crypto import canonical
 from crypto.merkle import leaf_hash, verify_inclusion
@@ -151,6 +154,28 @@ def test_the_ranked_papers_download_as_blt_files(served: Served) -> None:
         assert read.profile.invalid == members.invalid
     for path in ("results/youth-rep.blt", "results/nobody.blt", "results/nec.csv"):
         assert _get(served.page(path)).status_code == 404, path
+
+
+def test_the_report_is_served_self_contained_with_its_style_allowed_by_hash(
+    served: Served,
+) -> None:
+    response = _get(served.page("report.html"))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    body = response.text
+    css = STYLESHEET.read_text(encoding="utf-8")
+    assert f"<style>{css}</style>" in body  # inline and not escaped
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    policy = response.headers["content-security-policy"]
+    assert policy == CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", f"style-src 'self' 'sha256-{digest}'"
+    )
+    assert "<script" not in body.lower()
+    assert re.findall(r"href=\"([^#][^\"]*)\"", body) == []  # loads and links nothing
+    assert served.builder.params.definition.fingerprint.hex() in body
+    names = {c.id: c.name for c in served.builder.params.candidate_lists["nec"].candidates}
+    assert ", ".join(names[i] for i in served.elected["nec"]) in body
+    assert '<section class="stage"' in body
 
 
 def test_the_verifier_verdict_appears_once_it_has_run(served: Served) -> None:

@@ -18,6 +18,7 @@ from bulletin_board.pages.render import render_election_page, render_report
 from bulletin_board.pages.results import contest_blt
 from bulletin_board.pages.views import Links
 from election.counting import Constraints, Lot, count_scottish, read_blt
+from election.counting.report import candidate_status
 from tests.pages.ranked import NAMES, ranked_election
 
 
@@ -132,3 +133,35 @@ def test_the_papers_download_as_the_blt_the_members_cast(ranked: tuple[Any, Any,
     assert [s.totals for s in again.stages] == [s.totals for s in count.stages]
     assert contest_blt(digest, "rule") is None  # a referendum has no papers
     assert contest_blt(digest, "nobody") is None
+
+
+def test_the_transfers_excluded_marks_and_export_link_are_shown(
+    ranked: tuple[Any, Any, Any],
+) -> None:
+    digest, _, count = ranked
+    names = {c.id: c.name for c in digest.candidate_list("nec").value.candidates}
+    body = _page(ranked)
+    assert 'href="/v1/elections/ranked-2027/export"' in body
+    assert "The whole board (export file, for verivote verify)" in body
+    sections = [s.split("</section>")[0] for s in body.split('<section class="stage"')[1:]]
+    assert len(sections) == len(count.stages)
+    marked = 0
+    for stage, section in zip(count.stages, sections, strict=True):
+        moved = [(names[count.candidates[c]], count.value(x))
+                 for c, x in enumerate(stage.transfers) if x and stage.number > 1]  # fmt: skip
+        if moved:
+            shown = "; ".join(f"{name} {change}" for name, change in moved)
+            assert f"<p>Transfers: {shown}</p>" in section, stage.number
+        else:
+            assert "Transfers:" not in section
+        status = candidate_status(count, stage.number)
+        bars = re.findall(r'<rect class="bar-(\w+)"', section)
+        assert bars == list(status)
+        for c, state in enumerate(status):
+            if state == "excluded":
+                marked += 1
+                assert f"{count.value(stage.totals[c])} (excluded)</text>" in section
+        if stage.excluded:
+            excluded = ", ".join(names[count.candidates[c]] for c in stage.excluded)
+            assert f"Excluded: {excluded}." in section
+    assert marked, "no stage of this count excludes anyone: the test shows nothing"
