@@ -4,25 +4,13 @@ primary ranked among 5, the youth seat vote for 1 of 3, the referendum."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
+import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "booth_bench.py"
+from tests.bench_modules import load
 
 
-def _bench() -> ModuleType:
-    """benchmarks/booth_bench.py, loaded from its file (benchmarks/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("booth_bench", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_the_demo_paper_is_nec_plans() -> None:
-    bench = _bench()
+def test_the_demo_paper_is_nec_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    bench = load("booth_bench", monkeypatch)
     paper = bench.demo_paper()
     assert paper["contests"] == [
         {"id": "nec", "kind": "ranked", "options": 20, "maxSelections": 20},

@@ -3,16 +3,15 @@ format or rules) is rebuilt, said in one line; not measured as if it were an ele
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from tests.bench_modules import load
+
 ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = ROOT / "benchmarks"
 OLD = ROOT / "tests" / "data" / "stale_exports" / "k10-1-before-ceremony-deadlines.jsonl"
 OLD_REASON = (
     "check 3: entry 28: election-key: malformed payload: election-key payload: "
@@ -20,19 +19,8 @@ OLD_REASON = (
 )
 
 
-def _load(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_stale_names_the_first_failure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    cache = _load("election_cache", monkeypatch)
+    cache = load("election_cache", monkeypatch)
     assert cache.stale(OLD, jobs=1) == OLD_REASON
     not_an_export = tmp_path / "x.jsonl"
     not_an_export.write_text("hello\n")
@@ -42,7 +30,7 @@ def test_stale_names_the_first_failure(monkeypatch: pytest.MonkeyPatch, tmp_path
 def test_pages_bench_rebuilds_an_election_built_before_the_ceremony_deadlines(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bench = _load("pages_bench", monkeypatch)
+    bench = load("pages_bench", monkeypatch)
     cache = sys.modules["election_cache"]
     monkeypatch.setattr(bench, "CACHE", tmp_path)
     cached = tmp_path / "pages-nec-40-10.jsonl"

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from crypto.elgamal import SecretKey
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "crypto_bench.py"
+from tests.bench_modules import load
 
 
 def test_batch_and_multi_pow_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = importlib.util.spec_from_file_location("crypto_bench", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "crypto_bench", bench)  # for its dataclasses
-    spec.loader.exec_module(bench)
+    bench = load("crypto_bench", monkeypatch)
     monkeypatch.setattr(bench, "BATCH_SIZES", (10, 20))
     monkeypatch.setattr(bench, "MULTI_POW_SIZES", (5, 2000, 2001))
     pk = SecretKey.generate().public_key().precompute()

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "mix_bench.py"
-
-
-def _load_bench(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """benchmarks/mix_bench.py as a module (it is not a package's)."""
-    spec = importlib.util.spec_from_file_location("mix_bench", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "mix_bench", bench)
-    spec.loader.exec_module(bench)
-    return bench
+from tests.bench_modules import load
 
 
 def test_every_row_is_produced(monkeypatch: pytest.MonkeyPatch) -> None:
-    bench = _load_bench(monkeypatch)
+    bench = load("mix_bench", monkeypatch)
     rows = bench.run(12, memory=True)
     names = [name.strip() for name, _, _, _ in rows]
     assert names == [
@@ -53,7 +37,7 @@ def test_every_row_is_produced(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_end_to_end_row_posts_a_mix_to_a_board(monkeypatch: pytest.MonkeyPatch) -> None:
-    bench = _load_bench(monkeypatch)
+    bench = load("mix_bench", monkeypatch)
     rows = bench.run(8, memory=False, board=True)
     name, value, target, verdict = rows[-1]
     assert name.startswith("end to end: a mix of")
@@ -65,7 +49,7 @@ def test_the_end_to_end_row_posts_a_mix_to_a_board(monkeypatch: pytest.MonkeyPat
 def test_the_process_rows_time_a_mix_in_this_process_and_on_workers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bench = _load_bench(monkeypatch)
+    bench = load("mix_bench", monkeypatch)
     rows = bench.run(6, memory=False, jobs=2)
     names = [name for name, _, _, _ in rows[-2:]]
     assert names == [
