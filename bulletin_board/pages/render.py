@@ -4,6 +4,13 @@ Autoescaping is on for every template and undefined variables are errors. ``rend
 draws one page of an election from its digest; ``render_report`` the scrutineer's report, one
 self-contained file (the stylesheet inline, nothing loaded). The same parts (``parts/*.html``)
 make both, so a fact shown on a page is shown the same way in the report.
+
+The results' count (``parts/count.html``: per contest the counts, or a ranked count's stage
+table and charts) is the costly part to draw and changes only with the leaves ``results_key``
+names: given a ``ResultsCache`` (the board's: ``PagesService.results``), its view and HTML are
+kept per those leaves, language and form (page or report), and everything else on the page (the
+tree head, the phase, the verifier's verdict, the time the report was generated) is drawn per
+request (issue 13 item 5).
 """
 
 from __future__ import annotations
@@ -13,13 +20,15 @@ import functools
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import jinja2
+from markupsafe import Markup
 
+from bulletin_board.pages.cache import Lru
 from bulletin_board.pages.digest import ElectionDigest
 from bulletin_board.pages.i18n import Catalogue, catalogues
-from bulletin_board.pages.results import results_view
+from bulletin_board.pages.results import results_key, results_view
 from bulletin_board.pages.views import (
     PAGES,
     Links,
@@ -32,7 +41,9 @@ from bulletin_board.pages.views import (
 from bulletin_board.wire import SignedTreeHead
 
 __all__ = [
+    "RESULTS_CACHED",
     "STYLESHEET",
+    "ResultsCache",
     "environment",
     "inline_style_source",
     "render",
@@ -42,6 +53,12 @@ __all__ = [
 
 HERE: Final = Path(__file__).resolve().parent
 STYLESHEET: Final = HERE / "static" / "pages.css"
+#: How many results' counts a board keeps (each in one language, as a page or in the report: a
+#: few elections' worth).
+RESULTS_CACHED: Final = 16
+
+#: The results' view and count HTML by (``results_key``, language, heading level, links).
+ResultsCache: TypeAlias = Lru[tuple[dict[str, Any], Markup]]
 
 
 @functools.cache
@@ -95,6 +112,25 @@ def render(template: str, *, t: Catalogue, **context: Any) -> str:
     return environment().get_template(template).render(base)
 
 
+def _results(
+    t: Catalogue, digest: ElectionDigest, links: Links, h: int, cache: ResultsCache | None
+) -> tuple[dict[str, Any], Markup]:
+    """The results' view and, once the result is posted, its count drawn (``parts/count.html``),
+    from ``cache`` when it holds them."""
+
+    def build() -> tuple[dict[str, Any], Markup]:
+        view = results_view(t, digest)
+        if not view["published"]:
+            return view, Markup("")
+        html = render("parts/count.html", t=t, results=view, h=h, links=links)
+        return view, Markup(html)  # noqa: S704 - drawn by the autoescaping environment
+
+    key = results_key(digest)
+    if cache is None or key is None:
+        return build()
+    return cache.get((key, t.code, h, links), build)
+
+
 def _page_context(
     t: Catalogue, digest: ElectionDigest, sth: SignedTreeHead, links: Links, now: int
 ) -> dict[str, Any]:
@@ -122,9 +158,11 @@ def render_election_page(
     board_url: str,
     verdict: Mapping[str, Any] | None = None,
     witnesses: Mapping[str, Any] | None = None,
+    cache: ResultsCache | None = None,
 ) -> str:
     """One page of an election (``""`` home, ``nominations``, ``decisions``,
-    ``participation``, ``results``); ``witnesses``: the home page's (§10.5).
+    ``participation``, ``results``); ``witnesses``: the home page's (§10.5); ``cache``: where
+    the results' count is kept.
 
     Raises:
         KeyError: no such page.
@@ -150,8 +188,9 @@ def render_election_page(
     elif page == "participation":
         context["participation"] = participation_view(t, digest)
     elif page == "results":
+        results, count = _results(t, digest, links, context["h"], cache)
         context.update(
-            results=results_view(t, digest), verdict=verdict, phase=context["home"]["phase"]
+            results=results, count=count, verdict=verdict, phase=context["home"]["phase"]
         )
     return render("page.html", t=t, **context)
 
@@ -164,13 +203,16 @@ def render_report(
     verdict: Mapping[str, Any],
     source: str,
     generated: str,
+    cache: ResultsCache | None = None,
 ) -> str:
     """Spec §13 The scrutineer's report: one self-contained HTML file (inline stylesheet, SVG
     charts, no script, no link to any origin) with the fingerprints to keep, the verifier's
-    numbered checks, and every page's content."""
+    numbered checks, and every page's content; ``cache``: where the results' count is kept."""
     links = Links(digest.election, standalone=True)
     context = _page_context(t, digest, sth, links, sth.timestamp)
     definition = digest.definition.value if digest.definition is not None else None
+    h = 3  # the report's parts sit under its h2 sections
+    results, count = _results(t, digest, links, h, cache)
     context.update(
         standalone=True,
         nav=None,
@@ -178,13 +220,14 @@ def render_report(
         nominations=nominations_view(t, digest),
         decisions=decisions_view(t, digest),
         participation=participation_view(t, digest),
-        results=results_view(t, digest),
+        results=results,
+        count=count,
         phase=context["home"]["phase"],
         verdict=verdict,
         source=source,
         generated=generated,
         fingerprint="" if definition is None else definition.fingerprint.hex(),
         sth_json=sth.to_bytes().decode(),
-        h=3,
+        h=h,
     )
     return render("report.html", t=t, **context)

@@ -11,7 +11,8 @@ stage chart follows election/counting/report.py: a bar per candidate per stage, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Final
 
@@ -28,12 +29,23 @@ from election.counting.report import candidate_status
 from election.definition import Contest, ContestKind
 from election.wire import ContestResult, RankedContestResult
 
-__all__ = ["BAR_WIDTH", "contest_blt", "count_record_of", "ranked_view", "results_view"]
+__all__ = [
+    "BAR_WIDTH",
+    "VIEWS_BUILT",
+    "contest_blt",
+    "count_record_of",
+    "ranked_view",
+    "results_key",
+    "results_view",
+]
 
 #: Width (SVG units) of the longest bar, the label column, and one bar row.
 BAR_WIDTH: Final = 420
 LABEL: Final = 180
 ROW: Final = 24
+#: How many results views this process has built (``results_view`` calls): the tests see that a
+#: page served again is drawn from the cache (bulletin_board/pages/render.py).
+VIEWS_BUILT: Final[Counter[str]] = Counter()
 
 
 def _bars(
@@ -284,9 +296,31 @@ def _published_seed(text: str) -> bytes | None:
         return None
 
 
+def results_key(digest: ElectionDigest) -> tuple[Hashable, ...] | None:
+    """Once the result is on the log, the leaves ``results_view`` draws from: the definition,
+    the result (its leaf and entry hash), the tally, each trustee's decryption and the candidate
+    list in force of each contest; equal keys, equal views (in one language). None before the
+    result (the view then shows the phase, drawn per request)."""
+    result, definition = digest.result, digest.definition
+    if result is None or definition is None:
+        return None
+    posted = digest.posted(result.index)
+    return (
+        digest.election,
+        definition.index,
+        result.index,
+        None if posted is None else posted.hash,
+        None if digest.tally is None else digest.tally.index,
+        tuple((j, digest.trustees[j].decryption) for j in digest.decrypted_by()),
+        tuple(sorted((c, f[-1].index) for c, f in digest.candidate_lists.items() if f)),
+    )
+
+
 def results_view(t: Catalogue, digest: ElectionDigest) -> dict[str, Any]:
     """Results: per contest the counts or the ranked count, the tally's ballots, the trustees
-    who decrypted, the result's leaf and seed (or, before the result, where the count is)."""
+    who decrypted, the result's leaf and seed (or, before the result, where the count is).
+    Everything it reads of the digest once the result is posted is in ``results_key``."""
+    VIEWS_BUILT["results"] += 1
     definition = digest.definition.value if digest.definition is not None else None
     result = digest.result
     decrypted = [

@@ -24,6 +24,7 @@ from bulletin_board.booth import INDEX, BoothFiles
 from bulletin_board.cosignature import Cosignature
 from bulletin_board.errors import NotFound, UnknownElection, UnknownTreeSize
 from bulletin_board.log import Board
+from bulletin_board.pages.cache import Lru
 from bulletin_board.pages.describe import phase
 from bulletin_board.pages.digest import LARGE_ENTRY
 from bulletin_board.pages.downloads import Papers
@@ -31,7 +32,9 @@ from bulletin_board.pages.feed import atom_feed
 from bulletin_board.pages.i18n import Catalogue, catalogues, choose_language
 from bulletin_board.pages.leaf import large_leaf_view, leaf_view
 from bulletin_board.pages.render import (
+    RESULTS_CACHED,
     STYLESHEET,
+    ResultsCache,
     inline_style_source,
     render,
     render_election_page,
@@ -63,7 +66,8 @@ _HEADERS: Final = {
 
 
 class PagesService:
-    """The pages of one board: its elections' digests and the verifier's verdicts; ``now``
+    """The pages of one board: its elections' digests, the verifier's verdicts and the results'
+    counts drawn (kept per result leaf and language, bulletin_board/pages/render.py); ``now``
     reads an election's clock (``Board.clock``: a rehearsal's runs ahead, spec §10.2)."""
 
     def __init__(self, board: Board, *, now: Callable[[str], int]) -> None:
@@ -72,6 +76,7 @@ class PagesService:
         self.papers = Papers()
         self.digests = Digests(board, on_result=self.papers.warm)
         self.verdicts = Verdicts(board)
+        self.results: ResultsCache = Lru(RESULTS_CACHED)
 
     def close(self) -> None:
         self.verdicts.close()
@@ -193,6 +198,7 @@ def register_pages(
                         verdict=verdict or {"state": "none"},
                         source=f"{_board_url(request)}/v1/elections/{checked}",
                         generated=t.when(service.now(checked), "UTC"),
+                        cache=service.results,
                     )
                 else:
                     witnesses = None
@@ -208,6 +214,7 @@ def register_pages(
                         board_url=_board_url(request),
                         verdict=verdict,
                         witnesses=witnesses,
+                        cache=service.results,
                     )
         except NotFound:
             return not_found(t, remember, t.text("front.unknown", election=election))
