@@ -6,12 +6,8 @@ codes (0600); the served booth is the published release (``verivote booth check`
 
 from __future__ import annotations
 
-import os
-import queue
 import re
-import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -19,59 +15,22 @@ import httpx
 import pytest
 
 from crypto.credentials import CredentialCode
-from tests.board.server import VERIVOTE, free_port
+from tests.board.server import VERIVOTE
+from tests.demo_serve import served_demo
 
 pytestmark = pytest.mark.slow
 
 
-def _read_until(lines: queue.Queue[str], last: str, timeout: float) -> list[str]:
-    """The process's output lines (read by a thread into ``lines``) up to the one starting
-    with ``last``."""
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=1.0)
-        except queue.Empty:
-            continue
-        assert line, "the demo exited early:\n" + "\n".join(seen)
-        seen.append(line.rstrip("\n"))
-        if line.startswith(last):
-            return seen
-    raise AssertionError("no Ctrl-C line in time:\n" + "\n".join(seen))
-
-
-def _reader(process: subprocess.Popen[str], lines: queue.Queue[str]) -> None:
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.put(line)
-    lines.put("")
-
-
 def test_demo_serve_runs_until_ctrl_c(tmp_path: Path) -> None:
-    port = free_port()
-    process = subprocess.Popen(
-        [VERIVOTE, "demo", "--serve", "--voters", "8", "--port", str(port), "--seed", "3",
-         "--out", str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-        # a test runner's worker may ignore SIGINT, and a child inherits that: Ctrl-C as a user
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )  # fmt: skip
-    output: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_reader, args=(process, output), daemon=True).start()
-    try:
-        lines = _read_until(output, "the board runs until Ctrl-C", timeout=900)
+    with served_demo(tmp_path, seed=3) as demo:
         found: dict[str, str] = {}
-        for line in lines:
+        for line in demo.printed:
             label, _, value = line.partition(": ")
             if label == "booth" or label.startswith("demo members' codes"):
                 found[label.split(" for ")[0]] = value
             elif m := re.fullmatch(r"election page \(([a-z-]+), [^)]*\)", label):
                 found[m.group(1)] = value
-        board = f"http://127.0.0.1:{port}"
+        board = demo.board
         assert found["booth"] == f"{board}/booth/nec-open/"
         assert found["nec-demo"] == f"{board}/e/nec-demo/"
         assert found["nec-open"] == f"{board}/e/nec-open/"
@@ -109,17 +68,8 @@ def test_demo_serve_runs_until_ctrl_c(tmp_path: Path) -> None:
         clock = httpx.get(f"{board}/v1/elections/nec-open/clock").json()
         assert abs(clock["now"] - time.time() * 1000) < 120_000
 
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=120)
-        rest = []
-        while (line := output.get(timeout=30)) != "":
-            rest.append(line)
-        out = "".join(rest)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == 0, out
+        out = demo.stop()
+    assert demo.process.returncode == 0, out
     assert "stopping the board" in out
     assert "Traceback" not in out
     with pytest.raises(httpx.ConnectError, match=r"[Cc]onnect"):

@@ -6,61 +6,23 @@ the first vote), then Ctrl-C stops the board cleanly."""
 
 from __future__ import annotations
 
-import os
-import queue
-import signal
 import subprocess
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.board.server import VERIVOTE, free_port
+from tests.board.server import VERIVOTE
 from tests.browser import booth_driver as booth
+from tests.demo_serve import served_demo
 
 pytestmark = pytest.mark.slow
 
 
-def _lines(process: subprocess.Popen[str], into: queue.Queue[str]) -> None:
-    assert process.stdout is not None
-    for line in process.stdout:
-        into.put(line)
-    into.put("")
-
-
-def _until(output: queue.Queue[str], last: str, timeout: float) -> dict[str, str]:
-    """The ``label: value`` lines the demo printed up to the one starting with ``last``."""
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            line = output.get(timeout=1.0)
-        except queue.Empty:
-            continue
-        assert line, "the demo exited early:\n" + "\n".join(seen)
-        seen.append(line.rstrip("\n"))
-        if line.startswith(last):
-            return dict(s.partition(": ")[::2] for s in seen if ": " in s)
-    raise AssertionError(f"no {last!r} line in time:\n" + "\n".join(seen))
-
-
 def test_a_new_user_votes_audits_revotes_and_checks_a_receipt(browser: Any, tmp_path: Path) -> None:
-    port = free_port()
-    process = subprocess.Popen(
-        [VERIVOTE, "demo", "--serve", "--voters", "8", "--port", str(port), "--seed", "5",
-         "--out", str(tmp_path / "demo")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "COLUMNS": "200"},
-        # a test runner's worker may ignore SIGINT, and a child inherits that: Ctrl-C as a user
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )  # fmt: skip
-    output: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_lines, args=(process, output), daemon=True).start()
-    try:
-        printed = _until(output, "the board runs until Ctrl-C", timeout=900)
+    with served_demo(tmp_path / "demo", seed=5) as demo:
+        printed = demo.labelled()
         url = printed["booth"]
         codes = next(v for k, v in printed.items() if k.startswith("demo members' codes"))
         rows = [r.split("\t") for r in Path(codes).read_text().splitlines() if r[:1] != "#"]
@@ -113,14 +75,6 @@ def test_a_new_user_votes_audits_revotes_and_checks_a_receipt(browser: Any, tmp_
         assert checked.returncode == 0, checked.stdout + checked.stderr
         assert "it is your counted ballot" in checked.stdout
 
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=120)
-        rest = []
-        while (line := output.get(timeout=30)) != "":
-            rest.append(line)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == 0, "".join(rest)
-    assert "stopping the board" in "".join(rest)
+        out = demo.stop()
+    assert demo.process.returncode == 0, out
+    assert "stopping the board" in out
