@@ -8,8 +8,6 @@ election key are computed from the log on the board and shown before posting.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
@@ -27,7 +25,7 @@ from cli._results import results_table, write_reports
 from crypto.errors import MalformedInput, VerificationFailed
 from election.admin import ORDERS, candidate_list, election_key, result, tally
 from election.definition import format_time, local_date, to_ms
-from election.roll import header_problem
+from election.roll import sheet_rows
 from election.wire import (
     BOOTH_RELEASE,
     CANDIDATE_LIST,
@@ -167,32 +165,22 @@ def _read_nominations(path: Path) -> list[Nomination]:
     fine, a header that differs refused saying how."""
     columns = ("contest", "nominee", "name", "attributes", "nominated_by", "received")
     out = []
-    with io.StringIO(read_text(path).removeprefix("\ufeff"), newline="") as handle:
-        reader = csv.reader(handle)
-        wrong = header_problem(next(reader, None), columns)
-        if wrong is not None:
-            raise MalformedInput(f"{path}, line 1: {wrong}")
-        for cells in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) != len(columns):
-                raise MalformedInput(
-                    f"{path}, line {line}: {len(cells)} columns, expected {len(columns)}"
-                )
-            row = dict(zip(columns, cells, strict=True))
-            try:
-                pairs = tuple(p for p in row["attributes"].split(";") if p.strip())
-                candidate = Candidate(row["nominee"], row["name"], _attributes(pairs))
-                value = Nomination(
-                    row["contest"],
-                    candidate,
-                    row["nominated_by"],
-                    date.fromisoformat(row["received"]),
-                )
-                out.append(Nomination.from_json(value.to_json()))
-            except (MalformedInput, ValueError) as exc:
-                raise MalformedInput(f"{path}, line {line}: {exc}") from None
+    for line, cells in sheet_rows(read_text(path), columns):
+        if isinstance(cells, str):
+            raise MalformedInput(f"{path}, line {line}: {cells}")
+        row = dict(zip(columns, cells, strict=True))
+        try:
+            pairs = tuple(p for p in row["attributes"].split(";") if p.strip())
+            candidate = Candidate(row["nominee"], row["name"], _attributes(pairs))
+            value = Nomination(
+                row["contest"],
+                candidate,
+                row["nominated_by"],
+                date.fromisoformat(row["received"]),
+            )
+            out.append(Nomination.from_json(value.to_json()))
+        except (MalformedInput, ValueError) as exc:
+            raise MalformedInput(f"{path}, line {line}: {exc}") from None
     return out
 
 

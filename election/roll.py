@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -22,7 +22,15 @@ from crypto.errors import MalformedInput
 from crypto.wire import expect_int, expect_list, expect_object, expect_str
 from election.definition import BallotStyle, ElectionDefinition
 
-__all__ = ["COLUMNS", "Member", "Roll", "RollProblems", "duplicate_emails", "header_problem"]
+__all__ = [
+    "COLUMNS",
+    "Member",
+    "Roll",
+    "RollProblems",
+    "duplicate_emails",
+    "header_problem",
+    "sheet_rows",
+]
 
 COLUMNS: Final = ("member_id", "name", "email", "sections")
 FORMAT: Final = "verivote-roll"
@@ -93,23 +101,17 @@ class Roll:
                 how), a duplicate member id, an invalid email, an unknown or repeated section,
                 an empty name.
         """
-        reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
         problems: list[tuple[int, str]] = []
-        header = next(reader, None)
-        wrong = header_problem(header)
-        if wrong is not None:
-            raise RollProblems(source, [(1, wrong)])
         known = set(definition.sections)
         first_line: dict[str, int] = {}
         members: list[Member] = []
-        for count, row in enumerate(reader, start=1):
-            line = reader.line_num
+        for count, (line, row) in enumerate(sheet_rows(text, COLUMNS), start=1):
             if advance is not None and count % PROGRESS_EVERY == 0:
                 advance(PROGRESS_EVERY)
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(COLUMNS):
-                problems.append((line, f"{len(row)} columns, expected {len(COLUMNS)}"))
+            if isinstance(row, str):
+                if line == 1:
+                    raise RollProblems(source, [(1, row)])
+                problems.append((line, row))
                 continue
             member_id, name, email, sections_text = (cell.strip() for cell in row)
             if not _MEMBER_ID.fullmatch(member_id):
@@ -180,6 +182,26 @@ class Roll:
             expect_str(obj["election"], "roll election"),
             tuple(Member.from_json(m) for m in expect_list(obj["members"], "members")),
         )
+
+
+def sheet_rows(text: str, columns: Sequence[str]) -> Iterator[tuple[int, list[str] | str]]:
+    """The rows of a CSV file a person exported from a spreadsheet (the roll, nominations),
+    each with its line: its cells, or what is wrong with it (a header that differs from
+    ``columns``, saying how, comes first as line 1; a row with another number of cells). A
+    byte-order mark before the header (Excel's "CSV UTF-8") is dropped, CRLF line ends are
+    fine, and blank rows are skipped."""
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    wrong = header_problem(next(reader, None), columns)
+    if wrong is not None:
+        yield 1, wrong
+        return
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            yield reader.line_num, f"{len(row)} columns, expected {len(columns)}"
+        else:
+            yield reader.line_num, row
 
 
 def header_problem(header: Sequence[str] | None, columns: Sequence[str] = COLUMNS) -> str | None:
