@@ -48,6 +48,7 @@ from crypto import canonical
 from crypto.errors import InconsistentLog, MalformedInput
 from crypto.merkle import Frontier, verify_consistency, verify_inclusion
 from crypto.wire import expect_int, expect_list, expect_object, parse_hex
+from election.collector import collector_paused
 from election.definition import ElectionDefinition
 from election.rules import ElectionState, apply
 from election.wire import ELECTION_DEFINITION, VOTER, DefinitionPayload, election_schemes
@@ -449,12 +450,13 @@ class BoardClient:
         head = self.tree_head()
         state = ElectionState(self.election, leaves=self.entry)
         frontier = Frontier.empty()
-        for leaf in self.leaves(0, head.tree_size):
-            if setup_only and leaf.entry.role == VOTER:
-                break
-            frontier, _ = frontier.append(leaf.hash)
-            if leaf.index > 0:
-                apply(state, leaf.entry, index=leaf.index, received=leaf.received)
+        with collector_paused():  # a whole election's leaves, mixes included (collector.py)
+            for leaf in self.leaves(0, head.tree_size):
+                if setup_only and leaf.entry.role == VOTER:
+                    break
+                frontier, _ = frontier.append(leaf.hash)
+                if leaf.index > 0:
+                    apply(state, leaf.entry, index=leaf.index, received=leaf.received)
         if frontier.size == head.tree_size:
             if frontier.root() != head.root_hash:
                 raise InconsistentLog("the downloaded log does not hash to the board's tree head")

@@ -66,6 +66,7 @@ from crypto.merkle import (
     reader_from_mapping,
 )
 from crypto.signing import SigningKey
+from election.collector import LARGE_ENTRY_BYTES, collector_paused
 
 __all__ = ["Appended", "Board", "now_ms"]
 
@@ -178,6 +179,10 @@ class Board(LogReads):
             MalformedInput, InvalidSignature, EntryRefused: as ``Rules.precheck``.
             UnknownElection: the rules read parameters and there is no such log.
         """
+        with collector_paused(len(raw) >= LARGE_ENTRY_BYTES):
+            return self._precheck(raw, election=election, max_bytes=max_bytes)
+
+    def _precheck(self, raw: bytes, *, election: str, max_bytes: int) -> Entry:
         if not self.rules.uses_parameters:
             return self.rules.precheck(raw, election=election, max_bytes=max_bytes)
         view = self._views.get(election)
@@ -208,6 +213,14 @@ class Board(LogReads):
         Raises:
             UnknownElection, LogCorrupted: folding the log for its parameters failed.
         """
+        # A batch's objects live until its proofs are checked together: paused, as the
+        # verifier's batches are (verifier/_ballots.py).
+        with collector_paused():
+            return self._precheck_many(raws, election=election, max_bytes=max_bytes)
+
+    def _precheck_many(
+        self, raws: Sequence[bytes], *, election: str, max_bytes: int
+    ) -> list[Entry | VerivoteError]:
         if not self.rules.uses_parameters:
             return self.rules.precheck_many(raws, election=election, max_bytes=max_bytes)
         view = self._views.get(election)
@@ -253,9 +266,15 @@ class Board(LogReads):
         view = self._views.get(election)
         if view is None or not self.prechecks_final(election):
             return None
-        return self.rules.reparse(
-            raw, election=election, max_bytes=max_bytes, params=self.rules.snapshot(view.state)
-        )
+        with collector_paused(len(raw) >= LARGE_ENTRY_BYTES):
+            return self.rules.reparse(
+                raw, election=election, max_bytes=max_bytes, params=self.rules.snapshot(view.state)
+            )
+
+    def folded(self, election: str) -> int | None:
+        """How many of ``election``'s leaves this process's view holds (None: no view yet)."""
+        view = self._views.get(election)
+        return None if view is None else view.frontier.size
 
     def refresh(self, election: str) -> object:
         """Fold the leaves other processes appended since this one last looked (those up to
@@ -268,14 +287,15 @@ class Board(LogReads):
         """
         check_election_id(election)
         self._quarantine.refuse(election)
-        with self._lock, self._quarantine.watch(election):
-            try:
-                self._catch_up(election)
-            except BaseException:
-                self._views.pop(election, None)
-                raise
-        with self._writing(election) as tx:
-            view = self._fold(election, tx)
+        with collector_paused():  # the leaves folded may be large (collector.py)
+            with self._lock, self._quarantine.watch(election):
+                try:
+                    self._catch_up(election)
+                except BaseException:
+                    self._views.pop(election, None)
+                    raise
+            with self._writing(election) as tx:
+                view = self._fold(election, tx)
         return self.rules.snapshot(view.state)
 
     def _leaf_reader(self, election: str) -> Callable[[int], Entry]:

@@ -14,6 +14,7 @@ from crypto.elgamal import discrete_log, extract
 from crypto.errors import InsufficientShares, MalformedInput
 from crypto.group import Point
 from crypto.threshold import CeremonyResult, threshold_decrypt_list
+from election.collector import collector_paused
 from election.definition import ContestKind
 from election.rules import (
     ElectionParameters,
@@ -143,7 +144,8 @@ def result(state: ElectionState) -> Result:
     plaintexts: list[Point] = []
     for contest in params.definition.contests:
         if contest.kind is ContestKind.RANKED:
-            decrypted = _final_plaintexts(params, contest.id)
+            with collector_paused():
+                decrypted = _final_plaintexts(params, contest.id)
             papers[contest.id] = tuple(_paper(p) for p in decrypted)
             plaintexts.extend(decrypted)
     seed = result_seed(state.tallying.tally_hash, [m for row in combined for m in row] + plaintexts)

@@ -54,6 +54,7 @@ from crypto.threshold import (
     verify_dealing,
 )
 from crypto.wire import expect_int, expect_list, expect_object, expect_str, parse_hex
+from election.collector import collector_paused
 from election.definition import ContestKind, ElectionDefinition
 from election.rules import ElectionState, MixList
 from election.wire import (
@@ -428,13 +429,16 @@ def mix(
     if state.trustee in latest.mixers:
         raise VerificationFailed(f"trustee {state.trustee} has mixed {contest} already")
     k, j = latest.mixes, state.trustee
-    outputs, witness = shuffle(
-        params.public_key, latest.ciphertexts, progress=progress, mapper=mapper
-    )
-    context = mix_context(params.fingerprint, contest, k, j)
-    statement = ShuffleStatement(params.public_key, latest.ciphertexts, outputs, context, context)
-    proof = gen_shuffle_proof(statement, witness, progress=progress, mapper=mapper)
-    del witness  # §6.8: the permutation and randomness are erased once the proof is made
+    with collector_paused():
+        outputs, witness = shuffle(
+            params.public_key, latest.ciphertexts, progress=progress, mapper=mapper
+        )
+        context = mix_context(params.fingerprint, contest, k, j)
+        statement = ShuffleStatement(
+            params.public_key, latest.ciphertexts, outputs, context, context
+        )
+        proof = gen_shuffle_proof(statement, witness, progress=progress, mapper=mapper)
+        del witness  # §6.8: the permutation and randomness are erased once the proof is made
     return Mix(contest, k, j, outputs, proof)
 
 
@@ -478,9 +482,9 @@ def decrypt_ranked(
     share = _key_share(state, log)
     context = ranked_decryption_context(params.fingerprint, contest, latest.source)
     alphas = [c.alpha for c in latest.ciphertexts]
-    return RankedDecryption(
-        contest, latest.source, partial_decrypt_list(share, alphas, context=context, mapper=mapper)
-    )
+    with collector_paused():
+        decryption = partial_decrypt_list(share, alphas, context=context, mapper=mapper)
+    return RankedDecryption(contest, latest.source, decryption)
 
 
 def _key_share(state: TrusteeState, log: ElectionState) -> KeyShare:

@@ -27,6 +27,7 @@ from bulletin_board.wire import sign_board_key, sign_tree_head
 from crypto.errors import InconsistentLog
 from crypto.merkle import Frontier, leaf_hash
 from crypto.signing import SigningKey
+from election.collector import collector_paused
 from election.rules import ElectionState, LoggedEntry, Prechecked, apply, check, precheck
 
 __all__ = ["Board", "HttpBoard", "MemoryBoard", "board_key_entry", "export_lines", "leaf_bytes"]
@@ -241,9 +242,10 @@ class HttpBoard:
         board; a verifier checks the export)."""
         end = self.client.tree_head().tree_size if size is None else size
         if end > self.size:
-            for leaf in self.client.leaves(self.size, end):
-                apply(self.state, leaf.entry, index=leaf.index, received=leaf.received)
-                self.frontier = self.frontier.append(leaf.hash)[0]
+            with collector_paused():  # the members' ballots, after they voted (collector.py)
+                for leaf in self.client.leaves(self.size, end):
+                    apply(self.state, leaf.entry, index=leaf.index, received=leaf.received)
+                    self.frontier = self.frontier.append(leaf.hash)[0]
             self.size = end
 
     def check_head(self) -> None:

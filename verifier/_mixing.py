@@ -28,6 +28,7 @@ from crypto.shuffle import ShuffleStatement, check_shuffle_proof
 from crypto.threshold import (
     verify_list_partial_decryption,
 )
+from election.collector import collector_paused
 from election.counting import CountResult, count_papers, record_difference
 from election.definition import Contest, ContestKind
 from election.wire import (
@@ -132,14 +133,17 @@ def _check_mix_on_worker(
     """On a worker: the mix entry ``raw`` read again, whole, and its proof checked against the
     input list ``inputs`` (alpha and beta encodings in turn, decoded before). None if it holds.
     """
-    points = unpack_points(inputs)
-    ciphertexts = tuple(Ciphertext(a, b) for a, b in zip(points[::2], points[1::2], strict=True))
-    entry = json.loads(raw)  # bytes the reader checked to be canonical JSON
-    try:
-        mix = Mix.from_json(entry["payload"], size=len(ciphertexts))
-    except MalformedInput as exc:  # this process read the outputs alike: only the proof can be
-        return f"mix: malformed payload: {exc}"
-    return _shuffle_refusal(public_key, ciphertexts, mix, context)
+    with collector_paused():
+        points = unpack_points(inputs)
+        ciphertexts = tuple(
+            Ciphertext(a, b) for a, b in zip(points[::2], points[1::2], strict=True)
+        )
+        entry = json.loads(raw)  # bytes the reader checked to be canonical JSON
+        try:
+            mix = Mix.from_json(entry["payload"], size=len(ciphertexts))
+        except MalformedInput as exc:  # this process read the outputs alike: only the proof
+            return f"mix: malformed payload: {exc}"
+        return _shuffle_refusal(public_key, ciphertexts, mix, context)
 
 
 def settle_deferred(state: State) -> bool:
