@@ -71,6 +71,7 @@ from bulletin_board.pages.routes import register_pages
 from bulletin_board.ratelimit import WriteRateLimiter
 from bulletin_board.rule_sets import named_rules
 from bulletin_board.storage import LeafRow, Storage
+from bulletin_board.view_keeper import ViewKeeper
 from bulletin_board.wire import check_election_id
 from bulletin_board.witnessing import accept_cosignature, cosignatures_of
 from bulletin_board.writer import WriterClient
@@ -187,6 +188,8 @@ def create_app(
     limiter = WriteRateLimiter(settings.write_rate, settings.write_burst, path=rate_file)
     large = LargeBodies(settings.large_bodies)
     index = CredentialIndexServer(board)
+    # A worker beside others folds what they accepted while the log grows slowly (the count).
+    keeper = None if writer is None else ViewKeeper(board, board.storage.elections)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -195,9 +198,13 @@ def create_app(
         committer.start()
         prechecker.start()
         index.start_warming(board.storage.elections)
+        if keeper is not None:
+            keeper.start()
         try:
             yield
         finally:
+            if keeper is not None:
+                await run_in_threadpool(keeper.stop)
             await run_in_threadpool(index.stop_warming)
             pages.close()
             await run_in_threadpool(prechecker.stop)
