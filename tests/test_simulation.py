@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from crypto.credentials import derive_credential_key
 from crypto.errors import InconsistentLog
 from crypto.merkle import Frontier
 from crypto.signing import SigningKey
@@ -118,6 +119,20 @@ def test_a_whole_election_counts_what_the_members_cast(tmp_path: Path) -> None:
     board.write_export(export, BOARD_KEY, every=10)
     report = verify_export_file(export, jobs=1)
     assert report.outcome == "result-verified", "\n".join(report.lines())
+
+
+def test_an_issued_members_key_is_derived_from_their_code_when_first_used() -> None:
+    plan = _plan(members=3, absent=frozenset())
+    builder = ElectionBuilder(plan, MemoryBoard(plan.election, checked=False))
+    builder.prepare()
+    member = builder.members[0]
+    assert member._key is None  # not derived at issue
+    key = member.key
+    derived = derive_credential_key(member.code, fingerprint=builder.definition.fingerprint)
+    assert (key.secret, key.public) == (derived.secret, derived.public)
+    assert member.key is key  # derived once
+    # The credential the issuer published is the one the key signs with.
+    assert key.public.to_bytes() in builder.state.credentials.credentials
 
 
 def test_ballots_built_by_worker_processes() -> None:
