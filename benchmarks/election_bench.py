@@ -54,7 +54,7 @@ from bulletin_board.keyfile import load_or_create_board_key  # noqa: E402
 from cli.demo import run_demo  # noqa: E402
 from crypto.credentials import derive_credential_key  # noqa: E402
 from simulation.boards import HttpBoard  # noqa: E402
-from simulation.builder import ElectionBuilder  # noqa: E402
+from simulation.builder import ElectionBuilder, Member  # noqa: E402
 from simulation.choices import random_choices  # noqa: E402
 from simulation.plans import leader_plan, nec_choices, nec_plan  # noqa: E402
 from simulation.served import SimulatedClock, served_board  # noqa: E402
@@ -114,7 +114,7 @@ def prepare_ballots(db: str, work: Path, shape: str, count: int) -> Prepared:
         choices = choose(rng, params, member.style)
         started = time.perf_counter()
         credential = derive_credential_key(member.code, fingerprint=params.fingerprint)
-        built.append(builder.ballot(dataclasses.replace(member, key=credential), choices))
+        built.append(builder.ballot(Member(member.code, credential, member.style), choices))
         times.append((time.perf_counter() - started) * 1000)
     return Prepared(db, key_path, election, built, statistics.median(times))
 
