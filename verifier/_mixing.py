@@ -16,6 +16,7 @@ everyone who counts.
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any, Final
 
@@ -28,7 +29,6 @@ from crypto.shuffle import ShuffleStatement, check_shuffle_proof
 from crypto.threshold import (
     verify_list_partial_decryption,
 )
-from election.collector import collector_paused
 from election.counting import CountResult, count_papers, record_difference
 from election.definition import Contest, ContestKind
 from election.wire import (
@@ -133,7 +133,11 @@ def _check_mix_on_worker(
     """On a worker: the mix entry ``raw`` read again, whole, and its proof checked against the
     input list ``inputs`` (alpha and beta encodings in turn, decoded before). None if it holds.
     """
-    with collector_paused():
+    # The collector paused meanwhile, as for a batch of ballots (_ballots.verify_batch): the
+    # lists are millions of objects without cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
         points = unpack_points(inputs)
         ciphertexts = tuple(
             Ciphertext(a, b) for a, b in zip(points[::2], points[1::2], strict=True)
@@ -144,6 +148,9 @@ def _check_mix_on_worker(
         except MalformedInput as exc:  # this process read the outputs alike: only the proof
             return f"mix: malformed payload: {exc}"
         return _shuffle_refusal(public_key, ciphertexts, mix, context)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def settle_deferred(state: State) -> bool:
