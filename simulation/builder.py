@@ -34,7 +34,6 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from bulletin_board.booth import BoothFiles
-from crypto.credentials import CredentialCode, CredentialKey, derive_credential_key
 from crypto.envelope import MAX_ENTRY_BYTES, Entry, parse_entry, sign_entry
 from crypto.multiexp import Mapper
 from crypto.shuffle import PROOF_UNITS
@@ -88,7 +87,7 @@ from election.wire import (
 )
 from simulation.boards import Board, HttpBoard
 from simulation.choices import Choices, count
-from simulation.device import SENDERS, BallotContext, device_cast, start_device
+from simulation.device import SENDERS, BallotContext, Member, device_cast, start_device
 from simulation.plan import ElectionPlan, RoleKeys
 
 __all__ = ["BallotContext", "DealingTamper", "ElectionBuilder", "Member", "Progress"]
@@ -100,41 +99,6 @@ CHUNK: Final = 8
 DealingTamper = Callable[[ThresholdParameters, Dealing, Sequence[TrusteePublicKey]], Dealing]
 #: (description, total) -> a context yielding ``advance(n)``: a progress bar, or nothing.
 Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
-
-
-class Member:
-    """A member holding a credential: the code of their letter, the key it gives in this
-    election, their ballot style and member id. ``Member.deriving`` makes one whose key is
-    derived from the code when first used: an election of 400,000 members signs with about a
-    third of their keys, and each derivation is an exponentiation."""
-
-    __slots__ = ("_fingerprint", "_key", "code", "id", "style")
-    code: CredentialCode
-    style: str
-    id: str
-    _key: CredentialKey | None
-    _fingerprint: bytes
-
-    def __init__(self, code: CredentialCode, key: CredentialKey, style: str, id: str = "") -> None:
-        self.code, self._key, self.style, self.id = code, key, style, id
-        self._fingerprint = key.fingerprint
-
-    @classmethod
-    def deriving(cls, code: CredentialCode, fingerprint: bytes, style: str, id: str) -> Member:
-        """The member of ``code`` in the election of ``fingerprint``, its key not derived yet."""
-        member = cls.__new__(cls)
-        member.code, member._key, member.style, member.id = code, None, style, id
-        member._fingerprint = fingerprint
-        return member
-
-    @property
-    def key(self) -> CredentialKey:
-        if self._key is None:
-            self._key = derive_credential_key(self.code, fingerprint=self._fingerprint)
-        return self._key
-
-    def __repr__(self) -> str:
-        return f"Member({self.id!r}, style={self.style!r})"
 
 
 @functools.lru_cache(maxsize=16)
