@@ -1,7 +1,7 @@
 """Spec §11.8 A member's device in the simulation: the member (``Member``: their code, key and
-style), what it needs to build a ballot (``BallotContext``, picklable) and the worker-process functions the election builder
-(simulation/builder.py) runs its members' devices with, each building ballots and, given the
-board's URL, posting them itself."""
+style), what it needs to build a ballot (``BallotContext``, picklable) and the worker-process
+functions the election builder (simulation/builder.py) runs its members' devices with, each
+building ballots and, given the board's URL, posting them itself."""
 
 from __future__ import annotations
 

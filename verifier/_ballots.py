@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -59,6 +60,7 @@ __all__ = [
     "Item",
     "alpha_prefix",
     "ciphertext_from_encodings",
+    "collector_paused",
     "verify_batch",
 ]
 
@@ -182,13 +184,23 @@ def verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome:
     The cyclic garbage collector is paused meanwhile: a batch allocates hundreds of thousands
     of short-lived objects without cycles (reference counting frees them), and the collector's
     passes over them cost about a tenth of the batch's time."""
-    collecting = gc.isenabled()
+    with collector_paused():
+        return _verify_batch(context, items)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic collector paused meanwhile (if it runs), for work on many objects without
+    cycles: a batch of ballots, a mix's lists (the producers' election/collector.py, which the
+    verifier does not import)."""
+    if not gc.isenabled():
+        yield
+        return
     gc.disable()
     try:
-        return _verify_batch(context, items)
+        yield
     finally:
-        if collecting:
-            gc.enable()
+        gc.enable()
 
 
 def _verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome:

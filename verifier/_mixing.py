@@ -16,7 +16,6 @@ everyone who counts.
 
 from __future__ import annotations
 
-import gc
 import json
 from typing import Any, Final
 
@@ -42,6 +41,7 @@ from election.wire import (
     payload_contest,
     ranked_decryption_context,
 )
+from verifier._ballots import collector_paused
 from verifier._log import LeafRecord
 from verifier._report import Rejected
 from verifier._state import EntryCheck, MixList, State
@@ -133,11 +133,7 @@ def _check_mix_on_worker(
     """On a worker: the mix entry ``raw`` read again, whole, and its proof checked against the
     input list ``inputs`` (alpha and beta encodings in turn, decoded before). None if it holds.
     """
-    # The collector paused meanwhile, as for a batch of ballots (_ballots.verify_batch): the
-    # lists are millions of objects without cycles.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():  # the lists are millions of objects without cycles
         points = unpack_points(inputs)
         ciphertexts = tuple(
             Ciphertext(a, b) for a, b in zip(points[::2], points[1::2], strict=True)
@@ -148,9 +144,6 @@ def _check_mix_on_worker(
         except MalformedInput as exc:  # this process read the outputs alike: only the proof
             return f"mix: malformed payload: {exc}"
         return _shuffle_refusal(public_key, ciphertexts, mix, context)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def settle_deferred(state: State) -> bool:
