@@ -47,14 +47,18 @@ from crypto.group import (
 )
 
 __all__ = [
+    "PACKED",
     "FixedBase",
     "Mapper",
     "MultiPowAccumulator",
     "Points",
     "chunks",
+    "decode_packed",
     "g_pow_vartime",
     "multi_pow_vartime",
     "pack_points",
+    "packed_point",
+    "sum_packed",
     "unpack_points",
 ]
 
@@ -310,6 +314,19 @@ class MultiPowAccumulator:
             return True
         return False
 
+    def add_packed(self, packed: bytes, exponents: Sequence[int]) -> None:
+        """Multiply in b_i^(k_i) for the points packed by ``decode_packed`` or ``packed_point``
+        (64 bytes each) and their exponents, in order. Only with the C extension (``PACKED``)."""
+        if NATIVE is None or len(packed) != POINT_SIZE * len(exponents):
+            raise ValueError("add_packed: needs the C extension and one exponent per point")
+        ks = [k % N for k in exponents]
+        if not all(ks):
+            keep = [i for i, k in enumerate(ks) if k]
+            packed = b"".join(packed[POINT_SIZE * i : POINT_SIZE * (i + 1)] for i in keep)
+            ks = [ks[i] for i in keep]
+        self._packed += packed
+        self._packed_exponents += ks
+
     def compute(self, extra: Sequence[tuple[Point, int]] = ()) -> Point:
         """The product of the terms added and of ``extra``, which is not kept."""
         more = MultiPowAccumulator()
@@ -323,6 +340,44 @@ class MultiPowAccumulator:
             [*self._packed_exponents, *self._exponents, *more._exponents],
             packed=bytes(self._packed),
         )
+
+
+#: Whether the packed form of points (``decode_packed``, ``packed_point``, ``sum_packed``,
+#: ``MultiPowAccumulator.add_packed``) is available: the C extension is built.
+PACKED: Final = NATIVE is not None
+
+
+def decode_packed(encodings: bytes, *, inverse: bool = False) -> bytes | None:
+    """Spec §2.3 The points of ``encodings`` (33-byte compressed encodings, first byte 0x02
+    or 0x03, which the caller has checked), or their inverses, decoded in one call into
+    libsecp256k1's form packed 64 bytes each; None if one is not on the curve. Only with
+    the C extension (``PACKED``)."""
+    if NATIVE is None:
+        raise ValueError("decode_packed: needs the C extension")
+    packed = NATIVE.parse(encodings, inverse)
+    return None if isinstance(packed, int) else bytes(packed)
+
+
+def packed_point(point: Point) -> bytes:
+    """A point other than the identity in the packed form of ``decode_packed``."""
+    if point._raw is None:
+        raise ValueError("packed_point: the identity has no packed form")
+    return bytes(ffi.buffer(point._raw, POINT_SIZE))
+
+
+def sum_packed(packed: bytes) -> Point:
+    """The sum (the product, written multiplicatively) of the packed points, in one
+    libsecp256k1 addition. Only with the C extension (``PACKED``)."""
+    if NATIVE is None:
+        raise ValueError("sum_packed: needs the C extension")
+    if not packed:
+        return _combine([])
+    # Pippenger with every exponent 1 and 1-bit windows is exactly one n-ary addition.
+    out = NATIVE.pippenger(packed, _ONE_LE * (len(packed) // POINT_SIZE), 1)
+    return _combine([] if out is None else [raw_from_packed(out)])
+
+
+_ONE_LE: Final = (1).to_bytes(ENCODED_SCALAR_LENGTH, "little")
 
 
 def _multi_pow(
@@ -403,7 +458,7 @@ _COST_ADD: Final = 0.2  # one point added inside a _combine_raw call
 _COST_CALL: Final = 2.1  # fixed cost of a _combine_raw call (the final inversion, cffi)
 _COST_DIGIT_FAST: Final = 0.05  # Python bucketing per base and window, c = 4 or 8
 _COST_DIGIT_SLOW: Final = 0.09  # the same with integer shifts, other c
-_COST_DIGIT_NATIVE: Final = 0.01  # the same in the C extension, any c
+_COST_DIGIT_NATIVE: Final = 0.05  # the same in the C extension, any c (mostly memory: the bases are MBs)
 _COST_TWEAK: Final = 22.0  # one _tweak_mul with an exponent of 128 bits or more
 _COST_TWEAK_FIXED: Final = 4.5  # ... of which this much whatever the exponent's length
 _WINDOWS_TRIED: Final = range(2, 13)

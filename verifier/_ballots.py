@@ -52,6 +52,8 @@ from election.wire import (
     total_context,
     verify_audit,
 )
+from verifier._fast_ballots import FastBallot, FastReader, merge_products
+from verifier._fast_ballots import check as check_fast
 
 __all__ = [
     "BallotContext",
@@ -120,8 +122,16 @@ class BatchOutcome:
 class _Parsed:
     fingerprint: bytes
     layout: BallotLayout
-    public_key: PublicKey
+    key: PublicKey
     schemes: Mapping[str, SignatureScheme]
+    reader: FastReader
+
+    @property
+    def public_key(self) -> PublicKey:
+        """The election key with its fixed-base table, built when first needed (single
+        verifications: rankings, audits, a failing batch's proofs): the fast path's batch
+        makes the key one base of its multi-exponentiation, which needs no table."""
+        return self.reader.ranking_key()
 
 
 _CACHE: dict[bytes, _Parsed] = {}
@@ -142,11 +152,21 @@ def _parsed(context: BallotContext) -> _Parsed:
             lists[candidates.contest] = candidates
             hashes[candidates.contest] = entry_hash(raw)
         key = ElectionKey.from_json(canonical.decode(context.election_key), _threshold(definition))
+        layout = BallotLayout.build(definition, lists, list_hashes=hashes)
+        public_key = PublicKey(key.joint_key.public_key)
+        precomputed: list[PublicKey] = []
+
+        def with_table() -> PublicKey:
+            if not precomputed:
+                precomputed.append(public_key.precompute())
+            return precomputed[0]
+
         cached = _Parsed(
             definition.fingerprint,
-            BallotLayout.build(definition, lists, list_hashes=hashes),
-            PublicKey(key.joint_key.public_key).precompute(),
+            layout,
+            public_key,
             {VOTER: CredentialScheme(definition.fingerprint)},
+            FastReader(layout, definition.fingerprint, public_key, with_table),
         )
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.clear()
@@ -208,6 +228,7 @@ def _verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome
     batch = BatchVerifier()
     verdicts: dict[int, BallotVerdict] = {}
     ballots: dict[int, Ballot] = {}
+    fast: list[tuple[FastBallot, object, Point]] = []
     for index, kind, key, raw in items:
         try:
             entry = _read_entry(raw, parsed, context.election, kind, key)
@@ -218,12 +239,12 @@ def _verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome
             entry.verify_signature(parsed.schemes[VOTER])
             credential = credential_from_bytes(key, "voter key")
             if kind == BALLOT:
-                ballot = Ballot.from_json(entry.payload, parsed.layout)
-                _check_paper(ballot, parsed.layout, "ballot")
-                _add_ballot(batch, parsed, ballot, credential, index)
-                ballots[index] = ballot
-                alphas = tuple(alpha_prefix(c.alpha) for c in ballot.ciphertexts())
-                verdicts[index] = BallotVerdict(index, style=ballot.style, alphas=alphas)
+                read = parsed.reader.read(index, entry.payload, credential)
+                if read is not None:
+                    fast.append((read, entry.payload, credential))
+                    continue
+                verdicts[index] = _plain_ballot(batch, parsed, ballots, entry.payload,
+                                                credential, index)  # fmt: skip
             elif kind == AUDIT:
                 audit = Audit.from_json(entry.payload, parsed.layout)
                 _check_paper(audit.ballot.ballot, parsed.layout, "audited ballot")
@@ -244,6 +265,18 @@ def _verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome
             verdicts[index] = BallotVerdict(index, 5, f"{kind} signature: {exc}")
         except VerivoteError as exc:
             verdicts[index] = BallotVerdict(index, 5, f"{kind}: {exc}")
+    fast_products = check_fast([read for read, _, _ in fast], parsed.key)
+    if fast_products is None:
+        # A point that does not decode, or a proof that fails: the plain path names it.
+        for read, payload, credential in fast:
+            try:
+                verdicts[read.index] = _plain_ballot(batch, parsed, ballots, payload,
+                                                     credential, read.index)  # fmt: skip
+            except VerivoteError as exc:
+                verdicts[read.index] = BallotVerdict(read.index, 5, f"{BALLOT}: {exc}")
+    else:
+        for read, _, _ in fast:
+            verdicts[read.index] = BallotVerdict(read.index, style=read.style, alphas=read.alphas)
     try:
         batch.verify()
     except InvalidBatch as exc:
@@ -256,11 +289,40 @@ def _verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome
     for index, verdict in verdicts.items():
         if verdict.check:
             ballots.pop(index, None)
+    rankings = _rankings(ballots)
+    if fast_products is not None:
+        for read, _, _ in fast:
+            for contest, encoding in read.rankings:
+                rankings.setdefault(contest, []).append((read.index, encoding))
+        for column in rankings.values():
+            column.sort()
     return BatchOutcome(
         tuple(verdicts[index] for index, *_ in items),
-        _products(ballots.values()),
-        _rankings(ballots),
+        merge_products(_products(ballots.values()), fast_products or {}),
+        rankings,
     )
+
+
+def _plain_ballot(
+    batch: BatchVerifier,
+    parsed: _Parsed,
+    ballots: dict[int, Ballot],
+    payload: object,
+    credential: Point,
+    index: int,
+) -> BallotVerdict:
+    """Spec §11.8 A ballot read by the plain parsers, its proofs added to ``batch`` (its
+    rankings' proofs verified at once), kept in ``ballots``: its verdict if the batch holds.
+
+    Raises:
+        VerivoteError: the ballot is malformed, or a ranking's proof fails.
+    """
+    ballot = Ballot.from_json(payload, parsed.layout)
+    _check_paper(ballot, parsed.layout, "ballot")
+    _add_ballot(batch, parsed, ballot, credential, index)
+    ballots[index] = ballot
+    alphas = tuple(alpha_prefix(c.alpha) for c in ballot.ciphertexts())
+    return BallotVerdict(index, style=ballot.style, alphas=alphas)
 
 
 def _check_paper(ballot: Ballot, layout: BallotLayout, what: str) -> None:

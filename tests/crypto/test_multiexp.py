@@ -14,13 +14,17 @@ from crypto.errors import MalformedInput
 from crypto.group import IDENTITY, G, N, Point, Scalar, _point_from_raw, g_pow, lift_x
 from crypto.multiexp import (
     _PIPPENGER_MIN_BASES,
+    PACKED,
     FixedBase,
     MultiPowAccumulator,
     _group_by_length,
     _pippenger,
     _pippenger_window,
+    decode_packed,
     g_pow_vartime,
     multi_pow_vartime,
+    packed_point,
+    sum_packed,
 )
 from tests.crypto.native_tools import PATHS, bucket_spy
 from tests.crypto.test_group import BAD_POINT_ENCODINGS, G2, KNOWN_MULTIPLES
@@ -248,3 +252,50 @@ def test_constant_time_power_agrees_with_the_variable_time_paths(k: Scalar) -> N
 @pytest.mark.parametrize("k", [1, 2, N - 1, N - 2, 2**128, 2**255])
 def test_constant_time_power_edge_exponents(k: int) -> None:
     assert H ** Scalar(k % N) == multi_pow_vartime([(H, Scalar(k % N))])
+
+
+# --- the packed form (the verifier's fast reading of ballots) ---------------------------------
+
+needs_packed = pytest.mark.skipif(not PACKED, reason="the C extension is not built")
+
+
+@needs_packed
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(nonzero_scalars, min_size=1, max_size=40), st.lists(scalars, min_size=40, max_size=40)
+)
+def test_packed_points_sum_and_multiply_as_points(keys: list[Scalar], exps: list[Scalar]) -> None:
+    points = [g_pow(k) for k in keys]
+    packed = decode_packed(b"".join(p.to_bytes() for p in points))
+    assert packed is not None
+    assert packed == b"".join(packed_point(p) for p in points)
+    assert sum_packed(packed) == g_pow(Scalar(sum(k.value for k in keys) % N))
+    inverses = decode_packed(b"".join(p.to_bytes() for p in points), inverse=True)
+    assert inverses is not None
+    assert sum_packed(inverses) == g_pow(-Scalar(sum(k.value for k in keys) % N))
+    # Zero exponents (mod n) included: they are dropped.
+    exponents = [e.value + (N if i % 3 == 0 else 0) for i, e in enumerate(exps[: len(points)])]
+    exponents[0] = 0
+    terms = MultiPowAccumulator()
+    terms.add_packed(packed, exponents)
+    expected = multi_pow_vartime(
+        [(p, Scalar(e % N)) for p, e in zip(points, exponents, strict=True)]
+    )
+    assert terms.compute() == expected
+
+
+@needs_packed
+def test_decode_packed_refuses_a_point_off_the_curve() -> None:
+    good = g_pow(Scalar(7)).to_bytes()
+    off_curve = b"\x02" + (5).to_bytes(32, "big")  # x^3 + 7 = 132 is not a square mod p
+    assert decode_packed(good + off_curve) is None
+    assert decode_packed(good) is not None
+
+
+@needs_packed
+def test_packed_forms_refuse_what_they_cannot_hold() -> None:
+    with pytest.raises(ValueError, match="identity"):
+        packed_point(IDENTITY)
+    with pytest.raises(ValueError, match="one exponent per point"):
+        MultiPowAccumulator().add_packed(packed_point(G), [1, 2])
+    assert sum_packed(b"") == IDENTITY

@@ -1,0 +1,406 @@
+"""Spec §11.8 and §6.7 The verifier's fast reading of ballots whose contests are all counted
+homomorphically (block, approval, referendum), the ballots of almost every election.
+
+The plain path (``Ballot.from_json``, then a ``BatchVerifier``) builds an object for every
+ciphertext, point, branch and scalar of a ballot: most of a ballot's cost in Python. This path
+reads the same JSON straight into bytes: every ciphertext's points and every commitment of a
+batch are decoded in one call each, each proof's challenge is checked as its hash (§6.4, §6.5)
+as it is read, and the weighted equations of the whole batch (§6.7 steps 2-4, with weights
+drawn once every proof is in hand) are summed in one multi-exponentiation.
+
+It only ever accepts. A ballot not of exactly the form the plain parsers accept (a field
+missing or unknown, a type, length or case of hex that differs, a point prefix other than 0x02
+or 0x03, a scalar not below n, a challenge that is not the hash) is left to the plain path
+(``read`` returns None), which names what is wrong. A batch any of whose points does not
+decode, or whose combined equation fails, is read again on the plain path (``check`` returns
+None), which names each failure exactly as verifying each proof alone does.
+tests/verifier/test_fast_ballots.py holds the two paths to the same verdicts.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from crypto.elgamal import PublicKey
+from crypto.errors import MalformedInput, VerivoteError
+from crypto.group import ENCODED_POINT_LENGTH, G, N, Point, product
+from crypto.hashing import Dst, encode_parts, hash_encoded_to_scalar
+from crypto.multiexp import (
+    PACKED,
+    MultiPowAccumulator,
+    decode_packed,
+    packed_point,
+    sum_packed,
+)
+from crypto.proofs.randomness import verify_randomness
+from election.wire import BallotLayout, ContestShape, RankedContestBallot, ranking_context
+
+__all__ = ["FastBallot", "FastReader", "check", "merge_products"]
+
+_BALLOT_FIELDS: Final = frozenset({"style", "paper", "contests"})
+_CONTEST_FIELDS: Final = frozenset({"contest", "selections", "proofs", "total"})
+_CIPHERTEXT_FIELDS: Final = frozenset({"alpha", "beta"})
+_PROOF_FIELDS: Final = frozenset({"branches"})
+_BRANCH_FIELDS: Final = frozenset({"a", "b", "challenge", "response"})
+_POINT_HEX: Final = 2 * ENCODED_POINT_LENGTH
+_SCALAR_HEX: Final = 64
+_PREFIXES: Final = frozenset({0x02, 0x03})
+# encode_parts' length prefix of a 33-byte part (a point), and of a 4-byte one.
+_L33: Final = ENCODED_POINT_LENGTH.to_bytes(4, "big")
+_L4: Final = (4).to_bytes(4, "big")
+_WEIGHT_BYTES: Final = 16  # §6.7 weights of 128 bits
+_PACKED_SIZE: Final = 64  # a packed point (crypto.multiexp.decode_packed)
+
+
+@dataclass(frozen=True, slots=True)
+class FastBallot:
+    """A ballot read by the fast path, its challenges checked: its leaf ``index`` and style;
+    ``ciphertexts``, the 33-byte encodings alpha, beta of each option, contest after contest;
+    ``commitments``, A and B of each branch, proof after proof; ``proofs``, per proof the
+    first ciphertext it is about, how many (1 for a range proof, a contest's options for a sum
+    proof), its minimum value and its branches' challenges and responses; ``columns``, per
+    homomorphic contest its id, first ciphertext and options (for the tally's products);
+    ``alphas``, the 64-bit prefixes of the alphas of every ciphertext in the ballot's order
+    (§11.8); ``rankings``, each ranked contest's id and ranking ciphertext (alpha || beta)."""
+
+    index: int
+    style: str
+    ciphertexts: bytes
+    commitments: bytes
+    proofs: tuple[tuple[int, int, int, tuple[int, ...], tuple[int, ...]], ...]
+    columns: tuple[tuple[str, int, int], ...]
+    alphas: tuple[int, ...]
+    rankings: tuple[tuple[str, bytes], ...]
+
+
+class FastReader:
+    """Reads ballots against one election's layout and key (``read``), when the C extension
+    is built and the layout has its paper hash; ``enabled`` says whether it can. A ranked
+    contest's ranking is parsed and its proof verified at once, as on the plain path (§6.6
+    proofs are not batched), under the key ``ranking_key()`` gives (one with its table)."""
+
+    def __init__(
+        self,
+        layout: BallotLayout,
+        fingerprint: bytes,
+        public_key: PublicKey,
+        ranking_key: Callable[[], PublicKey],
+    ) -> None:
+        self.layout = layout
+        self.fingerprint = fingerprint
+        self.public_key = public_key
+        self.ranking_key = ranking_key
+        self.enabled = PACKED and layout.paper is not None
+        self._paper = (layout.paper or b"").hex()
+        # encode_parts(g, pk): the statement's fixed parts after each proof's context (§6.4).
+        self._keys = encode_parts(G.to_bytes(), public_key.to_bytes())
+
+    def read(self, index: int, payload: object, credential: Point) -> FastBallot | None:
+        """Spec §11.8 The ballot ``payload`` of the voter with ``credential``, its challenges
+        checked (and its rankings' proofs verified); None when the plain path must read it."""
+        if not self.enabled or type(payload) is not dict or payload.keys() != _BALLOT_FIELDS:
+            return None
+        style, contests = payload["style"], payload["contests"]
+        if type(style) is not str or payload["paper"] != self._paper:
+            return None
+        try:
+            shapes = self.layout.style(style)
+        except MalformedInput:
+            return None
+        if type(contests) is not list or len(contests) != len(shapes):
+            return None
+        points: list[str] = []
+        commitments: list[str] = []
+        scalars: list[str] = []
+        bounds: list[tuple[ContestShape, int]] = []  # each contest's shape and its proofs
+        rankings: dict[int, tuple[str, bytes]] = {}  # by position in the ballot
+        for value, shape in zip(contests, shapes, strict=True):
+            if not shape.homomorphic:
+                ranking = self._ranking(value, shape, credential)
+                if ranking is None:
+                    return None
+                rankings[len(bounds)] = (shape.id, ranking)
+                bounds.append((shape, 0))
+                continue
+            proofs = _read_contest(value, shape, points, commitments, scalars)
+            if proofs < 0:
+                return None
+            bounds.append((shape, proofs))
+        cts = _hex(points, _POINT_HEX)
+        cms = _hex(commitments, _POINT_HEX)
+        scs = _hex(scalars, _SCALAR_HEX)
+        if cts is None or cms is None or scs is None:
+            return None
+        if not set(cts[::ENCODED_POINT_LENGTH]) | set(cms[::ENCODED_POINT_LENGTH]) <= _PREFIXES:
+            return None
+        numbers = [int.from_bytes(scs[k : k + 32], "big") for k in range(0, len(scs), 32)]
+        if numbers and max(numbers) >= N:
+            return None
+        return self._check_challenges(
+            index, style, credential.to_bytes(), bounds, rankings, cts, cms, numbers
+        )
+
+    def _ranking(self, value: object, shape: ContestShape, credential: Point) -> bytes | None:
+        """Spec §11.8 A ranked contest's ranking (alpha || beta) once its proof verifies, as
+        the plain path reads and verifies it; None if it does not."""
+        try:
+            contest = RankedContestBallot.from_json(value, shape)
+            verify_randomness(
+                contest.proof,
+                public_key=self.ranking_key(),
+                ciphertext=contest.ranking,
+                context=ranking_context(self.fingerprint, credential, shape.id),
+            )
+        except VerivoteError:
+            return None
+        return contest.ranking.alpha.to_bytes() + contest.ranking.beta.to_bytes()
+
+    def _check_challenges(
+        self,
+        index: int,
+        style: str,
+        credential: bytes,
+        bounds: list[tuple[ContestShape, int]],
+        rankings: dict[int, tuple[str, bytes]],
+        cts: bytes,
+        cms: bytes,
+        numbers: list[int],
+    ) -> FastBallot | None:
+        """Spec §6.4 and §6.5 steps 1-2 of each proof: the challenges sum to the hash of the
+        statement (contexts of §11.8) and the commitments as received."""
+        proofs: list[tuple[int, int, int, tuple[int, ...], tuple[int, ...]]] = []
+        columns: list[tuple[str, int, int]] = []
+        alphas: list[int] = []
+        ct = cm = sc = 0  # the next ciphertext, commitment and scalar
+        for position, (shape, count) in enumerate(bounds):
+            if position in rankings:
+                alphas.append(_alpha_prefix(rankings[position][1]))
+                continue
+            end = 66 * (ct + shape.options)
+            alphas += (_alpha_prefix(cts[k : k + 9]) for k in range(66 * ct, end, 66))
+            contest = shape.id.encode("utf-8")
+            columns.append((shape.id, ct, shape.options))
+            selection = encode_parts(Dst.BALLOT_SELECTION, self.fingerprint, credential, contest)
+            head = encode_parts(Dst.RANGE) + (len(selection) + 8).to_bytes(4, "big") + selection
+            for k in range(shape.options):
+                at = 66 * (ct + k)
+                statement = b"".join(
+                    (head, _L4, k.to_bytes(4, "big"), self._keys,
+                     _L33, cts[at : at + 33], _L33, cts[at + 33 : at + 66], _BOUNDS_01)
+                )  # fmt: skip
+                if not _challenge_holds(statement, cms[33 * cm : 33 * cm + 132], numbers, sc, 2):
+                    return None
+                proofs.append((ct + k, 1, 0, tuple(numbers[sc : sc + 4 : 2]),
+                               tuple(numbers[sc + 1 : sc + 4 : 2])))  # fmt: skip
+                cm, sc = cm + 4, sc + 4
+            if count > shape.options:
+                low, high = shape.total_range or (0, 0)
+                branches = high - low + 1
+                total = encode_parts(Dst.BALLOT_TOTAL, self.fingerprint, credential, contest)
+                statement = b"".join(
+                    (encode_parts(Dst.SUM_RANGE, total), self._keys,
+                     encode_parts(shape.options.to_bytes(4, "big")),
+                     _points_parts(cts[66 * ct : 66 * (ct + shape.options)]),
+                     encode_parts(low.to_bytes(4, "big"), high.to_bytes(4, "big")))
+                )  # fmt: skip
+                received = cms[33 * cm : 33 * (cm + 2 * branches)]
+                if not _challenge_holds(statement, received, numbers, sc, branches):
+                    return None
+                end = sc + 2 * branches
+                proofs.append((ct, shape.options, low, tuple(numbers[sc:end:2]),
+                               tuple(numbers[sc + 1 : end : 2])))  # fmt: skip
+                cm, sc = cm + 2 * branches, end
+            ct += shape.options
+        return FastBallot(
+            index, style, cts, cms, tuple(proofs), tuple(columns), tuple(alphas),
+            tuple(rankings.values()),
+        )  # fmt: skip
+
+
+def _alpha_prefix(data: bytes) -> int:
+    """Spec §11.8 The 64-bit fingerprint of the alpha whose encoding ``data`` starts with."""
+    return int.from_bytes(data[1:9], "big") or 1
+
+
+# encode_parts(I2OSP(0, 4), I2OSP(1, 4)): the bounds of a selection's range proof (§11.8).
+_BOUNDS_01: Final = encode_parts((0).to_bytes(4, "big"), (1).to_bytes(4, "big"))
+
+
+def _read_contest(
+    value: object,
+    shape: ContestShape,
+    points: list[str],
+    commitments: list[str],
+    scalars: list[str],
+) -> int:
+    """Collect a homomorphic contest's hex fields (its ciphertexts' points, its proofs'
+    commitments and scalars, in order); its number of proofs, or -1 for the plain path."""
+    if not shape.homomorphic or type(value) is not dict or value.keys() != _CONTEST_FIELDS:
+        return -1
+    selections, proofs, total = value["selections"], value["proofs"], value["total"]
+    if (
+        value["contest"] != shape.id
+        or type(selections) is not list
+        or type(proofs) is not list
+        or len(selections) != shape.options
+        or len(proofs) != shape.options
+    ):
+        return -1
+    for ciphertext in selections:
+        if type(ciphertext) is not dict or ciphertext.keys() != _CIPHERTEXT_FIELDS:
+            return -1
+        points += (ciphertext["alpha"], ciphertext["beta"])
+    for proof in proofs:
+        if not _read_proof(proof, 2, commitments, scalars):
+            return -1
+    total_range = shape.total_range
+    if total_range is None:
+        return shape.options if total is None else -1
+    low, high = total_range
+    if not _read_proof(total, high - low + 1, commitments, scalars):
+        return -1
+    return shape.options + 1
+
+
+def _read_proof(value: object, branches: int, commitments: list[str], scalars: list[str]) -> bool:
+    if type(value) is not dict or value.keys() != _PROOF_FIELDS:
+        return False
+    items = value["branches"]
+    if type(items) is not list or len(items) != branches:
+        return False
+    for branch in items:
+        if type(branch) is not dict or branch.keys() != _BRANCH_FIELDS:
+            return False
+        commitments += (branch["a"], branch["b"])
+        scalars += (branch["challenge"], branch["response"])
+    return True
+
+
+def _hex(texts: list[str], length: int) -> bytes | None:
+    """The bytes of ``texts``, each exactly ``length`` lower-case hex digits, or None."""
+    if not texts:
+        return b""
+    if set(map(len, texts)) != {length}:
+        return None
+    try:
+        joined = "".join(texts)
+        data = bytes.fromhex(joined)
+    except (TypeError, ValueError):
+        return None
+    return data if data.hex() == joined else None  # lower-case, no white space
+
+
+def _points_parts(data: bytes) -> bytes:
+    """encode_parts of each 33-byte point of ``data``."""
+    return b"".join(_L33 + data[k : k + 33] for k in range(0, len(data), 33))
+
+
+def _challenge_holds(
+    statement: bytes, received: bytes, numbers: list[int], start: int, branches: int
+) -> bool:
+    """Spec §6.4 step 2: the branches' challenges (numbers[start], numbers[start + 2], ...)
+    sum to H_s of ``statement`` (the encoded parts before the commitments) and the commitments
+    as received."""
+    challenge = hash_encoded_to_scalar(statement + _points_parts(received))
+    total = sum(numbers[start : start + 2 * branches : 2])
+    return challenge.value == total % N
+
+
+def check(
+    ballots: Sequence[FastBallot], public_key: PublicKey
+) -> dict[str, list[tuple[bytes, bytes]]] | None:
+    """Spec §6.7 steps 1-4 for every proof of ``ballots`` together: None if a point does not
+    decode or the combined equation fails (the plain path reads them again); otherwise, per
+    contest, the product of the ballots' ciphertexts per option as (alpha, beta) encodings
+    (§5.4)."""
+    if not ballots:
+        return {}
+    ciphertexts = decode_packed(b"".join(b.ciphertexts for b in ballots))
+    # Step 1: the commitments' inverses, decoded directly (first byte flipped).
+    commitments = decode_packed(b"".join(b.commitments for b in ballots), inverse=True)
+    if ciphertexts is None or commitments is None:
+        return None
+    # Step 2: two 128-bit weights per branch (za for A, zb for B), all proofs in hand.
+    count = len(commitments) // _PACKED_SIZE
+    drawn = secrets.randbits(8 * _WEIGHT_BYTES * count).to_bytes(_WEIGHT_BYTES * count, "little")
+    weights = [
+        int.from_bytes(drawn[k : k + _WEIGHT_BYTES], "little")
+        for k in range(0, len(drawn), _WEIGHT_BYTES)
+    ]
+    # Step 3: branch j (value v = minimum + j) with weights (za, zb) contributes
+    # g^(za·s + zb·c·v) · pk^(zb·s) · alpha^(-za·c) · beta^(-zb·c) · (A^-1)^za · (B^-1)^zb; a sum
+    # proof's alpha and beta are products, so its exponents go to each of its ciphertexts.
+    exponents = [0] * (len(ciphertexts) // _PACKED_SIZE)
+    g_exponent = key_exponent = 0
+    w = first = 0
+    for ballot in ballots:
+        for start, size, minimum, challenges, responses in ballot.proofs:
+            alpha_exponent = beta_exponent = 0
+            for j, (c, s) in enumerate(zip(challenges, responses, strict=True)):
+                za, zb = weights[w], weights[w + 1]
+                w += 2
+                g_exponent += za * s + zb * c * (minimum + j)
+                key_exponent += zb * s
+                alpha_exponent -= za * c
+                beta_exponent -= zb * c
+            for i in range(2 * (first + start), 2 * (first + start + size), 2):
+                exponents[i] += alpha_exponent
+                exponents[i + 1] += beta_exponent
+        first += len(ballot.ciphertexts) // 66
+    terms = MultiPowAccumulator()
+    terms.add_packed(commitments, weights)
+    terms.add_packed(ciphertexts, exponents)
+    terms.add_packed(packed_point(G) + packed_point(public_key.element), [g_exponent, key_exponent])
+    # Step 4: the product is the identity iff (but with probability 2^-128) every one holds.
+    if not terms.compute().is_identity:
+        return None
+    return _products(ballots, ciphertexts)
+
+
+def _products(
+    ballots: Sequence[FastBallot], ciphertexts: bytes
+) -> dict[str, list[tuple[bytes, bytes]]]:
+    """Per contest and option, the product of the ballots' ciphertexts, as encodings."""
+    columns: dict[str, list[tuple[list[bytes], list[bytes]]]] = {}
+    first = 0
+    for ballot in ballots:
+        for contest, start, options in ballot.columns:
+            row = columns.get(contest)
+            if row is None:
+                row = columns[contest] = [([], []) for _ in range(options)]
+            at = _PACKED_SIZE * 2 * (first + start)
+            for alphas, betas in row:
+                alphas.append(ciphertexts[at : at + _PACKED_SIZE])
+                betas.append(ciphertexts[at + _PACKED_SIZE : at + 2 * _PACKED_SIZE])
+                at += 2 * _PACKED_SIZE
+        first += len(ballot.ciphertexts) // 66
+    return {
+        contest: [
+            (sum_packed(b"".join(a)).to_bytes(), sum_packed(b"".join(b)).to_bytes()) for a, b in row
+        ]
+        for contest, row in columns.items()
+    }
+
+
+def merge_products(
+    *parts: dict[str, list[tuple[bytes, bytes]]],
+) -> dict[str, list[tuple[bytes, bytes]]]:
+    """Products of disjoint sets of ballots, per contest and option, multiplied together."""
+    out: dict[str, list[tuple[bytes, bytes]]] = {}
+    for part in parts:
+        for contest, row in part.items():
+            mine = out.get(contest)
+            if mine is None:
+                out[contest] = list(row)
+                continue
+            out[contest] = [
+                (
+                    product([Point.from_bytes(a1), Point.from_bytes(a2)]).to_bytes(),
+                    product([Point.from_bytes(b1), Point.from_bytes(b2)]).to_bytes(),
+                )
+                for (a1, b1), (a2, b2) in zip(mine, row, strict=True)
+            ]
+    return out
