@@ -61,7 +61,8 @@ class FastBallot:
     ``ciphertexts``, the 33-byte encodings alpha, beta of each option, contest after contest;
     ``commitments``, A and B of each branch, proof after proof; ``proofs``, per proof the
     first ciphertext it is about, how many (1 for a range proof, a contest's options for a sum
-    proof), its minimum value and its branches' challenges and responses; ``columns``, per
+    proof), its minimum value, where its branches' challenges and responses start in
+    ``numbers`` (c_0, s_0, c_1, s_1, ...) and its number of branches; ``columns``, per
     homomorphic contest its id, first ciphertext and options (for the tally's products);
     ``alphas``, the 64-bit prefixes of the alphas of every ciphertext in the ballot's order
     (§11.8); ``rankings``, each ranked contest's id and ranking ciphertext (alpha || beta)."""
@@ -70,10 +71,11 @@ class FastBallot:
     style: str
     ciphertexts: bytes
     commitments: bytes
-    proofs: tuple[tuple[int, int, int, tuple[int, ...], tuple[int, ...]], ...]
+    proofs: tuple[tuple[int, int, int, int, int], ...]
     columns: tuple[tuple[str, int, int], ...]
     alphas: tuple[int, ...]
     rankings: tuple[tuple[str, bytes], ...]
+    numbers: list[int]
 
 
 class FastReader:
@@ -171,52 +173,52 @@ class FastReader:
     ) -> FastBallot | None:
         """Spec §6.4 and §6.5 steps 1-2 of each proof: the challenges sum to the hash of the
         statement (contexts of §11.8) and the commitments as received."""
-        proofs: list[tuple[int, int, int, tuple[int, ...], tuple[int, ...]]] = []
+        proofs: list[tuple[int, int, int, int, int]] = []
         columns: list[tuple[str, int, int]] = []
         alphas: list[int] = []
+        # Every point as encode_parts writes it (I2OSP(33, 4) || encoding): 37 bytes each.
+        ct_parts, cm_parts = _points_parts(cts), _points_parts(cms)
         ct = cm = sc = 0  # the next ciphertext, commitment and scalar
         for position, (shape, count) in enumerate(bounds):
             if position in rankings:
                 alphas.append(_alpha_prefix(rankings[position][1]))
                 continue
-            end = 66 * (ct + shape.options)
-            alphas += (_alpha_prefix(cts[k : k + 9]) for k in range(66 * ct, end, 66))
+            options = shape.options
+            last = 66 * (ct + options)
+            alphas += (_alpha_prefix(cts[k : k + 9]) for k in range(66 * ct, last, 66))
             contest = shape.id.encode("utf-8")
-            columns.append((shape.id, ct, shape.options))
+            columns.append((shape.id, ct, options))
             selection = encode_parts(Dst.BALLOT_SELECTION, self.fingerprint, credential, contest)
             head = encode_parts(Dst.RANGE) + (len(selection) + 8).to_bytes(4, "big") + selection
-            for k in range(shape.options):
-                at = 66 * (ct + k)
+            for k in range(options):
+                at = 74 * (ct + k)
                 statement = b"".join(
-                    (head, _L4, k.to_bytes(4, "big"), self._keys,
-                     _L33, cts[at : at + 33], _L33, cts[at + 33 : at + 66], _BOUNDS_01)
+                    (head, _L4, k.to_bytes(4, "big"), self._keys, ct_parts[at : at + 74],
+                     _BOUNDS_01, cm_parts[37 * cm : 37 * cm + 148])
                 )  # fmt: skip
-                if not _challenge_holds(statement, cms[33 * cm : 33 * cm + 132], numbers, sc, 2):
+                if not _challenge_holds(statement, numbers, sc, 2):
                     return None
-                proofs.append((ct + k, 1, 0, tuple(numbers[sc : sc + 4 : 2]),
-                               tuple(numbers[sc + 1 : sc + 4 : 2])))  # fmt: skip
+                proofs.append((ct + k, 1, 0, sc, 2))
                 cm, sc = cm + 4, sc + 4
-            if count > shape.options:
+            if count > options:
                 low, high = shape.total_range or (0, 0)
                 branches = high - low + 1
                 total = encode_parts(Dst.BALLOT_TOTAL, self.fingerprint, credential, contest)
                 statement = b"".join(
                     (encode_parts(Dst.SUM_RANGE, total), self._keys,
-                     encode_parts(shape.options.to_bytes(4, "big")),
-                     _points_parts(cts[66 * ct : 66 * (ct + shape.options)]),
-                     encode_parts(low.to_bytes(4, "big"), high.to_bytes(4, "big")))
+                     encode_parts(options.to_bytes(4, "big")),
+                     ct_parts[74 * ct : 74 * (ct + options)],
+                     encode_parts(low.to_bytes(4, "big"), high.to_bytes(4, "big")),
+                     cm_parts[37 * cm : 37 * (cm + 2 * branches)])
                 )  # fmt: skip
-                received = cms[33 * cm : 33 * (cm + 2 * branches)]
-                if not _challenge_holds(statement, received, numbers, sc, branches):
+                if not _challenge_holds(statement, numbers, sc, branches):
                     return None
-                end = sc + 2 * branches
-                proofs.append((ct, shape.options, low, tuple(numbers[sc:end:2]),
-                               tuple(numbers[sc + 1 : end : 2])))  # fmt: skip
-                cm, sc = cm + 2 * branches, end
-            ct += shape.options
+                proofs.append((ct, options, low, sc, branches))
+                cm, sc = cm + 2 * branches, sc + 2 * branches
+            ct += options
         return FastBallot(
             index, style, cts, cms, tuple(proofs), tuple(columns), tuple(alphas),
-            tuple(rankings.values()),
+            tuple(rankings.values()), numbers,
         )  # fmt: skip
 
 
@@ -283,10 +285,10 @@ def _hex(texts: list[str], length: int) -> bytes | None:
     """The bytes of ``texts``, each exactly ``length`` lower-case hex digits, or None."""
     if not texts:
         return b""
-    if set(map(len, texts)) != {length}:
-        return None
     try:
-        joined = "".join(texts)
+        if set(map(len, texts)) != {length}:  # a number has no len(): TypeError
+            return None
+        joined = "".join(texts)  # a list of the right length is no str: TypeError
         data = bytes.fromhex(joined)
     except (TypeError, ValueError):
         return None
@@ -298,15 +300,11 @@ def _points_parts(data: bytes) -> bytes:
     return b"".join(_L33 + data[k : k + 33] for k in range(0, len(data), 33))
 
 
-def _challenge_holds(
-    statement: bytes, received: bytes, numbers: list[int], start: int, branches: int
-) -> bool:
+def _challenge_holds(statement: bytes, numbers: list[int], start: int, branches: int) -> bool:
     """Spec §6.4 step 2: the branches' challenges (numbers[start], numbers[start + 2], ...)
-    sum to H_s of ``statement`` (the encoded parts before the commitments) and the commitments
-    as received."""
-    challenge = hash_encoded_to_scalar(statement + _points_parts(received))
-    total = sum(numbers[start : start + 2 * branches : 2])
-    return challenge.value == total % N
+    sum to H_s of ``statement``, the encoded parts up to the commitments as received."""
+    challenge = hash_encoded_to_scalar(statement)
+    return challenge.value == sum(numbers[start : start + 2 * branches : 2]) % N
 
 
 def check(
@@ -337,11 +335,13 @@ def check(
     g_exponent = key_exponent = 0
     w = first = 0
     for ballot in ballots:
-        for start, size, minimum, challenges, responses in ballot.proofs:
+        numbers = ballot.numbers
+        for start, size, minimum, at, branches in ballot.proofs:
             alpha_exponent = beta_exponent = 0
-            for j, (c, s) in enumerate(zip(challenges, responses, strict=True)):
+            for j in range(branches):
+                c, s = numbers[at], numbers[at + 1]
                 za, zb = weights[w], weights[w + 1]
-                w += 2
+                at, w = at + 2, w + 2
                 g_exponent += za * s + zb * c * (minimum + j)
                 key_exponent += zb * s
                 alpha_exponent -= za * c

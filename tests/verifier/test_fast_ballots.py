@@ -117,6 +117,14 @@ def _identity_alpha(payload: Payload) -> None:
     payload["contests"][0]["selections"][0]["alpha"] = "00" * 33
 
 
+def _numeric_beta(payload: Payload) -> None:
+    payload["contests"][0]["selections"][1]["beta"] = 7
+
+
+def _list_commitment(payload: Payload) -> None:
+    _first_range_proof(payload)["branches"][1]["b"] = ["0"] * 66
+
+
 def _unknown_branch_field(payload: Payload) -> None:
     _first_range_proof(payload)["branches"][0]["extra"] = "00"
 
@@ -178,6 +186,8 @@ TAMPERS: dict[str, tuple[Callable[[Payload], None] | None, str, bool]] = {
     "upper-case hex": (_upper_case_alpha, "lower-case", False),
     "the identity as alpha": (_identity_alpha, "alpha", False),
     "an unknown branch field": (_unknown_branch_field, "unknown field", False),
+    "a number for a point": (_numeric_beta, "hex string", False),
+    "a list for a commitment": (_list_commitment, "hex string", False),
     "another paper": (_other_paper, "built against other candidate lists", False),
     "no total proof": (_no_total, "total", False),
     "swapped selections": (_swap_selections, "range proof", False),
