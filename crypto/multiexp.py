@@ -458,7 +458,7 @@ _COST_ADD: Final = 0.2  # one point added inside a _combine_raw call
 _COST_CALL: Final = 2.1  # fixed cost of a _combine_raw call (the final inversion, cffi)
 _COST_DIGIT_FAST: Final = 0.05  # Python bucketing per base and window, c = 4 or 8
 _COST_DIGIT_SLOW: Final = 0.09  # the same with integer shifts, other c
-_COST_DIGIT_NATIVE: Final = 0.05  # the same in the C extension, any c (mostly memory: the bases are MBs)
+_COST_DIGIT_NATIVE: Final = 0.05  # the same in the C extension, any c (memory: bases span MBs)
 _COST_TWEAK: Final = 22.0  # one _tweak_mul with an exponent of 128 bits or more
 _COST_TWEAK_FIXED: Final = 4.5  # ... of which this much whatever the exponent's length
 _WINDOWS_TRIED: Final = range(2, 13)
