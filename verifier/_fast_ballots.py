@@ -51,6 +51,7 @@ _PREFIXES: Final = frozenset({0x02, 0x03})
 # encode_parts' length prefix of a 33-byte part (a point), and of a 4-byte one.
 _L33: Final = ENCODED_POINT_LENGTH.to_bytes(4, "big")
 _L4: Final = (4).to_bytes(4, "big")
+_L33_HEX: Final = _L33.hex()
 _WEIGHT_BYTES: Final = 16  # §6.7 weights of 128 bits
 _PACKED_SIZE: Final = 64  # a packed point (crypto.multiexp.decode_packed)
 
@@ -141,9 +142,14 @@ class FastReader:
         numbers = [int.from_bytes(scs[k : k + 32], "big") for k in range(0, len(scs), 32)]
         if numbers and max(numbers) >= N:
             return None
+        # Every point as encode_parts writes it (I2OSP(33, 4) || encoding, 37 bytes each), from
+        # the hex already checked above.
+        ct_parts = bytes.fromhex(_L33_HEX + _L33_HEX.join(points)) if points else b""
+        cm_parts = bytes.fromhex(_L33_HEX + _L33_HEX.join(commitments)) if commitments else b""
         return self._check_challenges(
-            index, style, credential.to_bytes(), bounds, rankings, cts, cms, numbers
-        )
+            index, style, credential.to_bytes(), bounds, rankings,
+            (cts, ct_parts), (cms, cm_parts), numbers,
+        )  # fmt: skip
 
     def _ranking(self, value: object, shape: ContestShape, credential: Point) -> bytes | None:
         """Spec §11.8 A ranked contest's ranking (alpha || beta) once its proof verifies, as
@@ -167,17 +173,17 @@ class FastReader:
         credential: bytes,
         bounds: list[tuple[ContestShape, int]],
         rankings: dict[int, tuple[str, bytes]],
-        cts: bytes,
-        cms: bytes,
+        ciphertexts: tuple[bytes, bytes],
+        commitments: tuple[bytes, bytes],
         numbers: list[int],
     ) -> FastBallot | None:
         """Spec §6.4 and §6.5 steps 1-2 of each proof: the challenges sum to the hash of the
-        statement (contexts of §11.8) and the commitments as received."""
+        statement (contexts of §11.8) and the commitments as received. ``ciphertexts`` and
+        ``commitments`` hold the points' encodings joined, and as encode_parts writes them."""
         proofs: list[tuple[int, int, int, int, int]] = []
         columns: list[tuple[str, int, int]] = []
         alphas: list[int] = []
-        # Every point as encode_parts writes it (I2OSP(33, 4) || encoding): 37 bytes each.
-        ct_parts, cm_parts = _points_parts(cts), _points_parts(cms)
+        (cts, ct_parts), (cms, cm_parts) = ciphertexts, commitments
         ct = cm = sc = 0  # the next ciphertext, commitment and scalar
         for position, (shape, count) in enumerate(bounds):
             if position in rankings:
@@ -293,11 +299,6 @@ def _hex(texts: list[str], length: int) -> bytes | None:
     except (TypeError, ValueError):
         return None
     return data if data.hex() == joined else None  # lower-case, no white space
-
-
-def _points_parts(data: bytes) -> bytes:
-    """encode_parts of each 33-byte point of ``data``."""
-    return b"".join(_L33 + data[k : k + 33] for k in range(0, len(data), 33))
 
 
 def _challenge_holds(statement: bytes, numbers: list[int], start: int, branches: int) -> bool:
