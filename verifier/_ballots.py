@@ -127,6 +127,13 @@ class _Parsed:
     reader: FastReader
 
     @property
+    def scheme(self) -> CredentialScheme:
+        """The voters' signature scheme (§11.4)."""
+        scheme = self.schemes[VOTER]
+        assert isinstance(scheme, CredentialScheme)
+        return scheme
+
+    @property
     def public_key(self) -> PublicKey:
         """The election key with its fixed-base table, built when first needed (single
         verifications: rankings, audits, a failing batch's proofs): the fast path's batch
@@ -236,8 +243,10 @@ def _verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome
             verdicts[index] = BallotVerdict(index, 1, f"entry: {exc}")
             continue
         try:
-            entry.verify_signature(parsed.schemes[VOTER])
+            # The key decoded once, for the signature (Entry.verify_signature's check) and
+            # the proofs; a bad key is refused with the same reason either way.
             credential = credential_from_bytes(key, "voter key")
+            parsed.scheme.verify_credential(credential, entry.signed_bytes(), entry.signature)
             if kind == BALLOT:
                 read = parsed.reader.read(index, entry.payload, credential)
                 if read is not None:

@@ -80,7 +80,14 @@ class CredentialScheme:
         """Raises: InvalidSignature (also without a fingerprint), MalformedInput (bad key)."""
         if self.fingerprint is None:
             raise InvalidSignature("no election definition yet: voter signatures cannot verify")
-        credential = credential_from_bytes(key, "voter key")
+        self.verify_credential(credential_from_bytes(key, "voter key"), message, signature)
+
+    def verify_credential(self, credential: Point, message: bytes, signature: bytes) -> None:
+        """``verify`` with the author key already decoded (a verifier needs it anyway).
+
+        Raises: InvalidSignature (also without a fingerprint)."""
+        if self.fingerprint is None:
+            raise InvalidSignature("no election definition yet: voter signatures cannot verify")
         try:
             parsed = credential_signature_from_bytes(signature)
         except MalformedInput:
