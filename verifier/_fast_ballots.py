@@ -338,6 +338,18 @@ def check(
     for ballot in ballots:
         numbers = ballot.numbers
         for start, size, minimum, at, branches in ballot.proofs:
+            if size == 1 and branches == 2 and minimum == 0:
+                # A selection's range proof (0 or 1), most of the proofs: the loop below,
+                # unrolled (v = 0 then 1).
+                c0, s0, c1, s1 = numbers[at : at + 4]
+                za0, zb0, za1, zb1 = weights[w : w + 4]
+                w += 4
+                g_exponent += za0 * s0 + za1 * s1 + zb1 * c1
+                key_exponent += zb0 * s0 + zb1 * s1
+                i = 2 * (first + start)
+                exponents[i] -= za0 * c0 + za1 * c1
+                exponents[i + 1] -= zb0 * c0 + zb1 * c1
+                continue
             alpha_exponent = beta_exponent = 0
             for j in range(branches):
                 c, s = numbers[at], numbers[at + 1]
