@@ -1,12 +1,13 @@
-"""Spec §11.8 and §6.7 The verifier's fast reading of ballots whose contests are all counted
-homomorphically (block, approval, referendum), the ballots of almost every election.
+"""Spec §11.8 and §6.7 The verifier's fast reading of ballots.
 
 The plain path (``Ballot.from_json``, then a ``BatchVerifier``) builds an object for every
 ciphertext, point, branch and scalar of a ballot: most of a ballot's cost in Python. This path
-reads the same JSON straight into bytes: every ciphertext's points and every commitment of a
-batch are decoded in one call each, each proof's challenge is checked as its hash (§6.4, §6.5)
-as it is read, and the weighted equations of the whole batch (§6.7 steps 2-4, with weights
-drawn once every proof is in hand) are summed in one multi-exponentiation.
+reads a homomorphic contest (block, approval, referendum) straight from its JSON into bytes:
+every ciphertext's points and every commitment of a batch are decoded in one call each, each
+proof's challenge is checked as its hash (§6.4, §6.5) as it is read, and the weighted
+equations of the whole batch (§6.7 steps 2-4, with weights drawn once every proof is in hand)
+are summed in one multi-exponentiation. A ranked contest's ranking is parsed and its §6.6 proof
+verified at once, as on the plain path.
 
 It only ever accepts. A ballot not of exactly the form the plain parsers accept (a field
 missing or unknown, a type, length or case of hex that differs, a point prefix other than 0x02

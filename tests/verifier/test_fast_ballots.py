@@ -21,7 +21,7 @@ from election.wire import selection_context
 from tests.election.scenario import DEFINITION, ELECTION
 from tests.verifier.election import Built, entry_of
 from verifier._ballots import BallotContext, BatchOutcome, Item, _parsed, verify_batch
-from verifier._fast_ballots import check
+from verifier._fast_ballots import check, merge_products
 
 Payload = dict[str, Any]
 
@@ -83,6 +83,13 @@ def test_the_fast_path_reads_every_ballot_and_agrees_with_the_plain_path(built: 
     assert products is not None
     assert products == {c: row for c, row in plain.products.items() if c in products}
     assert fast == plain
+    # Products of two parts of the batch, multiplied, are the whole batch's (a batch mixes
+    # ballots of both paths).
+    first, rest = check(reads[:2], _parsed(context).key), check(reads[2:], _parsed(context).key)
+    assert first is not None
+    assert rest is not None
+    assert first != products
+    assert merge_products(first, rest) == products
     assert all(verdict.check == 0 for verdict in fast.verdicts)
     # The block and referendum contests' products and the ranked contest's rankings are there.
     assert {"nec-clp", "rule-change-1"} <= set(fast.products)
