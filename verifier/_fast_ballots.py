@@ -53,6 +53,11 @@ _PREFIXES: Final = frozenset({0x02, 0x03})
 _L33: Final = ENCODED_POINT_LENGTH.to_bytes(4, "big")
 _L4: Final = (4).to_bytes(4, "big")
 _L33_HEX: Final = _L33.hex()
+# A ciphertext's two encodings (alpha, beta); a point as encode_parts writes it (I2OSP(33, 4)
+# then the encoding), alone and for a ciphertext.
+_CIPHERTEXT: Final = 2 * ENCODED_POINT_LENGTH
+_PART: Final = 4 + ENCODED_POINT_LENGTH
+_CIPHERTEXT_PARTS: Final = 2 * _PART
 _WEIGHT_BYTES: Final = 16  # §6.7 weights of 128 bits
 _PACKED_SIZE: Final = 64  # a packed point (crypto.multiexp.decode_packed)
 
@@ -191,17 +196,20 @@ class FastReader:
                 alphas.append(_alpha_prefix(rankings[position][1]))
                 continue
             options = shape.options
-            last = 66 * (ct + options)
-            alphas += (_alpha_prefix(cts[k : k + 9]) for k in range(66 * ct, last, 66))
+            last = _CIPHERTEXT * (ct + options)
+            alphas += (
+                _alpha_prefix(cts[k : k + 9]) for k in range(_CIPHERTEXT * ct, last, _CIPHERTEXT)
+            )
             contest = shape.id.encode("utf-8")
             columns.append((shape.id, ct, options))
             selection = encode_parts(Dst.BALLOT_SELECTION, self.fingerprint, credential, contest)
             head = encode_parts(Dst.RANGE) + (len(selection) + 8).to_bytes(4, "big") + selection
             for k in range(options):
-                at = 74 * (ct + k)
+                at = _CIPHERTEXT_PARTS * (ct + k)
                 statement = b"".join(
-                    (head, _L4, k.to_bytes(4, "big"), self._keys, ct_parts[at : at + 74],
-                     _BOUNDS_01, cm_parts[37 * cm : 37 * cm + 148])
+                    (head, _L4, k.to_bytes(4, "big"), self._keys,
+                     ct_parts[at : at + _CIPHERTEXT_PARTS], _BOUNDS_01,
+                     cm_parts[_PART * cm : _PART * (cm + 4)])
                 )  # fmt: skip
                 if not _challenge_holds(statement, numbers, sc, 2):
                     return None
@@ -214,9 +222,9 @@ class FastReader:
                 statement = b"".join(
                     (encode_parts(Dst.SUM_RANGE, total), self._keys,
                      encode_parts(options.to_bytes(4, "big")),
-                     ct_parts[74 * ct : 74 * (ct + options)],
+                     ct_parts[_CIPHERTEXT_PARTS * ct : _CIPHERTEXT_PARTS * (ct + options)],
                      encode_parts(low.to_bytes(4, "big"), high.to_bytes(4, "big")),
-                     cm_parts[37 * cm : 37 * (cm + 2 * branches)])
+                     cm_parts[_PART * cm : _PART * (cm + 2 * branches)])
                 )  # fmt: skip
                 if not _challenge_holds(statement, numbers, sc, branches):
                     return None
@@ -363,7 +371,7 @@ def check(
             for i in range(2 * (first + start), 2 * (first + start + size), 2):
                 exponents[i] += alpha_exponent
                 exponents[i + 1] += beta_exponent
-        first += len(ballot.ciphertexts) // 66
+        first += len(ballot.ciphertexts) // _CIPHERTEXT
     terms = MultiPowAccumulator()
     terms.add_packed(commitments, weights)
     terms.add_packed(ciphertexts, exponents)
@@ -390,7 +398,7 @@ def _products(
                 alphas.append(ciphertexts[at : at + _PACKED_SIZE])
                 betas.append(ciphertexts[at + _PACKED_SIZE : at + 2 * _PACKED_SIZE])
                 at += 2 * _PACKED_SIZE
-        first += len(ballot.ciphertexts) // 66
+        first += len(ballot.ciphertexts) // _CIPHERTEXT
     return {
         contest: [
             (sum_packed(b"".join(a)).to_bytes(), sum_packed(b"".join(b)).to_bytes()) for a, b in row
