@@ -2,11 +2,12 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Re-install when pyproject.toml changes, or the C extension (crypto/_native.c, built by
-# setup.py at install time; without a compiler crypto.multiexp runs in pure Python).
+# Re-install when pyproject.toml changes, or the C extensions (crypto/_native.c and
+# crypto/_canonical.c, built by setup.py at install time; without a compiler the same work runs
+# in pure Python).
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
-INSTALL_DEPS := pyproject.toml setup.py crypto/_native.c
+INSTALL_DEPS := pyproject.toml setup.py crypto/_native.c crypto/_canonical.c
 
 .PHONY: demo test fuzz lint typecheck unit bench bench-board bench-election bench-verify clean \
 	browser booth-vendor bench-booth

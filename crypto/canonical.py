@@ -9,13 +9,19 @@ The reference encoder is the ``rfc8785`` package. For the shapes verivote writes
 ``json.dumps`` with sorted keys and compact separators produces the same bytes much faster;
 ``encode`` uses it only under that condition, and tests/crypto/test_canonical.py checks on random
 values that both agree.
+
+``decode`` tells canonical bytes by re-encoding what it parsed, except for ASCII documents without
+escapes (all that verivote writes), whose form the C extension ``crypto._canonical``
+(crypto/_canonical.c) checks in one pass over the bytes when it is built (and
+``VERIVOTE_PURE_PYTHON`` is not ``1``); the tests hold both ways to the same verdicts.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Final, TypeAlias
 
 import rfc8785
@@ -127,12 +133,15 @@ def decode(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> JsonValue:
     except MalformedInput:
         _parse(data, max_bytes=max_bytes)
         raise
+    # ASCII without escapes, in canonical form (no white space, keys in order, no -0, nesting
+    # within MAX_DEPTH), as the C pass over the bytes finds it, is its own encoding.
+    if _CANONICAL_PLAIN is not None and _CANONICAL_PLAIN(data):
+        return value
     # What json.loads made of ASCII without escapes (and the hooks of _parse let through)
     # holds no lone surrogate and only ASCII keys: ``encode`` would find nothing to refuse and
-    # take its json.dumps path, taken here without the walk of ``_check`` (by an encoder that
-    # escapes non-ASCII, which gives the same bytes for ASCII, a little faster).
+    # take its json.dumps path, taken here without the walk of ``_check``.
     plain = _plain(data)
-    encoded = _ASCII_ENCODER.encode(value).encode("ascii") if plain else encode(value)
+    encoded = _PLAIN_ENCODER.encode(value).encode("ascii") if plain else encode(value)
     if encoded != data:
         _parse(data, max_bytes=max_bytes)
         raise NonCanonicalEncoding("JSON is not in canonical form (RFC 8785)")
@@ -144,9 +153,27 @@ _NOT_STRUCTURE: Final = bytes(b for b in range(256) if b not in b'"[]{}')
 _STRING: Final = re.compile(rb'"[^"]*"')
 
 
-_ASCII_ENCODER: Final = json.JSONEncoder(
-    ensure_ascii=True, sort_keys=True, separators=(",", ":"), allow_nan=False
+# encode()'s json.dumps, made once. Not ensure_ascii: that would escape DEL (0x7f), which
+# RFC 8785 writes as it is.
+_PLAIN_ENCODER: Final = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
 )
+
+
+def _load_canonical_plain() -> Callable[[bytes], bool] | None:
+    if os.environ.get("VERIVOTE_PURE_PYTHON") == "1":
+        return None
+    try:
+        from crypto import _canonical  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - an install without a C compiler
+        return None
+    plain: Callable[[bytes], bool] = _canonical.plain
+    return plain
+
+
+#: crypto._canonical.plain: whether ASCII JSON without a backslash, which json.loads accepted,
+#: is canonical (False also for anything else); None when the extension is not built.
+_CANONICAL_PLAIN: Final = _load_canonical_plain()
 
 
 def _plain(data: bytes) -> bool:

@@ -9,11 +9,14 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crypto import canonical
 from crypto.canonical import (
+    _CANONICAL_PLAIN,
     _NOT_STRUCTURE,
     _STRING,
     MAX_DEPTH,
     JsonValue,
+    _parse,
     _plain,
     decode,
     decode_document,
@@ -318,3 +321,112 @@ def test_plain_cuts_strings_out_as_the_regular_expression_does(
     data = json.dumps(value, separators=(",", ":")).encode()
     for wrapped in (data, b"[" * depth + data + b"]" * depth):
         assert _plain(wrapped) == _plain_by_regex(wrapped)
+
+
+# --- the C pass (crypto/_canonical.c) that tells canonical bytes without re-encoding ----------
+
+_SPACE = st.sampled_from(["", "", "", " ", "\n"])
+_KEY = st.text(alphabet='ab\x7f[{"', max_size=2)
+
+
+@st.composite
+def _json_texts(draw: st.DrawFn, depth: int = 0) -> str:
+    """JSON text in any form: keys in any order and repeated, white space, -0, escapes."""
+    kind = draw(st.integers(0, 4 if depth < 3 else 2))
+    if kind == 0:
+        number = draw(st.integers(-3, 3))
+        return "-0" if number == 0 and draw(st.booleans()) else str(number)
+    if kind == 1:
+        return draw(st.sampled_from(["true", "false", "null"]))
+    if kind == 2:
+        text = draw(st.text(alphabet='ab\x7f{[]"\\\t', max_size=3))
+        return json.dumps(text, ensure_ascii=draw(st.booleans()))
+    space = draw(_SPACE)
+    if kind == 3:
+        items = draw(st.lists(_json_texts(depth + 1), max_size=4))
+        return "[" + space + ("," + space).join(items) + "]"
+    keys = draw(st.lists(_KEY, max_size=4))
+    members = [f"{json.dumps(key)}{space}:{draw(_json_texts(depth + 1))}" for key in keys]
+    return "{" + ",".join(members) + "}"
+
+
+def _canonical_by_reencoding(data: bytes) -> bool:
+    """The reference: the document parses strictly and re-encodes to itself."""
+    try:
+        return encode(_parse(data, max_bytes=len(data))) == data
+    except MalformedInput:
+        return False
+
+
+def _outcome(data: bytes) -> object:
+    try:
+        return decode(data)
+    except MalformedInput as exc:
+        return (type(exc), str(exc))
+
+
+needs_c_pass = pytest.mark.skipif(_CANONICAL_PLAIN is None, reason="crypto._canonical not built")
+
+
+@needs_c_pass
+@settings(max_examples=1000, deadline=None)
+@given(_json_texts(), st.integers(0, 3))
+def test_the_c_pass_agrees_with_re_encoding(text: str, wrap: int) -> None:
+    """On ASCII text without a backslash that json.loads reads, the C pass says canonical
+    exactly when re-encoding gives the bytes back; on anything else it says no."""
+    assert _CANONICAL_PLAIN is not None
+    data = ("[" * wrap + text + "]" * wrap).encode("utf-8")
+    try:
+        json.loads(data)
+    except ValueError:
+        return
+    if data.isascii() and b"\\" not in data:
+        assert _CANONICAL_PLAIN(data) == _canonical_by_reencoding(data)
+    else:
+        assert not _CANONICAL_PLAIN(data)
+
+
+@needs_c_pass
+@settings(max_examples=300, deadline=None)
+@given(_json_texts())
+def test_decode_gives_the_same_verdict_with_and_without_the_c_pass(text: str) -> None:
+    data = text.encode("utf-8")
+    with_c_pass = _outcome(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(canonical, "_CANONICAL_PLAIN", None)
+        assert _outcome(data) == with_c_pass
+
+
+@needs_c_pass
+@pytest.mark.parametrize(
+    ("data", "canonical_form"),
+    [
+        (b'{"a":1,"b":[true,false,null,"x"]}', True),
+        (b'{"a":1,"a":1}', False),  # a repeated key
+        (b'{"b":1,"a":1}', False),  # keys out of order
+        (b'{"a":1,"ab":1}', True),  # a key before its extension
+        (b'{"ab":1,"a":1}', False),
+        (b'{"a":{"z":1},"b":{"a":1}}', True),  # each object's keys apart
+        (b'{"a":-0}', False),
+        (b'{"a":-10}', True),
+        (b'{"a": 1}', False),
+        (b'["\x7f"]', True),  # DEL is written as it is
+        (b'["\\u0041"]', False),  # an escape: the slow way decides
+        (b'["\xc3\xa9"]', False),  # not ASCII: the slow way decides
+        (b"[" * 64 + b"]" * 64, True),
+        (b"[" * 65 + b"]" * 65, False),
+    ],
+)
+def test_the_c_pass_on_examples(data: bytes, canonical_form: bool) -> None:
+    assert _CANONICAL_PLAIN is not None
+    assert _CANONICAL_PLAIN(data) is canonical_form
+
+
+def test_a_string_holding_del_reads_back_both_ways() -> None:
+    """DEL (0x7f) is ASCII that RFC 8785 does not escape; decode once refused encode's bytes."""
+    value: JsonValue = {"a": "x\x7fy"}
+    assert encode(value) == b'{"a":"x\x7fy"}'
+    assert decode(encode(value)) == value
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(canonical, "_CANONICAL_PLAIN", None)
+        assert decode(encode(value)) == value
