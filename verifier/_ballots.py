@@ -173,7 +173,7 @@ def _parsed(context: BallotContext) -> _Parsed:
             layout,
             public_key,
             {VOTER: CredentialScheme(definition.fingerprint)},
-            FastReader(layout, definition.fingerprint, public_key, with_table),
+            FastReader(context.election, layout, definition.fingerprint, public_key, with_table),
         )
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.clear()
@@ -235,22 +235,31 @@ def _verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome
     batch = BatchVerifier()
     verdicts: dict[int, BallotVerdict] = {}
     ballots: dict[int, Ballot] = {}
-    fast: list[tuple[FastBallot, object, Point]] = []
+    fast: list[tuple[FastBallot, bytes, Point]] = []
     for index, kind, key, raw in items:
-        try:
-            entry = _read_entry(raw, parsed, context.election, kind, key)
-        except VerivoteError as exc:
-            verdicts[index] = BallotVerdict(index, 1, f"entry: {exc}")
-            continue
+        # A ballot entry read from its bytes (parse_entry would accept it), or parsed.
+        quick = parsed.reader.read_entry(index, raw, key) if kind == BALLOT else None
+        if quick is None:
+            try:
+                entry = _read_entry(raw, parsed, context.election, kind, key)
+            except VerivoteError as exc:
+                verdicts[index] = BallotVerdict(index, 1, f"entry: {exc}")
+                continue
+            signed, signature = entry.signed_bytes(), entry.signature
+        else:
+            signed, signature = quick[1].signed, quick[1].signature
         try:
             # The key decoded once, for the signature (Entry.verify_signature's check) and
             # the proofs; a bad key is refused with the same reason either way.
             credential = credential_from_bytes(key, "voter key")
-            parsed.scheme.verify_credential(credential, entry.signed_bytes(), entry.signature)
+            parsed.scheme.verify_credential(credential, signed, signature)
+            if quick is not None:
+                fast.append((quick[0], raw, credential))
+                continue
             if kind == BALLOT:
                 read = parsed.reader.read(index, entry.payload, credential)
                 if read is not None:
-                    fast.append((read, entry.payload, credential))
+                    fast.append((read, raw, credential))
                     continue
                 verdicts[index] = _plain_ballot(batch, parsed, ballots, entry.payload,
                                                 credential, index)  # fmt: skip
@@ -277,9 +286,10 @@ def _verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome
     fast_products = check_fast([read for read, _, _ in fast], parsed.key)
     if fast_products is None:
         # A point that does not decode, or a proof that fails: the plain path names it.
-        for read, payload, credential in fast:
+        for read, raw, credential in fast:
             try:
-                verdicts[read.index] = _plain_ballot(batch, parsed, ballots, payload,
+                entry = _read_entry(raw, parsed, context.election, BALLOT, credential.to_bytes())
+                verdicts[read.index] = _plain_ballot(batch, parsed, ballots, entry.payload,
                                                      credential, read.index)  # fmt: skip
             except VerivoteError as exc:
                 verdicts[read.index] = BallotVerdict(read.index, 5, f"{BALLOT}: {exc}")

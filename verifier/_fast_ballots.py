@@ -38,6 +38,7 @@ from crypto.multiexp import (
 )
 from crypto.proofs.randomness import verify_randomness
 from election.wire import BallotLayout, ContestShape, RankedContestBallot, ranking_context
+from verifier._ballot_template import Holes, Template
 
 __all__ = ["FastBallot", "FastReader", "check", "merge_products"]
 
@@ -59,6 +60,9 @@ _CIPHERTEXT: Final = 2 * ENCODED_POINT_LENGTH
 _PART: Final = 4 + ENCODED_POINT_LENGTH
 _CIPHERTEXT_PARTS: Final = 2 * _PART
 _WEIGHT_BYTES: Final = 16  # §6.7 weights of 128 bits
+# The bytes of a ballot entry after its style: '"},"signature":"', 128 hex digits of the
+# signature, then '","type":"ballot","version":1}' (§10.1).
+_STYLE_END: Final = len('"},"signature":"') + 128 + len('","type":"ballot","version":1}')
 _PACKED_SIZE: Final = 64  # a packed point (crypto.multiexp.decode_packed)
 
 
@@ -86,18 +90,22 @@ class FastBallot:
 
 
 class FastReader:
-    """Reads ballots against one election's layout and key (``read``), when the C extension
-    is built and the layout has its paper hash; ``enabled`` says whether it can. A ranked
+    """Reads ballots against one election's layout and key, when the C extension is built
+    and the layout has its paper hash (``enabled`` says whether it can): a whole ballot entry
+    from its bytes, if they are its style's template filled in (``read_entry``), or else a
+    parsed ballot payload (``read``). A ranked
     contest's ranking is parsed and its proof verified at once, as on the plain path (§6.6
     proofs are not batched), under the key ``ranking_key()`` gives (one with its table)."""
 
     def __init__(
         self,
+        election: str,
         layout: BallotLayout,
         fingerprint: bytes,
         public_key: PublicKey,
         ranking_key: Callable[[], PublicKey],
     ) -> None:
+        self.election = election
         self.layout = layout
         self.fingerprint = fingerprint
         self.public_key = public_key
@@ -106,6 +114,11 @@ class FastReader:
         self._paper = (layout.paper or b"").hex()
         # encode_parts(g, pk): the statement's fixed parts after each proof's context (§6.4).
         self._keys = encode_parts(G.to_bytes(), public_key.to_bytes())
+        # Per style named in an entry's bytes: its template, the style and its bounds (as
+        # read() makes them); None for a style with a ranked contest.
+        self._templates: dict[
+            bytes, tuple[Template, str, list[tuple[ContestShape, int]]] | None
+        ] = {}
 
     def read(self, index: int, payload: object, credential: Point) -> FastBallot | None:
         """Spec §11.8 The ballot ``payload`` of the voter with ``credential``, its challenges
@@ -143,10 +156,8 @@ class FastReader:
         scs = _hex(scalars, _SCALAR_HEX)
         if cts is None or cms is None or scs is None:
             return None
-        if not set(cts[::ENCODED_POINT_LENGTH]) | set(cms[::ENCODED_POINT_LENGTH]) <= _PREFIXES:
-            return None
-        numbers = [int.from_bytes(scs[k : k + 32], "big") for k in range(0, len(scs), 32)]
-        if numbers and max(numbers) >= N:
+        numbers = _numbers(cts, cms, scs)
+        if numbers is None:
             return None
         # Every point as encode_parts writes it (I2OSP(33, 4) || encoding, 37 bytes each), from
         # the hex already checked above.
@@ -156,6 +167,55 @@ class FastReader:
             index, style, credential.to_bytes(), bounds, rankings,
             (cts, ct_parts), (cms, cm_parts), numbers,
         )  # fmt: skip
+
+    def read_entry(self, index: int, raw: bytes, key: bytes) -> tuple[FastBallot, Holes] | None:
+        """Spec §10.1, §11.8 The ballot entry ``raw`` of the voter with key ``key`` read from
+        its bytes, when they are its style's template filled in (``Template``), its challenges
+        checked: the same ballot ``read`` gives from the parsed entry, and the signed bytes and
+        signature. None when the entry must be parsed (any other form, a ranked contest, a
+        challenge that is not the hash): the parsers then name what is wrong, if anything."""
+        if not self.enabled or len(raw) <= _STYLE_END:
+            return None
+        end = len(raw) - _STYLE_END
+        start = raw.rfind(b'"style":"', 0, end) + len(b'"style":"')
+        found = self._template(raw[start:end])
+        if found is None:
+            return None
+        template, style, bounds = found
+        if raw[template.key] != key.hex().encode():
+            return None
+        holes = template.read(raw)
+        if holes is None:
+            return None
+        numbers = _numbers(holes.ciphertexts, holes.commitments, holes.scalars)
+        if numbers is None:
+            return None
+        ballot = self._check_challenges(
+            index, style, key, bounds, {},
+            (holes.ciphertexts, holes.ciphertext_parts),
+            (holes.commitments, holes.commitment_parts), numbers,
+        )  # fmt: skip
+        return None if ballot is None else (ballot, holes)
+
+    def _template(
+        self, style_bytes: bytes
+    ) -> tuple[Template, str, list[tuple[ContestShape, int]]] | None:
+        """The template of the style ``style_bytes`` names, with its shapes and their numbers of
+        proofs; None for a style the election cannot produce or with a ranked contest."""
+        cached = self._templates.get(style_bytes)
+        if cached is not None or style_bytes in self._templates:
+            return cached
+        try:
+            style = style_bytes.decode("ascii")
+            shapes = self.layout.style(style)
+        except (UnicodeDecodeError, MalformedInput):
+            return None  # not kept: the layout keeps only the styles it can produce
+        made = None
+        if all(shape.homomorphic for shape in shapes):
+            template = Template(self.election, style, self._paper, shapes)
+            made = (template, style, [(s, s.options + (s.total_range is not None)) for s in shapes])
+        self._templates[style_bytes] = made
+        return made
 
     def _ranking(self, value: object, shape: ContestShape, credential: Point) -> bytes | None:
         """Spec §11.8 A ranked contest's ranking (alpha || beta) once its proof verifies, as
@@ -235,6 +295,18 @@ class FastReader:
             index, style, cts, cms, tuple(proofs), tuple(columns), tuple(alphas),
             tuple(rankings.values()), numbers,
         )  # fmt: skip
+
+
+def _numbers(ciphertexts: bytes, commitments: bytes, scalars: bytes) -> list[int] | None:
+    """The scalars as integers, if every point's first byte is 0x02 or 0x03 (§2.3) and every
+    scalar is below n (§2.2); else None."""
+    prefixes = set(ciphertexts[::ENCODED_POINT_LENGTH]) | set(commitments[::ENCODED_POINT_LENGTH])
+    if not prefixes <= _PREFIXES:
+        return None
+    numbers = [int.from_bytes(scalars[k : k + 32], "big") for k in range(0, len(scalars), 32)]
+    if numbers and max(numbers) >= N:
+        return None
+    return numbers
 
 
 def _alpha_prefix(data: bytes) -> int:
