@@ -8,6 +8,7 @@ spec §3.4 lists them all and tests/crypto/test_hashing.py checks the two agree.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Final
 
 from crypto.errors import MalformedInput
@@ -17,6 +18,7 @@ __all__ = [
     "Dst",
     "encode_parts",
     "hash_bytes",
+    "hash_chunks_to_int",
     "hash_encoded_to_scalar",
     "hash_to_exponents",
     "hash_to_point",
@@ -109,6 +111,15 @@ def hash_to_scalar(dst: bytes, *parts: bytes) -> Scalar:
     first candidate is accepted except with probability below 2^-127.
     """
     return hash_encoded_to_scalar(encode_parts(dst, *parts))
+
+
+def hash_chunks_to_int(chunks: Sequence[bytes]) -> int:
+    """Spec §3.3 ``hash_encoded_to_scalar(b"".join(chunks)).value``, without building the
+    prefix twice nor a Scalar: for a verifier's loop over many statements."""
+    value = int.from_bytes(hashlib.sha256(b"".join((*chunks, _FIRST_COUNTER))).digest(), "big")
+    if value < N:
+        return value
+    return hash_encoded_to_scalar(b"".join(chunks)).value  # pragma: no cover - below 2^-127
 
 
 def hash_encoded_to_scalar(prefix: bytes) -> Scalar:

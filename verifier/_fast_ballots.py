@@ -28,7 +28,7 @@ from typing import Final
 from crypto.elgamal import PublicKey
 from crypto.errors import MalformedInput, VerivoteError
 from crypto.group import ENCODED_POINT_LENGTH, G, N, Point, product
-from crypto.hashing import Dst, encode_parts, hash_encoded_to_scalar
+from crypto.hashing import Dst, encode_parts, hash_chunks_to_int, hash_encoded_to_scalar
 from crypto.multiexp import (
     PACKED,
     MultiPowAccumulator,
@@ -114,6 +114,7 @@ class FastReader:
         self._paper = (layout.paper or b"").hex()
         # encode_parts(g, pk): the statement's fixed parts after each proof's context (§6.4).
         self._keys = encode_parts(G.to_bytes(), public_key.to_bytes())
+        self._option_middles: list[bytes] = []
         # Per style named in an entry's bytes: its template, the style and its bounds (as
         # read() makes them); None for a style with a ranked contest.
         self._templates: dict[
@@ -197,6 +198,14 @@ class FastReader:
         )  # fmt: skip
         return None if ballot is None else (ballot, holes)
 
+    def _middles(self, options: int) -> list[bytes]:
+        """Per option k, the parts of its range proof's statement between the context and the
+        ciphertext: I2OSP(4, 4) || I2OSP(k, 4) || encode_parts(g, pk) (§6.4, §11.8)."""
+        middles = self._option_middles
+        while len(middles) < options:
+            middles.append(_L4 + len(middles).to_bytes(4, "big") + self._keys)
+        return middles
+
     def _template(
         self, style_bytes: bytes
     ) -> tuple[Template, str, list[tuple[ContestShape, int]]] | None:
@@ -264,14 +273,15 @@ class FastReader:
             columns.append((shape.id, ct, options))
             selection = encode_parts(Dst.BALLOT_SELECTION, self.fingerprint, credential, contest)
             head = encode_parts(Dst.RANGE) + (len(selection) + 8).to_bytes(4, "big") + selection
+            middles = self._middles(options)
             for k in range(options):
+                # §6.4 step 2 for option k's proof (0 or 1): c_0 + c_1 = H_s(statement).
                 at = _CIPHERTEXT_PARTS * (ct + k)
-                statement = b"".join(
-                    (head, _L4, k.to_bytes(4, "big"), self._keys,
-                     ct_parts[at : at + _CIPHERTEXT_PARTS], _BOUNDS_01,
+                value = hash_chunks_to_int(
+                    (head, middles[k], ct_parts[at : at + _CIPHERTEXT_PARTS], _BOUNDS_01,
                      cm_parts[_PART * cm : _PART * (cm + 4)])
                 )  # fmt: skip
-                if not _challenge_holds(statement, numbers, sc, 2):
+                if value != (numbers[sc] + numbers[sc + 2]) % N:
                     return None
                 proofs.append((ct + k, 1, 0, sc, 2))
                 cm, sc = cm + 4, sc + 4

@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from crypto.errors import MalformedInput
 from crypto.group import N, Point
-from crypto.hashing import Dst, encode_parts, hash_bytes, hash_to_point, hash_to_scalar
+from crypto.hashing import (
+    Dst,
+    encode_parts,
+    hash_bytes,
+    hash_chunks_to_int,
+    hash_to_point,
+    hash_to_scalar,
+)
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "spec.md"
 
@@ -66,3 +73,13 @@ def test_domain_tags_are_distinct_and_match_the_spec_table() -> None:
     section = SPEC.read_text().split("### 3.4", 1)[1].split("\n## ", 1)[0]
     in_spec = set(re.findall(r"^\| `([^`]+)` \|", section, flags=re.M))
     assert in_spec == {t.decode() for t in tags.values()}
+
+
+@given(st.lists(st.binary(max_size=40), max_size=6), st.integers(0, 6))
+def test_hash_chunks_to_int_is_hash_to_scalar_of_the_parts_joined(
+    parts: list[bytes], cut: int
+) -> None:
+    """The verifier's loop hashes a statement's encoded parts as chunks cut anywhere."""
+    encoded = encode_parts(Dst.RANGE, *parts)
+    chunks = [encoded[:cut], encoded[cut:]]
+    assert hash_chunks_to_int(chunks) == hash_to_scalar(Dst.RANGE, *parts).value
