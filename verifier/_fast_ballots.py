@@ -93,9 +93,9 @@ class FastReader:
     """Reads ballots against one election's layout and key, when the C extension is built
     and the layout has its paper hash (``enabled`` says whether it can): a whole ballot entry
     from its bytes, if they are its style's template filled in (``read_entry``), or else a
-    parsed ballot payload (``read``). A ranked
-    contest's ranking is parsed and its proof verified at once, as on the plain path (§6.6
-    proofs are not batched), under the key ``ranking_key()`` gives (one with its table)."""
+    parsed ballot payload (``read``). A ranked contest's ranking is parsed and its proof
+    verified at once, as on the plain path (§6.6 proofs are not batched), under the key
+    ``ranking_key()`` gives (one with its table)."""
 
     def __init__(
         self,
@@ -221,8 +221,13 @@ class FastReader:
             return None  # not kept: the layout keeps only the styles it can produce
         made = None
         if all(shape.homomorphic for shape in shapes):
-            template = Template(self.election, style, self._paper, shapes)
-            made = (template, style, [(s, s.options + (s.total_range is not None)) for s in shapes])
+            try:
+                template = Template(self.election, style, self._paper, shapes)
+            except ValueError:  # pragma: no cover - ids and styles hold no "@"
+                template = None
+            if template is not None:
+                bounds = [(s, s.options + (s.total_range is not None)) for s in shapes]
+                made = (template, style, bounds)
         self._templates[style_bytes] = made
         return made
 
