@@ -28,7 +28,7 @@ from typing import Final
 from crypto.elgamal import PublicKey
 from crypto.errors import MalformedInput, VerivoteError
 from crypto.group import ENCODED_POINT_LENGTH, G, N, Point, product
-from crypto.hashing import Dst, encode_parts, hash_chunks_to_int, hash_encoded_to_scalar
+from crypto.hashing import Dst, encode_parts, hash_chunks_to_int
 from crypto.multiexp import (
     PACKED,
     MultiPowAccumulator,
@@ -400,8 +400,7 @@ def _hex(texts: list[str], length: int) -> bytes | None:
 def _challenge_holds(statement: bytes, numbers: list[int], start: int, branches: int) -> bool:
     """Spec §6.4 step 2: the branches' challenges (numbers[start], numbers[start + 2], ...)
     sum to H_s of ``statement``, the encoded parts up to the commitments as received."""
-    challenge = hash_encoded_to_scalar(statement)
-    return challenge.value == sum(numbers[start : start + 2 * branches : 2]) % N
+    return hash_chunks_to_int((statement,)) == sum(numbers[start : start + 2 * branches : 2]) % N
 
 
 def check(

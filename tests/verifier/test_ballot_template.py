@@ -27,6 +27,7 @@ from simulation.builder import ElectionBuilder
 from simulation.device import Member
 from simulation.plan import ElectionPlan, Nominee, RoleKeys, Timetable, contest_toml
 from tests.verifier.election import entry_of
+from tests.verifier.paths import both_paths, bump_challenge, bump_response, plain_path
 from verifier._ballot_template import Template
 from verifier._ballots import BallotContext, Item, _parsed, _read_entry, verify_batch
 from verifier._fast_ballots import FastBallot, FastReader
@@ -171,16 +172,6 @@ def test_a_changed_entry_is_refused_or_read_as_parsing_reads_it(demo: Demo, data
     assert (holes.signed, holes.signature) == (entry.signed_bytes(), entry.signature)
 
 
-def _bump_response(payload: dict[str, Any]) -> None:
-    branch = payload["contests"][0]["proofs"][0]["branches"][1]
-    branch["response"] = Scalar((int(branch["response"], 16) + 1) % N).to_hex()
-
-
-def _bump_challenge(payload: dict[str, Any]) -> None:
-    branch = payload["contests"][0]["proofs"][0]["branches"][0]
-    branch["challenge"] = Scalar((int(branch["challenge"], 16) + 1) % N).to_hex()
-
-
 def _bump_total_response(payload: dict[str, Any]) -> None:
     branch = payload["contests"][0]["total"]["branches"][0]
     branch["response"] = Scalar((int(branch["response"], 16) + 1) % N).to_hex()
@@ -198,9 +189,9 @@ def _swap_contests(payload: dict[str, Any]) -> None:
 # Per change: the plain path's reason, and whether read_entry accepts the entry's bytes (so
 # that the batch's combined equation is what fails).
 TAMPERS: dict[str, tuple[Callable[[dict[str, Any]], None], str, bool]] = {
-    "a range proof's response": (_bump_response, "range proof", True),
+    "a range proof's response": (bump_response, "range proof", True),
     "a total proof's response": (_bump_total_response, "total", True),
-    "a challenge": (_bump_challenge, "challenges do not sum to the hash", False),
+    "a challenge": (bump_challenge, "challenges do not sum to the hash", False),
     "upper-case hex": (_upper_case_beta, "lower-case", False),
     "contests out of order": (_swap_contests, "contest", False),
 }
@@ -218,12 +209,7 @@ def test_a_tampered_ballot_gets_the_plain_paths_verdict(name: str, demo: Demo) -
     forged = sign_voter_entry(election=ELECTION, type=kind, payload=payload, credential=credential)
     items[at] = (index, kind, key, forged)
     assert (demo.reader.read_entry(index, forged, key) is not None) is accepted
-    fast = verify_batch(demo.context, items)
-    demo.reader.enabled = False
-    try:
-        plain = verify_batch(demo.context, items)
-    finally:
-        demo.reader.enabled = True
+    fast, plain = both_paths(demo.context, items)
     assert fast == plain
     verdict = fast.verdicts[at]
     assert verdict.check == 5, verdict
@@ -242,8 +228,5 @@ def test_a_bad_signature_is_refused_as_when_parsed(demo: Demo) -> None:
     verdict = verify_batch(demo.context, items).verdicts[at]
     assert verdict.check == 5
     assert verdict.error.startswith("ballot signature:"), verdict
-    demo.reader.enabled = False
-    try:
+    with plain_path(demo.context):
         assert verify_batch(demo.context, items).verdicts[at] == verdict
-    finally:
-        demo.reader.enabled = True

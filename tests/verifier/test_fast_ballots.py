@@ -7,8 +7,7 @@ the batch gets the plain path's verdict, the bad one refused for the plain path'
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,7 +19,8 @@ from election.voter import sign_voter_entry
 from election.wire import selection_context
 from tests.election.scenario import DEFINITION, ELECTION
 from tests.verifier.election import Built, entry_of
-from verifier._ballots import BallotContext, BatchOutcome, Item, _parsed, verify_batch
+from tests.verifier.paths import both_paths, bump_challenge, bump_response
+from verifier._ballots import BallotContext, Item, _parsed
 from verifier._fast_ballots import check, merge_products
 
 Payload = dict[str, Any]
@@ -49,23 +49,6 @@ def _items(built: Built) -> list[Item]:
     return items
 
 
-@contextmanager
-def _plain_path(context: BallotContext) -> Iterator[None]:
-    reader = _parsed(context).reader
-    reader.enabled = False
-    try:
-        yield
-    finally:
-        reader.enabled = True
-
-
-def _both(context: BallotContext, items: list[Item]) -> tuple[BatchOutcome, BatchOutcome]:
-    fast = verify_batch(context, items)
-    with _plain_path(context):
-        plain = verify_batch(context, items)
-    return fast, plain
-
-
 def test_the_fast_path_reads_every_ballot_and_agrees_with_the_plain_path(built: Built) -> None:
     context, items = _context(built), _items(built)
     reader = _parsed(context).reader
@@ -79,7 +62,7 @@ def test_the_fast_path_reads_every_ballot_and_agrees_with_the_plain_path(built: 
         reads.append(read)
     # The batch's combined equation holds, and its products are the plain path's.
     products = check(reads, _parsed(context).key)
-    fast, plain = _both(context, items)
+    fast, plain = both_paths(context, items)
     assert products is not None
     assert products == {c: row for c, row in plain.products.items() if c in products}
     assert fast == plain
@@ -102,17 +85,6 @@ def test_the_fast_path_reads_every_ballot_and_agrees_with_the_plain_path(built: 
 def _first_range_proof(payload: Payload) -> dict[str, Any]:
     proof: dict[str, Any] = payload["contests"][0]["proofs"][0]
     return proof
-
-
-def _bump_response(payload: Payload) -> None:
-    # The hash still holds; only the batch's combined equation fails.
-    branch = _first_range_proof(payload)["branches"][1]
-    branch["response"] = Scalar((int(branch["response"], 16) + 1) % N).to_hex()
-
-
-def _bump_challenge(payload: Payload) -> None:
-    branch = _first_range_proof(payload)["branches"][0]
-    branch["challenge"] = Scalar((int(branch["challenge"], 16) + 1) % N).to_hex()
 
 
 def _upper_case_alpha(payload: Payload) -> None:
@@ -188,8 +160,8 @@ def _off_curve_commitment(key: bytes, public_key: bytes) -> Callable[[Payload], 
 # Per tampering: the plain path's reason, and whether the reader accepts the ballot's form and
 # hashes (so that the batch's combined equation or decoding is what fails) or leaves it.
 TAMPERS: dict[str, tuple[Callable[[Payload], None] | None, str, bool]] = {
-    "a response (the batch fails)": (_bump_response, "range proof", True),
-    "a challenge (the hash fails)": (_bump_challenge, "challenges do not sum to the hash", False),
+    "a response (the batch fails)": (bump_response, "range proof", True),
+    "a challenge (the hash fails)": (bump_challenge, "challenges do not sum to the hash", False),
     "upper-case hex": (_upper_case_alpha, "lower-case", False),
     "the identity as alpha": (_identity_alpha, "alpha", False),
     "an unknown branch field": (_unknown_branch_field, "unknown field", False),
@@ -217,7 +189,7 @@ def test_a_tampered_ballot_gets_the_plain_paths_verdict(name: str, built: Built)
     items[at] = (index, kind, key, forged)
     reader = _parsed(context).reader
     assert (reader.read(index, entry_of(forged)["payload"], member.key.public) is not None) is read
-    fast, plain = _both(context, items)
+    fast, plain = both_paths(context, items)
     assert fast == plain
     verdict = fast.verdicts[at]
     assert verdict.check == 5, verdict
