@@ -94,6 +94,13 @@ class BoardClient:
     def close(self) -> None:
         self._http.close()
 
+    def fork(self) -> BoardClient:
+        """A client of the same log with its own connections, trusting what this one has read
+        (leaf 0's key, the definition): one per thread of a process posting from many."""
+        other = BoardClient(self.url, self.election, self.board_key, self.timeout)
+        other._origin, other._definition = self._origin, self._definition
+        return other
+
     def __enter__(self) -> BoardClient:
         return self
 

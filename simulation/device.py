@@ -5,6 +5,7 @@ building ballots and, given the board's URL, posting them itself."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -82,18 +83,30 @@ class BallotContext:
 
 
 _DEVICE: dict[str, Any] = {}
+_SENDER = threading.local()
 
 
 def start_device(
     context: BallotContext, fingerprint: bytes, url: str | None, senders: int = SENDERS
 ) -> None:
     """A member-device worker process: the ballot context, and a client of the board if it
-    posts its ballots itself, ``senders`` at a time."""
+    posts its ballots itself, ``senders`` at a time, each sender with its own connection (as
+    each member's device has): threads sharing one pool of connections contend for its lock
+    and, under load, saw a connection closed under them (EBADF)."""
     _DEVICE.update(context=context, fingerprint=fingerprint)
     if url is not None:
-        _DEVICE.update(
-            client=BoardClient(url, context.election), senders=ThreadPoolExecutor(senders)
-        )
+        client = BoardClient(url, context.election)
+        client.key()  # leaf 0 and the definition, read once for every sender's fork
+        client.schemes()
+        _DEVICE.update(client=client, senders=ThreadPoolExecutor(senders))
+
+
+def _post(raw: bytes) -> None:
+    """Post a ballot on this sender thread's own client of the board."""
+    client = getattr(_SENDER, "client", None)
+    if client is None:
+        client = _SENDER.client = _DEVICE["client"].fork()
+    client.post(raw, what="ballot")
 
 
 def device_cast(tasks: list[tuple[str, str, Choices]]) -> tuple[int, list[bytes]]:
@@ -108,7 +121,7 @@ def device_cast(tasks: list[tuple[str, str, Choices]]) -> tuple[int, list[bytes]
         )
         raw = context.ballot(credential, style, choices)
         if "client" in _DEVICE:
-            posted.append(_DEVICE["senders"].submit(_DEVICE["client"].post, raw, what="ballot"))
+            posted.append(_DEVICE["senders"].submit(_post, raw))
         else:
             built.append(raw)
     for future in posted:

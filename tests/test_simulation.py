@@ -219,8 +219,12 @@ def test_an_election_on_a_board_served_by_worker_processes(tmp_path: Path) -> No
         builder = ElectionBuilder(plan, board, rng=rng, jobs=2)
         builder.prepare()
         votes = [(m, nec_choices(rng, builder.params, m.style)) for m in builder.members]
-        builder.vote_all(votes, processes=2)
+        builder.vote_all(votes, processes=2)  # each device's senders post on forks of a client
         assert board.size == client.tree_head().tree_size  # caught up with what devices posted
+        with client.fork() as fork:  # what it trusts is shared; its connections are its own
+            assert fork._origin is client._origin
+            assert fork._http is not client._http
+            assert fork.tree_head() == client.tree_head()
         assert builder.state.voting.ballots == 12
         member = builder.members[0]
         builder.vote(member, nec_choices(random.Random(4), builder.params, member.style))
