@@ -2,7 +2,7 @@
 libsecp256k1 that ``crypto.group`` uses.
 
 The extension makes no point arithmetic of its own: it calls libsecp256k1's public
-``secp256k1_ec_pubkey_parse`` and ``secp256k1_ec_pubkey_combine`` through the function
+``secp256k1_ec_pubkey_parse``, ``_combine`` and ``_negate`` through the function
 pointers of coincurve's cffi bindings, with ``crypto.group``'s context, and replaces the Python
 around those calls (decoding many points in one call, Pippenger's bucketing). It is built at
 install time when a C compiler is present; without it, or with the environment variable
@@ -41,6 +41,7 @@ def _load() -> ModuleType | None:
         address(_CTX),
         address(ffi.addressof(lib, "secp256k1_ec_pubkey_parse")),
         address(ffi.addressof(lib, "secp256k1_ec_pubkey_combine")),
+        address(ffi.addressof(lib, "secp256k1_ec_pubkey_negate")),
     )
     module: ModuleType = _native
     return module

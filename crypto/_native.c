@@ -1,13 +1,13 @@
 /* Spec §2.5 and §6.7: the hot loops of variable-time multi-exponentiation, in C.
  *
  * This module does NO field or curve arithmetic of its own: every point operation is a call to
- * libsecp256k1's PUBLIC API (secp256k1_ec_pubkey_parse, secp256k1_ec_pubkey_combine), reached
+ * libsecp256k1's PUBLIC API (secp256k1_ec_pubkey_parse, _combine and _negate), reached
  * through function pointers that crypto/multiexp.py takes from coincurve's cffi bindings (the
  * same library and context crypto/group.py uses) and hands to init(). What C replaces is the
  * Python around those calls: decoding many points in one call, and Pippenger's bucket method
  * (digit extraction, bucketing, the calls per bucket), which crypto/multiexp.py also has in
- * pure Python; both compute the same sums with the same library calls, so the results are the
- * same points.
+ * pure Python (with unsigned windows; this one's are signed): both compute the same sums with
+ * the same library's additions, so the results are the same points.
  *
  * Points travel as libsecp256k1's opaque 64-byte secp256k1_pubkey structures packed in bytes;
  * exponents as 32-byte little-endian integers packed in bytes.
@@ -21,21 +21,24 @@ typedef struct { unsigned char data[64]; } pubkey_t;
 
 typedef int (*parse_fn)(const void *ctx, pubkey_t *out, const unsigned char *in, size_t len);
 typedef int (*combine_fn)(const void *ctx, pubkey_t *out, const pubkey_t *const *ins, size_t n);
+typedef int (*negate_fn)(const void *ctx, pubkey_t *point);
 
 static const void *g_ctx = NULL;
 static parse_fn g_parse = NULL;
 static combine_fn g_combine = NULL;
+static negate_fn g_negate = NULL;
 
 static PyObject *native_init(PyObject *self, PyObject *args) {
-    unsigned long long ctx, parse, combine;
-    if (!PyArg_ParseTuple(args, "KKK", &ctx, &parse, &combine)) return NULL;
-    if (!ctx || !parse || !combine) {
+    unsigned long long ctx, parse, combine, negate;
+    if (!PyArg_ParseTuple(args, "KKKK", &ctx, &parse, &combine, &negate)) return NULL;
+    if (!ctx || !parse || !combine || !negate) {
         PyErr_SetString(PyExc_ValueError, "null libsecp256k1 pointer");
         return NULL;
     }
     g_ctx = (const void *)(uintptr_t)ctx;
     g_parse = (parse_fn)(uintptr_t)parse;
     g_combine = (combine_fn)(uintptr_t)combine;
+    g_negate = (negate_fn)(uintptr_t)negate;
     Py_RETURN_NONE;
 }
 
@@ -82,7 +85,7 @@ static PyObject *native_parse(PyObject *self, PyObject *args) {
     return out;
 }
 
-/* The c-bit digit of a 32-byte little-endian exponent at bit ``offset``. */
+/* The c-bit digit of a 32-byte little-endian exponent at bit ``offset`` (0 past bit 255). */
 static inline unsigned digit_at(const unsigned char *k, unsigned offset, unsigned c) {
     unsigned byte = offset >> 3, shift = offset & 7;
     uint32_t word = 0;
@@ -100,31 +103,63 @@ static int sum_into(pubkey_t *out, const pubkey_t *const *ptrs, size_t n) {
     return g_combine(g_ctx, out, ptrs, n);
 }
 
+/* One Horner step: *acc <- 2·(*acc) + the sum of sums[i] for the i in 1 .. last with bit j set
+ * and present[i] (one combine call). Returns whether *acc is a point (0: the identity). */
+static int horner_step(pubkey_t *acc, int have_acc, const pubkey_t *sums,
+                       const unsigned char *present, size_t last, unsigned j,
+                       const pubkey_t **parts) {
+    size_t m = 0;
+    for (size_t i = (size_t)1 << j; i <= last; i++)
+        if ((i >> j & 1) && present[i]) parts[m++] = &sums[i];
+    if (have_acc) {
+        parts[m++] = acc;
+        parts[m++] = acc;
+    }
+    pubkey_t next;
+    int have = sum_into(&next, parts, m);
+    if (have) *acc = next;
+    return have;
+}
+
 /* pippenger(points, exponents, c) -> 64-byte point or None (the identity).
  *
- * The sum of k_i·B_i by Pippenger's bucket method with c-bit windows, as _pippenger in
- * crypto/multiexp.py: per window (most significant first), base i goes into bucket d_(i,w);
- * each bucket is summed by one combine call into S_d; the window's sum_d d·S_d is taken bit
- * by bit as sum_j 2^j·T_j (T_j the sum of the S_d whose digit has bit j set), folded into the
- * accumulator by Horner's rule, one call per bit: acc <- acc + acc + T_j. */
+ * The sum of k_i·B_i by Pippenger's bucket method with c-bit SIGNED windows (crypto/multiexp.py
+ * has the unsigned method in Python; the sums are the same points):
+ *
+ * 1. Each exponent is recoded into digits d_(i,w) in (-2^(c-1), 2^(c-1)], window w weighing
+ *    2^(c·w): a raw digit above 2^(c-1) becomes d - 2^c and carries 1 into the next window, so
+ *    ceil((bits + 1) / c) windows hold any exponent of ``bits`` bits.
+ * 2. Per window (most significant first), base i goes into bucket |d_(i,w)|, as B_i or as -B_i
+ *    (secp256k1_ec_pubkey_negate, once per base); each bucket m in 1 .. M = 2^(c-1) is summed by
+ *    one combine call into S_m.
+ * 3. The window's value sum_m m·S_m is split at b = floor(c / 2) bits: with m = 2^b·h + l,
+ *    it is 2^b·sum_h h·U_h + sum_l l·V_l, where U_h sums the S_m of high part h and V_l those of
+ *    low part l (each S_m is added twice in all, against about c/2 times taken bit by bit).
+ * 4. Horner's rule folds it into the accumulator, one combine call per bit, high part first:
+ *    acc <- 2·acc + (sum of the U_h with bit j of h set), then the same with the V_l; c calls
+ *    double the accumulator c times, as the window's weight needs.
+ *
+ * Only combine calls add points (libsecp256k1's addition doubles correctly and handles sums
+ * passing through the identity); a combine call ends in one field inversion, which is why the
+ * buckets' sums are grouped into few calls. */
 static PyObject *native_pippenger(PyObject *self, PyObject *args) {
     Py_buffer pts, exps;
     unsigned c;
     if (!PyArg_ParseTuple(args, "y*y*I", &pts, &exps, &c)) return NULL;
     PyObject *result = NULL;
     const pubkey_t **order = NULL, **parts = NULL;
-    uint32_t *digits = NULL, *count = NULL, *start = NULL;
-    pubkey_t *sums = NULL;
-    unsigned char *present = NULL;
+    int16_t *digits = NULL; /* |digit| <= 2^(c-1) <= 2^14 */
+    uint32_t *count = NULL, *start = NULL;
+    pubkey_t *negated = NULL, *sums = NULL, *highs = NULL, *lows = NULL;
+    unsigned char *present = NULL, *have_high = NULL, *have_low = NULL;
     if (!ready()) goto done;
-    if (c < 1 || c > 16 || pts.len % 64 != 0 || exps.len % 32 != 0 || pts.len / 64 != exps.len / 32) {
+    if (c < 1 || c > 15 || pts.len % 64 != 0 || exps.len % 32 != 0 || pts.len / 64 != exps.len / 32) {
         PyErr_SetString(PyExc_ValueError, "pippenger: bad arguments");
         goto done;
     }
     size_t n = (size_t)(pts.len / 64);
     const pubkey_t *bases = (const pubkey_t *)pts.buf;
     const unsigned char *ks = (const unsigned char *)exps.buf;
-    size_t buckets = (size_t)1 << c;
     /* The highest bit set in any exponent bounds the windows. */
     unsigned top_bits = 0;
     for (size_t i = 0; i < n; i++) {
@@ -137,50 +172,89 @@ static PyObject *native_pippenger(PyObject *self, PyObject *args) {
             }
         }
     }
-    order = PyMem_Malloc((n ? n : 1) * sizeof(*order));
-    digits = PyMem_Malloc((n ? n : 1) * sizeof(*digits));
-    count = PyMem_Calloc(buckets, sizeof(*count));
-    start = PyMem_Calloc(buckets + 1, sizeof(*start));
-    sums = PyMem_Malloc(buckets * sizeof(*sums));
-    present = PyMem_Calloc(buckets, 1);
-    parts = PyMem_Malloc((buckets + 2) * sizeof(*parts));
-    if (!order || !digits || !count || !start || !sums || !present || !parts) {
+    if (top_bits == 0) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    unsigned windows = (top_bits + 1 + c - 1) / c;
+    size_t top = (size_t)1 << (c - 1); /* bucket magnitudes 1 .. top */
+    unsigned low_bits = c / 2, high_bits = c - low_bits;
+    size_t high_top = top >> low_bits, low_top = ((size_t)1 << low_bits) - 1;
+    size_t nn = n ? n : 1;
+    order = PyMem_Malloc(nn * sizeof(*order));
+    digits = PyMem_Malloc(nn * windows * sizeof(*digits));
+    negated = PyMem_Malloc(nn * sizeof(*negated));
+    count = PyMem_Calloc(top + 1, sizeof(*count));
+    start = PyMem_Calloc(top + 2, sizeof(*start));
+    sums = PyMem_Malloc((top + 1) * sizeof(*sums));
+    present = PyMem_Calloc(top + 1, 1);
+    highs = PyMem_Malloc((high_top + 1) * sizeof(*highs));
+    have_high = PyMem_Calloc(high_top + 1, 1);
+    lows = PyMem_Malloc((low_top + 1) * sizeof(*lows));
+    have_low = PyMem_Calloc(low_top + 1, 1);
+    parts = PyMem_Malloc((top + 2) * sizeof(*parts));
+    if (!order || !digits || !negated || !count || !start || !sums || !present || !highs ||
+        !have_high || !lows || !have_low || !parts) {
         PyErr_NoMemory();
         goto done;
     }
-    pubkey_t acc, next;
+    /* Step 1: the signed digits, and each base's negation. */
+    const int32_t full = (int32_t)1 << c, half = (int32_t)top;
+    for (size_t i = 0; i < n; i++) {
+        int32_t carry = 0;
+        for (unsigned w = 0; w < windows; w++) {
+            int32_t d = (int32_t)digit_at(ks + 32 * i, c * w, c) + carry;
+            carry = d > half;
+            digits[i * windows + w] = (int16_t)(carry ? d - full : d);
+        }
+        negated[i] = bases[i];
+        if (!g_negate(g_ctx, &negated[i])) {
+            PyErr_SetString(PyExc_ValueError, "pippenger: a base is not a point");
+            goto done;
+        }
+    }
+    pubkey_t acc;
     int have_acc = 0;
-    unsigned windows = (top_bits + c - 1) / c;
     for (unsigned w = windows; w-- > 0;) {
-        /* Bucket the bases by digit (a counting sort of pointers). */
-        memset(count, 0, buckets * sizeof(*count));
+        /* Step 2: bucket the bases by |digit| (a counting sort of pointers), then sum each. */
+        memset(count, 0, (top + 1) * sizeof(*count));
         for (size_t i = 0; i < n; i++) {
-            digits[i] = digit_at(ks + 32 * i, c * w, c);
-            count[digits[i]]++;
+            int32_t d = digits[i * windows + w];
+            count[d < 0 ? -d : d]++;
         }
         start[0] = 0;
-        for (size_t d = 0; d < buckets; d++) start[d + 1] = start[d] + count[d];
-        for (size_t i = 0; i < n; i++) order[start[digits[i]]++] = &bases[i];
-        /* start[d] is now the end of bucket d; its beginning is start[d] - count[d]. While
-         * libsecp256k1 sums bucket d, the CPU fetches bucket d + 1's points: the bases span
+        for (size_t m = 0; m <= top; m++) start[m + 1] = start[m] + count[m];
+        for (size_t i = 0; i < n; i++) {
+            int32_t d = digits[i * windows + w];
+            order[start[d < 0 ? -d : d]++] = d < 0 ? &negated[i] : &bases[i];
+        }
+        /* start[m] is now the end of bucket m; its beginning is start[m] - count[m]. While
+         * libsecp256k1 sums bucket m, the CPU fetches bucket m + 1's points: the bases span
          * megabytes, and each is read once per window in no useful order. */
-        for (size_t d = 1; d < buckets; d++) {
-            if (d + 1 < buckets)
-                for (size_t i = start[d + 1] - count[d + 1]; i < start[d + 1]; i++)
+        for (size_t m = 1; m <= top; m++) {
+            if (m < top)
+                for (size_t i = start[m + 1] - count[m + 1]; i < start[m + 1]; i++)
                     __builtin_prefetch(order[i]->data);
-            present[d] = (unsigned char)sum_into(&sums[d], order + start[d] - count[d], count[d]);
+            present[m] = (unsigned char)sum_into(&sums[m], order + start[m] - count[m], count[m]);
         }
-        for (unsigned j = c; j-- > 0;) {
-            size_t m = 0;
-            for (size_t d = 1; d < buckets; d++)
-                if ((d >> j & 1) && present[d]) parts[m++] = &sums[d];
-            if (have_acc) {
-                parts[m++] = &acc;
-                parts[m++] = &acc;
-            }
-            have_acc = sum_into(&next, parts, m);
-            if (have_acc) acc = next;
+        /* Step 3: U_h (h >= 1) and V_l (l >= 1); a zero part weighs nothing. */
+        for (size_t h = 1; h <= high_top; h++) {
+            size_t k = 0;
+            for (size_t l = 0; l <= low_top && (h << low_bits | l) <= top; l++)
+                if (present[h << low_bits | l]) parts[k++] = &sums[h << low_bits | l];
+            have_high[h] = (unsigned char)sum_into(&highs[h], parts, k);
         }
+        for (size_t l = 1; l <= low_top; l++) {
+            size_t k = 0;
+            for (size_t h = 0; h <= high_top && (h << low_bits | l) <= top; h++)
+                if (present[h << low_bits | l]) parts[k++] = &sums[h << low_bits | l];
+            have_low[l] = (unsigned char)sum_into(&lows[l], parts, k);
+        }
+        /* Step 4: Horner's rule over the high part's bits, then the low part's. */
+        for (unsigned j = high_bits; j-- > 0;)
+            have_acc = horner_step(&acc, have_acc, highs, have_high, high_top, j, parts);
+        for (unsigned j = low_bits; j-- > 0;)
+            have_acc = horner_step(&acc, have_acc, lows, have_low, low_top, j, parts);
     }
     if (have_acc)
         result = PyBytes_FromStringAndSize((const char *)acc.data, 64);
@@ -189,10 +263,15 @@ static PyObject *native_pippenger(PyObject *self, PyObject *args) {
 done:
     PyMem_Free(order);
     PyMem_Free(digits);
+    PyMem_Free(negated);
     PyMem_Free(count);
     PyMem_Free(start);
     PyMem_Free(sums);
     PyMem_Free(present);
+    PyMem_Free(highs);
+    PyMem_Free(have_high);
+    PyMem_Free(lows);
+    PyMem_Free(have_low);
     PyMem_Free(parts);
     PyBuffer_Release(&pts);
     PyBuffer_Release(&exps);
@@ -244,7 +323,8 @@ static PyMethodDef methods[] = {
     {"table", native_table, METH_VARARGS,
      "table(point, windows, digits) -> the packed fixed-base table of point."},
     {"init", native_init, METH_VARARGS,
-     "init(ctx, parse, combine): libsecp256k1's context and two public functions, as addresses."},
+     "init(ctx, parse, combine, negate): libsecp256k1's context and three public functions, as "
+     "addresses."},
     {"parse", native_parse, METH_VARARGS,
      "parse(encodings, flip) -> packed points, or the index of the first that does not decode."},
     {"pippenger", native_pippenger, METH_VARARGS,

@@ -488,8 +488,9 @@ def _pippenger_window(counts: list[int], *, native: bool = False) -> int:
 
     ``counts[L]`` is the number of exponents L bytes long. The model charges each width c for
     the additions and Python steps per base and window and for the calls per window (see the
-    comment above); the alternative costs one ``_tweak_mul`` per base. ``native``: the
-    bucketing runs in the C extension, as cheap for every width.
+    comment above); the alternative costs one ``_tweak_mul`` per base. ``native``: the C
+    extension's signed windows (crypto/_native.c: 2^(c-1) buckets, their sums grouped by the
+    high and the low half of the digit), its bucketing as cheap for every width.
     """
     longest_first = [(length, counts[length]) for length in reversed(_SCALAR_BYTES) if length]
     longest_first = [(length, count) for length, count in longest_first if count]
@@ -499,27 +500,50 @@ def _pippenger_window(counts: list[int], *, native: bool = False) -> int:
         for length, count in longest_first
     )
     for c in _WINDOWS_TRIED:
+        window_cost = _native_window_cost(c) if native else _python_window_cost(c)
         if native:
             per_base = _COST_ADD + _COST_DIGIT_NATIVE
         else:
             per_base = _COST_ADD + (_COST_DIGIT_FAST if c in (4, 8) else _COST_DIGIT_SLOW)
-        buckets = (1 << c) - 1
         cost = 0.0
         members = 0  # how many bases take part in the windows being charged
         windows_above = 0
         for length, count in longest_first:
-            windows = -(-8 * length // c)  # exponents this long use windows 0 .. windows - 1
-            used = min(buckets, members)
-            per_window = used * _COST_CALL + c * (_COST_CALL + used * _COST_ADD / 2)
-            cost += (windows_above - windows) * per_window if members else 0.0
+            # exponents this long use windows 0 .. windows - 1 (signed: one more bit, a carry)
+            windows = -(-(8 * length + native) // c)
+            cost += (windows_above - windows) * window_cost(members) if members else 0.0
             members += count
             cost += count * windows * per_base
             windows_above = windows
-        used = min(buckets, members)
-        cost += windows_above * (used * _COST_CALL + c * (_COST_CALL + used * _COST_ADD / 2))
+        cost += windows_above * window_cost(members)
         if cost < best_cost:
             best, best_cost = c, cost
     return best
+
+
+def _python_window_cost(c: int) -> Callable[[int], float]:
+    """The cost of one window of ``_pippenger`` with ``members`` bases, beyond theirs."""
+
+    def cost(members: int) -> float:
+        used = min((1 << c) - 1, members)
+        return used * _COST_CALL + c * (_COST_CALL + used * _COST_ADD / 2)
+
+    return cost
+
+
+def _native_window_cost(c: int) -> Callable[[int], float]:
+    """The same for crypto/_native.c: a call per bucket, then the high halves' and low halves'
+    sums (each bucket's sum added twice) and c Horner steps over a few of them each."""
+    low_bits = c // 2
+    highs, lows = (1 << (c - 1)) >> low_bits, (1 << low_bits) - 1
+
+    def cost(members: int) -> float:
+        used = min(1 << (c - 1), members)
+        halves = (highs + lows) * _COST_CALL + 2 * used * _COST_ADD
+        horner = c * _COST_CALL + (highs * (c - low_bits) + lows * low_bits) / 2 * _COST_ADD
+        return used * _COST_CALL + halves + horner
+
+    return cost
 
 
 def _pippenger(bases: list[Any], exponents: list[int], by_length: list[list[int]], c: int) -> Any:

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from coincurve._libsecp256k1 import ffi
 
-from crypto._accel import NATIVE, POINT_SIZE
+from crypto._accel import NATIVE, POINT_SIZE, raw_from_packed
 from crypto.batch import BatchVerifier
 from crypto.errors import InvalidBatch, MalformedInput, NonCanonicalEncoding
-from crypto.group import IDENTITY, G, N, Point, Scalar, g_pow
+from crypto.group import IDENTITY, G, N, Point, Scalar, _point_from_raw, g_pow
 from crypto.multiexp import FixedBase, MultiPowAccumulator, multi_pow_vartime
 from crypto.proofs.disjunctive import DisjunctiveBranch
 from tests.crypto.native_tools import PATHS, on_path
@@ -162,6 +162,35 @@ def test_fixed_base_tables_are_the_same_on_both_paths() -> None:
     assert c.pow_vartime(k) == python.pow_vartime(k) == G2**k
 
 
+# Pippenger's signed windows in C, against the group --------------------------------------------
+def _native_sum(terms: list[tuple[int, int]], c: int) -> Point:
+    """NATIVE.pippenger of g^x_i to the k_i (any 256-bit k_i), with c-bit windows."""
+    assert NATIVE is not None
+    points = b"".join(bytes(ffi.buffer(g_pow(Scalar(x))._raw, POINT_SIZE)) for x, _ in terms)
+    exponents = b"".join(k.to_bytes(32, "little") for _, k in terms)
+    out = NATIVE.pippenger(points, exponents, c)
+    return IDENTITY if out is None else _point_from_raw(raw_from_packed(out))
+
+
+# Exponents whose signed digits carry through every window, sit on the bucket boundaries
+# (2^(c-1) stays, 2^(c-1) + 1 turns negative), or fill all 256 bits.
+_EDGES = [1, 2**256 - 1, N - 1, 2**255, 2**128 - 1]
+_EDGES += [2 ** (c - 1) + e for c in range(1, 16) for e in (0, 1)]
+
+
+@pytest.mark.parametrize("c", range(1, 16))
+def test_signed_windows_sum_as_the_group_does(c: int) -> None:
+    """Every width the extension takes, on edge and random exponents, bases repeated (a
+    bucket holding a point and its negation) and exponents that cancel."""
+    rng = secrets.SystemRandom()
+    terms = [(3 + i, k) for i, k in enumerate(_EDGES)]
+    terms += [(7, rng.getrandbits(rng.choice([8, 64, 128, 256]))) for _ in range(40)]
+    terms += [(7, N - 5), (7, 5)]  # cancel each other
+    expected = g_pow(Scalar.reduce(sum(x * k for x, k in terms)))
+    assert _native_sum(terms, c) == expected
+    assert _native_sum([(11, 2**c), (11, N - 2**c)], c) == IDENTITY
+
+
 # The extension's own arguments --------------------------------------------------------------------
 def test_the_extension_refuses_malformed_arguments() -> None:
     assert NATIVE is not None
@@ -172,7 +201,7 @@ def test_the_extension_refuses_malformed_arguments() -> None:
     with pytest.raises(ValueError, match="bad arguments"):
         NATIVE.pippenger(point, bytes(31), 8)  # one point, no whole exponent
     with pytest.raises(ValueError, match="bad arguments"):
-        NATIVE.pippenger(point, bytes(32), 17)  # window too wide
+        NATIVE.pippenger(point, bytes(32), 16)  # window too wide
     assert NATIVE.pippenger(point, bytes(32), 8) is None  # G^0
     with pytest.raises(ValueError, match="bad arguments"):
         NATIVE.table(point[:63], 32, 255)
