@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from crypto.errors import InvalidProof, InvalidSignature, MalformedInput
-from crypto.group import G, Point, Scalar, g_pow
-from crypto.hashing import Dst, encode_parts, hash_to_scalar
+from crypto.group import G, N, Point, Scalar, g_pow
+from crypto.hashing import Dst, encode_parts, hash_chunks_to_int, hash_to_scalar
+from crypto.multiexp import g_pow_mul_encoded
 from crypto.proofs._common import ChallengeResponse
 from crypto.proofs.schnorr import _prove, _verify
 
@@ -27,6 +28,7 @@ __all__ = [
     "CredentialCode",
     "CredentialKey",
     "CredentialSignature",
+    "credential_signature_holds",
     "derive_credential_key",
     "sign_with_credential",
     "unsafe_sign_with_credential",
@@ -225,6 +227,33 @@ def verify_credential_signature(
         )
     except InvalidProof as exc:
         raise InvalidSignature(str(exc)) from None
+
+
+def credential_signature_holds(
+    signature: bytes, *, credential: bytes, message: bytes, fingerprint: bytes
+) -> bool:
+    """Spec §8.2 and §6.2 The credential signature's 64 bytes (c || s) verify on ``message``
+    for the credential ``credential`` as encoded (33 bytes), in the election ``fingerprint``,
+    the credential decoded only inside libsecp256k1's recovery (``g_pow_mul_encoded``). True
+    only if they do; False says nothing: ``verify_credential_signature`` then decides, and
+    names the fault (a credential off the curve, c or s out of range, a wrong signature)."""
+    if len(signature) != 64 or len(fingerprint) != _FINGERPRINT_LENGTH:
+        return False
+    c, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    if c >= N or s >= N:
+        return False
+    # Step 1: A = g^s · X^-c; step 2: c = H_s(DST, context, g, X, A).
+    commitment = g_pow_mul_encoded(s, credential, -c % N)
+    if commitment is None:
+        return False
+    context = _context(fingerprint, message)
+    statement = encode_parts(
+        Dst.CREDENTIAL_SIGNATURE, context, _G_BYTES, credential, commitment
+    )  # fmt: skip
+    return hash_chunks_to_int((statement,)) == c
+
+
+_G_BYTES: Final = G.to_bytes()
 
 
 def _check_fingerprint(fingerprint: bytes) -> None:

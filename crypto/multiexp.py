@@ -54,6 +54,7 @@ __all__ = [
     "Points",
     "chunks",
     "decode_packed",
+    "g_pow_mul_encoded",
     "g_pow_vartime",
     "multi_pow_vartime",
     "pack_points",
@@ -594,6 +595,32 @@ def _pippenger(bases: list[Any], exponents: list[int], by_length: list[list[int]
                 parts += (acc, acc)
             acc = _combine_raw(parts)
     return acc
+
+
+def g_pow_mul_encoded(a: int, encoding: bytes, b: int) -> bytes | None:
+    """g^a · B^b for the point B given only by its compressed ``encoding`` (0x02 or 0x03 and
+    x), as an encoding, by ``_g_pow_mul_raw``'s one ECDSA recovery, which decodes B itself: B
+    is never decoded separately. None when the recovery fails: B does not decode, its x is
+    not below n, or the result is the identity; the caller then decodes B and computes the
+    general way, which tells these apart."""
+    if len(encoding) != ENCODED_POINT_LENGTH or encoding[0] not in (2, 3):
+        return None
+    x = int.from_bytes(encoding[1:], "big")
+    if x >= N:
+        return None
+    signature = ffi.new("secp256k1_ecdsa_recoverable_signature *")
+    compact = encoding[1:] + (b * x % N).to_bytes(32, "big")
+    if not lib.secp256k1_ecdsa_recoverable_signature_parse_compact(
+        _CTX, signature, compact, encoding[0] - 2
+    ):
+        return None  # x = 0, or b·x = 0 (mod n)
+    out = ffi.new("secp256k1_pubkey *")
+    if not lib.secp256k1_ecdsa_recover(_CTX, out, signature, (-a * x % N).to_bytes(32, "big")):
+        return None
+    serialized = ffi.new("unsigned char[33]")
+    length = ffi.new("size_t *", ENCODED_POINT_LENGTH)
+    lib.secp256k1_ec_pubkey_serialize(_CTX, serialized, length, out, lib.SECP256K1_EC_COMPRESSED)
+    return bytes(ffi.buffer(serialized, ENCODED_POINT_LENGTH))
 
 
 def _g_pow_mul_raw(a: int, raw: Any, encoding: bytes, b: int) -> Any:

@@ -235,7 +235,7 @@ def _verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome
     batch = BatchVerifier()
     verdicts: dict[int, BallotVerdict] = {}
     ballots: dict[int, Ballot] = {}
-    fast: list[tuple[FastBallot, bytes, Point]] = []
+    fast: list[tuple[FastBallot, bytes, bytes]] = []  # with the entry and the voter's key
     for index, kind, key, raw in items:
         # A ballot entry read from its bytes (parse_entry would accept it), or parsed.
         quick = parsed.reader.read_entry(index, raw, key) if kind == BALLOT else None
@@ -249,17 +249,22 @@ def _verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome
         else:
             signed, signature = quick[1].signed, quick[1].signature
         try:
-            # The key decoded once, for the signature (Entry.verify_signature's check) and
-            # the proofs; a bad key is refused with the same reason either way.
+            # A ballot read from its bytes: its signature checked with the key decoded only
+            # inside libsecp256k1. Otherwise (and if that says no) the key is decoded once, for
+            # the signature (Entry.verify_signature's check) and the proofs; a bad key is
+            # refused with the same reason either way.
+            if quick is not None and parsed.scheme.holds(key, signed, signature):
+                fast.append((quick[0], raw, key))
+                continue
             credential = credential_from_bytes(key, "voter key")
             parsed.scheme.verify_credential(credential, signed, signature)
             if quick is not None:
-                fast.append((quick[0], raw, credential))
+                fast.append((quick[0], raw, key))
                 continue
             if kind == BALLOT:
                 read = parsed.reader.read(index, entry.payload, credential)
                 if read is not None:
-                    fast.append((read, raw, credential))
+                    fast.append((read, raw, key))
                     continue
                 verdicts[index] = _plain_ballot(batch, parsed, ballots, entry.payload,
                                                 credential, index)  # fmt: skip
@@ -286,9 +291,10 @@ def _verify_batch(context: BallotContext, items: Sequence[Item]) -> BatchOutcome
     fast_products = check_fast([read for read, _, _ in fast], parsed.key)
     if fast_products is None:
         # A point that does not decode, or a proof that fails: the plain path names it.
-        for read, raw, credential in fast:
+        for read, raw, key in fast:
             try:
-                entry = _read_entry(raw, parsed, context.election, BALLOT, credential.to_bytes())
+                entry = _read_entry(raw, parsed, context.election, BALLOT, key)
+                credential = credential_from_bytes(key, "voter key")
                 verdicts[read.index] = _plain_ballot(batch, parsed, ballots, entry.payload,
                                                      credential, read.index)  # fmt: skip
             except VerivoteError as exc:

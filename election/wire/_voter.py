@@ -9,7 +9,11 @@ from typing import Final
 
 from crypto import canonical
 from crypto.canonical import JsonValue
-from crypto.credentials import CredentialSignature, verify_credential_signature
+from crypto.credentials import (
+    CredentialSignature,
+    credential_signature_holds,
+    verify_credential_signature,
+)
 from crypto.elgamal import (
     Ciphertext,
     PublicKey,
@@ -80,7 +84,16 @@ class CredentialScheme:
         """Raises: InvalidSignature (also without a fingerprint), MalformedInput (bad key)."""
         if self.fingerprint is None:
             raise InvalidSignature("no election definition yet: voter signatures cannot verify")
-        self.verify_credential(credential_from_bytes(key, "voter key"), message, signature)
+        if not self.holds(key, message, signature):  # then decode the key and name the fault
+            self.verify_credential(credential_from_bytes(key, "voter key"), message, signature)
+
+    def holds(self, key: bytes, message: bytes, signature: bytes) -> bool:
+        """Whether the signature verifies, the key decoded only inside libsecp256k1
+        (``crypto.credentials.credential_signature_holds``): True only if it does; on False,
+        ``verify`` decides and names the fault."""
+        return self.fingerprint is not None and credential_signature_holds(
+            signature, credential=key, message=message, fingerprint=self.fingerprint
+        )
 
     def verify_credential(self, credential: Point, message: bytes, signature: bytes) -> None:
         """``verify`` with the author key already decoded (a verifier needs it anyway).

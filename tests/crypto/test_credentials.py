@@ -16,6 +16,7 @@ from crypto.credentials import (
     CredentialCode,
     CredentialKey,
     CredentialSignature,
+    credential_signature_holds,
     derive_credential_key,
     sign_with_credential,
     unsafe_sign_with_credential,
@@ -26,6 +27,7 @@ from crypto.group import IDENTITY, G, N, Point, Scalar, g_pow
 from crypto.hashing import Dst, hash_to_scalar
 from crypto.proofs.schnorr import unsafe_prove_schnorr, verify_schnorr
 from tests.crypto.proofs.wire_cases import CHALLENGE_RESPONSE_WIRE
+from tests.crypto.test_group import BAD_POINT_ENCODINGS
 
 FINGERPRINT = bytes(range(32))
 OTHER_FINGERPRINT = bytes(range(1, 33))
@@ -311,6 +313,62 @@ def test_signature_mutation_is_rejected(name: str) -> None:
         verify_credential_signature(
             signature, credential=credential, message=message, fingerprint=fingerprint
         )
+
+
+def _sig_bytes(signature: CredentialSignature) -> bytes:
+    return signature.challenge.to_bytes() + signature.response.to_bytes()
+
+
+@given(entropies, st.binary(max_size=64))
+def test_the_encoded_check_holds_for_honest_signatures(entropy: bytes, message: bytes) -> None:
+    """credential_signature_holds, the key decoded only inside the recovery: complete."""
+    key = derive_credential_key(
+        CredentialCode.unsafe_from_entropy(entropy), fingerprint=FINGERPRINT
+    )
+    signature = _sig_bytes(sign_with_credential(key, message))
+    assert credential_signature_holds(
+        signature, credential=key.public.to_bytes(), message=message, fingerprint=FINGERPRINT
+    )
+
+
+@pytest.mark.parametrize("name", SIGNATURE_MUTATIONS)
+def test_the_encoded_check_says_no_to_every_mutation(name: str) -> None:
+    signature, credential, message, fingerprint = SIGNATURE_MUTATIONS[name]()
+    assert not credential_signature_holds(
+        _sig_bytes(signature), credential=credential.to_bytes(), message=message,
+        fingerprint=fingerprint,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", BAD_POINT_ENCODINGS)
+def test_the_encoded_check_says_no_to_a_credential_that_does_not_decode(name: str) -> None:
+    """Off the curve, x >= p, other prefixes and lengths: the recovery refuses them, and the
+    caller's decoding (Point.from_bytes) names the fault."""
+    _, encoding = BAD_POINT_ENCODINGS[name]
+    signature = _sig_bytes(SIGNATURE)
+    assert not credential_signature_holds(
+        signature, credential=encoding, message=MESSAGE, fingerprint=FINGERPRINT
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "signature"),
+    [
+        ("challenge-is-n", N.to_bytes(32, "big") + _sig_bytes(SIGNATURE)[32:]),
+        ("response-is-n", _sig_bytes(SIGNATURE)[:32] + N.to_bytes(32, "big")),
+        ("zero", bytes(64)),
+        ("short", _sig_bytes(SIGNATURE)[:63]),
+        ("long", _sig_bytes(SIGNATURE) + b"\x00"),
+    ],
+)
+def test_the_encoded_check_says_no_to_scalars_out_of_range(name: str, signature: bytes) -> None:
+    assert not credential_signature_holds(
+        signature, credential=KEY.public.to_bytes(), message=MESSAGE, fingerprint=FINGERPRINT
+    )
+    assert not credential_signature_holds(
+        _sig_bytes(SIGNATURE), credential=KEY.public.to_bytes(), message=MESSAGE,
+        fingerprint=FINGERPRINT[:31],
+    )  # fmt: skip
 
 
 def test_signature_is_not_a_schnorr_proof_either() -> None:
