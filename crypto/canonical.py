@@ -28,7 +28,7 @@ import rfc8785
 
 from crypto.errors import MalformedInput, NonCanonicalEncoding
 
-__all__ = ["MAX_DEPTH", "JsonValue", "decode", "decode_document", "encode"]
+__all__ = ["FILLED", "MAX_DEPTH", "JsonValue", "decode", "decode_document", "encode"]
 
 JsonValue: TypeAlias = "bool | int | str | list[JsonValue] | dict[str, JsonValue] | None"
 
@@ -160,20 +160,28 @@ _PLAIN_ENCODER: Final = json.JSONEncoder(
 )
 
 
-def _load_canonical_plain() -> Callable[[bytes], bool] | None:
+def _load_canonical() -> Any:
     if os.environ.get("VERIVOTE_PURE_PYTHON") == "1":
         return None
     try:
         from crypto import _canonical  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover - an install without a C compiler
         return None
-    plain: Callable[[bytes], bool] = _canonical.plain
-    return plain
+    return _canonical
 
 
+_EXTENSION: Final = _load_canonical()
 #: crypto._canonical.plain: whether ASCII JSON without a backslash, which json.loads accepted,
 #: is canonical (False also for anything else); None when the extension is not built.
-_CANONICAL_PLAIN: Final = _load_canonical_plain()
+_CANONICAL_PLAIN: Final[Callable[[bytes], bool] | None] = (
+    None if _EXTENSION is None else _EXTENSION.plain
+)
+#: crypto._canonical.filled(data, skeleton, holes): whether ``data`` is ``skeleton`` with
+#: lower-case hex in each hole (``holes``: start and end offsets, struct "=I", in order); None
+#: when the extension is not built (verifier/_ballot_template.py then uses a regular expression).
+FILLED: Final[Callable[[bytes, bytes, bytes], bool] | None] = (
+    None if _EXTENSION is None else _EXTENSION.filled
+)
 
 
 def _plain(data: bytes) -> bool:

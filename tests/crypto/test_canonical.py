@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 
 import pytest
 import rfc8785
@@ -430,3 +431,37 @@ def test_a_string_holding_del_reads_back_both_ways() -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(canonical, "_CANONICAL_PLAIN", None)
         assert decode(encode(value)) == value
+
+
+# crypto._canonical.filled: a text with hex holes (verifier/_ballot_template.py) -------------------
+def _holes(*spans: tuple[int, int]) -> bytes:
+    return struct.pack(f"={2 * len(spans)}I", *(n for span in spans for n in span))
+
+
+def test_filled_takes_lower_case_hex_in_the_holes_and_the_text_elsewhere() -> None:
+    filled = canonical.FILLED
+    assert filled is not None, "the C extension is not built"
+    skeleton, holes = b'{"a":"0000","b":"00"}', _holes((6, 10), (17, 19))
+    assert filled(b'{"a":"09af","b":"7e"}', skeleton, holes)
+    assert not filled(b'{"a":"09aF","b":"7e"}', skeleton, holes)  # upper case
+    assert not filled(b'{"a":"09a ","b":"7e"}', skeleton, holes)
+    assert not filled(b'{"a":"09af","c":"7e"}', skeleton, holes)  # the text between holes
+    assert not filled(b'{"a":"09af","b":"7e"]', skeleton, holes)  # the text after the last
+    assert not filled(b'{"a":"09af","b":"7e"} ', skeleton, holes)  # another length
+    assert filled(skeleton, skeleton, b"") is True
+    assert not filled(b'{"a":"0000","b":"01"}', skeleton, b"")  # no holes: the text itself
+
+
+@pytest.mark.parametrize(
+    ("holes", "reason"),
+    [
+        (b"\x00" * 7, "pairs of 4-byte offsets"),
+        (_holes((4, 6), (2, 3)), "out of order"),
+        (_holes((3, 2)), "out of order"),
+        (_holes((2, 99)), "out of the text"),
+    ],
+)
+def test_filled_refuses_holes_that_are_not_in_order_in_the_text(holes: bytes, reason: str) -> None:
+    assert canonical.FILLED is not None
+    with pytest.raises(ValueError, match=reason):
+        canonical.FILLED(b"0123456789", b"0123456789", holes)

@@ -172,6 +172,42 @@ def test_a_changed_entry_is_refused_or_read_as_parsing_reads_it(demo: Demo, data
     assert (holes.signed, holes.signature) == (entry.signed_bytes(), entry.signature)
 
 
+def _both_matchers(demo: Demo, raw: bytes) -> tuple[Template, Template]:
+    """The template of ``raw``'s style checked by the C extension, and by the regular expression."""
+    reader, style = demo.reader, entry_of(raw)["payload"]["style"]
+    shapes = reader.layout.style(style)
+    with_c = Template(ELECTION, style, reader._paper, shapes)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(canonical, "FILLED", None)
+        with_regex = Template(ELECTION, style, reader._paper, shapes)
+    return with_c, with_regex
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.data())
+def test_the_c_check_and_the_regular_expression_agree(demo: Demo, data: Any) -> None:
+    """crypto/_canonical.c's ``filled`` accepts a changed entry exactly when the template's
+    regular expression does: a byte replaced, put in or taken out anywhere, or two bytes
+    swapped (a hex digit into the text, a quote into a hole)."""
+    assert canonical.FILLED is not None, "the C extension is not built"
+    _, _, _, raw = demo.ballot()
+    with_c, with_regex = _both_matchers(demo, raw)
+    at = data.draw(st.integers(0, len(raw) - 1))
+    other = data.draw(st.integers(0, len(raw) - 1))
+    byte = bytes([data.draw(_BYTES)])
+    for changed in (
+        raw[:at] + byte + raw[at + 1 :],
+        raw[:at] + byte + raw[at:],
+        raw[:at] + raw[at + 1 :],
+        bytes(raw[other] if i == at else raw[at] if i == other else b for i, b in enumerate(raw)),
+    ):
+        assert (with_c.read(changed) is None) == (with_regex.read(changed) is None)
+        assert with_c.read(changed) == with_regex.read(changed)
+    assert with_c.read(raw) == with_regex.read(raw) is not None
+
+
 def _bump_total_response(payload: dict[str, Any]) -> None:
     branch = payload["contests"][0]["total"]["branches"][0]
     branch["response"] = Scalar((int(branch["response"], 16) + 1) % N).to_hex()
