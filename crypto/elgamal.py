@@ -58,6 +58,7 @@ EMBEDDING_CAPACITY: Final = 29
 MAX_DISCRETE_LOG_BOUND: Final = 2**32
 
 _G_INVERSE: Final = G.inverse()
+_G_1_2: Final = (G, G * G)  # g^(m+1) for m = 0 and 1
 
 
 # §5.1 Keys ------------------------------------------------------------------------------------
@@ -202,8 +203,9 @@ def encrypt_with_randomness(
         MalformedInput: ``message`` is not in [0, n).
     """
     _check_message(message)
-    # g^m computed as g^(m+1) · g^-1 so that m = 0 costs what m = 1 costs (g_pow(0) is free).
-    g_m_plus_1 = g_pow(Scalar.reduce(message + 1))
+    # g^m computed as g^(m+1) · g^-1 so that m = 0 costs what m = 1 costs (g_pow(0) is free);
+    # for those two (every selection of a ballot) g^(m+1) is g or g^2, taken from a pair.
+    g_m_plus_1 = _G_1_2[message] if message < 2 else g_pow(Scalar.reduce(message + 1))
     return Ciphertext(
         g_pow(randomness),
         product((public_key.element**randomness, g_m_plus_1, _G_INVERSE)),

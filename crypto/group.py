@@ -229,9 +229,12 @@ class Point:
 
     def __pow__(self, exponent: Scalar) -> Point:
         """Spec §2.5 Constant-time exponentiation (libsecp256k1's ``ecmult_const``, reached
-        through its ECDH entry point); safe for secret exponents."""
+        through its ECDH entry point; for g, its faster fixed-base ``g_pow``); safe for secret
+        exponents."""
         if self._raw is None or exponent.value == 0:
             return IDENTITY
+        if self._encoding == _G_COMPRESSED:
+            return g_pow(exponent)
         return _pow_constant_time(self._raw, exponent.value)
 
     # Value semantics --------------------------------------------------------------------------
