@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from crypto import elgamal
+from crypto._pippenger import group_by_length, pippenger_window
 from crypto.batch import BatchVerifier
 from crypto.credentials import CredentialKey, sign_with_credential, verify_credential_signature
 from crypto.elgamal import (
@@ -38,13 +39,7 @@ from crypto.elgamal import (
     encrypt_with_randomness,
 )
 from crypto.group import G, N, Point, Scalar, g_pow
-from crypto.multiexp import (
-    FixedBase,
-    _group_by_length,
-    _pippenger_window,
-    g_pow_vartime,
-    multi_pow_vartime,
-)
+from crypto.multiexp import FixedBase, g_pow_vartime, multi_pow_vartime
 from crypto.proofs.chaum_pedersen import prove_dleq, verify_dleq
 from crypto.proofs.disjunctive import (
     DisjunctiveProof,
@@ -260,8 +255,8 @@ def _multi_pow_rows(*, quick: bool) -> list[Row]:
         exponents = [Scalar(secrets.randbits(bits) % N) for _ in bases]
         for size in sizes:
             terms = list(zip(bases[:size], exponents[:size], strict=True))
-            window = _pippenger_window(
-                [len(group) for group in _group_by_length([k.value for _, k in terms])]
+            window = pippenger_window(
+                [len(group) for group in group_by_length([k.value for _, k in terms])]
             )
             method = f"Pippenger, {window}-bit windows" if window else "one multiplication each"
             us = measure_each(

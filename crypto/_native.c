@@ -5,7 +5,7 @@
  * through function pointers that crypto/multiexp.py takes from coincurve's cffi bindings (the
  * same library and context crypto/group.py uses) and hands to init(). What C replaces is the
  * Python around those calls: decoding many points in one call, and Pippenger's bucket method
- * (digit extraction, bucketing, the calls per bucket), which crypto/multiexp.py also has in
+ * (digit extraction, bucketing, the calls per bucket), which crypto/_pippenger.py also has in
  * pure Python (with unsigned windows; this one's are signed): both compute the same sums with
  * the same library's additions, so the results are the same points.
  *
@@ -123,7 +123,7 @@ static int horner_step(pubkey_t *acc, int have_acc, const pubkey_t *sums,
 
 /* pippenger(points, exponents, c) -> 64-byte point or None (the identity).
  *
- * The sum of k_i·B_i by Pippenger's bucket method with c-bit SIGNED windows (crypto/multiexp.py
+ * The sum of k_i·B_i by Pippenger's bucket method with c-bit SIGNED windows (crypto/_pippenger.py
  * has the unsigned method in Python; the sums are the same points):
  *
  * 1. Each exponent is recoded into digits d_(i,w) in (-2^(c-1), 2^(c-1)], window w weighing

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 from unittest import mock
 
+import crypto._pippenger
 import crypto.multiexp
 from crypto._accel import NATIVE
 
@@ -35,6 +36,6 @@ def bucket_spy(path: str) -> Iterator[Any]:
             with mock.patch.object(NATIVE, "pippenger", wraps=NATIVE.pippenger) as spy:
                 yield spy
         else:
-            target = crypto.multiexp._pippenger
+            target = crypto._pippenger.pippenger  # as crypto.multiexp calls it: _pippenger
             with mock.patch.object(crypto.multiexp, "_pippenger", wraps=target) as spy:
                 yield spy

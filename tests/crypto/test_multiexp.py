@@ -10,16 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crypto._pippenger import PIPPENGER_MIN_BASES, group_by_length, pippenger, pippenger_window
 from crypto.errors import MalformedInput
 from crypto.group import IDENTITY, G, N, Point, Scalar, _point_from_raw, g_pow, lift_x
 from crypto.multiexp import (
-    _PIPPENGER_MIN_BASES,
     PACKED,
     FixedBase,
     MultiPowAccumulator,
-    _group_by_length,
-    _pippenger,
-    _pippenger_window,
     decode_packed,
     g_pow_vartime,
     multi_pow_vartime,
@@ -112,7 +109,7 @@ def _expected(terms: list[tuple[int, int]]) -> Point:
 def _run_pippenger(terms: list[tuple[int, int]], window: int) -> Point:
     bases = [g_pow(Scalar(x))._raw for x, _ in terms]
     ks = [k for _, k in terms]
-    raw = _pippenger(bases, ks, _group_by_length(ks), window)
+    raw = pippenger(bases, ks, group_by_length(ks), window)
     return IDENTITY if raw is None else _point_from_raw(raw)
 
 
@@ -145,7 +142,7 @@ def test_pippenger_small_cases() -> None:
 
 def test_window_choice_follows_count_and_length() -> None:
     def window(count: int, bits: int) -> int:
-        return _pippenger_window([len(g) for g in _group_by_length([2**bits - 1] * count)])
+        return pippenger_window([len(g) for g in group_by_length([2**bits - 1] * count)])
 
     assert window(10, 256) == 0  # one multiplication each is faster
     assert window(100, 256) == 0
@@ -175,12 +172,12 @@ def test_multi_pow_takes_the_bucket_path_for_many_bases(
     # The bucket method is taken exactly when its window says it pays for these exponents (all
     # 256-bit ones may not: one multiplication each is then as fast).
     variable = [k.value for k in ks if k.value]
-    counts = [len(g) for g in _group_by_length(variable)]
-    window = _pippenger_window(counts, native=path == "c")
+    counts = [len(g) for g in group_by_length(variable)]
+    window = pippenger_window(counts, native=path == "c")
     with bucket_spy(path) as spy:
         result = multi_pow_vartime(terms)
     assert result == g_pow(Scalar.reduce(total))
-    assert spy.call_count == (1 if window and len(variable) >= _PIPPENGER_MIN_BASES else 0)
+    assert spy.call_count == (1 if window and len(variable) >= PIPPENGER_MIN_BASES else 0)
 
 
 @pytest.mark.parametrize("path", PATHS)
