@@ -110,14 +110,12 @@ class Template:
         }
         text = canonical.encode(entry)
         # In the bytes (keys sorted) the holes come in another order than they were made.
-        pattern: list[bytes] = []
-        skeleton: list[bytes] = []  # the text with "0"s in the holes, for the C check
+        skeleton: list[bytes] = []  # the text with "0"s in the holes
         spans: dict[int, tuple[int, int]] = {}  # hole -> its place in an entry's bytes
         at = shift = 0
         for found in _MARK.finditer(text):
             number = int(found[1])
             length = _LENGTHS[kinds[number]]
-            pattern += (re.escape(text[at : found.start() + 1]), b"[0-9a-f]{%d}" % length)
             skeleton += (text[at : found.start() + 1], b"0" * length)
             start = found.start() + 1 + shift
             spans[number] = (start, start + length)
@@ -125,9 +123,8 @@ class Template:
             at = found.end() - 1
         if sorted(spans) != list(range(len(kinds))):
             raise ValueError("a marker's text met elsewhere in the entry")
-        pattern.append(re.escape(text[at:]))
         skeleton.append(text[at:])
-        self._match: Final = _matcher(b"".join(pattern), b"".join(skeleton), sorted(spans.values()))
+        self._match: Final = _matcher(b"".join(skeleton), sorted(spans.values()))
 
         def taking(kind: str) -> Callable[[bytes], tuple[bytes, ...]]:
             places = [slice(*spans[k]) for k, seen in enumerate(kinds) if seen == kind]
@@ -165,13 +162,18 @@ class Template:
         )
 
 
-def _matcher(
-    pattern: bytes, skeleton: bytes, holes: list[tuple[int, int]]
-) -> Callable[[bytes], object]:
-    """Whether an entry's bytes are the template filled in (truthy or falsy): the C extension's
-    ``filled`` over the skeleton and the holes when it is built, else the regular expression
-    (the same answer: tests/verifier/test_ballot_template.py holds them to each other)."""
+def _matcher(skeleton: bytes, holes: list[tuple[int, int]]) -> Callable[[bytes], object]:
+    """Whether an entry's bytes are the skeleton with lower-case hex in each hole (truthy or
+    falsy): the C extension's ``filled`` when it is built, else a regular expression made from
+    the same text and holes (the same answer: tests/verifier/test_ballot_template.py holds them
+    to each other)."""
     if canonical.FILLED is None:
-        return re.compile(pattern).fullmatch
+        pattern: list[bytes] = []
+        at = 0
+        for start, end in holes:
+            pattern += (re.escape(skeleton[at:start]), b"[0-9a-f]{%d}" % (end - start))
+            at = end
+        pattern.append(re.escape(skeleton[at:]))
+        return re.compile(b"".join(pattern)).fullmatch
     filled, places = canonical.FILLED, struct.pack(f"={2 * len(holes)}I", *chain(*holes))
     return lambda raw: filled(raw, skeleton, places)
